@@ -1,0 +1,1 @@
+//! Talking to the Tencent Cloud API.

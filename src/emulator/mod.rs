@@ -1,0 +1,1 @@
+//! A local emulator of the Tencent Cloud SSL API.
