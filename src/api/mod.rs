@@ -1,1 +1,2 @@
 //! Talking to the Tencent Cloud API.
+pub mod sign;
