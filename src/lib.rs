@@ -1,3 +1,51 @@
+//! tccert: declarative submission of paid SSL certificate information to
+//! Tencent Cloud (`SubmitCertificateInformation`).
+//!
+//! # Architecture
+//!
+//! A pure core turns text into requests; effects live at the edge.
+//!
+//! ```text
+//!  PATHs ──► manifest::load ──► manifest::{yaml,toml} ──► tree::Node (every value with file:line:col)
+//!             (FileSystem,        │
+//!              Environment)       ├─► interpolate  (${NAME}, ${NAME:-default}, $$; env values marked secret)
+//!                                 ├─► schema       (JSON Schema, generated from field.rs; errors mapped back to positions)
+//!                                 └─► manifest::raw (raw documents: Sourced<T> values)
+//!                                          │
+//!                     validate ◄── merge ◄─┘  (profiles depth-first, provenance per field)
+//!                        │          checks, csr (pure)
+//!                        ▼
+//!                  model::Certificate ──► request (API body, secrets masked for display)
+//!                        │                   │
+//!                        ▼                   ▼
+//!                     render            plan / reconcile ──► api (sign: pure TC3; client: reqwest)
+//!                                                 ▲
+//!                                      pace (rate arithmetic, pure) · emulator (the API, locally)
+//! ```
+//!
+//! Invariants:
+//! - Nothing is sent while any manifest is invalid: `validate` returns
+//!   certificates only when the run has no error.
+//! - Every problem is a [`diag::Diagnostic`] with a stable [`diag::Code`];
+//!   checks collect them instead of stopping at the first.
+//! - Secrets (environment values, `key_password`, credentials) are marked at
+//!   the point they enter and never formatted unmasked: see [`secret`].
+//! - The modules `manifest::{tree,yaml,toml,raw}`, `interpolate`, `schema`,
+//!   `field`, `merge`, `checks`, `csr`, `validate`, `model`, `request`,
+//!   `render` and `api::sign` do no I/O; effects go through [`system`].
+
 pub mod api;
+pub mod checks;
+pub mod csr;
+pub mod diag;
 pub mod emulator;
+pub mod field;
+pub mod interpolate;
+pub mod manifest;
+pub mod merge;
+pub mod model;
+pub mod schema;
 pub mod secret;
+pub mod source;
+pub mod system;
+pub mod validate;

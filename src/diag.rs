@@ -1,0 +1,450 @@
+//! Diagnostics: every problem tccert finds in the input, with a stable code.
+//!
+//! Checks never stop at the first problem: they push into a [`Diagnostics`]
+//! collector, and the user sees the whole list at once (the way cargo-deny
+//! reports configuration errors). Rendering is pure: [`render_text`] and
+//! [`to_json`] return values; the caller decides where they go.
+
+use std::fmt::Write as _;
+
+use crate::source::{Files, Span};
+
+/// How bad a problem is. Any error stops the run before a request is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// Stable, documented codes. The string form (`unknown-key`, ...) is part of
+/// the interface: scripts and docs may rely on it. Never rename a code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    PathNotFound,
+    NoManifests,
+    ReadFailed,
+    NotUtf8,
+    FileTooLarge,
+    YamlSyntax,
+    TomlSyntax,
+    YamlUnsupported,
+    YamlAliasLimit,
+    DuplicateKey,
+    NotAMapping,
+    ApiVersion,
+    Kind,
+    TypeMismatch,
+    UnknownKey,
+    MissingKey,
+    InvalidValue,
+    Schema,
+    UnsetVariable,
+    InterpolationSyntax,
+    DuplicateName,
+    DuplicateCertificateId,
+    UnknownProfile,
+    ProfileCycle,
+    MissingField,
+    EmptyValue,
+    CsrSource,
+    CsrFile,
+    CsrParse,
+    CsrSignature,
+    CsrCommonName,
+    KeyPasswordWithParse,
+    InvalidEmail,
+    InvalidCountry,
+    InvalidDomain,
+    DuplicateDomain,
+}
+
+impl Code {
+    pub const ALL: [Code; 36] = [
+        Code::PathNotFound,
+        Code::NoManifests,
+        Code::ReadFailed,
+        Code::NotUtf8,
+        Code::FileTooLarge,
+        Code::YamlSyntax,
+        Code::TomlSyntax,
+        Code::YamlUnsupported,
+        Code::YamlAliasLimit,
+        Code::DuplicateKey,
+        Code::NotAMapping,
+        Code::ApiVersion,
+        Code::Kind,
+        Code::TypeMismatch,
+        Code::UnknownKey,
+        Code::MissingKey,
+        Code::InvalidValue,
+        Code::Schema,
+        Code::UnsetVariable,
+        Code::InterpolationSyntax,
+        Code::DuplicateName,
+        Code::DuplicateCertificateId,
+        Code::UnknownProfile,
+        Code::ProfileCycle,
+        Code::MissingField,
+        Code::EmptyValue,
+        Code::CsrSource,
+        Code::CsrFile,
+        Code::CsrParse,
+        Code::CsrSignature,
+        Code::CsrCommonName,
+        Code::KeyPasswordWithParse,
+        Code::InvalidEmail,
+        Code::InvalidCountry,
+        Code::InvalidDomain,
+        Code::DuplicateDomain,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::PathNotFound => "path-not-found",
+            Code::NoManifests => "no-manifests",
+            Code::ReadFailed => "read-failed",
+            Code::NotUtf8 => "not-utf8",
+            Code::FileTooLarge => "file-too-large",
+            Code::YamlSyntax => "yaml-syntax",
+            Code::TomlSyntax => "toml-syntax",
+            Code::YamlUnsupported => "yaml-unsupported",
+            Code::YamlAliasLimit => "yaml-alias-limit",
+            Code::DuplicateKey => "duplicate-key",
+            Code::NotAMapping => "not-a-mapping",
+            Code::ApiVersion => "api-version",
+            Code::Kind => "kind",
+            Code::TypeMismatch => "type-mismatch",
+            Code::UnknownKey => "unknown-key",
+            Code::MissingKey => "missing-key",
+            Code::InvalidValue => "invalid-value",
+            Code::Schema => "schema",
+            Code::UnsetVariable => "unset-variable",
+            Code::InterpolationSyntax => "interpolation-syntax",
+            Code::DuplicateName => "duplicate-name",
+            Code::DuplicateCertificateId => "duplicate-certificate-id",
+            Code::UnknownProfile => "unknown-profile",
+            Code::ProfileCycle => "profile-cycle",
+            Code::MissingField => "missing-field",
+            Code::EmptyValue => "empty-value",
+            Code::CsrSource => "csr-source",
+            Code::CsrFile => "csr-file",
+            Code::CsrParse => "csr-parse",
+            Code::CsrSignature => "csr-signature",
+            Code::CsrCommonName => "csr-common-name",
+            Code::KeyPasswordWithParse => "key-password-with-parse",
+            Code::InvalidEmail => "invalid-email",
+            Code::InvalidCountry => "invalid-country",
+            Code::InvalidDomain => "invalid-domain",
+            Code::DuplicateDomain => "duplicate-domain",
+        }
+    }
+
+    /// One line on what the code means, for `docs/diagnostics.md` and `--help`.
+    pub fn description(self) -> &'static str {
+        match self {
+            Code::PathNotFound => "a PATH given on the command line does not exist",
+            Code::NoManifests => "the PATHs hold no .yaml, .yml or .toml file",
+            Code::ReadFailed => "a file or directory could not be read",
+            Code::NotUtf8 => "a manifest is not valid UTF-8",
+            Code::FileTooLarge => "a manifest or CSR file is larger than the limit",
+            Code::YamlSyntax => "the YAML does not parse",
+            Code::TomlSyntax => "the TOML does not parse",
+            Code::YamlUnsupported => "a YAML feature tccert does not accept (tags, complex keys, merge keys)",
+            Code::YamlAliasLimit => "YAML aliases expand beyond the node limit (an alias bomb)",
+            Code::DuplicateKey => "the same key twice in one mapping",
+            Code::NotAMapping => "a document is not a mapping of keys to values",
+            Code::ApiVersion => "`apiVersion` is missing or not `tccert/v1`",
+            Code::Kind => "`kind` is missing or not `Profile` or `Certificate`",
+            Code::TypeMismatch => "a value has the wrong type (values are never coerced)",
+            Code::UnknownKey => "a key the format does not define",
+            Code::MissingKey => "a key the document must have is missing",
+            Code::InvalidValue => "a value outside the allowed set",
+            Code::Schema => "another JSON Schema violation",
+            Code::UnsetVariable => "`${NAME}` names an unset environment variable and has no default",
+            Code::InterpolationSyntax => "a malformed `${...}` expression",
+            Code::DuplicateName => "two profiles or two certificates share a name",
+            Code::DuplicateCertificateId => "two certificates share a certificate_id",
+            Code::UnknownProfile => "`profiles` names a profile that does not exist",
+            Code::ProfileCycle => "profiles build on each other in a cycle",
+            Code::MissingField => "a field the API requires is not set after merging profiles",
+            Code::EmptyValue => "a required field is set to an empty string",
+            Code::CsrSource => "`csr.type: parse` needs exactly one of `file` and `pem`, `online` neither",
+            Code::CsrFile => "the CSR file cannot be read",
+            Code::CsrParse => "the CSR is not a PEM certificate request",
+            Code::CsrSignature => "the CSR's self-signature does not verify",
+            Code::CsrCommonName => "the CSR's common name differs from `domain`",
+            Code::KeyPasswordWithParse => "`key_password` is only meaningful with `csr.type: online`",
+            Code::InvalidEmail => "an email address is malformed",
+            Code::InvalidCountry => "not an ISO 3166-1 alpha-2 country code",
+            Code::InvalidDomain => "a domain name is malformed",
+            Code::DuplicateDomain => "a domain is listed twice on one certificate",
+        }
+    }
+}
+
+/// A secondary place a diagnostic points at, with what it shows there.
+#[derive(Clone, Debug)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+}
+
+/// One problem.
+#[derive(Clone, Debug)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub code: Code,
+    pub message: String,
+    /// Where the problem is; `None` for problems with no place (a missing path).
+    pub span: Option<Span>,
+    /// What to write under the caret at `span`.
+    pub label: Option<String>,
+    /// Other places involved (the first definition of a duplicate, each step of a cycle).
+    pub related: Vec<Label>,
+    pub notes: Vec<String>,
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            span: None,
+            label: None,
+            related: Vec::new(),
+            notes: Vec::new(),
+            hint: None,
+        }
+    }
+
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(code, message)
+        }
+    }
+
+    pub fn at(mut self, span: Span) -> Self {
+        self.span = Some(span);
+        self
+    }
+
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn related(mut self, span: Span, message: impl Into<String>) -> Self {
+        self.related.push(Label {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    pub fn note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+/// The collector every check pushes into.
+#[derive(Debug, Default)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.items.push(diagnostic);
+    }
+
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.items.len() - self.error_count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+
+    /// Sorted by file, then position, so output is stable whatever order the
+    /// checks ran in.
+    pub fn sorted(&self) -> Vec<&Diagnostic> {
+        let mut items: Vec<_> = self.items.iter().collect();
+        items.sort_by_key(|d| {
+            (
+                d.span.is_some(),
+                d.span.map(|s| (s.file, s.line, s.column)),
+            )
+        });
+        items
+    }
+}
+
+/// Renders diagnostics the way rustc does: header, location, the source line
+/// with a caret under the problem, related places, notes and a hint.
+pub fn render_text(files: &Files, diagnostics: &Diagnostics) -> String {
+    let mut out = String::new();
+    for diagnostic in diagnostics.sorted() {
+        render_one(&mut out, files, diagnostic);
+        out.push('\n');
+    }
+    out
+}
+
+fn render_one(out: &mut String, files: &Files, d: &Diagnostic) {
+    let severity = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let _ = writeln!(out, "{severity}[{}]: {}", d.code.as_str(), d.message);
+    let width = std::iter::once(d.span)
+        .chain(d.related.iter().map(|l| Some(l.span)))
+        .flatten()
+        .map(|s| s.line.to_string().len())
+        .max()
+        .unwrap_or(1);
+    let pad = " ".repeat(width);
+    if let Some(span) = d.span {
+        let _ = writeln!(out, "{pad}--> {}", files.location(span));
+        snippet(out, files, span, d.label.as_deref(), '^', &pad);
+    }
+    for related in &d.related {
+        let _ = writeln!(out, "{pad}::: {}", files.location(related.span));
+        snippet(out, files, related.span, Some(&related.message), '-', &pad);
+    }
+    for note in &d.notes {
+        let _ = writeln!(out, "{pad} = note: {note}");
+    }
+    if let Some(hint) = &d.hint {
+        let _ = writeln!(out, "{pad} = help: {hint}");
+    }
+}
+
+fn snippet(out: &mut String, files: &Files, span: Span, label: Option<&str>, mark: char, pad: &str) {
+    let Some(line) = files.get(span.file).display_line(span.line) else {
+        return;
+    };
+    let number = format!("{:>width$}", span.line, width = pad.len());
+    let _ = writeln!(out, "{pad} |");
+    let _ = writeln!(out, "{number} | {line}");
+    let indent: String = line
+        .chars()
+        .take(span.column.saturating_sub(1) as usize)
+        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .collect();
+    let marks = mark.to_string().repeat(span.length.max(1) as usize);
+    match label {
+        Some(label) => {
+            let _ = writeln!(out, "{pad} | {indent}{marks} {label}");
+        }
+        None => {
+            let _ = writeln!(out, "{pad} | {indent}{marks}");
+        }
+    }
+}
+
+/// The machine form: one object per diagnostic, for `--output json`.
+pub fn to_json(files: &Files, diagnostics: &Diagnostics) -> serde_json::Value {
+    let place = |span: Span| {
+        serde_json::json!({
+            "file": files.path(span.file).display().to_string(),
+            "line": span.line,
+            "column": span.column,
+        })
+    };
+    let items: Vec<_> = diagnostics
+        .sorted()
+        .into_iter()
+        .map(|d| {
+            let mut object = serde_json::json!({
+                "severity": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
+                "code": d.code.as_str(),
+                "message": d.message,
+            });
+            if let Some(span) = d.span {
+                if let (Some(map), serde_json::Value::Object(extra)) = (object.as_object_mut(), place(span)) {
+                    map.extend(extra);
+                }
+            }
+            if !d.related.is_empty() {
+                object["related"] = d
+                    .related
+                    .iter()
+                    .map(|l| {
+                        let mut p = place(l.span);
+                        p["message"] = l.message.clone().into();
+                        p
+                    })
+                    .collect();
+            }
+            if !d.notes.is_empty() {
+                object["notes"] = d.notes.clone().into();
+            }
+            if let Some(hint) = &d.hint {
+                object["hint"] = hint.clone().into();
+            }
+            object
+        })
+        .collect();
+    serde_json::Value::Array(items)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_kebab_case() {
+        let mut seen = std::collections::HashSet::new();
+        for code in Code::ALL {
+            assert!(seen.insert(code.as_str()), "{code:?} repeats");
+            assert!(code.as_str().chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
+            assert!(!code.description().is_empty());
+        }
+    }
+
+    #[test]
+    fn renders_location_source_line_and_caret() {
+        let mut files = Files::default();
+        let id = files.add("m.yaml".into(), "kind: Profile\norganization:\n  phone_area_code: 0755\n".into());
+        let mut diagnostics = Diagnostics::default();
+        diagnostics.push(
+            Diagnostic::error(Code::TypeMismatch, "expected a string")
+                .at(Span { file: id, line: 3, column: 20, length: 4 })
+                .with_label("an integer to YAML")
+                .hint("quote it: \"0755\""),
+        );
+        let text = render_text(&files, &diagnostics);
+        assert_eq!(
+            text,
+            "error[type-mismatch]: expected a string\n --> m.yaml:3:20\n  |\n3 |   phone_area_code: 0755\n  |                    ^^^^ an integer to YAML\n  = help: quote it: \"0755\"\n\n"
+        );
+    }
+}

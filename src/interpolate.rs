@@ -1,0 +1,135 @@
+//! `${NAME}` interpolation of string values (pure: the environment is a function).
+//!
+//! The rules, as in a POSIX shell but deliberately narrower:
+//! - `${NAME}`: the variable NAME; unset is an error (an unset secret must not
+//!   silently become an empty field).
+//! - `${NAME:-default}`: NAME if set and not empty, else `default` (taken as
+//!   written, up to the first `}`).
+//! - `$$`: a literal `$`.
+//! - any other `$` is kept as written, so a password such as `pa$word` needs no
+//!   escaping. Bare `$NAME` is *not* expanded: addresses and passwords contain
+//!   `$` far more often than anyone means a variable.
+//!
+//! A value is marked secret when an environment variable was read into it.
+
+/// The result of interpolating one string.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Interpolated {
+    pub text: String,
+    /// True when any part came from an environment variable.
+    pub from_environment: bool,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum InterpolationError {
+    Unset { name: String },
+    Unterminated,
+    BadName { name: String },
+}
+
+impl std::fmt::Display for InterpolationError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InterpolationError::Unset { name } => write!(f, "environment variable `{name}` is not set"),
+            InterpolationError::Unterminated => f.write_str("`${` without a closing `}`"),
+            InterpolationError::BadName { name } => write!(
+                f,
+                "`{name}` is not a variable name (letters, digits and `_`, not starting with a digit)"
+            ),
+        }
+    }
+}
+
+/// True when `text` holds anything interpolation would change.
+pub fn needs_interpolation(text: &str) -> bool {
+    text.contains('$')
+}
+
+pub fn interpolate(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Interpolated, InterpolationError> {
+    let mut out = String::with_capacity(text.len());
+    let mut from_environment = false;
+    let mut rest = text;
+    while let Some(dollar) = rest.find('$') {
+        out.push_str(&rest[..dollar]);
+        let after = &rest[dollar + 1..];
+        if let Some(tail) = after.strip_prefix('$') {
+            out.push('$');
+            rest = tail;
+        } else if let Some(body_and_tail) = after.strip_prefix('{') {
+            let close = body_and_tail.find('}').ok_or(InterpolationError::Unterminated)?;
+            let body = &body_and_tail[..close];
+            let (name, default) = match body.split_once(":-") {
+                Some((name, default)) => (name, Some(default)),
+                None => (body, None),
+            };
+            if !is_name(name) {
+                return Err(InterpolationError::BadName { name: name.to_string() });
+            }
+            match (lookup(name).filter(|v| !v.is_empty()), default) {
+                (Some(value), _) => {
+                    out.push_str(&value);
+                    from_environment = true;
+                }
+                (None, Some(default)) => out.push_str(default),
+                (None, None) => {
+                    // Set but empty counts as set: `${NAME}` may be empty on purpose.
+                    if lookup(name).is_some() {
+                        from_environment = true;
+                    } else {
+                        return Err(InterpolationError::Unset { name: name.to_string() });
+                    }
+                }
+            }
+            rest = &body_and_tail[close + 1..];
+        } else {
+            out.push('$');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    Ok(Interpolated { text: out, from_environment })
+}
+
+fn is_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(name: &str) -> Option<String> {
+        match name {
+            "PW" => Some("s3cret".into()),
+            "EMPTY" => Some(String::new()),
+            _ => None,
+        }
+    }
+
+    fn run(text: &str) -> Result<Interpolated, InterpolationError> {
+        interpolate(text, &env)
+    }
+
+    #[test]
+    fn substitutes_defaults_and_escapes() {
+        assert_eq!(run("x${PW}y").unwrap(), Interpolated { text: "xs3crety".into(), from_environment: true });
+        assert_eq!(run("${NOPE:-fallback}").unwrap(), Interpolated { text: "fallback".into(), from_environment: false });
+        assert_eq!(run("${EMPTY:-fallback}").unwrap().text, "fallback");
+        assert_eq!(run("${PW:-fallback}").unwrap().text, "s3cret");
+        assert_eq!(run("${NOPE:-}").unwrap().text, "");
+        assert_eq!(run("cost $$5").unwrap(), Interpolated { text: "cost $5".into(), from_environment: false });
+        assert_eq!(run("pa$word $ 5$").unwrap().text, "pa$word $ 5$");
+        assert_eq!(run("$${PW}").unwrap().text, "${PW}");
+        assert!(run("${EMPTY}").unwrap().from_environment);
+    }
+
+    #[test]
+    fn reports_unset_and_malformed() {
+        assert_eq!(run("${NOPE}"), Err(InterpolationError::Unset { name: "NOPE".into() }));
+        assert_eq!(run("${PW"), Err(InterpolationError::Unterminated));
+        assert_eq!(run("${1X}"), Err(InterpolationError::BadName { name: "1X".into() }));
+        assert_eq!(run("${}"), Err(InterpolationError::BadName { name: String::new() }));
+    }
+}

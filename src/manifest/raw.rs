@@ -1,0 +1,165 @@
+//! Raw documents: the manifest files as written, every value with the place it
+//! came from. Built from a schema-valid [`Node`] tree, so types are already
+//! right; what is still unchecked (references between documents, CSRs, email
+//! syntax) is checked after merging, in [`crate::validate`].
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::field::{Field, Section};
+use crate::manifest::tree::{Node, Value};
+use crate::source::Span;
+
+/// A value and where it was written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sourced<T> {
+    pub value: T,
+    pub span: Span,
+    /// Came (partly) from the environment, or is a key password: never printed.
+    pub secret: bool,
+}
+
+impl<T> Sourced<T> {
+    pub fn new(value: T, span: Span) -> Self {
+        Self { value, span, secret: false }
+    }
+}
+
+/// The profile-mergeable fields one document sets.
+pub type FieldValues = BTreeMap<Field, Sourced<String>>;
+
+#[derive(Clone, Debug)]
+pub struct RawProfile {
+    pub name: Sourced<String>,
+    pub profiles: Vec<Sourced<String>>,
+    pub fields: FieldValues,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CsrType {
+    Online,
+    Parse,
+}
+
+impl CsrType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CsrType::Online => "online",
+            CsrType::Parse => "parse",
+        }
+    }
+}
+
+/// What `csr.file` named, read by the loader (an effect) so that the checks
+/// after it stay pure.
+#[derive(Clone, Debug)]
+pub struct CsrFile {
+    pub path: PathBuf,
+    pub text: Result<String, String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct RawCsr {
+    pub span: Span,
+    pub kind: Sourced<CsrType>,
+    pub key_password: Option<Sourced<String>>,
+    pub file: Option<Sourced<String>>,
+    pub pem: Option<Sourced<String>>,
+    pub loaded_file: Option<CsrFile>,
+}
+
+#[derive(Clone, Debug)]
+pub struct RawCertificate {
+    pub name: Sourced<String>,
+    pub certificate_id: Sourced<String>,
+    pub profiles: Vec<Sourced<String>>,
+    pub domain: Sourced<String>,
+    pub domains: Option<Sourced<Vec<Sourced<String>>>>,
+    pub dv: Option<Sourced<bool>>,
+    pub commit: Option<Sourced<bool>>,
+    pub csr: RawCsr,
+    pub fields: FieldValues,
+}
+
+#[derive(Clone, Debug)]
+pub enum RawDocument {
+    Profile(RawProfile),
+    Certificate(RawCertificate),
+}
+
+fn text(node: &Node) -> Option<Sourced<String>> {
+    match &node.value {
+        Value::String(t) => Some(Sourced { value: t.text.clone(), span: node.span, secret: t.secret }),
+        _ => None,
+    }
+}
+
+fn boolean(node: &Node) -> Option<Sourced<bool>> {
+    match node.value {
+        Value::Bool(b) => Some(Sourced::new(b, node.span)),
+        _ => None,
+    }
+}
+
+fn texts(node: &Node) -> Vec<Sourced<String>> {
+    match &node.value {
+        Value::Sequence(items) => items.iter().filter_map(text).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn field(root: &Node, key: &str) -> Option<Sourced<String>> {
+    root.get(key).and_then(|e| text(&e.value))
+}
+
+fn field_values(root: &Node) -> FieldValues {
+    let mut values = FieldValues::new();
+    if let Some(verify_type) = field(root, "verify_type") {
+        values.insert(Field::VerifyType, verify_type);
+    }
+    for section in Section::ALL {
+        let Some(map) = root.get(section.key()) else { continue };
+        for f in Field::in_section(section) {
+            if let Some(value) = field(&map.value, f.info().key) {
+                values.insert(f, value);
+            }
+        }
+    }
+    values
+}
+
+/// Builds the raw document from a tree that passed the schema; `None` only if
+/// it did not (a bug, reported by the caller as such).
+pub fn from_tree(root: &Node) -> Option<RawDocument> {
+    let kind = field(root, "kind")?;
+    let name = field(root, "name")?;
+    let profiles = root.get("profiles").map(|e| texts(&e.value)).unwrap_or_default();
+    let fields = field_values(root);
+    if kind.value == "Profile" {
+        return Some(RawDocument::Profile(RawProfile { name, profiles, fields }));
+    }
+    let csr_node = &root.get("csr")?.value;
+    let csr_kind = field(csr_node, "type")?;
+    let csr = RawCsr {
+        span: csr_node.span,
+        kind: Sourced::new(
+            if csr_kind.value == "parse" { CsrType::Parse } else { CsrType::Online },
+            csr_kind.span,
+        ),
+        key_password: field(csr_node, "key_password").map(|p| Sourced { secret: true, ..p }),
+        file: field(csr_node, "file"),
+        pem: field(csr_node, "pem"),
+        loaded_file: None,
+    };
+    Some(RawDocument::Certificate(RawCertificate {
+        name,
+        certificate_id: field(root, "certificate_id")?,
+        profiles,
+        domain: field(root, "domain")?,
+        domains: root.get("domains").map(|e| Sourced::new(texts(&e.value), e.value.span)),
+        dv: root.get("dv").and_then(|e| boolean(&e.value)),
+        commit: root.get("commit").and_then(|e| boolean(&e.value)),
+        csr,
+        fields,
+    }))
+}

@@ -1,0 +1,234 @@
+//! Source files and positions.
+//!
+//! Every manifest is kept in a [`Files`] registry so that any value, however far
+//! it travels (through interpolation, profile merging, validation), can still
+//! point back at `file:line:column` and show the line it came from.
+//! Positions are stored resolved (line and column), because both parsers hand
+//! them out differently (YAML: character markers, TOML: byte ranges) and the
+//! renderer only ever needs lines.
+
+use std::path::{Path, PathBuf};
+
+/// Index of a file in [`Files`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(u32);
+
+/// A place in a source file: 1-based line and column (in characters) and the
+/// length of the marked text on that line (at least 1 when rendered).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    pub file: FileId,
+    pub line: u32,
+    pub column: u32,
+    pub length: u32,
+}
+
+/// One loaded file: its path as the user named it, and its text.
+#[derive(Debug)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub text: String,
+    line_starts: Vec<usize>,
+    /// Byte ranges whose text must never be shown (literal `key_password`s):
+    /// a diagnostic that quotes such a line shows a mask instead.
+    redacted: Vec<std::ops::Range<usize>>,
+}
+
+impl SourceFile {
+    fn new(path: PathBuf, text: String) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Self {
+            path,
+            text,
+            line_starts,
+            redacted: Vec::new(),
+        }
+    }
+
+    /// The text of a 1-based line, without its line ending.
+    pub fn line(&self, line: u32) -> Option<&str> {
+        let index = usize::try_from(line).ok()?.checked_sub(1)?;
+        let start = *self.line_starts.get(index)?;
+        let end = self
+            .line_starts
+            .get(index + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        let text = self.text.get(start..end)?;
+        Some(text.trim_end_matches(['\n', '\r']))
+    }
+
+    /// The line as a diagnostic may show it: redacted ranges replaced by a mask.
+    pub fn display_line(&self, line: u32) -> Option<String> {
+        let text = self.line(line)?;
+        let index = usize::try_from(line).ok()?.checked_sub(1)?;
+        let start = self.line_starts[index];
+        let end = start + text.len();
+        let mut shown = String::new();
+        let mut cursor = start;
+        let mut hidden: Vec<_> = self
+            .redacted
+            .iter()
+            .filter(|r| r.start < end && r.end > start)
+            .cloned()
+            .collect();
+        hidden.sort_by_key(|r| r.start);
+        for range in hidden {
+            let from = range.start.max(cursor);
+            if from > cursor {
+                shown.push_str(self.text.get(cursor..from)?);
+            }
+            if range.end > cursor {
+                shown.push_str(crate::secret::MASK);
+                cursor = range.end.min(end);
+            }
+        }
+        if cursor < end {
+            shown.push_str(self.text.get(cursor..end)?);
+        }
+        Some(shown)
+    }
+
+    /// Resolves a byte range (as the TOML parser gives it) to a [`Span`].
+    pub fn span_of_bytes(&self, file: FileId, range: std::ops::Range<usize>) -> Span {
+        let start = range.start.min(self.text.len());
+        let index = match self.line_starts.binary_search(&start) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        let line_start = self.line_starts[index];
+        let column = self
+            .text
+            .get(line_start..start)
+            .map_or(0, |t| t.chars().count())
+            + 1;
+        let line_end = self
+            .line_starts
+            .get(index + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        let end = range.end.clamp(start, line_end);
+        let length = self.text.get(start..end).map_or(1, |t| {
+            t.trim_end_matches(['\n', '\r']).chars().count().max(1)
+        });
+        Span {
+            file,
+            line: to_u32(index + 1),
+            column: to_u32(column),
+            length: to_u32(length),
+        }
+    }
+
+    /// The byte offset of a 1-based line and character column.
+    pub fn byte_offset(&self, line: u32, column: u32) -> Option<usize> {
+        let index = usize::try_from(line).ok()?.checked_sub(1)?;
+        let start = *self.line_starts.get(index)?;
+        let text = self.line(line)?;
+        let skip = usize::try_from(column).ok()?.saturating_sub(1);
+        let within = text
+            .char_indices()
+            .nth(skip)
+            .map_or(text.len(), |(i, _)| i);
+        Some(start + within)
+    }
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// The registry of every file read in a run.
+#[derive(Debug, Default)]
+pub struct Files {
+    files: Vec<SourceFile>,
+}
+
+impl Files {
+    pub fn add(&mut self, path: PathBuf, text: String) -> FileId {
+        self.files.push(SourceFile::new(path, text));
+        FileId(to_u32(self.files.len() - 1))
+    }
+
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    pub fn path(&self, id: FileId) -> &Path {
+        &self.get(id).path
+    }
+
+    /// Marks the text under `span` as never to be shown (see [`SourceFile::display_line`]).
+    pub fn redact(&mut self, span: Span) {
+        let file = &mut self.files[span.file.0 as usize];
+        if let (Some(start), Some(end)) = (
+            file.byte_offset(span.line, span.column),
+            file.byte_offset(span.line, span.column + span.length),
+        ) {
+            file.redacted.push(start..end);
+        }
+    }
+
+    /// The text under a span (on its line), as written in the file.
+    pub fn text_at(&self, span: Span) -> Option<String> {
+        let line = self.get(span.file).line(span.line)?;
+        Some(
+            line.chars()
+                .skip(span.column.saturating_sub(1) as usize)
+                .take(span.length as usize)
+                .collect(),
+        )
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// `path:line:column`, the form editors and CI annotations understand.
+    pub fn location(&self, span: Span) -> String {
+        format!(
+            "{}:{}:{}",
+            self.path(span.file).display(),
+            span.line,
+            span.column
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_ranges_resolve_to_lines_and_character_columns() {
+        let mut files = Files::default();
+        let id = files.add("a.toml".into(), "a = 1\nname = \"héllo\"\r\nx = 2".into());
+        let file = files.get(id);
+        let start = file.text.find("\"h").unwrap();
+        let span = file.span_of_bytes(id, start..start + "\"héllo\"".len());
+        assert_eq!((span.line, span.column, span.length), (2, 8, 7));
+        assert_eq!(file.line(2), Some("name = \"héllo\""));
+        assert_eq!(file.line(3), Some("x = 2"));
+        assert_eq!(file.line(4), None);
+    }
+
+    #[test]
+    fn redacted_text_is_masked_in_displayed_lines() {
+        let mut files = Files::default();
+        let id = files.add("a.yaml".into(), "csr:\n  key_password: hunter2 # x\n".into());
+        files.redact(Span {
+            file: id,
+            line: 2,
+            column: 17,
+            length: 7,
+        });
+        let shown = files.get(id).display_line(2).unwrap();
+        assert_eq!(shown, "  key_password: ******** # x");
+        assert!(!shown.contains("hunter2"));
+    }
+}

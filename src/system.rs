@@ -1,0 +1,141 @@
+//! The effects the pure core must not perform itself, behind small traits:
+//! reading files and directories, and reading the environment. The real
+//! implementations are here; tests use the in-memory ones.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// What a directory entry is, as far as the loader cares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryKind {
+    File,
+    Directory,
+    Other,
+}
+
+pub trait FileSystem: Sync {
+    /// Reads at most `limit` bytes; a longer file is an error of kind
+    /// `FileTooLarge` so that a 50 MB file is never held in memory whole.
+    fn read(&self, path: &Path, limit: u64) -> io::Result<Vec<u8>>;
+    fn kind(&self, path: &Path) -> io::Result<EntryKind>;
+    /// Entries of a directory, unsorted.
+    fn list(&self, path: &Path) -> io::Result<Vec<PathBuf>>;
+    /// A path that names the same directory however it was reached, for
+    /// detecting symlink loops.
+    fn canonical(&self, path: &Path) -> io::Result<PathBuf>;
+}
+
+pub trait Environment: Sync {
+    fn var(&self, name: &str) -> Option<String>;
+}
+
+/// The real disk.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RealFileSystem;
+
+impl FileSystem for RealFileSystem {
+    fn read(&self, path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+        use std::io::Read;
+        let file = std::fs::File::open(path)?;
+        let mut bytes = Vec::new();
+        file.take(limit + 1).read_to_end(&mut bytes)?;
+        if bytes.len() as u64 > limit {
+            return Err(io::Error::new(io::ErrorKind::FileTooLarge, format!("larger than {limit} bytes")));
+        }
+        Ok(bytes)
+    }
+
+    fn kind(&self, path: &Path) -> io::Result<EntryKind> {
+        let meta = std::fs::metadata(path)?;
+        Ok(if meta.is_dir() {
+            EntryKind::Directory
+        } else if meta.is_file() {
+            EntryKind::File
+        } else {
+            EntryKind::Other
+        })
+    }
+
+    fn list(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
+        std::fs::read_dir(path)?.map(|e| e.map(|e| e.path())).collect()
+    }
+
+    fn canonical(&self, path: &Path) -> io::Result<PathBuf> {
+        std::fs::canonicalize(path)
+    }
+}
+
+/// The process environment.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ProcessEnvironment;
+
+impl Environment for ProcessEnvironment {
+    fn var(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok()
+    }
+}
+
+/// An environment given as a map, for tests.
+#[derive(Clone, Debug, Default)]
+pub struct MapEnvironment(pub BTreeMap<String, String>);
+
+impl MapEnvironment {
+    pub fn with(mut self, name: &str, value: &str) -> Self {
+        self.0.insert(name.into(), value.into());
+        self
+    }
+}
+
+impl Environment for MapEnvironment {
+    fn var(&self, name: &str) -> Option<String> {
+        self.0.get(name).cloned()
+    }
+}
+
+/// Files held in memory, for tests of the loader that should not touch disk.
+#[derive(Clone, Debug, Default)]
+pub struct MemoryFileSystem {
+    files: BTreeMap<PathBuf, Vec<u8>>,
+}
+
+impl MemoryFileSystem {
+    pub fn with(mut self, path: &str, text: &str) -> Self {
+        self.files.insert(PathBuf::from(path), text.as_bytes().to_vec());
+        self
+    }
+}
+
+impl FileSystem for MemoryFileSystem {
+    fn read(&self, path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+        let bytes = self.files.get(path).ok_or(io::ErrorKind::NotFound)?;
+        if bytes.len() as u64 > limit {
+            return Err(io::Error::new(io::ErrorKind::FileTooLarge, format!("larger than {limit} bytes")));
+        }
+        Ok(bytes.clone())
+    }
+
+    fn kind(&self, path: &Path) -> io::Result<EntryKind> {
+        if self.files.contains_key(path) {
+            Ok(EntryKind::File)
+        } else if self.files.keys().any(|p| p.starts_with(path)) {
+            Ok(EntryKind::Directory)
+        } else {
+            Err(io::ErrorKind::NotFound.into())
+        }
+    }
+
+    fn list(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
+        let mut children: Vec<PathBuf> = self
+            .files
+            .keys()
+            .filter_map(|p| p.strip_prefix(path).ok()?.components().next().map(|c| path.join(c)))
+            .collect();
+        children.dedup();
+        Ok(children)
+    }
+
+    fn canonical(&self, path: &Path) -> io::Result<PathBuf> {
+        Ok(path.to_path_buf())
+    }
+}
