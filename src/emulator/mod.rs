@@ -1,1 +1,299 @@
-//! A local emulator of the Tencent Cloud SSL API.
+//! A local emulator of the Tencent Cloud SSL API (version 2019-12-05), so
+//! that tccert can be tested end to end, fast and offline, against the same
+//! wire contract as the real service.
+//!
+//! It serves `POST /` on loopback with `DescribeCertificateDetail`,
+//! `SubmitCertificateInformation` and `CertificateOrderSubmit`; checks the
+//! TC3-HMAC-SHA256 signature and the five-minute timestamp window; limits each
+//! action with a token bucket; keeps each certificate's status, `SubmittedData`
+//! and order; and answers in the API's own envelope and error codes (HTTP 200
+//! with `{"Response": {...}}`). See [`server`] for the order of the checks,
+//! [`actions`] for the status machine and [`fault`] for injected faults.
+//!
+//! Two ways in:
+//! * Rust tests: [`start`] an [`EmulatorConfig`], talk to [`RunningEmulator::url`],
+//!   assert on [`RunningEmulator::snapshot`], bend state with
+//!   [`RunningEmulator::set_status`] / [`RunningEmulator::set_submitted_field`].
+//! * The CLI (`tccert emulator`): [`run_cli`] prints the URL as its first line
+//!   and serves until Ctrl-C or SIGTERM. Black-box tests read
+//!   `GET /_emulator/state` (the [`StateSnapshot`] as JSON) and patch
+//!   certificates with `POST /_emulator/certificates/{id}` and a body such as
+//!   `{"status": 8}` or `{"SubmittedData": {"OrganizationName": "X"}}` (fields
+//!   merged, `null` removes one; `"SubmittedData": null` clears it;
+//!   `{"domain": "d"}` creates a missing certificate). These two endpoints are
+//!   unsigned and answer only loopback peers.
+//!
+//! With a state file, state is loaded at start (seed certificates that are
+//! missing are added) and written atomically after every change to a
+//! certificate; the counters in it are as of that last write.
+
+pub mod actions;
+pub mod bucket;
+pub mod fault;
+pub mod server;
+pub mod state;
+
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::io::{self, Write};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use fault::{FaultKind, FaultRule, Trigger, parse_fault};
+pub use state::{CertificateState, SeedCertificate, StateSnapshot};
+
+use server::Shared;
+
+/// How to run an emulator.
+#[derive(Clone)]
+pub struct EmulatorConfig {
+    /// Where to listen; must be a loopback address. Port 0 picks a free one.
+    pub listen: SocketAddr,
+    /// Accepted `(SecretId, SecretKey)` pairs. With none, every request is
+    /// refused `AuthFailure.SecretIdNotFound` ([`run_cli`] generates a pair).
+    pub credentials: Vec<(String, String)>,
+    /// Certificates that start at status 5 with their domain (unless the
+    /// state file already has them).
+    pub seed: Vec<SeedCertificate>,
+    pub state_file: Option<PathBuf>,
+    pub faults: Vec<FaultRule>,
+    /// Seed of the RNG behind `rate:P` fault triggers, for repeatable runs.
+    pub fault_seed: u64,
+    /// Added to every reply, to model network latency in benchmarks.
+    pub latency: Duration,
+    /// Requests a second allowed per action (bursts of the same size). Zero
+    /// or less disables the limit.
+    pub rate_per_second: f64,
+    /// The emulator's clock minus the real one, in seconds, to test skew.
+    pub clock_offset_seconds: i64,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            credentials: Vec::new(),
+            seed: Vec::new(),
+            state_file: None,
+            faults: Vec::new(),
+            fault_seed: 0x007c_ce27,
+            latency: Duration::ZERO,
+            rate_per_second: 10.0,
+            clock_offset_seconds: 0,
+        }
+    }
+}
+
+// Hand-written so that secret keys never reach a log through `{:?}`.
+impl fmt::Debug for EmulatorConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let secret_ids: Vec<&str> = self.credentials.iter().map(|(id, _)| id.as_str()).collect();
+        f.debug_struct("EmulatorConfig")
+            .field("listen", &self.listen)
+            .field("credentials (SecretIds)", &secret_ids)
+            .field("seed", &self.seed)
+            .field("state_file", &self.state_file)
+            .field("faults", &self.faults)
+            .field("fault_seed", &self.fault_seed)
+            .field("latency", &self.latency)
+            .field("rate_per_second", &self.rate_per_second)
+            .field("clock_offset_seconds", &self.clock_offset_seconds)
+            .finish()
+    }
+}
+
+/// A random test credential pair: `AKIDemu…` and a 32-character key.
+pub fn generate_credentials() -> (String, String) {
+    const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let random = |n: usize| -> String {
+        (0..n)
+            .map(|_| char::from(ALNUM[fastrand::usize(..ALNUM.len())]))
+            .collect()
+    };
+    (format!("AKIDemu{}", random(29)), random(32))
+}
+
+/// An emulator serving in the background of the current tokio runtime.
+/// Dropping it stops the server too; [`RunningEmulator::shutdown`] also
+/// waits for it.
+pub struct RunningEmulator {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl fmt::Debug for RunningEmulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RunningEmulator")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Starts an emulator: loads the state file, adds the seed, binds, serves.
+pub async fn start(config: EmulatorConfig) -> io::Result<RunningEmulator> {
+    if !config.listen.ip().is_loopback() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "the emulator listens on loopback only (it prints and accepts test \
+                 credentials); {} is not a loopback address",
+                config.listen
+            ),
+        ));
+    }
+    let mut snapshot = match &config.state_file {
+        Some(path) => state::load(path)?.unwrap_or_default(),
+        None => StateSnapshot::default(),
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .saturating_add(config.clock_offset_seconds);
+    snapshot.add_seed(&config.seed, now);
+    if let Some(path) = &config.state_file {
+        state::save_atomic(path, &snapshot)?;
+    }
+
+    let listener = TcpListener::bind(config.listen).await?;
+    let addr = listener.local_addr()?;
+    let shared = Arc::new(Shared::new(&config, snapshot));
+    let (stop, stopped) = watch::channel(false);
+    let task = tokio::spawn(server::serve(listener, Arc::clone(&shared), stopped));
+    tracing::info!(
+        %addr,
+        certificates = shared.snapshot().certificates.len(),
+        faults = config.faults.len(),
+        rate_per_second = config.rate_per_second,
+        clock_offset_seconds = config.clock_offset_seconds,
+        "emulator listening"
+    );
+    Ok(RunningEmulator {
+        addr,
+        shared,
+        stop,
+        task,
+    })
+}
+
+impl RunningEmulator {
+    /// `http://127.0.0.1:PORT`, the endpoint to give tccert.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// A copy of the whole state and every counter.
+    pub fn snapshot(&self) -> StateSnapshot {
+        self.shared.snapshot()
+    }
+
+    /// Moves a certificate to `status`, as the CA would; `false` if unknown.
+    pub fn set_status(&self, certificate_id: &str, status: u64) -> bool {
+        self.shared
+            .mutate(|state| match state.certificates.get_mut(certificate_id) {
+                Some(cert) => {
+                    cert.status = status;
+                    (true, true)
+                }
+                None => (false, false),
+            })
+    }
+
+    /// Sets (`Some`) or removes (`None`) one `SubmittedData` field, to
+    /// simulate drift made elsewhere; `DomainList` takes a comma-separated
+    /// list. `false` if the certificate is unknown.
+    pub fn set_submitted_field(
+        &self,
+        certificate_id: &str,
+        api_field: &str,
+        value: Option<&str>,
+    ) -> bool {
+        self.shared
+            .mutate(|state| match state.certificates.get_mut(certificate_id) {
+                Some(cert) => {
+                    state::set_submitted_field(cert, api_field, value);
+                    (true, true)
+                }
+                None => (false, false),
+            })
+    }
+
+    /// Adds a certificate at status 5 (no-op if it exists).
+    pub fn add_certificate(&self, seed: SeedCertificate) {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        self.shared.mutate(|state| {
+            let existed = state.certificates.contains_key(&seed.certificate_id);
+            state.add_seed(std::slice::from_ref(&seed), now);
+            ((), !existed)
+        });
+    }
+
+    /// Stops accepting, lets in-flight requests finish (two seconds at most)
+    /// and waits for the server task.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        if let Err(error) = self.task.await {
+            tracing::warn!(%error, "emulator task ended abnormally");
+        }
+    }
+}
+
+/// `tccert emulator`: starts the server, prints its URL as the first line on
+/// stdout and, when `config.credentials` is empty, a generated test pair as
+/// `TENCENTCLOUD_SECRET_ID=…` and `TENCENTCLOUD_SECRET_KEY=…` lines; then
+/// serves until Ctrl-C or SIGTERM.
+///
+/// The generated key is printed on purpose: it only opens this emulator.
+pub async fn run_cli(mut config: EmulatorConfig) -> io::Result<()> {
+    let generated = if config.credentials.is_empty() {
+        let pair = generate_credentials();
+        config.credentials.push(pair.clone());
+        Some(pair)
+    } else {
+        None
+    };
+    let emulator = start(config).await?;
+    {
+        let mut out = io::stdout().lock();
+        writeln!(out, "{}", emulator.url())?;
+        if let Some((secret_id, secret_key)) = &generated {
+            writeln!(out, "TENCENTCLOUD_SECRET_ID={secret_id}")?;
+            writeln!(out, "TENCENTCLOUD_SECRET_KEY={secret_key}")?;
+        }
+        out.flush()?;
+    }
+    wait_for_termination().await?;
+    tracing::info!("emulator stopping");
+    emulator.shutdown().await;
+    Ok(())
+}
+
+async fn wait_for_termination() -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result,
+            _ = term.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await
+    }
+}

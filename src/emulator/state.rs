@@ -1,0 +1,297 @@
+//! What the emulator remembers: each certificate's status, `SubmittedData` and
+//! order, the counters that tests assert on, and the optional state file.
+//!
+//! The snapshot type is also the state-file format and the body of
+//! `GET /_emulator/state`, so there is one shape to learn. It holds
+//! `KeyPassword` when a client sent one (the real API echoes it back too):
+//! the emulator never logs it, and the file and endpoint are test-only.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The status of a paid certificate waiting for its information.
+pub const STATUS_PENDING_SUBMISSION: u64 = 5;
+/// The status after `CertificateOrderSubmit`: information with the CA.
+pub const STATUS_INFO_SUBMITTED: u64 = 8;
+
+/// A certificate the emulator starts with: status 5, no `SubmittedData`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedCertificate {
+    pub certificate_id: String,
+    pub domain: String,
+}
+
+/// One certificate as the emulator holds it.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CertificateState {
+    pub certificate_id: String,
+    pub domain: String,
+    pub status: u64,
+    /// Exactly the fields of the last accepted `SubmitCertificateInformation`,
+    /// minus `CertificateId` and `IsDV`; `null` before the first.
+    #[serde(rename = "SubmittedData")]
+    pub submitted_data: Option<Map<String, Value>>,
+    pub order_id: Option<String>,
+    /// `VerifyType` given to `CertificateOrderSubmit`, if any.
+    pub order_verify_type: Option<String>,
+    /// Unix seconds when the certificate appeared (shown as `InsertTime`).
+    pub inserted_at: i64,
+    /// Well-formed, authenticated submits naming this certificate, whatever
+    /// their outcome (including injected faults and status refusals).
+    pub submits_received: u64,
+    /// Submits that replaced `SubmittedData`.
+    pub submits_applied: u64,
+    pub order_submits_received: u64,
+    /// Order submits that moved the status to 8.
+    pub order_submits_applied: u64,
+    /// Well-formed, authenticated describes naming this certificate.
+    pub describes: u64,
+}
+
+impl Default for CertificateState {
+    fn default() -> Self {
+        Self {
+            certificate_id: String::new(),
+            domain: String::new(),
+            status: STATUS_PENDING_SUBMISSION,
+            submitted_data: None,
+            order_id: None,
+            order_verify_type: None,
+            inserted_at: 0,
+            submits_received: 0,
+            submits_applied: 0,
+            order_submits_received: 0,
+            order_submits_applied: 0,
+            describes: 0,
+        }
+    }
+}
+
+// Hand-written so that a `{:?}` can never print a stored KeyPassword.
+impl std::fmt::Debug for CertificateState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CertificateState")
+            .field("certificate_id", &self.certificate_id)
+            .field("domain", &self.domain)
+            .field("status", &self.status)
+            .field(
+                "submitted_fields",
+                &self
+                    .submitted_data
+                    .as_ref()
+                    .map(|m| m.keys().cloned().collect::<Vec<_>>()),
+            )
+            .field("order_id", &self.order_id)
+            .field("submits_received", &self.submits_received)
+            .field("submits_applied", &self.submits_applied)
+            .field("order_submits_received", &self.order_submits_received)
+            .field("order_submits_applied", &self.order_submits_applied)
+            .field("describes", &self.describes)
+            .finish()
+    }
+}
+
+/// Everything the emulator knows, as tests see it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StateSnapshot {
+    /// By certificate id.
+    pub certificates: BTreeMap<String, CertificateState>,
+    /// Every `POST /` by its `X-TC-Action` header (`""` when missing),
+    /// counted on arrival, before any check.
+    pub requests_by_action: BTreeMap<String, u64>,
+    /// Requests answered `RequestLimitExceeded` by the rate limiter
+    /// (injected ones are counted in `faults_injected` only).
+    pub throttled: u64,
+    /// Requests answered with any `AuthFailure.*` code.
+    pub auth_failures: u64,
+    pub faults_injected: u64,
+}
+
+impl StateSnapshot {
+    /// Adds the seed certificates that are not there yet; existing ones keep
+    /// their state, so a state file survives a restart with the same seed.
+    pub fn add_seed(&mut self, seed: &[SeedCertificate], now: i64) {
+        for s in seed {
+            self.certificates
+                .entry(s.certificate_id.clone())
+                .or_insert_with(|| CertificateState {
+                    certificate_id: s.certificate_id.clone(),
+                    domain: s.domain.clone(),
+                    inserted_at: now,
+                    ..CertificateState::default()
+                });
+        }
+    }
+
+    /// A fresh CA order number, unique within this state.
+    pub fn next_order_id(&self) -> String {
+        let issued = self
+            .certificates
+            .values()
+            .filter(|c| c.order_id.is_some())
+            .count() as u64;
+        format!("TA{:012}", 202_512_050_000 + issued + 1)
+    }
+}
+
+/// Sets (`Some`) or removes (`None`) one field of a certificate's
+/// `SubmittedData`, creating it when absent. `DomainList` takes a
+/// comma-separated list; every other field is a string.
+pub fn set_submitted_field(cert: &mut CertificateState, api_field: &str, value: Option<&str>) {
+    let data = cert.submitted_data.get_or_insert_with(Map::new);
+    match value {
+        None => {
+            data.shift_remove(api_field);
+        }
+        Some(value) if api_field == "DomainList" => {
+            let list = value
+                .split(',')
+                .map(|d| Value::String(d.trim().to_owned()))
+                .collect();
+            data.insert(api_field.to_owned(), Value::Array(list));
+        }
+        Some(value) => {
+            data.insert(api_field.to_owned(), Value::String(value.to_owned()));
+        }
+    }
+}
+
+/// Reads a state file; `Ok(None)` when it does not exist.
+pub fn load(path: &Path) -> io::Result<Option<StateSnapshot>> {
+    let text = match fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    serde_json::from_str(&text).map(Some).map_err(|e| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("state file {} is not valid: {e}", path.display()),
+        )
+    })
+}
+
+/// Writes the state so that a reader sees either the old or the new file,
+/// never half of one: a temporary file in the same directory, synced, then
+/// renamed over the target.
+pub fn save_atomic(path: &Path, snapshot: &StateSnapshot) -> io::Result<()> {
+    let json = serde_json::to_vec_pretty(snapshot).map_err(io::Error::other)?;
+    let file_name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "state path has no file name"))?
+        .to_string_lossy();
+    let temp: PathBuf = path.with_file_name(format!(".{file_name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut file = fs::File::create(&temp)?;
+        file.write_all(&json)?;
+        file.write_all(b"\n")?;
+        file.sync_all()?;
+        fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        // Best effort: a stale temp file is harmless but untidy.
+        let _ = fs::remove_file(&temp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seed(id: &str, domain: &str) -> SeedCertificate {
+        SeedCertificate {
+            certificate_id: id.into(),
+            domain: domain.into(),
+        }
+    }
+
+    #[test]
+    fn seed_adds_missing_certificates_only() {
+        let mut state = StateSnapshot::default();
+        state.add_seed(&[seed("a", "a.example.com")], 100);
+        let Some(a) = state.certificates.get_mut("a") else {
+            panic!("seeded certificate missing");
+        };
+        assert_eq!(a.status, STATUS_PENDING_SUBMISSION);
+        assert_eq!(a.submitted_data, None);
+        a.status = STATUS_INFO_SUBMITTED;
+        state.add_seed(&[seed("a", "other"), seed("b", "b.example.com")], 200);
+        assert_eq!(state.certificates["a"].status, STATUS_INFO_SUBMITTED);
+        assert_eq!(state.certificates["a"].domain, "a.example.com");
+        assert_eq!(state.certificates["b"].inserted_at, 200);
+    }
+
+    #[test]
+    fn submitted_field_patches() {
+        let mut cert = CertificateState::default();
+        set_submitted_field(&mut cert, "OrganizationName", Some("X"));
+        set_submitted_field(
+            &mut cert,
+            "DomainList",
+            Some("a.example.com, b.example.com"),
+        );
+        assert_eq!(
+            Value::Object(cert.submitted_data.clone().unwrap_or_default()),
+            serde_json::json!({"OrganizationName": "X", "DomainList": ["a.example.com", "b.example.com"]})
+        );
+        set_submitted_field(&mut cert, "OrganizationName", None);
+        assert_eq!(
+            cert.submitted_data.map(|m| m.len()),
+            Some(1),
+            "removing a field keeps the others"
+        );
+    }
+
+    #[test]
+    fn debug_never_prints_submitted_values() {
+        let mut cert = CertificateState::default();
+        set_submitted_field(&mut cert, "KeyPassword", Some("hunter2"));
+        let printed = format!("{cert:?}");
+        assert!(printed.contains("KeyPassword"));
+        assert!(!printed.contains("hunter2"));
+    }
+
+    #[test]
+    fn state_file_round_trip_and_missing_file() {
+        let dir = std::env::temp_dir().join(format!("tccert-state-{}", std::process::id()));
+        let _ = fs::create_dir_all(&dir);
+        let path = dir.join("state.json");
+        let _ = fs::remove_file(&path);
+        assert!(matches!(load(&path), Ok(None)));
+
+        let mut state = StateSnapshot::default();
+        state.add_seed(&[seed("a", "a.example.com")], 1);
+        state.throttled = 3;
+        let saved = save_atomic(&path, &state);
+        assert!(saved.is_ok(), "{saved:?}");
+        let loaded = load(&path).ok().flatten();
+        assert_eq!(loaded, Some(state));
+        let leftovers: Vec<_> = fs::read_dir(&dir)
+            .map(|d| d.filter_map(Result::ok).map(|e| e.file_name()).collect())
+            .unwrap_or_default();
+        assert_eq!(leftovers, vec![std::ffi::OsString::from("state.json")]);
+
+        let _ = fs::write(&path, "{not json");
+        assert!(matches!(load(&path), Err(e) if e.kind() == io::ErrorKind::InvalidData));
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn order_ids_are_unique() {
+        let mut state = StateSnapshot::default();
+        state.add_seed(&[seed("a", "a"), seed("b", "b")], 1);
+        let first = state.next_order_id();
+        if let Some(a) = state.certificates.get_mut("a") {
+            a.order_id = Some(first.clone());
+        }
+        assert_ne!(first, state.next_order_id());
+    }
+}

@@ -1,0 +1,653 @@
+//! End-to-end tests of the emulator over real loopback HTTP: each test starts
+//! a server on 127.0.0.1:0 and speaks HTTP/1.1 to it by hand over a tokio
+//! `TcpStream` (hyper's client side is not among the enabled features), so
+//! the bytes on the wire are exactly what a client would send.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use super::*;
+use crate::api::sign;
+
+const ID: &str = "AKIDtest";
+const KEY: &str = "test-secret-key";
+
+fn config() -> EmulatorConfig {
+    EmulatorConfig {
+        credentials: vec![(ID.into(), KEY.into())],
+        seed: vec![SeedCertificate {
+            certificate_id: "abcb1234".into(),
+            domain: "www.example.com".into(),
+        }],
+        rate_per_second: 1000.0,
+        ..EmulatorConfig::default()
+    }
+}
+
+async fn emulator(config: EmulatorConfig) -> RunningEmulator {
+    match start(config).await {
+        Ok(emulator) => emulator,
+        Err(e) => panic!("emulator did not start: {e}"),
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// A raw HTTP exchange's result; `status` 0 means the server closed the
+/// connection without answering.
+#[derive(Debug)]
+struct Answer {
+    status: u16,
+    body: Value,
+    raw: String,
+}
+
+impl Answer {
+    fn code(&self) -> &str {
+        self.body["Response"]["Error"]["Code"]
+            .as_str()
+            .unwrap_or("OK")
+    }
+}
+
+async fn exchange(addr: SocketAddr, head: &str, body: &[u8]) -> Answer {
+    let mut stream = match TcpStream::connect(addr).await {
+        Ok(s) => s,
+        Err(e) => panic!("connect: {e}"),
+    };
+    let mut request = head.as_bytes().to_vec();
+    request.extend_from_slice(body);
+    // The server may answer before reading an oversized body; ignore that.
+    let _ = stream.write_all(&request).await;
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw).await;
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let status = raw
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = raw
+        .split_once("\r\n\r\n")
+        .and_then(|(_, b)| serde_json::from_str(b).ok())
+        .unwrap_or(Value::Null);
+    Answer { status, body, raw }
+}
+
+/// Sends a request with exactly these headers (plus Content-Length and
+/// Connection: close).
+async fn send_raw(addr: SocketAddr, headers: &[(String, String)], body: &[u8]) -> Answer {
+    let mut head = String::from("POST / HTTP/1.1\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str(&format!(
+        "Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    ));
+    exchange(addr, &head, body).await
+}
+
+/// The headers tccert would send, signed with `key` at `timestamp`.
+fn signed_headers(
+    addr: SocketAddr,
+    id: &str,
+    key: &str,
+    action: &str,
+    timestamp: i64,
+    body: &str,
+) -> Vec<(String, String)> {
+    let signed = sign::debug_sign(
+        id,
+        key,
+        &addr.to_string(),
+        action,
+        "2019-12-05",
+        timestamp,
+        body,
+    );
+    signed["headers"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn call(emu: &RunningEmulator, action: &str, body: Value) -> Answer {
+    let body = body.to_string();
+    let headers = signed_headers(emu.addr(), ID, KEY, action, now(), &body);
+    send_raw(emu.addr(), &headers, body.as_bytes()).await
+}
+
+fn set(headers: &mut [(String, String)], name: &str, value: &str) {
+    for (k, v) in headers.iter_mut() {
+        if k.eq_ignore_ascii_case(name) {
+            *v = value.to_owned();
+        }
+    }
+}
+
+fn org(name: &str) -> Value {
+    json!({"CertificateId": "abcb1234", "CsrType": "online", "OrganizationName": name,
+           "KeyPassword": "pw", "IsDV": false})
+}
+
+#[tokio::test]
+async fn full_flow_describe_submit_commit() {
+    let emu = emulator(config()).await;
+    let describe = json!({"CertificateId": "abcb1234"});
+
+    let first = call(&emu, "DescribeCertificateDetail", describe.clone()).await;
+    assert_eq!(first.status, 200);
+    assert!(
+        first.raw.contains("content-type: application/json\r\n"),
+        "{}",
+        first.raw
+    );
+    let response = &first.body["Response"];
+    assert_eq!(response["Status"], 5);
+    assert_eq!(response["SubmittedData"], Value::Null);
+    assert_eq!(response["Domain"], "www.example.com");
+    let request_id = response["RequestId"].as_str().unwrap_or_default();
+    assert_eq!(request_id.len(), 36, "{request_id}");
+    assert_eq!(request_id.matches('-').count(), 4);
+
+    let submitted = call(&emu, "SubmitCertificateInformation", org("Tencent")).await;
+    assert_eq!(submitted.body["Response"]["CertificateId"], "abcb1234");
+
+    let committed = call(
+        &emu,
+        "CertificateOrderSubmit",
+        json!({"CertId": "abcb1234", "VerifyType": "DNS"}),
+    )
+    .await;
+    assert_eq!(committed.code(), "OK", "{}", committed.raw);
+    assert_eq!(committed.body["Response"]["Status"], 8);
+    assert_eq!(committed.body["Response"]["IsAudited"], false);
+
+    let after = call(&emu, "DescribeCertificateDetail", describe).await;
+    let response = &after.body["Response"];
+    assert_eq!(response["Status"], 8);
+    assert_eq!(
+        response["SubmittedData"],
+        json!({"CsrType": "online", "OrganizationName": "Tencent", "KeyPassword": "pw"})
+    );
+    assert_eq!(response["OrderId"], committed.body["Response"]["OrderId"]);
+
+    let again = call(&emu, "SubmitCertificateInformation", org("Other")).await;
+    assert_eq!(again.code(), "FailedOperation.InvalidCertificateStatusCode");
+
+    let snap = emu.snapshot();
+    let cert = &snap.certificates["abcb1234"];
+    assert_eq!(
+        (
+            cert.describes,
+            cert.submits_received,
+            cert.submits_applied,
+            cert.order_submits_applied
+        ),
+        (2, 2, 1, 1)
+    );
+    assert_eq!(snap.requests_by_action["DescribeCertificateDetail"], 2);
+    assert_eq!(snap.requests_by_action["SubmitCertificateInformation"], 2);
+    assert_eq!(
+        (snap.throttled, snap.auth_failures, snap.faults_injected),
+        (0, 0, 0)
+    );
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn authentication_gates_in_order() {
+    let emu = emulator(config()).await;
+    let addr = emu.addr();
+    let body = json!({"CertificateId": "abcb1234"}).to_string();
+    let good = signed_headers(addr, ID, KEY, "DescribeCertificateDetail", now(), &body);
+
+    let mut missing = good.clone();
+    missing.retain(|(k, _)| k != "Authorization");
+    let answer = send_raw(addr, &missing, body.as_bytes()).await;
+    assert_eq!(answer.code(), "AuthFailure.InvalidAuthorization");
+
+    let mut garbled = good.clone();
+    set(&mut garbled, "Authorization", "TC3-HMAC-SHA256 nonsense");
+    assert_eq!(
+        send_raw(addr, &garbled, body.as_bytes()).await.code(),
+        "AuthFailure.InvalidAuthorization"
+    );
+
+    let old = signed_headers(
+        addr,
+        ID,
+        KEY,
+        "DescribeCertificateDetail",
+        now() - 301,
+        &body,
+    );
+    let answer = send_raw(addr, &old, body.as_bytes()).await;
+    assert_eq!(answer.code(), "AuthFailure.SignatureExpire");
+    assert!(
+        answer.body["Response"]["Error"]["Message"]
+            .as_str()
+            .is_some_and(|m| m.contains("five minutes")),
+        "{}",
+        answer.raw
+    );
+    // An expired request with an unknown SecretId is still "expired": the
+    // window is checked first.
+    let old_unknown = signed_headers(
+        addr,
+        "AKIDnope",
+        KEY,
+        "DescribeCertificateDetail",
+        now() - 900,
+        &body,
+    );
+    assert_eq!(
+        send_raw(addr, &old_unknown, body.as_bytes()).await.code(),
+        "AuthFailure.SignatureExpire"
+    );
+
+    let unknown = signed_headers(
+        addr,
+        "AKIDnope",
+        KEY,
+        "DescribeCertificateDetail",
+        now(),
+        &body,
+    );
+    assert_eq!(
+        send_raw(addr, &unknown, body.as_bytes()).await.code(),
+        "AuthFailure.SecretIdNotFound"
+    );
+
+    let wrong_key = signed_headers(addr, ID, "wrong", "DescribeCertificateDetail", now(), &body);
+    assert_eq!(
+        send_raw(addr, &wrong_key, body.as_bytes()).await.code(),
+        "AuthFailure.SignatureFailure"
+    );
+
+    let tampered_body = json!({"CertificateId": "abcb1235"}).to_string();
+    assert_eq!(
+        send_raw(addr, &good, tampered_body.as_bytes()).await.code(),
+        "AuthFailure.SignatureFailure"
+    );
+    let mut tampered_type = good.clone();
+    set(
+        &mut tampered_type,
+        "Content-Type",
+        "application/json; charset=utf-8",
+    );
+    assert_eq!(
+        send_raw(addr, &tampered_type, body.as_bytes()).await.code(),
+        "AuthFailure.SignatureFailure"
+    );
+
+    // Unsigned headers: version and action are checked after the signature.
+    let mut version = good.clone();
+    set(&mut version, "X-TC-Version", "2018-01-01");
+    assert_eq!(
+        send_raw(addr, &version, body.as_bytes()).await.code(),
+        "NoSuchVersion"
+    );
+    let mut action = good.clone();
+    set(&mut action, "X-TC-Action", "DeleteCertificate");
+    assert_eq!(
+        send_raw(addr, &action, body.as_bytes()).await.code(),
+        "InvalidAction"
+    );
+
+    assert_eq!(send_raw(addr, &good, body.as_bytes()).await.code(), "OK");
+    assert_eq!(emu.snapshot().auth_failures, 8);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn clock_offset_makes_an_honest_client_look_skewed() {
+    let emu = emulator(EmulatorConfig {
+        clock_offset_seconds: 600,
+        ..config()
+    })
+    .await;
+    let answer = call(
+        &emu,
+        "DescribeCertificateDetail",
+        json!({"CertificateId": "abcb1234"}),
+    )
+    .await;
+    assert_eq!(answer.code(), "AuthFailure.SignatureExpire");
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn bad_bodies_are_answered_not_panicked_on() {
+    let emu = emulator(config()).await;
+    let addr = emu.addr();
+    for (body, code) in [
+        ("{not json", "InvalidParameter"),
+        ("[1,2]", "InvalidParameter"),
+        ("", "InvalidParameter"),
+        (
+            r#"{"CertificateId": "abcb1234", "Bogus": 1}"#,
+            "UnknownParameter",
+        ),
+        ("{}", "MissingParameter"),
+        (r#"{"CertificateId": 7}"#, "InvalidParameter"),
+        (
+            r#"{"CertificateId": "nope"}"#,
+            "FailedOperation.CertificateNotFound",
+        ),
+    ] {
+        let headers = signed_headers(addr, ID, KEY, "DescribeCertificateDetail", now(), body);
+        let answer = send_raw(addr, &headers, body.as_bytes()).await;
+        assert_eq!((answer.status, answer.code()), (200, code), "{body:?}");
+    }
+    // Bytes that are not UTF-8, signed correctly.
+    let bytes = b"\xff\xfe{";
+    let text = String::from_utf8_lossy(bytes).into_owned();
+    let mut headers = signed_headers(addr, ID, KEY, "DescribeCertificateDetail", now(), &text);
+    set(
+        &mut headers,
+        "Authorization",
+        "TC3-HMAC-SHA256 Credential=x",
+    );
+    assert_eq!(
+        send_raw(addr, &headers, bytes).await.code(),
+        "AuthFailure.InvalidAuthorization"
+    );
+
+    let get = exchange(
+        addr,
+        "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        b"",
+    )
+    .await;
+    assert_eq!(get.code(), "UnsupportedProtocol");
+    let other = exchange(
+        addr,
+        "GET /elsewhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        b"",
+    )
+    .await;
+    assert_eq!(other.status, 404);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn bodies_over_ten_megabytes_are_refused() {
+    let emu = emulator(config()).await;
+    let body = vec![b' '; server::MAX_BODY_BYTES + 1];
+    let headers = vec![
+        ("Host".to_owned(), emu.addr().to_string()),
+        ("Content-Type".to_owned(), "application/json".to_owned()),
+    ];
+    let answer = send_raw(emu.addr(), &headers, &body).await;
+    assert_eq!(answer.code(), "RequestSizeLimitExceeded", "{}", answer.raw);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn rate_limit_per_action() {
+    let emu = emulator(EmulatorConfig {
+        rate_per_second: 2.0,
+        ..config()
+    })
+    .await;
+    let describe = json!({"CertificateId": "abcb1234"});
+    let mut codes = Vec::new();
+    for _ in 0..3 {
+        codes.push(
+            call(&emu, "DescribeCertificateDetail", describe.clone())
+                .await
+                .code()
+                .to_owned(),
+        );
+    }
+    assert_eq!(codes, ["OK", "OK", "RequestLimitExceeded"]);
+    // Another action has its own bucket.
+    let submit = call(&emu, "SubmitCertificateInformation", org("X")).await;
+    assert_eq!(submit.code(), "OK");
+    tokio::time::sleep(Duration::from_millis(550)).await;
+    let later = call(&emu, "DescribeCertificateDetail", describe).await;
+    assert_eq!(later.code(), "OK");
+    assert_eq!(emu.snapshot().throttled, 1);
+    emu.shutdown().await;
+}
+
+fn faulty(specs: &[&str]) -> EmulatorConfig {
+    EmulatorConfig {
+        faults: specs
+            .iter()
+            .map(|s| parse_fault(s).unwrap_or_else(|e| panic!("{e}")))
+            .collect(),
+        ..config()
+    }
+}
+
+#[tokio::test]
+async fn drop_after_write_applies_then_closes_without_reply() {
+    let emu = emulator(faulty(&[
+        "drop-after-write:SubmitCertificateInformation=first:1",
+    ]))
+    .await;
+    let dropped = call(&emu, "SubmitCertificateInformation", org("X")).await;
+    assert_eq!(dropped.status, 0, "expected no reply, got {}", dropped.raw);
+    assert!(dropped.raw.is_empty());
+    let snap = emu.snapshot();
+    assert_eq!(snap.certificates["abcb1234"].submits_applied, 1);
+    assert_eq!(snap.faults_injected, 1);
+    // The server is still up, and the rule has spent its one shot.
+    let again = call(&emu, "SubmitCertificateInformation", org("X")).await;
+    assert_eq!(again.code(), "OK");
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn pre_action_faults_change_nothing() {
+    let emu = emulator(faulty(&[
+        "internal-error:SubmitCertificateInformation=first:1",
+        "http-502:SubmitCertificateInformation=first:1",
+        "request-limit-exceeded:SubmitCertificateInformation=first:1",
+    ]))
+    .await;
+    let first = call(&emu, "SubmitCertificateInformation", org("X")).await;
+    assert_eq!(first.code(), "InternalError");
+    let second = call(&emu, "SubmitCertificateInformation", org("X")).await;
+    assert_eq!(second.status, 502);
+    let third = call(&emu, "SubmitCertificateInformation", org("X")).await;
+    assert_eq!(third.code(), "RequestLimitExceeded");
+    let snap = emu.snapshot();
+    let cert = &snap.certificates["abcb1234"];
+    assert_eq!((cert.submits_received, cert.submits_applied), (3, 0));
+    assert_eq!(cert.submitted_data, None);
+    assert_eq!((snap.faults_injected, snap.throttled), (3, 0));
+    let fourth = call(&emu, "SubmitCertificateInformation", org("X")).await;
+    assert_eq!(fourth.code(), "OK");
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn slow_reply_and_latency_delay_the_answer() {
+    let emu = emulator(EmulatorConfig {
+        latency: Duration::from_millis(50),
+        ..faulty(&["slow-300:DescribeCertificateDetail=first:1"])
+    })
+    .await;
+    let describe = json!({"CertificateId": "abcb1234"});
+    let started = Instant::now();
+    assert_eq!(
+        call(&emu, "DescribeCertificateDetail", describe.clone())
+            .await
+            .code(),
+        "OK"
+    );
+    assert!(started.elapsed() >= Duration::from_millis(350));
+    let started = Instant::now();
+    assert_eq!(
+        call(&emu, "DescribeCertificateDetail", describe)
+            .await
+            .code(),
+        "OK"
+    );
+    let elapsed = started.elapsed();
+    assert!(elapsed >= Duration::from_millis(50) && elapsed < Duration::from_millis(300));
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn admin_endpoints_read_and_patch_state() {
+    let emu = emulator(config()).await;
+    let addr = emu.addr();
+    let state = exchange(
+        addr,
+        "GET /_emulator/state HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        b"",
+    )
+    .await;
+    assert_eq!(state.status, 200);
+    assert_eq!(state.body["certificates"]["abcb1234"]["status"], 5);
+
+    let patch = |body: &str| {
+        format!(
+            "POST /_emulator/certificates/abcb1234 HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+    };
+    let answer = exchange(
+        addr,
+        &patch(r#"{"status": 8, "SubmittedData": {"OrganizationName": "X"}}"#),
+        b"",
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.raw);
+    let answer = exchange(
+        addr,
+        &patch(r#"{"SubmittedData": {"PostalCode": "1"}}"#),
+        b"",
+    )
+    .await;
+    assert_eq!(
+        answer.body["SubmittedData"],
+        json!({"OrganizationName": "X", "PostalCode": "1"})
+    );
+    let answer = exchange(addr, &patch(r#"{"bogus": 1}"#), b"").await;
+    assert_eq!(answer.status, 400);
+    let answer = exchange(addr, &patch("[]"), b"").await;
+    assert_eq!(answer.status, 400);
+
+    let detail = call(
+        &emu,
+        "DescribeCertificateDetail",
+        json!({"CertificateId": "abcb1234"}),
+    )
+    .await;
+    assert_eq!(detail.body["Response"]["Status"], 8);
+    assert_eq!(
+        detail.body["Response"]["SubmittedData"]["OrganizationName"],
+        "X"
+    );
+
+    let create = exchange(
+        addr,
+        "POST /_emulator/certificates/new1 HTTP/1.1\r\nHost: x\r\nContent-Length: 23\r\nConnection: close\r\n\r\n{\"domain\": \"n.example\"}",
+        b"",
+    )
+    .await;
+    assert_eq!(create.status, 200, "{}", create.raw);
+    assert_eq!(create.body["status"], 5);
+    let missing = exchange(
+        addr,
+        "POST /_emulator/certificates/zzz HTTP/1.1\r\nHost: x\r\nContent-Length: 13\r\nConnection: close\r\n\r\n{\"status\": 1}",
+        b"",
+    )
+    .await;
+    assert_eq!(missing.status, 404);
+
+    assert!(emu.set_status("abcb1234", 5));
+    assert!(emu.set_submitted_field("abcb1234", "OrganizationName", None));
+    assert!(!emu.set_status("zzz", 1));
+    let snap = emu.snapshot();
+    assert_eq!(snap.certificates["abcb1234"].status, 5);
+    assert_eq!(
+        snap.certificates["abcb1234"]
+            .submitted_data
+            .clone()
+            .map(Value::Object),
+        Some(json!({"PostalCode": "1"}))
+    );
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn state_file_survives_a_restart() {
+    let dir = std::env::temp_dir().join(format!(
+        "tccert-emu-{}-{}",
+        std::process::id(),
+        fastrand::u32(..)
+    ));
+    let _ = std::fs::create_dir_all(&dir);
+    let path = dir.join("state.json");
+    let with_file = || EmulatorConfig {
+        state_file: Some(path.clone()),
+        ..config()
+    };
+
+    let emu = emulator(with_file()).await;
+    assert_eq!(
+        call(&emu, "SubmitCertificateInformation", org("Persisted"))
+            .await
+            .code(),
+        "OK"
+    );
+    emu.shutdown().await;
+
+    let mut restarted_config = with_file();
+    restarted_config.seed.push(SeedCertificate {
+        certificate_id: "second".into(),
+        domain: "second.example.com".into(),
+    });
+    let emu = emulator(restarted_config).await;
+    let detail = call(
+        &emu,
+        "DescribeCertificateDetail",
+        json!({"CertificateId": "abcb1234"}),
+    )
+    .await;
+    assert_eq!(
+        detail.body["Response"]["SubmittedData"]["OrganizationName"],
+        "Persisted"
+    );
+    assert!(emu.snapshot().certificates.contains_key("second"));
+    emu.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn refuses_non_loopback_listen_addresses() {
+    let result = start(EmulatorConfig {
+        listen: "0.0.0.0:0".parse().unwrap_or(config().listen),
+        ..config()
+    })
+    .await;
+    assert!(matches!(result, Err(e) if e.kind() == io::ErrorKind::InvalidInput));
+}
+
+#[test]
+fn config_debug_hides_secret_keys() {
+    let printed = format!("{:?}", config());
+    assert!(printed.contains(ID));
+    assert!(!printed.contains(KEY));
+    let (id, key) = generate_credentials();
+    assert!(id.starts_with("AKID") && id.len() == 36);
+    assert_eq!(key.len(), 32);
+}
