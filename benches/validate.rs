@@ -14,8 +14,9 @@
 //!
 //! Both tools are timed as whole processes, the way a user or CI runs them:
 //! start-up, reading and parsing every file, and exit are all part of the
-//! cost. Wall time is taken around the process; peak RSS comes from GNU
-//! `/usr/bin/time -f %M`. The peer checks the JSON Schema only, while tccert
+//! cost. Wall time is taken around the process; CPU time (user + system)
+//! and peak RSS come from GNU `/usr/bin/time -f '%U %S %M'`. CPU time above
+//! wall time means the tool used more than one core. The peer checks the JSON Schema only, while tccert
 //! also merges profiles, interpolates, and parses and verifies CSRs, so the
 //! ratio flatters the peer rather than tccert.
 
@@ -106,6 +107,8 @@ fn run() -> Result<ExitCode, Box<dyn Error>> {
 struct Runs {
     /// Wall time of each timed run (all batches of the run together).
     walls: Vec<Duration>,
+    /// User + system CPU time of each timed run.
+    cpus: Vec<Duration>,
     /// Largest maximum resident set size of any process, KiB.
     peak_rss_kib: u64,
     /// The first non-zero exit code seen, else 0.
@@ -120,10 +123,19 @@ impl Runs {
     }
 
     fn median(&self) -> Duration {
-        let mut walls = self.walls.clone();
-        walls.sort();
-        walls.get(walls.len() / 2).copied().unwrap_or_default()
+        median(&self.walls)
     }
+
+    fn median_cpu(&self) -> Duration {
+        median(&self.cpus)
+    }
+}
+
+/// The middle value (the upper one of an even count).
+fn median(values: &[Duration]) -> Duration {
+    let mut sorted = values.to_vec();
+    sorted.sort();
+    sorted.get(sorted.len() / 2).copied().unwrap_or_default()
 }
 
 /// Runs `program` once per argument batch, `WARMUP_RUNS` untimed then `runs`
@@ -138,15 +150,17 @@ fn measure(
     let time_file = scratch.join("time.txt");
     let mut result = Runs {
         walls: Vec::with_capacity(runs),
+        cpus: Vec::with_capacity(runs),
         peak_rss_kib: 0,
         exit_code: 0,
         output_head: String::new(),
     };
     for round in 0..WARMUP_RUNS + runs {
         let start = Instant::now();
+        let mut cpu = Duration::ZERO;
         for args in batches {
             let output = Command::new(TIME)
-                .args([OsStr::new("-f"), OsStr::new("%M"), OsStr::new("-o")])
+                .args([OsStr::new("-f"), OsStr::new("%U %S %M"), OsStr::new("-o")])
                 .arg(&time_file)
                 .arg(program)
                 .args(args)
@@ -160,19 +174,30 @@ fn measure(
             }
             let report = fs::read_to_string(&time_file)?;
             // On failure GNU time writes "Command exited with non-zero
-            // status N" first; the figure is always the last line.
-            let rss = report
+            // status N" first; the figures are always the last line.
+            let (user, system, rss) = report
                 .lines()
                 .last()
-                .and_then(|line| line.trim().parse::<u64>().ok())
+                .and_then(parse_time_report)
                 .ok_or_else(|| format!("unexpected {TIME} report: {report:?}"))?;
+            cpu += Duration::from_secs_f64(user + system);
             result.peak_rss_kib = result.peak_rss_kib.max(rss);
         }
         if round >= WARMUP_RUNS {
             result.walls.push(start.elapsed());
+            result.cpus.push(cpu);
         }
     }
     Ok(result)
+}
+
+/// `"%U %S %M"`: user seconds, system seconds, maximum RSS in KiB.
+fn parse_time_report(line: &str) -> Option<(f64, f64, u64)> {
+    let mut fields = line.split_whitespace();
+    let user = fields.next()?.parse().ok()?;
+    let system = fields.next()?.parse().ok()?;
+    let rss = fields.next()?.parse().ok()?;
+    Some((user, system, rss))
 }
 
 /// The first lines of a failing process's stderr, then stdout.
@@ -283,15 +308,18 @@ fn print_input(dir: &Path, files: &[PathBuf]) -> Result<(), Box<dyn Error>> {
 }
 
 fn print_table(files: &[PathBuf], tccert: &Runs, peer: Option<&(String, usize, Runs)>) {
-    println!("| tool | files | timed runs | min wall | median wall | peak RSS | exit |");
-    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!(
+        "| tool | files | timed runs | min wall | median wall | median CPU (user+sys) | peak RSS | exit |"
+    );
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     let row = |name: &str, runs: &Runs| {
         println!(
-            "| {name} | {} | {} | {} | {} | {} | {} |",
+            "| {name} | {} | {} | {} | {} | {} | {} | {} |",
             files.len(),
             runs.walls.len(),
             seconds(runs.min()),
             seconds(runs.median()),
+            seconds(runs.median_cpu()),
             mebibytes(runs.peak_rss_kib),
             runs.exit_code
         );
