@@ -40,14 +40,22 @@ pub fn domain(name: &str) -> Result<(), String> {
         if label.len() > 63 {
             return Err(format!("label `{label}` is longer than 63 characters"));
         }
-        if !label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-            return Err(format!("label `{label}` may hold only letters, digits and `-`"));
+        if !label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            return Err(format!(
+                "label `{label}` may hold only letters, digits and `-`"
+            ));
         }
         if label.starts_with('-') || label.ends_with('-') {
             return Err(format!("label `{label}` starts or ends with `-`"));
         }
     }
-    if labels.last().is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit())) {
+    if labels
+        .last()
+        .is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit()))
+    {
         return Err("ends in a number: an IP address is not a domain name".into());
     }
     Ok(())
@@ -62,7 +70,10 @@ pub fn email(address: &str) -> Result<(), String> {
         return Err("the part before `@` is empty or longer than 64 characters".into());
     }
     const SPECIAL: &str = "!#$%&'*+/=?^_`{|}~-.";
-    if !local.chars().all(|c| c.is_ascii_alphanumeric() || SPECIAL.contains(c)) {
+    if !local
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || SPECIAL.contains(c))
+    {
         return Err("the part before `@` holds a character email does not allow here".into());
     }
     if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
@@ -90,10 +101,26 @@ mod tests {
 
     #[test]
     fn domains() {
-        for good in ["www.acme.example", "*.acme.example", "a-b.c0.io", "xn--fiqs8s.example"] {
+        for good in [
+            "www.acme.example",
+            "*.acme.example",
+            "a-b.c0.io",
+            "xn--fiqs8s.example",
+        ] {
             assert!(domain(good).is_ok(), "{good}");
         }
-        for bad in ["localhost", "a..b", "-a.com", "a.*.com", "*a.com", "1.2.3.4", "ex ample.com", "例子.com", ".a.com", "a.com."] {
+        for bad in [
+            "localhost",
+            "a..b",
+            "-a.com",
+            "a.*.com",
+            "*a.com",
+            "1.2.3.4",
+            "ex ample.com",
+            "例子.com",
+            ".a.com",
+            "a.com.",
+        ] {
             assert!(domain(bad).is_err(), "{bad}");
         }
         assert!(domain(&format!("{}.com", "a".repeat(64))).is_err());
@@ -104,7 +131,16 @@ mod tests {
         for good in ["pki@acme.example", "first.last+tag@mail.acme.example"] {
             assert!(email(good).is_ok(), "{good}");
         }
-        for bad in ["acme.example", "@acme.example", "a@", "a@b", "a..b@acme.example", "a b@acme.example", "a@*.acme.example", ".a@acme.example"] {
+        for bad in [
+            "acme.example",
+            "@acme.example",
+            "a@",
+            "a@b",
+            "a..b@acme.example",
+            "a b@acme.example",
+            "a@*.acme.example",
+            ".a@acme.example",
+        ] {
             assert!(email(bad).is_err(), "{bad}");
         }
     }

@@ -31,7 +31,10 @@ impl std::fmt::Display for CsrError {
         match self {
             CsrError::NotPem(why) => write!(f, "not PEM text ({why})"),
             CsrError::WrongLabel(label) => {
-                write!(f, "the PEM block is a `{label}`, not a `CERTIFICATE REQUEST`")
+                write!(
+                    f,
+                    "the PEM block is a `{label}`, not a `CERTIFICATE REQUEST`"
+                )
             }
             CsrError::NotACsr(why) => write!(f, "not a PKCS#10 certificate request ({why})"),
         }
@@ -41,7 +44,10 @@ impl std::fmt::Display for CsrError {
 pub fn inspect(pem_text: &str) -> Result<CsrInfo, CsrError> {
     let (_, pem) = x509_parser::pem::parse_x509_pem(pem_text.trim_start().as_bytes())
         .map_err(|e| CsrError::NotPem(e.to_string()))?;
-    if !matches!(pem.label.as_str(), "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST") {
+    if !matches!(
+        pem.label.as_str(),
+        "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST"
+    ) {
         return Err(CsrError::WrongLabel(pem.label));
     }
     let (_, csr) = X509CertificationRequest::from_der(&pem.contents)

@@ -149,7 +149,9 @@ impl Code {
             Code::FileTooLarge => "a manifest or CSR file is larger than the limit",
             Code::YamlSyntax => "the YAML does not parse",
             Code::TomlSyntax => "the TOML does not parse",
-            Code::YamlUnsupported => "a YAML feature tccert does not accept (tags, complex keys, merge keys)",
+            Code::YamlUnsupported => {
+                "a YAML feature tccert does not accept (tags, complex keys, merge keys)"
+            }
             Code::YamlAliasLimit => "YAML aliases expand beyond the node limit (an alias bomb)",
             Code::DuplicateKey => "the same key twice in one mapping",
             Code::NotAMapping => "a document is not a mapping of keys to values",
@@ -160,7 +162,9 @@ impl Code {
             Code::MissingKey => "a key the document must have is missing",
             Code::InvalidValue => "a value outside the allowed set",
             Code::Schema => "another JSON Schema violation",
-            Code::UnsetVariable => "`${NAME}` names an unset environment variable and has no default",
+            Code::UnsetVariable => {
+                "`${NAME}` names an unset environment variable and has no default"
+            }
             Code::InterpolationSyntax => "a malformed `${...}` expression",
             Code::DuplicateName => "two profiles or two certificates share a name",
             Code::DuplicateCertificateId => "two certificates share a certificate_id",
@@ -168,12 +172,16 @@ impl Code {
             Code::ProfileCycle => "profiles build on each other in a cycle",
             Code::MissingField => "a field the API requires is not set after merging profiles",
             Code::EmptyValue => "a required field is set to an empty string",
-            Code::CsrSource => "`csr.type: parse` needs exactly one of `file` and `pem`, `online` neither",
+            Code::CsrSource => {
+                "`csr.type: parse` needs exactly one of `file` and `pem`, `online` neither"
+            }
             Code::CsrFile => "the CSR file cannot be read",
             Code::CsrParse => "the CSR is not a PEM certificate request",
             Code::CsrSignature => "the CSR's self-signature does not verify",
             Code::CsrCommonName => "the CSR's common name differs from `domain`",
-            Code::KeyPasswordWithParse => "`key_password` is only meaningful with `csr.type: online`",
+            Code::KeyPasswordWithParse => {
+                "`key_password` is only meaningful with `csr.type: online`"
+            }
             Code::InvalidEmail => "an email address is malformed",
             Code::InvalidCountry => "not an ISO 3166-1 alpha-2 country code",
             Code::InvalidDomain => "a domain name is malformed",
@@ -297,12 +305,7 @@ impl Diagnostics {
     /// checks ran in.
     pub fn sorted(&self) -> Vec<&Diagnostic> {
         let mut items: Vec<_> = self.items.iter().collect();
-        items.sort_by_key(|d| {
-            (
-                d.span.is_some(),
-                d.span.map(|s| (s.file, s.line, s.column)),
-            )
-        });
+        items.sort_by_key(|d| (d.span.is_some(), d.span.map(|s| (s.file, s.line, s.column))));
         items
     }
 }
@@ -347,7 +350,14 @@ fn render_one(out: &mut String, files: &Files, d: &Diagnostic) {
     }
 }
 
-fn snippet(out: &mut String, files: &Files, span: Span, label: Option<&str>, mark: char, pad: &str) {
+fn snippet(
+    out: &mut String,
+    files: &Files,
+    span: Span,
+    label: Option<&str>,
+    mark: char,
+    pad: &str,
+) {
     let Some(line) = files.get(span.file).display_line(span.line) else {
         return;
     };
@@ -425,7 +435,11 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for code in Code::ALL {
             assert!(seen.insert(code.as_str()), "{code:?} repeats");
-            assert!(code.as_str().chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
+            assert!(
+                code.as_str()
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            );
             assert!(!code.description().is_empty());
         }
     }
@@ -433,11 +447,19 @@ mod tests {
     #[test]
     fn renders_location_source_line_and_caret() {
         let mut files = Files::default();
-        let id = files.add("m.yaml".into(), "kind: Profile\norganization:\n  phone_area_code: 0755\n".into());
+        let id = files.add(
+            "m.yaml".into(),
+            "kind: Profile\norganization:\n  phone_area_code: 0755\n".into(),
+        );
         let mut diagnostics = Diagnostics::default();
         diagnostics.push(
             Diagnostic::error(Code::TypeMismatch, "expected a string")
-                .at(Span { file: id, line: 3, column: 20, length: 4 })
+                .at(Span {
+                    file: id,
+                    line: 3,
+                    column: 20,
+                    length: 4,
+                })
                 .with_label("an integer to YAML")
                 .hint("quote it: \"0755\""),
         );

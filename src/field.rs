@@ -112,28 +112,175 @@ impl Field {
         use Check::{Country, Email, Text};
         use Section::{Admin, Contact, Organization};
         let (section, key, api, required, check, description) = match self {
-            Field::OrganizationName => (Some(Organization), "name", "OrganizationName", true, Text, "Company name."),
-            Field::OrganizationDivision => (Some(Organization), "division", "OrganizationDivision", true, Text, "Department."),
-            Field::OrganizationAddress => (Some(Organization), "address", "OrganizationAddress", true, Text, "Street address."),
-            Field::OrganizationCountry => (Some(Organization), "country", "OrganizationCountry", true, Country, "Country, ISO 3166-1 alpha-2 code such as CN."),
-            Field::OrganizationCity => (Some(Organization), "city", "OrganizationCity", true, Text, "City."),
-            Field::OrganizationRegion => (Some(Organization), "region", "OrganizationRegion", true, Text, "Province or state."),
-            Field::PostalCode => (Some(Organization), "postal_code", "PostalCode", false, Text, "Postal code. Quote it: \"518000\"."),
-            Field::PhoneAreaCode => (Some(Organization), "phone_area_code", "PhoneAreaCode", true, Text, "Landline area code. Quote it: \"0755\"."),
-            Field::PhoneNumber => (Some(Organization), "phone_number", "PhoneNumber", true, Text, "Landline number. Quote it."),
-            Field::VerifyType => (None, "verify_type", "VerifyType", false, Check::VerifyType, "Domain validation: DNS_AUTO (Tencent Cloud DNS adds the record), DNS or FILE."),
-            Field::AdminFirstName => (Some(Admin), "first_name", "AdminFirstName", true, Text, "Administrator's first name."),
-            Field::AdminLastName => (Some(Admin), "last_name", "AdminLastName", true, Text, "Administrator's last name."),
-            Field::AdminPhoneNum => (Some(Admin), "phone", "AdminPhoneNum", true, Text, "Administrator's mobile number. Quote it."),
-            Field::AdminEmail => (Some(Admin), "email", "AdminEmail", true, Email, "Administrator's email address."),
-            Field::AdminPosition => (Some(Admin), "position", "AdminPosition", true, Text, "Administrator's position."),
-            Field::ContactFirstName => (Some(Contact), "first_name", "ContactFirstName", true, Text, "Contact's first name."),
-            Field::ContactLastName => (Some(Contact), "last_name", "ContactLastName", true, Text, "Contact's last name."),
-            Field::ContactEmail => (Some(Contact), "email", "ContactEmail", true, Email, "Contact's email address."),
-            Field::ContactNumber => (Some(Contact), "phone", "ContactNumber", true, Text, "Contact's mobile number. Quote it."),
-            Field::ContactPosition => (Some(Contact), "position", "ContactPosition", true, Text, "Contact's position."),
+            Field::OrganizationName => (
+                Some(Organization),
+                "name",
+                "OrganizationName",
+                true,
+                Text,
+                "Company name.",
+            ),
+            Field::OrganizationDivision => (
+                Some(Organization),
+                "division",
+                "OrganizationDivision",
+                true,
+                Text,
+                "Department.",
+            ),
+            Field::OrganizationAddress => (
+                Some(Organization),
+                "address",
+                "OrganizationAddress",
+                true,
+                Text,
+                "Street address.",
+            ),
+            Field::OrganizationCountry => (
+                Some(Organization),
+                "country",
+                "OrganizationCountry",
+                true,
+                Country,
+                "Country, ISO 3166-1 alpha-2 code such as CN.",
+            ),
+            Field::OrganizationCity => (
+                Some(Organization),
+                "city",
+                "OrganizationCity",
+                true,
+                Text,
+                "City.",
+            ),
+            Field::OrganizationRegion => (
+                Some(Organization),
+                "region",
+                "OrganizationRegion",
+                true,
+                Text,
+                "Province or state.",
+            ),
+            Field::PostalCode => (
+                Some(Organization),
+                "postal_code",
+                "PostalCode",
+                false,
+                Text,
+                "Postal code. Quote it: \"518000\".",
+            ),
+            Field::PhoneAreaCode => (
+                Some(Organization),
+                "phone_area_code",
+                "PhoneAreaCode",
+                true,
+                Text,
+                "Landline area code. Quote it: \"0755\".",
+            ),
+            Field::PhoneNumber => (
+                Some(Organization),
+                "phone_number",
+                "PhoneNumber",
+                true,
+                Text,
+                "Landline number. Quote it.",
+            ),
+            Field::VerifyType => (
+                None,
+                "verify_type",
+                "VerifyType",
+                false,
+                Check::VerifyType,
+                "Domain validation: DNS_AUTO (Tencent Cloud DNS adds the record), DNS or FILE.",
+            ),
+            Field::AdminFirstName => (
+                Some(Admin),
+                "first_name",
+                "AdminFirstName",
+                true,
+                Text,
+                "Administrator's first name.",
+            ),
+            Field::AdminLastName => (
+                Some(Admin),
+                "last_name",
+                "AdminLastName",
+                true,
+                Text,
+                "Administrator's last name.",
+            ),
+            Field::AdminPhoneNum => (
+                Some(Admin),
+                "phone",
+                "AdminPhoneNum",
+                true,
+                Text,
+                "Administrator's mobile number. Quote it.",
+            ),
+            Field::AdminEmail => (
+                Some(Admin),
+                "email",
+                "AdminEmail",
+                true,
+                Email,
+                "Administrator's email address.",
+            ),
+            Field::AdminPosition => (
+                Some(Admin),
+                "position",
+                "AdminPosition",
+                true,
+                Text,
+                "Administrator's position.",
+            ),
+            Field::ContactFirstName => (
+                Some(Contact),
+                "first_name",
+                "ContactFirstName",
+                true,
+                Text,
+                "Contact's first name.",
+            ),
+            Field::ContactLastName => (
+                Some(Contact),
+                "last_name",
+                "ContactLastName",
+                true,
+                Text,
+                "Contact's last name.",
+            ),
+            Field::ContactEmail => (
+                Some(Contact),
+                "email",
+                "ContactEmail",
+                true,
+                Email,
+                "Contact's email address.",
+            ),
+            Field::ContactNumber => (
+                Some(Contact),
+                "phone",
+                "ContactNumber",
+                true,
+                Text,
+                "Contact's mobile number. Quote it.",
+            ),
+            Field::ContactPosition => (
+                Some(Contact),
+                "position",
+                "ContactPosition",
+                true,
+                Text,
+                "Contact's position.",
+            ),
         };
-        FieldInfo { section, key, api, required, check, description }
+        FieldInfo {
+            section,
+            key,
+            api,
+            required,
+            check,
+            description,
+        }
     }
 
     pub fn api_name(self) -> &'static str {
@@ -150,7 +297,9 @@ impl Field {
     }
 
     pub fn in_section(section: Section) -> impl Iterator<Item = Field> {
-        Field::ALL.into_iter().filter(move |f| f.info().section == Some(section))
+        Field::ALL
+            .into_iter()
+            .filter(move |f| f.info().section == Some(section))
     }
 
     pub fn from_api_name(api: &str) -> Option<Field> {
@@ -173,6 +322,9 @@ mod tests {
         let paths: std::collections::HashSet<_> = Field::ALL.iter().map(|f| f.path()).collect();
         assert_eq!(apis.len(), Field::ALL.len());
         assert_eq!(paths.len(), Field::ALL.len());
-        assert_eq!(Field::from_api_name("AdminPhoneNum"), Some(Field::AdminPhoneNum));
+        assert_eq!(
+            Field::from_api_name("AdminPhoneNum"),
+            Some(Field::AdminPhoneNum)
+        );
     }
 }

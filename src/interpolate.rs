@@ -30,7 +30,9 @@ pub enum InterpolationError {
 impl std::fmt::Display for InterpolationError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            InterpolationError::Unset { name } => write!(f, "environment variable `{name}` is not set"),
+            InterpolationError::Unset { name } => {
+                write!(f, "environment variable `{name}` is not set")
+            }
             InterpolationError::Unterminated => f.write_str("`${` without a closing `}`"),
             InterpolationError::BadName { name } => write!(
                 f,
@@ -45,7 +47,10 @@ pub fn needs_interpolation(text: &str) -> bool {
     text.contains('$')
 }
 
-pub fn interpolate(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Interpolated, InterpolationError> {
+pub fn interpolate(
+    text: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<Interpolated, InterpolationError> {
     let mut out = String::with_capacity(text.len());
     let mut from_environment = false;
     let mut rest = text;
@@ -56,14 +61,18 @@ pub fn interpolate(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Resul
             out.push('$');
             rest = tail;
         } else if let Some(body_and_tail) = after.strip_prefix('{') {
-            let close = body_and_tail.find('}').ok_or(InterpolationError::Unterminated)?;
+            let close = body_and_tail
+                .find('}')
+                .ok_or(InterpolationError::Unterminated)?;
             let body = &body_and_tail[..close];
             let (name, default) = match body.split_once(":-") {
                 Some((name, default)) => (name, Some(default)),
                 None => (body, None),
             };
             if !is_name(name) {
-                return Err(InterpolationError::BadName { name: name.to_string() });
+                return Err(InterpolationError::BadName {
+                    name: name.to_string(),
+                });
             }
             match (lookup(name).filter(|v| !v.is_empty()), default) {
                 (Some(value), _) => {
@@ -76,7 +85,9 @@ pub fn interpolate(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Resul
                     if lookup(name).is_some() {
                         from_environment = true;
                     } else {
-                        return Err(InterpolationError::Unset { name: name.to_string() });
+                        return Err(InterpolationError::Unset {
+                            name: name.to_string(),
+                        });
                     }
                 }
             }
@@ -87,12 +98,17 @@ pub fn interpolate(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Resul
         }
     }
     out.push_str(rest);
-    Ok(Interpolated { text: out, from_environment })
+    Ok(Interpolated {
+        text: out,
+        from_environment,
+    })
 }
 
 fn is_name(name: &str) -> bool {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
@@ -114,12 +130,30 @@ mod tests {
 
     #[test]
     fn substitutes_defaults_and_escapes() {
-        assert_eq!(run("x${PW}y").unwrap(), Interpolated { text: "xs3crety".into(), from_environment: true });
-        assert_eq!(run("${NOPE:-fallback}").unwrap(), Interpolated { text: "fallback".into(), from_environment: false });
+        assert_eq!(
+            run("x${PW}y").unwrap(),
+            Interpolated {
+                text: "xs3crety".into(),
+                from_environment: true
+            }
+        );
+        assert_eq!(
+            run("${NOPE:-fallback}").unwrap(),
+            Interpolated {
+                text: "fallback".into(),
+                from_environment: false
+            }
+        );
         assert_eq!(run("${EMPTY:-fallback}").unwrap().text, "fallback");
         assert_eq!(run("${PW:-fallback}").unwrap().text, "s3cret");
         assert_eq!(run("${NOPE:-}").unwrap().text, "");
-        assert_eq!(run("cost $$5").unwrap(), Interpolated { text: "cost $5".into(), from_environment: false });
+        assert_eq!(
+            run("cost $$5").unwrap(),
+            Interpolated {
+                text: "cost $5".into(),
+                from_environment: false
+            }
+        );
         assert_eq!(run("pa$word $ 5$").unwrap().text, "pa$word $ 5$");
         assert_eq!(run("$${PW}").unwrap().text, "${PW}");
         assert!(run("${EMPTY}").unwrap().from_environment);
@@ -127,9 +161,22 @@ mod tests {
 
     #[test]
     fn reports_unset_and_malformed() {
-        assert_eq!(run("${NOPE}"), Err(InterpolationError::Unset { name: "NOPE".into() }));
+        assert_eq!(
+            run("${NOPE}"),
+            Err(InterpolationError::Unset {
+                name: "NOPE".into()
+            })
+        );
         assert_eq!(run("${PW"), Err(InterpolationError::Unterminated));
-        assert_eq!(run("${1X}"), Err(InterpolationError::BadName { name: "1X".into() }));
-        assert_eq!(run("${}"), Err(InterpolationError::BadName { name: String::new() }));
+        assert_eq!(
+            run("${1X}"),
+            Err(InterpolationError::BadName { name: "1X".into() })
+        );
+        assert_eq!(
+            run("${}"),
+            Err(InterpolationError::BadName {
+                name: String::new()
+            })
+        );
     }
 }

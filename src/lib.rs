@@ -34,8 +34,12 @@
 //!   `field`, `merge`, `checks`, `csr`, `validate`, `model`, `request`,
 //!   `render` and `api::sign` do no I/O; effects go through [`system`].
 
+#![recursion_limit = "256"]
+
 pub mod api;
+pub mod app;
 pub mod checks;
+pub mod cli;
 pub mod csr;
 pub mod diag;
 pub mod emulator;
@@ -44,6 +48,8 @@ pub mod interpolate;
 pub mod manifest;
 pub mod merge;
 pub mod model;
+pub mod render;
+pub mod request;
 pub mod schema;
 pub mod secret;
 pub mod source;

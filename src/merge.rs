@@ -12,10 +12,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::field::Field;
 use crate::manifest::raw::{RawCertificate, RawProfile, Sourced};
 use crate::model::{Layer, Setting};
 use crate::schema::suggest;
-use crate::field::Field;
 
 /// Profiles by name, first definition wins (duplicates are reported elsewhere).
 pub struct ProfileIndex<'a> {
@@ -26,7 +26,9 @@ impl<'a> ProfileIndex<'a> {
     pub fn new(profiles: impl IntoIterator<Item = &'a RawProfile>) -> Self {
         let mut by_name = HashMap::new();
         for profile in profiles {
-            by_name.entry(profile.name.value.as_str()).or_insert(profile);
+            by_name
+                .entry(profile.name.value.as_str())
+                .or_insert(profile);
         }
         Self { by_name }
     }
@@ -36,9 +38,15 @@ impl<'a> ProfileIndex<'a> {
     }
 
     fn unknown(&self, reference: &Sourced<String>, from: &str) -> Diagnostic {
-        let mut d = Diagnostic::error(Code::UnknownProfile, format!("{from} uses profile `{}`, which does not exist", reference.value))
-            .at(reference.span)
-            .with_label("no profile has this name");
+        let mut d = Diagnostic::error(
+            Code::UnknownProfile,
+            format!(
+                "{from} uses profile `{}`, which does not exist",
+                reference.value
+            ),
+        )
+        .at(reference.span)
+        .with_label("no profile has this name");
         if let Some(near) = suggest(&reference.value, self.by_name.keys().copied()) {
             d = d.hint(format!("did you mean `{near}`?"));
         } else {
@@ -53,7 +61,9 @@ impl<'a> ProfileIndex<'a> {
         for profile in profiles {
             for reference in &profile.profiles {
                 if self.get(&reference.value).is_none() {
-                    diagnostics.push(self.unknown(reference, &format!("profile `{}`", profile.name.value)));
+                    diagnostics.push(
+                        self.unknown(reference, &format!("profile `{}`", profile.name.value)),
+                    );
                 }
             }
         }
@@ -61,7 +71,14 @@ impl<'a> ProfileIndex<'a> {
         let mut done: HashSet<&str> = HashSet::new();
         for profile in profiles {
             let mut path: Vec<(&RawProfile, Option<&Sourced<String>>)> = Vec::new();
-            self.find_cycles(profile, None, &mut path, &mut done, &mut reported, diagnostics);
+            self.find_cycles(
+                profile,
+                None,
+                &mut path,
+                &mut done,
+                &mut reported,
+                diagnostics,
+            );
         }
     }
 
@@ -78,7 +95,11 @@ impl<'a> ProfileIndex<'a> {
         if let Some(start) = path.iter().position(|(p, _)| p.name.value == name) {
             let mut cycle: Vec<(&RawProfile, &Sourced<String>)> = Vec::new();
             for i in start..path.len() {
-                let next_ref = if i + 1 < path.len() { path[i + 1].1 } else { via };
+                let next_ref = if i + 1 < path.len() {
+                    path[i + 1].1
+                } else {
+                    via
+                };
                 if let Some(reference) = next_ref {
                     cycle.push((path[i].0, reference));
                 }
@@ -86,13 +107,29 @@ impl<'a> ProfileIndex<'a> {
             let mut key: Vec<String> = cycle.iter().map(|(p, _)| p.name.value.clone()).collect();
             key.sort();
             if reported.insert(key) && !cycle.is_empty() {
-                let names: Vec<&str> = cycle.iter().map(|(p, _)| p.name.value.as_str()).chain(std::iter::once(name)).collect();
+                let names: Vec<&str> = cycle
+                    .iter()
+                    .map(|(p, _)| p.name.value.as_str())
+                    .chain(std::iter::once(name))
+                    .collect();
                 let (first, first_ref) = cycle[0];
-                let mut d = Diagnostic::error(Code::ProfileCycle, format!("profiles build on each other in a cycle: {}", names.join(" → ")))
-                    .at(first_ref.span)
-                    .with_label(format!("`{}` builds on `{}` here", first.name.value, first_ref.value));
+                let mut d = Diagnostic::error(
+                    Code::ProfileCycle,
+                    format!(
+                        "profiles build on each other in a cycle: {}",
+                        names.join(" → ")
+                    ),
+                )
+                .at(first_ref.span)
+                .with_label(format!(
+                    "`{}` builds on `{}` here",
+                    first.name.value, first_ref.value
+                ));
                 for (p, reference) in &cycle[1..] {
-                    d = d.related(reference.span, format!("`{}` builds on `{}` here", p.name.value, reference.value));
+                    d = d.related(
+                        reference.span,
+                        format!("`{}` builds on `{}` here", p.name.value, reference.value),
+                    );
                 }
                 diagnostics.push(d.hint("remove one of these references"));
             }
@@ -114,14 +151,21 @@ impl<'a> ProfileIndex<'a> {
     /// The profiles a certificate merges, in application order. `None` when a
     /// reference is missing or cyclic: that is reported, and the certificate
     /// cannot be merged meaningfully.
-    pub fn linearize(&self, certificate: &RawCertificate, diagnostics: &mut Diagnostics) -> Option<Vec<&'a RawProfile>> {
+    pub fn linearize(
+        &self,
+        certificate: &RawCertificate,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<Vec<&'a RawProfile>> {
         let mut order = Vec::new();
         let mut ok = true;
         for reference in &certificate.profiles {
             match self.get(&reference.value) {
                 Some(profile) => ok &= self.visit(profile, &mut Vec::new(), &mut order),
                 None => {
-                    diagnostics.push(self.unknown(reference, &format!("certificate `{}`", certificate.name.value)));
+                    diagnostics.push(self.unknown(
+                        reference,
+                        &format!("certificate `{}`", certificate.name.value),
+                    ));
                     ok = false;
                 }
             }
@@ -129,7 +173,12 @@ impl<'a> ProfileIndex<'a> {
         ok.then_some(order)
     }
 
-    fn visit(&self, profile: &'a RawProfile, stack: &mut Vec<&'a str>, order: &mut Vec<&'a RawProfile>) -> bool {
+    fn visit(
+        &self,
+        profile: &'a RawProfile,
+        stack: &mut Vec<&'a str>,
+        order: &mut Vec<&'a RawProfile>,
+    ) -> bool {
         let name = profile.name.value.as_str();
         if stack.contains(&name) {
             return false; // a cycle, reported by `check`
@@ -151,17 +200,28 @@ impl<'a> ProfileIndex<'a> {
 }
 
 /// Overlays the layers: profiles in order, then the certificate.
-pub fn merge_fields(layers: &[&RawProfile], certificate: &RawCertificate) -> BTreeMap<Field, Setting> {
+pub fn merge_fields(
+    layers: &[&RawProfile],
+    certificate: &RawCertificate,
+) -> BTreeMap<Field, Setting> {
     let mut merged = BTreeMap::new();
     let sources = layers
         .iter()
         .map(|p| (Layer::Profile(p.name.value.clone()), &p.fields))
-        .chain(std::iter::once((Layer::Certificate(certificate.name.value.clone()), &certificate.fields)));
+        .chain(std::iter::once((
+            Layer::Certificate(certificate.name.value.clone()),
+            &certificate.fields,
+        )));
     for (layer, fields) in sources {
         for (field, value) in fields {
             merged.insert(
                 *field,
-                Setting { value: value.value.clone(), layer: layer.clone(), span: value.span, secret: value.secret },
+                Setting {
+                    value: value.value.clone(),
+                    layer: layer.clone(),
+                    span: value.span,
+                    secret: value.secret,
+                },
             );
         }
     }

@@ -46,7 +46,9 @@ impl Setting {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Csr {
     /// Tencent Cloud makes the key and CSR.
-    Online { key_password: Option<Sourced<String>> },
+    Online {
+        key_password: Option<Sourced<String>>,
+    },
     /// The user's own CSR, as PEM text exactly as the file (or `pem:`) holds it.
     Parse { pem: String, span: Span },
 }

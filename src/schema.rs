@@ -69,7 +69,10 @@ fn section_schema(section: Section) -> Json {
     let properties: Map<String, Json> = Field::in_section(section)
         .map(|f| {
             let info = f.info();
-            (info.key.to_string(), string(&format!("{} API field `{}`.", info.description, info.api)))
+            (
+                info.key.to_string(),
+                string(&format!("{} API field `{}`.", info.description, info.api)),
+            )
         })
         .collect();
     json!({
@@ -93,7 +96,9 @@ fn common_properties(draft: Draft, kind: &str, name_description: &str) -> Map<St
     properties.insert("name".into(), string(name_description));
     properties.insert(
         "profiles".into(),
-        string_list("Profiles to build on, merged left to right; each profile's own profiles first."),
+        string_list(
+            "Profiles to build on, merged left to right; each profile's own profiles first.",
+        ),
     );
     properties.insert("verify_type".into(), verify_type_schema());
     for section in Section::ALL {
@@ -106,9 +111,20 @@ fn common_properties(draft: Draft, kind: &str, name_description: &str) -> Map<St
 pub fn document_schema(draft: Draft) -> Json {
     let profile = common_properties(draft, "Profile", "Unique among profiles.");
     let mut certificate = common_properties(draft, "Certificate", "Unique among certificates.");
-    certificate.insert("certificate_id".into(), string("The paid certificate's id (API field `CertificateId`). Unique."));
-    certificate.insert("domain".into(), string("The common name (API field `CertificateDomain`). Wildcards as `\"*.example.com\"`."));
-    certificate.insert("domains".into(), string_list("More domain names (API field `DomainList`)."));
+    certificate.insert(
+        "certificate_id".into(),
+        string("The paid certificate's id (API field `CertificateId`). Unique."),
+    );
+    certificate.insert(
+        "domain".into(),
+        string(
+            "The common name (API field `CertificateDomain`). Wildcards as `\"*.example.com\"`.",
+        ),
+    );
+    certificate.insert(
+        "domains".into(),
+        string_list("More domain names (API field `DomainList`)."),
+    );
     certificate.insert("dv".into(), json!({ "type": "boolean", "description": "A DV certificate (API field `IsDV`): organization, admin and contact become optional. Default false." }));
     certificate.insert("csr".into(), draft.reference("csr"));
     certificate.insert("commit".into(), json!({ "type": "boolean", "description": "After submitting, also send the order to the CA (`CertificateOrderSubmit`). Default false." }));
@@ -153,10 +169,14 @@ pub fn document_schema(draft: Draft) -> Json {
         definitions.insert(section.key().into(), section_schema(section));
     }
 
-    let is_kind = |kind: &str| json!({ "properties": { "kind": { "const": kind } }, "required": ["kind"] });
+    let is_kind =
+        |kind: &str| json!({ "properties": { "kind": { "const": kind } }, "required": ["kind"] });
     let mut schema = Map::new();
     schema.insert("$schema".into(), json!(draft.uri()));
-    schema.insert("title".into(), json!("tccert manifest (apiVersion tccert/v1)"));
+    schema.insert(
+        "title".into(),
+        json!("tccert manifest (apiVersion tccert/v1)"),
+    );
     schema.insert(
         "description".into(),
         json!("One document of a tccert manifest: a Profile or a Certificate. See https://github.com/ (project README) for the format."),
@@ -194,16 +214,30 @@ fn validator() -> Option<&'static jsonschema::Validator> {
         .as_ref()
 }
 
-/// The keys a mapping at `pointer` may hold, for "did you mean" hints.
-fn allowed_keys(pointer: &str) -> Vec<&'static str> {
+/// Keys only a certificate may have.
+pub const CERTIFICATE_ONLY_KEYS: [&str; 6] =
+    ["certificate_id", "domain", "domains", "dv", "csr", "commit"];
+
+/// The keys a mapping at `pointer` may hold in a document of `kind`, for
+/// "did you mean" hints.
+fn allowed_keys(kind: &str, pointer: &str) -> Vec<&'static str> {
     let mut keys = match pointer {
         "" => vec![
-            "apiVersion", "kind", "name", "profiles", "verify_type", "organization", "admin", "contact",
-            "certificate_id", "domain", "domains", "dv", "csr", "commit",
+            "apiVersion",
+            "kind",
+            "name",
+            "profiles",
+            "verify_type",
+            "organization",
+            "admin",
+            "contact",
         ],
         "/csr" => vec!["type", "key_password", "file", "pem"],
         _ => Vec::new(),
     };
+    if pointer.is_empty() && kind == "Certificate" {
+        keys.extend(CERTIFICATE_ONLY_KEYS);
+    }
     for section in Section::ALL {
         if pointer == format!("/{}", section.key()) {
             keys.extend(Field::in_section(section).map(|f| f.info().key));
@@ -245,7 +279,11 @@ fn edit_distance(a: &str, b: &str) -> usize {
         let mut current = vec![i + 1];
         for (j, cb) in b.iter().enumerate() {
             let cost = usize::from(ca != *cb);
-            current.push((previous[j] + cost).min(previous[j + 1] + 1).min(current[j] + 1));
+            current.push(
+                (previous[j] + cost)
+                    .min(previous[j + 1] + 1)
+                    .min(current[j] + 1),
+            );
         }
         previous = current;
     }
@@ -265,10 +303,17 @@ pub fn quoted_value(node: &Node) -> String {
 /// against the schema, pushing one diagnostic per violation.
 pub fn validate(files: &Files, document: &Document, diagnostics: &mut Vec<Diagnostic>) {
     let Some(validator) = validator() else {
-        diagnostics.push(Diagnostic::error(Code::Schema, "internal error: the built-in schema does not compile"));
+        diagnostics.push(Diagnostic::error(
+            Code::Schema,
+            "internal error: the built-in schema does not compile",
+        ));
         return;
     };
     let instance = document.root.to_json();
+    let kind = match document.root.get("kind").map(|e| &e.value.value) {
+        Some(Value::String(t)) => t.text.clone(),
+        _ => String::new(),
+    };
     for error in validator.iter_errors(&instance) {
         let pointer = error.instance_path().as_str().to_string();
         let node = document.root.pointer(&pointer).unwrap_or(&document.root);
@@ -279,18 +324,26 @@ pub fn validate(files: &Files, document: &Document, diagnostics: &mut Vec<Diagno
                     let span = document.root.key_span(&pointer, key).unwrap_or(node.span);
                     let mut d = Diagnostic::error(Code::UnknownKey, format!("unknown key `{key}`"))
                         .at(span)
-                        .with_label(if path.is_empty() { "not a key of this document".to_string() } else { format!("not a key of `{path}`") });
-                    if let Some(near) = suggest(key, allowed_keys(&pointer)) {
+                        .with_label(if path.is_empty() {
+                            format!("not a key of a {kind}")
+                        } else {
+                            format!("not a key of `{path}`")
+                        });
+                    if kind == "Profile"
+                        && pointer.is_empty()
+                        && CERTIFICATE_ONLY_KEYS.contains(&key.as_str())
+                    {
+                        d = d.note(format!("`{key}` belongs to certificates only; profiles hold organization, admin, contact and verify_type"));
+                    } else if let Some(near) = suggest(key, allowed_keys(&kind, &pointer)) {
                         d = d.hint(format!("did you mean `{near}`?"));
-                    } else if pointer.is_empty() {
-                        d = d.note(format!("csr, certificate_id, domain, domains, dv and commit belong to certificates only; this is a {}",
-                            document.root.get("kind").and_then(|e| match &e.value.value { Value::String(t) => Some(t.text.clone()), _ => None }).unwrap_or_default()));
                     }
                     diagnostics.push(d);
                 }
                 continue;
             }
-            jsonschema::error::ValidationErrorKind::Type { kind } => type_mismatch(files, document.format, node, &path, kind),
+            jsonschema::error::ValidationErrorKind::Type { kind } => {
+                type_mismatch(files, document.format, node, &path, kind)
+            }
             jsonschema::error::ValidationErrorKind::Required { property } => {
                 let key = property.as_str().unwrap_or_default();
                 let span = if pointer.is_empty() {
@@ -300,18 +353,35 @@ pub fn validate(files: &Files, document: &Document, diagnostics: &mut Vec<Diagno
                     let last = pointer.rsplit('/').next().unwrap_or_default();
                     document.root.key_span(parent, last).unwrap_or(node.span)
                 };
-                let within = if path.is_empty() { "this document".to_string() } else { format!("`{path}`") };
-                Diagnostic::error(Code::MissingKey, format!("{within} is missing the required key `{key}`")).at(span)
+                let within = if path.is_empty() {
+                    "this document".to_string()
+                } else {
+                    format!("`{path}`")
+                };
+                Diagnostic::error(
+                    Code::MissingKey,
+                    format!("{within} is missing the required key `{key}`"),
+                )
+                .at(span)
             }
             jsonschema::error::ValidationErrorKind::Enum { options } => {
-                let choices: Vec<&str> = options.as_array().map(|a| a.iter().filter_map(Json::as_str).collect()).unwrap_or_default();
+                let choices: Vec<&str> = options
+                    .as_array()
+                    .map(|a| a.iter().filter_map(Json::as_str).collect())
+                    .unwrap_or_default();
                 let mut d = Diagnostic::error(
                     Code::InvalidValue,
-                    format!("`{path}` must be one of {}; found {}", choices.join(", "), describe(node)),
+                    format!(
+                        "`{path}` must be one of {}; found {}",
+                        choices.join(", "),
+                        describe(node)
+                    ),
                 )
                 .at(node.span);
                 if let Value::String(t) = &node.value {
-                    if let Some(near) = suggest(&t.text, choices.iter().copied()).filter(|_| !t.secret) {
+                    if let Some(near) =
+                        suggest(&t.text, choices.iter().copied()).filter(|_| !t.secret)
+                    {
                         d = d.hint(format!("did you mean `{near}`?"));
                     }
                 }
@@ -330,12 +400,26 @@ fn describe(node: &Node) -> String {
     }
 }
 
-fn type_mismatch(files: &Files, format: Format, node: &Node, path: &str, kind: &jsonschema::error::TypeKind) -> Diagnostic {
+fn type_mismatch(
+    files: &Files,
+    format: Format,
+    node: &Node,
+    path: &str,
+    kind: &jsonschema::error::TypeKind,
+) -> Diagnostic {
     let expected = match kind {
         jsonschema::error::TypeKind::Single(t) => t.to_string(),
-        jsonschema::error::TypeKind::Multiple(set) => set.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" or "),
+        jsonschema::error::TypeKind::Multiple(set) => set
+            .iter()
+            .map(|t| t.to_string())
+            .collect::<Vec<_>>()
+            .join(" or "),
     };
-    let article = if expected.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    let article = if expected.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
     let expected = match expected.as_str() {
         "array" => "a list".to_string(),
         "object" => "a mapping".to_string(),
@@ -344,10 +428,17 @@ fn type_mismatch(files: &Files, format: Format, node: &Node, path: &str, kind: &
     let source_text = files.text_at(node.span).unwrap_or_default();
     let mut d = Diagnostic::error(
         Code::TypeMismatch,
-        format!("`{path}` must be {expected}, but {} reads `{source_text}` as {}", format.name(), node.type_name()),
+        format!(
+            "`{path}` must be {expected}, but {} reads `{source_text}` as {}",
+            format.name(),
+            node.type_name()
+        ),
     )
     .at(node.span);
-    let scalar = matches!(node.value, Value::Integer(_) | Value::Float(_) | Value::Bool(_) | Value::Null);
+    let scalar = matches!(
+        node.value,
+        Value::Integer(_) | Value::Float(_) | Value::Bool(_) | Value::Null
+    );
     if expected == "a string" && scalar {
         let hint = match format {
             Format::Yaml => format!("quote it to keep it exactly as written: \"{source_text}\""),
@@ -356,7 +447,9 @@ fn type_mismatch(files: &Files, format: Format, node: &Node, path: &str, kind: &
         d = d.hint(hint);
         if let Value::Integer(n) = node.value {
             if source_text.starts_with('0') && source_text.len() > 1 {
-                d = d.note(format!("unquoted, the leading zero is lost: it would be sent as \"{n}\""));
+                d = d.note(format!(
+                    "unquoted, the leading zero is lost: it would be sent as \"{n}\""
+                ));
             }
         }
     }
@@ -376,13 +469,19 @@ mod tests {
     #[test]
     fn committed_schemas_match_the_generated_ones() {
         for draft in [Draft::Draft2020_12, Draft::Draft07] {
-            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas").join(draft.file_name());
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("schemas")
+                .join(draft.file_name());
             let generated = schema_text(draft);
             if std::env::var_os("TCCERT_BLESS").is_some() {
                 std::fs::write(&path, &generated).unwrap();
             }
             let committed = std::fs::read_to_string(&path).unwrap_or_default();
-            assert!(committed == generated, "{} is stale: run `TCCERT_BLESS=1 cargo test schema`", path.display());
+            assert!(
+                committed == generated,
+                "{} is stale: run `TCCERT_BLESS=1 cargo test schema`",
+                path.display()
+            );
         }
     }
 
@@ -397,16 +496,35 @@ mod tests {
             };
             assert!(property.is_object(), "{} missing", field.path());
         }
-        let organization = schema["$defs"]["organization"]["properties"].as_object().unwrap();
-        assert_eq!(organization.len(), Field::in_section(Section::Organization).count());
+        let organization = schema["$defs"]["organization"]["properties"]
+            .as_object()
+            .unwrap();
+        assert_eq!(
+            organization.len(),
+            Field::in_section(Section::Organization).count()
+        );
     }
 
     #[test]
     fn paths_and_suggestions() {
-        assert_eq!(display_path("/organization/phone_area_code"), "organization.phone_area_code");
+        assert_eq!(
+            display_path("/organization/phone_area_code"),
+            "organization.phone_area_code"
+        );
         assert_eq!(display_path("/domains/2"), "domains[2]");
-        assert_eq!(suggest("orgnization", allowed_keys("")), Some("organization"));
-        assert_eq!(suggest("frist_name", allowed_keys("/admin")), Some("first_name"));
-        assert_eq!(suggest("zzzzzz", allowed_keys("")), None);
+        assert_eq!(
+            suggest("orgnization", allowed_keys("Profile", "")),
+            Some("organization")
+        );
+        assert_eq!(
+            suggest("frist_name", allowed_keys("Profile", "/admin")),
+            Some("first_name")
+        );
+        assert_eq!(
+            suggest("domian", allowed_keys("Certificate", "")),
+            Some("domain")
+        );
+        assert_eq!(suggest("domian", allowed_keys("Profile", "")), None);
+        assert_eq!(suggest("zzzzzz", allowed_keys("Certificate", "")), None);
     }
 }

@@ -127,10 +127,7 @@ impl SourceFile {
         let start = *self.line_starts.get(index)?;
         let text = self.line(line)?;
         let skip = usize::try_from(column).ok()?.saturating_sub(1);
-        let within = text
-            .char_indices()
-            .nth(skip)
-            .map_or(text.len(), |(i, _)| i);
+        let within = text.char_indices().nth(skip).map_or(text.len(), |(i, _)| i);
         Some(start + within)
     }
 }
@@ -220,7 +217,10 @@ mod tests {
     #[test]
     fn redacted_text_is_masked_in_displayed_lines() {
         let mut files = Files::default();
-        let id = files.add("a.yaml".into(), "csr:\n  key_password: hunter2 # x\n".into());
+        let id = files.add(
+            "a.yaml".into(),
+            "csr:\n  key_password: hunter2 # x\n".into(),
+        );
         files.redact(Span {
             file: id,
             line: 2,

@@ -41,7 +41,10 @@ impl FileSystem for RealFileSystem {
         let mut bytes = Vec::new();
         file.take(limit + 1).read_to_end(&mut bytes)?;
         if bytes.len() as u64 > limit {
-            return Err(io::Error::new(io::ErrorKind::FileTooLarge, format!("larger than {limit} bytes")));
+            return Err(io::Error::new(
+                io::ErrorKind::FileTooLarge,
+                format!("larger than {limit} bytes"),
+            ));
         }
         Ok(bytes)
     }
@@ -58,7 +61,9 @@ impl FileSystem for RealFileSystem {
     }
 
     fn list(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
-        std::fs::read_dir(path)?.map(|e| e.map(|e| e.path())).collect()
+        std::fs::read_dir(path)?
+            .map(|e| e.map(|e| e.path()))
+            .collect()
     }
 
     fn canonical(&self, path: &Path) -> io::Result<PathBuf> {
@@ -101,7 +106,8 @@ pub struct MemoryFileSystem {
 
 impl MemoryFileSystem {
     pub fn with(mut self, path: &str, text: &str) -> Self {
-        self.files.insert(PathBuf::from(path), text.as_bytes().to_vec());
+        self.files
+            .insert(PathBuf::from(path), text.as_bytes().to_vec());
         self
     }
 }
@@ -110,7 +116,10 @@ impl FileSystem for MemoryFileSystem {
     fn read(&self, path: &Path, limit: u64) -> io::Result<Vec<u8>> {
         let bytes = self.files.get(path).ok_or(io::ErrorKind::NotFound)?;
         if bytes.len() as u64 > limit {
-            return Err(io::Error::new(io::ErrorKind::FileTooLarge, format!("larger than {limit} bytes")));
+            return Err(io::Error::new(
+                io::ErrorKind::FileTooLarge,
+                format!("larger than {limit} bytes"),
+            ));
         }
         Ok(bytes.clone())
     }
@@ -129,7 +138,13 @@ impl FileSystem for MemoryFileSystem {
         let mut children: Vec<PathBuf> = self
             .files
             .keys()
-            .filter_map(|p| p.strip_prefix(path).ok()?.components().next().map(|c| path.join(c)))
+            .filter_map(|p| {
+                p.strip_prefix(path)
+                    .ok()?
+                    .components()
+                    .next()
+                    .map(|c| path.join(c))
+            })
             .collect();
         children.dedup();
         Ok(children)

@@ -31,16 +31,47 @@ pub fn validate(loaded: &Loaded, diagnostics: &mut Diagnostics) -> Validated {
             RawDocument::Certificate(c) => certificates.push((*file, c)),
         }
     }
-    unique(profiles.iter().map(|p| &p.name), "profile", Code::DuplicateName, diagnostics);
-    unique(certificates.iter().map(|(_, c)| &c.name), "certificate", Code::DuplicateName, diagnostics);
-    unique(certificates.iter().map(|(_, c)| &c.certificate_id), "certificate_id", Code::DuplicateCertificateId, diagnostics);
+    unique(
+        profiles.iter().map(|p| &p.name),
+        "profile",
+        Code::DuplicateName,
+        diagnostics,
+    );
+    unique(
+        certificates.iter().map(|(_, c)| &c.name),
+        "certificate",
+        Code::DuplicateName,
+        diagnostics,
+    );
+    unique(
+        certificates.iter().map(|(_, c)| &c.certificate_id),
+        "certificate_id",
+        Code::DuplicateCertificateId,
+        diagnostics,
+    );
+
+    // Value formats are checked once per document, where they are written,
+    // not once per certificate that merges them (which would repeat a bad
+    // profile value for every certificate using it).
+    for profile in &profiles {
+        check_values(&profile.fields, false, diagnostics);
+    }
+    for (_, certificate) in &certificates {
+        check_values(
+            &certificate.fields,
+            certificate.dv.as_ref().is_some_and(|d| d.value),
+            diagnostics,
+        );
+    }
 
     let index = ProfileIndex::new(profiles.iter().copied());
     index.check(&profiles, diagnostics);
 
     let mut valid = Vec::new();
     for (file, raw) in certificates {
-        let Some(layers) = index.linearize(raw, diagnostics) else { continue };
+        let Some(layers) = index.linearize(raw, diagnostics) else {
+            continue;
+        };
         let fields = merge_fields(&layers, raw);
         let before = diagnostics.error_count();
         check_fields(raw, &fields, &layers, diagnostics);
@@ -53,7 +84,11 @@ pub fn validate(loaded: &Loaded, diagnostics: &mut Diagnostics) -> Validated {
                 span: raw.name.span,
                 certificate_id: raw.certificate_id.clone(),
                 domain: raw.domain.clone(),
-                domains: raw.domains.as_ref().map(|d| d.value.clone()).unwrap_or_default(),
+                domains: raw
+                    .domains
+                    .as_ref()
+                    .map(|d| d.value.clone())
+                    .unwrap_or_default(),
                 dv: raw.dv.as_ref().is_some_and(|d| d.value),
                 commit: raw.commit.as_ref().is_some_and(|c| c.value),
                 csr,
@@ -62,10 +97,18 @@ pub fn validate(loaded: &Loaded, diagnostics: &mut Diagnostics) -> Validated {
             });
         }
     }
-    Validated { certificates: valid, profile_count: profiles.len() }
+    Validated {
+        certificates: valid,
+        profile_count: profiles.len(),
+    }
 }
 
-fn unique<'a>(values: impl Iterator<Item = &'a Sourced<String>>, what: &str, code: Code, diagnostics: &mut Diagnostics) {
+fn unique<'a>(
+    values: impl Iterator<Item = &'a Sourced<String>>,
+    what: &str,
+    code: Code,
+    diagnostics: &mut Diagnostics,
+) {
     let mut seen: HashMap<&str, &Sourced<String>> = HashMap::new();
     for value in values {
         match seen.get(value.value.as_str()) {
@@ -83,19 +126,44 @@ fn unique<'a>(values: impl Iterator<Item = &'a Sourced<String>>, what: &str, cod
 }
 
 fn shown(value: &Sourced<String>) -> &str {
-    if value.secret { crate::secret::MASK } else { &value.value }
+    if value.secret {
+        crate::secret::MASK
+    } else {
+        &value.value
+    }
 }
 
-fn check_fields(raw: &RawCertificate, fields: &std::collections::BTreeMap<Field, Setting>, layers: &[&RawProfile], diagnostics: &mut Diagnostics) {
+fn check_fields(
+    raw: &RawCertificate,
+    fields: &std::collections::BTreeMap<Field, Setting>,
+    layers: &[&RawProfile],
+    diagnostics: &mut Diagnostics,
+) {
     let dv = raw.dv.as_ref().is_some_and(|d| d.value);
-    if !dv {
-        let missing: Vec<Field> = Field::ALL.into_iter().filter(|f| f.info().required && !fields.contains_key(f)).collect();
+    // A field dropped for a type error in a layer would be reported again
+    // here as missing: say it once.
+    let layer_had_errors = raw.had_errors || layers.iter().any(|p| p.had_errors);
+    if !dv && !layer_had_errors {
+        let missing: Vec<Field> = Field::ALL
+            .into_iter()
+            .filter(|f| f.info().required && !fields.contains_key(f))
+            .collect();
         if !missing.is_empty() {
-            let list: Vec<String> = missing.iter().map(|f| format!("{} ({})", f.path(), f.api_name())).collect();
+            let list: Vec<String> = missing
+                .iter()
+                .map(|f| format!("{} ({})", f.path(), f.api_name()))
+                .collect();
             let merged = if layers.is_empty() {
                 "it uses no profiles".to_string()
             } else {
-                format!("merged from profiles: {}", layers.iter().map(|p| p.name.value.as_str()).collect::<Vec<_>>().join(", "))
+                format!(
+                    "merged from profiles: {}",
+                    layers
+                        .iter()
+                        .map(|p| p.name.value.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             };
             diagnostics.push(
                 Diagnostic::error(
@@ -108,50 +176,78 @@ fn check_fields(raw: &RawCertificate, fields: &std::collections::BTreeMap<Field,
             );
         }
     }
-    for (field, setting) in fields {
+}
+
+fn check_values(
+    fields: &crate::manifest::raw::FieldValues,
+    dv: bool,
+    diagnostics: &mut Diagnostics,
+) {
+    for (field, value) in fields {
         let info = field.info();
-        if setting.value.trim().is_empty() {
+        if value.value.trim().is_empty() {
             if info.required && !dv {
                 diagnostics.push(
-                    Diagnostic::error(Code::EmptyValue, format!("`{}` is empty in certificate `{}`", field.path(), raw.name.value))
-                        .at(setting.span)
-                        .with_label(format!("set by {}", setting.layer)),
+                    Diagnostic::error(Code::EmptyValue, format!("`{}` is empty", field.path()))
+                        .at(value.span)
+                        .note(format!("the API requires {}", field.api_name())),
                 );
             }
             continue;
         }
         let (result, code) = match info.check {
-            Check::Email => (checks::email(&setting.value), Code::InvalidEmail),
-            Check::Country => (checks::country(&setting.value), Code::InvalidCountry),
+            Check::Email => (checks::email(&value.value), Code::InvalidEmail),
+            Check::Country => (checks::country(&value.value), Code::InvalidCountry),
             Check::Text | Check::VerifyType => (Ok(()), Code::Schema),
         };
         if let Err(why) = result {
-            let value = if setting.secret { "a value from the environment".to_string() } else { format!("`{}`", setting.value) };
+            let shown = if value.secret {
+                "a value from the environment".to_string()
+            } else {
+                format!("`{}`", value.value)
+            };
             diagnostics.push(
-                Diagnostic::error(code, format!("`{}`: {value} {why}", field.path()))
-                    .at(setting.span)
-                    .with_label(format!("set by {}", setting.layer)),
+                Diagnostic::error(code, format!("`{}`: {shown} {why}", field.path()))
+                    .at(value.span),
             );
         }
     }
 }
 
 fn check_domains(raw: &RawCertificate, diagnostics: &mut Diagnostics) {
-    let all = std::iter::once(("domain", &raw.domain))
-        .chain(raw.domains.iter().flat_map(|d| d.value.iter()).map(|d| ("domains", d)));
+    let all = std::iter::once(("domain", &raw.domain)).chain(
+        raw.domains
+            .iter()
+            .flat_map(|d| d.value.iter())
+            .map(|d| ("domains", d)),
+    );
     let mut seen: HashMap<String, &Sourced<String>> = HashMap::new();
     for (key, domain) in all {
         if let Err(why) = checks::domain(&domain.value) {
-            let value = if domain.secret { "a value from the environment".to_string() } else { format!("`{}`", domain.value) };
-            diagnostics.push(Diagnostic::error(Code::InvalidDomain, format!("`{key}`: {value} {why}")).at(domain.span));
+            let value = if domain.secret {
+                "a value from the environment".to_string()
+            } else {
+                format!("`{}`", domain.value)
+            };
+            diagnostics.push(
+                Diagnostic::error(Code::InvalidDomain, format!("`{key}`: {value} {why}"))
+                    .at(domain.span),
+            );
             continue;
         }
         let folded = domain.value.to_ascii_lowercase();
         if let Some(first) = seen.get(&folded) {
             diagnostics.push(
-                Diagnostic::warning(Code::DuplicateDomain, format!("`{}` is listed twice on certificate `{}`", shown(domain), raw.name.value))
-                    .at(domain.span)
-                    .related(first.span, "first here"),
+                Diagnostic::warning(
+                    Code::DuplicateDomain,
+                    format!(
+                        "`{}` is listed twice on certificate `{}`",
+                        shown(domain),
+                        raw.name.value
+                    ),
+                )
+                .at(domain.span)
+                .related(first.span, "first here"),
             );
         } else {
             seen.insert(folded, domain);
@@ -166,21 +262,35 @@ fn check_csr(files: &Files, raw: &RawCertificate, diagnostics: &mut Diagnostics)
             for (key, value) in [("file", &csr.file), ("pem", &csr.pem)] {
                 if let Some(value) = value {
                     diagnostics.push(
-                        Diagnostic::error(Code::CsrSource, format!("`csr.{key}` is only read with `type: parse`"))
-                            .at(value.span)
-                            .related(csr.kind.span, "the CSR type is `online`: Tencent Cloud makes the key and CSR"),
+                        Diagnostic::error(
+                            Code::CsrSource,
+                            format!("`csr.{key}` is only read with `type: parse`"),
+                        )
+                        .at(value.span)
+                        .related(
+                            csr.kind.span,
+                            "the CSR type is `online`: Tencent Cloud makes the key and CSR",
+                        ),
                     );
                 }
             }
-            Some(Csr::Online { key_password: csr.key_password.clone() })
+            Some(Csr::Online {
+                key_password: csr.key_password.clone(),
+            })
         }
         CsrType::Parse => {
             if let Some(password) = &csr.key_password {
                 diagnostics.push(
-                    Diagnostic::error(Code::KeyPasswordWithParse, "`csr.key_password` is only used with `type: online`")
-                        .at(password.span)
-                        .related(csr.kind.span, "with `type: parse` you hold the private key yourself")
-                        .hint("remove `key_password`"),
+                    Diagnostic::error(
+                        Code::KeyPasswordWithParse,
+                        "`csr.key_password` is only used with `type: online`",
+                    )
+                    .at(password.span)
+                    .related(
+                        csr.kind.span,
+                        "with `type: parse` you hold the private key yourself",
+                    )
+                    .hint("remove `key_password`"),
                 );
             }
             let (pem, span) = match (&csr.file, &csr.pem, &csr.loaded_file) {
@@ -188,39 +298,63 @@ fn check_csr(files: &Files, raw: &RawCertificate, diagnostics: &mut Diagnostics)
                     Ok(text) => (text.clone(), file.span),
                     Err(why) => {
                         diagnostics.push(
-                            Diagnostic::error(Code::CsrFile, format!("cannot read CSR file {}: {why}", loaded.path.display()))
-                                .at(file.span)
-                                .note("the path is relative to the manifest file"),
+                            Diagnostic::error(
+                                Code::CsrFile,
+                                format!("cannot read CSR file {}: {why}", loaded.path.display()),
+                            )
+                            .at(file.span)
+                            .note("the path is relative to the manifest file"),
                         );
                         return None;
                     }
                 },
                 (None, Some(pem), _) => {
                     if pem.value.len() as u64 > MAX_CSR_BYTES {
-                        diagnostics.push(Diagnostic::error(Code::CsrParse, format!("the inline CSR is larger than {} KiB", MAX_CSR_BYTES >> 10)).at(pem.span));
+                        diagnostics.push(
+                            Diagnostic::error(
+                                Code::CsrParse,
+                                format!(
+                                    "the inline CSR is larger than {} KiB",
+                                    MAX_CSR_BYTES >> 10
+                                ),
+                            )
+                            .at(pem.span),
+                        );
                         return None;
                     }
                     (pem.value.clone(), pem.span)
                 }
                 (Some(file), Some(pem), _) => {
                     diagnostics.push(
-                        Diagnostic::error(Code::CsrSource, "`csr` has both `file` and `pem`; give exactly one")
-                            .at(pem.span)
-                            .related(file.span, "`file` is also given here"),
+                        Diagnostic::error(
+                            Code::CsrSource,
+                            "`csr` has both `file` and `pem`; give exactly one",
+                        )
+                        .at(pem.span)
+                        .related(file.span, "`file` is also given here"),
                     );
                     return None;
                 }
                 _ => {
                     diagnostics.push(
-                        Diagnostic::error(Code::CsrSource, "`csr.type: parse` needs the CSR: `file: path.csr` or `pem: |`")
-                            .at(csr.kind.span),
+                        Diagnostic::error(
+                            Code::CsrSource,
+                            "`csr.type: parse` needs the CSR: `file: path.csr` or `pem: |`",
+                        )
+                        .at(csr.kind.span),
                     );
                     return None;
                 }
             };
             match csr::inspect(&pem) {
                 Err(why) => {
-                    diagnostics.push(Diagnostic::error(Code::CsrParse, format!("the CSR of certificate `{}` is {why}", raw.name.value)).at(span));
+                    diagnostics.push(
+                        Diagnostic::error(
+                            Code::CsrParse,
+                            format!("the CSR of certificate `{}` is {why}", raw.name.value),
+                        )
+                        .at(span),
+                    );
                     None
                 }
                 Ok(info) => {
@@ -237,7 +371,13 @@ fn check_csr(files: &Files, raw: &RawCertificate, diagnostics: &mut Diagnostics)
                         other => diagnostics.push(
                             Diagnostic::error(
                                 Code::CsrCommonName,
-                                format!("the CSR's common name is {}, but `domain` is `{}`", other.as_ref().map_or("missing".to_string(), |cn| format!("`{cn}`")), shown(&raw.domain)),
+                                format!(
+                                    "the CSR's common name is {}, but `domain` is `{}`",
+                                    other
+                                        .as_ref()
+                                        .map_or("missing".to_string(), |cn| format!("`{cn}`")),
+                                    shown(&raw.domain)
+                                ),
                             )
                             .at(span)
                             .related(raw.domain.span, "the API requires them to be equal"),
@@ -245,7 +385,11 @@ fn check_csr(files: &Files, raw: &RawCertificate, diagnostics: &mut Diagnostics)
                     }
                     if let Some(domains) = &raw.domains {
                         for domain in &domains.value {
-                            if !info.dns_names.iter().any(|n| n.eq_ignore_ascii_case(&domain.value)) {
+                            if !info
+                                .dns_names
+                                .iter()
+                                .any(|n| n.eq_ignore_ascii_case(&domain.value))
+                            {
                                 diagnostics.push(
                                     Diagnostic::warning(Code::CsrCommonName, format!("`{}` is in `domains` but not among the CSR's subject alternative names", shown(domain)))
                                         .at(domain.span)

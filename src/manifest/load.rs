@@ -40,15 +40,25 @@ pub fn load(paths: &[PathBuf], fs: &dyn FileSystem, env: &dyn Environment) -> Lo
         match fs.kind(path) {
             Ok(EntryKind::Directory) => {
                 let mut ancestors = Vec::new();
-                walk(fs, path, &mut ancestors, &mut manifest_paths, &mut loaded.diagnostics);
+                walk(
+                    fs,
+                    path,
+                    &mut ancestors,
+                    &mut manifest_paths,
+                    &mut loaded.diagnostics,
+                );
             }
             Ok(_) => manifest_paths.push(path.clone()),
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => loaded.diagnostics.push(
-                Diagnostic::error(Code::PathNotFound, format!("{}: no such file or directory", path.display())),
-            ),
-            Err(error) => loaded
-                .diagnostics
-                .push(Diagnostic::error(Code::ReadFailed, format!("{}: {error}", path.display()))),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                loaded.diagnostics.push(Diagnostic::error(
+                    Code::PathNotFound,
+                    format!("{}: no such file or directory", path.display()),
+                ))
+            }
+            Err(error) => loaded.diagnostics.push(Diagnostic::error(
+                Code::ReadFailed,
+                format!("{}: {error}", path.display()),
+            )),
         }
     }
     if manifest_paths.is_empty() && !loaded.diagnostics.has_errors() {
@@ -65,32 +75,52 @@ pub fn load(paths: &[PathBuf], fs: &dyn FileSystem, env: &dyn Environment) -> Lo
 }
 
 fn is_manifest_name(path: &Path) -> bool {
-    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "toml"))
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml" | "toml")
+    )
 }
 
 fn is_hidden(path: &Path) -> bool {
-    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'))
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with('.'))
 }
 
-fn walk(fs: &dyn FileSystem, dir: &Path, ancestors: &mut Vec<PathBuf>, out: &mut Vec<PathBuf>, diagnostics: &mut Diagnostics) {
+fn walk(
+    fs: &dyn FileSystem,
+    dir: &Path,
+    ancestors: &mut Vec<PathBuf>,
+    out: &mut Vec<PathBuf>,
+    diagnostics: &mut Diagnostics,
+) {
     let canonical = match fs.canonical(dir) {
         Ok(c) => c,
         Err(error) => {
-            diagnostics.push(Diagnostic::error(Code::ReadFailed, format!("{}: {error}", dir.display())));
+            diagnostics.push(Diagnostic::error(
+                Code::ReadFailed,
+                format!("{}: {error}", dir.display()),
+            ));
             return;
         }
     };
     if ancestors.contains(&canonical) {
         diagnostics.push(
-            Diagnostic::error(Code::ReadFailed, format!("{}: symbolic link loop", dir.display()))
-                .note(format!("it leads back to {}", canonical.display())),
+            Diagnostic::error(
+                Code::ReadFailed,
+                format!("{}: symbolic link loop", dir.display()),
+            )
+            .note(format!("it leads back to {}", canonical.display())),
         );
         return;
     }
     let mut entries = match fs.list(dir) {
         Ok(entries) => entries,
         Err(error) => {
-            diagnostics.push(Diagnostic::error(Code::ReadFailed, format!("{}: {error}", dir.display())));
+            diagnostics.push(Diagnostic::error(
+                Code::ReadFailed,
+                format!("{}: {error}", dir.display()),
+            ));
             return;
         }
     };
@@ -107,7 +137,10 @@ fn walk(fs: &dyn FileSystem, dir: &Path, ancestors: &mut Vec<PathBuf>, out: &mut
             // A dangling symlink or a loop of file links: only an error if it
             // would have been a manifest.
             Err(error) if is_manifest_name(&entry) => {
-                diagnostics.push(Diagnostic::error(Code::ReadFailed, format!("{}: {error}", entry.display())));
+                diagnostics.push(Diagnostic::error(
+                    Code::ReadFailed,
+                    format!("{}: {error}", entry.display()),
+                ));
             }
             Err(_) => {}
         }
@@ -120,13 +153,23 @@ fn load_file(loaded: &mut Loaded, fs: &dyn FileSystem, env: &dyn Environment, pa
         Ok(bytes) => bytes,
         Err(error) if error.kind() == std::io::ErrorKind::FileTooLarge => {
             loaded.diagnostics.push(
-                Diagnostic::error(Code::FileTooLarge, format!("{}: larger than {} MiB", path.display(), MAX_MANIFEST_BYTES >> 20))
-                    .note("a manifest holds a few KiB; this limit keeps memory bounded"),
+                Diagnostic::error(
+                    Code::FileTooLarge,
+                    format!(
+                        "{}: larger than {} MiB",
+                        path.display(),
+                        MAX_MANIFEST_BYTES >> 20
+                    ),
+                )
+                .note("a manifest holds a few KiB; this limit keeps memory bounded"),
             );
             return;
         }
         Err(error) => {
-            loaded.diagnostics.push(Diagnostic::error(Code::ReadFailed, format!("{}: {error}", path.display())));
+            loaded.diagnostics.push(Diagnostic::error(
+                Code::ReadFailed,
+                format!("{}: {error}", path.display()),
+            ));
             return;
         }
     };
@@ -137,16 +180,29 @@ fn load_file(loaded: &mut Loaded, fs: &dyn FileSystem, env: &dyn Environment, pa
             let valid = String::from_utf8_lossy(&error.as_bytes()[..offset]).into_owned();
             let line = valid.matches('\n').count() + 1;
             loaded.diagnostics.push(
-                Diagnostic::error(Code::NotUtf8, format!("{}: not valid UTF-8 (byte {offset}, line {line})", path.display()))
-                    .hint("save the file as UTF-8"),
+                Diagnostic::error(
+                    Code::NotUtf8,
+                    format!(
+                        "{}: not valid UTF-8 (byte {offset}, line {line})",
+                        path.display()
+                    ),
+                )
+                .hint("save the file as UTF-8"),
             );
             return;
         }
     };
     // A byte-order mark is legal at the start of YAML and harmless in TOML
     // editors produce; drop it so positions match what the user sees.
-    let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
-    let format = if path.extension().and_then(|e| e.to_str()) == Some("toml") { Format::Toml } else { Format::Yaml };
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text);
+    let format = if path.extension().and_then(|e| e.to_str()) == Some("toml") {
+        Format::Toml
+    } else {
+        Format::Yaml
+    };
     let file = loaded.files.add(path, text);
     let (documents, parse_diagnostics) = match format {
         Format::Yaml => yaml::parse(file, &loaded.files.get(file).text),
@@ -157,15 +213,19 @@ fn load_file(loaded: &mut Loaded, fs: &dyn FileSystem, env: &dyn Environment, pa
     }
     for mut document in documents {
         let mut problems = Vec::new();
-        check_document(loaded, file, &mut document, env, &mut problems);
+        let gate_passed = check_document(loaded, &mut document, env, &mut problems);
         let clean = problems.is_empty();
         for d in problems {
             loaded.diagnostics.push(d);
         }
-        if !clean {
+        if !gate_passed {
             continue;
         }
-        match from_tree(&document.root) {
+        // A document with schema errors is still read as far as it is well
+        // typed, so that the checks after merging can report their problems
+        // in the same run (and references to it do not read as missing).
+        // The run has errors, so nothing built from it is ever sent.
+        match from_tree(&document.root, !clean) {
             Some(mut raw) => {
                 if let RawDocument::Certificate(certificate) = &mut raw {
                     // A literal password is in the file text itself: mask it
@@ -177,31 +237,53 @@ fn load_file(loaded: &mut Loaded, fs: &dyn FileSystem, env: &dyn Environment, pa
                         }
                     }
                     if let Some(file_ref) = &certificate.csr.file {
-                        let base = loaded.files.path(file).parent().map(Path::to_path_buf).unwrap_or_default();
+                        let base = loaded
+                            .files
+                            .path(file)
+                            .parent()
+                            .map(Path::to_path_buf)
+                            .unwrap_or_default();
                         let csr_path = base.join(&file_ref.value);
                         let text = fs
                             .read(&csr_path, MAX_CSR_BYTES)
                             .map_err(|e| match e.kind() {
-                                std::io::ErrorKind::FileTooLarge => format!("larger than {} KiB", MAX_CSR_BYTES >> 10),
+                                std::io::ErrorKind::FileTooLarge => {
+                                    format!("larger than {} KiB", MAX_CSR_BYTES >> 10)
+                                }
                                 _ => e.to_string(),
                             })
-                            .and_then(|b| String::from_utf8(b).map_err(|_| "not UTF-8 text".to_string()));
-                        certificate.csr.loaded_file = Some(CsrFile { path: csr_path, text });
+                            .and_then(|b| {
+                                String::from_utf8(b).map_err(|_| "not UTF-8 text".to_string())
+                            });
+                        certificate.csr.loaded_file = Some(CsrFile {
+                            path: csr_path,
+                            text,
+                        });
                     }
                 }
                 loaded.documents.push((file, raw));
             }
-            None => loaded.diagnostics.push(
-                Diagnostic::error(Code::Schema, "internal error: a schema-valid document could not be read")
-                    .at(document.root.span),
+            None if clean => loaded.diagnostics.push(
+                Diagnostic::error(
+                    Code::Schema,
+                    "internal error: a schema-valid document could not be read",
+                )
+                .at(document.root.span),
             ),
+            None => {}
         }
     }
 }
 
 /// The gate every document passes before the schema: a mapping, the right
 /// `apiVersion`, a known `kind`; then interpolation and the schema itself.
-fn check_document(loaded: &mut Loaded, file: FileId, document: &mut Document, env: &dyn Environment, problems: &mut Vec<Diagnostic>) {
+/// Returns whether the document passed the gate (so its kind is known).
+fn check_document(
+    loaded: &Loaded,
+    document: &mut Document,
+    env: &dyn Environment,
+    problems: &mut Vec<Diagnostic>,
+) -> bool {
     let root = &document.root;
     if !matches!(root.value, Value::Mapping(_)) {
         problems.push(
@@ -209,7 +291,7 @@ fn check_document(loaded: &mut Loaded, file: FileId, document: &mut Document, en
                 .at(root.span)
                 .hint("start the document with `apiVersion: tccert/v1` and `kind: Certificate` or `kind: Profile`"),
         );
-        return;
+        return false;
     }
     let first_key = |root: &Node| match &root.value {
         Value::Mapping(entries) => entries.first().map_or(root.span, |e| e.key_span),
@@ -221,11 +303,17 @@ fn check_document(loaded: &mut Loaded, file: FileId, document: &mut Document, en
                 .at(first_key(root))
                 .hint(format!("add `apiVersion: {API_VERSION}`")),
         ),
-        Some(node) if !matches!(&node.value, Value::String(t) if t.text == API_VERSION) => problems.push(
-            Diagnostic::error(Code::ApiVersion, format!("unsupported apiVersion {}", describe(node)))
+        Some(node) if !matches!(&node.value, Value::String(t) if t.text == API_VERSION) => problems
+            .push(
+                Diagnostic::error(
+                    Code::ApiVersion,
+                    format!("unsupported apiVersion {}", describe(node)),
+                )
                 .at(node.span)
-                .hint(format!("this version of tccert reads `apiVersion: {API_VERSION}`")),
-        ),
+                .hint(format!(
+                    "this version of tccert reads `apiVersion: {API_VERSION}`"
+                )),
+            ),
         Some(_) => {}
     }
     match root.get("kind").map(|e| &e.value) {
@@ -240,9 +328,10 @@ fn check_document(loaded: &mut Loaded, file: FileId, document: &mut Document, en
                 _ => None,
             };
             if !matches!(kind, Some("Profile" | "Certificate")) {
-                let mut d = Diagnostic::error(Code::Kind, format!("unknown kind {}", describe(node)))
-                    .at(node.span)
-                    .note("a document is `kind: Profile` or `kind: Certificate`");
+                let mut d =
+                    Diagnostic::error(Code::Kind, format!("unknown kind {}", describe(node)))
+                        .at(node.span)
+                        .note("a document is `kind: Profile` or `kind: Certificate`");
                 if let Some(near) = kind.and_then(|k| suggest(k, ["Profile", "Certificate"])) {
                     d = d.hint(format!("did you mean `{near}`?"));
                 }
@@ -251,11 +340,11 @@ fn check_document(loaded: &mut Loaded, file: FileId, document: &mut Document, en
         }
     }
     if !problems.is_empty() {
-        return;
+        return false;
     }
     interpolate_tree(&mut document.root, env, problems);
     schema::validate(&loaded.files, document, problems);
-    let _ = file;
+    true
 }
 
 fn describe(node: &Node) -> String {
@@ -278,16 +367,30 @@ fn interpolate_tree(node: &mut Node, env: &dyn Environment, problems: &mut Vec<D
                     let (code, hint) = match &error {
                         InterpolationError::Unset { name } => (
                             Code::UnsetVariable,
-                            format!("set {name} in the environment, or give a default: ${{{name}:-value}}"),
+                            format!(
+                                "set {name} in the environment, or give a default: ${{{name}:-value}}"
+                            ),
                         ),
-                        _ => (Code::InterpolationSyntax, "write `${NAME}` or `${NAME:-default}`; `$$` is a literal `$`".to_string()),
+                        _ => (
+                            Code::InterpolationSyntax,
+                            "write `${NAME}` or `${NAME:-default}`; `$$` is a literal `$`"
+                                .to_string(),
+                        ),
                     };
-                    problems.push(Diagnostic::error(code, error.to_string()).at(node.span).hint(hint));
+                    problems.push(
+                        Diagnostic::error(code, error.to_string())
+                            .at(node.span)
+                            .hint(hint),
+                    );
                 }
             }
         }
-        Value::Sequence(items) => items.iter_mut().for_each(|n| interpolate_tree(n, env, problems)),
-        Value::Mapping(entries) => entries.iter_mut().for_each(|e| interpolate_tree(&mut e.value, env, problems)),
+        Value::Sequence(items) => items
+            .iter_mut()
+            .for_each(|n| interpolate_tree(n, env, problems)),
+        Value::Mapping(entries) => entries
+            .iter_mut()
+            .for_each(|e| interpolate_tree(&mut e.value, env, problems)),
         _ => {}
     }
 }

@@ -21,7 +21,11 @@ pub struct Sourced<T> {
 
 impl<T> Sourced<T> {
     pub fn new(value: T, span: Span) -> Self {
-        Self { value, span, secret: false }
+        Self {
+            value,
+            span,
+            secret: false,
+        }
     }
 }
 
@@ -30,6 +34,8 @@ pub type FieldValues = BTreeMap<Field, Sourced<String>>;
 
 #[derive(Clone, Debug)]
 pub struct RawProfile {
+    /// The document had errors: checks that would only repeat them are skipped.
+    pub had_errors: bool,
     pub name: Sourced<String>,
     pub profiles: Vec<Sourced<String>>,
     pub fields: FieldValues,
@@ -70,6 +76,8 @@ pub struct RawCsr {
 
 #[derive(Clone, Debug)]
 pub struct RawCertificate {
+    /// The document had errors: checks that would only repeat them are skipped.
+    pub had_errors: bool,
     pub name: Sourced<String>,
     pub certificate_id: Sourced<String>,
     pub profiles: Vec<Sourced<String>>,
@@ -89,7 +97,11 @@ pub enum RawDocument {
 
 fn text(node: &Node) -> Option<Sourced<String>> {
     match &node.value {
-        Value::String(t) => Some(Sourced { value: t.text.clone(), span: node.span, secret: t.secret }),
+        Value::String(t) => Some(Sourced {
+            value: t.text.clone(),
+            span: node.span,
+            secret: t.secret,
+        }),
         _ => None,
     }
 }
@@ -118,7 +130,9 @@ fn field_values(root: &Node) -> FieldValues {
         values.insert(Field::VerifyType, verify_type);
     }
     for section in Section::ALL {
-        let Some(map) = root.get(section.key()) else { continue };
+        let Some(map) = root.get(section.key()) else {
+            continue;
+        };
         for f in Field::in_section(section) {
             if let Some(value) = field(&map.value, f.info().key) {
                 values.insert(f, value);
@@ -130,20 +144,32 @@ fn field_values(root: &Node) -> FieldValues {
 
 /// Builds the raw document from a tree that passed the schema; `None` only if
 /// it did not (a bug, reported by the caller as such).
-pub fn from_tree(root: &Node) -> Option<RawDocument> {
+pub fn from_tree(root: &Node, had_errors: bool) -> Option<RawDocument> {
     let kind = field(root, "kind")?;
     let name = field(root, "name")?;
-    let profiles = root.get("profiles").map(|e| texts(&e.value)).unwrap_or_default();
+    let profiles = root
+        .get("profiles")
+        .map(|e| texts(&e.value))
+        .unwrap_or_default();
     let fields = field_values(root);
     if kind.value == "Profile" {
-        return Some(RawDocument::Profile(RawProfile { name, profiles, fields }));
+        return Some(RawDocument::Profile(RawProfile {
+            had_errors,
+            name,
+            profiles,
+            fields,
+        }));
     }
     let csr_node = &root.get("csr")?.value;
     let csr_kind = field(csr_node, "type")?;
     let csr = RawCsr {
         span: csr_node.span,
         kind: Sourced::new(
-            if csr_kind.value == "parse" { CsrType::Parse } else { CsrType::Online },
+            if csr_kind.value == "parse" {
+                CsrType::Parse
+            } else {
+                CsrType::Online
+            },
             csr_kind.span,
         ),
         key_password: field(csr_node, "key_password").map(|p| Sourced { secret: true, ..p }),
@@ -152,11 +178,14 @@ pub fn from_tree(root: &Node) -> Option<RawDocument> {
         loaded_file: None,
     };
     Some(RawDocument::Certificate(RawCertificate {
+        had_errors,
         name,
         certificate_id: field(root, "certificate_id")?,
         profiles,
         domain: field(root, "domain")?,
-        domains: root.get("domains").map(|e| Sourced::new(texts(&e.value), e.value.span)),
+        domains: root
+            .get("domains")
+            .map(|e| Sourced::new(texts(&e.value), e.value.span)),
         dv: root.get("dv").and_then(|e| boolean(&e.value)),
         commit: root.get("commit").and_then(|e| boolean(&e.value)),
         csr,

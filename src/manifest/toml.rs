@@ -33,10 +33,21 @@ pub fn parse(file: FileId, source: &SourceFile) -> (Vec<Document>, Vec<Diagnosti
         span,
         value: Value::Mapping(entries(file, source, table.get_ref(), &mut diagnostics)),
     };
-    (vec![Document { format: Format::Toml, root }], diagnostics)
+    (
+        vec![Document {
+            format: Format::Toml,
+            root,
+        }],
+        diagnostics,
+    )
 }
 
-fn entries(file: FileId, source: &SourceFile, table: &DeTable<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Entry> {
+fn entries(
+    file: FileId,
+    source: &SourceFile,
+    table: &DeTable<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Entry> {
     table
         .iter()
         .map(|(key, value)| Entry {
@@ -47,11 +58,21 @@ fn entries(file: FileId, source: &SourceFile, table: &DeTable<'_>, diagnostics: 
         .collect()
 }
 
-fn node(file: FileId, source: &SourceFile, value: &Spanned<DeValue<'_>>, diagnostics: &mut Vec<Diagnostic>) -> Node {
+fn node(
+    file: FileId,
+    source: &SourceFile,
+    value: &Spanned<DeValue<'_>>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Node {
     let span = source.span_of_bytes(file, value.span());
     let value = match value.get_ref() {
-        DeValue::String(s) => Value::String(Text { text: s.to_string(), secret: false }),
-        DeValue::Integer(i) => Value::Integer(i64::from_str_radix(i.as_str(), i.radix()).unwrap_or(i64::MAX)),
+        DeValue::String(s) => Value::String(Text {
+            text: s.to_string(),
+            secret: false,
+        }),
+        DeValue::Integer(i) => {
+            Value::Integer(i64::from_str_radix(i.as_str(), i.radix()).unwrap_or(i64::MAX))
+        }
         DeValue::Float(f) => Value::Float(f.as_str().replace('_', "").parse().unwrap_or(f64::NAN)),
         DeValue::Boolean(b) => Value::Bool(*b),
         DeValue::Datetime(datetime) => {
@@ -59,13 +80,24 @@ fn node(file: FileId, source: &SourceFile, value: &Spanned<DeValue<'_>>, diagnos
             // to hand the schema. The value goes on as a string so that the same
             // problem is not reported twice.
             diagnostics.push(
-                Diagnostic::error(Code::TypeMismatch, "expected a string, but TOML reads this as a date-time")
-                    .at(span)
-                    .hint(format!("write it as a string: \"{datetime}\"")),
+                Diagnostic::error(
+                    Code::TypeMismatch,
+                    "expected a string, but TOML reads this as a date-time",
+                )
+                .at(span)
+                .hint(format!("write it as a string: \"{datetime}\"")),
             );
-            Value::String(Text { text: datetime.to_string(), secret: false })
+            Value::String(Text {
+                text: datetime.to_string(),
+                secret: false,
+            })
         }
-        DeValue::Array(items) => Value::Sequence(items.iter().map(|v| node(file, source, v, diagnostics)).collect()),
+        DeValue::Array(items) => Value::Sequence(
+            items
+                .iter()
+                .map(|v| node(file, source, v, diagnostics))
+                .collect(),
+        ),
         DeValue::Table(table) => Value::Mapping(entries(file, source, table, diagnostics)),
     };
     Node { span, value }
@@ -93,8 +125,15 @@ mod tests {
         let root = &docs[0].root;
         let code = root.pointer("/organization/phone_area_code").unwrap();
         assert_eq!(code.value, Value::Integer(755));
-        assert_eq!((code.span.line, code.span.column, code.span.length), (3, 19, 3));
-        assert_eq!(root.key_span("/organization", "phone_area_code").map(|s| s.column), Some(1));
+        assert_eq!(
+            (code.span.line, code.span.column, code.span.length),
+            (3, 19, 3)
+        );
+        assert_eq!(
+            root.key_span("/organization", "phone_area_code")
+                .map(|s| s.column),
+            Some(1)
+        );
         assert_eq!(diags.len(), 1);
         assert_eq!(diags[0].code, Code::TypeMismatch);
     }

@@ -52,8 +52,11 @@ pub fn parse(file: FileId, text: &str) -> (Vec<Document>, Vec<Diagnostic>) {
                     length: 1,
                 };
                 builder.diagnostics.push(
-                    Diagnostic::error(Code::YamlSyntax, format!("YAML syntax error: {}", error.info()))
-                        .at(span),
+                    Diagnostic::error(
+                        Code::YamlSyntax,
+                        format!("YAML syntax error: {}", error.info()),
+                    )
+                    .at(span),
                 );
                 break;
             }
@@ -67,8 +70,17 @@ fn to_u32(n: usize) -> u32 {
 }
 
 enum Frame {
-    Sequence { span: Span, anchor: usize, items: Vec<Node> },
-    Mapping { span: Span, anchor: usize, entries: Vec<Entry>, key: Option<Node> },
+    Sequence {
+        span: Span,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Mapping {
+        span: Span,
+        anchor: usize,
+        entries: Vec<Entry>,
+        key: Option<Node>,
+    },
 }
 
 struct Builder {
@@ -123,26 +135,56 @@ impl Builder {
             Event::SequenceStart(anchor, tag) => {
                 self.check_collection_tag(tag.as_deref(), "seq", at)?;
                 self.open(at)?;
-                self.stack.push(Frame::Sequence { span: at, anchor, items: Vec::new() });
+                self.stack.push(Frame::Sequence {
+                    span: at,
+                    anchor,
+                    items: Vec::new(),
+                });
                 Ok(())
             }
             Event::MappingStart(anchor, tag) => {
                 self.check_collection_tag(tag.as_deref(), "map", at)?;
                 self.open(at)?;
-                self.stack.push(Frame::Mapping { span: at, anchor, entries: Vec::new(), key: None });
+                self.stack.push(Frame::Mapping {
+                    span: at,
+                    anchor,
+                    entries: Vec::new(),
+                    key: None,
+                });
                 Ok(())
             }
             Event::SequenceEnd => match self.stack.pop() {
-                Some(Frame::Sequence { span, anchor, items }) => {
-                    self.finish(Node { span, value: Value::Sequence(items) }, anchor)
-                }
-                _ => Err(Box::new(Diagnostic::error(Code::YamlSyntax, "unbalanced sequence").at(at))),
+                Some(Frame::Sequence {
+                    span,
+                    anchor,
+                    items,
+                }) => self.finish(
+                    Node {
+                        span,
+                        value: Value::Sequence(items),
+                    },
+                    anchor,
+                ),
+                _ => Err(Box::new(
+                    Diagnostic::error(Code::YamlSyntax, "unbalanced sequence").at(at),
+                )),
             },
             Event::MappingEnd => match self.stack.pop() {
-                Some(Frame::Mapping { span, anchor, entries, .. }) => {
-                    self.finish(Node { span, value: Value::Mapping(entries) }, anchor)
-                }
-                _ => Err(Box::new(Diagnostic::error(Code::YamlSyntax, "unbalanced mapping").at(at))),
+                Some(Frame::Mapping {
+                    span,
+                    anchor,
+                    entries,
+                    ..
+                }) => self.finish(
+                    Node {
+                        span,
+                        value: Value::Mapping(entries),
+                    },
+                    anchor,
+                ),
+                _ => Err(Box::new(
+                    Diagnostic::error(Code::YamlSyntax, "unbalanced mapping").at(at),
+                )),
             },
             Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => Ok(()),
         }
@@ -151,8 +193,11 @@ impl Builder {
     fn open(&mut self, at: Span) -> Step {
         if self.stack.len() >= MAX_DEPTH {
             return Err(Box::new(
-                Diagnostic::error(Code::YamlUnsupported, format!("nesting deeper than {MAX_DEPTH} levels"))
-                    .at(at),
+                Diagnostic::error(
+                    Code::YamlUnsupported,
+                    format!("nesting deeper than {MAX_DEPTH} levels"),
+                )
+                .at(at),
             ));
         }
         self.count(1, at)
@@ -182,7 +227,10 @@ impl Builder {
         match self.stack.last_mut() {
             None => {
                 if node.value != Value::Null {
-                    self.documents.push(Document { format: Format::Yaml, root: node });
+                    self.documents.push(Document {
+                        format: Format::Yaml,
+                        root: node,
+                    });
                 }
                 Ok(())
             }
@@ -204,28 +252,41 @@ impl Builder {
                         Value::Null => String::new(),
                         _ => {
                             return Err(Box::new(
-                                Diagnostic::error(Code::YamlUnsupported, "a mapping key must be a plain word")
-                                    .at(key_span),
+                                Diagnostic::error(
+                                    Code::YamlUnsupported,
+                                    "a mapping key must be a plain word",
+                                )
+                                .at(key_span),
                             ));
                         }
                     };
                     if key == "<<" {
                         return Err(Box::new(
-                            Diagnostic::error(Code::YamlUnsupported, "YAML merge keys (`<<`) are not supported")
-                                .at(key_span)
-                                .hint("share values between documents with `profiles`"),
+                            Diagnostic::error(
+                                Code::YamlUnsupported,
+                                "YAML merge keys (`<<`) are not supported",
+                            )
+                            .at(key_span)
+                            .hint("share values between documents with `profiles`"),
                         ));
                     }
                     if let Some(first) = entries.iter().find(|e| e.key == key) {
                         let first = first.key_span;
                         self.diagnostics.push(
-                            Diagnostic::error(Code::DuplicateKey, format!("key `{key}` appears twice in this mapping"))
-                                .at(key_span)
-                                .related(first, "first here"),
+                            Diagnostic::error(
+                                Code::DuplicateKey,
+                                format!("key `{key}` appears twice in this mapping"),
+                            )
+                            .at(key_span)
+                            .related(first, "first here"),
                         );
                         return Ok(());
                     }
-                    entries.push(Entry { key, key_span, value: node });
+                    entries.push(Entry {
+                        key,
+                        key_span,
+                        value: node,
+                    });
                     Ok(())
                 }
             },
@@ -237,14 +298,29 @@ impl Builder {
             None => Ok(()),
             Some(tag) if is_core(tag) && tag.suffix == expected => Ok(()),
             Some(tag) => Err(Box::new(
-                Diagnostic::error(Code::YamlUnsupported, format!("YAML tag `{tag}` is not supported")).at(at),
+                Diagnostic::error(
+                    Code::YamlUnsupported,
+                    format!("YAML tag `{tag}` is not supported"),
+                )
+                .at(at),
             )),
         }
     }
 
-    fn scalar(&mut self, text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>, at: Span) -> Result<Node, Box<Diagnostic>> {
+    fn scalar(
+        &mut self,
+        text: Cow<'_, str>,
+        style: ScalarStyle,
+        tag: Option<&Tag>,
+        at: Span,
+    ) -> Result<Node, Box<Diagnostic>> {
         self.count(1, at)?;
-        let string = |text: Cow<'_, str>| Value::String(Text { text: text.into_owned(), secret: false });
+        let string = |text: Cow<'_, str>| {
+            Value::String(Text {
+                text: text.into_owned(),
+                secret: false,
+            })
+        };
         let value = match tag {
             Some(tag) if tag.handle == "!" && tag.suffix.is_empty() => string(text),
             Some(tag) if is_core(tag) => match tag.suffix.as_str() {
@@ -253,23 +329,36 @@ impl Builder {
                     Some(v) if core_type(&v) == tag.suffix => v,
                     _ => {
                         return Err(Box::new(
-                            Diagnostic::error(Code::TypeMismatch, format!("`{text}` is not a valid !!{}", tag.suffix))
-                                .at(at),
+                            Diagnostic::error(
+                                Code::TypeMismatch,
+                                format!("`{text}` is not a valid !!{}", tag.suffix),
+                            )
+                            .at(at),
                         ));
                     }
                 },
                 _ => {
                     return Err(Box::new(
-                        Diagnostic::error(Code::YamlUnsupported, format!("YAML tag `{tag}` is not supported")).at(at),
+                        Diagnostic::error(
+                            Code::YamlUnsupported,
+                            format!("YAML tag `{tag}` is not supported"),
+                        )
+                        .at(at),
                     ));
                 }
             },
             Some(tag) => {
                 return Err(Box::new(
-                    Diagnostic::error(Code::YamlUnsupported, format!("YAML tag `{tag}` is not supported")).at(at),
+                    Diagnostic::error(
+                        Code::YamlUnsupported,
+                        format!("YAML tag `{tag}` is not supported"),
+                    )
+                    .at(at),
                 ));
             }
-            None if style == ScalarStyle::Plain => resolve_plain(&text).unwrap_or_else(|| string(text)),
+            None if style == ScalarStyle::Plain => {
+                resolve_plain(&text).unwrap_or_else(|| string(text))
+            }
             None => string(text),
         };
         Ok(Node { span: at, value })
@@ -297,7 +386,9 @@ pub fn resolve_plain(text: &str) -> Option<Value> {
         "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
         "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
         "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Some(Value::Float(f64::INFINITY)),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Some(Value::Float(f64::INFINITY));
+        }
         "-.inf" | "-.Inf" | "-.INF" => return Some(Value::Float(f64::NEG_INFINITY)),
         ".nan" | ".NaN" | ".NAN" => return Some(Value::Float(f64::NAN)),
         _ => {}
@@ -311,7 +402,10 @@ pub fn resolve_plain(text: &str) -> Option<Value> {
     }
     if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
         // Too large for i64 is still a number to YAML, never a string.
-        return Some(text.parse::<i64>().map_or_else(|_| Value::Float(text.parse().unwrap_or(f64::NAN)), Value::Integer));
+        return Some(text.parse::<i64>().map_or_else(
+            |_| Value::Float(text.parse().unwrap_or(f64::NAN)),
+            Value::Integer,
+        ));
     }
     if is_core_float(unsigned) {
         return text.parse::<f64>().ok().map(Value::Float);
@@ -359,8 +453,14 @@ mod tests {
         assert_eq!(resolve_plain("0o17"), Some(Value::Integer(15)));
         assert_eq!(resolve_plain("0x1F"), Some(Value::Integer(31)));
         assert_eq!(resolve_plain("1.5e3"), Some(Value::Float(1500.0)));
-        assert_eq!(resolve_plain("12345678901"), Some(Value::Integer(12_345_678_901)));
-        assert!(matches!(resolve_plain("99999999999999999999999"), Some(Value::Float(_))));
+        assert_eq!(
+            resolve_plain("12345678901"),
+            Some(Value::Integer(12_345_678_901))
+        );
+        assert!(matches!(
+            resolve_plain("99999999999999999999999"),
+            Some(Value::Float(_))
+        ));
         assert_eq!(resolve_plain("~"), Some(Value::Null));
         assert_eq!(resolve_plain("True"), Some(Value::Bool(true)));
         // YAML 1.1 booleans and sexagesimals are plain strings in 1.2.
@@ -378,7 +478,13 @@ mod tests {
         let root = &docs[0].root;
         let c = root.pointer("/b/c").unwrap();
         assert_eq!((c.span.line, c.span.column, c.span.length), (3, 6, 6));
-        assert_eq!(c.value, Value::String(Text { text: "0755".into(), secret: false }));
+        assert_eq!(
+            c.value,
+            Value::String(Text {
+                text: "0755".into(),
+                secret: false
+            })
+        );
         let key = root.key_span("/b", "c").unwrap();
         assert_eq!((key.line, key.column), (3, 3));
     }
@@ -422,8 +528,14 @@ mod tests {
     #[test]
     fn tags_str_quotes_and_syntax_errors() {
         let (docs, _) = parse_one("a: !!str 0755\nb: '0755'\n");
-        assert!(matches!(docs[0].root.pointer("/a").unwrap().value, Value::String(_)));
-        assert!(matches!(docs[0].root.pointer("/b").unwrap().value, Value::String(_)));
+        assert!(matches!(
+            docs[0].root.pointer("/a").unwrap().value,
+            Value::String(_)
+        ));
+        assert!(matches!(
+            docs[0].root.pointer("/b").unwrap().value,
+            Value::String(_)
+        ));
         let (_, diags) = parse_one("a: [1, 2\nb: c");
         assert_eq!(diags[0].code, Code::YamlSyntax);
         assert!(diags[0].span.is_some());

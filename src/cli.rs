@@ -1,0 +1,176 @@
+//! The command line, as clap types only: no I/O, no defaults computed here
+//! beyond what clap states. The contract is `spec/cli.md`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tccert",
+    version,
+    about = "Declarative submission of paid SSL certificate information to Tencent Cloud",
+    long_about = None,
+    after_help = "Exit codes: 0 success; 1 invalid input, an error, a failed or drifted certificate; 2 (plan --detailed-exitcode) something to submit or drifted."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// More logging on stderr: -v info, -vv debug, -vvv trace. Secrets are never logged.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    /// Only errors on stderr.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Load, merge and validate manifests; send nothing.
+    Validate(ManifestArgs),
+    /// Print each effective certificate, where each field came from, and the request it would send (secrets masked).
+    Render(ManifestArgs),
+    /// Print the JSON Schema of a manifest document.
+    Schema(SchemaArgs),
+    /// Read live state and print what apply would do; send no write.
+    Plan(RunArgs),
+    /// Submit what is pending and report on every certificate.
+    Apply(RunArgs),
+    /// Serve a local emulator of the Tencent Cloud SSL API.
+    Emulator(EmulatorArgs),
+    /// Print the headers tccert would send for a body read from stdin (for the SDK conformance test).
+    #[command(hide = true)]
+    DebugSign(DebugSignArgs),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    /// For people: aligned text, a progress bar on a terminal.
+    Text,
+    /// For machines: one JSON object on stdout.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ManifestArgs {
+    /// Manifest files or directories (walked recursively, sorted; hidden entries skipped).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SchemaDraft {
+    /// JSON Schema 2020-12, what tccert validates with.
+    #[value(name = "2020-12")]
+    Draft2020_12,
+    /// Draft-07, for yaml-language-server.
+    #[value(name = "7")]
+    Draft07,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which JSON Schema draft to print.
+    #[arg(long, value_enum, default_value_t = SchemaDraft::Draft2020_12)]
+    pub draft: SchemaDraft,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub manifests: ManifestArgs,
+
+    /// API endpoint [env: TCCERT_ENDPOINT] [default: https://ssl.intl.tencentcloudapi.com]
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+
+    /// Use the China site endpoint, https://ssl.tencentcloudapi.com (instead of the international one).
+    #[arg(long, conflicts_with = "endpoint")]
+    pub china: bool,
+
+    /// Sent as X-TC-Region when given [env: TENCENTCLOUD_REGION].
+    #[arg(long, value_name = "NAME")]
+    pub region: Option<String>,
+
+    /// Most write requests a second, for each write action.
+    #[arg(long, value_name = "N", default_value_t = 10.0)]
+    pub rate: f64,
+
+    /// One request's time limit, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    pub timeout: f64,
+
+    /// Start the built-in emulator on loopback, seeded with the certificates of PATH..., and run against it.
+    #[arg(long, conflicts_with_all = ["endpoint", "china"])]
+    pub emulator: bool,
+
+    /// (plan) Exit 2 when anything would be written or has drifted.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+
+    /// Treat every certificate as `commit: true`.
+    #[arg(long)]
+    pub commit: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EmulatorArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
+    pub listen: std::net::SocketAddr,
+
+    /// Manifests whose certificates the emulator starts with (status 5).
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    pub seed: Vec<PathBuf>,
+
+    /// A certificate to start with, as ID=DOMAIN (repeatable).
+    #[arg(long, value_name = "ID=DOMAIN")]
+    pub seed_id: Vec<String>,
+
+    /// Keep state in this JSON file across restarts.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+
+    /// Test only: inject a fault, KIND[:ACTION][@CERTIFICATE_ID][=first:N|=rate:P] (repeatable).
+    #[arg(long, value_name = "SPEC")]
+    pub fault: Vec<String>,
+
+    /// Test only: delay added to every reply, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency_ms: u64,
+
+    /// Requests a second each action accepts.
+    #[arg(long, value_name = "N", default_value_t = 10.0)]
+    pub rate: f64,
+
+    /// Test only: the emulator's clock minus the real one, in seconds.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 0,
+        allow_hyphen_values = true
+    )]
+    pub clock_offset: i64,
+
+    /// Test only: seed of the random fault triggers.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub fault_seed: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct DebugSignArgs {
+    #[arg(long)]
+    pub host: String,
+    #[arg(long)]
+    pub action: String,
+    #[arg(long, default_value = "2019-12-05")]
+    pub version: String,
+    #[arg(long, allow_hyphen_values = true)]
+    pub timestamp: i64,
+}

@@ -1,0 +1,186 @@
+//! A fluent builder for one run of the real binary in a scratch directory.
+//!
+//! ```ignore
+//! Test::new()
+//!     .file("m.yaml", "...")
+//!     .args(["validate", "m.yaml"])
+//!     .run()
+//!     .failure()
+//!     .stderr_contains("error[unknown-key]");
+//! ```
+//! The binary runs with the scratch directory as its working directory, so
+//! paths in messages are short and stable for snapshots, and with a clean
+//! environment (only PATH and HOME), so nothing on the developer's machine
+//! leaks into results.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub struct Test {
+    dir: tempfile::TempDir,
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+    stdin: Option<String>,
+}
+
+impl Test {
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("a temporary directory"),
+            args: Vec::new(),
+            env: Vec::new(),
+            stdin: None,
+        }
+    }
+
+    /// Writes a file under the scratch directory (creating folders).
+    pub fn file(self, path: &str, contents: &str) -> Self {
+        let full = self.dir.path().join(path);
+        if let Some(parent) = full.parent() {
+            std::fs::create_dir_all(parent).expect("create folders");
+        }
+        std::fs::write(full, contents).expect("write a test file");
+        self
+    }
+
+    /// Copies a file from the repository (tests/fixtures, examples) into the scratch directory.
+    pub fn copy(self, from_repo: &str, to: &str) -> Self {
+        let contents = std::fs::read_to_string(repo().join(from_repo)).expect("a repository file");
+        self.file(to, &contents)
+    }
+
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    pub fn env(mut self, name: &str, value: &str) -> Self {
+        self.env.push((name.into(), value.into()));
+        self
+    }
+
+    pub fn stdin(mut self, text: &str) -> Self {
+        self.stdin = Some(text.into());
+        self
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn run(self) -> Run {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_tccert"));
+        command
+            .args(&self.args)
+            .current_dir(self.dir.path())
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .envs(self.env.iter().map(|(k, v)| (k, v)));
+        let output = match &self.stdin {
+            None => command.stdin(std::process::Stdio::null()).output(),
+            Some(text) => {
+                use std::io::Write;
+                command
+                    .stdin(std::process::Stdio::piped())
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped());
+                let mut child = command.spawn().expect("spawn tccert");
+                child
+                    .stdin
+                    .take()
+                    .expect("stdin")
+                    .write_all(text.as_bytes())
+                    .expect("write stdin");
+                child.wait_with_output()
+            }
+        }
+        .expect("run tccert");
+        Run {
+            output,
+            dir: self.dir,
+        }
+    }
+}
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The outcome of a run, with assertions that print everything on failure.
+pub struct Run {
+    pub output: Output,
+    pub dir: tempfile::TempDir,
+}
+
+impl Run {
+    pub fn code(&self) -> i32 {
+        self.output.status.code().unwrap_or(-1)
+    }
+
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.output.stdout).into_owned()
+    }
+
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "exit code {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code(),
+            self.stdout(),
+            self.stderr()
+        )
+    }
+
+    pub fn code_is(self, code: i32) -> Self {
+        assert_eq!(self.code(), code, "{}", self.describe());
+        self
+    }
+
+    pub fn success(self) -> Self {
+        self.code_is(0)
+    }
+
+    pub fn failure(self) -> Self {
+        self.code_is(1)
+    }
+
+    pub fn stdout_contains(self, text: &str) -> Self {
+        assert!(
+            self.stdout().contains(text),
+            "stdout lacks {text:?}\n{}",
+            self.describe()
+        );
+        self
+    }
+
+    pub fn stderr_contains(self, text: &str) -> Self {
+        assert!(
+            self.stderr().contains(text),
+            "stderr lacks {text:?}\n{}",
+            self.describe()
+        );
+        self
+    }
+
+    pub fn output_lacks(self, text: &str) -> Self {
+        assert!(
+            !self.stdout().contains(text) && !self.stderr().contains(text),
+            "output contains {text:?}\n{}",
+            self.describe()
+        );
+        self
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout())
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e})\n{}", self.describe()))
+    }
+}

@@ -1,0 +1,216 @@
+//! validate, render and schema as a user drives them.
+
+use crate::cli::{Test, repo};
+use crate::diagnostics::{CERTIFICATE, PROFILE};
+
+#[test]
+fn validate_reports_counts_and_exits_zero() {
+    Test::new()
+        .file("profiles/acme.yaml", PROFILE)
+        .file("certs/www.yaml", CERTIFICATE)
+        .args(["validate", "profiles", "certs"])
+        .run()
+        .success()
+        .stdout_contains("valid: 1 certificate and 1 profile in 2 files");
+}
+
+#[test]
+fn several_documents_per_yaml_file_and_toml() {
+    let toml = r#"apiVersion = "tccert/v1"
+kind = "Certificate"
+name = "api"
+certificate_id = "api12345"
+profiles = ["acme"]
+domain = "api.acme.example"
+domains = ["api2.acme.example"]
+
+[csr]
+type = "online"
+
+[organization]
+division = "Platform"
+"#;
+    let run = Test::new()
+        .file(
+            "all.yaml",
+            &format!("# comments only\n---\n{PROFILE}---\n{CERTIFICATE}---\n# trailing empty\n"),
+        )
+        .file("api.toml", toml)
+        .args(["render", ".", "--output", "json"])
+        .run()
+        .success();
+    let report = run.json();
+    let api = report["certificates"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["name"] == "api"))
+        .expect("certificate api");
+    assert_eq!(api["name"], "api");
+    assert_eq!(
+        api["requests"][0]["body"]["OrganizationDivision"],
+        "Platform"
+    );
+    assert_eq!(
+        api["provenance"]["OrganizationDivision"]["layer"],
+        "certificate api"
+    );
+    assert_eq!(
+        api["provenance"]["OrganizationName"]["layer"],
+        "profile acme"
+    );
+    assert_eq!(api["provenance"]["OrganizationName"]["file"], "./all.yaml");
+    assert_eq!(api["provenance"]["OrganizationName"]["line"], 7);
+    assert_eq!(
+        api["requests"][0]["body"]["DomainList"],
+        serde_json::json!(["api2.acme.example"])
+    );
+}
+
+#[test]
+fn merging_is_depth_first_left_to_right_maps_by_key_lists_whole() {
+    let base = "apiVersion: tccert/v1\nkind: Profile\nname: base\norganization:\n  name: Base Ltd\n  division: Base\nverify_type: FILE\n";
+    let left = "apiVersion: tccert/v1\nkind: Profile\nname: left\nprofiles: [base]\norganization:\n  division: Left\n";
+    let right = "apiVersion: tccert/v1\nkind: Profile\nname: right\nprofiles: [base]\norganization:\n  city: Right City\n";
+    let certificate = CERTIFICATE.replace("profiles: [acme]", "profiles: [acme, left, right]");
+    let run = Test::new()
+        .file("acme.yaml", PROFILE)
+        .file("base.yaml", base)
+        .file("left.yaml", left)
+        .file("right.yaml", right)
+        .file("www.yaml", &certificate)
+        .args(["render", ".", "-o", "json"])
+        .run()
+        .success();
+    let report = run.json();
+    let body = &report["certificates"][0]["requests"][0]["body"];
+    // base is applied once, before left: right does not re-apply it over left.
+    assert_eq!(
+        report["certificates"][0]["profiles"],
+        serde_json::json!(["acme", "base", "left", "right"])
+    );
+    assert_eq!(body["OrganizationName"], "Base Ltd");
+    assert_eq!(body["OrganizationDivision"], "Left");
+    assert_eq!(body["OrganizationCity"], "Right City");
+    assert_eq!(body["OrganizationCountry"], "CN");
+    assert_eq!(body["VerifyType"], "FILE");
+}
+
+#[test]
+fn the_request_body_holds_exactly_what_is_set() {
+    let certificate = CERTIFICATE
+        .replace("type: online", "type: online\n  key_password: ${PW}")
+        .replace("name: www", "name: www\ndv: false");
+    let run = Test::new()
+        .file(
+            "acme.yaml",
+            &PROFILE.replace("  postal_code: \"518000\"\n", ""),
+        )
+        .file("www.yaml", &certificate)
+        .env("PW", "pa55word")
+        .args(["render", ".", "-o", "json"])
+        .run()
+        .success()
+        .output_lacks("pa55word");
+    let report = run.json();
+    let body = report["certificates"][0]["requests"][0]["body"]
+        .as_object()
+        .expect("an object")
+        .clone();
+    let keys: Vec<&str> = body.keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        [
+            "CertificateId",
+            "CsrType",
+            "CertificateDomain",
+            "KeyPassword",
+            "OrganizationName",
+            "OrganizationDivision",
+            "OrganizationAddress",
+            "OrganizationCountry",
+            "OrganizationCity",
+            "OrganizationRegion",
+            "PhoneAreaCode",
+            "PhoneNumber",
+            "AdminFirstName",
+            "AdminLastName",
+            "AdminPhoneNum",
+            "AdminEmail",
+            "AdminPosition",
+            "ContactFirstName",
+            "ContactLastName",
+            "ContactEmail",
+            "ContactNumber",
+            "ContactPosition",
+        ]
+    );
+    assert_eq!(body["KeyPassword"], "********");
+}
+
+#[test]
+fn dv_certificates_need_no_organization() {
+    let dv = "apiVersion: tccert/v1\nkind: Certificate\nname: dv\ncertificate_id: dv000001\ndomain: dv.acme.example\ndv: true\ncsr:\n  type: online\n";
+    let run = Test::new()
+        .file("dv.yaml", dv)
+        .args(["render", ".", "-o", "json"])
+        .run()
+        .success();
+    let body = &run.json()["certificates"][0]["requests"][0]["body"];
+    assert_eq!(body["IsDV"], true);
+    assert!(body.get("OrganizationName").is_none());
+}
+
+#[test]
+fn environment_values_are_masked_in_render() {
+    let profile = PROFILE
+        .replace("position: CTO", "position: ${ADMIN_POSITION}")
+        .replace(
+            "phone_number: \"86013388\"",
+            "phone_number: \"${PHONE:-86013388}\"",
+        );
+    let run = Test::new()
+        .file("acme.yaml", &profile)
+        .file("www.yaml", CERTIFICATE)
+        .env("ADMIN_POSITION", "Chief-Secret-Officer")
+        .args(["render", "."])
+        .run()
+        .success()
+        .output_lacks("Chief-Secret-Officer")
+        .stdout_contains("86013388");
+    assert!(
+        run.stdout().contains("AdminPosition         ********"),
+        "{}",
+        run.stdout()
+    );
+}
+
+#[test]
+fn schema_prints_the_committed_schema() {
+    let committed =
+        std::fs::read_to_string(repo().join("schemas/tccert-v1.schema.json")).expect("schema file");
+    let run = Test::new().args(["schema"]).run().success();
+    assert_eq!(run.stdout(), committed);
+    let draft7 = std::fs::read_to_string(repo().join("schemas/tccert-v1.draft-07.schema.json"))
+        .expect("draft-07 file");
+    assert_eq!(
+        Test::new()
+            .args(["schema", "--draft", "7"])
+            .run()
+            .success()
+            .stdout(),
+        draft7
+    );
+}
+
+#[test]
+fn usage_errors_exit_one_not_two() {
+    Test::new().args(["validate"]).run().failure();
+    Test::new()
+        .args(["plan", "--no-such-flag", "."])
+        .run()
+        .failure();
+    Test::new()
+        .args(["--help"])
+        .run()
+        .success()
+        .stdout_contains("validate");
+}

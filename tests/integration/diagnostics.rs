@@ -1,0 +1,380 @@
+//! Every kind of bad input manifest-format.md names gives exit 1, nothing
+//! sent, and a message with file:line:column, the source line, a stable code
+//! and a hint where one helps. The rendered diagnostics are snapshotted.
+
+use crate::cli::Test;
+
+pub const PROFILE: &str = r#"apiVersion: tccert/v1
+kind: Profile
+name: acme
+organization:
+  name: Acme Ltd
+  division: IT
+  address: 1 Example Road
+  country: CN
+  region: Guangdong Province
+  city: Shenzhen
+  postal_code: "518000"
+  phone_area_code: "0755"
+  phone_number: "86013388"
+admin:
+  first_name: Luke
+  last_name: Sky
+  phone: "12345678901"
+  email: admin@acme.example
+  position: CTO
+contact:
+  first_name: Leia
+  last_name: Sky
+  phone: "12345678902"
+  email: pki@acme.example
+  position: Engineer
+"#;
+
+pub const CERTIFICATE: &str = r#"apiVersion: tccert/v1
+kind: Certificate
+name: www
+certificate_id: abcb1234
+profiles: [acme]
+domain: www.acme.example
+csr:
+  type: online
+"#;
+
+/// Runs `validate .` on the given files and snapshots stderr; asserts exit 1.
+fn snapshot(name: &str, files: &[(&str, &str)]) {
+    let mut test = Test::new();
+    for (path, text) in files {
+        test = test.file(path, text);
+    }
+    let run = test.args(["validate", "."]).run().failure();
+    assert!(
+        run.stdout().is_empty(),
+        "nothing on stdout when invalid: {}",
+        run.stdout()
+    );
+    insta::assert_snapshot!(name, run.stderr());
+}
+
+#[test]
+fn number_where_a_string_belongs() {
+    snapshot(
+        "type_mismatch_yaml",
+        &[
+            ("acme.yaml", &PROFILE.replace("\"0755\"", "0755")),
+            ("www.yaml", CERTIFICATE),
+        ],
+    );
+}
+
+#[test]
+fn number_where_a_string_belongs_in_toml() {
+    let toml = "apiVersion = \"tccert/v1\"\nkind = \"Profile\"\nname = \"p\"\n\n[organization]\npostal_code = 518000\n";
+    snapshot("type_mismatch_toml", &[("p.toml", toml)]);
+}
+
+#[test]
+fn unknown_keys_with_suggestions() {
+    let profile = PROFILE.replace("  first_name: Leia", "  frist_name: Leia");
+    let certificate = format!("{CERTIFICATE}colour: blue\n");
+    snapshot(
+        "unknown_key",
+        &[("acme.yaml", &profile), ("www.yaml", &certificate)],
+    );
+}
+
+#[test]
+fn certificate_only_keys_in_a_profile() {
+    snapshot(
+        "certificate_key_in_profile",
+        &[("acme.yaml", &format!("{PROFILE}domain: x.acme.example\n"))],
+    );
+}
+
+#[test]
+fn wrong_api_version_and_kind() {
+    let docs = "apiVersion: tccert/v2\nkind: Profile\nname: a\n---\napiVersion: tccert/v1\nkind: Certificat\nname: b\n---\nname: c\n---\n- just\n- a list\n";
+    snapshot("api_version_and_kind", &[("docs.yaml", docs)]);
+}
+
+#[test]
+fn missing_keys() {
+    snapshot(
+        "missing_key",
+        &[
+            ("acme.yaml", PROFILE),
+            (
+                "www.yaml",
+                "apiVersion: tccert/v1\nkind: Certificate\nname: www\nprofiles: [acme]\ncsr:\n  key_password: x\n",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn invalid_enum_values() {
+    let certificate = CERTIFICATE
+        .replace("type: online", "type: Online")
+        .replace("domain: www", "verify_type: dns\ndomain: www");
+    snapshot(
+        "invalid_value",
+        &[("acme.yaml", PROFILE), ("www.yaml", &certificate)],
+    );
+}
+
+#[test]
+fn missing_profile() {
+    snapshot(
+        "unknown_profile",
+        &[
+            ("acme.yaml", PROFILE),
+            (
+                "www.yaml",
+                &CERTIFICATE.replace("[acme]", "[acme, pki-tema]"),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn profile_cycle() {
+    let a = "apiVersion: tccert/v1\nkind: Profile\nname: a\nprofiles: [b]\n";
+    let b = "apiVersion: tccert/v1\nkind: Profile\nname: b\nprofiles:\n  - c\n";
+    let c = "apiVersion = \"tccert/v1\"\nkind = \"Profile\"\nname = \"c\"\nprofiles = [\"a\"]\n";
+    snapshot(
+        "profile_cycle",
+        &[
+            ("a.yaml", a),
+            ("b.yaml", b),
+            ("c.toml", c),
+            ("acme.yaml", PROFILE),
+            ("www.yaml", &CERTIFICATE.replace("[acme]", "[acme, a]")),
+        ],
+    );
+}
+
+#[test]
+fn unset_variable_and_bad_interpolation() {
+    let certificate = CERTIFICATE
+        .replace(
+            "type: online",
+            "type: online\n  key_password: ${WWW_KEY_PASSWORD}",
+        )
+        .replace("name: www", "name: ${WWW_NAME");
+    snapshot(
+        "interpolation",
+        &[("acme.yaml", PROFILE), ("www.yaml", &certificate)],
+    );
+}
+
+#[test]
+fn duplicate_names_and_ids() {
+    let second = CERTIFICATE.replace("abcb1234", "other123");
+    let third = CERTIFICATE.replace("name: www", "name: api");
+    snapshot(
+        "duplicates",
+        &[
+            ("acme.yaml", PROFILE),
+            ("acme-copy.yaml", PROFILE),
+            ("a/www.yaml", CERTIFICATE),
+            ("b/www.yaml", &second),
+            ("c/api.yaml", &third),
+        ],
+    );
+}
+
+#[test]
+fn required_fields_missing_after_merge() {
+    let partial = "apiVersion: tccert/v1\nkind: Profile\nname: pki\ncontact:\n  first_name: Leia\n  last_name: Sky\n  phone: \"123\"\n  email: pki@acme.example\n  position: PKI\n";
+    snapshot(
+        "missing_fields",
+        &[
+            ("pki.yaml", partial),
+            ("www.yaml", &CERTIFICATE.replace("[acme]", "[pki]")),
+        ],
+    );
+}
+
+#[test]
+fn empty_and_malformed_values() {
+    let profile = PROFILE
+        .replace("division: IT", "division: \"\"")
+        .replace("country: CN", "country: cn")
+        .replace("email: admin@acme.example", "email: admin.acme.example");
+    let certificate = CERTIFICATE.replace("domain: www.acme.example", "domain: www.acme.example\ndomains: [\"api..acme.example\", \"*.*.acme.example\", www.acme.example]");
+    snapshot(
+        "malformed_values",
+        &[("acme.yaml", &profile), ("www.yaml", &certificate)],
+    );
+}
+
+#[test]
+fn csr_problems() {
+    let both = CERTIFICATE.replace(
+        "type: online",
+        "type: parse\n  file: www.csr\n  pem: |\n    -----BEGIN CERTIFICATE REQUEST-----",
+    );
+    let neither = CERTIFICATE
+        .replace("abcb1234", "id000002")
+        .replace("name: www", "name: neither")
+        .replace("type: online", "type: parse");
+    let password = CERTIFICATE
+        .replace("abcb1234", "id000003")
+        .replace("name: www", "name: password")
+        .replace(
+            "type: online",
+            "type: parse\n  file: www.csr\n  key_password: hunter2",
+        );
+    let not_pem = CERTIFICATE
+        .replace("abcb1234", "id000004")
+        .replace("name: www", "name: notpem")
+        .replace("type: online", "type: parse\n  pem: not a csr");
+    let missing = CERTIFICATE
+        .replace("abcb1234", "id000005")
+        .replace("name: www", "name: missing")
+        .replace("type: online", "type: parse\n  file: csr/none.csr");
+    let online_file = CERTIFICATE
+        .replace("abcb1234", "id000006")
+        .replace("name: www", "name: onlinefile")
+        .replace("type: online", "type: online\n  file: www.csr");
+    snapshot(
+        "csr_problems",
+        &[
+            ("acme.yaml", PROFILE),
+            ("both.yaml", &both),
+            ("neither.yaml", &neither),
+            ("password.yaml", &password),
+            ("notpem.yaml", &not_pem),
+            ("missing.yaml", &missing),
+            ("onlinefile.yaml", &online_file),
+            ("www.csr", include_str!("../fixtures/www.csr")),
+        ],
+    );
+}
+
+#[test]
+fn csr_signature_and_common_name() {
+    let tampered = CERTIFICATE.replace("type: online", "type: parse\n  file: tampered.csr");
+    let wrong_name = CERTIFICATE
+        .replace("abcb1234", "id000002")
+        .replace("name: www", "name: api")
+        .replace(
+            "domain: www.acme.example",
+            "domain: api.acme.example\ndomains: [api2.acme.example]",
+        )
+        .replace("type: online", "type: parse\n  file: www.csr");
+    snapshot(
+        "csr_signature_and_common_name",
+        &[
+            ("acme.yaml", PROFILE),
+            ("www.yaml", &tampered),
+            ("api.yaml", &wrong_name),
+            ("tampered.csr", include_str!("../fixtures/tampered.csr")),
+            ("www.csr", include_str!("../fixtures/www.csr")),
+        ],
+    );
+}
+
+#[test]
+fn yaml_syntax_duplicate_keys_and_aliases() {
+    snapshot(
+        "yaml_syntax",
+        &[(
+            "broken.yaml",
+            "apiVersion: tccert/v1\nkind: Profile\nname: [a, b\n",
+        )],
+    );
+    snapshot(
+        "yaml_duplicate_key",
+        &[(
+            "dup.yaml",
+            "apiVersion: tccert/v1\nkind: Profile\nname: a\nname: b\n",
+        )],
+    );
+    let mut bomb = String::from(
+        "apiVersion: tccert/v1\nkind: Profile\nname: bomb\nx0: &x0 [a, a, a, a, a, a, a, a, a, a]\n",
+    );
+    for i in 1..7 {
+        bomb.push_str(&format!(
+            "x{i}: &x{i} [*x{p}, *x{p}, *x{p}, *x{p}, *x{p}, *x{p}, *x{p}, *x{p}, *x{p}, *x{p}]\n",
+            p = i - 1
+        ));
+    }
+    snapshot("yaml_alias_bomb", &[("bomb.yaml", &bomb)]);
+}
+
+#[test]
+fn toml_syntax() {
+    snapshot(
+        "toml_syntax",
+        &[(
+            "broken.toml",
+            "apiVersion = \"tccert/v1\"\nkind = Profile\n",
+        )],
+    );
+}
+
+#[test]
+fn secrets_never_appear_in_diagnostics() {
+    // A bad email that came from the environment, and a literal key
+    // password on a line a diagnostic quotes.
+    let profile = PROFILE.replace("email: admin@acme.example", "email: ${ADMIN_EMAIL}");
+    let certificate = CERTIFICATE.replace(
+        "type: online",
+        "type: online\n  key_password: hunter2-literal\n  pem: x",
+    );
+    let run = Test::new()
+        .file("acme.yaml", &profile)
+        .file("www.yaml", &certificate)
+        .env("ADMIN_EMAIL", "not-an-email-sekrit")
+        .args(["validate", "."])
+        .run()
+        .failure()
+        .stderr_contains("error[invalid-email]")
+        .stderr_contains("error[csr-source]")
+        .output_lacks("not-an-email-sekrit")
+        .output_lacks("hunter2-literal");
+    insta::assert_snapshot!("secrets_masked", run.stderr());
+}
+
+#[test]
+fn paths_that_do_not_exist_or_hold_nothing() {
+    Test::new()
+        .args(["validate", "nowhere"])
+        .run()
+        .failure()
+        .stderr_contains("error[path-not-found]: nowhere");
+    Test::new()
+        .file("docs/readme.md", "# not a manifest")
+        .file("docs/.hidden.yaml", CERTIFICATE)
+        .args(["validate", "docs"])
+        .run()
+        .failure()
+        .stderr_contains("error[no-manifests]");
+}
+
+#[test]
+fn json_output_lists_every_diagnostic_with_positions() {
+    let run = Test::new()
+        .file("acme.yaml", &PROFILE.replace("\"0755\"", "0755"))
+        .file("www.yaml", &CERTIFICATE.replace("[acme]", "[acme, nope]"))
+        .args(["validate", ".", "--output", "json"])
+        .run()
+        .failure();
+    let report = run.json();
+    assert_eq!(report["valid"], false);
+    let diagnostics = report["diagnostics"].as_array().expect("a list");
+    let codes: Vec<&str> = diagnostics
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["type-mismatch", "unknown-profile"]);
+    assert_eq!(diagnostics[0]["file"], "./acme.yaml");
+    assert_eq!(diagnostics[0]["line"], 12);
+    assert_eq!(diagnostics[0]["column"], 20);
+    assert!(
+        diagnostics[0]["hint"]
+            .as_str()
+            .is_some_and(|h| h.contains("\"0755\""))
+    );
+}

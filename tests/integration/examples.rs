@@ -1,0 +1,70 @@
+//! What we ship under examples/ must work: it is the first thing a user runs.
+
+use crate::cli::{Test, repo};
+
+#[test]
+fn every_example_validates() {
+    let examples = repo().join("examples");
+    Test::new()
+        .args(["validate", examples.to_str().expect("utf-8 path")])
+        .run()
+        .success()
+        .stdout_contains("valid: ");
+}
+
+#[test]
+fn each_example_file_validates_with_its_profiles() {
+    // Certificates need their profiles, so validate each certificate file
+    // together with the profiles folder.
+    let certificates =
+        std::fs::read_dir(repo().join("examples/certificates")).expect("examples/certificates");
+    let mut count = 0;
+    for entry in certificates {
+        let path = entry.expect("an entry").path();
+        Test::new()
+            .args([
+                "validate",
+                path.to_str().expect("utf-8"),
+                repo().join("examples/profiles").to_str().expect("utf-8"),
+            ])
+            .run()
+            .success();
+        count += 1;
+    }
+    assert!(
+        count >= 6,
+        "examples/ should hold at least six certificates"
+    );
+}
+
+#[test]
+fn examples_render_with_provenance_and_masked_secrets() {
+    let examples = repo().join("examples");
+    let run = Test::new()
+        .args([
+            "render",
+            examples.to_str().expect("utf-8"),
+            "--output",
+            "json",
+        ])
+        .env("WWW_KEY_PASSWORD", "example-secret-value")
+        .run()
+        .success()
+        .output_lacks("example-secret-value");
+    let report = run.json();
+    let certificates = report["certificates"].as_array().expect("a list");
+    assert!(certificates.len() >= 6);
+    for certificate in certificates {
+        let body = &certificate["requests"][0]["body"];
+        assert!(body["CertificateId"].is_string());
+        assert!(body["CertificateDomain"].is_string());
+        assert!(certificate["provenance"].is_object());
+    }
+    let with_password = certificates
+        .iter()
+        .find(|c| c["requests"][0]["body"].get("KeyPassword").is_some());
+    assert_eq!(
+        with_password.map(|c| c["requests"][0]["body"]["KeyPassword"].clone()),
+        Some("********".into())
+    );
+}
