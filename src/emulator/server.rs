@@ -491,9 +491,7 @@ async fn api_gates_inner(
 
     // Authorization, timestamp window, SecretId, signature: the API's order.
     let auth = match header(headers, "authorization") {
-        None => Err(VerifyError::InvalidAuthorization(
-            "the Authorization header is missing".into(),
-        )),
+        None => Err(VerifyError::InvalidAuthorization("it is missing".into())),
         Some(value) => sign::parse_authorization(value),
     }
     .map_err(|e| refuse_auth(shared, &e))?;
