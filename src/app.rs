@@ -9,11 +9,24 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 
-use crate::cli::{Cli, Command, ManifestArgs, Output, SchemaDraft};
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::api::client::{CHINA_ENDPOINT, Endpoint, HttpTransport, INTERNATIONAL_ENDPOINT};
+use crate::api::credentials::Credentials;
+use crate::cli::{
+    Cli, Command, DebugSignArgs, EmulatorArgs, ManifestArgs, Output, RunArgs, SchemaDraft,
+};
 use crate::diag::{self, Diagnostics};
+use crate::emulator::{self, EmulatorConfig, SeedCertificate};
 use crate::manifest::load::{Loaded, load};
+use crate::reconcile::{self, CertificateReport, Mode, Outcome, StopReason};
 use crate::render;
+use crate::report;
 use crate::schema::{Draft, schema_text};
+use crate::system::Environment as _;
 use crate::system::{ProcessEnvironment, RealFileSystem};
 use crate::validate::{Validated, validate};
 
@@ -74,10 +87,10 @@ fn run(cli: Cli) -> u8 {
             print_stdout(&schema_text(draft));
             EXIT_OK
         }
-        Command::Plan(_) | Command::Apply(_) | Command::Emulator(_) | Command::DebugSign(_) => {
-            eprintln!("error: this command is not available in this build yet");
-            EXIT_FAILURE
-        }
+        Command::Plan(args) => with_runtime(|| run_reconcile(&args, Mode::Plan)),
+        Command::Apply(args) => with_runtime(|| run_reconcile(&args, Mode::Apply)),
+        Command::Emulator(args) => with_runtime(|| run_emulator(args)),
+        Command::DebugSign(args) => run_debug_sign(&args),
     }
 }
 
@@ -187,4 +200,330 @@ pub fn print_stdout(text: &str) {
 pub fn print_stderr(text: &str) {
     let mut stderr = std::io::stderr().lock();
     let _ = stderr.write_all(text.as_bytes());
+}
+
+/// Runs an async command on a small runtime: two worker threads match the
+/// machines this runs on, and the work is waiting on the network anyway.
+fn with_runtime<F, Fut>(f: F) -> u8
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = u8>,
+{
+    match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(f()),
+        Err(error) => {
+            print_stderr(&format!("error: cannot start the async runtime: {error}\n"));
+            EXIT_FAILURE
+        }
+    }
+}
+
+fn fail(message: &str) -> u8 {
+    print_stderr(&format!("error: {message}\n"));
+    EXIT_FAILURE
+}
+
+/// `plan` and `apply`.
+async fn run_reconcile(args: &RunArgs, mode: Mode) -> u8 {
+    if !(args.rate.is_finite() && args.rate > 0.0) {
+        return fail("--rate must be a positive number of requests a second");
+    }
+    if !(args.timeout.is_finite() && args.timeout > 0.0) {
+        return fail("--timeout must be a positive number of seconds");
+    }
+    let (loaded, validated, diagnostics) = load_and_validate(&args.manifests);
+    if diagnostics.has_errors() {
+        if args.manifests.output == Output::Json {
+            let report =
+                serde_json::json!({ "diagnostics": diag::to_json(&loaded.files, &diagnostics) });
+            print_stdout(&format!("{report:#}\n"));
+        } else {
+            report_diagnostics(&loaded, &diagnostics);
+        }
+        return EXIT_FAILURE;
+    }
+    report_diagnostics(&loaded, &diagnostics);
+    let environment = ProcessEnvironment;
+    let certificates: Vec<(crate::model::Certificate, PathBuf)> = validated
+        .certificates
+        .into_iter()
+        .map(|c| {
+            let file = loaded.files.path(c.file).to_path_buf();
+            (c, file)
+        })
+        .collect();
+
+    // Where to send, and as whom: the emulator, or the real API.
+    let mut running_emulator = None;
+    let (endpoint, credentials) = if args.emulator {
+        let (secret_id, secret_key) = emulator::generate_credentials();
+        let config = EmulatorConfig {
+            listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+            credentials: vec![(secret_id.clone(), secret_key.clone())],
+            seed: certificates
+                .iter()
+                .map(|(c, _)| SeedCertificate {
+                    certificate_id: c.certificate_id.value.clone(),
+                    domain: c.domain.value.clone(),
+                })
+                .collect(),
+            ..EmulatorConfig::default()
+        };
+        let started = match emulator::start(config).await {
+            Ok(started) => started,
+            Err(error) => return fail(&format!("cannot start the built-in emulator: {error}")),
+        };
+        let url = started.url();
+        print_stderr(&format!(
+            "using the built-in emulator at {url} (no account needed; nothing leaves this machine)\n"
+        ));
+        running_emulator = Some(started);
+        let credentials = Credentials {
+            secret_id,
+            secret_key: crate::secret::Secret::new(secret_key),
+            token: None,
+        };
+        (url, credentials)
+    } else {
+        let credentials = match Credentials::from_environment(&environment) {
+            Ok(credentials) => credentials,
+            Err(missing) => return fail(&missing.to_string()),
+        };
+        let endpoint = args
+            .endpoint
+            .clone()
+            .or_else(|| {
+                if args.china {
+                    Some(CHINA_ENDPOINT.to_string())
+                } else {
+                    None
+                }
+            })
+            .or_else(|| environment.var("TCCERT_ENDPOINT").filter(|v| !v.is_empty()))
+            .unwrap_or_else(|| INTERNATIONAL_ENDPOINT.to_string());
+        (endpoint, credentials)
+    };
+    let endpoint = match Endpoint::parse(&endpoint) {
+        Ok(endpoint) => endpoint,
+        Err(message) => return fail(&message),
+    };
+    let region = args
+        .region
+        .clone()
+        .or_else(|| environment.var("TENCENTCLOUD_REGION"))
+        .filter(|r| !r.is_empty());
+    let transport = match HttpTransport::new(
+        endpoint,
+        credentials,
+        region,
+        Duration::from_secs_f64(args.timeout),
+    ) {
+        Ok(transport) => Arc::new(transport),
+        Err(message) => return fail(&message),
+    };
+    let options = reconcile::Options {
+        mode,
+        commit_all: args.commit,
+        write_rate: args.rate,
+        ..reconcile::Options::default()
+    };
+    let run = reconcile::Run::new(transport, options);
+
+    let output = args.manifests.output;
+    let total = certificates.len() as u64;
+    let progress = (output == Output::Text && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(total);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {msg} [{bar:30}] {pos}/{len} certificates, {elapsed}, about {eta} left",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar.set_message(if mode == Mode::Plan {
+            "planning"
+        } else {
+            "applying"
+        });
+        bar
+    });
+    let on_done: reconcile::OnDone = match (&progress, output) {
+        (Some(bar), _) => {
+            let bar = bar.clone();
+            Arc::new(move |report: &CertificateReport| {
+                if report.outcome == Outcome::Failed {
+                    bar.println(report::line(report));
+                }
+                bar.inc(1);
+            })
+        }
+        (None, Output::Text) => Arc::new(|report: &CertificateReport| {
+            print_stdout(&format!("{}\n", report::line(report)))
+        }),
+        (None, Output::Json) => Arc::new(|_: &CertificateReport| {}),
+    };
+
+    // SIGINT/SIGTERM: stop sending, let what is in flight settle, report.
+    let interrupt = {
+        let run = Arc::clone(&run);
+        tokio::spawn(async move {
+            wait_for_signal().await;
+            run.stop(StopReason::Interrupted);
+        })
+    };
+    let reports = reconcile::run(Arc::clone(&run), certificates, on_done).await;
+    interrupt.abort();
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    if let Some(running) = running_emulator {
+        running.shutdown().await;
+    }
+
+    let stop = run.stop_reason();
+    match output {
+        Output::Json => print_stdout(&format!("{:#}\n", report::to_json(&reports, stop.as_ref()))),
+        Output::Text => {
+            if !reports.is_empty() {
+                print_stdout("\n");
+            }
+            print_stdout(&report::table(mode, &reports, stop.as_ref()));
+        }
+    }
+    for warning in reports.iter().filter(|r| r.outcome == Outcome::Skipped) {
+        tracing::warn!(certificate = %warning.name, "skipped: {}", warning.notes.join("; "));
+    }
+    exit_code(mode, args.detailed_exitcode, &reports, stop.as_ref())
+}
+
+/// The exit codes of spec/cli.md.
+pub fn exit_code(
+    mode: Mode,
+    detailed: bool,
+    reports: &[CertificateReport],
+    stop: Option<&StopReason>,
+) -> u8 {
+    if matches!(stop, Some(StopReason::Interrupted)) {
+        return EXIT_INTERRUPTED;
+    }
+    let any = |outcome: Outcome| reports.iter().any(|r| r.outcome == outcome);
+    if stop.is_some() || any(Outcome::Failed) {
+        return EXIT_FAILURE;
+    }
+    match mode {
+        Mode::Apply if any(Outcome::Drift) => EXIT_FAILURE,
+        Mode::Plan if detailed && (any(Outcome::Planned) || any(Outcome::Drift)) => EXIT_CHANGES,
+        _ => EXIT_OK,
+    }
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// `tccert emulator`.
+async fn run_emulator(args: EmulatorArgs) -> u8 {
+    let environment = ProcessEnvironment;
+    let mut seed = Vec::new();
+    if !args.seed.is_empty() {
+        let manifest_args = ManifestArgs {
+            paths: args.seed.clone(),
+            output: Output::Text,
+        };
+        let (loaded, validated, diagnostics) = load_and_validate(&manifest_args);
+        report_diagnostics(&loaded, &diagnostics);
+        if diagnostics.has_errors() {
+            return EXIT_FAILURE;
+        }
+        seed.extend(validated.certificates.iter().map(|c| SeedCertificate {
+            certificate_id: c.certificate_id.value.clone(),
+            domain: c.domain.value.clone(),
+        }));
+    }
+    for pair in &args.seed_id {
+        match pair.split_once('=') {
+            Some((id, domain)) if !id.is_empty() && !domain.is_empty() => {
+                seed.push(SeedCertificate {
+                    certificate_id: id.to_string(),
+                    domain: domain.to_string(),
+                });
+            }
+            _ => return fail(&format!("--seed-id takes ID=DOMAIN, not `{pair}`")),
+        }
+    }
+    let mut faults = Vec::new();
+    for spec in &args.fault {
+        match emulator::parse_fault(spec) {
+            Ok(rule) => faults.push(rule),
+            Err(message) => return fail(&format!("--fault {spec}: {message}")),
+        }
+    }
+    let credentials = match (
+        environment.var("TENCENTCLOUD_SECRET_ID"),
+        environment.var("TENCENTCLOUD_SECRET_KEY"),
+    ) {
+        (Some(id), Some(key)) if !id.is_empty() && !key.is_empty() => vec![(id, key)],
+        _ => Vec::new(),
+    };
+    let config = EmulatorConfig {
+        listen: args.listen,
+        credentials,
+        seed,
+        state_file: args.state,
+        faults,
+        fault_seed: args.fault_seed,
+        latency: Duration::from_millis(args.latency_ms),
+        rate_per_second: args.rate,
+        clock_offset_seconds: args.clock_offset,
+    };
+    match emulator::run_cli(config).await {
+        Ok(()) => EXIT_OK,
+        Err(error) => fail(&format!("emulator: {error}")),
+    }
+}
+
+/// `tccert debug-sign` (hidden): the headers tccert sends for a body on stdin.
+fn run_debug_sign(args: &DebugSignArgs) -> u8 {
+    use std::io::Read as _;
+    let credentials = match Credentials::from_environment(&ProcessEnvironment) {
+        Ok(credentials) => credentials,
+        Err(missing) => return fail(&missing.to_string()),
+    };
+    let mut body = String::new();
+    if let Err(error) = std::io::stdin().read_to_string(&mut body) {
+        return fail(&format!("cannot read the body from stdin: {error}"));
+    }
+    let signed = crate::api::sign::debug_sign(
+        &credentials.secret_id,
+        credentials.secret_key.expose(),
+        &args.host,
+        &args.action,
+        &args.version,
+        args.timestamp,
+        &body,
+    );
+    print_stdout(&format!("{signed}\n"));
+    EXIT_OK
 }

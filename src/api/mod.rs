@@ -1,2 +1,4 @@
 //! Talking to the Tencent Cloud API.
+pub mod client;
+pub mod credentials;
 pub mod sign;
