@@ -5,8 +5,13 @@
 //!   rendered diagnostic snapshotted (tests/integration/snapshots/).
 //! - `examples`: everything under examples/ validates and renders.
 //! - `commands`: validate/render/schema behaviour, JSON output, exit codes.
+//! - `hostile`: hostile files (alias bombs, huge files, bad bytes, loops).
+//! - `properties`: property tests of merging and interpolation.
+//! - `apply`: plan and apply against the emulator over loopback HTTP.
 
 mod cli;
 mod commands;
 mod diagnostics;
 mod examples;
+mod hostile;
+mod properties;
