@@ -21,6 +21,8 @@ pub struct Test {
     args: Vec<String>,
     env: Vec<(String, String)>,
     stdin: Option<String>,
+    /// Where the binary runs, when not the scratch directory.
+    cwd: Option<PathBuf>,
 }
 
 impl Test {
@@ -30,6 +32,22 @@ impl Test {
             args: Vec::new(),
             env: Vec::new(),
             stdin: None,
+            cwd: None,
+        }
+    }
+
+    /// A run in a directory an earlier run left (kept alive by the caller).
+    pub fn from_dir(path: PathBuf) -> Self {
+        let dir = tempfile::Builder::new()
+            .tempdir_in(&path)
+            .expect("a scratch directory");
+        // Run where the files are: the new empty scratch dir only owns cleanup.
+        Self {
+            dir,
+            args: Vec::new(),
+            env: Vec::new(),
+            stdin: None,
+            cwd: Some(path),
         }
     }
 
@@ -69,14 +87,14 @@ impl Test {
     }
 
     pub fn path(&self) -> &Path {
-        self.dir.path()
+        self.cwd.as_deref().unwrap_or(self.dir.path())
     }
 
     pub fn run(self) -> Run {
         let mut command = Command::new(env!("CARGO_BIN_EXE_tccert"));
         command
             .args(&self.args)
-            .current_dir(self.dir.path())
+            .current_dir(self.path())
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("HOME", self.dir.path())

@@ -9,6 +9,7 @@
 //! - `properties`: property tests of merging and interpolation.
 //! - `apply`: plan and apply against the emulator over loopback HTTP.
 
+mod apply;
 mod cli;
 mod commands;
 mod diagnostics;
