@@ -398,11 +398,10 @@ pub fn to_json(files: &Files, diagnostics: &Diagnostics) -> serde_json::Value {
                 "code": d.code.as_str(),
                 "message": d.message,
             });
-            if let Some(span) = d.span {
-                if let (Some(map), serde_json::Value::Object(extra)) = (object.as_object_mut(), place(span)) {
+            if let Some(span) = d.span
+                && let (Some(map), serde_json::Value::Object(extra)) = (object.as_object_mut(), place(span)) {
                     map.extend(extra);
                 }
-            }
             if !d.related.is_empty() {
                 object["related"] = d
                     .related

@@ -579,23 +579,21 @@ impl<T: Transport> Run<T> {
     ) {
         let conflict = matches!(error, CallError::Api { code, .. }
             if code == "FailedOperation.InvalidCertificateStatusCode" || code == "FailedOperation.CertificateInfoSubmitStatusInvalid");
-        if conflict {
-            if let Ok(live) = self.describe(certificate).await {
-                if live.status != STATUS_PENDING
-                    && differences(live.submitted.as_ref(), desired).is_empty()
-                {
-                    report.outcome = if report.actions.contains(&ORDER_ACTION) {
-                        Outcome::Committed
-                    } else {
-                        Outcome::InSync
-                    };
-                    report.notes.push(format!(
-                        "status is now {}: another run submitted the same information",
-                        live.status
-                    ));
-                    return;
-                }
-            }
+        if conflict
+            && let Ok(live) = self.describe(certificate).await
+            && live.status != STATUS_PENDING
+            && differences(live.submitted.as_ref(), desired).is_empty()
+        {
+            report.outcome = if report.actions.contains(&ORDER_ACTION) {
+                Outcome::Committed
+            } else {
+                Outcome::InSync
+            };
+            report.notes.push(format!(
+                "status is now {}: another run submitted the same information",
+                live.status
+            ));
+            return;
         }
         report.outcome = Outcome::Failed;
         report.error = Some((error.code(), error.message()));

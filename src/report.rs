@@ -246,7 +246,7 @@ mod tests {
         );
         assert_eq!(
             text,
-            "NAME           CERTIFICATE ID     STATUS  RESULT     DETAIL\nwww            www-id             5       submitted\napi-long-name  api-long-name-id   5       in_sync\n\napply: 2 certificates: 1 submitted, 0 committed, 1 in sync, 0 drift, 0 skipped, 0 failed\n"
+            "NAME           CERTIFICATE ID    STATUS  RESULT     DETAIL\nwww            www-id            5       submitted\napi-long-name  api-long-name-id  5       in_sync\n\napply: 2 certificates: 1 submitted, 0 committed, 1 in sync, 0 drift, 0 skipped, 0 failed\n"
         );
     }
 }

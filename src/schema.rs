@@ -378,12 +378,11 @@ pub fn validate(files: &Files, document: &Document, diagnostics: &mut Vec<Diagno
                     ),
                 )
                 .at(node.span);
-                if let Value::String(t) = &node.value {
-                    if let Some(near) =
+                if let Value::String(t) = &node.value
+                    && let Some(near) =
                         suggest(&t.text, choices.iter().copied()).filter(|_| !t.secret)
-                    {
-                        d = d.hint(format!("did you mean `{near}`?"));
-                    }
+                {
+                    d = d.hint(format!("did you mean `{near}`?"));
                 }
                 d
             }
@@ -445,12 +444,13 @@ fn type_mismatch(
             Format::Toml => format!("write it as a string: \"{source_text}\""),
         };
         d = d.hint(hint);
-        if let Value::Integer(n) = node.value {
-            if source_text.starts_with('0') && source_text.len() > 1 {
-                d = d.note(format!(
-                    "unquoted, the leading zero is lost: it would be sent as \"{n}\""
-                ));
-            }
+        if let Value::Integer(n) = node.value
+            && source_text.starts_with('0')
+            && source_text.len() > 1
+        {
+            d = d.note(format!(
+                "unquoted, the leading zero is lost: it would be sent as \"{n}\""
+            ));
         }
     }
     d

@@ -28,7 +28,7 @@ pub fn validate(loaded: &Loaded, diagnostics: &mut Diagnostics) -> Validated {
     for (file, document) in &loaded.documents {
         match document {
             RawDocument::Profile(p) => profiles.push(p),
-            RawDocument::Certificate(c) => certificates.push((*file, c)),
+            RawDocument::Certificate(c) => certificates.push((*file, c.as_ref())),
         }
     }
     unique(

@@ -92,7 +92,7 @@ pub struct RawCertificate {
 #[derive(Clone, Debug)]
 pub enum RawDocument {
     Profile(RawProfile),
-    Certificate(RawCertificate),
+    Certificate(Box<RawCertificate>),
 }
 
 fn text(node: &Node) -> Option<Sourced<String>> {
@@ -177,7 +177,7 @@ pub fn from_tree(root: &Node, had_errors: bool) -> Option<RawDocument> {
         pem: field(csr_node, "pem"),
         loaded_file: None,
     };
-    Some(RawDocument::Certificate(RawCertificate {
+    Some(RawDocument::Certificate(Box::new(RawCertificate {
         had_errors,
         name,
         certificate_id: field(root, "certificate_id")?,
@@ -190,5 +190,5 @@ pub fn from_tree(root: &Node, had_errors: bool) -> Option<RawDocument> {
         commit: root.get("commit").and_then(|e| boolean(&e.value)),
         csr,
         fields,
-    }))
+    })))
 }

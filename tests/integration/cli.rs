@@ -61,12 +61,6 @@ impl Test {
         self
     }
 
-    /// Copies a file from the repository (tests/fixtures, examples) into the scratch directory.
-    pub fn copy(self, from_repo: &str, to: &str) -> Self {
-        let contents = std::fs::read_to_string(repo().join(from_repo)).expect("a repository file");
-        self.file(to, &contents)
-    }
-
     pub fn args<I, S>(mut self, args: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -120,7 +114,7 @@ impl Test {
         .expect("run tccert");
         Run {
             output,
-            dir: self.dir,
+            _dir: self.dir,
         }
     }
 }
@@ -132,7 +126,8 @@ pub fn repo() -> PathBuf {
 /// The outcome of a run, with assertions that print everything on failure.
 pub struct Run {
     pub output: Output,
-    pub dir: tempfile::TempDir,
+    /// Keeps the scratch directory alive as long as the run is looked at.
+    pub _dir: tempfile::TempDir,
 }
 
 impl Run {

@@ -214,3 +214,38 @@ fn usage_errors_exit_one_not_two() {
         .success()
         .stdout_contains("validate");
 }
+
+#[test]
+fn debug_sign_reproduces_the_sdk_vector() {
+    // Vector B of the reference (derived with the official Python SDK).
+    let run = Test::new()
+        .args([
+            "debug-sign",
+            "--host",
+            "ssl.tencentcloudapi.com",
+            "--action",
+            "DescribeCertificateDetail",
+            "--timestamp",
+            "1551113065",
+        ])
+        .env("TENCENTCLOUD_SECRET_ID", "AKIDEXAMPLE")
+        .env(
+            "TENCENTCLOUD_SECRET_KEY",
+            "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE",
+        )
+        .stdin(r#"{"CertificateId": "LqQxgqUe"}"#)
+        .run()
+        .success()
+        .output_lacks("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE");
+    let authorization = run.json()["headers"]["Authorization"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        authorization.ends_with(
+            "Signature=34e655f63a81bb9ee022cb13154675640198b2e5f697c74f89f3d2ddcb713792"
+        ),
+        "{authorization}"
+    );
+    assert!(authorization.starts_with("TC3-HMAC-SHA256 Credential=AKIDEXAMPLE/2019-02-25/ssl/tc3_request, SignedHeaders=content-type;host, "));
+}
