@@ -190,6 +190,19 @@ impl Code {
     }
 }
 
+/// The table of codes for `docs/diagnostics.md` (kept in step by a test).
+pub fn codes_markdown() -> String {
+    let mut out = String::from(
+        "# Diagnostic codes\n\nEvery problem tccert reports carries one of these codes, as in `error[unknown-key]`.\n\
+         They are stable: scripts may match on them (`tccert validate --output json` gives `code` for each diagnostic).\n\n\
+         | code | meaning |\n| --- | --- |\n",
+    );
+    for code in Code::ALL {
+        let _ = writeln!(out, "| `{}` | {} |", code.as_str(), code.description());
+    }
+    out
+}
+
 /// A secondary place a diagnostic points at, with what it shows there.
 #[derive(Clone, Debug)]
 pub struct Label {
@@ -441,6 +454,19 @@ mod tests {
             );
             assert!(!code.description().is_empty());
         }
+    }
+
+    #[test]
+    fn docs_list_every_code() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/diagnostics.md");
+        if std::env::var_os("TCCERT_BLESS").is_some() {
+            std::fs::write(path, codes_markdown()).unwrap();
+        }
+        let docs = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            docs == codes_markdown(),
+            "docs/diagnostics.md is stale: run `TCCERT_BLESS=1 cargo test diag`"
+        );
     }
 
     #[test]
