@@ -45,8 +45,13 @@ impl Pacer {
     }
 }
 
-/// How retries wait: exponential backoff with full jitter, capped, and a
+/// How retries wait: exponential backoff with "equal jitter", capped, and a
 /// bounded number of tries.
+///
+/// Equal jitter (half the bound fixed, half random) rather than full jitter:
+/// clients still spread out, but the total time retries cover has a floor
+/// (about 12 s over the default 8 tries), long enough to ride out a gateway
+/// restart instead of burning every try in the first second.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Backoff {
     pub base: Duration,
@@ -59,24 +64,28 @@ impl Default for Backoff {
         Self {
             base: Duration::from_millis(250),
             cap: Duration::from_secs(8),
-            max_attempts: 6,
+            max_attempts: 8,
         }
     }
 }
 
 impl Backoff {
     /// The wait before retry number `attempt` (1 = the first retry), given a
-    /// uniform random `jitter` in [0, 1). Full jitter: anywhere between zero
-    /// and the exponential bound, so that clients retrying together spread out.
+    /// uniform random `jitter` in [0, 1).
     pub fn delay(&self, attempt: u32, jitter: f64) -> Duration {
         let exponent = attempt.saturating_sub(1).min(20);
         let bound = self.base.saturating_mul(1u32 << exponent).min(self.cap);
-        // Keep at least a tenth of the bound so a retry never fires at once.
-        bound.mul_f64(0.1 + 0.9 * jitter.clamp(0.0, 1.0))
+        bound.mul_f64(0.5 + 0.5 * jitter.clamp(0.0, 1.0))
     }
 
+    /// Whether another try may follow try number `attempt`.
     pub fn allows(&self, attempt: u32) -> bool {
         attempt < self.max_attempts
+    }
+
+    /// The least total time all retries wait (every jitter at zero).
+    pub fn minimum_total(&self) -> Duration {
+        (1..self.max_attempts).map(|a| self.delay(a, 0.0)).sum()
     }
 }
 
@@ -118,13 +127,18 @@ mod tests {
     }
 
     #[test]
-    fn backoff_grows_then_caps_and_stays_positive() {
+    fn backoff_grows_then_caps_and_keeps_a_floor() {
         let backoff = Backoff::default();
         assert_eq!(backoff.delay(1, 1.0), Duration::from_millis(250));
         assert_eq!(backoff.delay(2, 1.0), Duration::from_millis(500));
         assert_eq!(backoff.delay(10, 1.0), Duration::from_secs(8));
-        assert_eq!(backoff.delay(1, 0.0), Duration::from_millis(25));
-        assert!(backoff.allows(5));
-        assert!(!backoff.allows(6));
+        assert_eq!(backoff.delay(1, 0.0), Duration::from_millis(125));
+        assert!(backoff.allows(7));
+        assert!(!backoff.allows(8));
+        // Seven retries cover at least ~12 s: a restart of the far end is survivable.
+        assert_eq!(
+            backoff.minimum_total(),
+            Duration::from_millis(125 + 250 + 500 + 1000 + 2000 + 4000 + 4000)
+        );
     }
 }

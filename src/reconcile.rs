@@ -293,6 +293,14 @@ pub enum StopReason {
     Interrupted,
 }
 
+/// Why a request is sent: ordinary work, or a read that settles a write
+/// already sent (allowed to finish after an interrupt).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Purpose {
+    Work,
+    Settle,
+}
+
 /// Shared between the tasks of a run: the pacers and the stop switch.
 pub struct Run<T: Transport> {
     transport: Arc<T>,
@@ -300,6 +308,8 @@ pub struct Run<T: Transport> {
     options: Options,
     stopped: AtomicBool,
     stop_reason: std::sync::Mutex<Option<StopReason>>,
+    /// Wakes every task sleeping for a slot or a backoff when the run stops.
+    stop_signal: tokio::sync::watch::Sender<bool>,
 }
 
 /// Something to call when each certificate is done (progress display).
@@ -317,6 +327,7 @@ impl<T: Transport> Run<T> {
             options,
             stopped: AtomicBool::new(false),
             stop_reason: std::sync::Mutex::new(None),
+            stop_signal: tokio::sync::watch::channel(false).0,
         })
     }
 
@@ -326,6 +337,19 @@ impl<T: Transport> Run<T> {
             current.get_or_insert(reason);
         }
         self.stopped.store(true, Ordering::SeqCst);
+        self.stop_signal.send_replace(true);
+    }
+
+    /// Sleeps until `deadline`, or until the run stops, whichever is first.
+    async fn sleep_until(&self, deadline: Instant) {
+        let mut stopped = self.stop_signal.subscribe();
+        if *stopped.borrow() {
+            return;
+        }
+        tokio::select! {
+            () = tokio::time::sleep_until(deadline.into()) => {}
+            _ = stopped.changed() => {}
+        }
     }
 
     pub fn stop_reason(&self) -> Option<StopReason> {
@@ -354,12 +378,21 @@ impl<T: Transport> Run<T> {
     async fn pace(&self, action: &'static str) {
         if let Some(pacer) = self.pacers.get(action) {
             let slot = pacer.lock().await.reserve(Instant::now());
-            tokio::time::sleep_until(slot.into()).await;
+            self.sleep_until(slot).await;
         }
     }
 
     async fn backoff(&self, attempt: u32) {
-        tokio::time::sleep(self.options.backoff.delay(attempt, fastrand::f64())).await;
+        self.sleep_until(Instant::now() + self.options.backoff.delay(attempt, fastrand::f64()))
+            .await;
+    }
+
+    /// Whether a new request may go. After an interrupt, reads that settle a
+    /// write already sent still go (that is what "settle what is in flight"
+    /// means); after an AuthFailure nothing goes.
+    fn may_send(&self, purpose: Purpose) -> bool {
+        !self.is_stopped()
+            || (purpose == Purpose::Settle && self.stop_reason() == Some(StopReason::Interrupted))
     }
 
     /// One call, paced, with the stop switch checked before it goes.
@@ -369,12 +402,13 @@ impl<T: Transport> Run<T> {
         body: &Body,
         certificate: &str,
         attempt: u32,
+        purpose: Purpose,
     ) -> Result<Map<String, Json>, CallError> {
-        if self.is_stopped() {
+        if !self.may_send(purpose) {
             return Err(self.stopped_error());
         }
         self.pace(action).await;
-        if self.is_stopped() {
+        if !self.may_send(purpose) {
             return Err(self.stopped_error());
         }
         tracing::debug!(action, certificate, attempt, "sending");
@@ -398,12 +432,16 @@ impl<T: Transport> Run<T> {
     }
 
     /// A read, retried while the error is retryable.
-    async fn describe(&self, certificate: &Certificate) -> Result<Live, CallError> {
+    async fn describe(
+        &self,
+        certificate: &Certificate,
+        purpose: Purpose,
+    ) -> Result<Live, CallError> {
         let body = describe_body(certificate);
         let mut attempt = 1;
         loop {
             match self
-                .call(DESCRIBE_ACTION, &body, &certificate.name, attempt)
+                .call(DESCRIBE_ACTION, &body, &certificate.name, attempt, purpose)
                 .await
             {
                 Ok(response) => return Live::from_response(&response),
@@ -430,14 +468,17 @@ impl<T: Transport> Run<T> {
     ) -> Result<(), CallError> {
         let mut attempt = 1;
         loop {
-            match self.call(action, body, &certificate.name, attempt).await {
+            match self
+                .call(action, body, &certificate.name, attempt, Purpose::Work)
+                .await
+            {
                 Ok(_) => return Ok(()),
                 Err(error) if error.is_throttled() && self.options.backoff.allows(attempt) => {
                     self.backoff(attempt).await;
                 }
                 Err(error) if error.is_retryable() => {
                     tracing::info!(action, certificate = %certificate.name, code = %error.code(), "outcome unknown; reading the certificate to settle it");
-                    let live = self.describe(certificate).await?;
+                    let live = self.describe(certificate, Purpose::Settle).await?;
                     if landed(&live) {
                         notes.push(format!(
                             "{action}: {}; a read showed the write in place",
@@ -479,7 +520,7 @@ impl<T: Transport> Run<T> {
             report.outcome = Outcome::Failed;
             report.error = Some((error.code(), error.message()));
         };
-        let live = match self.describe(certificate).await {
+        let live = match self.describe(certificate, Purpose::Work).await {
             Ok(live) => live,
             Err(error) => {
                 fail(&mut report, &error);
@@ -580,7 +621,7 @@ impl<T: Transport> Run<T> {
         let conflict = matches!(error, CallError::Api { code, .. }
             if code == "FailedOperation.InvalidCertificateStatusCode" || code == "FailedOperation.CertificateInfoSubmitStatusInvalid");
         if conflict
-            && let Ok(live) = self.describe(certificate).await
+            && let Ok(live) = self.describe(certificate, Purpose::Settle).await
             && live.status != STATUS_PENDING
             && differences(live.submitted.as_ref(), desired).is_empty()
         {

@@ -105,9 +105,13 @@ pub struct MemoryFileSystem {
 }
 
 impl MemoryFileSystem {
-    pub fn with(mut self, path: &str, text: &str) -> Self {
-        self.files
-            .insert(PathBuf::from(path), text.as_bytes().to_vec());
+    pub fn with(self, path: &str, text: &str) -> Self {
+        self.with_bytes(path, text.as_bytes())
+    }
+
+    /// A file that need not be UTF-8 text (for tests of the byte checks).
+    pub fn with_bytes(mut self, path: &str, bytes: &[u8]) -> Self {
+        self.files.insert(PathBuf::from(path), bytes.to_vec());
         self
     }
 }

@@ -11,8 +11,8 @@ use tccert::emulator::{
 use crate::cli::{Run, Test};
 use crate::diagnostics::{CERTIFICATE, PROFILE};
 
-const SECRET_ID: &str = "AKIDtccertTest0000000000000000000000";
-const SECRET_KEY: &str = "tccert-test-secret-key-0123456789";
+pub const SECRET_ID: &str = "AKIDtccertTest0000000000000000000000";
+pub const SECRET_KEY: &str = "tccert-test-secret-key-0123456789";
 
 /// An emulator on 127.0.0.1 with its own runtime, shut down on drop.
 pub struct Emulator {
@@ -83,8 +83,17 @@ impl Emulator {
         self.running.as_ref().expect("running")
     }
 
+    /// Shuts the server down now (the test goes on without it).
+    pub fn stop(&mut self) {
+        if let Some(running) = self.running.take() {
+            self.runtime.block_on(running.shutdown());
+        }
+    }
+
     pub fn requests(&self) -> u64 {
-        self.snapshot().requests_by_action.values().sum()
+        self.running
+            .as_ref()
+            .map_or(0, |r| r.snapshot().requests_by_action.values().sum())
     }
 }
 

@@ -197,3 +197,124 @@ impl Run {
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e})\n{}", self.describe()))
     }
 }
+
+/// A run measured by `/usr/bin/time`: the child's peak resident memory and
+/// the wall time, for the sanity bounds of the hostile-input tests.
+pub struct Measured {
+    pub run: Run,
+    pub peak_rss_kib: u64,
+    pub wall: std::time::Duration,
+}
+
+/// Longest a measured run may take before it is killed and the test fails
+/// (a hang must fail the test, not stall the suite).
+const WATCHDOG: std::time::Duration = std::time::Duration::from_secs(60);
+
+impl Test {
+    /// Like [`Test::run`], under `/usr/bin/time -f %M` (GNU time; the
+    /// integration tests forbid `unsafe`, so no `wait4` here). The child is
+    /// killed after a minute.
+    pub fn run_measured(self) -> Measured {
+        use std::io::Read;
+        use std::process::Stdio;
+        assert!(self.stdin.is_none(), "run_measured does not feed stdin");
+        let report = self.dir.path().join(".time-report");
+        let mut command = Command::new("/usr/bin/time");
+        command
+            .arg("-f")
+            .arg("%M")
+            .arg("-o")
+            .arg(&report)
+            .arg(env!("CARGO_BIN_EXE_tccert"))
+            .args(&self.args)
+            .current_dir(self.path())
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let started = std::time::Instant::now();
+        let mut child = command.spawn().expect("spawn /usr/bin/time tccert");
+        let drain = |pipe: Option<Box<dyn Read + Send>>| {
+            std::thread::spawn(move || {
+                let mut bytes = Vec::new();
+                if let Some(mut pipe) = pipe {
+                    let _ = pipe.read_to_end(&mut bytes);
+                }
+                bytes
+            })
+        };
+        let stdout = drain(
+            child
+                .stdout
+                .take()
+                .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        );
+        let stderr = drain(
+            child
+                .stderr
+                .take()
+                .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        );
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait for tccert") {
+                break status;
+            }
+            if started.elapsed() > WATCHDOG {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("tccert {:?} did not finish within {WATCHDOG:?}", self.args);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        };
+        let wall = started.elapsed();
+        let report_text = std::fs::read_to_string(&report).unwrap_or_default();
+        // GNU time writes "Command exited with non-zero status N" before the
+        // figures when the child fails; the figure is the last line.
+        let peak_rss_kib = report_text
+            .lines()
+            .last()
+            .and_then(|l| l.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no peak RSS in /usr/bin/time's report: {report_text:?}"));
+        let output = Output {
+            status,
+            stdout: stdout.join().expect("stdout reader"),
+            stderr: stderr.join().expect("stderr reader"),
+        };
+        Measured {
+            run: Run {
+                output,
+                _dir: self.dir,
+            },
+            peak_rss_kib,
+            wall,
+        }
+    }
+}
+
+impl Measured {
+    /// Asserts the sanity bounds (peak RSS under `max_mib` MiB, wall time
+    /// under `max_secs` seconds) and hands back the run for more assertions.
+    pub fn within(self, max_mib: u64, max_secs: u64) -> Run {
+        assert!(
+            self.peak_rss_kib < max_mib * 1024,
+            "peak RSS {} KiB, over {max_mib} MiB\n{}",
+            self.peak_rss_kib,
+            self.run.describe()
+        );
+        assert!(
+            self.wall < std::time::Duration::from_secs(max_secs),
+            "took {:?}, over {max_secs} s\n{}",
+            self.wall,
+            self.run.describe()
+        );
+        self.run
+    }
+
+    /// The default bounds for hostile input: under 200 MiB and 10 seconds.
+    pub fn bounded(self) -> Run {
+        self.within(200, 10)
+    }
+}

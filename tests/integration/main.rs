@@ -8,6 +8,8 @@
 //! - `hostile`: hostile files (alias bombs, huge files, bad bytes, loops).
 //! - `properties`: property tests of merging and interpolation.
 //! - `apply`: plan and apply against the emulator over loopback HTTP.
+//! - `resilience`: mixed faults, a server restart, SIGINT, two applies at once.
+//! - `secrets`: every command at -vvv with known secrets; none may show.
 
 mod apply;
 mod cli;
@@ -16,3 +18,5 @@ mod diagnostics;
 mod examples;
 mod hostile;
 mod properties;
+mod resilience;
+mod secrets;

@@ -1,0 +1,201 @@
+//! Secrets never reach output or logs, at any verbosity: every command runs
+//! at -vvv with known secret values, and none of them may appear in stdout,
+//! stderr or any file the run leaves behind.
+
+use std::path::Path;
+
+use crate::apply::{Emulator, SECRET_ID, SECRET_KEY};
+use crate::cli::{Run, Test};
+use crate::diagnostics::{CERTIFICATE, PROFILE};
+
+const KEY_PASSWORD_FROM_ENV: &str = "kp-from-env-5f1c9e";
+const KEY_PASSWORD_LITERAL: &str = "kp-literal-8a7b6c";
+const ADMIN_PHONE_FROM_ENV: &str = "13900000042";
+const TOKEN: &str = "sts-token-3d2e1f";
+
+fn secrets() -> [&'static str; 5] {
+    [
+        SECRET_KEY,
+        KEY_PASSWORD_FROM_ENV,
+        KEY_PASSWORD_LITERAL,
+        ADMIN_PHONE_FROM_ENV,
+        TOKEN,
+    ]
+}
+
+/// A profile whose admin phone comes from the environment, a certificate
+/// whose key password does, and one with a literal key password.
+fn secret_manifests() -> Test {
+    let profile = PROFILE.replace("phone: \"12345678901\"", "phone: ${ADMIN_PHONE}");
+    let from_env = CERTIFICATE.replace("type: online", "type: online\n  key_password: ${KEY_PW}");
+    let literal = CERTIFICATE
+        .replace("name: www", "name: api")
+        .replace("abcb1234", "api00001")
+        .replace("www.acme.example", "api.acme.example")
+        .replace(
+            "type: online",
+            &format!("type: online\n  key_password: {KEY_PASSWORD_LITERAL}"),
+        );
+    Test::new()
+        .file("acme.yaml", &profile)
+        .file("www.yaml", &from_env)
+        .file("api.yaml", &literal)
+        .env("ADMIN_PHONE", ADMIN_PHONE_FROM_ENV)
+        .env("KEY_PW", KEY_PASSWORD_FROM_ENV)
+        .env("TENCENTCLOUD_SECRET_ID", SECRET_ID)
+        .env("TENCENTCLOUD_SECRET_KEY", SECRET_KEY)
+        .env("TENCENTCLOUD_TOKEN", TOKEN)
+}
+
+fn assert_clean(run: &Run, what: &str) {
+    for secret in secrets() {
+        assert!(
+            !run.stdout().contains(secret),
+            "{what}: stdout shows {secret}\n{}",
+            run.stdout()
+        );
+        assert!(
+            !run.stderr().contains(secret),
+            "{what}: stderr shows {secret}\n{}",
+            run.stderr()
+        );
+    }
+}
+
+/// Every file under `dir` except the manifests we wrote is free of secrets.
+fn assert_files_clean(dir: &Path) {
+    for entry in walk(dir) {
+        let name = entry
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        if ["acme.yaml", "www.yaml", "api.yaml"].contains(&name.as_str()) {
+            continue;
+        }
+        let text = String::from_utf8_lossy(&std::fs::read(&entry).unwrap_or_default()).into_owned();
+        for secret in secrets() {
+            assert!(
+                !text.contains(secret),
+                "{} contains {secret}",
+                entry.display()
+            );
+        }
+    }
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[test]
+fn no_command_shows_a_secret_at_any_verbosity() {
+    let seed = vec![
+        ("abcb1234".to_string(), "www.acme.example".to_string()),
+        ("api00001".to_string(), "api.acme.example".to_string()),
+    ];
+    let emulator = Emulator::start(
+        &seed,
+        &["drop-after-write:SubmitCertificateInformation=first:1"],
+        |_| {},
+    );
+    let url = emulator.url();
+    let runs: Vec<(&str, Vec<&str>)> = vec![
+        ("validate", vec!["validate", ".", "-vvv"]),
+        (
+            "validate json",
+            vec!["validate", ".", "-vvv", "--output", "json"],
+        ),
+        ("render", vec!["render", ".", "-vvv"]),
+        (
+            "render json",
+            vec!["render", ".", "-vvv", "--output", "json"],
+        ),
+        ("plan", vec!["plan", ".", "-vvv", "--endpoint", &url]),
+        (
+            "apply",
+            vec!["apply", ".", "-vvv", "--endpoint", &url, "--commit"],
+        ),
+        // Again: now SubmittedData holds the KeyPassword the API echoes back.
+        (
+            "plan after apply",
+            vec!["plan", ".", "-vvv", "--endpoint", &url, "--output", "json"],
+        ),
+        (
+            "apply after apply",
+            vec!["apply", ".", "-vvv", "--endpoint", &url],
+        ),
+        (
+            "apply --emulator",
+            vec!["apply", ".", "-vvv", "--emulator", "--commit"],
+        ),
+    ];
+    for (what, args) in runs {
+        let run = secret_manifests().args(args).run();
+        assert!(
+            run.code() == 0 || run.code() == 2,
+            "{what}: exit {}\n{}\n{}",
+            run.code(),
+            run.stdout(),
+            run.stderr()
+        );
+        assert_clean(&run, what);
+        if what == "apply" {
+            assert!(
+                run.stderr().contains("DEBUG") || run.stderr().contains("TRACE"),
+                "{what}: -vvv logs something"
+            );
+        }
+        assert_files_clean(run._dir.path());
+    }
+    // The emulator did receive the real values: masking is on output only.
+    let data = emulator
+        .certificate("abcb1234")
+        .submitted_data
+        .expect("submitted");
+    assert_eq!(data["KeyPassword"], KEY_PASSWORD_FROM_ENV);
+    assert_eq!(data["AdminPhoneNum"], ADMIN_PHONE_FROM_ENV);
+}
+
+#[test]
+fn invalid_values_from_the_environment_are_not_quoted_in_errors() {
+    let run = secret_manifests()
+        .file(
+            "bad.yaml",
+            &CERTIFICATE
+                .replace("name: www", "name: bad")
+                .replace("abcb1234", "${BAD_ID}")
+                .replace("domain: www.acme.example", "domain: ${BAD_DOMAIN}"),
+        )
+        .env("BAD_ID", KEY_PASSWORD_LITERAL)
+        .env("BAD_DOMAIN", TOKEN)
+        .args(["validate", ".", "-vvv"])
+        .run()
+        .failure()
+        .stderr_contains("error[invalid-domain]");
+    assert_clean(&run, "validate with bad secret values");
+}
+
+#[test]
+fn credentials_print_as_a_mask_in_debug_output() {
+    let credentials = tccert::api::credentials::Credentials {
+        secret_id: SECRET_ID.into(),
+        secret_key: tccert::secret::Secret::new(SECRET_KEY),
+        token: Some(tccert::secret::Secret::new(TOKEN)),
+    };
+    let shown = format!("{credentials:?}");
+    assert!(
+        !shown.contains(SECRET_KEY) && !shown.contains(TOKEN),
+        "{shown}"
+    );
+    assert!(shown.contains(tccert::secret::MASK));
+}
