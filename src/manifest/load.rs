@@ -9,6 +9,7 @@
 //! named on the command line is read whatever its name (as YAML unless it ends
 //! `.toml`), the way `kubectl apply -f` treats an explicit file.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
@@ -39,11 +40,11 @@ pub fn load(paths: &[PathBuf], fs: &dyn FileSystem, env: &dyn Environment) -> Lo
     for path in paths {
         match fs.kind(path) {
             Ok(EntryKind::Directory) => {
-                let mut ancestors = Vec::new();
+                let mut walked = Walked::default();
                 walk(
                     fs,
                     path,
-                    &mut ancestors,
+                    &mut walked,
                     &mut manifest_paths,
                     &mut loaded.diagnostics,
                 );
@@ -87,10 +88,22 @@ fn is_hidden(path: &Path) -> bool {
         .is_some_and(|n| n.starts_with('.'))
 }
 
+/// The directories of one walk, by canonical path.
+#[derive(Default)]
+struct Walked {
+    /// From the top down to the current directory: meeting one again is a loop.
+    ancestors: Vec<PathBuf>,
+    /// Every directory walked so far. A directory reached again through
+    /// another link is not walked again: its files are already read, and
+    /// links fanning out level after level (ten links to the next directory,
+    /// ten levels deep) would otherwise mean 10^10 walks.
+    done: HashSet<PathBuf>,
+}
+
 fn walk(
     fs: &dyn FileSystem,
     dir: &Path,
-    ancestors: &mut Vec<PathBuf>,
+    walked: &mut Walked,
     out: &mut Vec<PathBuf>,
     diagnostics: &mut Diagnostics,
 ) {
@@ -104,7 +117,7 @@ fn walk(
             return;
         }
     };
-    if ancestors.contains(&canonical) {
+    if walked.ancestors.contains(&canonical) {
         diagnostics.push(
             Diagnostic::error(
                 Code::ReadFailed,
@@ -112,6 +125,9 @@ fn walk(
             )
             .note(format!("it leads back to {}", canonical.display())),
         );
+        return;
+    }
+    if !walked.done.insert(canonical.clone()) {
         return;
     }
     let mut entries = match fs.list(dir) {
@@ -125,14 +141,28 @@ fn walk(
         }
     };
     entries.sort();
-    ancestors.push(canonical);
+    walked.ancestors.push(canonical);
     for entry in entries {
         if is_hidden(&entry) {
             continue;
         }
         match fs.kind(&entry) {
-            Ok(EntryKind::Directory) => walk(fs, &entry, ancestors, out, diagnostics),
+            Ok(EntryKind::Directory) => walk(fs, &entry, walked, out, diagnostics),
             Ok(EntryKind::File) if is_manifest_name(&entry) => out.push(entry),
+            // A FIFO, socket or device named like a manifest: reading it could
+            // block for ever (a FIFO without a writer), and skipping it
+            // silently would lose a manifest the user meant. Named on the
+            // command line it is read (`tccert validate <(envsubst < m.yaml)`).
+            Ok(EntryKind::Other) if is_manifest_name(&entry) => diagnostics.push(
+                Diagnostic::error(
+                    Code::ReadFailed,
+                    format!(
+                        "{}: not a regular file (a FIFO, socket or device); not read",
+                        entry.display()
+                    ),
+                )
+                .hint("name it on the command line to read it anyway"),
+            ),
             Ok(_) => {}
             // A dangling symlink or a loop of file links: only an error if it
             // would have been a manifest.
@@ -145,7 +175,7 @@ fn walk(
             Err(_) => {}
         }
     }
-    ancestors.pop();
+    walked.ancestors.pop();
 }
 
 fn load_file(loaded: &mut Loaded, fs: &dyn FileSystem, env: &dyn Environment, path: PathBuf) {
@@ -392,5 +422,100 @@ fn interpolate_tree(node: &mut Node, env: &dyn Environment, problems: &mut Vec<D
             .iter_mut()
             .for_each(|e| interpolate_tree(&mut e.value, env, problems)),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::system::MapEnvironment;
+    use std::io;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Directories `d0`..`d{levels}`; each but the last holds `fan` links to
+    /// the next (`dN/lK` → `d{N+1}`), plus a FIFO named `pipe.yaml` in `d0`.
+    struct FanOut {
+        levels: usize,
+        fan: usize,
+        lists: AtomicUsize,
+    }
+
+    impl FanOut {
+        /// The directory level a path names (`d3` or any `.../lK` link to it).
+        fn level(&self, path: &Path) -> Option<usize> {
+            let name = path.file_name()?.to_str()?;
+            if let Some(n) = name.strip_prefix('d') {
+                return n.parse().ok();
+            }
+            name.strip_prefix('l')?;
+            Some(self.level(path.parent()?)? + 1)
+        }
+    }
+
+    impl FileSystem for FanOut {
+        fn read(&self, _: &Path, _: u64) -> io::Result<Vec<u8>> {
+            Err(io::ErrorKind::NotFound.into())
+        }
+        fn kind(&self, path: &Path) -> io::Result<EntryKind> {
+            if path.ends_with("pipe.yaml") {
+                return Ok(EntryKind::Other);
+            }
+            match self.level(path) {
+                Some(n) if n <= self.levels => Ok(EntryKind::Directory),
+                _ => Err(io::ErrorKind::NotFound.into()),
+            }
+        }
+        fn list(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
+            self.lists.fetch_add(1, Ordering::Relaxed);
+            let level = self.level(path).ok_or(io::ErrorKind::NotFound)?;
+            let mut entries = Vec::new();
+            if level < self.levels {
+                entries.extend((0..self.fan).map(|k| path.join(format!("l{k}"))));
+            }
+            if level == 0 {
+                entries.push(path.join("pipe.yaml"));
+            }
+            Ok(entries)
+        }
+        fn canonical(&self, path: &Path) -> io::Result<PathBuf> {
+            let level = self.level(path).ok_or(io::ErrorKind::NotFound)?;
+            Ok(PathBuf::from(format!("/d{level}")))
+        }
+    }
+
+    #[test]
+    fn links_fanning_out_walk_each_directory_once_and_fifos_are_reported() {
+        let fs = FanOut {
+            levels: 10,
+            fan: 10,
+            lists: AtomicUsize::new(0),
+        };
+        let loaded = load(&[PathBuf::from("d0")], &fs, &MapEnvironment::default());
+        // 11 directories, not 10^10 paths through them.
+        assert_eq!(fs.lists.load(Ordering::Relaxed), 11);
+        let messages: Vec<&str> = loaded
+            .diagnostics
+            .iter()
+            .map(|d| d.message.as_str())
+            .collect();
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("pipe.yaml: not a regular file")),
+            "{messages:?}"
+        );
+    }
+
+    #[test]
+    fn many_small_alias_bombs_in_one_file_are_one_bomb() {
+        let document = format!(
+            "---\n- &a [{}]\n- [{}]\n",
+            vec!["x"; 100].join(","),
+            vec!["*a"; 900].join(",")
+        );
+        let fs = crate::system::MemoryFileSystem::default().with("m.yaml", &document.repeat(50));
+        let loaded = load(&[PathBuf::from("m.yaml")], &fs, &MapEnvironment::default());
+        let codes: Vec<Code> = loaded.diagnostics.iter().map(|d| d.code).collect();
+        assert!(codes.contains(&Code::YamlAliasLimit), "{codes:?}");
     }
 }

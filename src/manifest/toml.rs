@@ -1,12 +1,15 @@
 //! TOML text into a [`Node`] tree, with positions.
 //!
 //! `toml`'s `DeTable` keeps a byte span on every key and value; we resolve
-//! those to lines and columns. A TOML file is exactly one document.
+//! those to lines and columns. A TOML file is exactly one document. The `toml`
+//! parser itself refuses deep nesting ("recursion limit"); the node budget of
+//! the YAML reader ([`super::yaml::MAX_NODES`]) applies here too.
 
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::tree::{Document, Entry, Format, Node, Text, Value};
+use super::yaml::{MAX_NODES, too_many_values};
 use crate::diag::{Code, Diagnostic};
 use crate::source::{FileId, SourceFile};
 
@@ -15,18 +18,29 @@ pub fn parse(file: FileId, source: &SourceFile) -> (Vec<Document>, Vec<Diagnosti
     let mut diagnostics: Vec<Diagnostic> = errors
         .iter()
         .map(|error| {
-            let mut d = Diagnostic::error(
-                Code::TomlSyntax,
-                format!("TOML syntax error: {}", error.message().trim_end()),
-            );
-            if let Some(range) = error.span() {
-                d = d.at(source.span_of_bytes(file, range));
+            let message = error.message().trim_end();
+            match error.span() {
+                Some(range) => {
+                    Diagnostic::error(Code::TomlSyntax, format!("TOML syntax error: {message}"))
+                        .at(source.span_of_bytes(file, range))
+                }
+                // Some errors ("recursion limit") come without a place: the
+                // message must still say which file.
+                None => Diagnostic::error(
+                    Code::TomlSyntax,
+                    format!("{}: TOML syntax error: {message}", source.path.display()),
+                ),
             }
-            d
         })
         .collect();
     if !diagnostics.is_empty() {
         return (Vec::new(), diagnostics);
+    }
+    if let Some(range) = over_budget(table.get_ref()) {
+        return (
+            Vec::new(),
+            vec![too_many_values(source.span_of_bytes(file, range))],
+        );
     }
     let span = source.span_of_bytes(file, 0..0);
     let root = Node {
@@ -40,6 +54,33 @@ pub fn parse(file: FileId, source: &SourceFile) -> (Vec<Document>, Vec<Diagnosti
         }],
         diagnostics,
     )
+}
+
+/// The span of the first value past [`MAX_NODES`], counting as the YAML
+/// reader does (every key's value and every array item is one node), or
+/// `None` within budget. Walks without building anything.
+fn over_budget(table: &DeTable<'_>) -> Option<std::ops::Range<usize>> {
+    fn walk<'a>(
+        values: &mut dyn Iterator<Item = &'a Spanned<DeValue<'a>>>,
+        nodes: &mut usize,
+    ) -> Option<std::ops::Range<usize>> {
+        for value in values {
+            *nodes += 1;
+            if *nodes > MAX_NODES {
+                return Some(value.span());
+            }
+            let found = match value.get_ref() {
+                DeValue::Array(items) => walk(&mut items.iter(), nodes),
+                DeValue::Table(table) => walk(&mut table.values(), nodes),
+                _ => None,
+            };
+            if found.is_some() {
+                return found;
+            }
+        }
+        None
+    }
+    walk(&mut table.values(), &mut 1)
 }
 
 fn entries(
@@ -136,5 +177,33 @@ mod tests {
         );
         assert_eq!(diags.len(), 1);
         assert_eq!(diags[0].code, Code::TypeMismatch);
+    }
+
+    #[test]
+    fn huge_arrays_hit_the_node_budget() {
+        let mut files = Files::default();
+        let text = format!("domains = [{}]\n", "\"a\",".repeat(MAX_NODES + 1));
+        let id = files.add("big.toml".into(), text);
+        let (docs, diags) = parse(id, files.get(id));
+        assert!(docs.is_empty());
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].code, Code::FileTooLarge);
+        assert_eq!(diags[0].span.map(|s| s.line), Some(1));
+
+        let text = format!("domains = [{}]\n", "\"a\",".repeat(MAX_NODES - 2));
+        let id = files.add("fits.toml".into(), text);
+        let (docs, diags) = parse(id, files.get(id));
+        assert_eq!((docs.len(), diags.len()), (1, 0));
+    }
+
+    #[test]
+    fn errors_without_a_place_name_the_file() {
+        let mut files = Files::default();
+        let text = format!("[{}]\n", vec!["a"; 10_000].join("."));
+        let id = files.add("deep.toml".into(), text);
+        let (docs, diags) = parse(id, files.get(id));
+        assert!(docs.is_empty());
+        assert_eq!(diags[0].code, Code::TomlSyntax);
+        assert!(diags[0].span.is_some() || diags[0].message.starts_with("deep.toml: "));
     }
 }

@@ -17,8 +17,10 @@ use super::tree::{Document, Entry, Format, Node, Text, Value};
 use crate::diag::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 
-/// Most nodes one document may expand to, aliases included. A certificate
-/// manifest has well under a hundred; this stops "billion laughs" early.
+/// Most nodes one file may expand to, aliases included, all its documents
+/// together (a per-document budget would let a file of a thousand small alias
+/// bombs through). A certificate manifest has well under a hundred; this stops
+/// "billion laughs" early. The TOML reader applies the same budget.
 pub const MAX_NODES: usize = 100_000;
 /// Deepest nesting accepted. The format is three levels deep.
 pub const MAX_DEPTH: usize = 64;
@@ -32,6 +34,7 @@ pub fn parse(file: FileId, text: &str) -> (Vec<Document>, Vec<Diagnostic>) {
         anchors: HashMap::new(),
         stack: Vec::new(),
         nodes: 0,
+        aliased: false,
         documents: Vec::new(),
         diagnostics: Vec::new(),
     };
@@ -87,7 +90,10 @@ struct Builder {
     file: FileId,
     anchors: HashMap<usize, Node>,
     stack: Vec<Frame>,
+    /// Nodes so far in the whole file, aliases counted at their full size.
     nodes: usize,
+    /// Whether an alias was expanded: a budget overrun is then a bomb.
+    aliased: bool,
     documents: Vec<Document>,
     diagnostics: Vec<Diagnostic>,
 }
@@ -114,8 +120,8 @@ impl Builder {
         let at = self.span(span);
         match event {
             Event::DocumentStart(_) => {
+                // Anchors are per document; the node budget is per file.
                 self.anchors.clear();
-                self.nodes = 0;
                 Ok(())
             }
             Event::Scalar(text, style, anchor, tag) => {
@@ -123,12 +129,17 @@ impl Builder {
                 self.finish(node, anchor)
             }
             Event::Alias(id) => {
-                let Some(node) = self.anchors.get(&id).cloned() else {
+                let Some(size) = self.anchors.get(&id).map(Node::size) else {
                     return Err(Box::new(
                         Diagnostic::error(Code::YamlSyntax, "alias to an unknown anchor").at(at),
                     ));
                 };
-                self.count(node.size(), at)?;
+                self.aliased = true;
+                // Counted before it is copied, so an over-budget alias is never built.
+                self.count(size, at)?;
+                let Some(node) = self.anchors.get(&id).cloned() else {
+                    return Ok(());
+                };
                 // The alias stands where it is written: point errors there.
                 self.finish(Node { span: at, ..node }, 0)
             }
@@ -205,18 +216,20 @@ impl Builder {
 
     fn count(&mut self, nodes: usize, at: Span) -> Step {
         self.nodes = self.nodes.saturating_add(nodes);
-        if self.nodes > MAX_NODES {
-            return Err(Box::new(
-                Diagnostic::error(
-                    Code::YamlAliasLimit,
-                    format!("this document expands to more than {MAX_NODES} values"),
-                )
-                .at(at)
-                .note("aliases (`*name`) copy what their anchor holds; nested aliases multiply")
-                .hint("share values between certificates with profiles, not YAML aliases"),
-            ));
+        if self.nodes <= MAX_NODES {
+            return Ok(());
         }
-        Ok(())
+        Err(Box::new(if self.aliased {
+            Diagnostic::error(
+                Code::YamlAliasLimit,
+                format!("this file expands to more than {MAX_NODES} values"),
+            )
+            .at(at)
+            .note("aliases (`*name`) copy what their anchor holds; nested aliases multiply")
+            .hint("share values between certificates with profiles, not YAML aliases")
+        } else {
+            too_many_values(at)
+        }))
     }
 
     /// A finished node goes into its parent, or becomes a document.
@@ -365,6 +378,18 @@ impl Builder {
     }
 }
 
+/// The budget overrun of a file without aliases (a huge list, say); the TOML
+/// reader reports the same.
+pub fn too_many_values(at: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::FileTooLarge,
+        format!("this file holds more than {MAX_NODES} values"),
+    )
+    .at(at)
+    .note("a manifest holds well under a hundred values; this limit keeps memory bounded")
+    .hint("split the certificates over several files")
+}
+
 fn is_core(tag: &Tag) -> bool {
     tag.handle == "tag:yaml.org,2002:" || tag.handle == "!!"
 }
@@ -507,6 +532,31 @@ mod tests {
         let (_, diags) = parse_one(&text);
         assert_eq!(diags.len(), 1);
         assert_eq!(diags[0].code, Code::YamlAliasLimit);
+    }
+
+    #[test]
+    fn the_budget_is_per_file_not_per_document() {
+        // Each document stays under the budget; together they would hold
+        // millions of nodes (this took 10 GB before the budget was per file).
+        let document = format!(
+            "---\n- &a [{}]\n- [{}]\n",
+            vec!["x"; 100].join(","),
+            vec!["*a"; 900].join(",")
+        );
+        let (docs, diags) = parse_one(&document.repeat(3));
+        assert_eq!(docs.len(), 1);
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].code, Code::YamlAliasLimit);
+        assert_eq!(diags[0].span.map(|s| s.line), Some(6));
+    }
+
+    #[test]
+    fn a_huge_list_without_aliases_is_too_large_not_a_bomb() {
+        let text = format!("domains:\n{}", "- a\n".repeat(MAX_NODES + 10));
+        let (_, diags) = parse_one(&text);
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].code, Code::FileTooLarge);
+        assert!(diags[0].message.contains("more than 100000 values"));
     }
 
     #[test]
