@@ -117,7 +117,7 @@ fn alias_bomb_inside_a_certificate() {
         "domain: www.acme.example\n",
         &format!(
             "domain: www.acme.example\nx-ten: &ten [{}]\nx-thousand: &k [{}]\ndomains: [{}]\n",
-            vec!["a.acme.example"; 10].join(", "),
+            ["a.acme.example"; 10].join(", "),
             vec!["*ten"; 100].join(", "),
             vec!["*k"; 1000].join(", ")
         ),

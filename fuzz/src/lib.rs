@@ -1,0 +1,61 @@
+//! What the fuzz targets share: the whole loader and validator run on one
+//! manifest held in memory, next to the example profiles and CSRs so that
+//! inputs seeded from examples/ reach merging and CSR checks too.
+
+use std::path::PathBuf;
+
+use tccert::diag::Diagnostics;
+use tccert::manifest::load::load;
+use tccert::system::{MapEnvironment, MemoryFileSystem};
+use tccert::validate::validate;
+
+/// The files of examples/ an input may refer to (`profiles: [acme]`,
+/// `file: ../csr/api-acme.csr`), compiled in.
+const FIXED: &[(&str, &str)] = &[
+    (
+        "profiles/acme.yaml",
+        include_str!("../../examples/profiles/acme.yaml"),
+    ),
+    (
+        "profiles/acme-hk.toml",
+        include_str!("../../examples/profiles/acme-hk.toml"),
+    ),
+    (
+        "profiles/pki-team.yaml",
+        include_str!("../../examples/profiles/pki-team.yaml"),
+    ),
+    (
+        "csr/api-acme.csr",
+        include_str!("../../examples/csr/api-acme.csr"),
+    ),
+    (
+        "csr/wildcard-acme.csr",
+        include_str!("../../examples/csr/wildcard-acme.csr"),
+    ),
+];
+
+/// Loads `bytes` as `certificates/<name>` (with the fixed profiles) and
+/// validates the lot, as `tccert validate` does, but on memory. Any panic is
+/// a finding; the diagnostics themselves are not judged here, except that
+/// they must render.
+pub fn load_and_validate(name: &str, bytes: &[u8]) {
+    let mut fs = MemoryFileSystem::default();
+    for (path, text) in FIXED {
+        fs = fs.with(path, text);
+    }
+    let manifest = format!("certificates/{name}");
+    let fs = fs.with_bytes(&manifest, bytes);
+    let env = MapEnvironment::default()
+        .with("WWW_KEY_PASSWORD", "from-the-environment")
+        .with("EMPTY", "");
+    let mut paths: Vec<PathBuf> = FIXED
+        .iter()
+        .filter(|(p, _)| p.starts_with("profiles/"))
+        .map(|(p, _)| PathBuf::from(p))
+        .collect();
+    paths.push(PathBuf::from(manifest));
+    let mut loaded = load(&paths, &fs, &env);
+    let mut diagnostics: Diagnostics = std::mem::take(&mut loaded.diagnostics);
+    let _ = validate(&loaded, &mut diagnostics);
+    let _ = tccert::diag::render_text(&loaded.files, &diagnostics);
+}
