@@ -289,10 +289,14 @@ async fn run_reconcile(args: &RunArgs, mode: Mode) -> u8 {
         };
         (url, credentials)
     } else {
-        let credentials = match Credentials::from_environment(&environment) {
-            Ok(credentials) => credentials,
-            Err(missing) => return fail(&missing.to_string()),
-        };
+        let credentials =
+            match Credentials::find(args.profile.as_deref(), &environment, &RealFileSystem) {
+                Ok((credentials, source)) => {
+                    tracing::info!("credentials from {source}");
+                    credentials
+                }
+                Err(error) => return fail(&error.to_string()),
+            };
         let endpoint = args
             .endpoint
             .clone()

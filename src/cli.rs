@@ -117,6 +117,10 @@ pub struct RunArgs {
     /// Treat every certificate as `commit: true`.
     #[arg(long)]
     pub commit: bool,
+
+    /// Credentials from this profile of ~/.tencentcloud/credentials or ~/.tccli/NAME.credential, ignoring TENCENTCLOUD_SECRET_ID/KEY.
+    #[arg(long, value_name = "NAME", conflicts_with = "emulator")]
+    pub profile: Option<String>,
 }
 
 #[derive(Debug, Args)]

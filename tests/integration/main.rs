@@ -8,12 +8,14 @@
 //! - `hostile`: hostile files (alias bombs, huge files, bad bytes, loops).
 //! - `properties`: property tests of merging and interpolation.
 //! - `apply`: plan and apply against the emulator over loopback HTTP.
+//! - `credentials`: --profile, the environment and the credential files, in order.
 //! - `resilience`: mixed faults, a server restart, SIGINT, two applies at once.
 //! - `secrets`: every command at -vvv with known secrets; none may show.
 
 mod apply;
 mod cli;
 mod commands;
+mod credentials;
 mod diagnostics;
 mod examples;
 mod hostile;
