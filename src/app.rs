@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use crate::api::client::{CHINA_ENDPOINT, Endpoint, HttpTransport, INTERNATIONAL_ENDPOINT};
 use crate::api::credentials::Credentials;
+use crate::ci;
 use crate::cli::{
     Cli, Command, DebugSignArgs, EmulatorArgs, ManifestArgs, Output, RunArgs, SchemaDraft,
 };
@@ -114,10 +115,55 @@ pub fn load_and_validate(args: &ManifestArgs) -> (Loaded, Validated, Diagnostics
     (loaded, validated, diagnostics)
 }
 
-fn report_diagnostics(loaded: &Loaded, diagnostics: &Diagnostics) {
+/// Shows diagnostics the way `output` asks; JSON callers print their own
+/// object and get the text on stderr here.
+fn report_diagnostics(output: Output, loaded: &Loaded, diagnostics: &Diagnostics) {
     if diagnostics.is_empty() {
         return;
     }
+    match output {
+        Output::Text | Output::Json => report_diagnostics_text(loaded, diagnostics),
+        Output::Github => {
+            report_diagnostics_text(loaded, diagnostics);
+            print_stdout(&ci::github_diagnostics(&loaded.files, diagnostics));
+            if diagnostics.has_errors() {
+                append_step_summary(&ci::markdown_diagnostics(&loaded.files, diagnostics));
+            }
+        }
+        Output::Markdown => print_stdout(&ci::markdown_diagnostics(&loaded.files, diagnostics)),
+    }
+}
+
+/// When invalid input stops a command: the JSON object, or the diagnostics.
+fn report_invalid(output: Output, loaded: &Loaded, diagnostics: &Diagnostics) {
+    if output == Output::Json {
+        let report =
+            serde_json::json!({ "diagnostics": diag::to_json(&loaded.files, diagnostics) });
+        print_stdout(&format!("{report:#}\n"));
+    } else {
+        report_diagnostics(output, loaded, diagnostics);
+    }
+}
+
+/// GitHub Actions shows this file's Markdown on the run's summary page.
+fn append_step_summary(markdown: &str) {
+    let Some(path) = ProcessEnvironment
+        .var("GITHUB_STEP_SUMMARY")
+        .filter(|p| !p.is_empty())
+    else {
+        return;
+    };
+    let written = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(&path)
+        .and_then(|mut file| file.write_all(format!("{markdown}\n").as_bytes()));
+    if let Err(error) = written {
+        tracing::warn!("cannot append to GITHUB_STEP_SUMMARY ({path}): {error}");
+    }
+}
+
+fn report_diagnostics_text(loaded: &Loaded, diagnostics: &Diagnostics) {
     let mut text = diag::render_text(&loaded.files, diagnostics);
     let errors = diagnostics.error_count();
     if errors > 0 {
@@ -145,8 +191,23 @@ fn run_validate(args: &ManifestArgs) -> u8 {
             });
             print_stdout(&format!("{report:#}\n"));
         }
-        Output::Text => {
-            report_diagnostics(&loaded, &diagnostics);
+        Output::Markdown => {
+            report_diagnostics(args.output, &loaded, &diagnostics);
+            if valid {
+                print_stdout(&format!(
+                    "{}tccert: valid: {} certificate{} and {} profile{} in {} file{}\n",
+                    if diagnostics.is_empty() { "### " } else { "\n" },
+                    validated.certificates.len(),
+                    plural(validated.certificates.len()),
+                    validated.profile_count,
+                    plural(validated.profile_count),
+                    loaded.files.len(),
+                    plural(loaded.files.len()),
+                ));
+            }
+        }
+        Output::Text | Output::Github => {
+            report_diagnostics(args.output, &loaded, &diagnostics);
             if valid {
                 print_stdout(&format!(
                     "valid: {} certificate{} and {} profile{} in {} file{}\n",
@@ -166,18 +227,18 @@ fn run_validate(args: &ManifestArgs) -> u8 {
 fn run_render(args: &ManifestArgs) -> u8 {
     let (loaded, validated, diagnostics) = load_and_validate(args);
     if diagnostics.has_errors() {
-        if args.output == Output::Json {
-            let report =
-                serde_json::json!({ "diagnostics": diag::to_json(&loaded.files, &diagnostics) });
-            print_stdout(&format!("{report:#}\n"));
-        } else {
-            report_diagnostics(&loaded, &diagnostics);
-        }
+        report_invalid(args.output, &loaded, &diagnostics);
         return EXIT_FAILURE;
     }
-    report_diagnostics(&loaded, &diagnostics);
+    report_diagnostics(args.output, &loaded, &diagnostics);
     match args.output {
-        Output::Text => print_stdout(&render::render_text(&loaded.files, &validated.certificates)),
+        Output::Text | Output::Github => {
+            print_stdout(&render::render_text(&loaded.files, &validated.certificates))
+        }
+        Output::Markdown => print_stdout(&format!(
+            "```text\n{}```\n",
+            render::render_text(&loaded.files, &validated.certificates)
+        )),
         Output::Json => print_stdout(&format!(
             "{:#}\n",
             render::render_json(&loaded.files, &validated.certificates)
@@ -237,16 +298,10 @@ async fn run_reconcile(args: &RunArgs, mode: Mode) -> u8 {
     }
     let (loaded, validated, diagnostics) = load_and_validate(&args.manifests);
     if diagnostics.has_errors() {
-        if args.manifests.output == Output::Json {
-            let report =
-                serde_json::json!({ "diagnostics": diag::to_json(&loaded.files, &diagnostics) });
-            print_stdout(&format!("{report:#}\n"));
-        } else {
-            report_diagnostics(&loaded, &diagnostics);
-        }
+        report_invalid(args.manifests.output, &loaded, &diagnostics);
         return EXIT_FAILURE;
     }
-    report_diagnostics(&loaded, &diagnostics);
+    report_diagnostics(args.manifests.output, &loaded, &diagnostics);
     let environment = ProcessEnvironment;
     let certificates: Vec<(crate::model::Certificate, PathBuf)> = validated
         .certificates
@@ -365,8 +420,12 @@ async fn run_reconcile(args: &RunArgs, mode: Mode) -> u8 {
                 bar.inc(1);
             })
         }
-        (None, Output::Text) => Arc::new(|report: &CertificateReport| {
+        (None, Output::Text | Output::Github) => Arc::new(|report: &CertificateReport| {
             print_stdout(&format!("{}\n", report::line(report)))
+        }),
+        // stdout is the Markdown document; progress lines go to the log.
+        (None, Output::Markdown) => Arc::new(|report: &CertificateReport| {
+            print_stderr(&format!("{}\n", report::line(report)))
         }),
         (None, Output::Json) => Arc::new(|_: &CertificateReport| {}),
     };
@@ -397,6 +456,15 @@ async fn run_reconcile(args: &RunArgs, mode: Mode) -> u8 {
             }
             print_stdout(&report::table(mode, &reports, stop.as_ref()));
         }
+        Output::Github => {
+            if !reports.is_empty() {
+                print_stdout("\n");
+            }
+            print_stdout(&report::table(mode, &reports, stop.as_ref()));
+            print_stdout(&ci::github_report(mode, &reports, stop.as_ref()));
+            append_step_summary(&ci::markdown_report(mode, &reports, stop.as_ref()));
+        }
+        Output::Markdown => print_stdout(&ci::markdown_report(mode, &reports, stop.as_ref())),
     }
     for warning in reports.iter().filter(|r| r.outcome == Outcome::Skipped) {
         tracing::warn!(certificate = %warning.name, "skipped: {}", warning.notes.join("; "));
@@ -457,7 +525,7 @@ async fn run_emulator(args: EmulatorArgs) -> u8 {
             output: Output::Text,
         };
         let (loaded, validated, diagnostics) = load_and_validate(&manifest_args);
-        report_diagnostics(&loaded, &diagnostics);
+        report_diagnostics(Output::Text, &loaded, &diagnostics);
         if diagnostics.has_errors() {
             return EXIT_FAILURE;
         }

@@ -51,6 +51,10 @@ pub enum Output {
     Text,
     /// For machines: one JSON object on stdout.
     Json,
+    /// For GitHub Actions: plain lines plus workflow-command annotations (file and line) for every problem; the Markdown summary is appended to $GITHUB_STEP_SUMMARY when set.
+    Github,
+    /// A Markdown summary on stdout, to post on a pull request.
+    Markdown,
 }
 
 #[derive(Debug, Args)]

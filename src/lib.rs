@@ -39,6 +39,7 @@
 pub mod api;
 pub mod app;
 pub mod checks;
+pub mod ci;
 pub mod cli;
 pub mod csr;
 pub mod diag;

@@ -68,3 +68,58 @@ fn examples_render_with_provenance_and_masked_secrets() {
         Some("********".into())
     );
 }
+
+/// Every `tccert ...` command in the CI recipes of examples/ci/ runs as
+/// written (on examples/ instead of manifests/, against the emulator), so a
+/// renamed flag cannot leave the recipes behind.
+#[test]
+fn the_ci_recipes_run_as_written() {
+    let examples = repo().join("examples");
+    let mut commands = Vec::new();
+    for recipe in [
+        "examples/ci/.github/workflows/certificates.yml",
+        "examples/ci/.gitlab-ci.yml",
+    ] {
+        let text = std::fs::read_to_string(repo().join(recipe)).expect("a recipe");
+        for line in text.lines() {
+            let Some(start) = line.find("tccert ") else {
+                continue;
+            };
+            let command = &line[start + "tccert ".len()..];
+            // Up to a redirection or a shell operator.
+            let command = command
+                .split(['>', '|'])
+                .next()
+                .expect("split gives one part")
+                .trim();
+            // Commands, not prose: they name the manifests.
+            if command.contains("manifests/") {
+                commands.push((recipe, command.to_string()));
+            }
+        }
+    }
+    assert!(commands.len() >= 6, "{commands:?}");
+    for (recipe, command) in commands {
+        let mut args: Vec<String> = command
+            .split_whitespace()
+            .map(|a| {
+                if a == "manifests/" {
+                    examples.display().to_string()
+                } else {
+                    a.to_string()
+                }
+            })
+            .collect();
+        if args[0] != "validate" {
+            args.push("--emulator".into());
+        }
+        let run = Test::new().args(args).run();
+        assert!(
+            matches!(run.code(), 0 | 2),
+            "{recipe}: `tccert {command}` exited {}\n{}\n{}",
+            run.code(),
+            run.stdout(),
+            run.stderr()
+        );
+    }
+}

@@ -8,11 +8,13 @@
 //! - `hostile`: hostile files (alias bombs, huge files, bad bytes, loops).
 //! - `properties`: property tests of merging and interpolation.
 //! - `apply`: plan and apply against the emulator over loopback HTTP.
+//! - `ci_output`: --output github (annotations, step summary) and markdown.
 //! - `credentials`: --profile, the environment and the credential files, in order.
 //! - `resilience`: mixed faults, a server restart, SIGINT, two applies at once.
 //! - `secrets`: every command at -vvv with known secrets; none may show.
 
 mod apply;
+mod ci_output;
 mod cli;
 mod commands;
 mod credentials;
