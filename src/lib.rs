@@ -45,6 +45,7 @@ pub mod diag;
 pub mod emulator;
 pub mod field;
 pub mod interpolate;
+pub mod keygen;
 pub mod manifest;
 pub mod merge;
 pub mod model;
