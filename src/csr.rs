@@ -29,6 +29,50 @@ impl CsrInfo {
     }
 }
 
+impl CsrInfo {
+    /// What `csr inspect` prints, one aligned line per fact.
+    pub fn render_text(&self) -> String {
+        let names = if self.dns_names.is_empty() {
+            "(none)".to_string()
+        } else {
+            self.dns_names.join(", ")
+        };
+        format!(
+            "subject:    {}\nnames:      {names}\nkey:        {}\nsignature:  {}, {}\n",
+            if self.subject.is_empty() {
+                "(empty)"
+            } else {
+                &self.subject
+            },
+            self.key,
+            self.signature_algorithm,
+            self.signature.as_str(),
+        )
+    }
+
+    /// What `csr inspect --output json` prints.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut key = serde_json::json!({ "type": self.key.kind() });
+        if let Some(bits) = self.key.bits() {
+            key["bits"] = bits.into();
+        }
+        if let KeyInfo::Ec {
+            curve: Some(curve), ..
+        } = self.key
+        {
+            key["curve"] = curve.into();
+        }
+        serde_json::json!({
+            "subject": self.subject,
+            "common_name": self.common_name,
+            "dns_names": self.dns_names,
+            "key": key,
+            "signature_algorithm": self.signature_algorithm,
+            "signature": self.signature.as_str(),
+        })
+    }
+}
+
 /// The CSR's public key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum KeyInfo {
@@ -107,11 +151,9 @@ impl std::fmt::Display for CsrError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             CsrError::NotPem(why) => write!(f, "not PEM text ({why})"),
+            // Read after "... is": "www.key is a `PRIVATE KEY` PEM block, ..."
             CsrError::WrongLabel(label) => {
-                write!(
-                    f,
-                    "the PEM block is a `{label}`, not a `CERTIFICATE REQUEST`"
-                )
+                write!(f, "a `{label}` PEM block, not a `CERTIFICATE REQUEST`")
             }
             CsrError::NotACsr(why) => write!(f, "not a PKCS#10 certificate request ({why})"),
         }
@@ -223,6 +265,31 @@ mod tests {
         assert_eq!(info.key.to_string(), "EC P-256");
         assert_eq!(info.signature_algorithm, "ecdsa-with-SHA256");
         assert_eq!(info.signature, Signature::Valid);
+    }
+
+    #[test]
+    fn text_and_json_forms() {
+        let info = inspect(WWW).unwrap();
+        assert_eq!(
+            info.render_text(),
+            "subject:    C=CN, O=Acme Ltd, CN=www.acme.example\n\
+             names:      www.acme.example, acme.example\n\
+             key:        EC P-256\n\
+             signature:  ecdsa-with-SHA256, valid\n"
+        );
+        assert_eq!(
+            info.to_json(),
+            serde_json::json!({
+                "subject": "C=CN, O=Acme Ltd, CN=www.acme.example",
+                "common_name": "www.acme.example",
+                "dns_names": ["www.acme.example", "acme.example"],
+                "key": {"type": "EC", "bits": 256, "curve": "P-256"},
+                "signature_algorithm": "ecdsa-with-SHA256",
+                "signature": "valid",
+            })
+        );
+        let rsa = inspect(WILDCARD_RSA).unwrap().to_json();
+        assert_eq!(rsa["key"], serde_json::json!({"type": "RSA", "bits": 2048}));
     }
 
     #[test]

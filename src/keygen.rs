@@ -134,6 +134,44 @@ pub fn generate(
     })
 }
 
+/// The lines to paste into the certificate's manifest for a CSR made for
+/// `names` (`domain` first) and written to `csr_path`.
+pub fn manifest_snippet(names: &[String], csr_path: &str) -> String {
+    let mut out = String::new();
+    if let Some((domain, others)) = names.split_first() {
+        out.push_str(&format!("domain: {}\n", yaml_scalar(domain)));
+        if !others.is_empty() {
+            let list: Vec<String> = others.iter().map(|n| yaml_scalar(n)).collect();
+            out.push_str(&format!("domains: [{}]\n", list.join(", ")));
+        }
+    }
+    out.push_str(&format!(
+        "csr:\n  type: parse\n  file: {}\n",
+        yaml_scalar(csr_path)
+    ));
+    out
+}
+
+/// `text` as a YAML scalar that reads back as the same string: plain when
+/// that is safe, else double-quoted (JSON's quoting is valid YAML). Plain
+/// needs a first letter (`*.a.b` would be an alias, `1.5` a number, `-x`
+/// may start a list) and no character YAML gives a meaning to.
+fn yaml_scalar(text: &str) -> String {
+    let plain = text.starts_with(|c: char| c.is_ascii_alphabetic())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '/'))
+        && !matches!(
+            text.to_ascii_lowercase().as_str(),
+            "true" | "false" | "null" | "yes" | "no" | "on" | "off"
+        );
+    if plain {
+        text.to_string()
+    } else {
+        serde_json::Value::from(text).to_string()
+    }
+}
+
 fn key_pair(key_type: KeyType) -> Result<KeyPair, KeygenError> {
     let bits = match key_type {
         KeyType::EcdsaP256 => {
@@ -302,6 +340,22 @@ mod tests {
         let a = generate("www.acme.example", &[], KeyType::EcdsaP256).unwrap();
         let b = generate("www.acme.example", &[], KeyType::EcdsaP256).unwrap();
         assert_ne!(a.key_pem.expose(), b.key_pem.expose());
+    }
+
+    #[test]
+    fn the_snippet_quotes_what_yaml_would_misread() {
+        let names = strings(&["*.acme.example", "acme.example"]);
+        assert_eq!(
+            manifest_snippet(&names, "csr/wildcard.csr"),
+            "domain: \"*.acme.example\"\ndomains: [acme.example]\ncsr:\n  type: parse\n  file: csr/wildcard.csr\n"
+        );
+        assert_eq!(
+            manifest_snippet(&strings(&["www.acme.example"]), "../my keys/1.csr"),
+            "domain: www.acme.example\ncsr:\n  type: parse\n  file: \"../my keys/1.csr\"\n"
+        );
+        for odd in ["true", "No", "123", "-x", "a: b", "a#b", "\"q\""] {
+            assert!(yaml_scalar(odd).starts_with('"'), "{odd}");
+        }
     }
 
     #[test]
