@@ -18,16 +18,24 @@ use crate::api::client::{CHINA_ENDPOINT, Endpoint, HttpTransport, INTERNATIONAL_
 use crate::api::credentials::Credentials;
 use crate::ci;
 use crate::cli::{
-    Cli, Command, DebugSignArgs, EmulatorArgs, ManifestArgs, Output, RunArgs, SchemaDraft,
+    Cli, Command, CompletionsArgs, CsrCommand, CsrInspectArgs, CsrNewArgs, DebugSignArgs,
+    EmulatorArgs, InitArgs, InspectOutput, KeyTypeArg, ManArgs, ManifestArgs, Output, RunArgs,
+    SchemaDraft,
 };
+use crate::csr;
 use crate::diag::{self, Diagnostics};
 use crate::emulator::{self, EmulatorConfig, SeedCertificate};
+use crate::init;
+use crate::keygen::{self, KeyType};
 use crate::manifest::load::{Loaded, load};
+use crate::manual;
+use crate::outfile::{self, NewFile};
 use crate::reconcile::{self, CertificateReport, Mode, Outcome, StopReason};
 use crate::render;
 use crate::report;
 use crate::schema::{Draft, schema_text};
 use crate::system::Environment as _;
+use crate::system::FileSystem as _;
 use crate::system::{ProcessEnvironment, RealFileSystem};
 use crate::validate::{Validated, validate};
 
@@ -92,6 +100,11 @@ fn run(cli: Cli) -> u8 {
         Command::Apply(args) => with_runtime(|| run_reconcile(&args, Mode::Apply)),
         Command::Emulator(args) => with_runtime(|| run_emulator(args)),
         Command::DebugSign(args) => run_debug_sign(&args),
+        Command::Csr(CsrCommand::New(args)) => run_csr_new(&args),
+        Command::Csr(CsrCommand::Inspect(args)) => run_csr_inspect(&args),
+        Command::Init(args) => run_init(&args),
+        Command::Completions(args) => run_completions(&args),
+        Command::Man(args) => run_man(&args),
     }
 }
 
@@ -597,5 +610,222 @@ fn run_debug_sign(args: &DebugSignArgs) -> u8 {
         &body,
     );
     print_stdout(&format!("{signed}\n"));
+    EXIT_OK
+}
+
+/// `error: ...` for each line of `message`, exit 1.
+fn fail_lines(message: &str) -> u8 {
+    for line in message.lines() {
+        print_stderr(&format!("error: {line}\n"));
+    }
+    EXIT_FAILURE
+}
+
+/// "a, b and c" for a list of paths in a message.
+fn path_list(paths: &[&std::path::Path]) -> String {
+    let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    match shown.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => shown.join(""),
+    }
+}
+
+/// `tccert csr new`: a private key and a CSR, made here.
+fn run_csr_new(args: &CsrNewArgs) -> u8 {
+    // Writing the CSR over the key would lose the key.
+    if let (Ok(key), Ok(csr)) = (
+        std::path::absolute(&args.key_out),
+        std::path::absolute(&args.csr_out),
+    ) && key == csr
+    {
+        return fail("--key-out and --csr-out name the same file");
+    }
+    // The cheap checks first: a typo or a file in the way must not cost a
+    // key generation (seconds for RSA 4096).
+    if let Err(error) = keygen::subject_names(&args.domain, &args.san) {
+        return fail_lines(&error.to_string());
+    }
+    if !args.force {
+        let taken = outfile::existing([args.key_out.as_path(), args.csr_out.as_path()]);
+        if !taken.is_empty() {
+            return fail(&format!(
+                "{} already exist{}; nothing was written (--force replaces)",
+                path_list(&taken),
+                if taken.len() == 1 { "s" } else { "" }
+            ));
+        }
+    }
+    let key_type = match args.key_type {
+        KeyTypeArg::EcdsaP256 => KeyType::EcdsaP256,
+        KeyTypeArg::Rsa2048 => KeyType::Rsa2048,
+        KeyTypeArg::Rsa4096 => KeyType::Rsa4096,
+    };
+    tracing::info!(domain = %args.domain, key = key_type.describe(), "generating a private key and a CSR");
+    let generated = match keygen::generate(&args.domain, &args.san, key_type) {
+        Ok(generated) => generated,
+        Err(error) => return fail_lines(&error.to_string()),
+    };
+    let files = [
+        NewFile {
+            path: &args.key_out,
+            contents: generated.key_pem.expose().as_bytes(),
+            private: true,
+        },
+        NewFile {
+            path: &args.csr_out,
+            contents: generated.csr_pem.as_bytes(),
+            private: false,
+        },
+    ];
+    if let Err(error) = outfile::write_all(&files, args.force) {
+        return fail(&error.to_string());
+    }
+    let mode = if cfg!(unix) { ", mode 0600" } else { "" };
+    let csr_path = args.csr_out.display().to_string();
+    print_stdout(&format!(
+        "wrote {}: the private key ({}, PKCS#8 PEM{mode}); keep it secret, never commit it\n\
+         wrote {csr_path}: the CSR, CN={}, signed with SHA-256\n\
+         names (SAN): {}\n\n\
+         For the certificate's manifest (`file` is relative to the manifest file):\n\n{}",
+        args.key_out.display(),
+        key_type.describe(),
+        args.domain,
+        generated.names.join(", "),
+        keygen::manifest_snippet(&generated.names, &csr_path),
+    ));
+    EXIT_OK
+}
+
+/// `tccert csr inspect`: what a CSR holds, and whether its signature verifies.
+fn run_csr_inspect(args: &CsrInspectArgs) -> u8 {
+    let path = args.file.display();
+    let bytes = match RealFileSystem.read(&args.file, crate::manifest::load::MAX_CSR_BYTES) {
+        Ok(bytes) => bytes,
+        Err(error) if error.kind() == std::io::ErrorKind::FileTooLarge => {
+            return fail(&format!(
+                "{path} is larger than {} KiB: not a CSR",
+                crate::manifest::load::MAX_CSR_BYTES >> 10
+            ));
+        }
+        Err(error) => return fail(&format!("cannot read {path}: {error}")),
+    };
+    let Ok(text) = String::from_utf8(bytes) else {
+        return fail(&format!(
+            "{path} is not a PEM CSR: it is binary (a DER CSR? `openssl req -inform DER -in {path} -out csr.pem` converts it)"
+        ));
+    };
+    let info = match csr::inspect(&text) {
+        Ok(info) => info,
+        Err(why) => return fail(&format!("{path} is {why}")),
+    };
+    match args.output {
+        InspectOutput::Text => print_stdout(&format!("file:       {path}\n{}", info.render_text())),
+        InspectOutput::Json => {
+            let mut report = serde_json::json!({ "file": path.to_string() });
+            if let (Some(object), serde_json::Value::Object(facts)) =
+                (report.as_object_mut(), info.to_json())
+            {
+                object.extend(facts);
+            }
+            print_stdout(&format!("{report:#}\n"));
+        }
+    }
+    match info.signature {
+        csr::Signature::Valid => EXIT_OK,
+        csr::Signature::Invalid => fail(&format!(
+            "{path}: the signature does not verify: the CSR was altered after it was signed, or is corrupt"
+        )),
+        csr::Signature::Unsupported => fail(&format!(
+            "{path}: cannot verify a {} signature",
+            info.signature_algorithm
+        )),
+    }
+}
+
+/// `tccert init DIR`: the starter tree.
+fn run_init(args: &InitArgs) -> u8 {
+    let files = init::starter_files();
+    let paths: Vec<PathBuf> = files.iter().map(|f| args.dir.join(f.path)).collect();
+    if !args.force {
+        let taken = outfile::existing(paths.iter().map(PathBuf::as_path));
+        if !taken.is_empty() {
+            for path in &taken {
+                print_stderr(&format!("error: {} already exists\n", path.display()));
+            }
+            return fail("nothing was written (--force replaces these files)");
+        }
+    }
+    for path in &paths {
+        if let Some(parent) = path.parent()
+            && let Err(error) = std::fs::create_dir_all(parent)
+        {
+            return fail(&format!("cannot create {}: {error}", parent.display()));
+        }
+    }
+    let new_files: Vec<NewFile<'_>> = files
+        .iter()
+        .zip(&paths)
+        .map(|(file, path)| NewFile {
+            path,
+            contents: file.contents.as_bytes(),
+            private: false,
+        })
+        .collect();
+    if let Err(error) = outfile::write_all(&new_files, args.force) {
+        return fail(&error.to_string());
+    }
+    let dir = args.dir.display();
+    let mut text = format!("wrote a starter tree in {dir}:\n");
+    for path in &paths {
+        text.push_str(&format!("  {}\n", path.display()));
+    }
+    text.push_str(&format!(
+        "\nnext: put your details in the profile and your certificate id in the certificate, then\n  \
+         tccert validate {dir}\n  tccert plan {dir} --emulator\n"
+    ));
+    print_stdout(&text);
+    EXIT_OK
+}
+
+/// `tccert completions SHELL`.
+fn run_completions(args: &CompletionsArgs) -> u8 {
+    print_stdout(&String::from_utf8_lossy(&manual::completions(args.shell)));
+    EXIT_OK
+}
+
+/// `tccert man [--out-dir DIR]`. Pages in DIR are replaced: they are made
+/// from this binary, and packaging scripts run this again on each build.
+fn run_man(args: &ManArgs) -> u8 {
+    let Some(dir) = &args.out_dir else {
+        return match manual::man_page() {
+            Ok(page) => {
+                print_stdout(&String::from_utf8_lossy(&page));
+                EXIT_OK
+            }
+            Err(error) => fail(&format!("cannot render the man page: {error}")),
+        };
+    };
+    let pages = match manual::man_pages() {
+        Ok(pages) => pages,
+        Err(error) => return fail(&format!("cannot render the man pages: {error}")),
+    };
+    if let Err(error) = std::fs::create_dir_all(dir) {
+        return fail(&format!("cannot create {}: {error}", dir.display()));
+    }
+    let paths: Vec<PathBuf> = pages.iter().map(|(name, _)| dir.join(name)).collect();
+    let files: Vec<NewFile<'_>> = pages
+        .iter()
+        .zip(&paths)
+        .map(|((_, page), path)| NewFile {
+            path,
+            contents: page,
+            private: false,
+        })
+        .collect();
+    if let Err(error) = outfile::write_all(&files, true) {
+        return fail(&error.to_string());
+    }
+    let listed: String = paths.iter().map(|p| format!("{}\n", p.display())).collect();
+    print_stdout(&listed);
     EXIT_OK
 }

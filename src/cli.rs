@@ -40,6 +40,15 @@ pub enum Command {
     Apply(RunArgs),
     /// Serve a local emulator of the Tencent Cloud SSL API.
     Emulator(EmulatorArgs),
+    /// Make a private key and CSR locally, or show what a CSR holds.
+    #[command(subcommand)]
+    Csr(CsrCommand),
+    /// Write a starter manifest tree (a profile, a certificate, a README, the schema) into DIR.
+    Init(InitArgs),
+    /// Print a shell completion script on stdout.
+    Completions(CompletionsArgs),
+    /// Print the man page on stdout, or write one page per command into a directory.
+    Man(ManArgs),
     /// Print the headers tccert would send for a body read from stdin (for the SDK conformance test).
     #[command(hide = true)]
     DebugSign(DebugSignArgs),
@@ -181,4 +190,98 @@ pub struct DebugSignArgs {
     pub version: String,
     #[arg(long, allow_hyphen_values = true)]
     pub timestamp: i64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CsrCommand {
+    /// Generate a private key and a CSR for it, here, for `csr: {type: parse, file: ...}`.
+    New(CsrNewArgs),
+    /// Show a CSR's subject, names, key and signature, and check the signature.
+    Inspect(CsrInspectArgs),
+}
+
+/// The key types `csr new` makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum KeyTypeArg {
+    /// ECDSA on P-256: small and fast; every current client accepts it.
+    #[value(name = "ecdsa-p256")]
+    EcdsaP256,
+    /// RSA 2048 bits: what Tencent Cloud's own CSRs use; the widest compatibility.
+    #[value(name = "rsa-2048")]
+    Rsa2048,
+    /// RSA 4096 bits: larger and slower, for policies that ask for it.
+    #[value(name = "rsa-4096")]
+    Rsa4096,
+}
+
+#[derive(Debug, Args)]
+pub struct CsrNewArgs {
+    /// The certificate's domain: the CSR's common name and first subject alternative name.
+    #[arg(long, value_name = "DOMAIN")]
+    pub domain: String,
+
+    /// Another name for the certificate (repeatable); the manifest's `domains`.
+    #[arg(long, value_name = "NAME")]
+    pub san: Vec<String>,
+
+    /// The private key's type.
+    #[arg(long, value_enum, default_value_t = KeyTypeArg::Rsa2048)]
+    pub key_type: KeyTypeArg,
+
+    /// Where to write the private key (PKCS#8 PEM, created with mode 0600).
+    #[arg(long, value_name = "FILE")]
+    pub key_out: PathBuf,
+
+    /// Where to write the CSR (PEM).
+    #[arg(long, value_name = "FILE")]
+    pub csr_out: PathBuf,
+
+    /// Replace FILEs that exist.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CsrInspectArgs {
+    /// A PEM certificate signing request.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// Output format.
+    #[arg(long, short = 'o', value_enum, default_value_t = InspectOutput::Text)]
+    pub output: InspectOutput,
+}
+
+/// `csr inspect` describes one file: there is nothing to annotate or post.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum InspectOutput {
+    /// Aligned text.
+    Text,
+    /// One JSON object on stdout.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The directory to write into (created when missing).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// Replace files that exist.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write tccert.1 and one tccert-COMMAND.1 per command here, instead of printing tccert.1.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
 }

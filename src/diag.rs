@@ -51,6 +51,7 @@ pub enum Code {
     CsrParse,
     CsrSignature,
     CsrCommonName,
+    CsrMissingDomain,
     KeyPasswordWithParse,
     InvalidEmail,
     InvalidCountry,
@@ -59,7 +60,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 36] = [
+    pub const ALL: [Code; 37] = [
         Code::PathNotFound,
         Code::NoManifests,
         Code::ReadFailed,
@@ -91,6 +92,7 @@ impl Code {
         Code::CsrParse,
         Code::CsrSignature,
         Code::CsrCommonName,
+        Code::CsrMissingDomain,
         Code::KeyPasswordWithParse,
         Code::InvalidEmail,
         Code::InvalidCountry,
@@ -131,6 +133,7 @@ impl Code {
             Code::CsrParse => "csr-parse",
             Code::CsrSignature => "csr-signature",
             Code::CsrCommonName => "csr-common-name",
+            Code::CsrMissingDomain => "csr-missing-domain",
             Code::KeyPasswordWithParse => "key-password-with-parse",
             Code::InvalidEmail => "invalid-email",
             Code::InvalidCountry => "invalid-country",
@@ -179,6 +182,9 @@ impl Code {
             Code::CsrParse => "the CSR is not a PEM certificate request",
             Code::CsrSignature => "the CSR's self-signature does not verify",
             Code::CsrCommonName => "the CSR's common name differs from `domain`",
+            Code::CsrMissingDomain => {
+                "a `domains` entry is not among the CSR's DNS subject alternative names"
+            }
             Code::KeyPasswordWithParse => {
                 "`key_password` is only meaningful with `csr.type: online`"
             }

@@ -21,6 +21,12 @@
 //!                     render            plan / reconcile ──► api (sign: pure TC3; client: reqwest)
 //!                                                 ▲
 //!                                      pace (rate arithmetic, pure) · emulator (the API, locally)
+//!
+//!  Beside the pipeline (no manifest involved):
+//!   csr new      keygen (names checked by checks; key + CSR as PEM in memory) ──► outfile (0600, no clobber)
+//!   csr inspect  csr (parse, verify, describe)
+//!   init         init (the starter tree as text) ──► outfile
+//!   completions, man   manual (from the clap definition in cli)
 //! ```
 //!
 //! Invariants:
@@ -32,7 +38,9 @@
 //!   the point they enter and never formatted unmasked: see [`secret`].
 //! - The modules `manifest::{tree,yaml,toml,raw}`, `interpolate`, `schema`,
 //!   `field`, `merge`, `checks`, `csr`, `validate`, `model`, `request`,
-//!   `render` and `api::sign` do no I/O; effects go through [`system`].
+//!   `render`, `api::sign`, `init` and `manual` do no I/O; effects go through
+//!   [`system`]. `keygen` reads only the system's random numbers; the files
+//!   tccert makes are written by [`outfile`], from `app`.
 
 #![recursion_limit = "256"]
 
@@ -45,10 +53,14 @@ pub mod csr;
 pub mod diag;
 pub mod emulator;
 pub mod field;
+pub mod init;
 pub mod interpolate;
+pub mod keygen;
 pub mod manifest;
+pub mod manual;
 pub mod merge;
 pub mod model;
+pub mod outfile;
 pub mod pace;
 pub mod reconcile;
 pub mod render;

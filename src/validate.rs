@@ -359,12 +359,20 @@ fn check_csr(files: &Files, raw: &RawCertificate, diagnostics: &mut Diagnostics)
                 }
                 Ok(info) => {
                     let before = diagnostics.error_count();
-                    if !info.signature_valid {
-                        diagnostics.push(
+                    match info.signature {
+                        csr::Signature::Valid => {}
+                        csr::Signature::Invalid => diagnostics.push(
                             Diagnostic::error(Code::CsrSignature, format!("the CSR of certificate `{}` has a signature that does not verify", raw.name.value))
                                 .at(span)
                                 .note("the CSR was altered after it was signed, or is corrupt; make it again"),
-                        );
+                        ),
+                        // Not known to be bad, but not known to be good either:
+                        // refuse, as before, and say which it is.
+                        csr::Signature::Unsupported => diagnostics.push(
+                            Diagnostic::error(Code::CsrSignature, format!("the CSR of certificate `{}` is signed with {}, which tccert cannot verify", raw.name.value, info.signature_algorithm))
+                                .at(span)
+                                .hint("make the CSR with an RSA or ECDSA key and SHA-256 (`tccert csr new`)"),
+                        ),
                     }
                     match &info.common_name {
                         Some(cn) if cn.eq_ignore_ascii_case(&raw.domain.value) => {}
@@ -391,9 +399,11 @@ fn check_csr(files: &Files, raw: &RawCertificate, diagnostics: &mut Diagnostics)
                                 .any(|n| n.eq_ignore_ascii_case(&domain.value))
                             {
                                 diagnostics.push(
-                                    Diagnostic::warning(Code::CsrCommonName, format!("`{}` is in `domains` but not among the CSR's subject alternative names", shown(domain)))
+                                    Diagnostic::warning(Code::CsrMissingDomain, format!("`{}` is in `domains` but not among the CSR's subject alternative names", shown(domain)))
                                         .at(domain.span)
-                                        .related(span, "the CSR"),
+                                        .related(span, "the CSR")
+                                        .note(missing_domain_note(&info.dns_names))
+                                        .hint("make the CSR again with every domain, e.g. `tccert csr new --domain DOMAIN --san NAME ...`, or drop the name from `domains`"),
                                 );
                             }
                         }
@@ -403,5 +413,21 @@ fn check_csr(files: &Files, raw: &RawCertificate, diagnostics: &mut Diagnostics)
                 }
             }
         }
+    }
+}
+
+/// What the CSR does name, for the `csr-missing-domain` warning.
+fn missing_domain_note(dns_names: &[String]) -> String {
+    if dns_names.is_empty() {
+        "the CSR has no DNS subject alternative names".to_string()
+    } else {
+        format!(
+            "the CSR's DNS names: {}",
+            dns_names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     }
 }

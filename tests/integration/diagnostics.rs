@@ -276,6 +276,45 @@ fn csr_signature_and_common_name() {
 }
 
 #[test]
+fn domains_missing_from_the_csr_are_a_warning_only() {
+    // www.csr names www.acme.example and acme.example; api.acme.example is
+    // not in it. The CA may refuse such an order, but the submission itself
+    // is valid, so validate warns and still exits 0.
+    let certificate = CERTIFICATE
+        .replace(
+            "domain: www.acme.example",
+            "domain: www.acme.example\ndomains:\n  - acme.example\n  - api.acme.example",
+        )
+        .replace("type: online", "type: parse\n  file: www.csr");
+    let run = Test::new()
+        .file("acme.yaml", PROFILE)
+        .file("www.yaml", &certificate)
+        .file("www.csr", include_str!("../fixtures/www.csr"))
+        .args(["validate", "."])
+        .run()
+        .success()
+        .stdout_contains("valid: 1 certificate and 1 profile in 2 files");
+    insta::assert_snapshot!("csr_missing_domain", run.stderr());
+
+    let json = Test::new()
+        .file("acme.yaml", PROFILE)
+        .file("www.yaml", &certificate)
+        .file("www.csr", include_str!("../fixtures/www.csr"))
+        .args(["validate", ".", "--output", "json"])
+        .run()
+        .success()
+        .json();
+    assert_eq!(json["valid"], true);
+    assert_eq!(json["warnings"], 1);
+    let warning = &json["diagnostics"][0];
+    assert_eq!(warning["severity"], "warning");
+    assert_eq!(warning["code"], "csr-missing-domain");
+    assert_eq!(warning["file"], "./www.yaml");
+    assert_eq!(warning["line"], 9);
+    assert_eq!(warning["column"], 5);
+}
+
+#[test]
 fn yaml_syntax_duplicate_keys_and_aliases() {
     snapshot(
         "yaml_syntax",

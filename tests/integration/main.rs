@@ -5,6 +5,9 @@
 //!   rendered diagnostic snapshotted (tests/integration/snapshots/).
 //! - `examples`: everything under examples/ validates and renders.
 //! - `commands`: validate/render/schema behaviour, JSON output, exit codes.
+//! - `csr`: `csr new` (keys, files, a CSR that validates) and `csr inspect`.
+//! - `init`: the starter tree validates and plans; a second init refuses.
+//! - `manual`: shell completions and man pages.
 //! - `hostile`: hostile files (alias bombs, huge files, bad bytes, loops).
 //! - `properties`: property tests of merging and interpolation.
 //! - `apply`: plan and apply against the emulator over loopback HTTP.
@@ -18,9 +21,12 @@ mod ci_output;
 mod cli;
 mod commands;
 mod credentials;
+mod csr;
 mod diagnostics;
 mod examples;
 mod hostile;
+mod init;
+mod manual;
 mod properties;
 mod resilience;
 mod secrets;

@@ -1,0 +1,305 @@
+//! Writing the files tccert makes (`csr new`, `init`, `man --out-dir`): an
+//! effect at the edge, used only by `app.rs`.
+//!
+//! Two rules:
+//! - Nothing that exists is replaced unless the caller says so (`--force`),
+//!   and a run writes all of its files or none of them.
+//! - A private file (a private key) is created with mode 0600 from the
+//!   start: it is never, even for a moment, readable by others, as a file
+//!   created 0644 and then narrowed with chmod would be.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+
+/// One file to write.
+pub struct NewFile<'a> {
+    pub path: &'a Path,
+    pub contents: &'a [u8],
+    /// Readable and writable by the owner only (0600 on Unix).
+    pub private: bool,
+}
+
+/// Which file could not be written, and why.
+#[derive(Debug)]
+pub struct WriteError {
+    pub path: PathBuf,
+    pub error: io::Error,
+    /// Files already in place when the error came. Empty but for a rename
+    /// failing part way through a replace (a directory's permissions
+    /// changing under the run, say).
+    pub written: Vec<PathBuf>,
+}
+
+/// `cannot write PATH: WHY; nothing was written` (or which files were).
+impl std::fmt::Display for WriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot write {}: {}; ", self.path.display(), self.error)?;
+        if self.written.is_empty() {
+            f.write_str("nothing was written")
+        } else {
+            let written: Vec<String> = self
+                .written
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
+            write!(
+                f,
+                "only {} {} written",
+                written.join(", "),
+                if written.len() == 1 { "was" } else { "were" }
+            )
+        }
+    }
+}
+
+/// The paths among `paths` that exist (a dangling symbolic link counts: it
+/// would be written through or replaced).
+pub fn existing<'a>(paths: impl IntoIterator<Item = &'a Path>) -> Vec<&'a Path> {
+    paths
+        .into_iter()
+        .filter(|p| std::fs::symlink_metadata(p).is_ok())
+        .collect()
+}
+
+/// Writes every file, or none.
+///
+/// Without `replace`, each file is created with `O_EXCL` (`create_new`): a
+/// file that appeared since the caller looked is an error, never
+/// overwritten; if one file fails, the files this call created are removed.
+///
+/// With `replace`, each file is first written to a new temporary file beside
+/// it (created with the final mode), and only when all are written are they
+/// renamed into place. A replaced file so gets the new mode rather than
+/// keeping a looser one, and a symbolic link in the way is replaced, not
+/// written through.
+pub fn write_all(files: &[NewFile<'_>], replace: bool) -> Result<(), WriteError> {
+    let mut created: Vec<PathBuf> = Vec::new();
+    let cleanup = |created: &[PathBuf]| {
+        for path in created {
+            let _ = std::fs::remove_file(path);
+        }
+    };
+    for file in files {
+        let target = if replace {
+            temporary_sibling(file.path)
+        } else {
+            file.path.to_path_buf()
+        };
+        if let Err(error) = create_and_write(&target, file) {
+            // A temporary file that was created is in `created` only once
+            // written; remove one left half-written too.
+            if replace {
+                let _ = std::fs::remove_file(&target);
+            }
+            cleanup(&created);
+            return Err(WriteError {
+                path: file.path.to_path_buf(),
+                error,
+                written: Vec::new(),
+            });
+        }
+        created.push(target);
+    }
+    if replace {
+        for (index, (file, temporary)) in files.iter().zip(&created).enumerate() {
+            if let Err(error) = std::fs::rename(temporary, file.path) {
+                // Those renamed already are in place; the rest are dropped.
+                cleanup(&created[index..]);
+                return Err(WriteError {
+                    path: file.path.to_path_buf(),
+                    error,
+                    written: files[..index]
+                        .iter()
+                        .map(|f| f.path.to_path_buf())
+                        .collect(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `.NAME.tccert-RANDOM.tmp` in the same directory, so the rename is within
+/// one file system (and so atomic).
+fn temporary_sibling(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.tccert-{:016x}.tmp", fastrand::u64(..)))
+}
+
+fn create_and_write(path: &Path, file: &NewFile<'_>) -> io::Result<()> {
+    let mut handle = open_new(path, file.private)?;
+    handle.write_all(file.contents)?;
+    // A key that reached the disk only half is worse than none.
+    handle.sync_all()
+}
+
+fn open_new(path: &Path, private: bool) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        // The mode is applied by open(2) itself, less the umask.
+        options.mode(if private { 0o600 } else { 0o666 });
+    }
+    #[cfg(not(unix))]
+    let _ = private;
+    options.open(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    fn mode(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    fn leftovers(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn writes_new_files_and_refuses_existing_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a");
+        let b = dir.path().join("b");
+        let files = [
+            NewFile {
+                path: &a,
+                contents: b"one",
+                private: false,
+            },
+            NewFile {
+                path: &b,
+                contents: b"two",
+                private: true,
+            },
+        ];
+        write_all(&files, false).unwrap();
+        assert_eq!(std::fs::read(&a).unwrap(), b"one");
+        assert_eq!(
+            existing([a.as_path(), b.as_path(), dir.path().join("c").as_path()]).len(),
+            2
+        );
+
+        // b exists now: the whole write fails, and the file it created first
+        // (c) is removed again.
+        std::fs::remove_file(&a).unwrap();
+        let c = dir.path().join("c");
+        let again = [
+            NewFile {
+                path: &c,
+                contents: b"three",
+                private: false,
+            },
+            NewFile {
+                path: &b,
+                contents: b"changed",
+                private: true,
+            },
+        ];
+        let error = write_all(&again, false).unwrap_err();
+        assert_eq!(error.path, b);
+        assert_eq!(error.error.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read(&b).unwrap(), b"two");
+        assert_eq!(leftovers(dir.path()), ["b"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn private_files_are_0600_even_when_replacing_a_looser_file() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("k.pem");
+        std::fs::write(&key, "old").unwrap();
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let file = NewFile {
+            path: &key,
+            contents: b"new",
+            private: true,
+        };
+        write_all(std::slice::from_ref(&file), true).unwrap();
+        assert_eq!(std::fs::read(&key).unwrap(), b"new");
+        assert_eq!(mode(&key), 0o600);
+        // No temporary file is left behind.
+        assert_eq!(leftovers(dir.path()), ["k.pem"]);
+
+        let fresh = dir.path().join("fresh.pem");
+        write_all(
+            &[NewFile {
+                path: &fresh,
+                contents: b"x",
+                private: true,
+            }],
+            false,
+        )
+        .unwrap();
+        assert_eq!(mode(&fresh), 0o600);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn replacing_a_symbolic_link_does_not_write_through_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::write(&elsewhere, "untouched").unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&elsewhere, &link).unwrap();
+        let file = NewFile {
+            path: &link,
+            contents: b"key",
+            private: true,
+        };
+        assert_eq!(
+            write_all(std::slice::from_ref(&file), false)
+                .unwrap_err()
+                .error
+                .kind(),
+            io::ErrorKind::AlreadyExists
+        );
+        write_all(std::slice::from_ref(&file), true).unwrap();
+        assert_eq!(std::fs::read(&elsewhere).unwrap(), b"untouched");
+        assert_eq!(std::fs::read(&link).unwrap(), b"key");
+        assert!(!std::fs::symlink_metadata(&link).unwrap().is_symlink());
+    }
+
+    #[test]
+    fn a_failed_replace_leaves_the_old_files_and_no_temporaries() {
+        let dir = tempfile::tempdir().unwrap();
+        let kept = dir.path().join("kept");
+        std::fs::write(&kept, "old").unwrap();
+        let missing_dir = dir.path().join("no-such-dir").join("f");
+        let files = [
+            NewFile {
+                path: &kept,
+                contents: b"new",
+                private: false,
+            },
+            NewFile {
+                path: &missing_dir,
+                contents: b"x",
+                private: false,
+            },
+        ];
+        let error = write_all(&files, true).unwrap_err();
+        assert_eq!(error.path, missing_dir);
+        assert!(
+            error.to_string().ends_with("; nothing was written"),
+            "{error}"
+        );
+        assert_eq!(std::fs::read(&kept).unwrap(), b"old");
+        assert_eq!(leftovers(dir.path()), ["kept"]);
+    }
+}
