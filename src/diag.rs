@@ -149,7 +149,9 @@ impl Code {
             Code::NoManifests => "the PATHs hold no .yaml, .yml or .toml file",
             Code::ReadFailed => "a file or directory could not be read",
             Code::NotUtf8 => "a manifest is not valid UTF-8",
-            Code::FileTooLarge => "a manifest or CSR file is larger than the limit",
+            Code::FileTooLarge => {
+                "a manifest or CSR file is larger than the limit (4 MiB, 64 KiB), or a manifest holds more than 100,000 values (TOML: 200,000 keys and values)"
+            }
             Code::YamlSyntax => "the YAML does not parse",
             Code::TomlSyntax => "the TOML does not parse",
             Code::YamlUnsupported => {
@@ -381,14 +383,20 @@ fn snippet(
         return;
     };
     let number = format!("{:>width$}", span.line, width = pad.len());
+    let shown = window(
+        &line,
+        span.column.saturating_sub(1) as usize,
+        span.length.max(1) as usize,
+    );
     let _ = writeln!(out, "{pad} |");
-    let _ = writeln!(out, "{number} | {line}");
-    let indent: String = line
+    let _ = writeln!(out, "{number} | {}", shown.text);
+    let indent: String = shown
+        .text
         .chars()
-        .take(span.column.saturating_sub(1) as usize)
+        .take(shown.caret)
         .map(|c| if c == '\t' { '\t' } else { ' ' })
         .collect();
-    let marks = mark.to_string().repeat(span.length.max(1) as usize);
+    let marks = mark.to_string().repeat(shown.marks);
     match label {
         Some(label) => {
             let _ = writeln!(out, "{pad} | {indent}{marks} {label}");
@@ -396,6 +404,53 @@ fn snippet(
         None => {
             let _ = writeln!(out, "{pad} | {indent}{marks}");
         }
+    }
+}
+
+/// Widest source excerpt shown, in characters. A minified or generated file
+/// can put megabytes on one line; showing it whole for every problem on it
+/// would bury the message (and a 4 MB line times 100 problems is 400 MB).
+pub const MAX_SHOWN_CHARS: usize = 120;
+/// Characters kept before the caret when a long line is cut.
+const CONTEXT_BEFORE: usize = 40;
+
+/// What to print of one source line: the text, where the caret starts in it
+/// (in characters) and how many marks follow.
+#[derive(Debug, PartialEq, Eq)]
+struct Window {
+    text: String,
+    caret: usize,
+    marks: usize,
+}
+
+/// Cuts a long line to [`MAX_SHOWN_CHARS`] around `column` (0-based, in
+/// characters), marking each cut with `…`.
+fn window(line: &str, column: usize, length: usize) -> Window {
+    let total = line.chars().count();
+    if total <= MAX_SHOWN_CHARS {
+        return Window {
+            text: line.to_string(),
+            caret: column,
+            marks: length,
+        };
+    }
+    let start = column.saturating_sub(CONTEXT_BEFORE).min(total);
+    let end = (start + MAX_SHOWN_CHARS).min(total);
+    let mut text = String::new();
+    let mut caret = column - start;
+    if start > 0 {
+        text.push('…');
+        caret += 1;
+    }
+    text.extend(line.chars().skip(start).take(end - start));
+    if end < total {
+        text.push('…');
+    }
+    let visible_after_caret = end.saturating_sub(column).max(1);
+    Window {
+        text,
+        caret,
+        marks: length.min(visible_after_caret),
     }
 }
 
@@ -442,6 +497,43 @@ pub fn to_json(files: &Files, diagnostics: &Diagnostics) -> serde_json::Value {
         })
         .collect();
     serde_json::Value::Array(items)
+}
+
+#[cfg(test)]
+mod window_tests {
+    use super::*;
+
+    #[test]
+    fn short_lines_are_shown_whole() {
+        let shown = window("domain: 1", 8, 1);
+        assert_eq!(
+            shown,
+            Window {
+                text: "domain: 1".into(),
+                caret: 8,
+                marks: 1
+            }
+        );
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_caret() {
+        let line = format!("{}X{}", "a".repeat(10_000), "b".repeat(10_000));
+        let shown = window(&line, 10_000, 5);
+        assert_eq!(shown.text.chars().count(), MAX_SHOWN_CHARS + 2);
+        assert!(shown.text.starts_with('…') && shown.text.ends_with('…'));
+        assert_eq!(shown.text.chars().nth(shown.caret), Some('X'));
+        assert_eq!(shown.marks, 5);
+        // At the start: no leading cut.
+        let shown = window(&line, 0, 1);
+        assert!(shown.text.starts_with('a') && shown.text.ends_with('…'));
+        assert_eq!(shown.caret, 0);
+        // At the very end, with a span running past it: marks stay on the line.
+        let shown = window(&line, 20_000, 50);
+        assert!(shown.text.starts_with('…') && !shown.text.ends_with('…'));
+        assert_eq!(shown.text.chars().nth(shown.caret), Some('b'));
+        assert_eq!(shown.marks, 1);
+    }
 }
 
 #[cfg(test)]

@@ -13,7 +13,28 @@ use super::yaml::{MAX_NODES, too_many_values};
 use crate::diag::{Code, Diagnostic};
 use crate::source::{FileId, SourceFile};
 
+/// Keys and values a file may hold before `toml` is asked to build it: see
+/// [`lexed_over_budget`]. Twice the node budget, because every value but an
+/// array item comes with a key.
+pub const MAX_TOKENS: usize = 2 * MAX_NODES;
+
 pub fn parse(file: FileId, source: &SourceFile) -> (Vec<Document>, Vec<Diagnostic>) {
+    if let Some(range) = lexed_over_budget(&source.text) {
+        return (
+            Vec::new(),
+            vec![
+                Diagnostic::error(
+                    Code::FileTooLarge,
+                    format!("this file holds more than {MAX_TOKENS} keys and values"),
+                )
+                .at(source.span_of_bytes(file, range))
+                .note(
+                    "a manifest holds well under a hundred values; this limit keeps memory bounded",
+                )
+                .hint("split the certificates over several files"),
+            ],
+        );
+    }
     let (table, errors) = DeTable::parse_recoverable(&source.text);
     let mut diagnostics: Vec<Diagnostic> = errors
         .iter()
@@ -54,6 +75,34 @@ pub fn parse(file: FileId, source: &SourceFile) -> (Vec<Document>, Vec<Diagnosti
         }],
         diagnostics,
     )
+}
+
+/// `toml` builds the whole table before the node budget can be checked, and
+/// a million-item array costs it about 200 MB. Its lexer streams tokens
+/// without keeping them, so count keys, values and container openings first
+/// and refuse a file past [`MAX_TOKENS`] at the token where it got there.
+fn lexed_over_budget(text: &str) -> Option<std::ops::Range<usize>> {
+    use toml_parser::lexer::TokenKind;
+    let mut count = 0usize;
+    for token in toml_parser::Source::new(text).lex() {
+        if matches!(
+            token.kind(),
+            TokenKind::Atom
+                | TokenKind::BasicString
+                | TokenKind::LiteralString
+                | TokenKind::MlBasicString
+                | TokenKind::MlLiteralString
+                | TokenKind::LeftSquareBracket
+                | TokenKind::LeftCurlyBracket
+        ) {
+            count += 1;
+            if count > MAX_TOKENS {
+                let span = token.span();
+                return Some(span.start()..span.end());
+            }
+        }
+    }
+    None
 }
 
 /// The span of the first value past [`MAX_NODES`], counting as the YAML
@@ -194,6 +243,29 @@ mod tests {
         let id = files.add("fits.toml".into(), text);
         let (docs, diags) = parse(id, files.get(id));
         assert_eq!((docs.len(), diags.len()), (1, 0));
+    }
+
+    #[test]
+    fn the_lexer_refuses_what_toml_would_build_at_great_cost() {
+        let mut files = Files::default();
+        let text = format!(
+            "name = \"x\"\ndomains = [{}]\n",
+            "\"a\",".repeat(MAX_TOKENS)
+        );
+        let id = files.add("huge.toml".into(), text);
+        let (docs, diags) = parse(id, files.get(id));
+        assert!(docs.is_empty());
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].code, Code::FileTooLarge);
+        assert!(
+            diags[0]
+                .message
+                .contains("more than 200000 keys and values")
+        );
+        assert_eq!(diags[0].span.map(|s| s.line), Some(2));
+        // Just past the node budget but under the token budget: the exact
+        // node count decides, as before.
+        assert!(lexed_over_budget(&format!("d = [{}]\n", "1,".repeat(MAX_NODES + 1))).is_none());
     }
 
     #[test]
