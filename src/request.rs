@@ -332,3 +332,315 @@ pub fn describe_body(certificate: &Certificate) -> Body {
     );
     body
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::manifest::raw::Sourced;
+    use crate::model::{ApiChoice, CsrKey, KeyAlgorithm, KeyParameter, Layer, Setting};
+    use crate::source::{Files, Span};
+
+    fn span() -> Span {
+        let mut files = Files::default();
+        let file = files.add("m.yaml".into(), String::new());
+        Span {
+            file,
+            line: 1,
+            column: 1,
+            length: 1,
+        }
+    }
+
+    fn text(value: &str) -> Sourced<String> {
+        Sourced::new(value.to_string(), span())
+    }
+
+    /// Every table field set, as a full profile would; `company_id` too.
+    fn fields(extra: &[(Field, &str)]) -> BTreeMap<Field, Setting> {
+        let values = [
+            (Field::OrganizationName, "Acme Ltd"),
+            (Field::OrganizationDivision, "IT"),
+            (Field::OrganizationAddress, "1 Example Road"),
+            (Field::OrganizationCountry, "CN"),
+            (Field::OrganizationCity, "Shenzhen"),
+            (Field::OrganizationRegion, "Guangdong"),
+            (Field::PostalCode, "518000"),
+            (Field::PhoneAreaCode, "0755"),
+            (Field::PhoneNumber, "86013388"),
+            (Field::VerifyType, "DNS"),
+            (Field::AdminFirstName, "Luke"),
+            (Field::AdminLastName, "Sky"),
+            (Field::AdminPhoneNum, "12345678901"),
+            (Field::AdminEmail, "admin@acme.example"),
+            (Field::AdminPosition, "CTO"),
+            (Field::ContactFirstName, "Leia"),
+            (Field::ContactLastName, "Organa"),
+            (Field::ContactEmail, "pki@acme.example"),
+            (Field::ContactNumber, "12345678902"),
+            (Field::ContactPosition, "Engineer"),
+        ];
+        values
+            .iter()
+            .chain(extra)
+            .map(|(field, value)| {
+                (
+                    *field,
+                    Setting {
+                        value: (*value).to_string(),
+                        layer: Layer::Profile("acme".into()),
+                        span: span(),
+                        secret: false,
+                    },
+                )
+            })
+            .collect()
+    }
+
+    fn certificate(api: Api, fields: BTreeMap<Field, Setting>) -> Certificate {
+        Certificate {
+            name: "www".into(),
+            file: span().file,
+            span: span(),
+            certificate_id: text("abcb1234"),
+            domain: text("www.acme.example"),
+            domains: vec![text("acme.example"), text("api.acme.example")],
+            dv: false,
+            commit: false,
+            api,
+            api_choice: ApiChoice::Default,
+            csr: Csr::Online {
+                key_password: Some(Sourced {
+                    secret: true,
+                    ..text("kp-secret")
+                }),
+                key: CsrKey::default(),
+            },
+            fields,
+            profiles: vec!["acme".into()],
+        }
+    }
+
+    fn sent(certificate: &Certificate) -> Json {
+        Json::Object(submit_body(certificate).to_json(Secrets::Reveal))
+    }
+
+    #[test]
+    fn successor_body_follows_the_mapping_table_in_reference_order() {
+        let certificate = certificate(
+            Api::CertificateInfoSubmit,
+            fields(&[(Field::CompanyId, "12345")]),
+        );
+        assert_eq!(submit_action(&certificate), "CertificateInfoSubmit");
+        let body = sent(&certificate);
+        let expected = json!({
+            "CertId": "abcb1234",
+            "GenCsrType": "online",
+            "CertCommonName": "www.acme.example",
+            "CompanyType": 2,
+            "CompanyId": "12345",
+            "DnsNames": ["acme.example", "api.acme.example"],
+            "KeyPass": "kp-secret",
+            "OrgOrganization": "Acme Ltd",
+            "OrgDivision": "IT",
+            "OrgAddress": "1 Example Road",
+            "OrgCountry": "CN",
+            "OrgCity": "Shenzhen",
+            "OrgRegion": "Guangdong",
+            "OrgPhoneArea": "0755",
+            "OrgPhoneNumber": "86013388",
+            "VerifyType": "DNS",
+            "AdminFirstName": "Luke",
+            "AdminLastName": "Sky",
+            "AdminPhone": "12345678901",
+            "AdminEmail": "admin@acme.example",
+            "AdminTitle": "CTO",
+            "TechFirstName": "Leia",
+            "TechLastName": "Organa",
+            "CsrKeyParameter": "2048",
+            "CsrEncryptAlgo": "RSA",
+            "ManagerId": "0",
+            "TechPhone": "12345678902",
+            "TechEmail": "pki@acme.example",
+            "TechTitle": "Engineer",
+        });
+        assert_eq!(body, expected);
+        // Same order as the reference (serde_json keeps insertion order).
+        let keys: Vec<&String> = body
+            .as_object()
+            .map(|o| o.keys().collect())
+            .unwrap_or_default();
+        let expected_keys: Vec<&String> = expected
+            .as_object()
+            .map(|o| o.keys().collect())
+            .unwrap_or_default();
+        assert_eq!(keys, expected_keys);
+        assert!(body["CompanyType"].is_u64(), "an integer, not \"2\"");
+    }
+
+    #[test]
+    fn dv_is_company_type_1_with_the_contact_email_as_contact_email() {
+        let mut certificate = certificate(Api::CertificateInfoSubmit, fields(&[]));
+        certificate.dv = true;
+        let body = sent(&certificate);
+        assert_eq!(body["CompanyType"], 1);
+        assert_eq!(body["ContactEmail"], "pki@acme.example");
+        assert!(body.get("TechEmail").is_none());
+        assert!(body.get("IsDV").is_none());
+        // The old API still says IsDV.
+        certificate.api = Api::SubmitCertificateInformation;
+        assert_eq!(sent(&certificate)["IsDV"], true);
+    }
+
+    #[test]
+    fn parse_sends_the_csr_and_no_key_parameters() {
+        let mut certificate = certificate(Api::CertificateInfoSubmit, fields(&[]));
+        certificate.csr = Csr::Parse {
+            pem: "-----BEGIN CERTIFICATE REQUEST-----\n...".into(),
+            span: span(),
+        };
+        let body = sent(&certificate);
+        assert_eq!(body["GenCsrType"], "parse");
+        assert_eq!(body["Csr"], "-----BEGIN CERTIFICATE REQUEST-----\n...");
+        for absent in ["CsrKeyParameter", "CsrEncryptAlgo", "KeyPass"] {
+            assert!(body.get(absent).is_none(), "{absent}");
+        }
+    }
+
+    #[test]
+    fn the_online_key_is_sent_as_chosen() {
+        let mut certificate = certificate(Api::CertificateInfoSubmit, fields(&[]));
+        certificate.csr = Csr::Online {
+            key_password: None,
+            key: CsrKey {
+                algorithm: KeyAlgorithm::Ecc,
+                parameter: KeyParameter::Prime256v1,
+                span: Some(span()),
+            },
+        };
+        let body = sent(&certificate);
+        assert_eq!(body["CsrEncryptAlgo"], "ECC");
+        assert_eq!(body["CsrKeyParameter"], "prime256v1");
+        assert!(body.get("KeyPass").is_none());
+    }
+
+    #[test]
+    fn unset_fields_are_omitted_and_nothing_is_null_or_empty() {
+        let only_manager = fields(&[(Field::ManagerId, "678")])
+            .into_iter()
+            .filter(|(f, _)| *f == Field::ManagerId)
+            .collect();
+        let mut certificate = certificate(Api::CertificateInfoSubmit, only_manager);
+        certificate.domains.clear();
+        let body = sent(&certificate);
+        let keys: Vec<&str> = body
+            .as_object()
+            .map(|o| o.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        assert_eq!(
+            keys,
+            [
+                "CertId",
+                "GenCsrType",
+                "CertCommonName",
+                "CompanyType",
+                "CompanyId",
+                "KeyPass",
+                "CsrKeyParameter",
+                "CsrEncryptAlgo",
+                "ManagerId"
+            ]
+        );
+        assert_eq!(body["ManagerId"], "678");
+        assert_eq!(body["CompanyId"], "0");
+        for (name, value) in body.as_object().into_iter().flatten() {
+            assert!(!value.is_null() && value != "", "{name} is {value}");
+        }
+    }
+
+    #[test]
+    fn secrets_are_masked_for_display() {
+        let mut fields = fields(&[(Field::CompanyId, "90817")]);
+        if let Some(setting) = fields.get_mut(&Field::CompanyId) {
+            setting.secret = true; // came from the environment
+        }
+        let certificate = certificate(Api::CertificateInfoSubmit, fields);
+        let shown = Json::Object(submit_body(&certificate).to_json(Secrets::Mask));
+        assert_eq!(shown["KeyPass"], MASK);
+        assert_eq!(shown["CompanyId"], MASK);
+        assert!(!shown.to_string().contains("kp-secret"));
+        assert!(!shown.to_string().contains("90817"));
+        assert_eq!(sent(&certificate)["KeyPass"], "kp-secret");
+    }
+
+    #[test]
+    fn the_legacy_body_is_unchanged_and_never_sends_successor_fields() {
+        let certificate = certificate(
+            Api::SubmitCertificateInformation,
+            fields(&[(Field::CompanyId, "12345"), (Field::ManagerId, "678")]),
+        );
+        assert_eq!(submit_action(&certificate), "SubmitCertificateInformation");
+        let body = sent(&certificate);
+        for absent in [
+            "CompanyId",
+            "ManagerId",
+            "CompanyType",
+            "CsrKeyParameter",
+            "CsrEncryptAlgo",
+        ] {
+            assert!(body.get(absent).is_none(), "{absent}");
+        }
+        assert_eq!(body["PostalCode"], "518000");
+        assert_eq!(body["KeyPassword"], "kp-secret");
+        assert_eq!(body["CertificateDomain"], "www.acme.example");
+    }
+
+    /// Drift sees the same thing whichever API wrote the information: the
+    /// successor body, under SubmittedData's names, compares exactly the
+    /// fields the legacy body compares, less the PostalCode it cannot send.
+    #[test]
+    fn the_successor_view_is_the_legacy_comparison_less_postal_code() {
+        let table = fields(&[(Field::CompanyId, "12345")]);
+        let legacy = certificate(Api::SubmitCertificateInformation, table.clone());
+        let successor = certificate(Api::CertificateInfoSubmit, table);
+        let legacy_body = submit_body(&legacy);
+        let view = submitted_view(&successor, &submit_body(&successor));
+        let compared = |body: &Body| -> BTreeMap<&'static str, Json> {
+            comparable_fields(body)
+                .map(|f| (f.name, f.value.clone()))
+                .collect()
+        };
+        let mut expected = compared(&legacy_body);
+        expected.remove("PostalCode");
+        assert_eq!(compared(&view), expected);
+        assert!(view.get("CompanyId").is_none() && view.get("CompanyType").is_none());
+        assert_eq!(view.get("KeyPassword").map(|f| f.secret), Some(true));
+        assert_eq!(submitted_view(&legacy, &legacy_body), legacy_body);
+    }
+
+    #[test]
+    fn legacy_names_of_successor_parameters() {
+        for (new, old) in [
+            ("CertId", Some("CertificateId")),
+            ("GenCsrType", Some("CsrType")),
+            ("Csr", Some("CsrContent")),
+            ("CertCommonName", Some("CertificateDomain")),
+            ("DnsNames", Some("DomainList")),
+            ("KeyPass", Some("KeyPassword")),
+            ("OrgPhoneArea", Some("PhoneAreaCode")),
+            ("TechEmail", Some("ContactEmail")),
+            ("ContactEmail", Some("ContactEmail")),
+            ("AdminTitle", Some("AdminPosition")),
+            ("CompanyType", None),
+            ("CompanyId", None),
+            ("ManagerId", None),
+            ("CsrKeyParameter", None),
+            ("CsrEncryptAlgo", None),
+        ] {
+            assert_eq!(legacy_name(new), old, "{new}");
+        }
+    }
+}
