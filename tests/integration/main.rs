@@ -10,6 +10,8 @@
 //! - `apply`: plan and apply against the emulator over loopback HTTP.
 //! - `resilience`: mixed faults, a server restart, SIGINT, two applies at once.
 //! - `secrets`: every command at -vvv with known secrets; none may show.
+//! - `successor`: plan and apply with `CertificateInfoSubmit`, alone and
+//!   mixed with the contract's API, against the emulator.
 
 mod apply;
 mod cli;
@@ -20,3 +22,4 @@ mod hostile;
 mod properties;
 mod resilience;
 mod secrets;
+mod successor;
