@@ -7,6 +7,11 @@
 //! and every write whose outcome is unknown settled by reading the
 //! certificate again before anything else is sent for it.
 //!
+//! A certificate is written with its API's submit action
+//! (`SubmitCertificateInformation` or `CertificateInfoSubmit`, each with its
+//! own pacer); whichever it is, the live `SubmittedData` is compared with the
+//! body under SubmittedData's names ([`crate::request::submitted_view`]).
+//!
 //! Guarantees:
 //! - `AuthFailure.*` stops the whole run: no request starts after it.
 //! - A certificate is reported `submitted`/`committed` only when the server
