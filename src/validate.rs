@@ -178,8 +178,15 @@ fn check_successor_fields(
     let dv = raw.dv.as_ref().is_some_and(|d| d.value);
     let company = names_an_id(fields, Field::CompanyId);
     let manager = names_an_id(fields, Field::ManagerId);
+    // An empty value reads as missing: the API would refuse "" (and a DV
+    // certificate's empty contact email is not caught as empty before this).
+    let set = |field: &Field| {
+        fields
+            .get(field)
+            .is_some_and(|s| !s.value.trim().is_empty())
+    };
     let missing: Vec<(Field, &'static str)> = if dv {
-        if fields.contains_key(&Field::ContactEmail) {
+        if set(&Field::ContactEmail) {
             Vec::new()
         } else {
             vec![(Field::ContactEmail, "ContactEmail")]
@@ -187,7 +194,7 @@ fn check_successor_fields(
     } else {
         Field::ALL
             .into_iter()
-            .filter(|f| f.info().successor_required && !fields.contains_key(f))
+            .filter(|f| f.info().successor_required && !set(f))
             .filter(|f| match f.info().section {
                 Some(Section::Organization) => !(company || manager),
                 Some(Section::Admin | Section::Contact) => !manager,

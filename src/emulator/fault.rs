@@ -242,6 +242,18 @@ mod tests {
             parse_fault("request-limit-exceeded").map(|r| r.kind),
             Ok(FaultKind::RequestLimitExceeded)
         );
+        assert_eq!(
+            parse_fault("drop-after-write:CertificateInfoSubmit@abcb1234=first:1").map(|r| (
+                r.kind,
+                r.action,
+                r.certificate_id
+            )),
+            Ok((
+                FaultKind::DropAfterWrite,
+                Some("CertificateInfoSubmit".into()),
+                Some("abcb1234".into())
+            ))
+        );
     }
 
     #[test]

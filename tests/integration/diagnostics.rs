@@ -437,6 +437,11 @@ fn successor_required_fields() {
             ),
             // DV is CompanyType 1: only the contact email is required.
             ("d.yaml", &successor("d", "id000004", "[]", "dv: true\n")),
+            // An empty contact email is no contact email.
+            (
+                "g.yaml",
+                &successor("g", "id000007", "[]", "dv: true\ncontact:\n  email: \"\"\n"),
+            ),
             // manager_id stands in for everything: valid.
             (
                 "e.yaml",
