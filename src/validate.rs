@@ -140,12 +140,12 @@ pub fn validate_with(
 fn choose_api(raw: &RawCertificate, options: Options) -> (Api, ApiChoice) {
     // A value outside the enum is a schema error already; the run sends
     // nothing, so the default stands in for the checks that follow.
-    if let Some(api) = raw
+    if let Some((api, span)) = raw
         .api
         .as_ref()
         .and_then(|a| Api::from_action(&a.value).map(|api| (api, a.span)))
     {
-        return (api.0, ApiChoice::Manifest(api.1));
+        return (api, ApiChoice::Manifest(span));
     }
     match options.default_api {
         Some(api) => (api, ApiChoice::Flag),

@@ -334,14 +334,28 @@ fn the_manifest_choice_wins_over_the_flag() {
 
 #[test]
 fn successor_writes_are_paced_at_the_rate_limit() {
-    // 20 certificates on each API at the emulator's 10 a second per action:
-    // each write action has its own pacer at --rate, so neither is throttled.
-    let successor: Vec<usize> = (0..40).filter(|i| i % 2 == 0).collect();
-    let (test, seed) = mixed(40, &[], &successor);
+    // 10 certificates on each API at the emulator's 10 a second per action:
+    // neither write action is throttled.
+    let successor: Vec<usize> = (0..20).filter(|i| i % 2 == 0).collect();
+    let (test, seed) = mixed(20, &[], &successor);
     let emulator = Emulator::start(&seed, &[], |_| {});
     let run = apply(test, &emulator, &[]).success();
-    assert_eq!(run.json()["summary"]["submitted"], 40);
+    assert_eq!(run.json()["summary"]["submitted"], 20);
     assert_eq!(emulator.snapshot().throttled, 0);
-    assert_eq!(writes(&emulator, INFO_SUBMIT), 20);
-    assert_eq!(writes(&emulator, SUBMIT), 20);
+    assert_eq!(writes(&emulator, INFO_SUBMIT), 10);
+    assert_eq!(writes(&emulator, SUBMIT), 10);
+
+    // CertificateInfoSubmit is paced at --rate, not only behind the reads:
+    // 12 writes at 4 a second need 11/4 s, while the reads (10 a second)
+    // are done in 1.1 s.
+    let (test, seed) = mixed(12, &[], &(0..12).collect::<Vec<_>>());
+    let emulator = Emulator::start(&seed, &[], |c| c.rate_per_second = 100.0);
+    let started = std::time::Instant::now();
+    let run = apply(test, &emulator, &["--rate", "4"]).success();
+    let elapsed = started.elapsed();
+    assert_eq!(run.json()["summary"]["submitted"], 12);
+    assert!(
+        elapsed >= std::time::Duration::from_millis(2700),
+        "{elapsed:?}"
+    );
 }
