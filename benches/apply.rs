@@ -64,6 +64,7 @@ fn run() -> Result<ExitCode, Box<dyn Error>> {
     let (_, validated, diagnostics) = load_and_validate(&ManifestArgs {
         paths: vec![dir.clone()],
         output: Output::Text,
+        api: None,
     });
     if diagnostics.has_errors() {
         return Err("the generated tree does not validate".into());

@@ -37,7 +37,7 @@ use crate::schema::{Draft, schema_text};
 use crate::system::Environment as _;
 use crate::system::FileSystem as _;
 use crate::system::{ProcessEnvironment, RealFileSystem};
-use crate::validate::{Validated, validate};
+use crate::validate::{self as validation, Validated, validate_with};
 
 /// Exit code for success.
 pub const EXIT_OK: u8 = 0;
@@ -112,13 +112,16 @@ fn run(cli: Cli) -> u8 {
 pub fn load_and_validate(args: &ManifestArgs) -> (Loaded, Validated, Diagnostics) {
     let mut loaded = load(&args.paths, &RealFileSystem, &ProcessEnvironment);
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
+    let options = validation::Options {
+        default_api: args.api.map(Into::into),
+    };
     let validated = if diagnostics.has_errors() {
         // Loading failed somewhere: still check what did load, so the user
         // sees every problem in one run.
-        let _ = validate(&loaded, &mut diagnostics);
+        let _ = validate_with(&loaded, options, &mut diagnostics);
         Validated::default()
     } else {
-        validate(&loaded, &mut diagnostics)
+        validate_with(&loaded, options, &mut diagnostics)
     };
     let validated = if diagnostics.has_errors() {
         Validated::default()
@@ -536,6 +539,7 @@ async fn run_emulator(args: EmulatorArgs) -> u8 {
         let manifest_args = ManifestArgs {
             paths: args.seed.clone(),
             output: Output::Text,
+            api: None,
         };
         let (loaded, validated, diagnostics) = load_and_validate(&manifest_args);
         report_diagnostics(Output::Text, &loaded, &diagnostics);

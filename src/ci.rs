@@ -264,6 +264,7 @@ mod tests {
             drift: Vec::new(),
             changes: None,
             error: None,
+            api: crate::request::SUBMIT_ACTION,
             actions: Vec::new(),
             notes: Vec::new(),
         }

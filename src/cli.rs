@@ -66,6 +66,26 @@ pub enum Output {
     Markdown,
 }
 
+/// `--api`: the submit action of certificates whose manifest has no `api:`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ApiArg {
+    /// The contract's API (the default).
+    #[value(name = "SubmitCertificateInformation")]
+    SubmitCertificateInformation,
+    /// The maintained successor.
+    #[value(name = "CertificateInfoSubmit")]
+    CertificateInfoSubmit,
+}
+
+impl From<ApiArg> for crate::model::Api {
+    fn from(arg: ApiArg) -> Self {
+        match arg {
+            ApiArg::SubmitCertificateInformation => crate::model::Api::SubmitCertificateInformation,
+            ApiArg::CertificateInfoSubmit => crate::model::Api::CertificateInfoSubmit,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct ManifestArgs {
     /// Manifest files or directories (walked recursively, sorted; hidden entries skipped).
@@ -75,6 +95,10 @@ pub struct ManifestArgs {
     /// Output format.
     #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
     pub output: Output,
+
+    /// The API that submits certificates whose manifest does not say (`api:` in a certificate wins) [default: SubmitCertificateInformation].
+    #[arg(long, value_enum, value_name = "API")]
+    pub api: Option<ApiArg>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -57,10 +57,14 @@ pub enum Code {
     InvalidCountry,
     InvalidDomain,
     DuplicateDomain,
+    InvalidId,
+    CsrKeyMismatch,
+    CsrKeyWithParse,
+    FieldNotSent,
 }
 
 impl Code {
-    pub const ALL: [Code; 37] = [
+    pub const ALL: [Code; 41] = [
         Code::PathNotFound,
         Code::NoManifests,
         Code::ReadFailed,
@@ -98,6 +102,10 @@ impl Code {
         Code::InvalidCountry,
         Code::InvalidDomain,
         Code::DuplicateDomain,
+        Code::InvalidId,
+        Code::CsrKeyMismatch,
+        Code::CsrKeyWithParse,
+        Code::FieldNotSent,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -139,6 +147,10 @@ impl Code {
             Code::InvalidCountry => "invalid-country",
             Code::InvalidDomain => "invalid-domain",
             Code::DuplicateDomain => "duplicate-domain",
+            Code::InvalidId => "invalid-id",
+            Code::CsrKeyMismatch => "csr-key-mismatch",
+            Code::CsrKeyWithParse => "csr-key-with-parse",
+            Code::FieldNotSent => "field-not-sent",
         }
     }
 
@@ -194,6 +206,16 @@ impl Code {
             Code::InvalidCountry => "not an ISO 3166-1 alpha-2 country code",
             Code::InvalidDomain => "a domain name is malformed",
             Code::DuplicateDomain => "a domain is listed twice on one certificate",
+            Code::InvalidId => "`company_id` or `manager_id` is not a string of digits",
+            Code::CsrKeyMismatch => {
+                "`csr.key_algorithm` and `csr.key_parameter` do not belong together (RSA: 2048, 4096; ECC: prime256v1)"
+            }
+            Code::CsrKeyWithParse => {
+                "`csr.key_algorithm`/`key_parameter` are only meaningful with `csr.type: online`"
+            }
+            Code::FieldNotSent => {
+                "(warning) a field is set that the certificate's API cannot send, so it is not sent"
+            }
         }
     }
 }

@@ -3,7 +3,9 @@
 //! `verify_type`).
 //!
 //! This table is the single source of truth for the manifest key, the API
-//! name, whether the API requires the field, and how its value is checked.
+//! names (in `SubmitCertificateInformation`, which `SubmittedData` shares, and
+//! in its successor `CertificateInfoSubmit`, tencent-api.md §2.3), whether
+//! each API requires the field, and how its value is checked.
 //! The JSON Schema, the loader, merging, the request body and the drift
 //! comparison are all driven by it, so they cannot disagree.
 
@@ -42,7 +44,13 @@ pub enum Check {
     Email,
     Country,
     VerifyType,
+    /// An id from the console, `DescribeCompanies` or `DescribeManagers`: a
+    /// string of digits.
+    Digits,
 }
+
+/// The JSON Schema pattern of [`Check::Digits`].
+pub const DIGITS_PATTERN: &str = "^[0-9]+$";
 
 /// The allowed `verify_type` values.
 pub const VERIFY_TYPES: [&str; 3] = ["DNS_AUTO", "DNS", "FILE"];
@@ -69,15 +77,32 @@ pub enum Field {
     ContactEmail,
     ContactNumber,
     ContactPosition,
+    /// `CompanyId`: only `CertificateInfoSubmit` has it.
+    CompanyId,
+    /// `ManagerId`: only `CertificateInfoSubmit` has it.
+    ManagerId,
 }
 
 pub struct FieldInfo {
     /// `None` for `verify_type`, which sits at the top level of a document.
     pub section: Option<Section>,
     pub key: &'static str,
+    /// The field's name in `SubmitCertificateInformation` and in
+    /// `SubmittedData`; for the two fields only `CertificateInfoSubmit` has
+    /// (`CompanyId`, `ManagerId`), its name there.
     pub api: &'static str,
-    /// "This field is required" in the API reference (unless `dv: true`).
+    /// `SubmitCertificateInformation` sends it.
+    pub legacy: bool,
+    /// Its name in `CertificateInfoSubmit`; `None` when that API cannot send
+    /// it (`PostalCode`).
+    pub successor: Option<&'static str>,
+    /// "This field is required" in the reference of
+    /// `SubmitCertificateInformation` (unless `dv: true`).
     pub required: bool,
+    /// Required by `CertificateInfoSubmit` for a company certificate
+    /// (`CompanyType` 2) unless `company_id` (organization fields) or
+    /// `manager_id` (organization, admin and contact fields) stands in.
+    pub successor_required: bool,
     pub check: Check,
     pub description: &'static str,
 }
@@ -85,7 +110,7 @@ pub struct FieldInfo {
 impl Field {
     /// In the order the API reference lists them, which is the order of the
     /// request body.
-    pub const ALL: [Field; 20] = [
+    pub const ALL: [Field; 22] = [
         Field::OrganizationName,
         Field::OrganizationDivision,
         Field::OrganizationAddress,
@@ -106,16 +131,31 @@ impl Field {
         Field::ContactEmail,
         Field::ContactNumber,
         Field::ContactPosition,
+        Field::CompanyId,
+        Field::ManagerId,
     ];
 
     pub fn info(self) -> FieldInfo {
         use Check::{Country, Email, Text};
         use Section::{Admin, Contact, Organization};
-        let (section, key, api, required, check, description) = match self {
+        let (
+            section,
+            key,
+            api,
+            legacy,
+            successor,
+            required,
+            successor_required,
+            check,
+            description,
+        ) = match self {
             Field::OrganizationName => (
                 Some(Organization),
                 "name",
                 "OrganizationName",
+                true,
+                Some("OrgOrganization"),
+                true,
                 true,
                 Text,
                 "Company name.",
@@ -125,6 +165,9 @@ impl Field {
                 "division",
                 "OrganizationDivision",
                 true,
+                Some("OrgDivision"),
+                true,
+                true,
                 Text,
                 "Department.",
             ),
@@ -132,6 +175,9 @@ impl Field {
                 Some(Organization),
                 "address",
                 "OrganizationAddress",
+                true,
+                Some("OrgAddress"),
+                true,
                 true,
                 Text,
                 "Street address.",
@@ -141,6 +187,9 @@ impl Field {
                 "country",
                 "OrganizationCountry",
                 true,
+                Some("OrgCountry"),
+                true,
+                true,
                 Country,
                 "Country, ISO 3166-1 alpha-2 code such as CN.",
             ),
@@ -148,6 +197,9 @@ impl Field {
                 Some(Organization),
                 "city",
                 "OrganizationCity",
+                true,
+                Some("OrgCity"),
+                true,
                 true,
                 Text,
                 "City.",
@@ -157,6 +209,9 @@ impl Field {
                 "region",
                 "OrganizationRegion",
                 true,
+                Some("OrgRegion"),
+                true,
+                true,
                 Text,
                 "Province or state.",
             ),
@@ -164,6 +219,9 @@ impl Field {
                 Some(Organization),
                 "postal_code",
                 "PostalCode",
+                true,
+                None,
+                false,
                 false,
                 Text,
                 "Postal code. Quote it: \"518000\".",
@@ -173,6 +231,9 @@ impl Field {
                 "phone_area_code",
                 "PhoneAreaCode",
                 true,
+                Some("OrgPhoneArea"),
+                true,
+                true,
                 Text,
                 "Landline area code. Quote it: \"0755\".",
             ),
@@ -181,6 +242,9 @@ impl Field {
                 "phone_number",
                 "PhoneNumber",
                 true,
+                Some("OrgPhoneNumber"),
+                true,
+                true,
                 Text,
                 "Landline number. Quote it.",
             ),
@@ -188,6 +252,9 @@ impl Field {
                 None,
                 "verify_type",
                 "VerifyType",
+                true,
+                Some("VerifyType"),
+                false,
                 false,
                 Check::VerifyType,
                 "Domain validation: DNS_AUTO (Tencent Cloud DNS adds the record), DNS or FILE.",
@@ -197,6 +264,9 @@ impl Field {
                 "first_name",
                 "AdminFirstName",
                 true,
+                Some("AdminFirstName"),
+                true,
+                true,
                 Text,
                 "Administrator's first name.",
             ),
@@ -204,6 +274,9 @@ impl Field {
                 Some(Admin),
                 "last_name",
                 "AdminLastName",
+                true,
+                Some("AdminLastName"),
+                true,
                 true,
                 Text,
                 "Administrator's last name.",
@@ -213,6 +286,9 @@ impl Field {
                 "phone",
                 "AdminPhoneNum",
                 true,
+                Some("AdminPhone"),
+                true,
+                true,
                 Text,
                 "Administrator's mobile number. Quote it.",
             ),
@@ -220,6 +296,9 @@ impl Field {
                 Some(Admin),
                 "email",
                 "AdminEmail",
+                true,
+                Some("AdminEmail"),
+                true,
                 true,
                 Email,
                 "Administrator's email address.",
@@ -229,6 +308,9 @@ impl Field {
                 "position",
                 "AdminPosition",
                 true,
+                Some("AdminTitle"),
+                true,
+                true,
                 Text,
                 "Administrator's position.",
             ),
@@ -236,6 +318,9 @@ impl Field {
                 Some(Contact),
                 "first_name",
                 "ContactFirstName",
+                true,
+                Some("TechFirstName"),
+                true,
                 true,
                 Text,
                 "Contact's first name.",
@@ -245,6 +330,9 @@ impl Field {
                 "last_name",
                 "ContactLastName",
                 true,
+                Some("TechLastName"),
+                true,
+                true,
                 Text,
                 "Contact's last name.",
             ),
@@ -253,13 +341,19 @@ impl Field {
                 "email",
                 "ContactEmail",
                 true,
+                Some("TechEmail"),
+                true,
+                false,
                 Email,
-                "Contact's email address.",
+                "Contact's email address; required for `dv: true` with CertificateInfoSubmit, which then sends it as `ContactEmail`.",
             ),
             Field::ContactNumber => (
                 Some(Contact),
                 "phone",
                 "ContactNumber",
+                true,
+                Some("TechPhone"),
+                true,
                 true,
                 Text,
                 "Contact's mobile number. Quote it.",
@@ -269,15 +363,43 @@ impl Field {
                 "position",
                 "ContactPosition",
                 true,
+                Some("TechTitle"),
+                true,
+                true,
                 Text,
                 "Contact's position.",
+            ),
+            Field::CompanyId => (
+                Some(Organization),
+                "company_id",
+                "CompanyId",
+                false,
+                Some("CompanyId"),
+                false,
+                false,
+                Check::Digits,
+                "CertificateInfoSubmit only: the company's id in the console (DescribeCompanies), digits. With it the other organization fields may be left out. Quote it.",
+            ),
+            Field::ManagerId => (
+                Some(Admin),
+                "manager_id",
+                "ManagerId",
+                false,
+                Some("ManagerId"),
+                false,
+                false,
+                Check::Digits,
+                "CertificateInfoSubmit only: the administrator's id in the console (DescribeManagers), digits. With it the organization, admin and contact fields may be left out. Quote it.",
             ),
         };
         FieldInfo {
             section,
             key,
             api,
+            legacy,
+            successor,
             required,
+            successor_required,
             check,
             description,
         }
@@ -305,6 +427,22 @@ impl Field {
     pub fn from_api_name(api: &str) -> Option<Field> {
         Field::ALL.into_iter().find(|f| f.api_name() == api)
     }
+
+    /// The field `CertificateInfoSubmit` names `name`.
+    pub fn from_successor_name(name: &str) -> Option<Field> {
+        Field::ALL
+            .into_iter()
+            .find(|f| f.info().successor == Some(name))
+    }
+
+    /// Whether the certificate's API can send this field.
+    pub fn sent_by(self, api: crate::model::Api) -> bool {
+        let info = self.info();
+        match api {
+            crate::model::Api::SubmitCertificateInformation => info.legacy,
+            crate::model::Api::CertificateInfoSubmit => info.successor.is_some(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -326,5 +464,69 @@ mod tests {
             Field::from_api_name("AdminPhoneNum"),
             Some(Field::AdminPhoneNum)
         );
+        let successor: std::collections::HashSet<_> = Field::ALL
+            .iter()
+            .filter_map(|f| f.info().successor)
+            .collect();
+        assert_eq!(successor.len(), Field::ALL.len() - 1, "all but PostalCode");
+    }
+
+    #[test]
+    fn the_legacy_api_sends_the_twenty_contract_fields() {
+        let legacy: Vec<Field> = Field::ALL.into_iter().filter(|f| f.info().legacy).collect();
+        assert_eq!(legacy, Field::ALL[..20]);
+        assert!(!Field::CompanyId.info().legacy && !Field::ManagerId.info().legacy);
+    }
+
+    /// tencent-api.md §2.3, row by row: CertificateInfoSubmit name, then the
+    /// SubmitCertificateInformation / SubmittedData name.
+    #[test]
+    fn successor_names_follow_the_mapping_table() {
+        let table = [
+            ("OrgOrganization", "OrganizationName"),
+            ("OrgDivision", "OrganizationDivision"),
+            ("OrgAddress", "OrganizationAddress"),
+            ("OrgCountry", "OrganizationCountry"),
+            ("OrgCity", "OrganizationCity"),
+            ("OrgRegion", "OrganizationRegion"),
+            ("OrgPhoneArea", "PhoneAreaCode"),
+            ("OrgPhoneNumber", "PhoneNumber"),
+            ("VerifyType", "VerifyType"),
+            ("AdminFirstName", "AdminFirstName"),
+            ("AdminLastName", "AdminLastName"),
+            ("AdminPhone", "AdminPhoneNum"),
+            ("AdminEmail", "AdminEmail"),
+            ("AdminTitle", "AdminPosition"),
+            ("TechFirstName", "ContactFirstName"),
+            ("TechLastName", "ContactLastName"),
+            ("TechPhone", "ContactNumber"),
+            ("TechEmail", "ContactEmail"),
+            ("TechTitle", "ContactPosition"),
+            ("CompanyId", "CompanyId"),
+            ("ManagerId", "ManagerId"),
+        ];
+        for (successor, legacy) in table {
+            assert_eq!(
+                Field::from_successor_name(successor).map(Field::api_name),
+                Some(legacy),
+                "{successor}"
+            );
+        }
+        assert_eq!(Field::PostalCode.info().successor, None);
+        assert_eq!(Field::ALL.len(), table.len() + 1);
+    }
+
+    /// §2.1: without CompanyId/ManagerId a company certificate needs the eight
+    /// Org* fields, the five Admin* and four Tech* (TechEmail is optional).
+    #[test]
+    fn seventeen_fields_are_required_by_the_successor() {
+        let required: Vec<&str> = Field::ALL
+            .iter()
+            .filter(|f| f.info().successor_required)
+            .filter_map(|f| f.info().successor)
+            .collect();
+        assert_eq!(required.len(), 17);
+        assert!(!required.contains(&"TechEmail"));
+        assert!(!required.contains(&"VerifyType"));
     }
 }

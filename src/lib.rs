@@ -1,5 +1,6 @@
 //! tccert: declarative submission of paid SSL certificate information to
-//! Tencent Cloud (`SubmitCertificateInformation`).
+//! Tencent Cloud (`SubmitCertificateInformation`, or per certificate its
+//! maintained successor `CertificateInfoSubmit`).
 //!
 //! # Architecture
 //!
@@ -15,8 +16,9 @@
 //!                     validate ◄── merge ◄─┘  (profiles depth-first, provenance per field)
 //!                        │          checks, csr (pure)
 //!                        ▼
-//!                  model::Certificate ──► request (API body, secrets masked for display)
-//!                        │                   │
+//!                  model::Certificate ──► request (the body of the certificate's API, Submit-
+//!                        │                   │      CertificateInformation or CertificateInfoSubmit;
+//!                        │                   │      secrets masked for display)
 //!                        ▼                   ▼
 //!                     render            plan / reconcile ──► api (sign: pure TC3; client: reqwest)
 //!                                                 ▲

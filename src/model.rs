@@ -43,11 +43,147 @@ impl Setting {
     }
 }
 
+/// Which submit action carries a certificate's information.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Api {
+    /// `SubmitCertificateInformation`: the contract's API, frozen by Tencent
+    /// Cloud but still online. The default.
+    #[default]
+    SubmitCertificateInformation,
+    /// `CertificateInfoSubmit`: the maintained successor (tencent-api.md §2).
+    CertificateInfoSubmit,
+}
+
+impl Api {
+    pub const ALL: [Api; 2] = [
+        Api::SubmitCertificateInformation,
+        Api::CertificateInfoSubmit,
+    ];
+
+    /// The action name, which is also how manifests and `--api` spell it.
+    pub fn action(self) -> &'static str {
+        match self {
+            Api::SubmitCertificateInformation => "SubmitCertificateInformation",
+            Api::CertificateInfoSubmit => "CertificateInfoSubmit",
+        }
+    }
+
+    pub fn from_action(name: &str) -> Option<Api> {
+        Api::ALL.into_iter().find(|a| a.action() == name)
+    }
+}
+
+impl fmt::Display for Api {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.action())
+    }
+}
+
+/// Who chose a certificate's API: the certificate's `api:` key wins over
+/// `--api`, which wins over the default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ApiChoice {
+    /// `api:` in the certificate document, written here.
+    Manifest(Span),
+    /// `--api` on the command line.
+    Flag,
+    /// Neither: `SubmitCertificateInformation`.
+    Default,
+}
+
+/// `csr.key_algorithm`: `CsrEncryptAlgo` of `CertificateInfoSubmit`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyAlgorithm {
+    Rsa,
+    Ecc,
+}
+
+impl KeyAlgorithm {
+    pub const ALL: [KeyAlgorithm; 2] = [KeyAlgorithm::Rsa, KeyAlgorithm::Ecc];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyAlgorithm::Rsa => "RSA",
+            KeyAlgorithm::Ecc => "ECC",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == text)
+    }
+
+    /// The parameter used when only the algorithm is given.
+    pub fn default_parameter(self) -> KeyParameter {
+        match self {
+            KeyAlgorithm::Rsa => KeyParameter::Rsa2048,
+            KeyAlgorithm::Ecc => KeyParameter::Prime256v1,
+        }
+    }
+}
+
+/// `csr.key_parameter`: `CsrKeyParameter` of `CertificateInfoSubmit`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyParameter {
+    Rsa2048,
+    Rsa4096,
+    Prime256v1,
+}
+
+impl KeyParameter {
+    pub const ALL: [KeyParameter; 3] = [
+        KeyParameter::Rsa2048,
+        KeyParameter::Rsa4096,
+        KeyParameter::Prime256v1,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyParameter::Rsa2048 => "2048",
+            KeyParameter::Rsa4096 => "4096",
+            KeyParameter::Prime256v1 => "prime256v1",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == text)
+    }
+
+    /// The algorithm this parameter belongs to.
+    pub fn algorithm(self) -> KeyAlgorithm {
+        match self {
+            KeyParameter::Rsa2048 | KeyParameter::Rsa4096 => KeyAlgorithm::Rsa,
+            KeyParameter::Prime256v1 => KeyAlgorithm::Ecc,
+        }
+    }
+}
+
+/// The key Tencent Cloud makes for an online CSR. Only `CertificateInfoSubmit`
+/// sends it; `SubmitCertificateInformation` has no such parameter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CsrKey {
+    pub algorithm: KeyAlgorithm,
+    pub parameter: KeyParameter,
+    /// Where `key_algorithm` or `key_parameter` was written; `None` for the
+    /// default, RSA 2048.
+    pub span: Option<Span>,
+}
+
+impl Default for CsrKey {
+    fn default() -> Self {
+        Self {
+            algorithm: KeyAlgorithm::Rsa,
+            parameter: KeyParameter::Rsa2048,
+            span: None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Csr {
     /// Tencent Cloud makes the key and CSR.
     Online {
         key_password: Option<Sourced<String>>,
+        key: CsrKey,
     },
     /// The user's own CSR, as PEM text exactly as the file (or `pem:`) holds it.
     Parse { pem: String, span: Span },
@@ -63,6 +199,9 @@ pub struct Certificate {
     pub domains: Vec<Sourced<String>>,
     pub dv: bool,
     pub commit: bool,
+    /// The submit action for this certificate, and who chose it.
+    pub api: Api,
+    pub api_choice: ApiChoice,
     pub csr: Csr,
     pub fields: BTreeMap<Field, Setting>,
     /// The profiles merged, in the order they were applied.

@@ -7,6 +7,11 @@
 //! and every write whose outcome is unknown settled by reading the
 //! certificate again before anything else is sent for it.
 //!
+//! A certificate is written with its API's submit action
+//! (`SubmitCertificateInformation` or `CertificateInfoSubmit`, each with its
+//! own pacer); whichever it is, the live `SubmittedData` is compared with the
+//! body under SubmittedData's names ([`crate::request::submitted_view`]).
+//!
 //! Guarantees:
 //! - `AuthFailure.*` stops the whole run: no request starts after it.
 //! - A certificate is reported `submitted`/`committed` only when the server
@@ -27,8 +32,8 @@ use crate::api::client::{CallError, Transport};
 use crate::model::Certificate;
 use crate::pace::{Backoff, Pacer};
 use crate::request::{
-    Body, DESCRIBE_ACTION, ORDER_ACTION, SUBMIT_ACTION, Secrets, comparable_fields, describe_body,
-    order_body, submit_body,
+    Body, DESCRIBE_ACTION, INFO_SUBMIT_ACTION, ORDER_ACTION, SUBMIT_ACTION, Secrets,
+    comparable_fields, describe_body, order_body, submit_action, submit_body, submitted_view,
 };
 
 /// Status "pending information submission".
@@ -131,6 +136,8 @@ pub enum Decision {
 }
 
 /// The API fields whose live value differs from what would be sent.
+/// `desired` holds `SubmittedData`'s (the old API's) names: for a
+/// `CertificateInfoSubmit` certificate, [`submitted_view`] of its body.
 /// `KeyPassword` and `IsDV` are not compared (SubmittedData does not return
 /// them); an empty `DomainList` (`[]`, `[""]`, null) reads the same as none.
 pub fn differences(submitted: Option<&Map<String, Json>>, desired: &Body) -> Vec<&'static str> {
@@ -257,6 +264,8 @@ pub struct CertificateReport {
     /// first submission, nothing live to compare).
     pub changes: Option<Vec<&'static str>>,
     pub error: Option<(String, String)>,
+    /// The submit action of the certificate's API.
+    pub api: &'static str,
     /// What plan would send, or what apply sent.
     pub actions: Vec<&'static str>,
     pub notes: Vec<String>,
@@ -320,6 +329,10 @@ impl<T: Transport> Run<T> {
         let mut pacers = HashMap::new();
         pacers.insert(DESCRIBE_ACTION, Mutex::new(Pacer::new(options.read_rate)));
         pacers.insert(SUBMIT_ACTION, Mutex::new(Pacer::new(options.write_rate)));
+        pacers.insert(
+            INFO_SUBMIT_ACTION,
+            Mutex::new(Pacer::new(options.write_rate)),
+        );
         pacers.insert(ORDER_ACTION, Mutex::new(Pacer::new(options.write_rate)));
         Arc::new(Self {
             transport,
@@ -513,6 +526,7 @@ impl<T: Transport> Run<T> {
             drift: Vec::new(),
             changes: None,
             error: None,
+            api: submit_action(certificate),
             actions: Vec::new(),
             notes: Vec::new(),
         };
@@ -528,7 +542,11 @@ impl<T: Transport> Run<T> {
             }
         };
         report.status = Some(live.status);
-        let desired = submit_body(certificate);
+        let action = submit_action(certificate);
+        let body = submit_body(certificate);
+        // What SubmittedData shows once the body is in place: the comparison
+        // for drift, for "in sync" and for settling an unknown outcome.
+        let desired = submitted_view(certificate, &body);
         let commit = certificate.commit || self.options.commit_all;
         let decision = decide(&live, &desired, commit);
         let (submit, order) = match decision {
@@ -556,7 +574,7 @@ impl<T: Transport> Run<T> {
             }
         };
         if submit {
-            report.actions.push(SUBMIT_ACTION);
+            report.actions.push(action);
             report.changes = live
                 .submitted
                 .as_ref()
@@ -572,13 +590,7 @@ impl<T: Transport> Run<T> {
         if submit {
             let landed = |live: &Live| differences(live.submitted.as_ref(), &desired).is_empty();
             if let Err(error) = self
-                .write(
-                    SUBMIT_ACTION,
-                    &desired,
-                    certificate,
-                    landed,
-                    &mut report.notes,
-                )
+                .write(action, &body, certificate, landed, &mut report.notes)
                 .await
             {
                 self.settle_conflict(certificate, &desired, &error, &mut report)

@@ -7,10 +7,36 @@ use std::fmt::Write as _;
 use serde_json::{Value as Json, json};
 
 use crate::field::Field;
-use crate::model::{Certificate, Csr};
-use crate::request::{SUBMIT_ACTION, Secrets, order_body, submit_body};
+use crate::model::{Api, ApiChoice, Certificate, Csr};
+use crate::request::{Secrets, company_type, order_body, sent_name, submit_action, submit_body};
 use crate::secret::MASK;
 use crate::source::Files;
+
+/// "CertificateInfoSubmit (set by `api:` at www.yaml:7:6)".
+fn api_line(files: &Files, certificate: &Certificate) -> String {
+    let why = match certificate.api_choice {
+        ApiChoice::Manifest(span) => format!("set by `api:` at {}", files.location(span)),
+        ApiChoice::Flag => "from --api".to_string(),
+        ApiChoice::Default => "the default".to_string(),
+    };
+    format!("{} ({why})", certificate.api)
+}
+
+fn api_choice_name(choice: ApiChoice) -> &'static str {
+    match choice {
+        ApiChoice::Manifest(_) => "manifest",
+        ApiChoice::Flag => "flag",
+        ApiChoice::Default => "default",
+    }
+}
+
+/// The name a fixed (non-table) field has in the certificate's API.
+fn named(certificate: &Certificate, legacy: &'static str, successor: &'static str) -> String {
+    match certificate.api {
+        Api::SubmitCertificateInformation => legacy.to_string(),
+        Api::CertificateInfoSubmit => successor.to_string(),
+    }
+}
 
 fn shown(value: &str, secret: bool) -> String {
     if secret {
@@ -51,49 +77,89 @@ pub fn render_text(files: &Files, certificates: &[Certificate]) -> String {
                 "no"
             }
         );
+        let _ = writeln!(out, "  api        {}", api_line(files, certificate));
         let mut rows: Vec<(String, String, String)> = Vec::new();
         rows.push((
-            "CertificateDomain".into(),
+            named(certificate, "CertificateDomain", "CertCommonName"),
             shown(&certificate.domain.value, certificate.domain.secret),
             format!("certificate at {}", files.location(certificate.domain.span)),
         ));
         for domain in &certificate.domains {
             rows.push((
-                "DomainList".into(),
+                named(certificate, "DomainList", "DnsNames"),
                 shown(&domain.value, domain.secret),
                 format!("certificate at {}", files.location(domain.span)),
             ));
         }
+        let csr_type = named(certificate, "CsrType", "GenCsrType");
         match &certificate.csr {
-            Csr::Online { key_password } => {
-                rows.push(("CsrType".into(), "online".into(), "certificate".into()));
+            Csr::Online { key_password, key } => {
+                rows.push((csr_type, "online".into(), "certificate".into()));
                 if let Some(password) = key_password {
                     rows.push((
-                        "KeyPassword".into(),
+                        named(certificate, "KeyPassword", "KeyPass"),
                         MASK.into(),
                         format!("certificate at {}", files.location(password.span)),
                     ));
                 }
+                if certificate.api == Api::CertificateInfoSubmit {
+                    let origin = key.span.map_or("default".to_string(), |span| {
+                        format!("certificate at {}", files.location(span))
+                    });
+                    rows.push((
+                        "CsrEncryptAlgo".into(),
+                        key.algorithm.as_str().into(),
+                        origin.clone(),
+                    ));
+                    rows.push((
+                        "CsrKeyParameter".into(),
+                        key.parameter.as_str().into(),
+                        origin,
+                    ));
+                }
             }
             Csr::Parse { pem, span } => {
-                rows.push(("CsrType".into(), "parse".into(), "certificate".into()));
+                rows.push((csr_type, "parse".into(), "certificate".into()));
                 rows.push((
-                    "CsrContent".into(),
+                    named(certificate, "CsrContent", "Csr"),
                     format!("(PEM, {} bytes)", pem.len()),
                     format!("certificate at {}", files.location(*span)),
                 ));
             }
         }
-        for field in Field::ALL {
-            if let Some(setting) = certificate.fields.get(&field) {
-                rows.push((
-                    field.api_name().into(),
-                    shown(&setting.value, setting.secret),
-                    setting.provenance(files),
-                ));
+        if certificate.api == Api::CertificateInfoSubmit {
+            rows.push((
+                "CompanyType".into(),
+                company_type(certificate).to_string(),
+                if certificate.dv {
+                    "certificate (dv: true: an individual)".into()
+                } else {
+                    "certificate (a company)".into()
+                },
+            ));
+            for field in [Field::CompanyId, Field::ManagerId] {
+                if !certificate.fields.contains_key(&field) {
+                    rows.push((field.api_name().into(), "0".into(), "unset".into()));
+                }
             }
         }
-        if certificate.dv {
+        for field in Field::ALL {
+            if let Some(setting) = certificate.fields.get(&field) {
+                let (name, origin) = match sent_name(certificate, field) {
+                    Some(name) => (name.to_string(), setting.provenance(files)),
+                    None => (
+                        format!("({})", field.path()),
+                        format!(
+                            "not sent by {}; {}",
+                            certificate.api,
+                            setting.provenance(files)
+                        ),
+                    ),
+                };
+                rows.push((name, shown(&setting.value, setting.secret), origin));
+            }
+        }
+        if certificate.dv && certificate.api == Api::SubmitCertificateInformation {
             rows.push(("IsDV".into(), "true".into(), "certificate".into()));
         }
         let name_width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
@@ -114,7 +180,7 @@ pub fn render_text(files: &Files, certificates: &[Certificate]) -> String {
             submit_body(certificate).to_json(Secrets::Mask),
         ))
         .unwrap_or_default();
-        let _ = writeln!(out, "\n  request {SUBMIT_ACTION}:");
+        let _ = writeln!(out, "\n  request {}:", submit_action(certificate));
         for line in body.lines() {
             let _ = writeln!(out, "    {line}");
         }
@@ -127,9 +193,14 @@ pub fn render_json(files: &Files, certificates: &[Certificate]) -> Json {
         .iter()
         .map(|certificate| {
             let mut provenance = serde_json::Map::new();
+            let mut not_sent = Vec::new();
             for (field, setting) in &certificate.fields {
+                let Some(name) = sent_name(certificate, *field) else {
+                    not_sent.push(field.path());
+                    continue;
+                };
                 provenance.insert(
-                    field.api_name().into(),
+                    name.into(),
                     json!({
                         "layer": setting.layer.to_string().replace('`', ""),
                         "file": files.path(setting.span.file).display().to_string(),
@@ -139,7 +210,7 @@ pub fn render_json(files: &Files, certificates: &[Certificate]) -> Json {
                 );
             }
             let mut requests = vec![json!({
-                "action": SUBMIT_ACTION,
+                "action": submit_action(certificate),
                 "body": Json::Object(submit_body(certificate).to_json(Secrets::Mask)),
             })];
             if certificate.commit {
@@ -155,7 +226,10 @@ pub fn render_json(files: &Files, certificates: &[Certificate]) -> Json {
                 "line": certificate.span.line,
                 "profiles": certificate.profiles,
                 "commit": certificate.commit,
+                "api": certificate.api.action(),
+                "api_choice": api_choice_name(certificate.api_choice),
                 "provenance": provenance,
+                "not_sent": not_sent,
                 "requests": requests,
             })
         })

@@ -25,7 +25,11 @@ fn detail(report: &CertificateReport) -> String {
     if !report.drift.is_empty() {
         parts.push(format!("drifted: {}", abbreviate(&report.drift)));
     }
-    if report.actions.contains(&crate::request::SUBMIT_ACTION) {
+    if report
+        .actions
+        .iter()
+        .any(|a| crate::request::is_submit_action(a))
+    {
         match &report.changes {
             None => parts.push("first submission".into()),
             Some(changes) => parts.push(format!("changed: {}", abbreviate(changes))),
@@ -163,6 +167,7 @@ pub fn to_json(reports: &[CertificateReport], stop: Option<&StopReason>) -> Json
                 "file": r.file.display().to_string(),
                 "status": r.status,
                 "result": r.outcome.as_str(),
+                "api": r.api,
             });
             if !r.drift.is_empty() {
                 object["drift"] = json!(r.drift);
@@ -212,6 +217,7 @@ mod tests {
             drift: Vec::new(),
             changes: None,
             error: None,
+            api: crate::request::SUBMIT_ACTION,
             actions: Vec::new(),
             notes: Vec::new(),
         }

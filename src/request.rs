@@ -1,7 +1,13 @@
-//! The `SubmitCertificateInformation` request body of a certificate, built
-//! from the field table: exactly the fields the effective certificate sets,
-//! named as the API names them, in the API reference's order. Unset fields are
-//! omitted, never sent as null or "" (manifest-format.md, "What is sent").
+//! The submit request body of a certificate, built from the field table:
+//! exactly the fields the effective certificate sets, named as its API names
+//! them, in the API reference's order. Unset fields are omitted, never sent
+//! as null or "" (manifest-format.md, "What is sent").
+//!
+//! Two APIs submit the information (tencent-api.md §1, §2): the contract's
+//! `SubmitCertificateInformation` and its maintained successor
+//! `CertificateInfoSubmit`, whose names differ (§2.3). `SubmittedData` uses
+//! the old names whichever API wrote it, so [`submitted_view`] maps a
+//! successor body back to them for the drift comparison.
 //!
 //! Each value keeps its secret flag, so the same body is sent with real
 //! values and displayed with masks: [`Body::to_json`] takes the choice.
@@ -9,10 +15,11 @@
 use serde_json::{Map, Value as Json};
 
 use crate::field::Field;
-use crate::model::{Certificate, Csr};
+use crate::model::{Api, Certificate, Csr};
 use crate::secret::MASK;
 
 pub const SUBMIT_ACTION: &str = "SubmitCertificateInformation";
+pub const INFO_SUBMIT_ACTION: &str = "CertificateInfoSubmit";
 pub const ORDER_ACTION: &str = "CertificateOrderSubmit";
 pub const DESCRIBE_ACTION: &str = "DescribeCertificateDetail";
 pub const API_VERSION: &str = "2019-12-05";
@@ -72,8 +79,184 @@ fn mask(value: &Json) -> Json {
     }
 }
 
-/// The body of `SubmitCertificateInformation` for this certificate.
+/// The submit action of this certificate's API.
+pub fn submit_action(certificate: &Certificate) -> &'static str {
+    match certificate.api {
+        Api::SubmitCertificateInformation => SUBMIT_ACTION,
+        Api::CertificateInfoSubmit => INFO_SUBMIT_ACTION,
+    }
+}
+
+/// Whether an action is one of the two submit actions.
+pub fn is_submit_action(action: &str) -> bool {
+    action == SUBMIT_ACTION || action == INFO_SUBMIT_ACTION
+}
+
+/// The body of [`submit_action`] for this certificate.
 pub fn submit_body(certificate: &Certificate) -> Body {
+    match certificate.api {
+        Api::SubmitCertificateInformation => legacy_body(certificate),
+        Api::CertificateInfoSubmit => successor_body(certificate),
+    }
+}
+
+/// The name a field is sent under for this certificate, or `None` when its
+/// API cannot send it. A DV certificate's contact email is `ContactEmail` in
+/// `CertificateInfoSubmit` ("CompanyType为1时，此字段必传"), else `TechEmail`.
+pub fn sent_name(certificate: &Certificate, field: Field) -> Option<&'static str> {
+    let info = field.info();
+    match certificate.api {
+        Api::SubmitCertificateInformation => info.legacy.then_some(info.api),
+        Api::CertificateInfoSubmit if field == Field::ContactEmail && certificate.dv => {
+            Some("ContactEmail")
+        }
+        Api::CertificateInfoSubmit => info.successor,
+    }
+}
+
+/// `CompanyType`: 1 (an individual; DV certificates only) for `dv: true`,
+/// else 2 (a company).
+pub fn company_type(certificate: &Certificate) -> u64 {
+    if certificate.dv { 1 } else { 2 }
+}
+
+/// The order of `CertificateInfoSubmit`'s parameters in its reference
+/// (tencent-api.md §2.1), which is the order of the body.
+const SUCCESSOR_ORDER: [&str; 31] = [
+    "CertId",
+    "GenCsrType",
+    "CertCommonName",
+    "CompanyType",
+    "CompanyId",
+    "Csr",
+    "DnsNames",
+    "KeyPass",
+    "OrgOrganization",
+    "OrgDivision",
+    "OrgAddress",
+    "OrgCountry",
+    "OrgCity",
+    "OrgRegion",
+    "OrgPhoneArea",
+    "OrgPhoneNumber",
+    "VerifyType",
+    "AdminFirstName",
+    "AdminLastName",
+    "AdminPhone",
+    "AdminEmail",
+    "AdminTitle",
+    "TechFirstName",
+    "TechLastName",
+    "ContactEmail",
+    "CsrKeyParameter",
+    "CsrEncryptAlgo",
+    "ManagerId",
+    "TechPhone",
+    "TechEmail",
+    "TechTitle",
+];
+
+/// The body of `CertificateInfoSubmit` (tencent-api.md §2.1, §2.3).
+/// `CompanyType` is a JSON integer (the SDKs send one); `CompanyId` and
+/// `ManagerId` are always sent, "0" when unset ("若无…传0").
+fn successor_body(certificate: &Certificate) -> Body {
+    let mut body = Body::default();
+    let id = &certificate.certificate_id;
+    body.push("CertId", id.value.clone(), id.secret);
+    match &certificate.csr {
+        Csr::Online { key_password, key } => {
+            body.push("GenCsrType", "online", false);
+            if let Some(password) = key_password {
+                body.push("KeyPass", password.value.clone(), true);
+            }
+            body.push("CsrKeyParameter", key.parameter.as_str(), false);
+            body.push("CsrEncryptAlgo", key.algorithm.as_str(), false);
+        }
+        Csr::Parse { pem, .. } => {
+            body.push("GenCsrType", "parse", false);
+            body.push("Csr", pem.clone(), false);
+        }
+    }
+    body.push(
+        "CertCommonName",
+        certificate.domain.value.clone(),
+        certificate.domain.secret,
+    );
+    body.push("CompanyType", company_type(certificate), false);
+    if !certificate.domains.is_empty() {
+        let secret = certificate.domains.iter().any(|d| d.secret);
+        let list: Vec<Json> = certificate
+            .domains
+            .iter()
+            .map(|d| Json::from(d.value.clone()))
+            .collect();
+        body.push("DnsNames", list, secret);
+    }
+    for field in Field::ALL {
+        if let (Some(name), Some(setting)) = (
+            sent_name(certificate, field),
+            certificate.fields.get(&field),
+        ) {
+            body.push(name, setting.value.clone(), setting.secret);
+        }
+    }
+    for name in ["CompanyId", "ManagerId"] {
+        if body.get(name).is_none() {
+            body.push(name, "0", false);
+        }
+    }
+    body.fields.sort_by_key(|f| {
+        SUCCESSOR_ORDER
+            .iter()
+            .position(|n| *n == f.name)
+            .unwrap_or(SUCCESSOR_ORDER.len())
+    });
+    body
+}
+
+/// A `CertificateInfoSubmit` parameter's name in `SubmitCertificateInformation`
+/// and `SubmittedData` (tencent-api.md §2.3); `None` for the parameters only
+/// the successor has (`CompanyType`, `CompanyId`, `ManagerId`, `CsrKeyParameter`,
+/// `CsrEncryptAlgo`, ...), which `SubmittedData` cannot show.
+pub fn legacy_name(successor: &str) -> Option<&'static str> {
+    match successor {
+        "CertId" => Some("CertificateId"),
+        "GenCsrType" => Some("CsrType"),
+        "Csr" => Some("CsrContent"),
+        "CertCommonName" => Some("CertificateDomain"),
+        "DnsNames" => Some("DomainList"),
+        "KeyPass" => Some("KeyPassword"),
+        "ContactEmail" => Some("ContactEmail"),
+        other => Field::from_successor_name(other)
+            .map(Field::info)
+            .filter(|info| info.legacy)
+            .map(|info| info.api),
+    }
+}
+
+/// The body as `SubmittedData` would show it: for `CertificateInfoSubmit`,
+/// the fields that have an old name, renamed; the others dropped.
+pub fn submitted_view(certificate: &Certificate, body: &Body) -> Body {
+    match certificate.api {
+        Api::SubmitCertificateInformation => body.clone(),
+        Api::CertificateInfoSubmit => Body {
+            fields: body
+                .fields
+                .iter()
+                .filter_map(|f| {
+                    legacy_name(f.name).map(|name| BodyField {
+                        name,
+                        value: f.value.clone(),
+                        secret: f.secret,
+                    })
+                })
+                .collect(),
+        },
+    }
+}
+
+/// The body of `SubmitCertificateInformation` for this certificate.
+fn legacy_body(certificate: &Certificate) -> Body {
     let mut body = Body::default();
     let id = &certificate.certificate_id;
     body.push("CertificateId", id.value.clone(), id.secret);
@@ -100,12 +283,13 @@ pub fn submit_body(certificate: &Certificate) -> Body {
     }
     if let Csr::Online {
         key_password: Some(password),
+        ..
     } = &certificate.csr
     {
         body.push("KeyPassword", password.value.clone(), true);
     }
     for field in Field::ALL {
-        if let Some(setting) = certificate.fields.get(&field) {
+        if let (true, Some(setting)) = (field.info().legacy, certificate.fields.get(&field)) {
             body.push(field.api_name(), setting.value.clone(), setting.secret);
         }
     }
@@ -147,4 +331,316 @@ pub fn describe_body(certificate: &Certificate) -> Body {
         certificate.certificate_id.secret,
     );
     body
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::manifest::raw::Sourced;
+    use crate::model::{ApiChoice, CsrKey, KeyAlgorithm, KeyParameter, Layer, Setting};
+    use crate::source::{Files, Span};
+
+    fn span() -> Span {
+        let mut files = Files::default();
+        let file = files.add("m.yaml".into(), String::new());
+        Span {
+            file,
+            line: 1,
+            column: 1,
+            length: 1,
+        }
+    }
+
+    fn text(value: &str) -> Sourced<String> {
+        Sourced::new(value.to_string(), span())
+    }
+
+    /// Every table field set, as a full profile would; `company_id` too.
+    fn fields(extra: &[(Field, &str)]) -> BTreeMap<Field, Setting> {
+        let values = [
+            (Field::OrganizationName, "Acme Ltd"),
+            (Field::OrganizationDivision, "IT"),
+            (Field::OrganizationAddress, "1 Example Road"),
+            (Field::OrganizationCountry, "CN"),
+            (Field::OrganizationCity, "Shenzhen"),
+            (Field::OrganizationRegion, "Guangdong"),
+            (Field::PostalCode, "518000"),
+            (Field::PhoneAreaCode, "0755"),
+            (Field::PhoneNumber, "86013388"),
+            (Field::VerifyType, "DNS"),
+            (Field::AdminFirstName, "Luke"),
+            (Field::AdminLastName, "Sky"),
+            (Field::AdminPhoneNum, "12345678901"),
+            (Field::AdminEmail, "admin@acme.example"),
+            (Field::AdminPosition, "CTO"),
+            (Field::ContactFirstName, "Leia"),
+            (Field::ContactLastName, "Organa"),
+            (Field::ContactEmail, "pki@acme.example"),
+            (Field::ContactNumber, "12345678902"),
+            (Field::ContactPosition, "Engineer"),
+        ];
+        values
+            .iter()
+            .chain(extra)
+            .map(|(field, value)| {
+                (
+                    *field,
+                    Setting {
+                        value: (*value).to_string(),
+                        layer: Layer::Profile("acme".into()),
+                        span: span(),
+                        secret: false,
+                    },
+                )
+            })
+            .collect()
+    }
+
+    fn certificate(api: Api, fields: BTreeMap<Field, Setting>) -> Certificate {
+        Certificate {
+            name: "www".into(),
+            file: span().file,
+            span: span(),
+            certificate_id: text("abcb1234"),
+            domain: text("www.acme.example"),
+            domains: vec![text("acme.example"), text("api.acme.example")],
+            dv: false,
+            commit: false,
+            api,
+            api_choice: ApiChoice::Default,
+            csr: Csr::Online {
+                key_password: Some(Sourced {
+                    secret: true,
+                    ..text("kp-secret")
+                }),
+                key: CsrKey::default(),
+            },
+            fields,
+            profiles: vec!["acme".into()],
+        }
+    }
+
+    fn sent(certificate: &Certificate) -> Json {
+        Json::Object(submit_body(certificate).to_json(Secrets::Reveal))
+    }
+
+    #[test]
+    fn successor_body_follows_the_mapping_table_in_reference_order() {
+        let certificate = certificate(
+            Api::CertificateInfoSubmit,
+            fields(&[(Field::CompanyId, "12345")]),
+        );
+        assert_eq!(submit_action(&certificate), "CertificateInfoSubmit");
+        let body = sent(&certificate);
+        let expected = json!({
+            "CertId": "abcb1234",
+            "GenCsrType": "online",
+            "CertCommonName": "www.acme.example",
+            "CompanyType": 2,
+            "CompanyId": "12345",
+            "DnsNames": ["acme.example", "api.acme.example"],
+            "KeyPass": "kp-secret",
+            "OrgOrganization": "Acme Ltd",
+            "OrgDivision": "IT",
+            "OrgAddress": "1 Example Road",
+            "OrgCountry": "CN",
+            "OrgCity": "Shenzhen",
+            "OrgRegion": "Guangdong",
+            "OrgPhoneArea": "0755",
+            "OrgPhoneNumber": "86013388",
+            "VerifyType": "DNS",
+            "AdminFirstName": "Luke",
+            "AdminLastName": "Sky",
+            "AdminPhone": "12345678901",
+            "AdminEmail": "admin@acme.example",
+            "AdminTitle": "CTO",
+            "TechFirstName": "Leia",
+            "TechLastName": "Organa",
+            "CsrKeyParameter": "2048",
+            "CsrEncryptAlgo": "RSA",
+            "ManagerId": "0",
+            "TechPhone": "12345678902",
+            "TechEmail": "pki@acme.example",
+            "TechTitle": "Engineer",
+        });
+        assert_eq!(body, expected);
+        // Same order as the reference (serde_json keeps insertion order).
+        let keys: Vec<&String> = body
+            .as_object()
+            .map(|o| o.keys().collect())
+            .unwrap_or_default();
+        let expected_keys: Vec<&String> = expected
+            .as_object()
+            .map(|o| o.keys().collect())
+            .unwrap_or_default();
+        assert_eq!(keys, expected_keys);
+        assert!(body["CompanyType"].is_u64(), "an integer, not \"2\"");
+    }
+
+    #[test]
+    fn dv_is_company_type_1_with_the_contact_email_as_contact_email() {
+        let mut certificate = certificate(Api::CertificateInfoSubmit, fields(&[]));
+        certificate.dv = true;
+        let body = sent(&certificate);
+        assert_eq!(body["CompanyType"], 1);
+        assert_eq!(body["ContactEmail"], "pki@acme.example");
+        assert!(body.get("TechEmail").is_none());
+        assert!(body.get("IsDV").is_none());
+        // The old API still says IsDV.
+        certificate.api = Api::SubmitCertificateInformation;
+        assert_eq!(sent(&certificate)["IsDV"], true);
+    }
+
+    #[test]
+    fn parse_sends_the_csr_and_no_key_parameters() {
+        let mut certificate = certificate(Api::CertificateInfoSubmit, fields(&[]));
+        certificate.csr = Csr::Parse {
+            pem: "-----BEGIN CERTIFICATE REQUEST-----\n...".into(),
+            span: span(),
+        };
+        let body = sent(&certificate);
+        assert_eq!(body["GenCsrType"], "parse");
+        assert_eq!(body["Csr"], "-----BEGIN CERTIFICATE REQUEST-----\n...");
+        for absent in ["CsrKeyParameter", "CsrEncryptAlgo", "KeyPass"] {
+            assert!(body.get(absent).is_none(), "{absent}");
+        }
+    }
+
+    #[test]
+    fn the_online_key_is_sent_as_chosen() {
+        let mut certificate = certificate(Api::CertificateInfoSubmit, fields(&[]));
+        certificate.csr = Csr::Online {
+            key_password: None,
+            key: CsrKey {
+                algorithm: KeyAlgorithm::Ecc,
+                parameter: KeyParameter::Prime256v1,
+                span: Some(span()),
+            },
+        };
+        let body = sent(&certificate);
+        assert_eq!(body["CsrEncryptAlgo"], "ECC");
+        assert_eq!(body["CsrKeyParameter"], "prime256v1");
+        assert!(body.get("KeyPass").is_none());
+    }
+
+    #[test]
+    fn unset_fields_are_omitted_and_nothing_is_null_or_empty() {
+        let only_manager = fields(&[(Field::ManagerId, "678")])
+            .into_iter()
+            .filter(|(f, _)| *f == Field::ManagerId)
+            .collect();
+        let mut certificate = certificate(Api::CertificateInfoSubmit, only_manager);
+        certificate.domains.clear();
+        let body = sent(&certificate);
+        let keys: Vec<&str> = body
+            .as_object()
+            .map(|o| o.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        assert_eq!(
+            keys,
+            [
+                "CertId",
+                "GenCsrType",
+                "CertCommonName",
+                "CompanyType",
+                "CompanyId",
+                "KeyPass",
+                "CsrKeyParameter",
+                "CsrEncryptAlgo",
+                "ManagerId"
+            ]
+        );
+        assert_eq!(body["ManagerId"], "678");
+        assert_eq!(body["CompanyId"], "0");
+        for (name, value) in body.as_object().into_iter().flatten() {
+            assert!(!value.is_null() && value != "", "{name} is {value}");
+        }
+    }
+
+    #[test]
+    fn secrets_are_masked_for_display() {
+        let mut fields = fields(&[(Field::CompanyId, "90817")]);
+        if let Some(setting) = fields.get_mut(&Field::CompanyId) {
+            setting.secret = true; // came from the environment
+        }
+        let certificate = certificate(Api::CertificateInfoSubmit, fields);
+        let shown = Json::Object(submit_body(&certificate).to_json(Secrets::Mask));
+        assert_eq!(shown["KeyPass"], MASK);
+        assert_eq!(shown["CompanyId"], MASK);
+        assert!(!shown.to_string().contains("kp-secret"));
+        assert!(!shown.to_string().contains("90817"));
+        assert_eq!(sent(&certificate)["KeyPass"], "kp-secret");
+    }
+
+    #[test]
+    fn the_legacy_body_is_unchanged_and_never_sends_successor_fields() {
+        let certificate = certificate(
+            Api::SubmitCertificateInformation,
+            fields(&[(Field::CompanyId, "12345"), (Field::ManagerId, "678")]),
+        );
+        assert_eq!(submit_action(&certificate), "SubmitCertificateInformation");
+        let body = sent(&certificate);
+        for absent in [
+            "CompanyId",
+            "ManagerId",
+            "CompanyType",
+            "CsrKeyParameter",
+            "CsrEncryptAlgo",
+        ] {
+            assert!(body.get(absent).is_none(), "{absent}");
+        }
+        assert_eq!(body["PostalCode"], "518000");
+        assert_eq!(body["KeyPassword"], "kp-secret");
+        assert_eq!(body["CertificateDomain"], "www.acme.example");
+    }
+
+    /// Drift sees the same thing whichever API wrote the information: the
+    /// successor body, under SubmittedData's names, compares exactly the
+    /// fields the legacy body compares, less the PostalCode it cannot send.
+    #[test]
+    fn the_successor_view_is_the_legacy_comparison_less_postal_code() {
+        let table = fields(&[(Field::CompanyId, "12345")]);
+        let legacy = certificate(Api::SubmitCertificateInformation, table.clone());
+        let successor = certificate(Api::CertificateInfoSubmit, table);
+        let legacy_body = submit_body(&legacy);
+        let view = submitted_view(&successor, &submit_body(&successor));
+        let compared = |body: &Body| -> BTreeMap<&'static str, Json> {
+            comparable_fields(body)
+                .map(|f| (f.name, f.value.clone()))
+                .collect()
+        };
+        let mut expected = compared(&legacy_body);
+        expected.remove("PostalCode");
+        assert_eq!(compared(&view), expected);
+        assert!(view.get("CompanyId").is_none() && view.get("CompanyType").is_none());
+        assert_eq!(view.get("KeyPassword").map(|f| f.secret), Some(true));
+        assert_eq!(submitted_view(&legacy, &legacy_body), legacy_body);
+    }
+
+    #[test]
+    fn legacy_names_of_successor_parameters() {
+        for (new, old) in [
+            ("CertId", Some("CertificateId")),
+            ("GenCsrType", Some("CsrType")),
+            ("Csr", Some("CsrContent")),
+            ("CertCommonName", Some("CertificateDomain")),
+            ("DnsNames", Some("DomainList")),
+            ("KeyPass", Some("KeyPassword")),
+            ("OrgPhoneArea", Some("PhoneAreaCode")),
+            ("TechEmail", Some("ContactEmail")),
+            ("ContactEmail", Some("ContactEmail")),
+            ("AdminTitle", Some("AdminPosition")),
+            ("CompanyType", None),
+            ("CompanyId", None),
+            ("ManagerId", None),
+            ("CsrKeyParameter", None),
+            ("CsrEncryptAlgo", None),
+        ] {
+            assert_eq!(legacy_name(new), old, "{new}");
+        }
+    }
 }

@@ -17,8 +17,9 @@ use std::sync::OnceLock;
 use serde_json::{Map, Value as Json, json};
 
 use crate::diag::{Code, Diagnostic};
-use crate::field::{Field, Section, VERIFY_TYPES};
+use crate::field::{Check, DIGITS_PATTERN, Field, Section, VERIFY_TYPES};
 use crate::manifest::tree::{Document, Format, Node, Value};
+use crate::model::{Api, KeyAlgorithm, KeyParameter};
 use crate::source::Files;
 
 pub const API_VERSION: &str = "tccert/v1";
@@ -65,14 +66,33 @@ fn string_list(description: &str) -> Json {
     json!({ "type": "array", "items": { "type": "string" }, "description": description })
 }
 
+/// "API field `X`", and what `CertificateInfoSubmit` calls it where that differs.
+fn api_names(field: Field) -> String {
+    let info = field.info();
+    match (info.legacy, info.successor) {
+        (true, Some(successor)) if successor != info.api => {
+            format!(
+                "API field `{}` (`{successor}` in CertificateInfoSubmit).",
+                info.api
+            )
+        }
+        (true, None) => format!(
+            "API field `{}` (CertificateInfoSubmit cannot send it).",
+            info.api
+        ),
+        _ => format!("API field `{}`.", info.api),
+    }
+}
+
 fn section_schema(section: Section) -> Json {
     let properties: Map<String, Json> = Field::in_section(section)
         .map(|f| {
             let info = f.info();
-            (
-                info.key.to_string(),
-                string(&format!("{} API field `{}`.", info.description, info.api)),
-            )
+            let mut property = string(&format!("{} {}", info.description, api_names(f)));
+            if info.check == Check::Digits {
+                property["pattern"] = json!(DIGITS_PATTERN);
+            }
+            (info.key.to_string(), property)
         })
         .collect();
     json!({
@@ -128,6 +148,10 @@ pub fn document_schema(draft: Draft) -> Json {
     certificate.insert("dv".into(), json!({ "type": "boolean", "description": "A DV certificate (API field `IsDV`): organization, admin and contact become optional. Default false." }));
     certificate.insert("csr".into(), draft.reference("csr"));
     certificate.insert("commit".into(), json!({ "type": "boolean", "description": "After submitting, also send the order to the CA (`CertificateOrderSubmit`). Default false." }));
+    certificate.insert("api".into(), json!({
+        "enum": Api::ALL.map(Api::action),
+        "description": "Which action submits the information: SubmitCertificateInformation (the default) or its maintained successor CertificateInfoSubmit. Wins over `--api`.",
+    }));
 
     let mut definitions = Map::new();
     definitions.insert(
@@ -158,7 +182,9 @@ pub fn document_schema(draft: Draft) -> Json {
             "required": ["type"],
             "properties": {
                 "type": { "enum": ["online", "parse"], "description": "online: Tencent Cloud makes the key and CSR; parse: upload your own CSR." },
-                "key_password": string("Private key password for jks/pfx downloads (API field `KeyPassword`); only with type online. Use ${ENV} for it."),
+                "key_password": string("Private key password for jks/pfx downloads (API field `KeyPassword`, `KeyPass` in CertificateInfoSubmit); only with type online. Use ${ENV} for it."),
+                "key_algorithm": { "type": "string", "enum": KeyAlgorithm::ALL.map(KeyAlgorithm::as_str), "description": "The key Tencent Cloud makes, RSA (default) or ECC (API field `CsrEncryptAlgo`, CertificateInfoSubmit only); only with type online." },
+                "key_parameter": { "type": "string", "enum": KeyParameter::ALL.map(KeyParameter::as_str), "description": "RSA: \"2048\" (default) or \"4096\", quoted; ECC: prime256v1 (API field `CsrKeyParameter`, CertificateInfoSubmit only); only with type online." },
                 "file": string("PEM file of the CSR, relative to this manifest; only with type parse."),
                 "pem": string("The CSR as inline PEM text; only with type parse."),
             },
@@ -215,8 +241,15 @@ fn validator() -> Option<&'static jsonschema::Validator> {
 }
 
 /// Keys only a certificate may have.
-pub const CERTIFICATE_ONLY_KEYS: [&str; 6] =
-    ["certificate_id", "domain", "domains", "dv", "csr", "commit"];
+pub const CERTIFICATE_ONLY_KEYS: [&str; 7] = [
+    "certificate_id",
+    "domain",
+    "domains",
+    "dv",
+    "csr",
+    "commit",
+    "api",
+];
 
 /// The keys a mapping at `pointer` may hold in a document of `kind`, for
 /// "did you mean" hints.
@@ -232,7 +265,14 @@ fn allowed_keys(kind: &str, pointer: &str) -> Vec<&'static str> {
             "admin",
             "contact",
         ],
-        "/csr" => vec!["type", "key_password", "file", "pem"],
+        "/csr" => vec![
+            "type",
+            "key_password",
+            "key_algorithm",
+            "key_parameter",
+            "file",
+            "pem",
+        ],
         _ => Vec::new(),
     };
     if pointer.is_empty() && kind == "Certificate" {
@@ -314,8 +354,28 @@ pub fn validate(files: &Files, document: &Document, diagnostics: &mut Vec<Diagno
         Some(Value::String(t)) => t.text.clone(),
         _ => String::new(),
     };
-    for error in validator.iter_errors(&instance) {
+    let errors: Vec<_> = validator.iter_errors(&instance).collect();
+    // A value of the wrong type that also misses an enum (`key_parameter:
+    // 2048`, a number) is told once, as the type mismatch with its hint.
+    let mistyped: Vec<String> = errors
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind(),
+                jsonschema::error::ValidationErrorKind::Type { .. }
+            )
+        })
+        .map(|e| e.instance_path().as_str().to_string())
+        .collect();
+    for error in errors {
         let pointer = error.instance_path().as_str().to_string();
+        if matches!(
+            error.kind(),
+            jsonschema::error::ValidationErrorKind::Enum { .. }
+        ) && mistyped.contains(&pointer)
+        {
+            continue;
+        }
         let node = document.root.pointer(&pointer).unwrap_or(&document.root);
         let path = display_path(&pointer);
         let diagnostic = match error.kind() {
@@ -385,6 +445,14 @@ pub fn validate(files: &Files, document: &Document, diagnostics: &mut Vec<Diagno
                     d = d.hint(format!("did you mean `{near}`?"));
                 }
                 d
+            }
+            jsonschema::error::ValidationErrorKind::Pattern { pattern } if pattern == DIGITS_PATTERN => {
+                Diagnostic::error(
+                    Code::InvalidId,
+                    format!("`{path}` must be a string of digits; found {}", describe(node)),
+                )
+                .at(node.span)
+                .note("company and manager ids are numbers the console, DescribeCompanies and DescribeManagers show")
             }
             _ => Diagnostic::error(Code::Schema, format!("`{path}`: {error}")).at(node.span),
         };

@@ -3,17 +3,19 @@
 //! result is the list of validated [`Certificate`]s, or the diagnostics that
 //! explain why there is none to send.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::checks;
 use crate::csr;
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::field::{Check, Field};
+use crate::field::{Check, Field, Section};
 use crate::manifest::load::{Loaded, MAX_CSR_BYTES};
 use crate::manifest::raw::{CsrType, RawCertificate, RawDocument, RawProfile, Sourced};
 use crate::merge::{ProfileIndex, merge_fields};
-use crate::model::{Certificate, Csr, Setting};
-use crate::source::{FileId, Files};
+use crate::model::{
+    Api, ApiChoice, Certificate, Csr, CsrKey, KeyAlgorithm, KeyParameter, Layer, Setting,
+};
+use crate::source::{FileId, Files, Span};
 
 /// What validation found.
 #[derive(Debug, Default)]
@@ -22,7 +24,24 @@ pub struct Validated {
     pub profile_count: usize,
 }
 
+/// What the command line adds to the manifests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    /// `--api`: the API of certificates whose manifest does not say. A
+    /// certificate's own `api:` wins.
+    pub default_api: Option<Api>,
+}
+
+/// Validates with the contract's defaults (no `--api`).
 pub fn validate(loaded: &Loaded, diagnostics: &mut Diagnostics) -> Validated {
+    validate_with(loaded, Options::default(), diagnostics)
+}
+
+pub fn validate_with(
+    loaded: &Loaded,
+    options: Options,
+    diagnostics: &mut Diagnostics,
+) -> Validated {
     let mut profiles: Vec<&RawProfile> = Vec::new();
     let mut certificates: Vec<(FileId, &RawCertificate)> = Vec::new();
     for (file, document) in &loaded.documents {
@@ -68,14 +87,25 @@ pub fn validate(loaded: &Loaded, diagnostics: &mut Diagnostics) -> Validated {
     index.check(&profiles, diagnostics);
 
     let mut valid = Vec::new();
+    let mut not_sent = NotSent::default();
     for (file, raw) in certificates {
         let Some(layers) = index.linearize(raw, diagnostics) else {
             continue;
         };
         let fields = merge_fields(&layers, raw);
+        let (api, api_choice) = choose_api(raw, options);
         let before = diagnostics.error_count();
-        check_fields(raw, &fields, &layers, diagnostics);
+        match api {
+            Api::SubmitCertificateInformation => check_fields(raw, &fields, &layers, diagnostics),
+            Api::CertificateInfoSubmit => {
+                check_successor_fields(raw, &fields, &layers, diagnostics);
+            }
+        }
+        not_sent.note_fields(raw, api, api_choice, &fields);
         let csr = check_csr(&loaded.files, raw, diagnostics);
+        if matches!(csr, Some(Csr::Online { .. })) && api == Api::SubmitCertificateInformation {
+            not_sent.note_csr_key(raw, api_choice);
+        }
         check_domains(raw, diagnostics);
         if let (Some(csr), true) = (csr, diagnostics.error_count() == before) {
             valid.push(Certificate {
@@ -91,15 +121,271 @@ pub fn validate(loaded: &Loaded, diagnostics: &mut Diagnostics) -> Validated {
                     .unwrap_or_default(),
                 dv: raw.dv.as_ref().is_some_and(|d| d.value),
                 commit: raw.commit.as_ref().is_some_and(|c| c.value),
+                api,
+                api_choice,
                 csr,
                 fields,
                 profiles: layers.iter().map(|p| p.name.value.clone()).collect(),
             });
         }
     }
+    not_sent.report(diagnostics);
     Validated {
         certificates: valid,
         profile_count: profiles.len(),
+    }
+}
+
+/// The certificate's `api:` wins over `--api`, which wins over the default.
+fn choose_api(raw: &RawCertificate, options: Options) -> (Api, ApiChoice) {
+    // A value outside the enum is a schema error already; the run sends
+    // nothing, so the default stands in for the checks that follow.
+    if let Some((api, span)) = raw
+        .api
+        .as_ref()
+        .and_then(|a| Api::from_action(&a.value).map(|api| (api, a.span)))
+    {
+        return (api, ApiChoice::Manifest(span));
+    }
+    match options.default_api {
+        Some(api) => (api, ApiChoice::Flag),
+        None => (Api::default(), ApiChoice::Default),
+    }
+}
+
+/// `company_id`/`manager_id` stand in for other fields only when they name
+/// something: "0" is how the API spells "none" (若无…传0).
+fn names_an_id(fields: &BTreeMap<Field, Setting>, field: Field) -> bool {
+    fields
+        .get(&field)
+        .is_some_and(|s| s.value.bytes().any(|b| b != b'0'))
+}
+
+/// The required set of `CertificateInfoSubmit` (tencent-api.md §2.1):
+/// `CompanyType` 1 (`dv: true`) needs `ContactEmail`; `CompanyType` 2 needs
+/// the organization fields unless `company_id` or `manager_id` is set, and
+/// the admin and contact fields unless `manager_id` is set.
+fn check_successor_fields(
+    raw: &RawCertificate,
+    fields: &BTreeMap<Field, Setting>,
+    layers: &[&RawProfile],
+    diagnostics: &mut Diagnostics,
+) {
+    let layer_had_errors = raw.had_errors || layers.iter().any(|p| p.had_errors);
+    if layer_had_errors {
+        return;
+    }
+    let dv = raw.dv.as_ref().is_some_and(|d| d.value);
+    let company = names_an_id(fields, Field::CompanyId);
+    let manager = names_an_id(fields, Field::ManagerId);
+    // An empty value reads as missing: the API would refuse "" (and a DV
+    // certificate's empty contact email is not caught as empty before this).
+    let set = |field: &Field| {
+        fields
+            .get(field)
+            .is_some_and(|s| !s.value.trim().is_empty())
+    };
+    let missing: Vec<(Field, &'static str)> = if dv {
+        if set(&Field::ContactEmail) {
+            Vec::new()
+        } else {
+            vec![(Field::ContactEmail, "ContactEmail")]
+        }
+    } else {
+        Field::ALL
+            .into_iter()
+            .filter(|f| f.info().successor_required && !set(f))
+            .filter(|f| match f.info().section {
+                Some(Section::Organization) => !(company || manager),
+                Some(Section::Admin | Section::Contact) => !manager,
+                None => true,
+            })
+            .filter_map(|f| f.info().successor.map(|name| (f, name)))
+            .collect()
+    };
+    if missing.is_empty() {
+        return;
+    }
+    let list: Vec<String> = missing
+        .iter()
+        .map(|(f, name)| format!("{} ({name})", f.path()))
+        .collect();
+    let mut diagnostic = Diagnostic::error(
+        Code::MissingField,
+        format!(
+            "certificate `{}` lacks {} field{} CertificateInfoSubmit requires: {}",
+            raw.name.value,
+            missing.len(),
+            if missing.len() == 1 { "" } else { "s" },
+            list.join(", ")
+        ),
+    )
+    .at(raw.name.span)
+    .note(merged_from(layers));
+    diagnostic = if dv {
+        diagnostic
+            .note("`dv: true` is sent as CompanyType 1 (an individual), for which the API requires the contact email")
+            .hint("set `contact.email` in the certificate or in one of its profiles")
+    } else {
+        diagnostic.hint("set them in the certificate or in one of its profiles; or set `organization.company_id` (stands in for the organization) or `admin.manager_id` (stands in for organization, admin and contact)")
+    };
+    diagnostics.push(diagnostic);
+}
+
+fn merged_from(layers: &[&RawProfile]) -> String {
+    if layers.is_empty() {
+        "it uses no profiles".to_string()
+    } else {
+        format!(
+            "merged from profiles: {}",
+            layers
+                .iter()
+                .map(|p| p.name.value.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+}
+
+/// Values set that the certificate's API cannot send, gathered over every
+/// certificate so that a profile value used by fifty certificates is one
+/// warning, at the place it is written, naming the certificates.
+#[derive(Default)]
+struct NotSent {
+    /// By where the value is written and what it is.
+    items: BTreeMap<(Span, String), NotSentItem>,
+}
+
+struct NotSentItem {
+    api: Api,
+    api_field: &'static str,
+    layer: String,
+    certificates: Vec<String>,
+    /// Every certificate got this API by default (no `api:`, no `--api`).
+    by_default: bool,
+}
+
+impl NotSent {
+    fn note(
+        &mut self,
+        raw: &RawCertificate,
+        api: Api,
+        choice: ApiChoice,
+        at: (Span, String),
+        api_field: &'static str,
+        layer: String,
+    ) {
+        let item = self.items.entry(at).or_insert_with(|| NotSentItem {
+            api,
+            api_field,
+            layer,
+            certificates: Vec::new(),
+            by_default: true,
+        });
+        item.certificates.push(raw.name.value.clone());
+        item.by_default &= choice == ApiChoice::Default;
+    }
+
+    fn note_fields(
+        &mut self,
+        raw: &RawCertificate,
+        api: Api,
+        choice: ApiChoice,
+        fields: &BTreeMap<Field, Setting>,
+    ) {
+        for (field, setting) in fields {
+            if field.sent_by(api) {
+                continue;
+            }
+            let layer = match &setting.layer {
+                Layer::Profile(name) => format!("profile `{name}`"),
+                Layer::Certificate(_) => "the certificate".to_string(),
+            };
+            self.note(
+                raw,
+                api,
+                choice,
+                (setting.span, field.path()),
+                field.api_name(),
+                layer,
+            );
+        }
+    }
+
+    /// `csr.key_algorithm`/`key_parameter` on a `SubmitCertificateInformation`
+    /// certificate, which has no such parameters.
+    fn note_csr_key(&mut self, raw: &RawCertificate, choice: ApiChoice) {
+        for (name, api_field, value) in [
+            (
+                "csr.key_algorithm",
+                "CsrEncryptAlgo",
+                &raw.csr.key_algorithm,
+            ),
+            (
+                "csr.key_parameter",
+                "CsrKeyParameter",
+                &raw.csr.key_parameter,
+            ),
+        ] {
+            if let Some(value) = value {
+                self.note(
+                    raw,
+                    Api::SubmitCertificateInformation,
+                    choice,
+                    (value.span, name.to_string()),
+                    api_field,
+                    "the certificate".into(),
+                );
+            }
+        }
+    }
+
+    fn report(self, diagnostics: &mut Diagnostics) {
+        for ((span, path), item) in self.items {
+            let names = abbreviate_names(&item.certificates);
+            let whose = if item.certificates.len() == 1 {
+                format!("certificate {names}")
+            } else {
+                format!("certificates {names}")
+            };
+            let (message, hint) = match item.api {
+                Api::CertificateInfoSubmit => (
+                    format!(
+                        "`{path}` is not sent for {whose}: CertificateInfoSubmit has no {}",
+                        item.api_field
+                    ),
+                    "remove it, or keep it for certificates that use SubmitCertificateInformation"
+                        .to_string(),
+                ),
+                Api::SubmitCertificateInformation => (
+                    format!(
+                        "`{path}` is not sent for {whose}: SubmitCertificateInformation has no {}",
+                        item.api_field
+                    ),
+                    if item.by_default {
+                        "it is sent only with `api: CertificateInfoSubmit` on the certificate or `--api CertificateInfoSubmit`".to_string()
+                    } else {
+                        "it is sent only to CertificateInfoSubmit".to_string()
+                    },
+                ),
+            };
+            diagnostics.push(
+                Diagnostic::warning(Code::FieldNotSent, message)
+                    .at(span)
+                    .with_label(format!("set by {}", item.layer))
+                    .hint(hint),
+            );
+        }
+    }
+}
+
+/// "`a`, `b`, `c` and 4 more".
+fn abbreviate_names(names: &[String]) -> String {
+    const SHOWN: usize = 3;
+    let quoted: Vec<String> = names.iter().take(SHOWN).map(|n| format!("`{n}`")).collect();
+    match names.len() {
+        n if n > SHOWN => format!("{} and {} more", quoted.join(", "), n - SHOWN),
+        _ => quoted.join(", "),
     }
 }
 
@@ -198,7 +484,8 @@ fn check_values(
         let (result, code) = match info.check {
             Check::Email => (checks::email(&value.value), Code::InvalidEmail),
             Check::Country => (checks::country(&value.value), Code::InvalidCountry),
-            Check::Text | Check::VerifyType => (Ok(()), Code::Schema),
+            // Enums and the digits pattern are the schema's to check.
+            Check::Text | Check::VerifyType | Check::Digits => (Ok(()), Code::Schema),
         };
         if let Err(why) = result {
             let shown = if value.secret {
@@ -255,6 +542,70 @@ fn check_domains(raw: &RawCertificate, diagnostics: &mut Diagnostics) {
     }
 }
 
+/// The key of an online CSR: `key_algorithm` and `key_parameter`, each
+/// defaulting from the other, RSA 2048 when neither is given. `None` when
+/// they contradict each other (reported).
+fn check_csr_key(raw: &RawCertificate, diagnostics: &mut Diagnostics) -> Option<CsrKey> {
+    let csr = &raw.csr;
+    // Values outside the enums are schema errors already: read them as unset.
+    let algorithm = csr
+        .key_algorithm
+        .as_ref()
+        .and_then(|a| KeyAlgorithm::parse(&a.value).map(|v| (v, a.span)));
+    let parameter = csr
+        .key_parameter
+        .as_ref()
+        .and_then(|p| KeyParameter::parse(&p.value).map(|v| (v, p.span)));
+    match (algorithm, parameter) {
+        (None, None) => Some(CsrKey::default()),
+        (Some((algorithm, span)), None) => Some(CsrKey {
+            algorithm,
+            parameter: algorithm.default_parameter(),
+            span: Some(span),
+        }),
+        (None, Some((parameter, span))) => Some(CsrKey {
+            algorithm: parameter.algorithm(),
+            parameter,
+            span: Some(span),
+        }),
+        (Some((algorithm, algorithm_span)), Some((parameter, span))) => {
+            if parameter.algorithm() == algorithm {
+                return Some(CsrKey {
+                    algorithm,
+                    parameter,
+                    span: Some(algorithm_span),
+                });
+            }
+            let choices: Vec<String> = KeyParameter::ALL
+                .into_iter()
+                .filter(|p| p.algorithm() == algorithm)
+                .map(|p| format!("`{}`", p.as_str()))
+                .collect();
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::CsrKeyMismatch,
+                    format!(
+                        "`csr.key_parameter: {}` is not a parameter of {} keys",
+                        parameter.as_str(),
+                        algorithm.as_str()
+                    ),
+                )
+                .at(span)
+                .related(
+                    algorithm_span,
+                    format!("the key algorithm is {}", algorithm.as_str()),
+                )
+                .hint(format!(
+                    "for {} use {}",
+                    algorithm.as_str(),
+                    choices.join(" or ")
+                )),
+            );
+            None
+        }
+    }
+}
+
 fn check_csr(files: &Files, raw: &RawCertificate, diagnostics: &mut Diagnostics) -> Option<Csr> {
     let csr = &raw.csr;
     match csr.kind.value {
@@ -274,11 +625,32 @@ fn check_csr(files: &Files, raw: &RawCertificate, diagnostics: &mut Diagnostics)
                     );
                 }
             }
+            let key = check_csr_key(raw, diagnostics)?;
             Some(Csr::Online {
                 key_password: csr.key_password.clone(),
+                key,
             })
         }
         CsrType::Parse => {
+            for (key, value) in [
+                ("key_algorithm", &csr.key_algorithm),
+                ("key_parameter", &csr.key_parameter),
+            ] {
+                if let Some(value) = value {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            Code::CsrKeyWithParse,
+                            format!("`csr.{key}` is only used with `type: online`"),
+                        )
+                        .at(value.span)
+                        .related(
+                            csr.kind.span,
+                            "with `type: parse` the key is the one your CSR holds",
+                        )
+                        .hint(format!("remove `{key}`")),
+                    );
+                }
+            }
             if let Some(password) = &csr.key_password {
                 diagnostics.push(
                     Diagnostic::error(

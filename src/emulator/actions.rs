@@ -1,10 +1,16 @@
-//! The three emulated actions of the SSL API 2019-12-05: their parameter
+//! The four emulated actions of the SSL API 2019-12-05: their parameter
 //! schemas, the checks the API makes on a request body, and what each action
 //! does to the emulator's state (the certificate status machine).
 //!
 //! Everything here is synchronous and pure over a [`StateSnapshot`], so the
 //! business rules are tested without a server. Parameter names and types are
-//! those of tencent-api.md §1.1, §2.2 and §3.1.
+//! those of tencent-api.md §1.1, §2.1, §2.2 and §3.1.
+//!
+//! `CertificateInfoSubmit` stores what it is given into `SubmittedData` under
+//! the old names (§2.3), so `DescribeCertificateDetail` returns it the same
+//! way whichever submit action wrote it. The mapping here is the emulator's
+//! own, written from the reference, not tccert's, so that a mistake on
+//! either side shows in the integration tests.
 
 use serde_json::{Map, Value, json};
 
@@ -35,6 +41,7 @@ pub enum Action {
     DescribeCertificateDetail,
     SubmitCertificateInformation,
     CertificateOrderSubmit,
+    CertificateInfoSubmit,
 }
 
 /// The JSON type a parameter must have.
@@ -44,6 +51,8 @@ pub enum ParamType {
     StringArray,
     Bool,
     UInt,
+    /// A signed 64-bit integer (`Type` of CertificateInfoSubmit).
+    Int,
 }
 
 impl ParamType {
@@ -55,6 +64,7 @@ impl ParamType {
                 .is_some_and(|items| items.iter().all(Value::is_string)),
             ParamType::Bool => value.is_boolean(),
             ParamType::UInt => value.is_u64(),
+            ParamType::Int => value.is_i64(),
         }
     }
 
@@ -63,7 +73,7 @@ impl ParamType {
             ParamType::String => "String",
             ParamType::StringArray => "Array of String",
             ParamType::Bool => "Boolean",
-            ParamType::UInt => "Integer",
+            ParamType::UInt | ParamType::Int => "Integer",
         }
     }
 }
@@ -80,7 +90,7 @@ const fn p(name: &'static str, ty: ParamType, required: bool) -> Param {
     Param { name, ty, required }
 }
 
-use ParamType::{Bool, String as Str, StringArray, UInt};
+use ParamType::{Bool, Int, String as Str, StringArray, UInt};
 
 const DESCRIBE_PARAMS: &[Param] = &[p("CertificateId", Str, true)];
 
@@ -120,14 +130,117 @@ const ORDER_SUBMIT_PARAMS: &[Param] = &[
     p("VerifyType", Str, false),
 ];
 
+/// `CertificateInfoSubmit` (tencent-api.md §2.1), in the reference's order.
+const INFO_SUBMIT_PARAMS: &[Param] = &[
+    p("CertId", Str, true),
+    p("GenCsrType", Str, true),
+    p("CertCommonName", Str, true),
+    p("CompanyType", UInt, true),
+    p("CompanyId", Str, true),
+    p("OrgIdType", Str, false),
+    p("OrgIdNumber", Str, false),
+    p("AdminIdType", Str, false),
+    p("AdminIdNumber", Str, false),
+    p("TechIdType", Str, false),
+    p("TechIdNumber", Str, false),
+    p("Csr", Str, false),
+    p("DnsNames", StringArray, false),
+    p("KeyPass", Str, false),
+    p("OrgOrganization", Str, false),
+    p("OrgDivision", Str, false),
+    p("OrgAddress", Str, false),
+    p("OrgCountry", Str, false),
+    p("OrgCity", Str, false),
+    p("OrgRegion", Str, false),
+    p("OrgPhoneArea", Str, false),
+    p("OrgPhoneNumber", Str, false),
+    p("VerifyType", Str, false),
+    p("AdminFirstName", Str, false),
+    p("AdminLastName", Str, false),
+    p("AdminPhone", Str, false),
+    p("AdminEmail", Str, false),
+    p("AdminTitle", Str, false),
+    p("TechFirstName", Str, false),
+    p("TechLastName", Str, false),
+    p("ContactEmail", Str, false),
+    p("AutoRenewFlag", UInt, false),
+    p("CsrKeyParameter", Str, false),
+    p("CsrEncryptAlgo", Str, false),
+    p("ManagerId", Str, false),
+    p("TechPhone", Str, false),
+    p("TechEmail", Str, false),
+    p("TechTitle", Str, false),
+    p("Type", Int, false),
+    p("CaType", Str, false),
+    p("SignAlgo", Str, false),
+    p("UseCrossSignRoot", Bool, false),
+];
+
+/// tencent-api.md §2.3: a `CertificateInfoSubmit` parameter and the
+/// `SubmittedData` field it shows as. `TechEmail` and `ContactEmail` both
+/// become `ContactEmail` (see [`submitted_data_of`]).
+const INFO_SUBMIT_TO_SUBMITTED: &[(&str, &str)] = &[
+    ("GenCsrType", "CsrType"),
+    ("Csr", "CsrContent"),
+    ("CertCommonName", "CertificateDomain"),
+    ("DnsNames", "DomainList"),
+    ("KeyPass", "KeyPassword"),
+    ("OrgOrganization", "OrganizationName"),
+    ("OrgDivision", "OrganizationDivision"),
+    ("OrgAddress", "OrganizationAddress"),
+    ("OrgCountry", "OrganizationCountry"),
+    ("OrgCity", "OrganizationCity"),
+    ("OrgRegion", "OrganizationRegion"),
+    ("OrgPhoneArea", "PhoneAreaCode"),
+    ("OrgPhoneNumber", "PhoneNumber"),
+    ("VerifyType", "VerifyType"),
+    ("AdminFirstName", "AdminFirstName"),
+    ("AdminLastName", "AdminLastName"),
+    ("AdminPhone", "AdminPhoneNum"),
+    ("AdminEmail", "AdminEmail"),
+    ("AdminTitle", "AdminPosition"),
+    ("TechFirstName", "ContactFirstName"),
+    ("TechLastName", "ContactLastName"),
+    ("TechPhone", "ContactNumber"),
+    ("TechEmail", "ContactEmail"),
+    ("TechTitle", "ContactPosition"),
+];
+
+/// Required by `CertificateInfoSubmit` for `CompanyType` 2 unless
+/// `CompanyId` or `ManagerId` names one (§2.1).
+const INFO_SUBMIT_ORG: [&str; 8] = [
+    "OrgOrganization",
+    "OrgDivision",
+    "OrgAddress",
+    "OrgCountry",
+    "OrgCity",
+    "OrgRegion",
+    "OrgPhoneArea",
+    "OrgPhoneNumber",
+];
+
+/// Required for `CompanyType` 2 unless `ManagerId` names one (§2.1).
+const INFO_SUBMIT_PEOPLE: [&str; 9] = [
+    "AdminFirstName",
+    "AdminLastName",
+    "AdminPhone",
+    "AdminEmail",
+    "AdminTitle",
+    "TechFirstName",
+    "TechLastName",
+    "TechPhone",
+    "TechTitle",
+];
+
 const VERIFY_TYPES: [&str; 3] = ["DNS_AUTO", "DNS", "FILE"];
 const CSR_TYPES: [&str; 2] = ["online", "parse"];
 
 impl Action {
-    pub const ALL: [Action; 3] = [
+    pub const ALL: [Action; 4] = [
         Action::DescribeCertificateDetail,
         Action::SubmitCertificateInformation,
         Action::CertificateOrderSubmit,
+        Action::CertificateInfoSubmit,
     ];
 
     /// The `X-TC-Action` value.
@@ -136,6 +249,7 @@ impl Action {
             Action::DescribeCertificateDetail => "DescribeCertificateDetail",
             Action::SubmitCertificateInformation => "SubmitCertificateInformation",
             Action::CertificateOrderSubmit => "CertificateOrderSubmit",
+            Action::CertificateInfoSubmit => "CertificateInfoSubmit",
         }
     }
 
@@ -148,13 +262,14 @@ impl Action {
             Action::DescribeCertificateDetail => DESCRIBE_PARAMS,
             Action::SubmitCertificateInformation => SUBMIT_PARAMS,
             Action::CertificateOrderSubmit => ORDER_SUBMIT_PARAMS,
+            Action::CertificateInfoSubmit => INFO_SUBMIT_PARAMS,
         }
     }
 
     /// The parameter that names the certificate.
     pub fn certificate_param(self) -> &'static str {
         match self {
-            Action::CertificateOrderSubmit => "CertId",
+            Action::CertificateOrderSubmit | Action::CertificateInfoSubmit => "CertId",
             _ => "CertificateId",
         }
     }
@@ -206,6 +321,9 @@ pub fn check_params(action: Action, body: &Map<String, Value>) -> Result<String,
     if action == Action::SubmitCertificateInformation {
         check_enum(body, "CsrType", &CSR_TYPES)?;
     }
+    if action == Action::CertificateInfoSubmit {
+        check_info_submit(body)?;
+    }
     Ok(body
         .get(action.certificate_param())
         .and_then(Value::as_str)
@@ -221,6 +339,156 @@ fn check_enum(body: &Map<String, Value>, name: &str, allowed: &[&str]) -> Result
         )),
         _ => Ok(()),
     }
+}
+
+/// A parameter as a non-empty string (`""` reads as not given).
+fn given<'b>(body: &'b Map<String, Value>, name: &str) -> Option<&'b str> {
+    body.get(name)
+        .and_then(Value::as_str)
+        .filter(|v| !v.trim().is_empty())
+}
+
+/// An id parameter that names something: digits, not all zero ("0" is how
+/// the API spells "none").
+fn names_an_id(body: &Map<String, Value>, name: &str) -> bool {
+    given(body, name).is_some_and(|v| v.bytes().any(|b| b != b'0'))
+}
+
+fn missing(name: &str, when: &str) -> ApiError {
+    ApiError::new(
+        "MissingParameter",
+        format!("The request is missing a required parameter `{name}` ({when})."),
+    )
+}
+
+/// The rules of `CertificateInfoSubmit` beyond types (tencent-api.md §2.1):
+/// enums, id syntax, the key pair of an online CSR, and which fields each
+/// `CompanyType` needs given `CompanyId` and `ManagerId`.
+fn check_info_submit(body: &Map<String, Value>) -> Result<(), ApiError> {
+    check_enum(body, "GenCsrType", &CSR_TYPES)?;
+    let company_type = body.get("CompanyType").and_then(Value::as_u64);
+    if !matches!(company_type, Some(1 | 2)) {
+        return Err(ApiError::new(
+            "InvalidParameterValue",
+            "`CompanyType` must be 1 (an individual) or 2 (a company).",
+        ));
+    }
+    for name in ["CompanyId", "ManagerId"] {
+        if let Some(value) = body.get(name).and_then(Value::as_str)
+            && (value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(ApiError::new(
+                "InvalidParameterValue",
+                format!("`{name}` must be an id of digits (0 for none)."),
+            ));
+        }
+    }
+    let algorithm = given(body, "CsrEncryptAlgo");
+    let parameter = given(body, "CsrKeyParameter");
+    if let Some(algorithm) = algorithm
+        && !["RSA", "ECC"].contains(&algorithm)
+    {
+        return Err(ApiError::new(
+            "InvalidParameterValue",
+            "`CsrEncryptAlgo` must be RSA or ECC.",
+        ));
+    }
+    let fits = match (algorithm, parameter) {
+        (_, None) => true,
+        (Some("ECC"), Some(p)) => p == "prime256v1",
+        (_, Some(p)) => ["2048", "4096"].contains(&p),
+    };
+    if !fits {
+        return Err(ApiError::new(
+            "InvalidParameterValue",
+            "`CsrKeyParameter` must be 2048 or 4096 for RSA, prime256v1 for ECC.",
+        ));
+    }
+    match given(body, "GenCsrType") {
+        Some("parse") if given(body, "Csr").is_none() => {
+            return Err(missing("Csr", "GenCsrType is parse"));
+        }
+        Some("online") => {
+            for name in ["CsrEncryptAlgo", "CsrKeyParameter"] {
+                if given(body, name).is_none() {
+                    return Err(missing(name, "GenCsrType is online"));
+                }
+            }
+        }
+        _ => {}
+    }
+    for (name, value) in std::iter::once(("CertCommonName", given(body, "CertCommonName"))).chain(
+        body.get("DnsNames")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|d| ("DnsNames", d.as_str())),
+    ) {
+        let value = value.unwrap_or_default();
+        if crate::checks::domain(value).is_err() {
+            return Err(ApiError::new(
+                "FailedOperation.CertificateInfoSubmitDomainInvalid",
+                format!("The domain `{value}` you entered ({name}) is malformed."),
+            ));
+        }
+    }
+    if company_type == Some(1) {
+        if given(body, "ContactEmail").is_none() {
+            return Err(ApiError::new(
+                "FailedOperation.CertificateInfoSubmitContactEmailEmpty",
+                "The email cannot be empty: `ContactEmail` is required when CompanyType is 1.",
+            ));
+        }
+        return Ok(());
+    }
+    let manager = names_an_id(body, "ManagerId");
+    let company = names_an_id(body, "CompanyId");
+    if !manager
+        && !company
+        && let Some(name) = INFO_SUBMIT_ORG.iter().find(|n| given(body, n).is_none())
+    {
+        return Err(missing(
+            name,
+            "CompanyType 2 without CompanyId or ManagerId",
+        ));
+    }
+    if !manager && let Some(name) = INFO_SUBMIT_PEOPLE.iter().find(|n| given(body, n).is_none()) {
+        return Err(missing(name, "CompanyType 2 without ManagerId"));
+    }
+    Ok(())
+}
+
+/// What `SubmittedData` shows after a `CertificateInfoSubmit`: its fields
+/// under the old names (§2.3); for `CompanyType` 1, `ContactEmail` rather
+/// than `TechEmail`. Parameters with no old name are left out.
+fn submitted_data_of(body: &Map<String, Value>) -> Map<String, Value> {
+    let mut data = Map::new();
+    for (new, old) in INFO_SUBMIT_TO_SUBMITTED {
+        if let Some(value) = body.get(*new) {
+            data.insert((*old).to_owned(), value.clone());
+        }
+    }
+    let individual = body.get("CompanyType").and_then(Value::as_u64) == Some(1);
+    if let (true, Some(email)) = (individual, body.get("ContactEmail")) {
+        data.insert("ContactEmail".to_owned(), email.clone());
+    } else if !data.contains_key("ContactEmail")
+        && let Some(email) = body.get("ContactEmail")
+    {
+        data.insert("ContactEmail".to_owned(), email.clone());
+    }
+    data
+}
+
+/// The parameters of a `CertificateInfoSubmit` that `SubmittedData` cannot
+/// show (`CompanyType`, `CompanyId`, `CsrEncryptAlgo`, ...), kept for tests.
+fn successor_only_params(body: &Map<String, Value>) -> Map<String, Value> {
+    body.iter()
+        .filter(|(name, _)| {
+            !matches!(name.as_str(), "CertId" | "ContactEmail")
+                && !INFO_SUBMIT_TO_SUBMITTED.iter().any(|(new, _)| new == name)
+        })
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect()
 }
 
 /// How the caller wants texts worded (`X-TC-Language`).
@@ -299,6 +567,7 @@ pub fn note_received(state: &mut StateSnapshot, action: Action, certificate_id: 
             Action::DescribeCertificateDetail => &mut cert.describes,
             Action::SubmitCertificateInformation => &mut cert.submits_received,
             Action::CertificateOrderSubmit => &mut cert.order_submits_received,
+            Action::CertificateInfoSubmit => &mut cert.info_submits_received,
         };
         *counter = counter.saturating_add(1);
     }
@@ -350,11 +619,35 @@ pub fn execute(
             data.shift_remove("CertificateId");
             data.shift_remove("IsDV");
             cert.submitted_data = Some(data);
+            cert.submitted_by = Some(action.name().to_owned());
+            cert.successor_params = None;
             cert.submits_applied = cert.submits_applied.saturating_add(1);
             let mut response = Map::new();
             response.insert("CertificateId".into(), Value::String(id.to_owned()));
             Ok(Executed {
                 response,
+                changed: true,
+            })
+        }
+        Action::CertificateInfoSubmit => {
+            if cert.status != STATUS_PENDING_SUBMISSION {
+                return Err(ApiError::new(
+                    "FailedOperation.CertificateInfoSubmitStatusInvalid",
+                    format!(
+                        "The current certificate status does not allow submitting information \
+                         (status {}: {}).",
+                        cert.status,
+                        status_name(cert.status, Language::EnUs)
+                    ),
+                ));
+            }
+            cert.submitted_data = Some(submitted_data_of(body));
+            cert.submitted_by = Some(action.name().to_owned());
+            cert.successor_params = Some(successor_only_params(body));
+            cert.info_submits_applied = cert.info_submits_applied.saturating_add(1);
+            // The reply holds only the RequestId (§2.1).
+            Ok(Executed {
+                response: Map::new(),
                 changed: true,
             })
         }
@@ -423,6 +716,12 @@ fn describe(cert: &CertificateState, language: Language) -> Map<String, Value> {
         0 => Value::String("PRE-REVIEWING".into()),
         _ => Value::Null,
     };
+    let company_type = cert
+        .successor_params
+        .as_ref()
+        .and_then(|p| p.get("CompanyType"))
+        .and_then(Value::as_u64)
+        .unwrap_or(2);
     let domain_type = match (cert.domain.starts_with("*."), domain_list.is_empty()) {
         (false, true) => 1,
         (false, false) => 2,
@@ -454,7 +753,7 @@ fn describe(cert: &CertificateState, language: Language) -> Map<String, Value> {
             "ReplacedFor": null,
             "RenewOrder": null,
             "SMCert": 0,
-            "CompanyType": 2,
+            "CompanyType": company_type,
         },
         "CertificatePrivateKey": null,
         "CertificatePublicKey": null,
@@ -599,17 +898,21 @@ mod tests {
         );
     }
 
+    fn sample(ty: ParamType) -> Value {
+        match ty {
+            ParamType::String => json!("x"),
+            ParamType::StringArray => json!(["x"]),
+            ParamType::Bool => json!(true),
+            ParamType::UInt => json!(1),
+            ParamType::Int => json!(-1),
+        }
+    }
+
     #[test]
     fn every_documented_submit_field_is_accepted() {
         let mut body = Map::new();
         for param in SUBMIT_PARAMS {
-            let value = match param.ty {
-                ParamType::String => json!("x"),
-                ParamType::StringArray => json!(["x"]),
-                ParamType::Bool => json!(true),
-                ParamType::UInt => json!(1),
-            };
-            body.insert(param.name.into(), value);
+            body.insert(param.name.into(), sample(param.ty));
         }
         body.insert("CsrType".into(), json!("online"));
         body.insert("VerifyType".into(), json!("DNS"));
@@ -730,6 +1033,10 @@ mod tests {
                 json!({"CertificateId": "zzz"}),
             ),
             (Action::CertificateOrderSubmit, json!({"CertId": "zzz"})),
+            (
+                Action::CertificateInfoSubmit,
+                info_body(json!({"CertId": "zzz"})),
+            ),
         ] {
             assert_eq!(
                 code(run(&mut state, action, body)),
@@ -738,14 +1045,259 @@ mod tests {
         }
     }
 
+    /// A valid `CertificateInfoSubmit` body for certificate `abc` (a company,
+    /// online CSR, every org/admin/tech field), with `changes` merged in
+    /// (`null` removes a field).
+    fn info_body(changes: Value) -> Value {
+        let mut body = json!({
+            "CertId": "abc", "GenCsrType": "online", "CertCommonName": "www.example.com",
+            "CompanyType": 2, "CompanyId": "0", "ManagerId": "0",
+            "CsrEncryptAlgo": "RSA", "CsrKeyParameter": "2048",
+            "DnsNames": ["api.example.com"], "KeyPass": "k",
+            "OrgOrganization": "O", "OrgDivision": "D", "OrgAddress": "A", "OrgCountry": "CN",
+            "OrgCity": "C", "OrgRegion": "R", "OrgPhoneArea": "0755", "OrgPhoneNumber": "1",
+            "VerifyType": "DNS",
+            "AdminFirstName": "F", "AdminLastName": "L", "AdminPhone": "2", "AdminEmail": "a@x.example",
+            "AdminTitle": "T", "TechFirstName": "G", "TechLastName": "M", "TechPhone": "3",
+            "TechEmail": "t@x.example", "TechTitle": "U",
+        });
+        if let (Some(body), Some(changes)) = (body.as_object_mut(), changes.as_object()) {
+            for (key, value) in changes {
+                if value.is_null() {
+                    body.shift_remove(key);
+                } else {
+                    body.insert(key.clone(), value.clone());
+                }
+            }
+        }
+        body
+    }
+
+    #[test]
+    fn every_documented_info_submit_field_is_accepted() {
+        let mut body = obj(info_body(json!({})));
+        for param in INFO_SUBMIT_PARAMS {
+            body.entry(param.name).or_insert_with(|| sample(param.ty));
+        }
+        assert_eq!(INFO_SUBMIT_PARAMS.len(), 42);
+        assert_eq!(body.len(), 42);
+        assert_eq!(
+            check_params(Action::CertificateInfoSubmit, &body),
+            Ok("abc".to_owned())
+        );
+    }
+
+    #[test]
+    fn info_submit_parameter_rules() {
+        let a = Action::CertificateInfoSubmit;
+        let check = |changes: Value| code(check_params(a, &obj(info_body(changes))));
+        assert_eq!(check(json!({})), "");
+        // The old API's names are not the new API's parameters.
+        assert_eq!(check(json!({"CertificateId": "abc"})), "UnknownParameter");
+        assert_eq!(check(json!({"PostalCode": "518000"})), "UnknownParameter");
+        for required in [
+            "CertId",
+            "GenCsrType",
+            "CertCommonName",
+            "CompanyType",
+            "CompanyId",
+        ] {
+            assert_eq!(
+                check(json!({ required: null })),
+                "MissingParameter",
+                "{required}"
+            );
+        }
+        assert_eq!(check(json!({"CompanyType": "2"})), "InvalidParameter");
+        assert_eq!(check(json!({"CompanyType": 3})), "InvalidParameterValue");
+        assert_eq!(check(json!({"Type": 1.5})), "InvalidParameter");
+        assert_eq!(check(json!({"CompanyId": "12a"})), "InvalidParameterValue");
+        assert_eq!(check(json!({"ManagerId": ""})), "InvalidParameterValue");
+        assert_eq!(
+            check(json!({"GenCsrType": "upload"})),
+            "FailedOperation.InvalidParam"
+        );
+        assert_eq!(check(json!({"CsrKeyParameter": null})), "MissingParameter");
+        assert_eq!(check(json!({"CsrEncryptAlgo": null})), "MissingParameter");
+        assert_eq!(
+            check(json!({"CsrEncryptAlgo": "DSA"})),
+            "InvalidParameterValue"
+        );
+        assert_eq!(
+            check(json!({"CsrEncryptAlgo": "ECC"})),
+            "InvalidParameterValue"
+        );
+        assert_eq!(
+            check(json!({"CsrEncryptAlgo": "ECC", "CsrKeyParameter": "prime256v1"})),
+            ""
+        );
+        assert_eq!(
+            check(json!({"GenCsrType": "parse", "CsrEncryptAlgo": null, "CsrKeyParameter": null})),
+            "MissingParameter"
+        );
+        assert_eq!(
+            check(
+                json!({"GenCsrType": "parse", "Csr": "PEM", "CsrEncryptAlgo": null, "CsrKeyParameter": null})
+            ),
+            ""
+        );
+        assert_eq!(
+            check(json!({"CertCommonName": "not a domain"})),
+            "FailedOperation.CertificateInfoSubmitDomainInvalid"
+        );
+        assert_eq!(
+            check(json!({"DnsNames": ["a..example.com"]})),
+            "FailedOperation.CertificateInfoSubmitDomainInvalid"
+        );
+        // Which fields each CompanyType needs, given CompanyId and ManagerId.
+        assert_eq!(check(json!({"OrgCity": null})), "MissingParameter");
+        assert_eq!(check(json!({"OrgCity": ""})), "MissingParameter");
+        assert_eq!(
+            check(json!({"OrgCity": null, "CompanyId": "0000"})),
+            "MissingParameter"
+        );
+        assert_eq!(check(json!({"OrgCity": null, "CompanyId": "5"})), "");
+        assert_eq!(
+            check(json!({"TechTitle": null, "CompanyId": "5"})),
+            "MissingParameter"
+        );
+        assert_eq!(check(json!({"TechEmail": null})), "");
+        let people: Value = INFO_SUBMIT_ORG
+            .iter()
+            .chain(INFO_SUBMIT_PEOPLE.iter())
+            .map(|n| ((*n).to_owned(), Value::Null))
+            .collect::<Map<String, Value>>()
+            .into();
+        let mut manager_only = people.clone();
+        manager_only["ManagerId"] = json!("7");
+        assert_eq!(check(manager_only), "");
+        assert_eq!(check(people.clone()), "MissingParameter");
+        let mut individual = people;
+        individual["CompanyType"] = json!(1);
+        individual["TechEmail"] = Value::Null;
+        assert_eq!(
+            check(individual.clone()),
+            "FailedOperation.CertificateInfoSubmitContactEmailEmpty"
+        );
+        individual["ContactEmail"] = json!("me@x.example");
+        assert_eq!(check(individual), "");
+    }
+
+    #[test]
+    fn info_submit_stores_submitted_data_under_the_old_names() {
+        let mut state = state();
+        let submitted = run(
+            &mut state,
+            Action::CertificateInfoSubmit,
+            info_body(json!({"CompanyId": "12345"})),
+        );
+        assert_eq!(
+            submitted.map(|e| (Value::Object(e.response), e.changed)),
+            Ok((json!({}), true)),
+            "the reply holds only the RequestId"
+        );
+        let cert = &state.certificates["abc"];
+        assert_eq!(cert.info_submits_applied, 1);
+        assert_eq!(cert.submits_applied, 0);
+        assert_eq!(cert.submitted_by.as_deref(), Some("CertificateInfoSubmit"));
+        assert_eq!(
+            cert.submitted_data.clone().map(Value::Object),
+            Some(json!({
+                "CsrType": "online", "CertificateDomain": "www.example.com",
+                "DomainList": ["api.example.com"], "KeyPassword": "k",
+                "OrganizationName": "O", "OrganizationDivision": "D", "OrganizationAddress": "A",
+                "OrganizationCountry": "CN", "OrganizationCity": "C", "OrganizationRegion": "R",
+                "PhoneAreaCode": "0755", "PhoneNumber": "1", "VerifyType": "DNS",
+                "AdminFirstName": "F", "AdminLastName": "L", "AdminPhoneNum": "2",
+                "AdminEmail": "a@x.example", "AdminPosition": "T",
+                "ContactFirstName": "G", "ContactLastName": "M", "ContactNumber": "3",
+                "ContactEmail": "t@x.example", "ContactPosition": "U",
+            }))
+        );
+        assert_eq!(
+            cert.successor_params.clone().map(Value::Object),
+            Some(
+                json!({"CompanyType": 2, "CompanyId": "12345", "ManagerId": "0",
+                        "CsrEncryptAlgo": "RSA", "CsrKeyParameter": "2048"})
+            )
+        );
+
+        // A DV (individual) submission: ContactEmail, not TechEmail, is the contact's.
+        let individual = run(
+            &mut state,
+            Action::CertificateInfoSubmit,
+            json!({"CertId": "abc", "GenCsrType": "parse", "Csr": "PEM", "CertCommonName": "www.example.com",
+                   "CompanyType": 1, "CompanyId": "0", "ContactEmail": "me@x.example"}),
+        );
+        assert!(individual.is_ok());
+        let describe = run(
+            &mut state,
+            Action::DescribeCertificateDetail,
+            json!({"CertificateId": "abc"}),
+        )
+        .map(|e| e.response)
+        .unwrap_or_default();
+        assert_eq!(
+            describe["SubmittedData"],
+            json!({"CsrType": "parse", "CsrContent": "PEM", "CertificateDomain": "www.example.com",
+                   "ContactEmail": "me@x.example"})
+        );
+        assert_eq!(describe["CertificateExtra"]["CompanyType"], 1);
+
+        // Then the order, as after the old API; past status 5 the new
+        // submit is refused with its own code.
+        assert!(
+            run(
+                &mut state,
+                Action::CertificateOrderSubmit,
+                json!({"CertId": "abc"})
+            )
+            .is_ok()
+        );
+        assert_eq!(state.certificates["abc"].status, 8);
+        assert_eq!(
+            code(run(
+                &mut state,
+                Action::CertificateInfoSubmit,
+                info_body(json!({}))
+            )),
+            "FailedOperation.CertificateInfoSubmitStatusInvalid"
+        );
+        assert_eq!(state.certificates["abc"].info_submits_applied, 2);
+
+        // The old API afterwards clears what only the new one had.
+        if let Some(cert) = state.certificates.get_mut("abc") {
+            cert.status = 5;
+        }
+        assert!(
+            run(
+                &mut state,
+                Action::SubmitCertificateInformation,
+                json!({"CertificateId": "abc", "OrganizationName": "X"})
+            )
+            .is_ok()
+        );
+        assert_eq!(state.certificates["abc"].successor_params, None);
+        assert_eq!(
+            state.certificates["abc"].submitted_by.as_deref(),
+            Some("SubmitCertificateInformation")
+        );
+    }
+
     #[test]
     fn counters_and_names() {
         let mut state = state();
         note_received(&mut state, Action::DescribeCertificateDetail, "abc");
         note_received(&mut state, Action::SubmitCertificateInformation, "abc");
         note_received(&mut state, Action::CertificateOrderSubmit, "nope");
+        note_received(&mut state, Action::CertificateInfoSubmit, "abc");
         let cert = &state.certificates["abc"];
         assert_eq!((cert.describes, cert.submits_received), (1, 1));
+        assert_eq!(cert.info_submits_received, 1);
+        assert_eq!(
+            Action::from_name("CertificateInfoSubmit"),
+            Some(Action::CertificateInfoSubmit)
+        );
         assert_eq!(status_name(5, Language::ZhCn), "企业证书，待提交资料");
         assert_eq!(status_name(1, Language::EnUs), "approved");
         assert_eq!(Language::from_header(Some("en-US")), Language::EnUs);

@@ -14,7 +14,8 @@
 //!   then close the connection without any reply), `slow-MS` (carry the action
 //!   out, then reply only after MS milliseconds, e.g. `slow-2000`).
 //! * `ACTION`: only requests of this action (`DescribeCertificateDetail`,
-//!   `SubmitCertificateInformation`, `CertificateOrderSubmit`); all when left out.
+//!   `SubmitCertificateInformation`, `CertificateInfoSubmit`,
+//!   `CertificateOrderSubmit`); all when left out.
 //! * `CERTIFICATE_ID`: only requests naming this certificate; all when left out.
 //! * Trigger: `first:N` fires on the first N matching requests **of each
 //!   (action, certificate) pair**, so `internal-error=first:1` fails the first
@@ -240,6 +241,18 @@ mod tests {
         assert_eq!(
             parse_fault("request-limit-exceeded").map(|r| r.kind),
             Ok(FaultKind::RequestLimitExceeded)
+        );
+        assert_eq!(
+            parse_fault("drop-after-write:CertificateInfoSubmit@abcb1234=first:1").map(|r| (
+                r.kind,
+                r.action,
+                r.certificate_id
+            )),
+            Ok((
+                FaultKind::DropAfterWrite,
+                Some("CertificateInfoSubmit".into()),
+                Some("abcb1234".into())
+            ))
         );
     }
 

@@ -3,7 +3,8 @@
 //! wire contract as the real service.
 //!
 //! It serves `POST /` on loopback with `DescribeCertificateDetail`,
-//! `SubmitCertificateInformation` and `CertificateOrderSubmit`; checks the
+//! `SubmitCertificateInformation`, its successor `CertificateInfoSubmit` and
+//! `CertificateOrderSubmit`; checks the
 //! TC3-HMAC-SHA256 signature and the five-minute timestamp window; limits each
 //! action with a token bucket; keeps each certificate's status, `SubmittedData`
 //! and order; and answers in the API's own envelope and error codes (HTTP 200

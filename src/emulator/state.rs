@@ -34,9 +34,18 @@ pub struct CertificateState {
     pub domain: String,
     pub status: u64,
     /// Exactly the fields of the last accepted `SubmitCertificateInformation`,
-    /// minus `CertificateId` and `IsDV`; `null` before the first.
+    /// minus `CertificateId` and `IsDV`; or those of the last accepted
+    /// `CertificateInfoSubmit` under the old names (tencent-api.md §2.3);
+    /// `null` before the first.
     #[serde(rename = "SubmittedData")]
     pub submitted_data: Option<Map<String, Value>>,
+    /// Which action wrote `SubmittedData` last.
+    pub submitted_by: Option<String>,
+    /// The parameters of the last accepted `CertificateInfoSubmit` that
+    /// `SubmittedData` cannot show (`CompanyType`, `CompanyId`, `ManagerId`,
+    /// `CsrEncryptAlgo`, `CsrKeyParameter`, ...); `null` after a
+    /// `SubmitCertificateInformation`.
+    pub successor_params: Option<Map<String, Value>>,
     pub order_id: Option<String>,
     /// `VerifyType` given to `CertificateOrderSubmit`, if any.
     pub order_verify_type: Option<String>,
@@ -47,6 +56,11 @@ pub struct CertificateState {
     pub submits_received: u64,
     /// Submits that replaced `SubmittedData`.
     pub submits_applied: u64,
+    /// Well-formed, authenticated `CertificateInfoSubmit`s naming this
+    /// certificate, whatever their outcome.
+    pub info_submits_received: u64,
+    /// `CertificateInfoSubmit`s that replaced `SubmittedData`.
+    pub info_submits_applied: u64,
     pub order_submits_received: u64,
     /// Order submits that moved the status to 8.
     pub order_submits_applied: u64,
@@ -61,11 +75,15 @@ impl Default for CertificateState {
             domain: String::new(),
             status: STATUS_PENDING_SUBMISSION,
             submitted_data: None,
+            submitted_by: None,
+            successor_params: None,
             order_id: None,
             order_verify_type: None,
             inserted_at: 0,
             submits_received: 0,
             submits_applied: 0,
+            info_submits_received: 0,
+            info_submits_applied: 0,
             order_submits_received: 0,
             order_submits_applied: 0,
             describes: 0,
@@ -87,9 +105,19 @@ impl std::fmt::Debug for CertificateState {
                     .as_ref()
                     .map(|m| m.keys().cloned().collect::<Vec<_>>()),
             )
+            .field("submitted_by", &self.submitted_by)
+            .field(
+                "successor_params",
+                &self
+                    .successor_params
+                    .as_ref()
+                    .map(|m| m.keys().cloned().collect::<Vec<_>>()),
+            )
             .field("order_id", &self.order_id)
             .field("submits_received", &self.submits_received)
             .field("submits_applied", &self.submits_applied)
+            .field("info_submits_received", &self.info_submits_received)
+            .field("info_submits_applied", &self.info_submits_applied)
             .field("order_submits_received", &self.order_submits_received)
             .field("order_submits_applied", &self.order_submits_applied)
             .field("describes", &self.describes)

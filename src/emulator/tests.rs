@@ -424,6 +424,96 @@ async fn rate_limit_per_action() {
     emu.shutdown().await;
 }
 
+/// A valid `CertificateInfoSubmit` for the seeded certificate: a company
+/// named by its id, so only the admin and contact are needed.
+fn info(name: &str) -> Value {
+    json!({"CertId": "abcb1234", "GenCsrType": "online", "CertCommonName": "www.example.com",
+           "CompanyType": 2, "CompanyId": "1001", "ManagerId": "0",
+           "CsrEncryptAlgo": "RSA", "CsrKeyParameter": "2048", "KeyPass": "pw",
+           "AdminFirstName": name, "AdminLastName": "L", "AdminPhone": "1",
+           "AdminEmail": "a@x.example", "AdminTitle": "T", "TechFirstName": "F",
+           "TechLastName": "L", "TechPhone": "2", "TechTitle": "T"})
+}
+
+#[tokio::test]
+async fn certificate_info_submit_over_http_with_its_own_bucket() {
+    let emu = emulator(EmulatorConfig {
+        rate_per_second: 2.0,
+        ..config()
+    })
+    .await;
+    let mut codes = Vec::new();
+    for _ in 0..3 {
+        codes.push(
+            call(&emu, "CertificateInfoSubmit", info("X"))
+                .await
+                .code()
+                .to_owned(),
+        );
+    }
+    assert_eq!(codes, ["OK", "OK", "RequestLimitExceeded"]);
+    // The old submit action has a bucket of its own.
+    assert_eq!(
+        call(&emu, "SubmitCertificateInformation", org("X"))
+            .await
+            .code(),
+        "OK"
+    );
+    tokio::time::sleep(Duration::from_millis(550)).await;
+    let ok = call(&emu, "CertificateInfoSubmit", info("Y")).await;
+    assert_eq!(ok.code(), "OK");
+    let fields: Vec<&String> = ok.body["Response"]
+        .as_object()
+        .map(|r| r.keys().collect())
+        .unwrap_or_default();
+    assert_eq!(fields, ["RequestId"], "{}", ok.raw);
+    let describe = call(
+        &emu,
+        "DescribeCertificateDetail",
+        json!({"CertificateId": "abcb1234"}),
+    )
+    .await;
+    let data = &describe.body["Response"]["SubmittedData"];
+    assert_eq!(data["AdminFirstName"], "Y");
+    assert_eq!(data["KeyPassword"], "pw");
+    let cert = &emu.snapshot().certificates["abcb1234"];
+    // The throttled one was refused before it named a certificate.
+    assert_eq!(
+        (cert.info_submits_received, cert.info_submits_applied),
+        (3, 3)
+    );
+    assert_eq!(emu.snapshot().throttled, 1);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn certificate_info_submit_faults_and_errors() {
+    let emu = emulator(faulty(&[
+        "drop-after-write:CertificateInfoSubmit@abcb1234=first:1",
+    ]))
+    .await;
+    let dropped = call(&emu, "CertificateInfoSubmit", info("X")).await;
+    assert_eq!(dropped.status, 0, "expected no reply, got {}", dropped.raw);
+    assert_eq!(
+        emu.snapshot().certificates["abcb1234"].info_submits_applied,
+        1,
+        "the write took effect before the connection was dropped"
+    );
+    let missing = call(&emu, "CertificateInfoSubmit", json!({"CertId": "abcb1234"})).await;
+    assert_eq!(missing.code(), "MissingParameter");
+    let mut unknown = info("X");
+    unknown["CertId"] = json!("nope");
+    let unknown = call(&emu, "CertificateInfoSubmit", unknown).await;
+    assert_eq!(unknown.code(), "FailedOperation.CertificateNotFound");
+    assert!(emu.set_status("abcb1234", 8));
+    let refused = call(&emu, "CertificateInfoSubmit", info("X")).await;
+    assert_eq!(
+        refused.code(),
+        "FailedOperation.CertificateInfoSubmitStatusInvalid"
+    );
+    emu.shutdown().await;
+}
+
 fn faulty(specs: &[&str]) -> EmulatorConfig {
     EmulatorConfig {
         faults: specs

@@ -69,6 +69,10 @@ pub struct RawCsr {
     pub span: Span,
     pub kind: Sourced<CsrType>,
     pub key_password: Option<Sourced<String>>,
+    /// `key_algorithm` and `key_parameter`: the key of an online CSR (sent
+    /// by `CertificateInfoSubmit` only).
+    pub key_algorithm: Option<Sourced<String>>,
+    pub key_parameter: Option<Sourced<String>>,
     pub file: Option<Sourced<String>>,
     pub pem: Option<Sourced<String>>,
     pub loaded_file: Option<CsrFile>,
@@ -85,6 +89,8 @@ pub struct RawCertificate {
     pub domains: Option<Sourced<Vec<Sourced<String>>>>,
     pub dv: Option<Sourced<bool>>,
     pub commit: Option<Sourced<bool>>,
+    /// `api`: which submit action carries this certificate.
+    pub api: Option<Sourced<String>>,
     pub csr: RawCsr,
     pub fields: FieldValues,
 }
@@ -173,6 +179,8 @@ pub fn from_tree(root: &Node, had_errors: bool) -> Option<RawDocument> {
             csr_kind.span,
         ),
         key_password: field(csr_node, "key_password").map(|p| Sourced { secret: true, ..p }),
+        key_algorithm: field(csr_node, "key_algorithm"),
+        key_parameter: field(csr_node, "key_parameter"),
         file: field(csr_node, "file"),
         pem: field(csr_node, "pem"),
         loaded_file: None,
@@ -188,6 +196,7 @@ pub fn from_tree(root: &Node, had_errors: bool) -> Option<RawDocument> {
             .map(|e| Sourced::new(texts(&e.value), e.value.span)),
         dv: root.get("dv").and_then(|e| boolean(&e.value)),
         commit: root.get("commit").and_then(|e| boolean(&e.value)),
+        api: field(root, "api"),
         csr,
         fields,
     })))

@@ -3,9 +3,10 @@
 Tencent Cloud Python SDK's, in both directions:
 
 (a) the official SDK (CommonClient, plain http) calls tccert's emulator:
-    DescribeCertificateDetail, SubmitCertificateInformation and
-    CertificateOrderSubmit must all succeed, and the emulator's error
-    envelope must surface as the SDK's own exception;
+    DescribeCertificateDetail, SubmitCertificateInformation,
+    CertificateInfoSubmit (its successor) and CertificateOrderSubmit must
+    all succeed, and the emulator's error envelope must surface as the SDK's
+    own exception;
 (b) SDK-signed requests with the body or a signed header tampered, a wrong
     key, an unknown SecretId or an old timestamp must be refused with the
     API's codes (AuthFailure.SignatureFailure / SecretIdNotFound /
@@ -18,7 +19,8 @@ Usage:
     pip install tencentcloud-sdk-python-common
     python3 tests/conformance/sdk_conformance.py /path/to/tccert
 
-It runs `tccert emulator --listen 127.0.0.1:0 --seed-id abcb1234=www.example.com`
+It runs `tccert emulator --listen 127.0.0.1:0 --seed-id abcb1234=www.example.com
+--seed-id info5678=info.example.com`
 with a fixed test credential pair in TENCENTCLOUD_SECRET_ID/KEY and reads the
 URL from its first stdout line. Prints one line per check and ends with
 `N passed, M failed`; the exit status is 1 when anything failed.
@@ -39,6 +41,10 @@ SECRET_ID = "AKIDconformance0000000000000000000000"
 SECRET_KEY = "conformanceSecretKey0000000000000"
 CERT_ID = "abcb1234"
 DOMAIN = "www.example.com"
+# The certificate CertificateInfoSubmit submits for (the other one goes
+# through SubmitCertificateInformation).
+INFO_CERT_ID = "info5678"
+INFO_DOMAIN = "info.example.com"
 VERSION = "2019-12-05"
 
 try:
@@ -98,7 +104,8 @@ class Emulator:
             env.pop(name, None)
         self.log = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(
-            [binary, "emulator", "--listen", "127.0.0.1:0", "--seed-id", f"{CERT_ID}={DOMAIN}"],
+            [binary, "emulator", "--listen", "127.0.0.1:0", "--seed-id", f"{CERT_ID}={DOMAIN}",
+             "--seed-id", f"{INFO_CERT_ID}={INFO_DOMAIN}"],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=self.log,
@@ -247,6 +254,68 @@ SUBMIT = {
 }
 
 
+# CertificateInfoSubmit (tencent-api.md section 2.1): CompanyType is an integer,
+# as the SDKs send it; CompanyId/ManagerId "0" for none.
+INFO_SUBMIT = {
+    "CertId": INFO_CERT_ID,
+    "GenCsrType": "online",
+    "CertCommonName": INFO_DOMAIN,
+    "CompanyType": 2,
+    "CompanyId": "0",
+    "DnsNames": ["api.example.com"],
+    "OrgOrganization": "腾讯科技 Conformance",
+    "OrgDivision": "Qcloud",
+    "OrgAddress": "No. 1000, Tencent Building",
+    "OrgCountry": "CN",
+    "OrgCity": "Shenzhen",
+    "OrgRegion": "Guangdong",
+    "OrgPhoneArea": "0755",
+    "OrgPhoneNumber": "86013388",
+    "VerifyType": "DNS",
+    "AdminFirstName": "luke",
+    "AdminLastName": "sky",
+    "AdminPhone": "12345678901",
+    "AdminEmail": "admin@example.com",
+    "AdminTitle": "developer",
+    "TechFirstName": "leia",
+    "TechLastName": "sky",
+    "CsrKeyParameter": "2048",
+    "CsrEncryptAlgo": "RSA",
+    "ManagerId": "0",
+    "TechPhone": "12345678902",
+    "TechEmail": "contact@example.com",
+    "TechTitle": "developer",
+}
+
+# What DescribeCertificateDetail's SubmittedData shows after INFO_SUBMIT: the
+# old API's names (section 2.3); CompanyType, CompanyId, ManagerId and the key
+# parameters have none.
+INFO_SUBMITTED = {
+    "CsrType": "online",
+    "CertificateDomain": INFO_DOMAIN,
+    "DomainList": ["api.example.com"],
+    "OrganizationName": "腾讯科技 Conformance",
+    "OrganizationDivision": "Qcloud",
+    "OrganizationAddress": "No. 1000, Tencent Building",
+    "OrganizationCountry": "CN",
+    "OrganizationCity": "Shenzhen",
+    "OrganizationRegion": "Guangdong",
+    "PhoneAreaCode": "0755",
+    "PhoneNumber": "86013388",
+    "VerifyType": "DNS",
+    "AdminFirstName": "luke",
+    "AdminLastName": "sky",
+    "AdminPhoneNum": "12345678901",
+    "AdminEmail": "admin@example.com",
+    "AdminPosition": "developer",
+    "ContactFirstName": "leia",
+    "ContactLastName": "sky",
+    "ContactNumber": "12345678902",
+    "ContactEmail": "contact@example.com",
+    "ContactPosition": "developer",
+}
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(f"usage: {sys.argv[0]} /path/to/tccert")
@@ -299,11 +368,40 @@ def run_against_emulator(checks, emulator, binary):
         code = sdk_error(lambda: sdk.call_json("DescribeCertificateDetail", {"CertificateId": "nope"}))
         expect(code == "FailedOperation.CertificateNotFound", code)
 
+    def info_submit():
+        reply = sdk.call_json("CertificateInfoSubmit", INFO_SUBMIT)["Response"]
+        expect(sorted(reply) == ["RequestId"], f"the reply holds only RequestId: {reply}")
+        return f"RequestId {reply['RequestId']}"
+
+    def describe_info_submitted():
+        reply = sdk.call_json("DescribeCertificateDetail", {"CertificateId": INFO_CERT_ID})["Response"]
+        expect(reply["Status"] == 5, f"Status {reply['Status']}")
+        expect(reply["SubmittedData"] == INFO_SUBMITTED, f"SubmittedData {reply['SubmittedData']}")
+
+    def info_order_submit():
+        reply = sdk.call_json("CertificateOrderSubmit", {"CertId": INFO_CERT_ID})["Response"]
+        expect(reply["Status"] == 8, f"Status {reply['Status']}")
+
+    def sdk_sees_info_submit_errors():
+        code = sdk_error(lambda: sdk.call_json("CertificateInfoSubmit", INFO_SUBMIT))
+        expect(code == "FailedOperation.CertificateInfoSubmitStatusInvalid", code)
+        code = sdk_error(lambda: sdk.call_json("CertificateInfoSubmit", dict(INFO_SUBMIT, CertId="nope")))
+        expect(code == "FailedOperation.CertificateNotFound", code)
+        missing = {k: v for k, v in INFO_SUBMIT.items() if k != "CompanyId"}
+        code = sdk_error(lambda: sdk.call_json("CertificateInfoSubmit", missing))
+        expect(code == "MissingParameter", code)
+        code = sdk_error(lambda: sdk.call_json("CertificateInfoSubmit", dict(INFO_SUBMIT, PostalCode="518000")))
+        expect(code == "UnknownParameter", code)
+
     checks.run("sdk DescribeCertificateDetail (status 5)", describe_pending)
     checks.run("sdk SubmitCertificateInformation", submit)
     checks.run("sdk DescribeCertificateDetail returns SubmittedData", describe_submitted)
     checks.run("sdk CertificateOrderSubmit (status 8)", order_submit)
     checks.run("sdk raises the API's error codes", sdk_sees_api_errors)
+    checks.run("sdk CertificateInfoSubmit (reply: RequestId only)", info_submit)
+    checks.run("sdk DescribeCertificateDetail returns it under the old names", describe_info_submitted)
+    checks.run("sdk CertificateOrderSubmit after CertificateInfoSubmit", info_order_submit)
+    checks.run("sdk raises CertificateInfoSubmit's error codes", sdk_sees_info_submit_errors)
 
     # (b) SDK-signed requests, replayed as built, then tampered.
     params = {"CertificateId": CERT_ID}
@@ -347,7 +445,15 @@ def run_against_emulator(checks, emulator, binary):
         expect(code == "AuthFailure.SignatureExpire", code)
 
     checks.run("sdk-signed request replayed as built is accepted", replay_untampered)
+    def tampered_info_submit():
+        headers, body = sdk_request(sdk, "CertificateInfoSubmit", INFO_SUBMIT)
+        expect(b'"CompanyType": 2' in body, f"the SDK sends an integer CompanyType: {body[:120]!r}")
+        body = body.replace(b'"CompanyType": 2', b'"CompanyType": 1')
+        code = error_code(send(emulator, headers, body))
+        expect(code == "AuthFailure.SignatureFailure", code)
+
     checks.run("tampered body -> AuthFailure.SignatureFailure", tampered_body)
+    checks.run("tampered CertificateInfoSubmit body -> AuthFailure.SignatureFailure", tampered_info_submit)
     checks.run("tampered Content-Type -> AuthFailure.SignatureFailure", tampered_content_type)
     checks.run("tampered Host -> AuthFailure.SignatureFailure", tampered_host)
     checks.run("wrong SecretKey -> AuthFailure.SignatureFailure", wrong_key)
@@ -421,6 +527,9 @@ def run_debug_sign(checks, binary):
     checks.run("debug-sign == sdk client (full submit, loopback host, 23:59:59 UTC)",
                lambda: matches_sdk_client(SECRET_ID, SECRET_KEY, "127.0.0.1:40123",
                                           "SubmitCertificateInformation", 1735689599, SUBMIT))
+    checks.run("debug-sign == sdk client (CertificateInfoSubmit, integer CompanyType)",
+               lambda: matches_sdk_client(SECRET_ID, SECRET_KEY, "ssl.tencentcloudapi.com",
+                                          "CertificateInfoSubmit", 1735689600, INFO_SUBMIT))
     checks.run("debug-sign == sdk sign_tc3 over raw UTF-8 bytes", raw_utf8_body)
 
 

@@ -126,7 +126,7 @@ pub fn manifests(n: usize, commit: &[usize]) -> (Test, Vec<(String, String)>) {
     (test, seed)
 }
 
-fn apply(test: Test, emulator: &Emulator, extra: &[&str]) -> Run {
+pub fn apply(test: Test, emulator: &Emulator, extra: &[&str]) -> Run {
     let url = emulator.url();
     let mut args = vec!["apply", ".", "--endpoint", url.as_str(), "--output", "json"];
     args.extend_from_slice(extra);
@@ -136,7 +136,7 @@ fn apply(test: Test, emulator: &Emulator, extra: &[&str]) -> Run {
         .run()
 }
 
-fn results(run: &Run) -> Vec<(String, String)> {
+pub fn results(run: &Run) -> Vec<(String, String)> {
     run.json()["certificates"]
         .as_array()
         .expect("a list")

@@ -249,3 +249,83 @@ fn debug_sign_reproduces_the_sdk_vector() {
     );
     assert!(authorization.starts_with("TC3-HMAC-SHA256 Credential=AKIDEXAMPLE/2019-02-25/ssl/tc3_request, SignedHeaders=content-type;host, "));
 }
+
+#[test]
+fn render_shows_the_api_who_chose_it_and_the_successor_body() {
+    let successor = CERTIFICATE
+        .replace("name: www", "name: new")
+        .replace("abcb1234", "new00001")
+        .replace("www.acme.example", "new.acme.example")
+        .replace(
+            "type: online",
+            "type: online\n  key_password: ${NEW_KEY_PW}\n  key_algorithm: ECC",
+        )
+        + "api: CertificateInfoSubmit\norganization:\n  company_id: \"1001\"\n";
+    let test = || {
+        Test::new()
+            .file("acme.yaml", PROFILE)
+            .file("www.yaml", CERTIFICATE)
+            .file("new.yaml", &successor)
+            .env("NEW_KEY_PW", "new-key-password-77")
+    };
+    let run = test()
+        .args(["render", ".", "--output", "json"])
+        .run()
+        .success()
+        .output_lacks("new-key-password-77");
+    let report = run.json();
+    let find = |name: &str| {
+        report["certificates"]
+            .as_array()
+            .and_then(|c| c.iter().find(|c| c["name"] == name))
+            .cloned()
+            .expect("a certificate")
+    };
+    let new = find("new");
+    assert_eq!(new["api"], "CertificateInfoSubmit");
+    assert_eq!(new["api_choice"], "manifest");
+    assert_eq!(new["requests"][0]["action"], "CertificateInfoSubmit");
+    let body = &new["requests"][0]["body"];
+    assert_eq!(body["CertId"], "new00001");
+    assert_eq!(body["CertCommonName"], "new.acme.example");
+    assert_eq!(body["CompanyType"], 2);
+    assert_eq!(body["CompanyId"], "1001");
+    assert_eq!(body["ManagerId"], "0");
+    assert_eq!(body["KeyPass"], "********");
+    assert_eq!(body["CsrEncryptAlgo"], "ECC");
+    assert_eq!(body["CsrKeyParameter"], "prime256v1", "defaulted from ECC");
+    assert_eq!(body["OrgPhoneArea"], "0755");
+    assert!(body.get("PostalCode").is_none());
+    assert_eq!(
+        new["not_sent"],
+        serde_json::json!(["organization.postal_code"])
+    );
+    assert_eq!(
+        new["provenance"]["OrgOrganization"]["layer"],
+        "profile acme"
+    );
+    assert_eq!(new["provenance"]["CompanyId"]["layer"], "certificate new");
+
+    let www = find("www");
+    assert_eq!(www["api"], "SubmitCertificateInformation");
+    assert_eq!(www["api_choice"], "default");
+    assert_eq!(www["requests"][0]["action"], "SubmitCertificateInformation");
+    assert_eq!(www["requests"][0]["body"]["PostalCode"], "518000");
+    assert_eq!(www["not_sent"], serde_json::json!([]));
+
+    // --api moves the certificates that do not say; `new` said.
+    let run = test()
+        .args(["render", ".", "--api", "CertificateInfoSubmit"])
+        .run()
+        .success()
+        .stdout_contains("api        CertificateInfoSubmit (from --api)")
+        .stdout_contains("api        CertificateInfoSubmit (set by `api:` at ./new.yaml:")
+        .stdout_contains("request CertificateInfoSubmit:")
+        .stdout_contains("\"OrgOrganization\": \"Acme Ltd\"")
+        .stderr_contains("warning[field-not-sent]")
+        .output_lacks("new-key-password-77");
+    assert!(
+        !run.stdout()
+            .contains("request SubmitCertificateInformation")
+    );
+}

@@ -417,3 +417,207 @@ fn json_output_lists_every_diagnostic_with_positions() {
             .is_some_and(|h| h.contains("\"0755\""))
     );
 }
+
+/// Runs `validate` with `args` on the given files, asserts exit 0 and
+/// snapshots stderr (the warnings).
+fn snapshot_warnings(name: &str, files: &[(&str, &str)], args: &[&str]) {
+    let mut test = Test::new();
+    for (path, text) in files {
+        test = test.file(path, text);
+    }
+    let run = test
+        .args(["validate", "."])
+        .args(args.iter().copied())
+        .run()
+        .success()
+        .stdout_contains("valid: ");
+    insta::assert_snapshot!(name, run.stderr());
+}
+
+/// A certificate named `name` (id `id`, domain `name.acme.example`) with
+/// `api: CertificateInfoSubmit` and `extra` lines appended.
+fn successor(name: &str, id: &str, profiles: &str, extra: &str) -> String {
+    format!(
+        "apiVersion: tccert/v1\nkind: Certificate\nname: {name}\ncertificate_id: {id}\nprofiles: {profiles}\ndomain: {name}.acme.example\napi: CertificateInfoSubmit\ncsr:\n  type: online\n{extra}"
+    )
+}
+
+#[test]
+fn successor_required_fields() {
+    // Only the admin and contact: without company_id or manager_id the
+    // organization is required too.
+    let people = "apiVersion: tccert/v1\nkind: Profile\nname: people\nadmin:\n  first_name: Luke\n  last_name: Sky\n  phone: \"123\"\n  email: admin@acme.example\n  position: CTO\ncontact:\n  first_name: Leia\n  last_name: Sky\n  phone: \"456\"\n  position: PKI\n";
+    snapshot(
+        "successor_missing_fields",
+        &[
+            ("people.yaml", people),
+            // No organization, no ids: the eight Org* fields are missing
+            // (the contact email is not required by the successor).
+            ("a.yaml", &successor("a", "id000001", "[people]", "")),
+            // company_id stands in for the organization, not for people.
+            (
+                "b.yaml",
+                &successor(
+                    "b",
+                    "id000002",
+                    "[]",
+                    "organization:\n  company_id: \"1001\"\n",
+                ),
+            ),
+            // "0" names no company: the organization is required.
+            (
+                "c.yaml",
+                &successor(
+                    "c",
+                    "id000003",
+                    "[people]",
+                    "organization:\n  company_id: \"0\"\n",
+                ),
+            ),
+            // DV is CompanyType 1: only the contact email is required.
+            ("d.yaml", &successor("d", "id000004", "[]", "dv: true\n")),
+            // An empty contact email is no contact email.
+            (
+                "g.yaml",
+                &successor("g", "id000007", "[]", "dv: true\ncontact:\n  email: \"\"\n"),
+            ),
+            // manager_id stands in for everything: valid.
+            (
+                "e.yaml",
+                &successor("e", "id000005", "[]", "admin:\n  manager_id: \"2002\"\n"),
+            ),
+            // DV with a contact email: valid.
+            (
+                "f.yaml",
+                &successor(
+                    "f",
+                    "id000006",
+                    "[]",
+                    "dv: true\ncontact:\n  email: pki@acme.example\n",
+                ),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn the_api_flag_applies_the_successor_rules_where_the_manifest_does_not_say() {
+    // manager_id alone: valid for CertificateInfoSubmit, not for the
+    // contract's API (it lacks the 18 fields).
+    let manager_only = "apiVersion: tccert/v1\nkind: Certificate\nname: www\ncertificate_id: abcb1234\ndomain: www.acme.example\ncsr:\n  type: online\nadmin:\n  manager_id: \"2002\"\n";
+    Test::new()
+        .file("www.yaml", manager_only)
+        .args(["validate", "."])
+        .run()
+        .failure()
+        .stderr_contains("error[missing-field]")
+        .stderr_contains("the API requires");
+    Test::new()
+        .file("www.yaml", manager_only)
+        .args(["validate", ".", "--api", "CertificateInfoSubmit"])
+        .run()
+        .success();
+    // The manifest's choice wins over the flag.
+    Test::new()
+        .file(
+            "www.yaml",
+            &format!("{manager_only}api: SubmitCertificateInformation\n"),
+        )
+        .args(["validate", ".", "--api", "CertificateInfoSubmit"])
+        .run()
+        .failure()
+        .stderr_contains("error[missing-field]");
+    Test::new()
+        .file("www.yaml", manager_only)
+        .args(["validate", ".", "--api", "CertificateInfoSubmt"])
+        .run()
+        .failure()
+        .stderr_contains("CertificateInfoSubmit");
+}
+
+#[test]
+fn fields_the_chosen_api_cannot_send() {
+    let shared = PROFILE.replace(
+        "  phone_number: \"86013388\"\n",
+        "  phone_number: \"86013388\"\n  company_id: \"1001\"\n",
+    );
+    let legacy_key = CERTIFICATE
+        .replace("name: www", "name: legacy-key")
+        .replace("abcb1234", "id000009")
+        .replace("www.acme.example", "key.acme.example")
+        .replace("type: online", "type: online\n  key_algorithm: ECC");
+    snapshot_warnings(
+        "field_not_sent",
+        &[
+            ("acme.yaml", &shared),
+            // Three legacy certificates share the profile's company_id: one
+            // warning, at the profile, naming them.
+            ("www.yaml", CERTIFICATE),
+            (
+                "api.yaml",
+                &CERTIFICATE
+                    .replace("name: www", "name: api")
+                    .replace("abcb1234", "id000002")
+                    .replace("www.acme", "api.acme"),
+            ),
+            ("key.yaml", &legacy_key),
+            // A successor certificate cannot send the profile's postal code,
+            // nor its own.
+            (
+                "new.yaml",
+                &successor(
+                    "new",
+                    "id000003",
+                    "[acme]",
+                    "organization:\n  postal_code: \"518001\"\n",
+                ),
+            ),
+        ],
+        &[],
+    );
+}
+
+#[test]
+fn invalid_ids_csr_keys_and_api_values() {
+    let profile = PROFILE
+        .replace("  position: CTO\n", "  position: CTO\n  manager_id: 2002\n")
+        .replace(
+            "  phone_number: \"86013388\"\n",
+            "  phone_number: \"86013388\"\n  company_id: \"10-01\"\n",
+        );
+    snapshot(
+        "successor_invalid_values",
+        &[
+            ("acme.yaml", &profile),
+            (
+                "a.yaml",
+                &successor("a", "id000001", "[acme]", "  key_parameter: 2048\n"),
+            ),
+            (
+                "b.yaml",
+                &successor(
+                    "b",
+                    "id000002",
+                    "[acme]",
+                    "  key_algorithm: ECC\n  key_parameter: \"4096\"\n",
+                ),
+            ),
+            (
+                "c.yaml",
+                &successor("c", "id000003", "[acme]", "").replace(
+                    "type: online",
+                    "type: parse\n  pem: x\n  key_algorithm: RSA",
+                ),
+            ),
+            (
+                "d.yaml",
+                &successor("d", "id000004", "[acme]", "")
+                    .replace("api: CertificateInfoSubmit", "api: CertificateInfoSubmt"),
+            ),
+            (
+                "p.yaml",
+                "apiVersion: tccert/v1\nkind: Profile\nname: p\napi: CertificateInfoSubmit\n",
+            ),
+        ],
+    );
+}

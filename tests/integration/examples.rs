@@ -56,10 +56,21 @@ fn examples_render_with_provenance_and_masked_secrets() {
     assert!(certificates.len() >= 6);
     for certificate in certificates {
         let body = &certificate["requests"][0]["body"];
-        assert!(body["CertificateId"].is_string());
-        assert!(body["CertificateDomain"].is_string());
+        let (id, domain) = match certificate["api"].as_str() {
+            Some("CertificateInfoSubmit") => ("CertId", "CertCommonName"),
+            _ => ("CertificateId", "CertificateDomain"),
+        };
+        assert_eq!(certificate["requests"][0]["action"], certificate["api"]);
+        assert!(body[id].is_string());
+        assert!(body[domain].is_string());
         assert!(certificate["provenance"].is_object());
     }
+    // shop.yaml shows the successor API.
+    let shop = certificates.iter().find(|c| c["name"] == "shop");
+    assert_eq!(
+        shop.map(|c| c["requests"][0]["body"]["CsrEncryptAlgo"].clone()),
+        Some("ECC".into())
+    );
     let with_password = certificates
         .iter()
         .find(|c| c["requests"][0]["body"].get("KeyPassword").is_some());

@@ -15,6 +15,8 @@
 //! - `credentials`: --profile, the environment and the credential files, in order.
 //! - `resilience`: mixed faults, a server restart, SIGINT, two applies at once.
 //! - `secrets`: every command at -vvv with known secrets; none may show.
+//! - `successor`: plan and apply with `CertificateInfoSubmit`, alone and
+//!   mixed with the contract's API, against the emulator.
 
 mod apply;
 mod ci_output;
@@ -30,3 +32,4 @@ mod manual;
 mod properties;
 mod resilience;
 mod secrets;
+mod successor;

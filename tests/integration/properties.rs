@@ -126,10 +126,13 @@ fn certificate(profiles: &[String], fields: &BTreeMap<Field, String>) -> RawCert
         domains: None,
         dv: None,
         commit: None,
+        api: None,
         csr: RawCsr {
             span: span(),
             kind: Sourced::new(CsrType::Online, span()),
             key_password: None,
+            key_algorithm: None,
+            key_parameter: None,
             file: None,
             pem: None,
             loaded_file: None,

@@ -12,19 +12,25 @@ const KEY_PASSWORD_FROM_ENV: &str = "kp-from-env-5f1c9e";
 const KEY_PASSWORD_LITERAL: &str = "kp-literal-8a7b6c";
 const ADMIN_PHONE_FROM_ENV: &str = "13900000042";
 const TOKEN: &str = "sts-token-3d2e1f";
+/// The successor certificate's `KeyPass` and company id, from the environment.
+const KEY_PASS_FROM_ENV: &str = "kp-successor-4c3b2a";
+const COMPANY_ID_FROM_ENV: &str = "8675309246813579";
 
-fn secrets() -> [&'static str; 5] {
+fn secrets() -> [&'static str; 7] {
     [
         SECRET_KEY,
         KEY_PASSWORD_FROM_ENV,
         KEY_PASSWORD_LITERAL,
         ADMIN_PHONE_FROM_ENV,
         TOKEN,
+        KEY_PASS_FROM_ENV,
+        COMPANY_ID_FROM_ENV,
     ]
 }
 
 /// A profile whose admin phone comes from the environment, a certificate
-/// whose key password does, and one with a literal key password.
+/// whose key password does, one with a literal key password, and one sent
+/// by `CertificateInfoSubmit` whose `KeyPass` and `company_id` do.
 fn secret_manifests() -> Test {
     let profile = PROFILE.replace("phone: \"12345678901\"", "phone: ${ADMIN_PHONE}");
     let from_env = CERTIFICATE.replace("type: online", "type: online\n  key_password: ${KEY_PW}");
@@ -36,12 +42,24 @@ fn secret_manifests() -> Test {
             "type: online",
             &format!("type: online\n  key_password: {KEY_PASSWORD_LITERAL}"),
         );
+    let successor = CERTIFICATE
+        .replace("name: www", "name: new")
+        .replace("abcb1234", "new00001")
+        .replace("www.acme.example", "new.acme.example")
+        .replace(
+            "type: online",
+            "type: online\n  key_password: ${NEW_KEY_PW}",
+        )
+        + "api: CertificateInfoSubmit\norganization:\n  company_id: ${COMPANY_ID}\n";
     Test::new()
         .file("acme.yaml", &profile)
         .file("www.yaml", &from_env)
         .file("api.yaml", &literal)
+        .file("new.yaml", &successor)
         .env("ADMIN_PHONE", ADMIN_PHONE_FROM_ENV)
         .env("KEY_PW", KEY_PASSWORD_FROM_ENV)
+        .env("NEW_KEY_PW", KEY_PASS_FROM_ENV)
+        .env("COMPANY_ID", COMPANY_ID_FROM_ENV)
         .env("TENCENTCLOUD_SECRET_ID", SECRET_ID)
         .env("TENCENTCLOUD_SECRET_KEY", SECRET_KEY)
         .env("TENCENTCLOUD_TOKEN", TOKEN)
@@ -70,7 +88,7 @@ fn assert_files_clean(dir: &Path) {
             .and_then(|n| n.to_str())
             .unwrap_or_default()
             .to_string();
-        if ["acme.yaml", "www.yaml", "api.yaml"].contains(&name.as_str()) {
+        if ["acme.yaml", "www.yaml", "api.yaml", "new.yaml"].contains(&name.as_str()) {
             continue;
         }
         let text = String::from_utf8_lossy(&std::fs::read(&entry).unwrap_or_default()).into_owned();
@@ -102,10 +120,14 @@ fn no_command_shows_a_secret_at_any_verbosity() {
     let seed = vec![
         ("abcb1234".to_string(), "www.acme.example".to_string()),
         ("api00001".to_string(), "api.acme.example".to_string()),
+        ("new00001".to_string(), "new.acme.example".to_string()),
     ];
     let emulator = Emulator::start(
         &seed,
-        &["drop-after-write:SubmitCertificateInformation=first:1"],
+        &[
+            "drop-after-write:SubmitCertificateInformation=first:1",
+            "drop-after-write:CertificateInfoSubmit=first:1",
+        ],
         |_| {},
     );
     let url = emulator.url();
@@ -138,6 +160,46 @@ fn no_command_shows_a_secret_at_any_verbosity() {
             "apply --emulator",
             vec!["apply", ".", "-vvv", "--emulator", "--commit"],
         ),
+        // Every certificate through CertificateInfoSubmit (KeyPass).
+        (
+            "render --api",
+            vec!["render", ".", "-vvv", "--api", "CertificateInfoSubmit"],
+        ),
+        (
+            "render json --api",
+            vec![
+                "render",
+                ".",
+                "-vvv",
+                "--output",
+                "json",
+                "--api",
+                "CertificateInfoSubmit",
+            ],
+        ),
+        (
+            "plan --api",
+            vec![
+                "plan",
+                ".",
+                "-vvv",
+                "--endpoint",
+                &url,
+                "--api",
+                "CertificateInfoSubmit",
+            ],
+        ),
+        (
+            "apply --emulator --api",
+            vec![
+                "apply",
+                ".",
+                "-vvv",
+                "--emulator",
+                "--api",
+                "CertificateInfoSubmit",
+            ],
+        ),
     ];
     for (what, args) in runs {
         let run = secret_manifests().args(args).run();
@@ -164,6 +226,19 @@ fn no_command_shows_a_secret_at_any_verbosity() {
         .expect("submitted");
     assert_eq!(data["KeyPassword"], KEY_PASSWORD_FROM_ENV);
     assert_eq!(data["AdminPhoneNum"], ADMIN_PHONE_FROM_ENV);
+    let new = emulator.certificate("new00001");
+    assert_eq!(new.submitted_by.as_deref(), Some("CertificateInfoSubmit"));
+    assert_eq!(
+        new.info_submits_received, 1,
+        "the dropped reply was settled"
+    );
+    let data = new.submitted_data.expect("submitted");
+    assert_eq!(data["KeyPassword"], KEY_PASS_FROM_ENV);
+    assert_eq!(data["AdminPhoneNum"], ADMIN_PHONE_FROM_ENV);
+    assert_eq!(
+        new.successor_params.expect("parameters")["CompanyId"],
+        COMPANY_ID_FROM_ENV
+    );
 }
 
 #[test]
