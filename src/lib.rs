@@ -20,9 +20,11 @@
 //!                        │                   │      CertificateInformation or CertificateInfoSubmit;
 //!                        │                   │      secrets masked for display)
 //!                        ▼                   ▼
-//!                     render            plan / reconcile ──► api (sign: pure TC3; client: reqwest)
-//!                                                 ▲
-//!                                      pace (rate arithmetic, pure) · emulator (the API, locally)
+//!                     render            plan / reconcile ──► api (sign: pure TC3; client: reqwest;
+//!                                            │    ▲               credentials: flag > env > files)
+//!                                            │  pace (rate arithmetic, pure) · emulator (the API, locally)
+//!                                            ▼
+//!                                 report (table, lines, JSON) · ci (GitHub annotations, Markdown)
 //!
 //!  Beside the pipeline (no manifest involved):
 //!   csr new      keygen (names checked by checks; key + CSR as PEM in memory) ──► outfile (0600, no clobber)
