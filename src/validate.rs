@@ -250,10 +250,17 @@ fn merged_from(layers: &[&RawProfile]) -> String {
 /// Values set that the certificate's API cannot send, gathered over every
 /// certificate so that a profile value used by fifty certificates is one
 /// warning, at the place it is written, naming the certificates.
+///
+/// A value that some other certificate does send is not reported: a profile
+/// shared by certificates of both APIs would otherwise warn on every run,
+/// about something nobody can fix short of splitting the profile. `render`
+/// still shows, per certificate, what is not sent.
 #[derive(Default)]
 struct NotSent {
     /// By where the value is written and what it is.
     items: BTreeMap<(Span, String), NotSentItem>,
+    /// Where values are written that at least one certificate sends.
+    sent_somewhere: std::collections::HashSet<Span>,
 }
 
 struct NotSentItem {
@@ -295,6 +302,7 @@ impl NotSent {
     ) {
         for (field, setting) in fields {
             if field.sent_by(api) {
+                self.sent_somewhere.insert(setting.span);
                 continue;
             }
             let layer = match &setting.layer {
@@ -342,6 +350,9 @@ impl NotSent {
 
     fn report(self, diagnostics: &mut Diagnostics) {
         for ((span, path), item) in self.items {
+            if self.sent_somewhere.contains(&span) {
+                continue;
+            }
             let names = abbreviate_names(&item.certificates);
             let whose = if item.certificates.len() == 1 {
                 format!("certificate {names}")

@@ -541,7 +541,10 @@ fn fields_the_chosen_api_cannot_send() {
         "  phone_number: \"86013388\"\n",
         "  phone_number: \"86013388\"\n  company_id: \"1001\"\n",
     );
-    let legacy_key = CERTIFICATE
+    // Only legacy certificates use this profile.
+    let ids = "apiVersion: tccert/v1\nkind: Profile\nname: ids\nadmin:\n  manager_id: \"2002\"\n";
+    let legacy = CERTIFICATE.replace("profiles: [acme]", "profiles: [acme, ids]");
+    let legacy_key = legacy
         .replace("name: www", "name: legacy-key")
         .replace("abcb1234", "id000009")
         .replace("www.acme.example", "key.acme.example")
@@ -549,13 +552,17 @@ fn fields_the_chosen_api_cannot_send() {
     snapshot_warnings(
         "field_not_sent",
         &[
+            // The successor certificate `new` sends acme's company_id, so the
+            // three legacy certificates that also inherit it get no warning
+            // about it: the value is not useless.
             ("acme.yaml", &shared),
-            // Three legacy certificates share the profile's company_id: one
-            // warning, at the profile, naming them.
-            ("www.yaml", CERTIFICATE),
+            // Nobody sends ids' manager_id: one warning, at the profile,
+            // naming the three certificates.
+            ("ids.yaml", ids),
+            ("www.yaml", &legacy),
             (
                 "api.yaml",
-                &CERTIFICATE
+                &legacy
                     .replace("name: www", "name: api")
                     .replace("abcb1234", "id000002")
                     .replace("www.acme", "api.acme"),
