@@ -88,7 +88,17 @@ fn assert_files_clean(dir: &Path) {
             .and_then(|n| n.to_str())
             .unwrap_or_default()
             .to_string();
-        if ["acme.yaml", "www.yaml", "api.yaml", "new.yaml"].contains(&name.as_str()) {
+        // The inputs we wrote: the manifests, and the credential file that
+        // holds the key on purpose.
+        if [
+            "acme.yaml",
+            "www.yaml",
+            "api.yaml",
+            "new.yaml",
+            "ci.credential",
+        ]
+        .contains(&name.as_str())
+        {
             continue;
         }
         let text = String::from_utf8_lossy(&std::fs::read(&entry).unwrap_or_default()).into_owned();
@@ -189,6 +199,56 @@ fn no_command_shows_a_secret_at_any_verbosity() {
                 "CertificateInfoSubmit",
             ],
         ),
+        // CI outputs: annotations, the step summary file, Markdown.
+        (
+            "validate github",
+            vec!["validate", ".", "-vvv", "--output", "github"],
+        ),
+        (
+            "render markdown",
+            vec!["render", ".", "-vvv", "--output", "markdown"],
+        ),
+        (
+            "plan github",
+            vec![
+                "plan",
+                ".",
+                "-vvv",
+                "--endpoint",
+                &url,
+                "--output",
+                "github",
+            ],
+        ),
+        (
+            "plan markdown",
+            vec![
+                "plan",
+                ".",
+                "-vvv",
+                "--endpoint",
+                &url,
+                "--output",
+                "markdown",
+            ],
+        ),
+        (
+            "apply github",
+            vec![
+                "apply",
+                ".",
+                "-vvv",
+                "--endpoint",
+                &url,
+                "--output",
+                "github",
+            ],
+        ),
+        // Credentials from a tccli file instead of the environment.
+        (
+            "plan --profile",
+            vec!["plan", ".", "-vvv", "--endpoint", &url, "--profile", "ci"],
+        ),
         (
             "apply --emulator --api",
             vec![
@@ -202,7 +262,14 @@ fn no_command_shows_a_secret_at_any_verbosity() {
         ),
     ];
     for (what, args) in runs {
-        let run = secret_manifests().args(args).run();
+        let run = secret_manifests()
+            .file(
+                ".tccli/ci.credential",
+                &format!(r#"{{"secretId": "{SECRET_ID}", "secretKey": "{SECRET_KEY}", "token": "{TOKEN}"}}"#),
+            )
+            .env("GITHUB_STEP_SUMMARY", "step-summary.md")
+            .args(args)
+            .run();
         assert!(
             run.code() == 0 || run.code() == 2,
             "{what}: exit {}\n{}\n{}",
@@ -215,6 +282,12 @@ fn no_command_shows_a_secret_at_any_verbosity() {
             assert!(
                 run.stderr().contains("DEBUG") || run.stderr().contains("TRACE"),
                 "{what}: -vvv logs something"
+            );
+        }
+        if what.ends_with("github") && what != "validate github" {
+            assert!(
+                run._dir.path().join("step-summary.md").is_file(),
+                "{what}: the step summary was written (and checked below)"
             );
         }
         assert_files_clean(run._dir.path());
