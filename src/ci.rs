@@ -254,20 +254,7 @@ mod tests {
     use crate::source::Span;
 
     fn report(name: &str, outcome: Outcome) -> CertificateReport {
-        CertificateReport {
-            name: name.into(),
-            certificate_id: format!("{name}-id"),
-            file: format!("certificates/{name}.yaml").into(),
-            line: 3,
-            status: Some(5),
-            outcome,
-            drift: Vec::new(),
-            changes: None,
-            error: None,
-            api: crate::request::SUBMIT_ACTION,
-            actions: Vec::new(),
-            notes: Vec::new(),
-        }
+        CertificateReport::example(name, outcome)
     }
 
     #[test]

@@ -687,6 +687,28 @@ pub fn floor(n: usize, rate: f64) -> Duration {
 }
 
 #[cfg(test)]
+impl CertificateReport {
+    /// A report with everything but the name and outcome plain, for tests of
+    /// the printers (`report`, `ci`).
+    pub fn example(name: &str, outcome: Outcome) -> Self {
+        Self {
+            name: name.into(),
+            certificate_id: format!("{name}-id"),
+            file: format!("certificates/{name}.yaml").into(),
+            line: 3,
+            status: Some(5),
+            outcome,
+            drift: Vec::new(),
+            changes: None,
+            error: None,
+            api: crate::request::SUBMIT_ACTION,
+            actions: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;

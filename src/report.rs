@@ -207,20 +207,7 @@ mod tests {
     use super::*;
 
     fn report(name: &str, outcome: Outcome) -> CertificateReport {
-        CertificateReport {
-            name: name.into(),
-            certificate_id: format!("{name}-id"),
-            file: "m.yaml".into(),
-            line: 1,
-            status: Some(5),
-            outcome,
-            drift: Vec::new(),
-            changes: None,
-            error: None,
-            api: crate::request::SUBMIT_ACTION,
-            actions: Vec::new(),
-            notes: Vec::new(),
-        }
+        CertificateReport::example(name, outcome)
     }
 
     #[test]
