@@ -34,6 +34,11 @@ fn detail(report: &CertificateReport) -> String {
             None => parts.push("first submission".into()),
             Some(changes) => parts.push(format!("changed: {}", abbreviate(changes))),
         }
+        // Plan already names the action; apply says it when it is not the
+        // default, so a mixed run shows which API each certificate went to.
+        if report.outcome != Outcome::Planned && report.api != crate::request::SUBMIT_ACTION {
+            parts.push(format!("via {}", report.api));
+        }
     }
     if let Some((code, message)) = &report.error {
         parts.push(format!("{code}: {message}"));
@@ -225,6 +230,17 @@ mod tests {
             value["certificates"][1]["drift"],
             json!(["OrganizationName"])
         );
+    }
+
+    #[test]
+    fn apply_names_the_successor_api() {
+        let mut successor = report("shop", Outcome::Submitted);
+        successor.api = crate::request::INFO_SUBMIT_ACTION;
+        successor.actions = vec![crate::request::INFO_SUBMIT_ACTION];
+        assert!(line(&successor).ends_with("first submission; via CertificateInfoSubmit"));
+        let mut legacy = report("www", Outcome::Submitted);
+        legacy.actions = vec![crate::request::SUBMIT_ACTION];
+        assert!(line(&legacy).ends_with("first submission"));
     }
 
     #[test]
