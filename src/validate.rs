@@ -92,7 +92,8 @@ pub fn validate_with(
         let Some(layers) = index.linearize(raw, diagnostics) else {
             continue;
         };
-        let fields = merge_fields(&layers, raw);
+        let dv = raw.dv.as_ref().is_some_and(|d| d.value);
+        let fields = without_empty_optional(merge_fields(&layers, raw), dv);
         let (api, api_choice) = choose_api(raw, options);
         let before = diagnostics.error_count();
         match api {
@@ -422,6 +423,21 @@ fn unique<'a>(
     }
 }
 
+/// An empty string unsets an optional field: it is left out of the request,
+/// since the format says fields that are not set are never sent as `""`.
+/// This is also how a layer takes back a profile's value
+/// (`postal_code: ""`), and how `${NAME:-}` means "only when NAME is set".
+/// Required fields stay, so that an empty one is reported (`empty-value`).
+fn without_empty_optional(
+    mut fields: BTreeMap<Field, Setting>,
+    dv: bool,
+) -> BTreeMap<Field, Setting> {
+    fields.retain(|field, setting| {
+        !setting.value.trim().is_empty() || (field.info().required && !dv)
+    });
+    fields
+}
+
 fn shown(value: &Sourced<String>) -> &str {
     if value.secret {
         crate::secret::MASK
@@ -638,7 +654,8 @@ fn check_csr(files: &Files, raw: &RawCertificate, diagnostics: &mut Diagnostics)
             }
             let key = check_csr_key(raw, diagnostics)?;
             Some(Csr::Online {
-                key_password: csr.key_password.clone(),
+                // Empty is unset, as for every other field.
+                key_password: csr.key_password.clone().filter(|p| !p.value.is_empty()),
                 key,
             })
         }

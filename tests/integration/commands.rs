@@ -146,6 +146,36 @@ fn the_request_body_holds_exactly_what_is_set() {
     assert_eq!(body["KeyPassword"], "********");
 }
 
+/// An empty string unsets an optional field: a certificate takes back its
+/// profile's postal code, and `${NAME:-}` with NAME unset sends no key
+/// password. Nothing goes out as `""`.
+#[test]
+fn empty_strings_unset_optional_fields() {
+    let certificate = CERTIFICATE.replace("type: online", "type: online\n  key_password: ${PW:-}")
+        + "organization:\n  postal_code: \"\"\n";
+    let run = Test::new()
+        .file("acme.yaml", PROFILE)
+        .file("www.yaml", &certificate)
+        .args(["render", ".", "-o", "json"])
+        .run()
+        .success();
+    let body = &run.json()["certificates"][0]["requests"][0]["body"];
+    assert!(body.get("PostalCode").is_none(), "{body}");
+    assert!(body.get("KeyPassword").is_none(), "{body}");
+    assert_eq!(body["OrganizationName"], "Acme Ltd");
+    // A required field cannot be emptied that way: it is an error.
+    Test::new()
+        .file("acme.yaml", PROFILE)
+        .file(
+            "www.yaml",
+            &(CERTIFICATE.to_string() + "organization:\n  city: \"\"\n"),
+        )
+        .args(["validate", "."])
+        .run()
+        .failure()
+        .stderr_contains("error[empty-value]: `organization.city` is empty");
+}
+
 #[test]
 fn dv_certificates_need_no_organization() {
     let dv = "apiVersion: tccert/v1\nkind: Certificate\nname: dv\ncertificate_id: dv000001\ndomain: dv.acme.example\ndv: true\ncsr:\n  type: online\n";
