@@ -637,11 +637,7 @@ fn path_list(paths: &[&std::path::Path]) -> String {
 /// `tccert csr new`: a private key and a CSR, made here.
 fn run_csr_new(args: &CsrNewArgs) -> u8 {
     // Writing the CSR over the key would lose the key.
-    if let (Ok(key), Ok(csr)) = (
-        std::path::absolute(&args.key_out),
-        std::path::absolute(&args.csr_out),
-    ) && key == csr
-    {
+    if outfile::same_destination(&args.key_out, &args.csr_out) {
         return fail("--key-out and --csr-out name the same file");
     }
     // The cheap checks first: a typo or a file in the way must not cost a

@@ -122,6 +122,28 @@ pub fn write_all(files: &[NewFile<'_>], replace: bool) -> Result<(), WriteError>
 
 /// `.NAME.tccert-RANDOM.tmp` in the same directory, so the rename is within
 /// one file system (and so atomic).
+/// Whether two paths name the same directory entry, however they are
+/// spelled: `sub/../key.pem` and `key.pem`, or a path through a symbolic
+/// link to the directory. The directories are resolved (they must exist to
+/// be written into); the last component is compared as written, because
+/// [`write_all`] replaces a link there instead of writing through it.
+pub fn same_destination(a: &Path, b: &Path) -> bool {
+    fn resolved(path: &Path) -> Option<PathBuf> {
+        let name = path.file_name()?;
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        Some(std::fs::canonicalize(parent).ok()?.join(name))
+    }
+    match (resolved(a), resolved(b)) {
+        (Some(a), Some(b)) => a == b,
+        // A directory that does not exist cannot be written into anyway;
+        // compare as written so that the same spelling still counts.
+        _ => std::path::absolute(a).ok() == std::path::absolute(b).ok(),
+    }
+}
+
 fn temporary_sibling(path: &Path) -> PathBuf {
     let name = path
         .file_name()
@@ -154,6 +176,20 @@ fn open_new(path: &Path, private: bool) -> io::Result<File> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn same_destination_sees_through_dot_dot_and_linked_directories() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("sub");
+        std::fs::create_dir(&sub).unwrap();
+        let key = dir.path().join("same.pem");
+        assert!(same_destination(&sub.join("../same.pem"), &key));
+        assert!(same_destination(&dir.path().join("./same.pem"), &key));
+        std::os::unix::fs::symlink(dir.path(), dir.path().join("link")).unwrap();
+        assert!(same_destination(&dir.path().join("link/same.pem"), &key));
+        assert!(!same_destination(&sub.join("same.pem"), &key));
+        assert!(!same_destination(&dir.path().join("other.pem"), &key));
+    }
 
     #[cfg(unix)]
     fn mode(path: &Path) -> u32 {

@@ -277,6 +277,27 @@ fn csr_new_refuses_bad_input_before_writing_anything() {
         .run()
         .failure()
         .stderr_contains("error: --key-out and --csr-out name the same file");
+    // Spelled through `..`, with --force: still refused, nothing written.
+    std::fs::create_dir_all(dir.path().join("sub")).expect("a folder");
+    in_dir(dir.path())
+        .args([
+            "csr",
+            "new",
+            "--domain",
+            "www.acme.example",
+            "--key-type",
+            "ecdsa-p256",
+            "--key-out",
+            "sub/../twice.pem",
+            "--csr-out",
+            "twice.pem",
+            "--force",
+        ])
+        .run()
+        .failure()
+        .stderr_contains("error: --key-out and --csr-out name the same file");
+    assert!(!dir.path().join("twice.pem").exists());
+    std::fs::remove_dir(dir.path().join("sub")).expect("an empty folder");
 
     // The CSR's folder is missing: the key written first is removed again.
     in_dir(dir.path())
