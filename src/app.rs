@@ -263,9 +263,7 @@ fn run_render(args: &ManifestArgs) -> u8 {
     EXIT_OK
 }
 
-pub fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
+pub use crate::report::plural;
 
 /// Writes to stdout; a closed pipe (`tccert render | head`) is not an error.
 pub fn print_stdout(text: &str) {
@@ -734,6 +732,9 @@ fn run_csr_inspect(args: &CsrInspectArgs) -> u8 {
         csr::Signature::Valid => EXIT_OK,
         csr::Signature::Invalid => fail(&format!(
             "{path}: the signature does not verify: the CSR was altered after it was signed, or is corrupt"
+        )),
+        csr::Signature::WeakKey => fail(&format!(
+            "{path}: an RSA key under 2048 bits: CAs refuse it, and its signature cannot be verified"
         )),
         csr::Signature::Unsupported => fail(&format!(
             "{path}: cannot verify a {} signature",

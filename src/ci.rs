@@ -15,7 +15,7 @@ use std::path::Path;
 
 use crate::diag::{Diagnostics, Severity};
 use crate::reconcile::{CertificateReport, Mode, Outcome, StopReason};
-use crate::report;
+use crate::report::{self, plural};
 use crate::source::Files;
 
 /// Escapes the message part of a workflow command (GitHub's own rules:
@@ -127,16 +127,22 @@ fn repository_path(path: &Path) -> String {
     cleaned.display().to_string()
 }
 
-/// Escapes text for a Markdown table cell.
+/// Escapes text for a Markdown table cell: `|` would end the cell, `<`
+/// could open or close HTML (the `<details>` fold), a line break would end
+/// the table.
 fn cell(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('|', "\\|")
+        .replace('<', "&lt;")
         .replace(['\r', '\n'], " ")
 }
 
+/// A code span inside a table cell. GitHub splits cells on `|` even inside
+/// backticks, so it is escaped there too (and shown as `|`); a backtick
+/// would end the span early, so it becomes `'`.
 fn code_span(text: &str) -> String {
-    // A backtick inside would end the span early; those are rare in names.
-    format!("`{}`", text.replace('`', "'"))
+    let text = text.replace('`', "'").replace('|', "\\|");
+    format!("`{}`", text.replace(['\r', '\n'], " "))
 }
 
 /// Diagnostics as a Markdown list, in the order of `Diagnostics::sorted` (by place).
@@ -236,15 +242,8 @@ fn place(file: &Path, line: u32) -> String {
     format!("{}:{line}", repository_path(file))
 }
 
-/// The detail column: what `report::line` says after the dash.
 fn detail(r: &CertificateReport) -> String {
-    let line = report::line(r);
-    line.split_once(" — ")
-        .map_or(String::new(), |(_, detail)| detail.to_string())
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
+    report::detail(r)
 }
 
 #[cfg(test)]
@@ -341,7 +340,20 @@ mod tests {
             text.starts_with("### tccert plan: 2 certificates: "),
             "{text}"
         );
-        assert!(text.contains("| www\\|x | `www|x-id` | `certificates/www|x.yaml:3` | 5 | **planned** | would send SubmitCertificateInformation; first submission |"), "{text}");
+        assert!(text.contains("| www\\|x | `www\\|x-id` | `certificates/www\\|x.yaml:3` | 5 | **planned** | would send SubmitCertificateInformation; first submission |"), "{text}");
+        // Every row has the header's six cells, whatever the names hold.
+        let mut odd = report("</details> a—b", Outcome::Failed);
+        odd.error = Some(("Code".into(), "line\nbreak | pipe".into()));
+        let odd_text = markdown_report(Mode::Apply, &[odd], None);
+        let row = odd_text
+            .lines()
+            .find(|l| l.contains("details"))
+            .expect("a row");
+        assert_eq!(row.matches(" | ").count(), 5, "{row}");
+        assert!(row.contains("&lt;/details>"), "{row}");
+        // The line break is written as an escape (`\n`, its backslash
+        // doubled for Markdown), so the table row stays one line.
+        assert!(row.contains("line\\\\nbreak \\| pipe"), "{row}");
         assert!(text.contains("<details><summary>1 certificate in sync</summary>"));
         let all_in_sync = markdown_report(Mode::Plan, &[report("api", Outcome::InSync)], None);
         assert!(all_in_sync.contains("Nothing to do"));

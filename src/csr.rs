@@ -6,7 +6,9 @@
 use x509_parser::certification_request::X509CertificationRequest;
 use x509_parser::error::X509Error;
 use x509_parser::extensions::{GeneralName, ParsedExtension};
-use x509_parser::oid_registry::{OID_EC_P256, OID_NIST_EC_P384, OID_NIST_EC_P521};
+use x509_parser::oid_registry::{
+    OID_EC_P256, OID_NIST_EC_P384, OID_NIST_EC_P521, OID_PKCS1_RSASSAPSS,
+};
 use x509_parser::prelude::FromDer;
 use x509_parser::public_key::PublicKey;
 
@@ -128,6 +130,9 @@ pub enum Signature {
     Invalid,
     /// An algorithm x509-parser cannot verify: neither good nor bad is known.
     Unsupported,
+    /// An RSA key under 2048 bits: ring will not verify with it, and CAs
+    /// refuse such keys anyway.
+    WeakKey,
 }
 
 impl Signature {
@@ -136,6 +141,7 @@ impl Signature {
             Signature::Valid => "valid",
             Signature::Invalid => "invalid",
             Signature::Unsupported => "unsupported",
+            Signature::WeakKey => "weak-key",
         }
     }
 }
@@ -215,16 +221,30 @@ pub fn inspect(pem_text: &str) -> Result<CsrInfo, CsrError> {
                 });
             KeyInfo::Ec {
                 curve,
-                bits: point.key_size(),
+                // The point's size is rounded to whole bytes (528 for P-521).
+                bits: if curve == Some("P-521") {
+                    521
+                } else {
+                    point.key_size()
+                },
             }
         }
         Ok(_) => KeyInfo::Other(algorithm_name(&info.subject_pki.algorithm.algorithm)),
         Err(_) => KeyInfo::Other("unreadable".to_string()),
     };
-    let signature = match csr.verify_signature() {
-        Ok(()) => Signature::Valid,
-        Err(X509Error::SignatureUnsupportedAlgorithm) => Signature::Unsupported,
-        Err(_) => Signature::Invalid,
+    // Two cases the verifier reports as a plain failure, which would read as
+    // "altered or corrupt": RSA-PSS (x509-parser cannot check its
+    // parameters) and RSA keys too small for ring.
+    let signature = if matches!(key, KeyInfo::Rsa { bits } if bits < 2048) {
+        Signature::WeakKey
+    } else if csr.signature_algorithm.algorithm == OID_PKCS1_RSASSAPSS {
+        Signature::Unsupported
+    } else {
+        match csr.verify_signature() {
+            Ok(()) => Signature::Valid,
+            Err(X509Error::SignatureUnsupportedAlgorithm) => Signature::Unsupported,
+            Err(_) => Signature::Invalid,
+        }
     };
     Ok(CsrInfo {
         common_name,
@@ -321,5 +341,17 @@ mod tests {
         let garbage =
             "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n";
         assert!(matches!(inspect(garbage), Err(CsrError::NotACsr(_))));
+    }
+
+    /// Neither reads as "altered or corrupt": openssl made both, and they
+    /// are intact.
+    #[test]
+    fn weak_keys_and_rsa_pss_are_named_for_what_they_are() {
+        let weak = inspect(include_str!("../tests/fixtures/rsa1024.csr")).unwrap();
+        assert_eq!(weak.key, KeyInfo::Rsa { bits: 1024 });
+        assert_eq!(weak.signature, Signature::WeakKey);
+        let pss = inspect(include_str!("../tests/fixtures/rsa-pss.csr")).unwrap();
+        assert_eq!(pss.signature, Signature::Unsupported);
+        assert!(!pss.signature_valid());
     }
 }

@@ -7,7 +7,7 @@
 
 use std::fmt::Write as _;
 
-use crate::source::{Files, Span};
+use crate::source::{Files, Span, printable};
 
 /// How bad a problem is. Any error stops the run before a request is sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -61,10 +61,11 @@ pub enum Code {
     CsrKeyMismatch,
     CsrKeyWithParse,
     FieldNotSent,
+    InvalidName,
 }
 
 impl Code {
-    pub const ALL: [Code; 41] = [
+    pub const ALL: [Code; 42] = [
         Code::PathNotFound,
         Code::NoManifests,
         Code::ReadFailed,
@@ -106,6 +107,7 @@ impl Code {
         Code::CsrKeyMismatch,
         Code::CsrKeyWithParse,
         Code::FieldNotSent,
+        Code::InvalidName,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -151,6 +153,7 @@ impl Code {
             Code::CsrKeyMismatch => "csr-key-mismatch",
             Code::CsrKeyWithParse => "csr-key-with-parse",
             Code::FieldNotSent => "field-not-sent",
+            Code::InvalidName => "invalid-name",
         }
     }
 
@@ -215,6 +218,9 @@ impl Code {
             }
             Code::FieldNotSent => {
                 "(warning) a field is set that the certificate's API cannot send, so it is not sent"
+            }
+            Code::InvalidName => {
+                "a profile or certificate name is empty, comes from the environment, starts with a space, `:` or `#`, or holds control characters (names are printed in every report and log)"
             }
         }
     }
@@ -369,7 +375,12 @@ fn render_one(out: &mut String, files: &Files, d: &Diagnostic) {
         Severity::Error => "error",
         Severity::Warning => "warning",
     };
-    let _ = writeln!(out, "{severity}[{}]: {}", d.code.as_str(), d.message);
+    let _ = writeln!(
+        out,
+        "{severity}[{}]: {}",
+        d.code.as_str(),
+        printable(&d.message)
+    );
     let width = std::iter::once(d.span)
         .chain(d.related.iter().map(|l| Some(l.span)))
         .flatten()
@@ -379,17 +390,25 @@ fn render_one(out: &mut String, files: &Files, d: &Diagnostic) {
     let pad = " ".repeat(width);
     if let Some(span) = d.span {
         let _ = writeln!(out, "{pad}--> {}", files.location(span));
-        snippet(out, files, span, d.label.as_deref(), '^', &pad);
+        let label = d.label.as_deref().map(printable);
+        snippet(out, files, span, label.as_deref(), '^', &pad);
     }
     for related in &d.related {
         let _ = writeln!(out, "{pad}::: {}", files.location(related.span));
-        snippet(out, files, related.span, Some(&related.message), '-', &pad);
+        snippet(
+            out,
+            files,
+            related.span,
+            Some(&printable(&related.message)),
+            '-',
+            &pad,
+        );
     }
     for note in &d.notes {
-        let _ = writeln!(out, "{pad} = note: {note}");
+        let _ = writeln!(out, "{pad} = note: {}", printable(note));
     }
     if let Some(hint) = &d.hint {
-        let _ = writeln!(out, "{pad} = help: {hint}");
+        let _ = writeln!(out, "{pad} = help: {}", printable(hint));
     }
 }
 

@@ -10,7 +10,7 @@ use crate::field::Field;
 use crate::model::{Api, ApiChoice, Certificate, Csr};
 use crate::request::{Secrets, company_type, order_body, sent_name, submit_action, submit_body};
 use crate::secret::MASK;
-use crate::source::Files;
+use crate::source::{Files, printable};
 
 /// "CertificateInfoSubmit (set by `api:` at www.yaml:7:6)".
 fn api_line(files: &Files, certificate: &Certificate) -> String {
@@ -42,7 +42,7 @@ fn shown(value: &str, secret: bool) -> String {
     if secret {
         MASK.to_string()
     } else {
-        value.to_string()
+        printable(value).into_owned()
     }
 }
 
@@ -55,7 +55,7 @@ pub fn render_text(files: &Files, certificates: &[Certificate]) -> String {
         let _ = writeln!(
             out,
             "certificate `{}` (CertificateId {})",
-            certificate.name,
+            printable(&certificate.name),
             shown(
                 &certificate.certificate_id.value,
                 certificate.certificate_id.secret
@@ -65,7 +65,7 @@ pub fn render_text(files: &Files, certificates: &[Certificate]) -> String {
         let profiles = if certificate.profiles.is_empty() {
             "none".to_string()
         } else {
-            certificate.profiles.join(" → ")
+            printable(&certificate.profiles.join(" → ")).into_owned()
         };
         let _ = writeln!(out, "  profiles   {profiles}");
         let _ = writeln!(
@@ -171,6 +171,7 @@ pub fn render_text(files: &Files, certificates: &[Certificate]) -> String {
             .min(40);
         let _ = writeln!(out);
         for (name, value, origin) in rows {
+            let origin = printable(&origin);
             let _ = writeln!(
                 out,
                 "  {name:<name_width$}  {value:<value_width$}  {origin}"

@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use serde_json::{Value as Json, json};
 
 use crate::reconcile::{CertificateReport, Mode, Outcome, StopReason};
+use crate::source::printable;
 
 pub fn counts(reports: &[CertificateReport]) -> BTreeMap<Outcome, usize> {
     let mut counts: BTreeMap<Outcome, usize> = Outcome::ALL.iter().map(|o| (*o, 0)).collect();
@@ -17,7 +18,13 @@ pub fn counts(reports: &[CertificateReport]) -> BTreeMap<Outcome, usize> {
     counts
 }
 
-fn detail(report: &CertificateReport) -> String {
+/// "s" unless there is exactly one.
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// What happened beyond the outcome: the action, drift, changes, the error.
+pub fn detail(report: &CertificateReport) -> String {
     let mut parts = Vec::new();
     if report.outcome == Outcome::Planned {
         parts.push(format!("would send {}", report.actions.join(" + ")));
@@ -41,9 +48,10 @@ fn detail(report: &CertificateReport) -> String {
         }
     }
     if let Some((code, message)) = &report.error {
-        parts.push(format!("{code}: {message}"));
+        // The API's words, and a code that could be anything on the wire.
+        parts.push(format!("{}: {}", printable(code), printable(message)));
     }
-    parts.extend(report.notes.iter().cloned());
+    parts.extend(report.notes.iter().map(|n| printable(n).into_owned()));
     parts.join("; ")
 }
 
@@ -67,8 +75,8 @@ pub fn line(report: &CertificateReport) -> String {
     let mut line = format!(
         "{:<9} {} ({}) status {status}",
         report.outcome.as_str(),
-        report.name,
-        report.certificate_id
+        printable(&report.name),
+        printable(&report.certificate_id)
     );
     if !detail.is_empty() {
         line.push_str(" — ");
@@ -104,8 +112,8 @@ pub fn table(mode: Mode, reports: &[CertificateReport], stop: Option<&StopReason
         .iter()
         .map(|r| {
             [
-                r.name.clone(),
-                r.certificate_id.clone(),
+                printable(&r.name).into_owned(),
+                printable(&r.certificate_id).into_owned(),
                 r.status.map_or("-".into(), |s| s.to_string()),
                 r.outcome.as_str().to_string(),
                 detail(r),
@@ -230,6 +238,22 @@ mod tests {
             value["certificates"][1]["drift"],
             json!(["OrganizationName"])
         );
+    }
+
+    #[test]
+    fn names_and_api_messages_cannot_start_a_line() {
+        let mut failed = report("www\n::error::injected", Outcome::Failed);
+        failed.error = Some((
+            "InternalError".into(),
+            "boom\n::set-output name=x::y".into(),
+        ));
+        for text in [line(&failed), table(Mode::Apply, &[failed.clone()], None)] {
+            assert!(
+                !text.lines().any(|l| l.trim_start().starts_with("::")),
+                "{text}"
+            );
+            assert!(text.contains("www\\n::error::injected"), "{text}");
+        }
     }
 
     #[test]

@@ -190,16 +190,50 @@ impl Files {
     pub fn location(&self, span: Span) -> String {
         format!(
             "{}:{}:{}",
-            self.path(span.file).display(),
+            printable(&self.path(span.file).display().to_string()),
             span.line,
             span.column
         )
     }
 }
 
+/// Text from a file, a file name or the API, made safe to print on a line of
+/// human output: control characters other than tab are written as escapes
+/// (`\n`, `\u{1b}`). A key or value holding a newline cannot then start a
+/// line of its own, where a terminal would act on an escape sequence or a CI
+/// runner on a workflow command (`::set-output`, `::error`).
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\t') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\t' => out.push(c),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printable_escapes_control_characters_but_tabs() {
+        assert!(matches!(
+            printable("plain\ttext"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(
+            printable("a\n::error::x\r\u{1b}[2J"),
+            "a\\n::error::x\\r\\u{1b}[2J"
+        );
+    }
 
     #[test]
     fn byte_ranges_resolve_to_lines_and_character_columns() {

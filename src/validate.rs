@@ -50,6 +50,12 @@ pub fn validate_with(
             RawDocument::Certificate(c) => certificates.push((*file, c.as_ref())),
         }
     }
+    for profile in &profiles {
+        check_name(&profile.name, "profile", diagnostics);
+    }
+    for (_, certificate) in &certificates {
+        check_name(&certificate.name, "certificate", diagnostics);
+    }
     unique(
         profiles.iter().map(|p| &p.name),
         "profile",
@@ -423,6 +429,43 @@ fn unique<'a>(
     }
 }
 
+/// Names are printed at the start of report lines and table rows, in logs
+/// and CI annotations, so they must be plain text: not from the environment
+/// (which would print a secret), and nothing a terminal or a CI runner would
+/// act on (a leading `::` is a GitHub workflow command, `#` a comment in
+/// some logs, control characters are escape sequences).
+fn check_name(name: &Sourced<String>, what: &str, diagnostics: &mut Diagnostics) {
+    let problem = if name.secret {
+        Some("it comes from the environment, and names are printed in every report".to_string())
+    } else if name.value.trim().is_empty() {
+        Some("it is empty".to_string())
+    } else if name
+        .value
+        .starts_with(|c: char| c.is_whitespace() || c == ':' || c == '#')
+    {
+        Some("it starts with a space, `:` or `#`".to_string())
+    } else if name.value.chars().any(char::is_control) {
+        Some("it holds control characters".to_string())
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        let shown = if name.secret {
+            crate::secret::MASK.to_string()
+        } else {
+            format!("`{}`", crate::source::printable(&name.value))
+        };
+        diagnostics.push(
+            Diagnostic::error(
+                Code::InvalidName,
+                format!("{shown} cannot be a {what} name: {problem}"),
+            )
+            .at(name.span)
+            .hint("use letters, digits, `-`, `_` and `.`, written in the file"),
+        );
+    }
+}
+
 /// An empty string unsets an optional field: it is left out of the request,
 /// since the format says fields that are not set are never sent as `""`.
 /// This is also how a layer takes back a profile's value
@@ -768,6 +811,12 @@ fn check_csr(files: &Files, raw: &RawCertificate, diagnostics: &mut Diagnostics)
                         ),
                         // Not known to be bad, but not known to be good either:
                         // refuse, as before, and say which it is.
+                        csr::Signature::WeakKey => diagnostics.push(
+                            Diagnostic::error(Code::CsrSignature, format!("the CSR of certificate `{}` has an RSA key under 2048 bits", raw.name.value))
+                                .at(span)
+                                .note("CAs refuse such keys, and tccert cannot verify a signature made with one")
+                                .hint("make the CSR with an RSA 2048+ or ECDSA key (`tccert csr new`)"),
+                        ),
                         csr::Signature::Unsupported => diagnostics.push(
                             Diagnostic::error(Code::CsrSignature, format!("the CSR of certificate `{}` is signed with {}, which tccert cannot verify", raw.name.value, info.signature_algorithm))
                                 .at(span)

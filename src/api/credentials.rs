@@ -247,6 +247,9 @@ fn from_files(
                         .map(|(_, v)| v.clone())
                         .filter(|v| !v.is_empty())
                 };
+                if get("role_arn").is_some() {
+                    return Err(unusable(role_refusal(profile)));
+                }
                 let credentials = pair(
                     get("secret_id"),
                     get("secret_key"),
@@ -343,18 +346,30 @@ pub fn parse_ini(text: &str) -> Result<Vec<IniSection>, String> {
             sections.push((name.trim().to_string(), Vec::new()));
             continue;
         }
-        let Some((key, value)) = line.split_once('=') else {
+        // Python's configparser, which reads this file for the SDK,
+        // accepts `key: value` as well.
+        let Some(separator) = line.find(['=', ':']) else {
             return Err(format!(
                 "line {} is neither `[profile]` nor `key = value`",
                 index + 1
             ));
         };
+        let (key, value) = (&line[..separator], &line[separator + 1..]);
         let Some((_, entries)) = sections.last_mut() else {
             return Err(format!("line {} comes before any `[profile]`", index + 1));
         };
         entries.push((key.trim().to_string(), value.trim().to_string()));
     }
     Ok(sections)
+}
+
+/// Using the base keys of a profile that assumes a role would act as a
+/// different identity than the profile means; say so instead of guessing.
+fn role_refusal(profile: &str) -> String {
+    format!(
+        "profile `{profile}` assumes a role (role_arn, role-arn or cvm-role), which tccert does not do; \
+         put temporary credentials in TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY and TENCENTCLOUD_TOKEN"
+    )
 }
 
 fn parse_tccli(text: &str, profile: &str) -> Result<Credentials, String> {
@@ -369,12 +384,7 @@ fn parse_tccli(text: &str, profile: &str) -> Result<Credentials, String> {
             .filter(|s| !s.is_empty())
     };
     if get("type").as_deref() == Some("cvm-role") || get("role-arn").is_some() {
-        // Using the base keys would act as a different identity than the
-        // profile means; say so instead of guessing.
-        return Err(format!(
-            "profile `{profile}` assumes a role (role-arn or cvm-role), which tccert does not do; \
-             put temporary credentials in TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY and TENCENTCLOUD_TOKEN"
-        ));
+        return Err(role_refusal(profile));
     }
     pair(
         get("secretId"),
@@ -586,6 +596,14 @@ secret_key = prod-key
             .unwrap_err()
             .to_string();
         assert!(message.contains("assumes a role"), "{message}");
+        let role = MemoryFileSystem::default().with(
+            "/home/u/.tencentcloud/credentials",
+            "[default]\nsecret_id = a\nsecret_key = b\nrole_arn = qcs::cam::uin/1:roleName/x\n",
+        );
+        let message = Credentials::find(None, &home(), &role)
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("assumes a role"), "{message}");
     }
 
     #[test]
@@ -609,5 +627,10 @@ secret_key = prod-key
             ]
         );
         assert!(parse_ini("k = v\n").unwrap_err().contains("before any"));
+        // configparser's other separator.
+        assert_eq!(
+            parse_ini("[a]\nsecret_id: AKID=x\n").unwrap()[0].1,
+            vec![("secret_id".to_string(), "AKID=x".to_string())]
+        );
     }
 }

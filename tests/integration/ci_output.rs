@@ -128,3 +128,32 @@ fn markdown_validate_lists_problems_with_places() {
             "- **error[unknown-profile]** `m.yaml:5:12`: certificate `www` uses profile `nope`",
         );
 }
+
+/// Text from a manifest cannot become a workflow command: a key holding a
+/// newline is escaped in the human text and in the annotations, and a name
+/// starting with `::` is refused.
+#[test]
+fn manifest_text_cannot_inject_workflow_commands() {
+    let profile = PROFILE.replace(
+        "name: acme\n",
+        "name: acme\n\"zz\\n::error file=evil.yaml,line=1::INJECTED\": 1\n",
+    );
+    let run = Test::new()
+        .file("profiles/acme.yaml", &profile)
+        .file(
+            "certificates/www.yaml",
+            &CERTIFICATE.replace("name: www", "name: \"::warning::NAME\""),
+        )
+        .args(["validate", ".", "--output", "github"])
+        .run()
+        .failure()
+        .stderr_contains("error[invalid-name]: `::warning::NAME` cannot be a certificate name")
+        .stderr_contains("zz\\n::error file=evil.yaml");
+    for line in run.stdout().lines().chain(run.stderr().lines()) {
+        let line = line.trim_start();
+        assert!(
+            !line.starts_with("::error file=evil") && !line.starts_with("::warning::NAME"),
+            "an injected command: {line}"
+        );
+    }
+}

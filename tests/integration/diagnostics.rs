@@ -628,3 +628,39 @@ fn invalid_ids_csr_keys_and_api_values() {
         ],
     );
 }
+
+/// Names are printed in every report, log line and CI annotation: one from
+/// the environment would print a secret, one starting with `:` or `#` or
+/// holding control characters could be acted on by a CI runner or terminal.
+#[test]
+fn names_that_cannot_be_printed_safely() {
+    let run = Test::new()
+        .file("acme.yaml", PROFILE)
+        .file(
+            "spaced.yaml",
+            "apiVersion: tccert/v1\nkind: Profile\nname: \" spaced\"\n",
+        )
+        .file(
+            "env.yaml",
+            &CERTIFICATE.replace("name: www", "name: ${CERT_NAME}"),
+        )
+        .file(
+            "hash.yaml",
+            &CERTIFICATE
+                .replace("name: www", "name: \"#www\"")
+                .replace("abcb1234", "id000002"),
+        )
+        .file(
+            "escape.yaml",
+            &CERTIFICATE
+                .replace("name: www", "name: \"www\\e[2J\"")
+                .replace("abcb1234", "id000003"),
+        )
+        .env("CERT_NAME", "secret-name-123")
+        .args(["validate", "."])
+        .run()
+        .failure()
+        .output_lacks("secret-name-123")
+        .output_lacks("\u{1b}");
+    insta::assert_snapshot!("invalid_names", run.stderr());
+}
