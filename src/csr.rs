@@ -151,6 +151,9 @@ pub enum CsrError {
     NotPem(String),
     WrongLabel(String),
     NotACsr(String),
+    /// More PEM after the CSR. `CsrContent` is the file's text, so a key
+    /// saved in the same file would be sent along: refuse.
+    ExtraBlock(String),
 }
 
 impl std::fmt::Display for CsrError {
@@ -162,18 +165,35 @@ impl std::fmt::Display for CsrError {
                 write!(f, "a `{label}` PEM block, not a `CERTIFICATE REQUEST`")
             }
             CsrError::NotACsr(why) => write!(f, "not a PKCS#10 certificate request ({why})"),
+            CsrError::ExtraBlock(label) => write!(
+                f,
+                "a CSR followed by a `{label}` PEM block: a CSR file must hold the CSR alone (its text is sent as it is, and a private key must never leave this machine)"
+            ),
         }
     }
 }
 
 pub fn inspect(pem_text: &str) -> Result<CsrInfo, CsrError> {
-    let (_, pem) = x509_parser::pem::parse_x509_pem(pem_text.trim_start().as_bytes())
+    let (rest, pem) = x509_parser::pem::parse_x509_pem(pem_text.trim_start().as_bytes())
         .map_err(|e| CsrError::NotPem(e.to_string()))?;
     if !matches!(
         pem.label.as_str(),
         "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST"
     ) {
         return Err(CsrError::WrongLabel(pem.label));
+    }
+    if let Some(start) = rest.windows(11).position(|w| w == b"-----BEGIN ") {
+        // The label as the BEGIN line names it, whether or not the block
+        // itself would decode.
+        let after = String::from_utf8_lossy(&rest[start + 11..]);
+        let label = after
+            .split("-----")
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .take(40)
+            .collect();
+        return Err(CsrError::ExtraBlock(label));
     }
     let (_, csr) = X509CertificationRequest::from_der(&pem.contents)
         .map_err(|e| CsrError::NotACsr(e.to_string()))?;
@@ -353,5 +373,16 @@ mod tests {
         let pss = inspect(include_str!("../tests/fixtures/rsa-pss.csr")).unwrap();
         assert_eq!(pss.signature, Signature::Unsupported);
         assert!(!pss.signature_valid());
+    }
+
+    #[test]
+    fn a_key_saved_after_the_csr_is_refused() {
+        let key =
+            "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n";
+        let error = inspect(&format!("{WWW}{key}")).unwrap_err();
+        assert_eq!(error, CsrError::ExtraBlock("PRIVATE KEY".into()));
+        assert!(error.to_string().contains("must never leave this machine"));
+        // Text after the CSR that is not PEM (a comment) is fine.
+        assert!(inspect(&format!("{WWW}\nmade with tccert csr new\n")).is_ok());
     }
 }

@@ -664,3 +664,26 @@ fn names_that_cannot_be_printed_safely() {
         .output_lacks("\u{1b}");
     insta::assert_snapshot!("invalid_names", run.stderr());
 }
+
+/// `CsrContent` is the file's text as it is, so a private key saved after
+/// the CSR in the same file would be sent to Tencent Cloud: refused, and the
+/// key is not quoted.
+#[test]
+fn a_private_key_in_the_csr_file_is_never_sent() {
+    let csr = std::fs::read_to_string(crate::cli::repo().join("tests/fixtures/www.csr"))
+        .expect("the fixture CSR");
+    let key_body = "MC4CAQAwBQYDK2VwBCIEIKEYMATERIALNOTTOBESHOWN0000000000000";
+    let certificate = CERTIFICATE.replace("type: online", "type: parse\n  file: www.csr");
+    Test::new()
+        .file("acme.yaml", PROFILE)
+        .file("www.yaml", &certificate)
+        .file(
+            "www.csr",
+            &format!("{csr}-----BEGIN PRIVATE KEY-----\n{key_body}\n-----END PRIVATE KEY-----\n"),
+        )
+        .args(["validate", "."])
+        .run()
+        .failure()
+        .stderr_contains("followed by a `PRIVATE KEY` PEM block")
+        .output_lacks(key_body);
+}
