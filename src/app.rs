@@ -207,25 +207,10 @@ fn run_validate(args: &ManifestArgs) -> u8 {
             });
             print_stdout(&format!("{report:#}\n"));
         }
-        Output::Markdown => {
+        Output::Text | Output::Github | Output::Markdown => {
             report_diagnostics(args.output, &loaded, &diagnostics);
             if valid {
-                print_stdout(&format!(
-                    "{}tccert: valid: {} certificate{} and {} profile{} in {} file{}\n",
-                    if diagnostics.is_empty() { "### " } else { "\n" },
-                    validated.certificates.len(),
-                    plural(validated.certificates.len()),
-                    validated.profile_count,
-                    plural(validated.profile_count),
-                    loaded.files.len(),
-                    plural(loaded.files.len()),
-                ));
-            }
-        }
-        Output::Text | Output::Github => {
-            report_diagnostics(args.output, &loaded, &diagnostics);
-            if valid {
-                print_stdout(&format!(
+                let counts = format!(
                     "valid: {} certificate{} and {} profile{} in {} file{}\n",
                     validated.certificates.len(),
                     plural(validated.certificates.len()),
@@ -233,7 +218,15 @@ fn run_validate(args: &ManifestArgs) -> u8 {
                     plural(validated.profile_count),
                     loaded.files.len(),
                     plural(loaded.files.len()),
-                ));
+                );
+                // In Markdown, a headline of its own, or a line after the
+                // warnings' list.
+                let lead = match (args.output, diagnostics.is_empty()) {
+                    (Output::Markdown, true) => "### tccert: ",
+                    (Output::Markdown, false) => "\ntccert: ",
+                    _ => "",
+                };
+                print_stdout(&format!("{lead}{counts}"));
             }
         }
     }
