@@ -77,7 +77,14 @@ fn init_logging(verbose: u8, quiet: bool) {
     // Our crate at the chosen level; dependencies one step quieter, so -vvv
     // is about tccert, not hyper's connection pool.
     let filter = format!("warn,tccert={level}");
+    // Colour only for a person at a terminal: CI logs and files get plain
+    // text, and NO_COLOR (no-color.org) turns it off everywhere.
+    let colour = std::io::stderr().is_terminal()
+        && ProcessEnvironment
+            .var("NO_COLOR")
+            .is_none_or(|v| v.is_empty());
     let _ = tracing_subscriber::fmt()
+        .with_ansi(colour)
         .with_writer(std::io::stderr)
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_target(false)
@@ -196,11 +203,21 @@ fn run_validate(args: &ManifestArgs) -> u8 {
     let valid = !diagnostics.has_errors();
     match args.output {
         Output::Json => {
+            // What was read, valid or not: an invalid run still says what
+            // it looked at.
+            let (profiles, certificates) =
+                loaded
+                    .documents
+                    .iter()
+                    .fold((0, 0), |(p, c), (_, document)| match document {
+                        crate::manifest::raw::RawDocument::Profile(_) => (p + 1, c),
+                        crate::manifest::raw::RawDocument::Certificate(_) => (p, c + 1),
+                    });
             let report = serde_json::json!({
                 "valid": valid,
                 "files": loaded.files.len(),
-                "profiles": validated.profile_count,
-                "certificates": validated.certificates.len(),
+                "profiles": profiles,
+                "certificates": certificates,
                 "errors": diagnostics.error_count(),
                 "warnings": diagnostics.warning_count(),
                 "diagnostics": diag::to_json(&loaded.files, &diagnostics),
@@ -302,6 +319,11 @@ async fn run_reconcile(args: &RunArgs, mode: Mode) -> u8 {
     }
     if !(args.timeout.is_finite() && args.timeout > 0.0) {
         return fail("--timeout must be a positive number of seconds");
+    }
+    if mode == Mode::Apply && args.detailed_exitcode {
+        return fail(
+            "--detailed-exitcode is for plan; apply exits 1 when anything failed or drifted",
+        );
     }
     let (loaded, validated, diagnostics) = load_and_validate(&args.manifests);
     if diagnostics.has_errors() {
@@ -677,7 +699,7 @@ fn run_csr_new(args: &CsrNewArgs) -> u8 {
         "wrote {}: the private key ({}, PKCS#8 PEM{mode}); keep it secret, never commit it\n\
          wrote {csr_path}: the CSR, CN={}, signed with SHA-256\n\
          names (SAN): {}\n\n\
-         For the certificate's manifest (`file` is relative to the manifest file):\n\n{}",
+         For the certificate's manifest (`file` is read relative to the manifest file; the path below is relative to where you ran this, so adjust it if the manifest is in another folder):\n\n{}",
         args.key_out.display(),
         key_type.describe(),
         args.domain,

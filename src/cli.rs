@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     version,
     about = "Declarative submission of paid SSL certificate information to Tencent Cloud",
     long_about = None,
-    after_help = "Exit codes: 0 success; 1 invalid input, an error, a failed or drifted certificate; 2 (plan --detailed-exitcode) something to submit or drifted."
+    after_help = "Exit codes: 0 success; 1 invalid input, an error, a failed or drifted certificate; 2 (plan --detailed-exitcode) something to submit or drifted; 130 interrupted (SIGINT/SIGTERM)."
 )]
 pub struct Cli {
     #[command(subcommand)]

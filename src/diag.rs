@@ -165,7 +165,7 @@ impl Code {
             Code::ReadFailed => "a file or directory could not be read",
             Code::NotUtf8 => "a manifest is not valid UTF-8",
             Code::FileTooLarge => {
-                "a manifest or CSR file is larger than the limit (4 MiB, 64 KiB), or a manifest holds more than 100,000 values (TOML: 200,000 keys and values)"
+                "a manifest file is larger than 4 MiB, or holds more than 100,000 values (TOML: 200,000 keys and values); an oversized CSR is `csr-file` or `csr-parse`"
             }
             Code::YamlSyntax => "the YAML does not parse",
             Code::TomlSyntax => "the TOML does not parse",

@@ -55,6 +55,14 @@ pub fn validate_with(
     }
     for (_, certificate) in &certificates {
         check_name(&certificate.name, "certificate", diagnostics);
+        let id = &certificate.certificate_id;
+        if id.value.trim().is_empty() {
+            diagnostics.push(
+                Diagnostic::error(Code::EmptyValue, "`certificate_id` is empty")
+                    .at(id.span)
+                    .note("the API needs the paid certificate's id (CertificateId)"),
+            );
+        }
     }
     unique(
         profiles.iter().map(|p| &p.name),
@@ -96,6 +104,11 @@ pub fn validate_with(
     let mut not_sent = NotSent::default();
     for (file, raw) in certificates {
         let Some(layers) = index.linearize(raw, diagnostics) else {
+            // Its profiles are missing or cyclic, so the merged fields are
+            // unknown; what the certificate holds itself is still checked,
+            // so that one run shows every problem.
+            let _ = check_csr(&loaded.files, raw, diagnostics);
+            check_domains(raw, diagnostics);
             continue;
         };
         let dv = raw.dv.as_ref().is_some_and(|d| d.value);

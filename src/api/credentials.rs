@@ -69,6 +69,11 @@ pub enum CredentialError {
         asked_by: &'static str,
         searched: Vec<PathBuf>,
     },
+    /// A profile name that would be a path (`../x`), not a name.
+    InvalidProfileName {
+        profile: String,
+        asked_by: &'static str,
+    },
     /// A file that has the profile but cannot be used.
     Unusable { path: PathBuf, reason: String },
 }
@@ -102,6 +107,10 @@ impl fmt::Display for CredentialError {
                 f,
                 "no credential profile `{profile}` (from {asked_by}): looked in {}",
                 list(searched)
+            ),
+            Self::InvalidProfileName { profile, asked_by } => write!(
+                f,
+                "`{profile}` (from {asked_by}) is not a profile name: names cannot be empty or hold `/` or `\\`, or be `.` or `..`"
             ),
             Self::Unusable { path, reason } => {
                 write!(f, "cannot use credentials in {}: {reason}", path.display())
@@ -230,6 +239,14 @@ fn from_files(
     places: &Places,
     files: &dyn FileSystem,
 ) -> Result<(Credentials, CredentialSource), CredentialError> {
+    // A profile name is a file name for tccli: refuse `../x` and the like
+    // before any file is read, rather than read some other file.
+    if profile.is_empty() || profile.contains(['/', '\\']) || profile == "." || profile == ".." {
+        return Err(CredentialError::InvalidProfileName {
+            profile: profile.to_string(),
+            asked_by,
+        });
+    }
     let mut searched = Vec::new();
     if let Some(path) = &places.ini {
         searched.push(path.clone());
@@ -265,13 +282,7 @@ fn from_files(
     if let Some(dir) = &places.tccli_dir {
         let path = dir.join(format!("{profile}.credential"));
         searched.push(path.clone());
-        // A profile name is a file name here: refuse `../x` and the like
-        // rather than read some other file.
-        let plain = !profile.is_empty()
-            && !profile.contains(['/', '\\'])
-            && profile != "."
-            && profile != "..";
-        if plain && let Some(text) = read_text(files, &path)? {
+        if let Some(text) = read_text(files, &path)? {
             let credentials =
                 parse_tccli(&text, profile).map_err(|reason| CredentialError::Unusable {
                     path: path.clone(),
@@ -610,7 +621,11 @@ secret_key = prod-key
     fn profile_names_cannot_escape_the_directory() {
         let fs = MemoryFileSystem::default().with("/home/u/secret.credential", TCCLI);
         let error = Credentials::find(Some("../secret"), &home(), &fs).unwrap_err();
-        assert!(matches!(error, CredentialError::ProfileNotFound { .. }));
+        assert!(matches!(error, CredentialError::InvalidProfileName { .. }));
+        assert!(
+            error.to_string().contains("is not a profile name"),
+            "{error}"
+        );
     }
 
     #[test]

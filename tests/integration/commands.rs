@@ -359,3 +359,60 @@ fn render_shows_the_api_who_chose_it_and_the_successor_body() {
             .contains("request SubmitCertificateInformation")
     );
 }
+
+/// Logs are plain text when stderr is not a terminal (CI, files): colour
+/// codes there only clutter the log.
+#[test]
+fn logs_have_no_colour_codes_off_a_terminal() {
+    Test::new()
+        .file("acme.yaml", PROFILE)
+        .file("www.yaml", CERTIFICATE)
+        .args(["plan", ".", "--emulator", "-vv"])
+        .run()
+        .success()
+        .stderr_contains("INFO")
+        .output_lacks("\u{1b}[");
+}
+
+#[test]
+fn apply_refuses_detailed_exitcode() {
+    Test::new()
+        .file("acme.yaml", PROFILE)
+        .file("www.yaml", CERTIFICATE)
+        .args(["apply", ".", "--emulator", "--detailed-exitcode"])
+        .run()
+        .failure()
+        .stderr_contains("--detailed-exitcode is for plan");
+}
+
+/// Everything a certificate holds itself is checked even when its profiles
+/// are missing, and an empty certificate id is an error.
+#[test]
+fn one_run_shows_problems_beside_a_missing_profile() {
+    let certificate = CERTIFICATE
+        .replace("profiles: [acme]", "profiles: [acme, nope]")
+        .replace(
+            "domain: www.acme.example",
+            "domain: www.acme.example\ndomains: [bad..domain]",
+        )
+        .replace("certificate_id: abcb1234", "certificate_id: \"\"");
+    let run = Test::new()
+        .file("acme.yaml", PROFILE)
+        .file("www.yaml", &certificate)
+        .args(["validate", ".", "--output", "json"])
+        .run()
+        .failure();
+    let report = run.json();
+    let codes: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    for code in ["unknown-profile", "invalid-domain", "empty-value"] {
+        assert!(codes.contains(&code), "{code} missing from {codes:?}");
+    }
+    // What was read is counted even though it is invalid.
+    assert_eq!(report["profiles"], 1);
+    assert_eq!(report["certificates"], 1);
+}
