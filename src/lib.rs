@@ -40,6 +40,10 @@
 //!   checks collect them instead of stopping at the first.
 //! - Secrets (environment values, `key_password`, credentials) are marked at
 //!   the point they enter and never formatted unmasked: see [`secret`].
+//! - Text from files, file names and the API reaches human output through
+//!   [`source::printable`] (control characters escaped), and names must be
+//!   plain (`invalid-name`), so no input can start a line a terminal or a CI
+//!   runner would act on.
 //! - The modules `manifest::{tree,yaml,toml,raw}`, `interpolate`, `schema`,
 //!   `field`, `merge`, `checks`, `csr`, `validate`, `model`, `request`,
 //!   `render`, `api::sign`, `init` and `manual` do no I/O; effects go through
