@@ -14,7 +14,7 @@ use crate::diag::{Code, Diagnostic};
 use crate::source::{FileId, SourceFile};
 
 /// Keys and values a file may hold before `toml` is asked to build it: see
-/// [`lexed_over_budget`]. Twice the node budget, because every value but an
+/// `lexed_over_budget`. Twice the node budget, because every value but an
 /// array item comes with a key.
 pub const MAX_TOKENS: usize = 2 * MAX_NODES;
 
