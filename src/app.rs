@@ -479,19 +479,15 @@ async fn run_reconcile(args: &RunArgs, mode: Mode) -> u8 {
     let stop = run.stop_reason();
     match output {
         Output::Json => print_stdout(&format!("{:#}\n", report::to_json(&reports, stop.as_ref()))),
-        Output::Text => {
+        Output::Text | Output::Github => {
             if !reports.is_empty() {
                 print_stdout("\n");
             }
             print_stdout(&report::table(mode, &reports, stop.as_ref()));
-        }
-        Output::Github => {
-            if !reports.is_empty() {
-                print_stdout("\n");
+            if output == Output::Github {
+                print_stdout(&ci::github_report(mode, &reports, stop.as_ref()));
+                append_step_summary(&ci::markdown_report(mode, &reports, stop.as_ref()));
             }
-            print_stdout(&report::table(mode, &reports, stop.as_ref()));
-            print_stdout(&ci::github_report(mode, &reports, stop.as_ref()));
-            append_step_summary(&ci::markdown_report(mode, &reports, stop.as_ref()));
         }
         Output::Markdown => print_stdout(&ci::markdown_report(mode, &reports, stop.as_ref())),
     }

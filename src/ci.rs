@@ -232,7 +232,7 @@ fn table(out: &mut String, reports: &[&CertificateReport]) {
             code_span(&place(&r.file, r.line)),
             r.status.map_or("-".into(), |s| s.to_string()),
             r.outcome.as_str(),
-            cell(&detail(r)),
+            cell(&report::detail(r)),
         );
     }
     out.push('\n');
@@ -240,10 +240,6 @@ fn table(out: &mut String, reports: &[&CertificateReport]) {
 
 fn place(file: &Path, line: u32) -> String {
     format!("{}:{line}", repository_path(file))
-}
-
-fn detail(r: &CertificateReport) -> String {
-    report::detail(r)
 }
 
 #[cfg(test)]
