@@ -21,7 +21,8 @@ pub const INTERNATIONAL_ENDPOINT: &str = "https://ssl.intl.tencentcloudapi.com";
 /// `--china`: the China site.
 pub const CHINA_ENDPOINT: &str = "https://ssl.tencentcloudapi.com";
 
-/// How one call failed, in the terms that decide what happens next.
+/// How one call failed, in the terms that decide what happens next
+/// (`crate::reconcile::after_error` turns these into retry/settle/fail).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CallError {
     /// The API answered with `Response.Error`.
@@ -30,25 +31,43 @@ pub enum CallError {
         message: String,
         request_id: Option<String>,
     },
-    /// An HTTP status other than 200 (a gateway's 502, say).
+    /// An HTTP status other than 200 and not a redirect (a gateway's 502, say).
     Status(u16),
-    /// No complete answer: connection refused or dropped, or the timeout.
+    /// A 3xx reply. Redirects are never followed (they would carry the signed
+    /// body and the token elsewhere); for a write the outcome is unknown.
+    Redirect { status: u16 },
+    /// The request never left: connection refused, name not resolved, TLS
+    /// handshake refused. Certainly not applied.
+    Connect { message: String },
+    /// Sent, but no complete answer: connection dropped, or the timeout.
     /// For a write, the outcome is unknown.
     Transport { message: String, timed_out: bool },
+    /// The reply body was over the cap ([`MAX_REPLY_BYTES`]).
+    TooLarge,
     /// HTTP 200 but not the API's envelope.
     Decode(String),
+    /// HTTP 200 and a success envelope without `Response.RequestId`: not an
+    /// answer the API gives, so nothing in it is trusted.
+    MissingRequestId,
 }
+
+/// The most a reply body may hold; anything longer is [`CallError::TooLarge`].
+pub const MAX_REPLY_BYTES: usize = 1024 * 1024;
 
 impl CallError {
     pub fn code(&self) -> String {
         match self {
             CallError::Api { code, .. } => code.clone(),
             CallError::Status(status) => format!("HttpStatus.{status}"),
+            CallError::Redirect { status } => format!("ClientError.Redirect{status}"),
+            CallError::Connect { .. } => "ClientError.ConnectFailed".into(),
             CallError::Transport {
                 timed_out: true, ..
             } => "ClientError.Timeout".into(),
             CallError::Transport { .. } => "ClientError.NetworkError".into(),
+            CallError::TooLarge => "ClientError.ReplyTooLarge".into(),
             CallError::Decode(_) => "ClientError.BadResponse".into(),
+            CallError::MissingRequestId => "ClientError.NoRequestId".into(),
         }
     }
 
@@ -56,11 +75,23 @@ impl CallError {
         match self {
             CallError::Api { message, .. } => message.clone(),
             CallError::Status(status) => format!("the endpoint answered HTTP {status}"),
-            CallError::Transport { message, .. } | CallError::Decode(message) => message.clone(),
+            CallError::Redirect { status } => format!(
+                "the endpoint answered HTTP {status} (a redirect); tccert never follows redirects"
+            ),
+            CallError::TooLarge => format!(
+                "the reply was larger than {} bytes; it was not read further",
+                MAX_REPLY_BYTES
+            ),
+            CallError::MissingRequestId => {
+                "the reply has no Response.RequestId, which every API answer carries".into()
+            }
+            CallError::Connect { message }
+            | CallError::Transport { message, .. }
+            | CallError::Decode(message) => message.clone(),
         }
     }
 
-    /// `AuthFailure.*`: the whole run stops, sending nothing more.
+    /// `AuthFailure.*`: the account's run stops, sending nothing more.
     pub fn is_auth_failure(&self) -> bool {
         matches!(self, CallError::Api { code, .. } if code.starts_with("AuthFailure"))
     }
@@ -71,7 +102,12 @@ impl CallError {
             if code.starts_with("RequestLimitExceeded") || code == "LimitExceeded.RateLimitExceeded")
     }
 
-    /// Worth another try (spec/cli.md "Pace, retries and faults").
+    /// The request never reached the server (see [`CallError::Connect`]).
+    pub fn is_connect_failure(&self) -> bool {
+        matches!(self, CallError::Connect { .. })
+    }
+
+    /// Worth another try (docs/cli.md "Pace, retries and faults").
     pub fn is_retryable(&self) -> bool {
         match self {
             CallError::Api { code, .. } => {
@@ -80,7 +116,12 @@ impl CallError {
                     || code == "FailedOperation.NetworkError"
             }
             CallError::Status(status) => *status >= 500,
-            CallError::Transport { .. } | CallError::Decode(_) => true,
+            CallError::Redirect { .. }
+            | CallError::Connect { .. }
+            | CallError::Transport { .. }
+            | CallError::TooLarge
+            | CallError::Decode(_)
+            | CallError::MissingRequestId => true,
         }
     }
 }
