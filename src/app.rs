@@ -331,6 +331,23 @@ async fn run_reconcile(args: &RunArgs, mode: Mode) -> u8 {
         return EXIT_FAILURE;
     }
     report_diagnostics(args.manifests.output, &loaded, &diagnostics);
+    let resubmit = match crate::select::select(
+        &args.resubmit,
+        validated.certificates.iter().map(|c| c.name.as_str()),
+    ) {
+        Ok(names) => names,
+        Err(unmatched) => {
+            return fail(&format!(
+                "--resubmit {}: no certificate has {}",
+                unmatched.join(", --resubmit "),
+                if unmatched.len() == 1 {
+                    "that name"
+                } else {
+                    "those names"
+                }
+            ));
+        }
+    };
     let environment = ProcessEnvironment;
     let certificates: Vec<(crate::model::Certificate, PathBuf)> = validated
         .certificates
@@ -417,6 +434,8 @@ async fn run_reconcile(args: &RunArgs, mode: Mode) -> u8 {
         mode,
         commit_all: args.commit,
         write_rate: args.rate,
+        timeout: Duration::from_secs_f64(args.timeout),
+        resubmit,
         ..reconcile::Options::default()
     };
     let run = reconcile::Run::new(transport, options);
@@ -459,12 +478,15 @@ async fn run_reconcile(args: &RunArgs, mode: Mode) -> u8 {
         (None, Output::Json) => Arc::new(|_: &CertificateReport| {}),
     };
 
-    // SIGINT/SIGTERM: stop sending, let what is in flight settle, report.
+    // SIGINT/SIGTERM: write nothing new, settle what is in flight (paced),
+    // report. A second signal cuts everything off at once.
     let interrupt = {
         let run = Arc::clone(&run);
         tokio::spawn(async move {
             wait_for_signal().await;
             run.stop(StopReason::Interrupted);
+            wait_for_signal().await;
+            run.cut_off_now();
         })
     };
     let reports = reconcile::run(Arc::clone(&run), certificates, on_done).await;
@@ -508,7 +530,7 @@ pub fn exit_code(
         return EXIT_INTERRUPTED;
     }
     let any = |outcome: Outcome| reports.iter().any(|r| r.outcome == outcome);
-    if stop.is_some() || any(Outcome::Failed) {
+    if stop.is_some() || any(Outcome::Failed) || any(Outcome::Unknown) || any(Outcome::Stale) {
         return EXIT_FAILURE;
     }
     match mode {

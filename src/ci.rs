@@ -97,6 +97,8 @@ pub fn github_report(
     for r in reports {
         let (level, what) = match (r.outcome, mode) {
             (Outcome::Failed, _) => ("error", "failed"),
+            (Outcome::Unknown, _) => ("error", "outcome unknown"),
+            (Outcome::Stale, _) => ("error", "stale"),
             (Outcome::Drift, Mode::Apply) => ("error", "drifted"),
             (Outcome::Drift, Mode::Plan) => ("warning", "drifted"),
             (Outcome::Planned, _) => ("notice", "would change"),
@@ -323,7 +325,7 @@ mod tests {
         let plan = github_report(Mode::Plan, &reports, Some(&StopReason::Interrupted));
         assert!(plan.contains("::warning file=certificates/shop.yaml"));
         assert!(plan.contains("::notice file=certificates/blog.yaml"));
-        assert!(plan.ends_with("::error::interrupted: no new request was sent after the signal; requests in flight were settled\n"));
+        assert!(plan.ends_with("::error::interrupted: nothing new was written after the signal; writes in flight were settled by reads where they could be (any still `unknown`: run plan to see)\n"));
     }
 
     #[test]

@@ -155,6 +155,10 @@ pub struct RunArgs {
     #[arg(long)]
     pub commit: bool,
 
+    /// Submit this certificate (a name or a glob; repeatable) at status 5 even when every comparable field agrees, for fields SubmittedData cannot show.
+    #[arg(long, value_name = "NAME")]
+    pub resubmit: Vec<String>,
+
     /// Credentials from this profile of ~/.tencentcloud/credentials or ~/.tccli/NAME.credential, ignoring TENCENTCLOUD_SECRET_ID/KEY.
     #[arg(long, value_name = "NAME", conflicts_with = "emulator")]
     pub profile: Option<String>,

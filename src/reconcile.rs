@@ -19,11 +19,13 @@
 //! - A write that took effect is not sent again: after an unknown outcome we
 //!   read first, and only re-send when the read shows it did not land.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use serde_json::{Map, Value as Json};
 use tokio::sync::Mutex;
@@ -35,6 +37,7 @@ use crate::request::{
     Body, DESCRIBE_ACTION, INFO_SUBMIT_ACTION, ORDER_ACTION, SUBMIT_ACTION, Secrets,
     comparable_fields, describe_body, order_body, submit_action, submit_body, submitted_view,
 };
+use crate::retry::{self, CallKind, Next};
 
 /// Status "pending information submission".
 pub const STATUS_PENDING: u64 = 5;
@@ -56,10 +59,14 @@ pub enum Outcome {
     Drift,
     Skipped,
     Failed,
+    /// A write was sent and its outcome could not be settled.
+    Unknown,
+    /// `apply --plan`: the certificate moved since the plan; nothing sent.
+    Stale,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 7] = [
+    pub const ALL: [Outcome; 9] = [
         Outcome::Submitted,
         Outcome::Committed,
         Outcome::Planned,
@@ -67,6 +74,8 @@ impl Outcome {
         Outcome::Drift,
         Outcome::Skipped,
         Outcome::Failed,
+        Outcome::Unknown,
+        Outcome::Stale,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -78,6 +87,8 @@ impl Outcome {
             Outcome::Drift => "drift",
             Outcome::Skipped => "skipped",
             Outcome::Failed => "failed",
+            Outcome::Unknown => "unknown",
+            Outcome::Stale => "stale",
         }
     }
 }
@@ -138,18 +149,23 @@ pub enum Decision {
 /// The API fields whose live value differs from what would be sent.
 /// `desired` holds `SubmittedData`'s (the old API's) names: for a
 /// `CertificateInfoSubmit` certificate, [`submitted_view`] of its body.
-/// `KeyPassword` and `IsDV` are not compared (SubmittedData does not return
-/// them); an empty `DomainList` (`[]`, `[""]`, null) reads the same as none.
+/// `IsDV` is not compared (SubmittedData does not return it); an empty
+/// `DomainList` (`[]`, `[""]`, null) reads the same as none; `KeyPassword` is
+/// compared by name only (never shown), and a live one that is null or empty
+/// cannot be compared ([`comparison_notes`] says so) rather than differing.
 pub fn differences(submitted: Option<&Map<String, Json>>, desired: &Body) -> Vec<&'static str> {
     let empty = Map::new();
     let live = submitted.unwrap_or(&empty);
     comparable_fields(desired)
         .filter(|field| {
             let current = live.get(field.name);
-            if field.name == "DomainList" {
-                domain_list(current) != domain_list(Some(&field.value))
-            } else {
-                current.and_then(Json::as_str) != field.value.as_str()
+            match field.name {
+                "DomainList" => domain_list(current) != domain_list(Some(&field.value)),
+                "KeyPassword" => current
+                    .and_then(Json::as_str)
+                    .filter(|live| !live.is_empty())
+                    .is_some_and(|live| Some(live) != field.value.as_str()),
+                _ => current.and_then(Json::as_str) != field.value.as_str(),
             }
         })
         .map(|field| field.name)
@@ -281,6 +297,12 @@ pub struct Options {
     /// Reads a second (DescribeCertificateDetail's documented limit).
     pub read_rate: f64,
     pub backoff: Backoff,
+    /// One request's limit (`--timeout`): the settle window is three of
+    /// them, and an interrupted run ends within one of them plus 5 s.
+    pub timeout: Duration,
+    /// `--resubmit`: certificates (by name) submitted at status 5 even when
+    /// every comparable field agrees.
+    pub resubmit: BTreeSet<String>,
 }
 
 impl Default for Options {
@@ -291,6 +313,8 @@ impl Default for Options {
             write_rate: 10.0,
             read_rate: 10.0,
             backoff: Backoff::default(),
+            timeout: Duration::from_secs(30),
+            resubmit: BTreeSet::new(),
         }
     }
 }
@@ -298,31 +322,93 @@ impl Default for Options {
 /// Why the run stopped early, if it did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StopReason {
+    /// `AuthFailure.*`: the credentials are refused; nothing more is sent.
     AuthFailure { code: String, message: String },
+    /// [`retry::CONNECT_FAILURES_TO_STOP`] connection failures in a row: the
+    /// endpoint cannot be reached; nothing more is sent.
+    Unreachable { code: String, message: String },
+    /// SIGINT or SIGTERM.
     Interrupted,
 }
 
 /// Why a request is sent: ordinary work, or a read that settles a write
-/// already sent (allowed to finish after an interrupt).
+/// already sent (allowed to go on, paced, after an interrupt).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Purpose {
     Work,
     Settle,
 }
 
-/// Shared between the tasks of a run: the pacers and the stop switch.
+/// After an interrupt, how long past one request's timeout the settle reads
+/// may go on: the run ends within `--timeout` + 5 s (docs/cli.md), and the
+/// last second is left for the report.
+const GRACE_AFTER_TIMEOUT: Duration = Duration::from_secs(4);
+
+#[derive(Clone, Debug, Default)]
+struct StopState {
+    reason: Option<StopReason>,
+    /// After an interrupt: when every request still going is cut off and
+    /// every wait ends. A second signal moves it to now.
+    cut_off: Option<Instant>,
+}
+
+/// How one write ended.
+enum Written {
+    /// The server accepted it, or reads showed it in place.
+    Done,
+    /// Certainly not in place (refused, or never sent).
+    Failed(CallError),
+    /// Sent, and neither a reply nor the reads could tell whether it took
+    /// effect.
+    Unknown(CallError),
+}
+
+/// What the reads after an unknown outcome showed.
+enum Settled {
+    Landed,
+    /// Absent in reads spread over the settle window: it may be sent again.
+    Absent,
+    Unknown,
+}
+
+/// One send: its result, when it left, and the account's connection
+/// failures in a row after it.
+struct Attempt {
+    result: Result<Map<String, Json>, CallError>,
+    sent_at: Instant,
+    connect_failures: u32,
+}
+
+/// Shared between the tasks of a run (one account): the pacers and the stop.
 pub struct Run<T: Transport> {
     transport: Arc<T>,
     pacers: HashMap<&'static str, Mutex<Pacer>>,
     options: Options,
-    stopped: AtomicBool,
-    stop_reason: std::sync::Mutex<Option<StopReason>>,
-    /// Wakes every task sleeping for a slot or a backoff when the run stops.
-    stop_signal: tokio::sync::watch::Sender<bool>,
+    stop_state: tokio::sync::watch::Sender<StopState>,
+    /// Connection failures in a row, across the certificates.
+    connect_failures: AtomicU32,
 }
 
 /// Something to call when each certificate is done (progress display).
 pub type OnDone = Arc<dyn Fn(&CertificateReport) + Send + Sync>;
+
+/// The error of a request that was not sent because the run stopped.
+fn not_sent(reason: Option<&StopReason>) -> CallError {
+    let message = match reason {
+        Some(StopReason::AuthFailure { code, .. } | StopReason::Unreachable { code, .. }) => {
+            format!("not sent: the run stopped at {code}")
+        }
+        _ => "not sent: the run was interrupted".to_string(),
+    };
+    CallError::Api {
+        code: NOT_SENT.into(),
+        message,
+        request_id: None,
+    }
+}
+
+/// The code of a request the run did not send.
+pub const NOT_SENT: &str = "tccert.NotSent";
 
 impl<T: Transport> Run<T> {
     pub fn new(transport: Arc<T>, options: Options) -> Arc<Self> {
@@ -338,77 +424,112 @@ impl<T: Transport> Run<T> {
             transport,
             pacers,
             options,
-            stopped: AtomicBool::new(false),
-            stop_reason: std::sync::Mutex::new(None),
-            stop_signal: tokio::sync::watch::channel(false).0,
+            stop_state: tokio::sync::watch::channel(StopState::default()).0,
+            connect_failures: AtomicU32::new(0),
         })
     }
 
-    /// Stops the run: nothing new is sent; what is in flight settles.
+    /// Stops the run: nothing new is written. After an interrupt, reads that
+    /// settle writes already sent go on, paced, until the cut-off; after any
+    /// other stop nothing at all is sent (the same credentials or endpoint
+    /// would fail the same way).
     pub fn stop(&self, reason: StopReason) {
-        if let Ok(mut current) = self.stop_reason.lock() {
-            current.get_or_insert(reason);
-        }
-        self.stopped.store(true, Ordering::SeqCst);
-        self.stop_signal.send_replace(true);
+        let grace = self.options.timeout + GRACE_AFTER_TIMEOUT;
+        self.stop_state.send_modify(|state| {
+            if reason == StopReason::Interrupted && state.cut_off.is_none() {
+                state.cut_off = Some(Instant::now() + grace);
+            }
+            state.reason.get_or_insert(reason);
+        });
     }
 
-    /// Sleeps until `deadline`, or until the run stops, whichever is first.
-    async fn sleep_until(&self, deadline: Instant) {
-        let mut stopped = self.stop_signal.subscribe();
-        if *stopped.borrow() {
-            return;
-        }
-        tokio::select! {
-            () = tokio::time::sleep_until(deadline.into()) => {}
-            _ = stopped.changed() => {}
-        }
+    /// A second signal: every request still going is cut off, every wait
+    /// ends, now.
+    pub fn cut_off_now(&self) {
+        self.stop_state.send_modify(|state| {
+            state.reason.get_or_insert(StopReason::Interrupted);
+            state.cut_off = Some(Instant::now());
+        });
     }
 
     pub fn stop_reason(&self) -> Option<StopReason> {
-        self.stop_reason.lock().ok().and_then(|r| r.clone())
+        self.stop_state.borrow().reason.clone()
     }
 
-    fn is_stopped(&self) -> bool {
-        self.stopped.load(Ordering::SeqCst)
-    }
-
-    fn stopped_error(&self) -> CallError {
-        let message = match self.stop_reason() {
-            Some(StopReason::AuthFailure { code, .. }) => {
-                format!("not sent: the run stopped at {code}")
-            }
-            _ => "not sent: the run was interrupted".to_string(),
-        };
-        CallError::Api {
-            code: "tccert.NotSent".into(),
-            message,
-            request_id: None,
-        }
-    }
-
-    /// Waits for this action's next slot.
-    async fn pace(&self, action: &'static str) {
-        if let Some(pacer) = self.pacers.get(action) {
-            let slot = pacer.lock().await.reserve(Instant::now());
-            self.sleep_until(slot).await;
-        }
-    }
-
-    async fn backoff(&self, attempt: u32) {
-        self.sleep_until(Instant::now() + self.options.backoff.delay(attempt, fastrand::f64()))
-            .await;
-    }
-
-    /// Whether a new request may go. After an interrupt, reads that settle a
-    /// write already sent still go (that is what "settle what is in flight"
-    /// means); after an AuthFailure nothing goes.
+    /// Whether a request for `purpose` may be sent now.
     fn may_send(&self, purpose: Purpose) -> bool {
-        !self.is_stopped()
-            || (purpose == Purpose::Settle && self.stop_reason() == Some(StopReason::Interrupted))
+        let state = self.stop_state.borrow();
+        match (&state.reason, purpose) {
+            (None, _) => true,
+            (Some(_), Purpose::Work) => false,
+            (Some(StopReason::Interrupted), Purpose::Settle) => {
+                state.cut_off.is_some_and(|cut| Instant::now() < cut)
+            }
+            (Some(_), Purpose::Settle) => false,
+        }
     }
 
-    /// One call, paced, with the stop switch checked before it goes.
+    /// Resolves when waiting for `purpose` must end: for work, when the run
+    /// stops; for settling, at the cut-off (at once after a stop that was not
+    /// an interrupt).
+    async fn halted(&self, purpose: Purpose) {
+        let mut state = self.stop_state.subscribe();
+        loop {
+            let (stopped, cut_off) = {
+                let now = state.borrow_and_update();
+                (now.reason.is_some(), now.cut_off)
+            };
+            let deadline = match purpose {
+                Purpose::Work if stopped => return,
+                Purpose::Settle if stopped && cut_off.is_none() => return,
+                Purpose::Work | Purpose::Settle => cut_off,
+            };
+            match deadline {
+                Some(deadline) => {
+                    tokio::select! {
+                        () = tokio::time::sleep_until(deadline) => return,
+                        changed = state.changed() => if changed.is_err() { return },
+                    }
+                }
+                None => {
+                    if state.changed().await.is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Resolves at the cut-off after an interrupt; never otherwise.
+    async fn cut_off(&self) {
+        let mut state = self.stop_state.subscribe();
+        loop {
+            let cut_off = state.borrow_and_update().cut_off;
+            match cut_off {
+                Some(deadline) => tokio::select! {
+                    () = tokio::time::sleep_until(deadline) => return,
+                    changed = state.changed() => if changed.is_err() { return std::future::pending().await },
+                },
+                None => {
+                    if state.changed().await.is_err() {
+                        return std::future::pending().await;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sleeps until `when`; false when the wait was ended by a stop.
+    async fn sleep_until(&self, when: Instant, purpose: Purpose) -> bool {
+        tokio::select! {
+            biased;
+            () = self.halted(purpose) => false,
+            () = tokio::time::sleep_until(when) => true,
+        }
+    }
+
+    /// One send, paced by its action's pacer, with the stop checked before it
+    /// goes and the cut-off racing it while it is in flight.
     async fn call(
         &self,
         action: &'static str,
@@ -416,35 +537,83 @@ impl<T: Transport> Run<T> {
         certificate: &str,
         attempt: u32,
         purpose: Purpose,
-    ) -> Result<Map<String, Json>, CallError> {
+    ) -> Attempt {
+        let refused = |run: &Self| Attempt {
+            result: Err(not_sent(run.stop_reason().as_ref())),
+            sent_at: Instant::now(),
+            connect_failures: 0,
+        };
         if !self.may_send(purpose) {
-            return Err(self.stopped_error());
+            return refused(self);
         }
-        self.pace(action).await;
+        if let Some(pacer) = self.pacers.get(action) {
+            let slot = pacer.lock().await.reserve(Instant::now().into_std());
+            if !self.sleep_until(Instant::from_std(slot), purpose).await {
+                return refused(self);
+            }
+        }
         if !self.may_send(purpose) {
-            return Err(self.stopped_error());
+            return refused(self);
         }
         tracing::debug!(action, certificate, attempt, "sending");
-        let result = self
-            .transport
-            .call(action, body.to_json(Secrets::Reveal))
-            .await;
+        let sent_at = Instant::now();
+        let result = tokio::select! {
+            result = self.transport.call(action, body.to_json(Secrets::Reveal)) => result,
+            () = self.cut_off() => Err(CallError::Transport {
+                message: "cut off: the run was interrupted while the request was in flight".into(),
+                timed_out: true,
+            }),
+        };
+        let connect_failures = match &result {
+            Err(error) if error.is_connect_failure() => {
+                self.connect_failures.fetch_add(1, Ordering::SeqCst) + 1
+            }
+            _ => {
+                self.connect_failures.store(0, Ordering::SeqCst);
+                0
+            }
+        };
         match &result {
             Ok(_) => tracing::debug!(action, certificate, attempt, "accepted"),
             Err(error) => {
                 tracing::info!(action, certificate, attempt, code = %error.code(), "call failed");
-                if error.is_auth_failure() {
-                    self.stop(StopReason::AuthFailure {
-                        code: error.code(),
-                        message: error.message(),
-                    });
-                }
             }
         }
-        result
+        Attempt {
+            result,
+            sent_at,
+            connect_failures,
+        }
     }
 
-    /// A read, retried while the error is retryable.
+    /// The decision after a failed call; stops the account when it says so.
+    fn after_error(
+        &self,
+        error: &CallError,
+        kind: CallKind,
+        attempt: u32,
+        connect_failures: u32,
+    ) -> Next {
+        let next = retry::after_error(
+            error,
+            kind,
+            attempt,
+            connect_failures,
+            &self.options.backoff,
+            fastrand::f64(),
+        );
+        if next == Next::StopAccount {
+            let (code, message) = (error.code(), error.message());
+            self.stop(if error.is_auth_failure() {
+                StopReason::AuthFailure { code, message }
+            } else {
+                StopReason::Unreachable { code, message }
+            });
+        }
+        next
+    }
+
+    /// A read, retried while the rules say so.
     async fn describe(
         &self,
         certificate: &Certificate,
@@ -453,24 +622,55 @@ impl<T: Transport> Run<T> {
         let body = describe_body(certificate);
         let mut attempt = 1;
         loop {
-            match self
+            let sent = self
                 .call(DESCRIBE_ACTION, &body, &certificate.name, attempt, purpose)
-                .await
-            {
+                .await;
+            let error = match sent.result {
                 Ok(response) => return Live::from_response(&response),
-                Err(error) if error.is_retryable() && self.options.backoff.allows(attempt) => {
-                    self.backoff(attempt).await;
-                    attempt += 1;
+                Err(error) => error,
+            };
+            match self.after_error(&error, CallKind::Read, attempt, sent.connect_failures) {
+                Next::Retry(delay) => {
+                    if !self.sleep_until(Instant::now() + delay, purpose).await {
+                        return Err(error);
+                    }
                 }
-                Err(error) => return Err(error),
+                Next::Settle | Next::Fail | Next::StopAccount => return Err(error),
+            }
+            attempt += 1;
+        }
+    }
+
+    /// Reads after a write of unknown outcome, sent at `sent_at`, until the
+    /// reads show it in place, or show it absent over the settle window.
+    async fn settle(
+        &self,
+        certificate: &Certificate,
+        sent_at: Instant,
+        landed: &impl Fn(&Live) -> bool,
+    ) -> Settled {
+        loop {
+            let Ok(live) = self.describe(certificate, Purpose::Settle).await else {
+                return Settled::Unknown;
+            };
+            if landed(&live) {
+                return Settled::Landed;
+            }
+            let elapsed = sent_at.elapsed();
+            if retry::may_resend(elapsed, self.options.timeout) {
+                return Settled::Absent;
+            }
+            let next = sent_at + retry::next_settle_read(elapsed, self.options.timeout);
+            if !self.sleep_until(next, Purpose::Settle).await {
+                return Settled::Unknown;
             }
         }
     }
 
-    /// A write. Throttled: certainly not applied, so just retried. Any other
-    /// retryable failure leaves the outcome unknown: a read settles it before
-    /// anything else is sent, and only if the read shows the write did not
-    /// land is it sent again.
+    /// A write. Certainly not applied (throttled, never sent): retried. Any
+    /// other failure that may have been applied is settled by reads before
+    /// anything else is sent for the certificate, and sent again only when
+    /// reads spread over [`retry::SETTLE_TIMEOUTS`] timeouts show it absent.
     async fn write(
         &self,
         action: &'static str,
@@ -478,33 +678,50 @@ impl<T: Transport> Run<T> {
         certificate: &Certificate,
         landed: impl Fn(&Live) -> bool,
         notes: &mut Vec<String>,
-    ) -> Result<(), CallError> {
+    ) -> Written {
         let mut attempt = 1;
         loop {
-            match self
+            let sent = self
                 .call(action, body, &certificate.name, attempt, Purpose::Work)
-                .await
-            {
-                Ok(_) => return Ok(()),
-                Err(error) if error.is_throttled() && self.options.backoff.allows(attempt) => {
-                    self.backoff(attempt).await;
+                .await;
+            let error = match sent.result {
+                Ok(_) => return Written::Done,
+                Err(error) => error,
+            };
+            match self.after_error(&error, CallKind::Write, attempt, sent.connect_failures) {
+                Next::Retry(delay) => {
+                    if !self
+                        .sleep_until(Instant::now() + delay, Purpose::Work)
+                        .await
+                    {
+                        return Written::Failed(not_sent(self.stop_reason().as_ref()));
+                    }
                 }
-                Err(error) if error.is_retryable() => {
+                Next::Fail | Next::StopAccount => return Written::Failed(error),
+                Next::Settle => {
                     tracing::info!(action, certificate = %certificate.name, code = %error.code(), "outcome unknown; reading the certificate to settle it");
-                    let live = self.describe(certificate, Purpose::Settle).await?;
-                    if landed(&live) {
-                        notes.push(format!(
-                            "{action}: {}; a read showed the write in place",
-                            error.code()
-                        ));
-                        return Ok(());
+                    match self.settle(certificate, sent.sent_at, &landed).await {
+                        Settled::Landed => {
+                            notes.push(format!(
+                                "{action}: {}; a read showed the write in place",
+                                error.code()
+                            ));
+                            return Written::Done;
+                        }
+                        Settled::Unknown => return Written::Unknown(error),
+                        Settled::Absent if !self.options.backoff.allows(attempt) => {
+                            return Written::Failed(error);
+                        }
+                        Settled::Absent if !self.may_send(Purpose::Work) => {
+                            notes.push(format!(
+                                "{action}: {}; reads showed it did not take effect",
+                                error.code()
+                            ));
+                            return Written::Failed(not_sent(self.stop_reason().as_ref()));
+                        }
+                        Settled::Absent => {}
                     }
-                    if !self.options.backoff.allows(attempt) {
-                        return Err(error);
-                    }
-                    self.backoff(attempt).await;
                 }
-                Err(error) => return Err(error),
             }
             attempt += 1;
         }
@@ -512,32 +729,11 @@ impl<T: Transport> Run<T> {
 
     /// Reconciles one certificate.
     pub async fn reconcile(&self, certificate: &Certificate) -> CertificateReport {
-        let mut report = CertificateReport {
-            name: certificate.name.clone(),
-            certificate_id: if certificate.certificate_id.secret {
-                crate::secret::MASK.into()
-            } else {
-                certificate.certificate_id.value.clone()
-            },
-            file: PathBuf::new(),
-            line: certificate.span.line,
-            status: None,
-            outcome: Outcome::Failed,
-            drift: Vec::new(),
-            changes: None,
-            error: None,
-            api: submit_action(certificate),
-            actions: Vec::new(),
-            notes: Vec::new(),
-        };
-        let fail = |report: &mut CertificateReport, error: &CallError| {
-            report.outcome = Outcome::Failed;
-            report.error = Some((error.code(), error.message()));
-        };
+        let mut report = CertificateReport::new(certificate);
         let live = match self.describe(certificate, Purpose::Work).await {
             Ok(live) => live,
             Err(error) => {
-                fail(&mut report, &error);
+                report.fail(&error);
                 return report;
             }
         };
@@ -548,18 +744,37 @@ impl<T: Transport> Run<T> {
         // for drift, for "in sync" and for settling an unknown outcome.
         let desired = submitted_view(certificate, &body);
         let commit = certificate.commit || self.options.commit_all;
-        let decision = decide(&live, &desired, commit);
+        let resubmit = self.options.resubmit.contains(&certificate.name);
+        report.notes.extend(comparison_notes(&live, &desired));
+        let decision = match decide(&live, &desired, commit) {
+            Decision::InSync { .. } | Decision::Commit if resubmit => {
+                report
+                    .notes
+                    .push("--resubmit: submitted although every comparable field agrees".into());
+                Decision::Submit { commit }
+            }
+            _ if resubmit && live.status != STATUS_PENDING => Decision::Failed {
+                message: format!(
+                    "--resubmit: the information can be submitted again only at status 5 (pending information); this certificate is at status {} ({})",
+                    live.status,
+                    status_name(live.status)
+                ),
+            },
+            decision => decision,
+        };
         let (submit, order) = match decision {
             Decision::Submit { commit } => (true, commit),
             Decision::Commit => (false, true),
             Decision::InSync { note } => {
                 report.outcome = Outcome::InSync;
                 report.notes.extend(note);
+                report.notes.extend(unverifiable_note(certificate, &body));
                 return report;
             }
             Decision::Drift { fields } => {
                 report.outcome = Outcome::Drift;
                 report.drift = fields;
+                report.notes.extend(unverifiable_note(certificate, &body));
                 return report;
             }
             Decision::Failed { message } => {
@@ -579,6 +794,8 @@ impl<T: Transport> Run<T> {
                 .submitted
                 .as_ref()
                 .map(|_| differences(live.submitted.as_ref(), &desired));
+        } else {
+            report.notes.extend(unverifiable_note(certificate, &body));
         }
         if order {
             report.actions.push(ORDER_ACTION);
@@ -589,19 +806,31 @@ impl<T: Transport> Run<T> {
         }
         if submit {
             let landed = |live: &Live| differences(live.submitted.as_ref(), &desired).is_empty();
-            if let Err(error) = self
+            match self
                 .write(action, &body, certificate, landed, &mut report.notes)
                 .await
             {
-                self.settle_conflict(certificate, &desired, &error, &mut report)
-                    .await;
-                return report;
+                Written::Done => report.outcome = Outcome::Submitted,
+                Written::Failed(error) => {
+                    self.settle_conflict(certificate, &desired, &error, &mut report)
+                        .await;
+                    return report;
+                }
+                Written::Unknown(error) => {
+                    report.unknown(action, &error);
+                    return report;
+                }
             }
-            report.outcome = Outcome::Submitted;
         }
         if order {
+            if submit && !self.may_send(Purpose::Work) {
+                report.notes.push(format!(
+                    "{ORDER_ACTION} not sent: the run stopped after the information was submitted; apply again to commit"
+                ));
+                return report;
+            }
             let landed = |live: &Live| live.status != STATUS_PENDING;
-            if let Err(error) = self
+            match self
                 .write(
                     ORDER_ACTION,
                     &order_body(certificate),
@@ -611,11 +840,18 @@ impl<T: Transport> Run<T> {
                 )
                 .await
             {
-                self.settle_conflict(certificate, &desired, &error, &mut report)
-                    .await;
-                return report;
+                Written::Done => report.outcome = Outcome::Committed,
+                Written::Failed(error) if submit && is_not_sent(&error) => {
+                    report.notes.push(format!(
+                        "{ORDER_ACTION} not sent: the run stopped after the information was submitted; apply again to commit"
+                    ));
+                }
+                Written::Failed(error) => {
+                    self.settle_conflict(certificate, &desired, &error, &mut report)
+                        .await;
+                }
+                Written::Unknown(error) => report.unknown(ORDER_ACTION, &error),
             }
-            report.outcome = Outcome::Committed;
         }
         report
     }
@@ -648,12 +884,99 @@ impl<T: Transport> Run<T> {
             ));
             return;
         }
-        report.outcome = Outcome::Failed;
-        report.error = Some((error.code(), error.message()));
+        report.fail(error);
+    }
+}
+
+fn is_not_sent(error: &CallError) -> bool {
+    matches!(error, CallError::Api { code, .. } if code == NOT_SENT)
+}
+
+/// Notes on what the comparison could not see: a `KeyPassword` the manifest
+/// sets that the live data does not echo (null or empty).
+fn comparison_notes(live: &Live, desired: &Body) -> Option<String> {
+    let sets_password = desired.fields.iter().any(|f| f.name == "KeyPassword");
+    let live_password = live
+        .submitted
+        .as_ref()
+        .and_then(|data| data.get("KeyPassword"))
+        .and_then(Json::as_str)
+        .filter(|value| !value.is_empty());
+    (sets_password && live.submitted.is_some() && live_password.is_none()).then(|| {
+        "KeyPassword could not be compared: the live SubmittedData does not show one".to_string()
+    })
+}
+
+/// The fields sent that `SubmittedData` cannot show, so a change to them is
+/// never seen: said whenever the information is not about to be sent.
+fn unverifiable_note(certificate: &Certificate, body: &Body) -> Option<String> {
+    let fields = unverifiable_fields(certificate, body);
+    (!fields.is_empty()).then(|| {
+        format!(
+            "{} cannot be verified (SubmittedData does not show {}); `apply --resubmit {}` sends them at status 5",
+            fields.join(", "),
+            if fields.len() == 1 { "it" } else { "them" },
+            certificate.name
+        )
+    })
+}
+
+/// The sent fields without a `SubmittedData` name, less `CompanyId` and
+/// `ManagerId` at their "none" value `0`, which the certificate does not set.
+pub fn unverifiable_fields(certificate: &Certificate, body: &Body) -> Vec<&'static str> {
+    if certificate.api != crate::model::Api::CertificateInfoSubmit {
+        return Vec::new();
+    }
+    body.fields
+        .iter()
+        .filter(|f| crate::request::legacy_name(f.name).is_none())
+        .filter(|f| !(matches!(f.name, "CompanyId" | "ManagerId") && f.value == "0"))
+        .map(|f| f.name)
+        .collect()
+}
+
+impl CertificateReport {
+    /// The report before anything is known: failed until decided otherwise.
+    fn new(certificate: &Certificate) -> Self {
+        Self {
+            name: certificate.name.clone(),
+            certificate_id: if certificate.certificate_id.secret {
+                crate::secret::MASK.into()
+            } else {
+                certificate.certificate_id.value.clone()
+            },
+            file: PathBuf::new(),
+            line: certificate.span.line,
+            status: None,
+            outcome: Outcome::Failed,
+            drift: Vec::new(),
+            changes: None,
+            error: None,
+            api: submit_action(certificate),
+            actions: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    fn fail(&mut self, error: &CallError) {
+        self.outcome = Outcome::Failed;
+        self.error = Some((error.code(), error.message()));
+    }
+
+    /// A write was sent and could not be settled: it may or may not be in
+    /// place. `plan` (or another apply, which reads first) will tell.
+    fn unknown(&mut self, action: &str, error: &CallError) {
+        self.outcome = Outcome::Unknown;
+        self.error = Some((error.code(), error.message()));
+        self.notes.push(format!(
+            "{action} was sent and its outcome could not be settled by reads; run plan to see whether it took effect"
+        ));
     }
 }
 
 /// Reconciles every certificate, concurrently, and reports in input order.
+/// A certificate whose task panicked is reported `failed` (`tccert.Internal`),
+/// never dropped.
 pub async fn run<T: Transport>(
     run: Arc<Run<T>>,
     certificates: Vec<(Certificate, PathBuf)>,
@@ -661,24 +984,39 @@ pub async fn run<T: Transport>(
 ) -> Vec<CertificateReport> {
     let mut tasks = Vec::with_capacity(certificates.len());
     for (certificate, file) in certificates {
+        let mut skeleton = CertificateReport::new(&certificate);
+        skeleton.file.clone_from(&file);
         let run = Arc::clone(&run);
         let on_done = Arc::clone(&on_done);
-        tasks.push(tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             let mut report = run.reconcile(&certificate).await;
             report.file = file;
             on_done(&report);
             report
-        }));
+        });
+        tasks.push((skeleton, task));
     }
     let mut reports = Vec::with_capacity(tasks.len());
-    for task in tasks {
-        match task.await {
-            Ok(report) => reports.push(report),
-            Err(error) => tracing::error!("a certificate task failed: {error}"),
-        }
+    for (mut skeleton, task) in tasks {
+        let report = match task.await {
+            Ok(report) => report,
+            Err(error) => {
+                tracing::error!(certificate = %skeleton.name, "a certificate task failed: {error}");
+                skeleton.error = Some((
+                    INTERNAL.into(),
+                    "tccert failed internally while reconciling this certificate; its live state is unknown: run plan".into(),
+                ));
+                on_done(&skeleton);
+                skeleton
+            }
+        };
+        reports.push(report);
     }
     reports
 }
+
+/// The code of a certificate whose reconciling failed inside tccert.
+pub const INTERNAL: &str = "tccert.Internal";
 
 /// How long the writes of `n` certificates take at `rate`: the floor the
 /// benchmark compares against.

@@ -95,6 +95,8 @@ pub fn summary_line(mode: Mode, reports: &[CertificateReport]) -> String {
         .iter()
         .filter(|o| mode == Mode::Plan || **o != Outcome::Planned)
         .filter(|o| mode == Mode::Apply || !matches!(o, Outcome::Submitted | Outcome::Committed))
+        // Rare outcomes are named only when they happened (JSON always has them).
+        .filter(|o| !matches!(o, Outcome::Unknown | Outcome::Stale) || counts[o] > 0)
         .map(|o| format!("{} {}", counts[o], o.as_str().replace('_', " ")))
         .collect();
     format!(
@@ -162,8 +164,12 @@ pub fn stop_message(reason: &StopReason) -> String {
             }
             text
         }
+        StopReason::Unreachable { code, message } => format!(
+            "stopped: the endpoint could not be reached {} times in a row ({code}: {message}); nothing more was sent",
+            crate::retry::CONNECT_FAILURES_TO_STOP
+        ),
         StopReason::Interrupted => {
-            "interrupted: no new request was sent after the signal; requests in flight were settled"
+            "interrupted: nothing new was written after the signal; writes in flight were settled by reads where they could be (any still `unknown`: run plan to see)"
                 .into()
         }
     }
@@ -209,6 +215,8 @@ pub fn to_json(reports: &[CertificateReport], stop: Option<&StopReason>) -> Json
         report["stopped"] = json!(match reason {
             StopReason::AuthFailure { code, message } =>
                 json!({ "reason": "auth_failure", "code": code, "message": message }),
+            StopReason::Unreachable { code, message } =>
+                json!({ "reason": "unreachable", "code": code, "message": message }),
             StopReason::Interrupted => json!({ "reason": "interrupted" }),
         });
     }
@@ -230,7 +238,7 @@ mod tests {
         let value = to_json(&[report("a", Outcome::Submitted), drifted], None);
         assert_eq!(
             value["summary"],
-            json!({"submitted": 1, "committed": 0, "planned": 0, "in_sync": 0, "drift": 1, "skipped": 0, "failed": 0})
+            json!({"submitted": 1, "committed": 0, "planned": 0, "in_sync": 0, "drift": 1, "skipped": 0, "failed": 0, "unknown": 0, "stale": 0})
         );
         assert!(value["certificates"][0].get("drift").is_none());
         assert!(value["certificates"][0].get("error").is_none());

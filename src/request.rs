@@ -300,12 +300,13 @@ fn legacy_body(certificate: &Certificate) -> Body {
 }
 
 /// The fields compared with the live `SubmittedData`: what is sent, less
-/// `CertificateId` (not in SubmittedData) and `KeyPassword` and `IsDV` (which
-/// SubmittedData does not return).
+/// `CertificateId` (not in SubmittedData) and `IsDV` (which SubmittedData does
+/// not return). `KeyPassword` is compared (the official models carry
+/// `SubmittedData.KeyPassword`), by name only in every output.
 pub fn comparable_fields(body: &Body) -> impl Iterator<Item = &BodyField> {
     body.fields
         .iter()
-        .filter(|f| !matches!(f.name, "CertificateId" | "KeyPassword" | "IsDV"))
+        .filter(|f| !matches!(f.name, "CertificateId" | "IsDV"))
 }
 
 /// The body of `CertificateOrderSubmit`.

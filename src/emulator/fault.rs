@@ -12,7 +12,10 @@
 //!   (answer `RequestLimitExceeded`), `http-502` (an HTTP 502 with a plain-text
 //!   body, like a failing gateway), `drop-after-write` (carry the action out,
 //!   then close the connection without any reply), `slow-MS` (carry the action
-//!   out, then reply only after MS milliseconds, e.g. `slow-2000`).
+//!   out, then reply only after MS milliseconds, e.g. `slow-2000`),
+//!   `late-apply-MS` (hold the request MS milliseconds, then carry it out and
+//!   reply, even when the client has gone: a slow server whose write lands
+//!   after the client's timeout, e.g. `late-apply-2500`).
 //! * `ACTION`: only requests of this action (`DescribeCertificateDetail`,
 //!   `SubmitCertificateInformation`, `CertificateInfoSubmit`,
 //!   `CertificateOrderSubmit`); all when left out.
@@ -53,6 +56,8 @@ pub enum FaultKind {
     DropAfterWrite,
     /// Act, then reply only after this delay.
     SlowReply(Duration),
+    /// Wait this long, then act and reply (the client may have timed out).
+    LateApply(Duration),
 }
 
 impl fmt::Display for FaultKind {
@@ -63,6 +68,7 @@ impl fmt::Display for FaultKind {
             FaultKind::Http502 => f.write_str("http-502"),
             FaultKind::DropAfterWrite => f.write_str("drop-after-write"),
             FaultKind::SlowReply(delay) => write!(f, "slow-{}", delay.as_millis()),
+            FaultKind::LateApply(delay) => write!(f, "late-apply-{}", delay.as_millis()),
         }
     }
 }
@@ -116,15 +122,25 @@ pub fn parse_fault(spec: &str) -> Result<FaultRule, String> {
         "request-limit-exceeded" => FaultKind::RequestLimitExceeded,
         "http-502" => FaultKind::Http502,
         "drop-after-write" => FaultKind::DropAfterWrite,
-        other => match other.strip_prefix("slow-").map(str::parse::<u64>) {
-            Some(Ok(ms)) => FaultKind::SlowReply(Duration::from_millis(ms)),
-            _ => {
-                return Err(format!(
-                    "fault `{spec}`: unknown kind `{other}` (expected internal-error, \
-                     request-limit-exceeded, http-502, drop-after-write or slow-MS)"
-                ));
+        other => {
+            let millis = |prefix: &str| {
+                other
+                    .strip_prefix(prefix)
+                    .and_then(|ms| ms.parse::<u64>().ok())
+                    .map(Duration::from_millis)
+            };
+            match (millis("slow-"), millis("late-apply-")) {
+                (Some(delay), _) => FaultKind::SlowReply(delay),
+                (None, Some(delay)) => FaultKind::LateApply(delay),
+                (None, None) => {
+                    return Err(format!(
+                        "fault `{spec}`: unknown kind `{other}` (expected internal-error, \
+                         request-limit-exceeded, http-502, drop-after-write, slow-MS or \
+                         late-apply-MS)"
+                    ));
+                }
             }
-        },
+        }
     };
     Ok(FaultRule {
         kind,

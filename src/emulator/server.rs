@@ -266,7 +266,12 @@ async fn handle(
 ) -> Result<Reply, DropConnection> {
     let path = req.uri().path().to_owned();
     if path == "/" {
-        return handle_api(&shared, req).await;
+        // In a task of its own, so that a request is carried out to the end
+        // even when the client goes away (a timeout), as a real server does:
+        // that is the case a client cannot tell from a lost write.
+        return tokio::spawn(async move { handle_api(&shared, req).await })
+            .await
+            .unwrap_or(Err(DropConnection));
     }
     if !peer.ip().is_loopback() {
         return Ok(text_reply(StatusCode::FORBIDDEN, "loopback only\n"));
@@ -520,19 +525,22 @@ async fn api_gates_inner(
             ),
         ));
     }
-    let lookup = |name: &str| header(headers, name);
-    let received = ReceivedRequest {
-        method: parts.method.as_str(),
-        uri: parts.uri.path(),
-        query: parts.uri.query().unwrap_or_default(),
-        header: &lookup,
-        payload: &body,
-        timestamp,
-    };
-    sign::verify_parsed(&auth, &received, SSL_SERVICE, |id| {
-        shared.credentials.get(id).map(String::as_str)
-    })
-    .map_err(|e| refuse_auth(shared, &e))?;
+    {
+        // Scoped: the header lookup is not Sync and must not live across an await.
+        let lookup = |name: &str| header(headers, name);
+        let received = ReceivedRequest {
+            method: parts.method.as_str(),
+            uri: parts.uri.path(),
+            query: parts.uri.query().unwrap_or_default(),
+            header: &lookup,
+            payload: &body,
+            timestamp,
+        };
+        sign::verify_parsed(&auth, &received, SSL_SERVICE, |id| {
+            shared.credentials.get(id).map(String::as_str)
+        })
+        .map_err(|e| refuse_auth(shared, &e))?;
+    }
 
     match header(headers, "x-tc-version") {
         None => {
@@ -618,6 +626,7 @@ async fn api_gates_inner(
             return Err(request_limit_error(action, shared.rate_per_second));
         }
         Some(FaultKind::Http502) => return Ok(Outcome::BadGateway),
+        Some(FaultKind::LateApply(delay)) => tokio::time::sleep(delay).await,
         Some(FaultKind::DropAfterWrite | FaultKind::SlowReply(_)) | None => {}
     }
 
