@@ -747,7 +747,9 @@ impl<T: Transport> Run<T> {
         let resubmit = self.options.resubmit.contains(&certificate.name);
         report.notes.extend(comparison_notes(&live, &desired));
         let decision = match decide(&live, &desired, commit) {
-            Decision::InSync { .. } | Decision::Commit if resubmit => {
+            Decision::InSync { .. } | Decision::Commit
+                if resubmit && live.status == STATUS_PENDING =>
+            {
                 report
                     .notes
                     .push("--resubmit: submitted although every comparable field agrees".into());
@@ -1045,6 +1047,9 @@ impl CertificateReport {
         }
     }
 }
+
+#[cfg(test)]
+mod run_tests;
 
 #[cfg(test)]
 mod tests {
