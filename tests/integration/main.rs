@@ -17,6 +17,8 @@
 //! - `secrets`: every command at -vvv with known secrets; none may show.
 //! - `successor`: plan and apply with `CertificateInfoSubmit`, alone and
 //!   mixed with the contract's API, against the emulator.
+//! - `write_path`: a slow server gets each write once, pacing after SIGINT, a
+//!   second signal, an unreachable endpoint, `--resubmit`, KeyPassword drift.
 
 mod apply;
 mod ci_output;
@@ -33,3 +35,4 @@ mod properties;
 mod resilience;
 mod secrets;
 mod successor;
+mod write_path;

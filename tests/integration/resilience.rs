@@ -27,7 +27,7 @@ fn assert_committed_once(emulator: &Emulator, seed: &[(String, String)]) {
     }
 }
 
-fn tccert(dir: &std::path::Path, args: &[&str]) -> Command {
+pub fn tccert(dir: &std::path::Path, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_tccert"));
     command
         .args(args)
@@ -42,7 +42,7 @@ fn tccert(dir: &std::path::Path, args: &[&str]) -> Command {
     command
 }
 
-fn finish(mut child: std::process::Child) -> (i32, serde_json::Value, String) {
+pub fn finish(mut child: std::process::Child) -> (i32, serde_json::Value, String) {
     let mut stdout = String::new();
     let mut stderr = String::new();
     if let Some(mut out) = child.stdout.take() {
@@ -208,7 +208,7 @@ fn sigint_stops_new_writes_settles_and_exits_130_then_a_rerun_finishes() {
 }
 
 /// Sends a signal with kill(1): the crate forbids unsafe code, tests included.
-fn send_signal(pid: u32, signal: &str) {
+pub fn send_signal(pid: u32, signal: &str) {
     let status = Command::new("kill")
         .args([format!("-{signal}"), pid.to_string()])
         .status()
