@@ -416,3 +416,40 @@ fn one_run_shows_problems_beside_a_missing_profile() {
     assert_eq!(report["profiles"], 1);
     assert_eq!(report["certificates"], 1);
 }
+
+/// A certificate whose profile has a missing or cyclic parent cannot be
+/// merged: the one cause is reported, never the follow-on "missing field"
+/// errors a half-merged certificate would produce.
+#[test]
+fn a_missing_or_cyclic_grandparent_profile_stops_the_merge() {
+    let certificate = crate::diagnostics::CERTIFICATE.replace("profiles: [acme]", "profiles: [a]");
+    let cases = [
+        (
+            "missing",
+            "apiVersion: tccert/v1\nkind: Profile\nname: a\nprofiles: [missing]\norganization:\n  name: Acme\n",
+            "unknown-profile",
+        ),
+        (
+            "cycle",
+            "apiVersion: tccert/v1\nkind: Profile\nname: a\nprofiles: [b]\n---\napiVersion: tccert/v1\nkind: Profile\nname: b\nprofiles: [a]\n",
+            "profile-cycle",
+        ),
+    ];
+    for (case, profiles, code) in cases {
+        let run = Test::new()
+            .file("certificates/www.yaml", &certificate)
+            .file("profiles/p.yaml", profiles)
+            .args(["validate", ".", "--output", "json"])
+            .run()
+            .failure();
+        let report = run.json();
+        let codes: Vec<&str> = report["diagnostics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|d| d["severity"] == "error")
+            .filter_map(|d| d["code"].as_str())
+            .collect();
+        assert_eq!(codes, [code], "{case}: {report:#}");
+    }
+}
