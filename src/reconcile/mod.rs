@@ -1130,6 +1130,56 @@ mod tests {
             ),
             Decision::InSync { note: Some(_) }
         ));
+        // Null fields, as the API returns them once a certificate is issued.
+        assert!(matches!(
+            decide(
+                &live(
+                    1,
+                    Some(json!({"OrganizationName": null, "DomainList": null}))
+                ),
+                &desired,
+                false
+            ),
+            Decision::InSync { note: Some(_) }
+        ));
+        // One real value is enough to compare.
+        assert!(matches!(
+            decide(
+                &live(
+                    1,
+                    Some(json!({"OrganizationName": null, "CsrType": "online"}))
+                ),
+                &desired,
+                false
+            ),
+            Decision::Drift { .. }
+        ));
+    }
+
+    #[test]
+    fn key_passwords_are_compared_but_a_missing_live_one_is_only_a_note() {
+        let desired = body(&[
+            ("OrganizationName", json!("Acme")),
+            ("KeyPassword", json!("pw")),
+        ]);
+        let same = json!({"OrganizationName": "Acme", "KeyPassword": "pw"});
+        assert!(differences(same.as_object(), &desired).is_empty());
+        let other = json!({"OrganizationName": "Acme", "KeyPassword": "old"});
+        assert_eq!(differences(other.as_object(), &desired), ["KeyPassword"]);
+        for missing in [json!(null), json!("")] {
+            let data = json!({"OrganizationName": "Acme", "KeyPassword": missing});
+            assert!(differences(data.as_object(), &desired).is_empty());
+            let note = comparison_notes(&live(5, Some(data)), &desired);
+            assert!(note.is_some_and(|n| n.contains("KeyPassword could not be compared")));
+        }
+        let absent = live(5, Some(json!({"OrganizationName": "Acme"})));
+        assert!(comparison_notes(&absent, &desired).is_some());
+        // Nothing to say when the manifest sets none, or the live one is there.
+        let without = body(&[("OrganizationName", json!("Acme"))]);
+        assert!(comparison_notes(&absent, &without).is_none());
+        assert!(comparison_notes(&live(5, Some(same)), &desired).is_none());
+        // A first submission has nothing live to compare: no note either.
+        assert!(comparison_notes(&live(5, None), &desired).is_none());
     }
 
     #[test]

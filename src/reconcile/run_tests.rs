@@ -686,3 +686,26 @@ async fn plan_sends_no_write_even_with_resubmit() {
     assert_eq!(reports[0].outcome, Outcome::Planned);
     assert!(fake.log().iter().all(|s| s.action == DESCRIBE_ACTION));
 }
+
+#[test]
+fn fields_submitted_data_cannot_show_are_named_for_the_successor_only() {
+    let legacy = certificate("a", false);
+    assert!(unverifiable_fields(&legacy, &submit_body(&legacy)).is_empty());
+    let mut successor = certificate("b", false);
+    successor.api = crate::model::Api::CertificateInfoSubmit;
+    let fields = unverifiable_fields(&successor, &submit_body(&successor));
+    assert_eq!(fields, ["CompanyType", "CsrKeyParameter", "CsrEncryptAlgo"]);
+    successor.fields.insert(
+        Field::CompanyId,
+        Setting {
+            value: "12345".into(),
+            layer: Layer::Certificate("b".into()),
+            span: span(),
+            secret: false,
+        },
+    );
+    let fields = unverifiable_fields(&successor, &submit_body(&successor));
+    assert!(fields.contains(&"CompanyId") && !fields.contains(&"ManagerId"));
+    let note = unverifiable_note(&successor, &submit_body(&successor)).unwrap_or_default();
+    assert!(note.contains("apply --resubmit b"), "{note}");
+}
