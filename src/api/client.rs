@@ -579,10 +579,10 @@ pub fn decode(bytes: &[u8]) -> Result<Map<String, Json>, CallError> {
     // Every answer of the API carries a RequestId; a 200 without one is not
     // the API (a captive portal, a proxy's page, a hostile server), and for a
     // write it proves nothing was applied.
-    if !response
+    if response
         .get("RequestId")
         .and_then(Json::as_str)
-        .is_some_and(|id| !id.is_empty())
+        .is_none_or(str::is_empty)
     {
         return Err(CallError::MissingRequestId);
     }

@@ -293,9 +293,12 @@ mod tests {
 
     const REAL: &str = "https://ssl.intl.tencentcloudapi.com";
 
+    /// An endpoint, the variables set, the choice expected.
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+
     #[test]
     fn the_proxy_is_chosen_as_curl_and_reqwest_choose_it() {
-        let table: &[(&str, &[(&str, &str)], &str)] = &[
+        let table: &[Case] = &[
             (REAL, &[], "none"),
             (
                 REAL,

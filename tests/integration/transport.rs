@@ -563,10 +563,17 @@ fn plain_http_to_another_host_is_a_usage_error_before_any_connection() {
         .stderr_contains("only for loopback hosts");
 }
 
+/// Flags, variables, and the line `-v` must show.
+type SourceCase = (
+    &'static [&'static str],
+    &'static [(&'static str, &'static str)],
+    &'static str,
+);
+
 #[test]
 fn verbose_logs_name_the_endpoint_and_what_chose_it() {
     // A profile alone: nothing to read, so nothing is sent anywhere.
-    let cases: [(&[&str], &[(&str, &str)], &str); 5] = [
+    let cases: [SourceCase; 5] = [
         (
             &[],
             &[],
@@ -714,23 +721,6 @@ fn a_tls_handshake_that_fails_is_a_connect_failure() {
     assert!(server.seen().is_empty(), "no request went through");
 }
 
-#[test]
-fn a_refused_connection_is_a_connect_failure() {
-    // A port that was just free: nothing listens there.
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let client = transport(
-        &format!("http://127.0.0.1:{port}"),
-        5000,
-        TestSeams::default(),
-    );
-    let error = call(&client, SUBMIT).unwrap_err();
-    assert!(matches!(error, CallError::Connect { .. }), "{error:?}");
-    assert_eq!(error.code(), "ClientError.ConnectFailed");
-}
-
 /// A resolver that knows no name and counts the questions.
 struct NoNames(AtomicUsize);
 
@@ -782,7 +772,23 @@ fn localhost_is_pinned_to_loopback_and_never_resolved() {
 }
 
 #[test]
-fn a_request_sent_then_dropped_or_unanswered_is_a_transport_error() {
+fn a_request_that_never_left_is_told_apart_from_one_lost_after_sending() {
+    // Refused: a port that was just free, where nothing listens. Certainly
+    // not applied.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let client = transport(
+        &format!("http://127.0.0.1:{port}"),
+        5000,
+        TestSeams::default(),
+    );
+    let error = call(&client, SUBMIT).unwrap_err();
+    assert!(matches!(error, CallError::Connect { .. }), "{error:?}");
+    assert_eq!(error.code(), "ClientError.ConnectFailed");
+
+    // Sent, then the connection dropped: the outcome is unknown.
     let dropped = Hostile::start(Ipv4Addr::LOCALHOST, |_| Answer::Close);
     let error = call(
         &transport(&dropped.url(), 5000, TestSeams::default()),
@@ -801,6 +807,7 @@ fn a_request_sent_then_dropped_or_unanswered_is_a_transport_error() {
     );
     assert_eq!(dropped.count(SUBMIT), 1, "the request was sent");
 
+    // Sent, and no answer within the timeout: unknown too.
     let silent = Hostile::start(Ipv4Addr::LOCALHOST, |_| Answer::Hang);
     let error = call(&transport(&silent.url(), 500, TestSeams::default()), SUBMIT).unwrap_err();
     assert!(
