@@ -14,8 +14,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::api::client::{CHINA_ENDPOINT, Endpoint, HttpTransport, INTERNATIONAL_ENDPOINT};
+use crate::api::client::{Endpoint, HttpTransport, TransportConfig, choose_endpoint, run_secrets};
 use crate::api::credentials::Credentials;
+use crate::api::proxy::choose_proxy;
 use crate::ci;
 use crate::cli::{
     Cli, Command, CompletionsArgs, CsrCommand, CsrInspectArgs, CsrNewArgs, DebugSignArgs,
@@ -360,7 +361,7 @@ async fn run_reconcile(args: &RunArgs, mode: Mode) -> u8 {
 
     // Where to send, and as whom: the emulator, or the real API.
     let mut running_emulator = None;
-    let (endpoint, credentials) = if args.emulator {
+    let (endpoint, endpoint_source, credentials) = if args.emulator {
         let (secret_id, secret_key) = emulator::generate_credentials();
         let config = EmulatorConfig {
             listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -388,7 +389,7 @@ async fn run_reconcile(args: &RunArgs, mode: Mode) -> u8 {
             secret_key: crate::secret::Secret::new(secret_key),
             token: None,
         };
-        (url, credentials)
+        (url, "--emulator", credentials)
     } else {
         let credentials =
             match Credentials::find(args.profile.as_deref(), &environment, &RealFileSystem) {
@@ -398,35 +399,59 @@ async fn run_reconcile(args: &RunArgs, mode: Mode) -> u8 {
                 }
                 Err(error) => return fail(&error.to_string()),
             };
-        let endpoint = args
-            .endpoint
-            .clone()
-            .or_else(|| {
-                if args.china {
-                    Some(CHINA_ENDPOINT.to_string())
-                } else {
-                    None
-                }
-            })
-            .or_else(|| environment.var("TCCERT_ENDPOINT").filter(|v| !v.is_empty()))
-            .unwrap_or_else(|| INTERNATIONAL_ENDPOINT.to_string());
-        (endpoint, credentials)
+        let (endpoint, source) = choose_endpoint(
+            args.endpoint.as_deref(),
+            args.china,
+            environment.var("TCCERT_ENDPOINT"),
+        );
+        (endpoint, source, credentials)
     };
     let endpoint = match Endpoint::parse(&endpoint) {
         Ok(endpoint) => endpoint,
         Err(message) => return fail(&message),
     };
+    tracing::info!("endpoint {} (chosen by {endpoint_source})", endpoint.url);
+    // The emulator is on loopback, which never uses a proxy anyway; it is not
+    // even asked, so no proxy variable can stop an emulator run.
+    let proxy = if args.emulator {
+        None
+    } else {
+        match choose_proxy(&endpoint, &environment) {
+            Ok(proxy) => proxy,
+            Err(message) => return fail(&message),
+        }
+    };
+    match &proxy {
+        Some(proxy) => tracing::info!("proxy {proxy}"),
+        None => tracing::info!("no proxy: connecting directly"),
+    }
+    let bodies: Vec<crate::request::Body> = certificates
+        .iter()
+        .flat_map(|(c, _)| {
+            [
+                crate::request::submit_body(c),
+                crate::request::order_body(c),
+            ]
+        })
+        .collect();
+    let redactor = Arc::new(crate::secret::Redactor::new(run_secrets(
+        &credentials,
+        proxy.as_ref(),
+        &bodies,
+    )));
     let region = args
         .region
         .clone()
         .or_else(|| environment.var("TENCENTCLOUD_REGION"))
         .filter(|r| !r.is_empty());
-    let transport = match HttpTransport::new(
+    let transport = match HttpTransport::new(TransportConfig {
         endpoint,
         credentials,
         region,
-        Duration::from_secs_f64(args.timeout),
-    ) {
+        timeout: Duration::from_secs_f64(args.timeout),
+        proxy,
+        redactor,
+    }) {
         Ok(transport) => Arc::new(transport),
         Err(message) => return fail(&message),
     };

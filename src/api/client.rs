@@ -8,13 +8,17 @@
 //! SDK does, so a retry after a long backoff is not refused as expired.
 
 use std::future::Future;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Map, Value as Json};
 
 use super::credentials::Credentials;
+use super::proxy::ProxyChoice;
 use super::sign::{RequestToSign, SSL_SERVICE, authorization};
-use crate::request::API_VERSION;
+use crate::request::{API_VERSION, Body};
+use crate::secret::Redactor;
 
 /// Default endpoint: the international site.
 pub const INTERNATIONAL_ENDPOINT: &str = "https://ssl.intl.tencentcloudapi.com";
@@ -91,6 +95,34 @@ impl CallError {
         }
     }
 
+    /// The same error with every known secret masked in the text that came
+    /// from the server (code, message, request id) or from the transport.
+    pub fn redacted(self, redactor: &Redactor) -> Self {
+        match self {
+            CallError::Api {
+                code,
+                message,
+                request_id,
+            } => CallError::Api {
+                code: redactor.redact(&code),
+                message: redactor.redact(&message),
+                request_id: request_id.map(|id| redactor.redact(&id)),
+            },
+            CallError::Connect { message } => CallError::Connect {
+                message: redactor.redact(&message),
+            },
+            CallError::Transport { message, timed_out } => CallError::Transport {
+                message: redactor.redact(&message),
+                timed_out,
+            },
+            CallError::Decode(message) => CallError::Decode(redactor.redact(&message)),
+            other @ (CallError::Status(_)
+            | CallError::Redirect { .. }
+            | CallError::TooLarge
+            | CallError::MissingRequestId) => other,
+        }
+    }
+
     /// `AuthFailure.*`: the account's run stops, sending nothing more.
     pub fn is_auth_failure(&self) -> bool {
         matches!(self, CallError::Api { code, .. } if code.starts_with("AuthFailure"))
@@ -133,13 +165,21 @@ impl std::fmt::Display for CallError {
 }
 
 /// Sends one API call. The body holds real values: implementations must not
-/// log it.
+/// log it. Errors come back with every known secret masked in any text the
+/// server sent.
 pub trait Transport: Send + Sync + 'static {
     fn call(
         &self,
         action: &'static str,
         body: Map<String, Json>,
     ) -> impl Future<Output = Result<Map<String, Json>, CallError>> + Send;
+
+    /// The run's secrets, to mask other text from the server (a successful
+    /// reply is returned as it came: `SubmittedData` is compared with the
+    /// real values).
+    fn redactor(&self) -> &Redactor {
+        Redactor::none()
+    }
 }
 
 /// Where and how to call.
@@ -151,23 +191,145 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
+    /// Checks an endpoint before anything connects: https, or http to a
+    /// loopback host only (127.0.0.0/8, `::1`, `localhost`), where nothing
+    /// crosses a network; no credentials in the URL (they would be sent as
+    /// Basic auth and shown in messages).
     pub fn parse(url: &str) -> Result<Self, String> {
-        let parsed =
-            reqwest::Url::parse(url).map_err(|e| format!("endpoint `{url}` is not a URL: {e}"))?;
+        let shown = super::proxy::mask_userinfo(url);
+        let parsed = reqwest::Url::parse(url)
+            .map_err(|e| format!("endpoint `{shown}` is not a URL: {e}"))?;
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(format!(
-                "endpoint `{url}` must start with https:// (or http:// for a local emulator)"
+                "endpoint `{shown}` must start with https:// (or http:// for a loopback host)"
+            ));
+        }
+        if !parsed.username().is_empty() || parsed.password().is_some() {
+            return Err(format!(
+                "endpoint `{shown}` holds credentials (user:pass@); tccert signs its requests \
+                 and sends no others: remove them"
             ));
         }
         let host = parsed
             .host_str()
-            .ok_or_else(|| format!("endpoint `{url}` has no host"))?;
+            .filter(|h| !h.is_empty())
+            .ok_or_else(|| format!("endpoint `{shown}` has no host"))?;
         let host = match parsed.port() {
             Some(port) => format!("{host}:{port}"),
             None => host.to_string(),
         };
-        Ok(Self { url: parsed, host })
+        let endpoint = Self { url: parsed, host };
+        if endpoint.url.scheme() == "http" && !endpoint.is_loopback() {
+            return Err(format!(
+                "endpoint `{shown}`: http:// is allowed only for loopback hosts \
+                 (127.0.0.0/8, [::1], localhost), where nothing crosses a network; \
+                 use https:// for any other host"
+            ));
+        }
+        Ok(endpoint)
     }
+
+    /// 127.0.0.0/8, `::1`, or `localhost` (which tccert resolves to loopback
+    /// addresses itself, never through DNS).
+    pub fn is_loopback(&self) -> bool {
+        match host_ip(&self.url) {
+            Some(ip) => ip.is_loopback(),
+            None => self.is_localhost(),
+        }
+    }
+
+    fn is_localhost(&self) -> bool {
+        self.url
+            .host_str()
+            .is_some_and(|h| h.eq_ignore_ascii_case("localhost"))
+    }
+}
+
+/// The URL's host as an IP address, when it is one.
+pub fn host_ip(url: &reqwest::Url) -> Option<IpAddr> {
+    let host = url.host_str()?;
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    host.parse().ok()
+}
+
+/// Which endpoint a run uses, and what chose it (said at `-v`): the flag,
+/// `--china`, `TCCERT_ENDPOINT` (an empty value is unset), or the default.
+pub fn choose_endpoint(
+    flag: Option<&str>,
+    china: bool,
+    variable: Option<String>,
+) -> (String, &'static str) {
+    if let Some(url) = flag {
+        return (url.to_string(), "--endpoint");
+    }
+    if china {
+        return (CHINA_ENDPOINT.to_string(), "--china");
+    }
+    match variable.filter(|v| !v.is_empty()) {
+        Some(url) => (url, "TCCERT_ENDPOINT"),
+        None => (INTERNATIONAL_ENDPOINT.to_string(), "the default"),
+    }
+}
+
+/// Every secret value a run holds, for its [`Redactor`]: the credentials in
+/// use, the proxy's credentials, and every value a request body marks secret
+/// (`KeyPassword`/`KeyPass`, values from the environment).
+pub fn run_secrets<'a>(
+    credentials: &Credentials,
+    proxy: Option<&ProxyChoice>,
+    bodies: impl IntoIterator<Item = &'a Body>,
+) -> Vec<String> {
+    let mut values = vec![
+        credentials.secret_id.clone(),
+        credentials.secret_key.expose().to_string(),
+    ];
+    values.extend(credentials.token.iter().map(|t| t.expose().to_string()));
+    if let Some(credentials) = proxy.and_then(|p| p.credentials.as_ref()) {
+        values.extend(credentials.secret_values());
+    }
+    for body in bodies {
+        for field in body.fields.iter().filter(|f| f.secret) {
+            push_strings(&field.value, &mut values);
+        }
+    }
+    values
+}
+
+/// A JSON value's text, every string of an array.
+fn push_strings(value: &Json, out: &mut Vec<String>) {
+    match value {
+        Json::Null => {}
+        Json::String(text) => out.push(text.clone()),
+        Json::Array(items) => items.iter().for_each(|item| push_strings(item, out)),
+        Json::Object(fields) => fields.values().for_each(|v| push_strings(v, out)),
+        other => out.push(other.to_string()),
+    }
+}
+
+/// What an [`HttpTransport`] is built from.
+pub struct TransportConfig {
+    pub endpoint: Endpoint,
+    pub credentials: Credentials,
+    pub region: Option<String>,
+    pub timeout: Duration,
+    /// From [`super::proxy::choose_proxy`]; `None` connects directly.
+    pub proxy: Option<ProxyChoice>,
+    /// Masks secrets in every text that comes back from the network.
+    pub redactor: Arc<Redactor>,
+}
+
+/// Test-only seams (never reachable from the command line): a resolver, so
+/// "name not resolved" is tested without a real lookup, and trust roots, so
+/// a loopback TLS server can be reached without a user-facing option.
+#[doc(hidden)]
+#[derive(Default)]
+pub struct TestSeams {
+    pub resolver: Option<Arc<dyn reqwest::dns::Resolve>>,
+    /// DER certificates trusted instead of the system's roots.
+    pub trust_only: Vec<Vec<u8>>,
 }
 
 pub struct HttpTransport {
@@ -176,6 +338,8 @@ pub struct HttpTransport {
     credentials: Credentials,
     region: Option<String>,
     clock: fn() -> i64,
+    proxy: Option<ProxyChoice>,
+    redactor: Arc<Redactor>,
 }
 
 /// The real clock, in Unix seconds.
@@ -186,27 +350,70 @@ pub fn unix_now() -> i64 {
 }
 
 impl HttpTransport {
-    pub fn new(
-        endpoint: Endpoint,
-        credentials: Credentials,
-        region: Option<String>,
-        timeout: Duration,
-    ) -> Result<Self, String> {
+    pub fn new(config: TransportConfig) -> Result<Self, String> {
+        Self::build(config, TestSeams::default())
+    }
+
+    /// [`HttpTransport::new`] with test seams; for tests only.
+    #[doc(hidden)]
+    pub fn with_test_seams(config: TransportConfig, seams: TestSeams) -> Result<Self, String> {
+        Self::build(config, seams)
+    }
+
+    fn build(config: TransportConfig, seams: TestSeams) -> Result<Self, String> {
         // One process-wide crypto provider; installing twice is harmless.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::builder()
+        let timeout = config.timeout;
+        let mut builder = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .user_agent(concat!("tccert/", env!("CARGO_PKG_VERSION")))
             .pool_max_idle_per_host(64)
+            // A redirect would carry the signed body, KeyPassword and the
+            // token to wherever it points (and a 301 turns the POST into a
+            // GET whose empty answer read as success): never follow one.
+            .redirect(reqwest::redirect::Policy::none())
+            // The proxy variables are read once, by `choose_proxy`, never by
+            // the client: loopback and `--emulator` must not use them.
+            .no_proxy();
+        if let Some(proxy) = &config.proxy {
+            builder = builder.proxy(proxy.to_reqwest()?);
+        }
+        if config.endpoint.is_localhost() {
+            // `localhost` is loopback by definition; pin it so that no DNS
+            // answer (or hosts file entry) can send it anywhere else. Port 0:
+            // the URL's port is used.
+            builder = builder.resolve_to_addrs(
+                "localhost",
+                &[
+                    SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+                    SocketAddr::from((Ipv6Addr::LOCALHOST, 0)),
+                ],
+            );
+        }
+        if let Some(resolver) = seams.resolver {
+            builder = builder.dns_resolver(resolver);
+        }
+        if !seams.trust_only.is_empty() {
+            let roots = seams
+                .trust_only
+                .iter()
+                .map(|der| reqwest::Certificate::from_der(der))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| format!("a test trust root is not a certificate: {e}"))?;
+            builder = builder.tls_certs_only(roots);
+        }
+        let client = builder
             .build()
             .map_err(|e| format!("cannot start the HTTP client: {e}"))?;
         Ok(Self {
             client,
-            endpoint,
-            credentials,
-            region,
+            endpoint: config.endpoint,
+            credentials: config.credentials,
+            region: config.region,
             clock: unix_now,
+            proxy: config.proxy,
+            redactor: config.redactor,
         })
     }
 
@@ -214,6 +421,67 @@ impl HttpTransport {
     pub fn with_clock(mut self, clock: fn() -> i64) -> Self {
         self.clock = clock;
         self
+    }
+
+    /// The run's secret values, to mask any other text from the network
+    /// (a certificate's `StatusMsg`, say) before it is shown.
+    pub fn redactor(&self) -> &Arc<Redactor> {
+        &self.redactor
+    }
+
+    /// The proxy every request goes through, if any.
+    pub fn proxy(&self) -> Option<&ProxyChoice> {
+        self.proxy.as_ref()
+    }
+
+    /// The underlying client, so tests can inspect its configuration.
+    #[doc(hidden)]
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    /// The body, refused past [`MAX_REPLY_BYTES`]: by its Content-Length
+    /// before reading anything, else counted chunk by chunk, so an endless
+    /// reply costs at most the cap.
+    async fn read_capped(&self, mut response: reqwest::Response) -> Result<Vec<u8>, CallError> {
+        let cap = MAX_REPLY_BYTES as u64;
+        if response.content_length().is_some_and(|length| length > cap) {
+            return Err(CallError::TooLarge);
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.send_error(&e))? {
+            if body.len() + chunk.len() > MAX_REPLY_BYTES {
+                // Dropping the response closes the connection: nothing more
+                // is read.
+                return Err(CallError::TooLarge);
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+
+    /// Classifies a failed send: never left (connect) or sent and lost.
+    fn send_error(&self, error: &reqwest::Error) -> CallError {
+        // reqwest's Display names the URL only; walk the chain for the cause
+        // (connection refused, closed before a reply...).
+        let mut message = error.to_string();
+        let mut source = std::error::Error::source(error);
+        while let Some(cause) = source {
+            message = format!("{message}: {cause}");
+            source = cause.source();
+        }
+        let message = self.redactor.redact(&message);
+        // reqwest's `is_connect`: the connector failed (refused, name not
+        // resolved, TLS handshake, the proxy's tunnel), so no byte of the
+        // request went out. A connect timeout is one of these too.
+        if error.is_connect() {
+            CallError::Connect { message }
+        } else {
+            CallError::Transport {
+                message,
+                timed_out: error.is_timeout(),
+            }
+        }
     }
 }
 
@@ -263,28 +531,21 @@ impl Transport for HttpTransport {
             .body(payload)
             .send()
             .await
-            .map_err(transport_error)?;
+            .map_err(|e| self.send_error(&e))?;
         let status = response.status().as_u16();
+        tracing::trace!(action, status, "reply");
+        if (300..400).contains(&status) {
+            return Err(CallError::Redirect { status });
+        }
         if status != 200 {
             return Err(CallError::Status(status));
         }
-        let bytes = response.bytes().await.map_err(transport_error)?;
-        decode(&bytes)
+        let bytes = self.read_capped(response).await?;
+        decode(&bytes).map_err(|e| e.redacted(&self.redactor))
     }
-}
 
-fn transport_error(error: reqwest::Error) -> CallError {
-    // reqwest's Display names the URL only; walk the chain for the cause
-    // (connection refused, closed before a reply...).
-    let mut message = error.to_string();
-    let mut source = std::error::Error::source(&error);
-    while let Some(cause) = source {
-        message = format!("{message}: {cause}");
-        source = cause.source();
-    }
-    CallError::Transport {
-        message,
-        timed_out: error.is_timeout(),
+    fn redactor(&self) -> &Redactor {
+        &self.redactor
     }
 }
 
@@ -315,6 +576,16 @@ pub fn decode(bytes: &[u8]) -> Result<Map<String, Json>, CallError> {
                 .map(str::to_string),
         });
     }
+    // Every answer of the API carries a RequestId; a 200 without one is not
+    // the API (a captive portal, a proxy's page, a hostile server), and for a
+    // write it proves nothing was applied.
+    if response
+        .get("RequestId")
+        .and_then(Json::as_str)
+        .is_none_or(str::is_empty)
+    {
+        return Err(CallError::MissingRequestId);
+    }
     Ok(response.clone())
 }
 
@@ -340,8 +611,237 @@ mod tests {
                 .host,
             "ssl.tencentcloudapi.com"
         );
+        assert_eq!(
+            Endpoint::parse("http://[::1]:8080").unwrap().host,
+            "[::1]:8080"
+        );
         assert!(Endpoint::parse("ftp://x").is_err());
         assert!(Endpoint::parse("not a url").is_err());
+    }
+
+    #[test]
+    fn plain_http_only_for_loopback_hosts() {
+        for ok in [
+            "http://127.0.0.1:1",
+            "http://127.1.2.3:8080",
+            "http://127.255.255.254",
+            "http://[::1]:4000",
+            "http://localhost:4000",
+            "http://LocalHost",
+            "https://example.com",
+            "https://10.0.0.1:8443",
+            "https://0.0.0.0",
+            "https://ssl.intl.tencentcloudapi.com",
+        ] {
+            assert!(
+                Endpoint::parse(ok).is_ok(),
+                "{ok}: {:?}",
+                Endpoint::parse(ok)
+            );
+        }
+        for refused in [
+            "http://10.0.0.1",
+            "http://example.com:80",
+            "http://0.0.0.0:4000",
+            "http://[::]:4000",
+            "http://[::ffff:127.0.0.1]",
+            "http://128.0.0.1",
+            "http://localhost.",
+            "http://localhost.example.com",
+            "http://ssl.intl.tencentcloudapi.com",
+        ] {
+            let message = Endpoint::parse(refused).unwrap_err();
+            assert!(
+                message.contains("http:// is allowed only for loopback hosts")
+                    && message.contains(refused.trim_end_matches('/')),
+                "{refused}: {message}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_endpoint_holding_credentials_is_refused_without_showing_them() {
+        let message = Endpoint::parse("https://alice:hunter22@example.com").unwrap_err();
+        assert!(message.contains("holds credentials"), "{message}");
+        assert!(
+            !message.contains("alice") && !message.contains("hunter22"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn the_endpoint_and_what_chose_it() {
+        let env = Some("https://env.example".to_string());
+        assert_eq!(
+            choose_endpoint(Some("https://flag.example"), false, env.clone()),
+            ("https://flag.example".to_string(), "--endpoint")
+        );
+        assert_eq!(
+            choose_endpoint(None, true, env.clone()),
+            (CHINA_ENDPOINT.to_string(), "--china")
+        );
+        assert_eq!(
+            choose_endpoint(None, false, env),
+            ("https://env.example".to_string(), "TCCERT_ENDPOINT")
+        );
+        for unset in [None, Some(String::new())] {
+            assert_eq!(
+                choose_endpoint(None, false, unset),
+                (INTERNATIONAL_ENDPOINT.to_string(), "the default")
+            );
+        }
+    }
+
+    fn credentials() -> Credentials {
+        Credentials {
+            secret_id: "AKIDexample0001".into(),
+            secret_key: crate::secret::Secret::new("key-0123456789"),
+            token: Some(crate::secret::Secret::new("token-abcdef")),
+        }
+    }
+
+    #[test]
+    fn the_run_redactor_knows_every_secret_value() {
+        use crate::request::BodyField;
+        let field = |name, value: Json, secret| BodyField {
+            name,
+            value,
+            secret,
+        };
+        let body = Body {
+            fields: vec![
+                field("CertificateId", Json::from("abcb1234"), false),
+                field("KeyPassword", Json::from("kp-literal"), true),
+                field("OrganizationName", Json::from("Acme public"), false),
+                field("AdminPhoneNum", Json::from("13900000042"), true),
+                field(
+                    "DomainList",
+                    serde_json::json!(["a.example", "b.example"]),
+                    true,
+                ),
+            ],
+        };
+        let environment = crate::system::MapEnvironment::default()
+            .with("HTTPS_PROXY", "http://proxyuser:proxy%2Fpass@proxy:3128");
+        let endpoint = Endpoint::parse(INTERNATIONAL_ENDPOINT).unwrap();
+        let proxy = super::super::proxy::choose_proxy(&endpoint, &environment).unwrap();
+        let mut values = run_secrets(&credentials(), proxy.as_ref(), [&body]);
+        values.sort();
+        assert_eq!(
+            values,
+            [
+                "13900000042",
+                "AKIDexample0001",
+                "a.example",
+                "b.example",
+                "key-0123456789",
+                "kp-literal",
+                "proxy%2Fpass",
+                "proxy/pass",
+                "proxyuser",
+                "proxyuser",
+                "token-abcdef",
+            ]
+        );
+    }
+
+    #[test]
+    fn errors_are_redacted_in_every_text_from_the_network() {
+        let redactor = Redactor::new(["hunter22", "s3cret-token"]);
+        let api = CallError::Api {
+            code: "InvalidParameter.hunter22".into(),
+            message: r#"bad {"KeyPassword":"hunter22"}"#.into(),
+            request_id: Some("s3cret-token".into()),
+        }
+        .redacted(&redactor);
+        assert_eq!(
+            api,
+            CallError::Api {
+                code: "InvalidParameter.********".into(),
+                message: r#"bad {"KeyPassword":"********"}"#.into(),
+                request_id: Some("********".into()),
+            }
+        );
+        for (error, expected) in [
+            (
+                CallError::Connect {
+                    message: "proxy hunter22 refused".into(),
+                },
+                "proxy ******** refused",
+            ),
+            (
+                CallError::Transport {
+                    message: "closed after s3cret-token".into(),
+                    timed_out: false,
+                },
+                "closed after ********",
+            ),
+            (CallError::Decode("at hunter22".into()), "at ********"),
+        ] {
+            assert_eq!(error.redacted(&redactor).message(), expected);
+        }
+        assert_eq!(CallError::TooLarge.redacted(&redactor), CallError::TooLarge);
+    }
+
+    #[test]
+    fn a_success_without_request_id_is_an_error() {
+        for reply in [
+            r#"{"Response":{}}"#,
+            r#"{"Response":{"CertificateId":"a"}}"#,
+            r#"{"Response":{"CertificateId":"a","RequestId":""}}"#,
+            r#"{"Response":{"CertificateId":"a","RequestId":7}}"#,
+        ] {
+            assert_eq!(
+                decode(reply.as_bytes()),
+                Err(CallError::MissingRequestId),
+                "{reply}"
+            );
+        }
+        // An error envelope stays the API's error, RequestId or not.
+        assert!(matches!(
+            decode(br#"{"Response":{"Error":{"Code":"InternalError","Message":"m"}}}"#),
+            Err(CallError::Api {
+                request_id: None,
+                ..
+            })
+        ));
+    }
+
+    fn config(endpoint: &str, proxy: Option<ProxyChoice>) -> TransportConfig {
+        TransportConfig {
+            endpoint: Endpoint::parse(endpoint).unwrap(),
+            credentials: credentials(),
+            region: None,
+            timeout: Duration::from_secs(5),
+            proxy,
+            redactor: Arc::new(Redactor::default()),
+        }
+    }
+
+    #[test]
+    fn https_proxy_is_honoured_for_a_real_endpoint_without_connecting() {
+        let environment = crate::system::MapEnvironment::default().with(
+            "HTTPS_PROXY",
+            "http://user:pw-secret@proxy.corp.example:3128",
+        );
+        let endpoint = Endpoint::parse(INTERNATIONAL_ENDPOINT).unwrap();
+        let proxy = super::super::proxy::choose_proxy(&endpoint, &environment).unwrap();
+        let transport = HttpTransport::new(config(INTERNATIONAL_ENDPOINT, proxy)).unwrap();
+        let chosen = transport.proxy().expect("a proxy");
+        assert_eq!(chosen.variable, "HTTPS_PROXY");
+        assert_eq!(chosen.url.as_str(), "http://proxy.corp.example:3128/");
+        // The client itself holds that proxy (and reqwest's Debug, like
+        // ours, leaves the credentials out).
+        let client = format!("{:?}", transport.client());
+        assert!(client.contains("proxies"), "{client}");
+        assert!(client.contains("proxy.corp.example:3128"), "{client}");
+        assert!(!client.contains("pw-secret"), "{client}");
+
+        // Without a choice the client has no proxy at all: reqwest's own
+        // reading of the variables is off.
+        let direct = HttpTransport::new(config(INTERNATIONAL_ENDPOINT, None)).unwrap();
+        let client = format!("{:?}", direct.client());
+        assert!(!client.contains("proxies"), "{client}");
     }
 
     #[test]

@@ -15,6 +15,9 @@
 //! - `credentials`: --profile, the environment and the credential files, in order.
 //! - `resilience`: mixed faults, a server restart, SIGINT, two applies at once.
 //! - `secrets`: every command at -vvv with known secrets; none may show.
+//! - `transport`: hostile servers and proxies: redirects, an endless reply,
+//!   a success without RequestId, echoed secrets, proxy variables, connect
+//!   failures told apart from lost requests, https redirected to http.
 //! - `successor`: plan and apply with `CertificateInfoSubmit`, alone and
 //!   mixed with the contract's API, against the emulator.
 //! - `write_path`: a slow server gets each write once, pacing after SIGINT, a
@@ -35,4 +38,5 @@ mod properties;
 mod resilience;
 mod secrets;
 mod successor;
+mod transport;
 mod write_path;
