@@ -138,24 +138,6 @@ impl CallError {
     pub fn is_connect_failure(&self) -> bool {
         matches!(self, CallError::Connect { .. })
     }
-
-    /// Worth another try (docs/cli.md "Pace, retries and faults").
-    pub fn is_retryable(&self) -> bool {
-        match self {
-            CallError::Api { code, .. } => {
-                self.is_throttled()
-                    || code.starts_with("InternalError")
-                    || code == "FailedOperation.NetworkError"
-            }
-            CallError::Status(status) => *status >= 500,
-            CallError::Redirect { .. }
-            | CallError::Connect { .. }
-            | CallError::Transport { .. }
-            | CallError::TooLarge
-            | CallError::Decode(_)
-            | CallError::MissingRequestId => true,
-        }
-    }
 }
 
 impl std::fmt::Display for CallError {
@@ -850,46 +832,6 @@ mod tests {
         assert_eq!(ok["CertificateId"], "a");
         let error = decode(br#"{"Response":{"Error":{"Code":"AuthFailure.SignatureExpire","Message":"m"},"RequestId":"r"}}"#).unwrap_err();
         assert!(error.is_auth_failure());
-        assert!(!error.is_retryable());
         assert!(matches!(decode(b"<html>"), Err(CallError::Decode(_))));
-    }
-
-    #[test]
-    fn retry_classes_follow_the_spec() {
-        let api = |code: &str| CallError::Api {
-            code: code.into(),
-            message: String::new(),
-            request_id: None,
-        };
-        for retry in [
-            "RequestLimitExceeded",
-            "RequestLimitExceeded.UinLimitExceeded",
-            "LimitExceeded.RateLimitExceeded",
-            "InternalError",
-            "InternalError.BackendResponseError",
-            "FailedOperation.NetworkError",
-        ] {
-            assert!(api(retry).is_retryable(), "{retry}");
-        }
-        for fatal in [
-            "AuthFailure.SignatureFailure",
-            "InvalidParameter",
-            "InvalidParameterValue.X",
-            "MissingParameter",
-            "UnknownParameter",
-            "FailedOperation.CertificateNotFound",
-            "FailedOperation.InvalidParam",
-        ] {
-            assert!(!api(fatal).is_retryable(), "{fatal}");
-        }
-        assert!(CallError::Status(502).is_retryable());
-        assert!(!CallError::Status(404).is_retryable());
-        assert!(
-            CallError::Transport {
-                message: String::new(),
-                timed_out: true
-            }
-            .is_retryable()
-        );
     }
 }

@@ -625,8 +625,18 @@ impl<T: Transport> Run<T> {
             let sent = self
                 .call(DESCRIBE_ACTION, &body, &certificate.name, attempt, purpose)
                 .await;
-            let error = match sent.result {
-                Ok(response) => return Live::from_response(&response),
+            let error = match sent
+                .result
+                .and_then(|response| Live::from_response(&response))
+            {
+                Ok(mut live) => {
+                    // StatusMsg is the one text from a successful reply that
+                    // is printed: masked like every error from the network.
+                    live.status_message = live
+                        .status_message
+                        .map(|message| self.transport.redactor().redact(&message));
+                    return Ok(live);
+                }
                 Err(error) => error,
             };
             match self.after_error(&error, CallKind::Read, attempt, sent.connect_failures) {

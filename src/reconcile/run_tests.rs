@@ -47,6 +47,7 @@ struct Sent {
 #[derive(Default)]
 struct FakeCertificate {
     status: u64,
+    status_message: Option<String>,
     submitted: Option<Map<String, Json>>,
     submits_applied: u32,
     orders_applied: u32,
@@ -58,6 +59,7 @@ struct Inner {
     certificates: StdMutex<HashMap<String, FakeCertificate>>,
     log: StdMutex<Vec<Sent>>,
     script: Script,
+    redactor: crate::secret::Redactor,
 }
 
 /// A server with certificates at status 5, answering as `script` says for
@@ -86,6 +88,7 @@ impl Fake {
             certificates: StdMutex::new(certificates),
             log: StdMutex::new(Vec::new()),
             script: Box::new(script),
+            redactor: crate::secret::Redactor::new(["hunter2-secret"]),
         }))
     }
 
@@ -118,6 +121,7 @@ impl Fake {
             DESCRIBE_ACTION => {
                 let mut reply = Map::new();
                 reply.insert("Status".into(), json!(certificate.status));
+                reply.insert("StatusMsg".into(), json!(certificate.status_message));
                 reply.insert(
                     "SubmittedData".into(),
                     certificate
@@ -160,6 +164,10 @@ fn dropped() -> CallError {
 }
 
 impl Transport for Fake {
+    fn redactor(&self) -> &crate::secret::Redactor {
+        &self.0.redactor
+    }
+
     async fn call(
         &self,
         action: &'static str,
@@ -708,4 +716,19 @@ fn fields_submitted_data_cannot_show_are_named_for_the_successor_only() {
     assert!(fields.contains(&"CompanyId") && !fields.contains(&"ManagerId"));
     let note = unverifiable_note(&successor, &submit_body(&successor)).unwrap_or_default();
     assert!(note.contains("apply --resubmit b"), "{note}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_status_message_quoting_a_secret_is_masked() {
+    let fake = Fake::new(&["a"], |_, _, _| Behaviour::Normal);
+    {
+        let mut certificates = fake.0.certificates.lock().unwrap();
+        let a = certificates.get_mut("a").unwrap();
+        a.status = 2;
+        a.status_message = Some("rejected: password hunter2-secret is weak".into());
+    }
+    let (reports, _) = run_all(&fake, &["a"], false, options()).await;
+    let (_, message) = reports[0].error.clone().unwrap_or_default();
+    assert!(!message.contains("hunter2-secret"), "{message}");
+    assert!(message.contains(crate::secret::MASK), "{message}");
 }
