@@ -7,7 +7,7 @@ use std::io::Read as _;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use tccert::emulator::{self, EmulatorConfig};
+use tccert::emulator::EmulatorConfig;
 
 use crate::apply::{Emulator, SECRET_ID, SECRET_KEY, manifests};
 
