@@ -68,6 +68,7 @@ pub mod manifest;
 pub mod manual;
 pub mod merge;
 pub mod model;
+pub mod numbers;
 pub mod outfile;
 pub mod pace;
 pub mod reconcile;
