@@ -63,10 +63,11 @@ pub enum Code {
     FieldNotSent,
     InvalidName,
     InputBudget,
+    IndividualWithoutDv,
 }
 
 impl Code {
-    pub const ALL: [Code; 43] = [
+    pub const ALL: [Code; 44] = [
         Code::PathNotFound,
         Code::NoManifests,
         Code::ReadFailed,
@@ -110,6 +111,7 @@ impl Code {
         Code::FieldNotSent,
         Code::InvalidName,
         Code::InputBudget,
+        Code::IndividualWithoutDv,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -157,6 +159,7 @@ impl Code {
             Code::FieldNotSent => "field-not-sent",
             Code::InvalidName => "invalid-name",
             Code::InputBudget => "input-budget",
+            Code::IndividualWithoutDv => "individual-without-dv",
         }
     }
 
@@ -227,6 +230,9 @@ impl Code {
             }
             Code::InputBudget => {
                 "the run would read more than its input budget, manifests and CSR files together: 256 MiB and 100,000 files unless `--max-input-bytes`/`TCCERT_MAX_INPUT_BYTES` or `--max-files`/`TCCERT_MAX_FILES` say otherwise; nothing after that point is read or checked"
+            }
+            Code::IndividualWithoutDv => {
+                "`company_type: individual` on a certificate that is not `dv: true`: the API takes an individual (CompanyType 1) for DV certificates only"
             }
         }
     }
