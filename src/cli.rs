@@ -355,3 +355,48 @@ pub struct ManArgs {
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
 }
+
+#[cfg(test)]
+mod tests {
+    /// clap's own consistency checks, which include that every default
+    /// (`numbers::*.default`) passes its flag's value parser.
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        use clap::CommandFactory as _;
+        super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn defaults_come_through_the_range_checks() {
+        use clap::Parser as _;
+        let cli = super::Cli::try_parse_from(["tccert", "plan", "m"]).unwrap();
+        let super::Command::Plan(args) = cli.command else {
+            panic!("not plan");
+        };
+        assert_eq!((args.rate, args.timeout), (10.0, 30.0));
+        assert_eq!(
+            args.manifests.budget(),
+            crate::manifest::load::Budget::default()
+        );
+        let cli = super::Cli::try_parse_from([
+            "tccert",
+            "validate",
+            "m",
+            "--max-files",
+            "5",
+            "--max-input-bytes",
+            "1MiB",
+        ])
+        .unwrap();
+        let super::Command::Validate(args) = cli.command else {
+            panic!("not validate");
+        };
+        assert_eq!(
+            args.budget(),
+            crate::manifest::load::Budget {
+                max_bytes: 1 << 20,
+                max_files: 5
+            }
+        );
+    }
+}
