@@ -93,17 +93,10 @@ pub const MAX_FILES: Number = Number {
     default: "100000",
 };
 
+/// The emulator's own limit per action: the same range as the client's.
 pub const EMULATOR_RATE: Number = Number {
-    flag: "--rate",
-    env: None,
     commands: "emulator",
-    unit: "requests a second",
-    range: Range::Real {
-        min: 0.01,
-        min_included: true,
-        max: 1000.0,
-    },
-    default: "10",
+    ..RATE
 };
 
 pub const LATENCY_MS: Number = Number {
