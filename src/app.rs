@@ -28,7 +28,7 @@ use crate::diag::{self, Diagnostics};
 use crate::emulator::{self, EmulatorConfig, SeedCertificate};
 use crate::init;
 use crate::keygen::{self, KeyType};
-use crate::manifest::load::{Loaded, load};
+use crate::manifest::load::{Loaded, load_within};
 use crate::manual;
 use crate::outfile::{self, NewFile};
 use crate::reconcile::{self, CertificateReport, Mode, Outcome, StopReason};
@@ -118,7 +118,12 @@ fn run(cli: Cli) -> u8 {
 
 /// Loads and validates; the shared first half of every manifest command.
 pub fn load_and_validate(args: &ManifestArgs) -> (Loaded, Validated, Diagnostics) {
-    let mut loaded = load(&args.paths, &RealFileSystem, &ProcessEnvironment);
+    let mut loaded = load_within(
+        &args.paths,
+        &RealFileSystem,
+        &ProcessEnvironment,
+        args.budget(),
+    );
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
     let options = validation::Options {
         default_api: args.api.map(Into::into),
@@ -315,12 +320,7 @@ fn fail(message: &str) -> u8 {
 
 /// `plan` and `apply`.
 async fn run_reconcile(args: &RunArgs, mode: Mode) -> u8 {
-    if !(args.rate.is_finite() && args.rate > 0.0) {
-        return fail("--rate must be a positive number of requests a second");
-    }
-    if !(args.timeout.is_finite() && args.timeout > 0.0) {
-        return fail("--timeout must be a positive number of seconds");
-    }
+    // --rate and --timeout are in range already (numbers.rs, at parsing).
     if mode == Mode::Apply && args.detailed_exitcode {
         return fail(
             "--detailed-exitcode is for plan; apply exits 1 when anything failed or drifted",
@@ -592,11 +592,7 @@ async fn run_emulator(args: EmulatorArgs) -> u8 {
     let environment = ProcessEnvironment;
     let mut seed = Vec::new();
     if !args.seed.is_empty() {
-        let manifest_args = ManifestArgs {
-            paths: args.seed.clone(),
-            output: Output::Text,
-            api: None,
-        };
+        let manifest_args = ManifestArgs::new(args.seed.clone());
         let (loaded, validated, diagnostics) = load_and_validate(&manifest_args);
         report_diagnostics(Output::Text, &loaded, &diagnostics);
         if diagnostics.has_errors() {

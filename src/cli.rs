@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::numbers;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "tccert",
@@ -99,6 +101,49 @@ pub struct ManifestArgs {
     /// The API that submits certificates whose manifest does not say (`api:` in a certificate wins) [default: SubmitCertificateInformation].
     #[arg(long, value_enum, value_name = "API")]
     pub api: Option<ApiArg>,
+
+    /// Most bytes read in this run, manifests and CSR files together (a number, or with KiB, MiB or GiB).
+    #[arg(
+        long,
+        value_name = "SIZE",
+        env = "TCCERT_MAX_INPUT_BYTES",
+        default_value = numbers::MAX_INPUT_BYTES.default,
+        value_parser = numbers::parse_max_input_bytes
+    )]
+    pub max_input_bytes: u64,
+
+    /// Most files read in this run, manifests and CSR files together.
+    #[arg(
+        long,
+        value_name = "N",
+        env = "TCCERT_MAX_FILES",
+        default_value = numbers::MAX_FILES.default,
+        value_parser = numbers::parse_max_files
+    )]
+    pub max_files: u64,
+}
+
+impl ManifestArgs {
+    /// PATHs with every other option at its default (the emulator's
+    /// `--seed`, benchmarks).
+    pub fn new(paths: Vec<PathBuf>) -> Self {
+        let budget = crate::manifest::load::Budget::default();
+        Self {
+            paths,
+            output: Output::Text,
+            api: None,
+            max_input_bytes: budget.max_bytes,
+            max_files: budget.max_files,
+        }
+    }
+
+    /// What the loader may read in this run.
+    pub fn budget(&self) -> crate::manifest::load::Budget {
+        crate::manifest::load::Budget {
+            max_bytes: self.max_input_bytes,
+            max_files: self.max_files,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -135,12 +180,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "NAME")]
     pub region: Option<String>,
 
-    /// Most write requests a second, for each write action.
-    #[arg(long, value_name = "N", default_value_t = 10.0)]
+    /// Most write requests a second, for each write action (0.01 to 1000).
+    #[arg(long, value_name = "N", default_value = numbers::RATE.default, value_parser = numbers::parse_rate)]
     pub rate: f64,
 
-    /// One request's time limit, in seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    /// One request's time limit, in seconds (more than 0, at most 3600).
+    #[arg(long, value_name = "SECONDS", default_value = numbers::TIMEOUT.default, value_parser = numbers::parse_timeout)]
     pub timeout: f64,
 
     /// Start the built-in emulator on loopback, seeded with the certificates of PATH..., and run against it.
@@ -186,25 +231,26 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "SPEC")]
     pub fault: Vec<String>,
 
-    /// Test only: delay added to every reply, in milliseconds.
-    #[arg(long, value_name = "MS", default_value_t = 0)]
+    /// Test only: delay added to every reply, in milliseconds (at most 60000).
+    #[arg(long, value_name = "MS", default_value = numbers::LATENCY_MS.default, value_parser = numbers::parse_latency_ms)]
     pub latency_ms: u64,
 
-    /// Requests a second each action accepts.
-    #[arg(long, value_name = "N", default_value_t = 10.0)]
+    /// Requests a second each action accepts (0.01 to 1000).
+    #[arg(long, value_name = "N", default_value = numbers::EMULATOR_RATE.default, value_parser = numbers::parse_emulator_rate)]
     pub rate: f64,
 
-    /// Test only: the emulator's clock minus the real one, in seconds.
+    /// Test only: the emulator's clock minus the real one, in seconds (at most ten years either way).
     #[arg(
         long,
         value_name = "SECONDS",
-        default_value_t = 0,
+        default_value = numbers::CLOCK_OFFSET.default,
+        value_parser = numbers::parse_clock_offset,
         allow_hyphen_values = true
     )]
     pub clock_offset: i64,
 
     /// Test only: seed of the random fault triggers.
-    #[arg(long, value_name = "N", default_value_t = 1)]
+    #[arg(long, value_name = "N", default_value = numbers::FAULT_SEED.default, value_parser = numbers::parse_fault_seed)]
     pub fault_seed: u64,
 }
 
@@ -216,7 +262,7 @@ pub struct DebugSignArgs {
     pub action: String,
     #[arg(long, default_value = "2019-12-05")]
     pub version: String,
-    #[arg(long, allow_hyphen_values = true)]
+    #[arg(long, allow_hyphen_values = true, value_parser = numbers::parse_timestamp)]
     pub timestamp: i64,
 }
 
@@ -312,4 +358,49 @@ pub struct ManArgs {
     /// Write tccert.1 and one tccert-COMMAND.1 per command here, instead of printing tccert.1.
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    /// clap's own consistency checks, which include that every default
+    /// (`numbers::*.default`) passes its flag's value parser.
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        use clap::CommandFactory as _;
+        super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn defaults_come_through_the_range_checks() {
+        use clap::Parser as _;
+        let cli = super::Cli::try_parse_from(["tccert", "plan", "m"]).unwrap();
+        let super::Command::Plan(args) = cli.command else {
+            panic!("not plan");
+        };
+        assert_eq!((args.rate, args.timeout), (10.0, 30.0));
+        assert_eq!(
+            args.manifests.budget(),
+            crate::manifest::load::Budget::default()
+        );
+        let cli = super::Cli::try_parse_from([
+            "tccert",
+            "validate",
+            "m",
+            "--max-files",
+            "5",
+            "--max-input-bytes",
+            "1MiB",
+        ])
+        .unwrap();
+        let super::Command::Validate(args) = cli.command else {
+            panic!("not validate");
+        };
+        assert_eq!(
+            args.budget(),
+            crate::manifest::load::Budget {
+                max_bytes: 1 << 20,
+                max_files: 5
+            }
+        );
+    }
 }

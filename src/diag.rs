@@ -62,10 +62,12 @@ pub enum Code {
     CsrKeyWithParse,
     FieldNotSent,
     InvalidName,
+    InputBudget,
+    IndividualWithoutDv,
 }
 
 impl Code {
-    pub const ALL: [Code; 42] = [
+    pub const ALL: [Code; 44] = [
         Code::PathNotFound,
         Code::NoManifests,
         Code::ReadFailed,
@@ -108,6 +110,8 @@ impl Code {
         Code::CsrKeyWithParse,
         Code::FieldNotSent,
         Code::InvalidName,
+        Code::InputBudget,
+        Code::IndividualWithoutDv,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -154,6 +158,8 @@ impl Code {
             Code::CsrKeyWithParse => "csr-key-with-parse",
             Code::FieldNotSent => "field-not-sent",
             Code::InvalidName => "invalid-name",
+            Code::InputBudget => "input-budget",
+            Code::IndividualWithoutDv => "individual-without-dv",
         }
     }
 
@@ -221,6 +227,12 @@ impl Code {
             }
             Code::InvalidName => {
                 "a profile or certificate name is empty, comes from the environment, starts with a space, `:` or `#`, or holds control characters (names are printed in every report and log)"
+            }
+            Code::InputBudget => {
+                "the run would read more than its input budget, manifests and CSR files together: 256 MiB and 100,000 files unless `--max-input-bytes`/`TCCERT_MAX_INPUT_BYTES` or `--max-files`/`TCCERT_MAX_FILES` say otherwise; nothing after that point is read or checked"
+            }
+            Code::IndividualWithoutDv => {
+                "`company_type: individual` on a certificate that is not `dv: true`: the API takes an individual (CompanyType 1) for DV certificates only"
             }
         }
     }

@@ -44,9 +44,11 @@
 //!   [`source::printable`] (control characters escaped), and names must be
 //!   plain (`invalid-name`), so no input can start a line a terminal or a CI
 //!   runner would act on.
+//! - Every number a user types is range-checked once, by [`numbers`], when
+//!   the command line is parsed; the run never sees one out of range.
 //! - The modules `manifest::{tree,yaml,toml,raw}`, `interpolate`, `schema`,
 //!   `field`, `merge`, `checks`, `csr`, `validate`, `model`, `request`,
-//!   `render`, `api::sign`, `init` and `manual` do no I/O; effects go through
+//!   `render`, `numbers`, `api::sign`, `init` and `manual` do no I/O; effects go through
 //!   [`system`]. `keygen` reads only the system's random numbers; the files
 //!   tccert makes are written by [`outfile`], from `app`.
 
@@ -68,6 +70,7 @@ pub mod manifest;
 pub mod manual;
 pub mod merge;
 pub mod model;
+pub mod numbers;
 pub mod outfile;
 pub mod pace;
 pub mod reconcile;

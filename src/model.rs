@@ -157,6 +157,51 @@ impl KeyParameter {
     }
 }
 
+/// `company_type`: who applies, sent as `CompanyType` by `CertificateInfoSubmit`
+/// (`SubmitCertificateInformation` has no such parameter, only `IsDV`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompanyType {
+    /// `CompanyType` 2: a company; any certificate type.
+    Company,
+    /// `CompanyType` 1: an individual; DV certificates only, and the API then
+    /// needs no organization, admin or contact but the contact email.
+    Individual,
+}
+
+impl CompanyType {
+    pub const ALL: [CompanyType; 2] = [CompanyType::Company, CompanyType::Individual];
+
+    /// As manifests spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CompanyType::Company => "company",
+            CompanyType::Individual => "individual",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == text)
+    }
+
+    /// The API's number.
+    pub fn code(self) -> u64 {
+        match self {
+            CompanyType::Company => 2,
+            CompanyType::Individual => 1,
+        }
+    }
+
+    /// Without `company_type`: an individual for `dv: true` (what tccert
+    /// always sent for DV before the key existed), else a company.
+    pub fn default_for(dv: bool) -> Self {
+        if dv {
+            CompanyType::Individual
+        } else {
+            CompanyType::Company
+        }
+    }
+}
+
 /// The key Tencent Cloud makes for an online CSR. Only `CertificateInfoSubmit`
 /// sends it; `SubmitCertificateInformation` has no such parameter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -198,6 +243,10 @@ pub struct Certificate {
     pub domain: Sourced<String>,
     pub domains: Vec<Sourced<String>>,
     pub dv: bool,
+    /// `CompanyType` for `CertificateInfoSubmit`, and where `company_type`
+    /// was written (`None`: the default for `dv`).
+    pub company_type: CompanyType,
+    pub company_type_span: Option<Span>,
     pub commit: bool,
     /// The submit action for this certificate, and who chose it.
     pub api: Api,

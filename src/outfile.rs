@@ -1,5 +1,6 @@
-//! Writing the files tccert makes (`csr new`, `init`, `man --out-dir`): an
-//! effect at the edge, used only by `app.rs`.
+//! Writing the files tccert makes (`csr new`, `init`, `man --out-dir`, the
+//! emulator's `--state` file): an effect at the edge, used by `app.rs` and
+//! the emulator.
 //!
 //! Two rules:
 //! - Nothing that exists is replaced unless the caller says so (`--force`),

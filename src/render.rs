@@ -131,10 +131,14 @@ pub fn render_text(files: &Files, certificates: &[Certificate]) -> String {
             rows.push((
                 "CompanyType".into(),
                 company_type(certificate).to_string(),
-                if certificate.dv {
-                    "certificate (dv: true: an individual)".into()
-                } else {
-                    "certificate (a company)".into()
+                match (certificate.company_type_span, certificate.dv) {
+                    (Some(span), _) => format!(
+                        "certificate at {} (company_type: {})",
+                        files.location(span),
+                        certificate.company_type.as_str()
+                    ),
+                    (None, true) => "default for dv: true (an individual)".into(),
+                    (None, false) => "default (a company)".into(),
                 },
             ));
             for field in [Field::CompanyId, Field::ManagerId] {

@@ -15,7 +15,7 @@
 use serde_json::{Map, Value as Json};
 
 use crate::field::Field;
-use crate::model::{Api, Certificate, Csr};
+use crate::model::{Api, Certificate, CompanyType, Csr};
 use crate::secret::MASK;
 
 pub const SUBMIT_ACTION: &str = "SubmitCertificateInformation";
@@ -101,23 +101,27 @@ pub fn submit_body(certificate: &Certificate) -> Body {
 }
 
 /// The name a field is sent under for this certificate, or `None` when its
-/// API cannot send it. A DV certificate's contact email is `ContactEmail` in
-/// `CertificateInfoSubmit` ("CompanyType为1时，此字段必传"), else `TechEmail`.
+/// API cannot send it. An individual's contact email is `ContactEmail` in
+/// `CertificateInfoSubmit` ("CompanyType为1时，此字段必传"), a company's
+/// `TechEmail`.
 pub fn sent_name(certificate: &Certificate, field: Field) -> Option<&'static str> {
     let info = field.info();
     match certificate.api {
         Api::SubmitCertificateInformation => info.legacy.then_some(info.api),
-        Api::CertificateInfoSubmit if field == Field::ContactEmail && certificate.dv => {
+        Api::CertificateInfoSubmit
+            if field == Field::ContactEmail
+                && certificate.company_type == CompanyType::Individual =>
+        {
             Some("ContactEmail")
         }
         Api::CertificateInfoSubmit => info.successor,
     }
 }
 
-/// `CompanyType`: 1 (an individual; DV certificates only) for `dv: true`,
-/// else 2 (a company).
+/// `CompanyType`: 1 (an individual; DV certificates only) or 2 (a company),
+/// from `company_type`, which defaults to an individual for `dv: true`.
 pub fn company_type(certificate: &Certificate) -> u64 {
-    if certificate.dv { 1 } else { 2 }
+    certificate.company_type.code()
 }
 
 /// The order of `CertificateInfoSubmit`'s parameters in its reference
@@ -410,6 +414,8 @@ mod tests {
             domain: text("www.acme.example"),
             domains: vec![text("acme.example"), text("api.acme.example")],
             dv: false,
+            company_type: CompanyType::Company,
+            company_type_span: None,
             commit: false,
             api,
             api_choice: ApiChoice::Default,
@@ -482,10 +488,51 @@ mod tests {
         assert!(body["CompanyType"].is_u64(), "an integer, not \"2\"");
     }
 
+    /// A company's DV certificate (`company_type: company`) is CompanyType 2,
+    /// sent like any company's: the contact email as `TechEmail`, and the
+    /// organization, admin and contact fields as a company needs them.
+    #[test]
+    fn a_company_dv_certificate_is_company_type_2() {
+        let mut certificate = certificate(Api::CertificateInfoSubmit, fields(&[]));
+        certificate.dv = true;
+        certificate.company_type = CompanyType::Company;
+        let body = sent(&certificate);
+        assert_eq!(body["CompanyType"], 2);
+        assert_eq!(body["TechEmail"], "pki@acme.example");
+        assert!(body.get("ContactEmail").is_none());
+        assert_eq!(body["OrgOrganization"], "Acme Ltd");
+        assert!(body.get("IsDV").is_none());
+        assert_eq!(
+            sent_name(&certificate, Field::ContactEmail),
+            Some("TechEmail")
+        );
+        // SubmittedData shows it as ContactEmail either way.
+        let view = submitted_view(&certificate, &submit_body(&certificate)).to_json(Secrets::Mask);
+        assert_eq!(view["ContactEmail"], "pki@acme.example");
+        // The old API has no CompanyType: it sends IsDV, as before.
+        certificate.api = Api::SubmitCertificateInformation;
+        let legacy = sent(&certificate);
+        assert_eq!(legacy["IsDV"], true);
+        assert!(legacy.get("CompanyType").is_none());
+    }
+
+    #[test]
+    fn company_types_are_the_api_numbers() {
+        assert_eq!(CompanyType::Company.code(), 2);
+        assert_eq!(CompanyType::Individual.code(), 1);
+        assert_eq!(CompanyType::default_for(true), CompanyType::Individual);
+        assert_eq!(CompanyType::default_for(false), CompanyType::Company);
+        for kind in CompanyType::ALL {
+            assert_eq!(CompanyType::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(CompanyType::parse("Company"), None);
+    }
+
     #[test]
     fn dv_is_company_type_1_with_the_contact_email_as_contact_email() {
         let mut certificate = certificate(Api::CertificateInfoSubmit, fields(&[]));
         certificate.dv = true;
+        certificate.company_type = CompanyType::default_for(true);
         let body = sent(&certificate);
         assert_eq!(body["CompanyType"], 1);
         assert_eq!(body["ContactEmail"], "pki@acme.example");

@@ -19,7 +19,7 @@ use serde_json::{Map, Value as Json, json};
 use crate::diag::{Code, Diagnostic};
 use crate::field::{Check, DIGITS_PATTERN, Field, Section, VERIFY_TYPES};
 use crate::manifest::tree::{Document, Format, Node, Value};
-use crate::model::{Api, KeyAlgorithm, KeyParameter};
+use crate::model::{Api, CompanyType, KeyAlgorithm, KeyParameter};
 use crate::source::Files;
 
 pub const API_VERSION: &str = "tccert/v1";
@@ -146,6 +146,10 @@ pub fn document_schema(draft: Draft) -> Json {
         string_list("More domain names (API field `DomainList`)."),
     );
     certificate.insert("dv".into(), json!({ "type": "boolean", "description": "A DV certificate (API field `IsDV`): organization, admin and contact become optional. Default false." }));
+    certificate.insert("company_type".into(), json!({
+        "enum": CompanyType::ALL.map(CompanyType::as_str),
+        "description": "Who applies, sent as `CompanyType` by CertificateInfoSubmit: company (2) or individual (1, only with `dv: true`). Default: individual for `dv: true`, else company. SubmitCertificateInformation cannot send it.",
+    }));
     certificate.insert("csr".into(), draft.reference("csr"));
     certificate.insert("commit".into(), json!({ "type": "boolean", "description": "After submitting, also send the order to the CA (`CertificateOrderSubmit`). Default false." }));
     certificate.insert("api".into(), json!({
@@ -241,11 +245,12 @@ fn validator() -> Option<&'static jsonschema::Validator> {
 }
 
 /// Keys only a certificate may have.
-pub const CERTIFICATE_ONLY_KEYS: [&str; 7] = [
+pub const CERTIFICATE_ONLY_KEYS: [&str; 8] = [
     "certificate_id",
     "domain",
     "domains",
     "dv",
+    "company_type",
     "csr",
     "commit",
     "api",

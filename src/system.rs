@@ -102,6 +102,9 @@ impl Environment for MapEnvironment {
 #[derive(Clone, Debug, Default)]
 pub struct MemoryFileSystem {
     files: BTreeMap<PathBuf, Vec<u8>>,
+    /// FIFOs, sockets and devices: listed, never readable here, so a test
+    /// sees at once if the loader tries.
+    special: std::collections::BTreeSet<PathBuf>,
 }
 
 impl MemoryFileSystem {
@@ -114,10 +117,19 @@ impl MemoryFileSystem {
         self.files.insert(PathBuf::from(path), bytes.to_vec());
         self
     }
+
+    /// A FIFO, socket or device at `path`.
+    pub fn with_special(mut self, path: &str) -> Self {
+        self.special.insert(PathBuf::from(path));
+        self
+    }
 }
 
 impl FileSystem for MemoryFileSystem {
     fn read(&self, path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+        if self.special.contains(path) {
+            return Err(io::Error::other("test: a special file was opened"));
+        }
         let bytes = self.files.get(path).ok_or(io::ErrorKind::NotFound)?;
         if bytes.len() as u64 > limit {
             return Err(io::Error::new(
@@ -129,7 +141,9 @@ impl FileSystem for MemoryFileSystem {
     }
 
     fn kind(&self, path: &Path) -> io::Result<EntryKind> {
-        if self.files.contains_key(path) {
+        if self.special.contains(path) {
+            Ok(EntryKind::Other)
+        } else if self.files.contains_key(path) {
             Ok(EntryKind::File)
         } else if self.files.keys().any(|p| p.starts_with(path)) {
             Ok(EntryKind::Directory)
@@ -142,6 +156,7 @@ impl FileSystem for MemoryFileSystem {
         let mut children: Vec<PathBuf> = self
             .files
             .keys()
+            .chain(&self.special)
             .filter_map(|p| {
                 p.strip_prefix(path)
                     .ok()?

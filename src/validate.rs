@@ -13,7 +13,8 @@ use crate::manifest::load::{Loaded, MAX_CSR_BYTES};
 use crate::manifest::raw::{CsrType, RawCertificate, RawDocument, RawProfile, Sourced};
 use crate::merge::{ProfileIndex, merge_fields};
 use crate::model::{
-    Api, ApiChoice, Certificate, Csr, CsrKey, KeyAlgorithm, KeyParameter, Layer, Setting,
+    Api, ApiChoice, Certificate, CompanyType, Csr, CsrKey, KeyAlgorithm, KeyParameter, Layer,
+    Setting,
 };
 use crate::source::{FileId, Files, Span};
 
@@ -115,10 +116,14 @@ pub fn validate_with(
         let fields = without_empty_optional(merge_fields(&layers, raw), dv);
         let (api, api_choice) = choose_api(raw, options);
         let before = diagnostics.error_count();
+        let (company_type, company_type_span) = check_company_type(raw, dv, diagnostics);
         match api {
-            Api::SubmitCertificateInformation => check_fields(raw, &fields, &layers, diagnostics),
+            Api::SubmitCertificateInformation => {
+                check_fields(raw, &fields, &layers, diagnostics);
+                not_sent.note_company_type(raw, api_choice);
+            }
             Api::CertificateInfoSubmit => {
-                check_successor_fields(raw, &fields, &layers, diagnostics);
+                check_successor_fields(raw, &fields, &layers, company_type, diagnostics);
             }
         }
         not_sent.note_fields(raw, api, api_choice, &fields);
@@ -139,7 +144,9 @@ pub fn validate_with(
                     .as_ref()
                     .map(|d| d.value.clone())
                     .unwrap_or_default(),
-                dv: raw.dv.as_ref().is_some_and(|d| d.value),
+                dv,
+                company_type,
+                company_type_span,
                 commit: raw.commit.as_ref().is_some_and(|c| c.value),
                 api,
                 api_choice,
@@ -153,6 +160,37 @@ pub fn validate_with(
     Validated {
         certificates: valid,
         profile_count: profiles.len(),
+    }
+}
+
+/// `company_type`, or its default for `dv` (an individual for a DV
+/// certificate, else a company). `individual` needs `dv: true`: the API
+/// takes an individual (CompanyType 1) for DV certificates only.
+fn check_company_type(
+    raw: &RawCertificate,
+    dv: bool,
+    diagnostics: &mut Diagnostics,
+) -> (CompanyType, Option<Span>) {
+    // A value outside the enum is a schema error already: read it as unset.
+    let written = raw
+        .company_type
+        .as_ref()
+        .and_then(|c| CompanyType::parse(&c.value).map(|kind| (kind, c.span)));
+    match written {
+        Some((CompanyType::Individual, span)) if !dv => {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::IndividualWithoutDv,
+                    "`company_type: individual` is only for DV certificates",
+                )
+                .at(span)
+                .note("the API takes an individual (CompanyType 1) for DV certificates only; this one is not `dv: true`")
+                .hint("set `dv: true` if it is a DV certificate; otherwise remove `company_type` (a company is the default)"),
+            );
+            (CompanyType::Individual, Some(span))
+        }
+        Some((kind, span)) => (kind, Some(span)),
+        None => (CompanyType::default_for(dv), None),
     }
 }
 
@@ -182,20 +220,22 @@ fn names_an_id(fields: &BTreeMap<Field, Setting>, field: Field) -> bool {
 }
 
 /// The required set of `CertificateInfoSubmit` (tencent-api.md §2.1):
-/// `CompanyType` 1 (`dv: true`) needs `ContactEmail`; `CompanyType` 2 needs
-/// the organization fields unless `company_id` or `manager_id` is set, and
-/// the admin and contact fields unless `manager_id` is set.
+/// `CompanyType` 1 (an individual) needs `ContactEmail`; `CompanyType` 2 (a
+/// company, DV or not) needs the organization fields unless `company_id` or
+/// `manager_id` is set, and the admin and contact fields unless `manager_id`
+/// is set.
 fn check_successor_fields(
     raw: &RawCertificate,
     fields: &BTreeMap<Field, Setting>,
     layers: &[&RawProfile],
+    company_type: CompanyType,
     diagnostics: &mut Diagnostics,
 ) {
     let layer_had_errors = raw.had_errors || layers.iter().any(|p| p.had_errors);
     if layer_had_errors {
         return;
     }
-    let dv = raw.dv.as_ref().is_some_and(|d| d.value);
+    let individual = company_type == CompanyType::Individual;
     let company = names_an_id(fields, Field::CompanyId);
     let manager = names_an_id(fields, Field::ManagerId);
     // An empty value reads as missing: the API would refuse "" (and a DV
@@ -205,7 +245,7 @@ fn check_successor_fields(
             .get(field)
             .is_some_and(|s| !s.value.trim().is_empty())
     };
-    let missing: Vec<(Field, &'static str)> = if dv {
+    let missing: Vec<(Field, &'static str)> = if individual {
         if set(&Field::ContactEmail) {
             Vec::new()
         } else {
@@ -242,11 +282,15 @@ fn check_successor_fields(
     )
     .at(raw.name.span)
     .note(merged_from(layers));
-    diagnostic = if dv {
+    let dv = raw.dv.as_ref().is_some_and(|d| d.value);
+    diagnostic = if individual {
         diagnostic
-            .note("`dv: true` is sent as CompanyType 1 (an individual), for which the API requires the contact email")
+            .note("it is sent as CompanyType 1 (an individual: `dv: true` without `company_type: company`), for which the API requires the contact email")
             .hint("set `contact.email` in the certificate or in one of its profiles")
     } else {
+        if dv {
+            diagnostic = diagnostic.note("`company_type: company` sends this DV certificate as a company's (CompanyType 2), which needs these fields as any company certificate does");
+        }
         diagnostic.hint("set them in the certificate or in one of its profiles; or set `organization.company_id` (stands in for the organization) or `admin.manager_id` (stands in for organization, admin and contact)")
     };
     diagnostics.push(diagnostic);
@@ -336,6 +380,21 @@ impl NotSent {
                 (setting.span, field.path()),
                 field.api_name(),
                 layer,
+            );
+        }
+    }
+
+    /// `company_type` on a `SubmitCertificateInformation` certificate, which
+    /// has no `CompanyType` (only `IsDV`).
+    fn note_company_type(&mut self, raw: &RawCertificate, choice: ApiChoice) {
+        if let Some(value) = &raw.company_type {
+            self.note(
+                raw,
+                Api::SubmitCertificateInformation,
+                choice,
+                (value.span, "company_type".to_string()),
+                "CompanyType",
+                "the certificate".into(),
             );
         }
     }

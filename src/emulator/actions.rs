@@ -124,6 +124,32 @@ const SUBMIT_PARAMS: &[Param] = &[
     p("IsDV", Bool, false),
 ];
 
+/// "This field is required" (字段必传) in the reference of
+/// `SubmitCertificateInformation`, although its schema marks them optional:
+/// the organization, admin and contact fields. `IsDV: true` waives them,
+/// as DV certificates need no organization. (`CsrType` is marked the same
+/// way, DV or not; `CsrContent` is required when `CsrType` is `parse`.)
+const SUBMIT_REQUIRED_UNLESS_DV: [&str; 18] = [
+    "OrganizationName",
+    "OrganizationDivision",
+    "OrganizationAddress",
+    "OrganizationCountry",
+    "OrganizationCity",
+    "OrganizationRegion",
+    "PhoneAreaCode",
+    "PhoneNumber",
+    "AdminFirstName",
+    "AdminLastName",
+    "AdminPhoneNum",
+    "AdminEmail",
+    "AdminPosition",
+    "ContactFirstName",
+    "ContactLastName",
+    "ContactEmail",
+    "ContactNumber",
+    "ContactPosition",
+];
+
 const ORDER_SUBMIT_PARAMS: &[Param] = &[
     p("CertId", Str, true),
     p("DeleteDnsAutoRecord", UInt, false),
@@ -319,7 +345,7 @@ pub fn check_params(action: Action, body: &Map<String, Value>) -> Result<String,
     }
     check_enum(body, "VerifyType", &VERIFY_TYPES)?;
     if action == Action::SubmitCertificateInformation {
-        check_enum(body, "CsrType", &CSR_TYPES)?;
+        check_submit(body)?;
     }
     if action == Action::CertificateInfoSubmit {
         check_info_submit(body)?;
@@ -359,6 +385,29 @@ fn missing(name: &str, when: &str) -> ApiError {
         "MissingParameter",
         format!("The request is missing a required parameter `{name}` ({when})."),
     )
+}
+
+/// The rules of `SubmitCertificateInformation` beyond types: the `CsrType`
+/// enum, then what the reference requires although its schema does not
+/// (see [`SUBMIT_REQUIRED_UNLESS_DV`]). An empty string reads as missing.
+fn check_submit(body: &Map<String, Value>) -> Result<(), ApiError> {
+    check_enum(body, "CsrType", &CSR_TYPES)?;
+    match given(body, "CsrType") {
+        None => return Err(missing("CsrType", "this field is required")),
+        Some("parse") if given(body, "CsrContent").is_none() => {
+            return Err(missing("CsrContent", "CsrType is parse"));
+        }
+        Some(_) => {}
+    }
+    let dv = body.get("IsDV").and_then(Value::as_bool) == Some(true);
+    if !dv
+        && let Some(name) = SUBMIT_REQUIRED_UNLESS_DV
+            .iter()
+            .find(|n| given(body, n).is_none())
+    {
+        return Err(missing(name, "this field is required unless IsDV is true"));
+    }
+    Ok(())
 }
 
 /// The rules of `CertificateInfoSubmit` beyond types (tencent-api.md §2.1):
@@ -869,7 +918,9 @@ mod tests {
         assert_eq!(
             check_params(
                 a,
-                &obj(json!({"CertificateId": "a", "DomainList": ["x"], "IsDV": false}))
+                &obj(submit_body(
+                    json!({"CertificateId": "a", "DomainList": ["x"], "IsDV": false})
+                ))
             ),
             Ok("a".to_owned())
         );
@@ -947,8 +998,8 @@ mod tests {
         let submitted = run(
             &mut state,
             Action::SubmitCertificateInformation,
-            json!({"CertificateId": "abc", "OrganizationName": "X", "KeyPassword": "k", "IsDV": false,
-                   "DomainList": ["www.example.com", "api.example.com"]}),
+            submit_body(json!({"KeyPassword": "k", "IsDV": false,
+                   "DomainList": ["www.example.com", "api.example.com"]})),
         );
         assert_eq!(
             submitted.map(|e| (Value::Object(e.response), e.changed)),
@@ -958,7 +1009,8 @@ mod tests {
         let again = run(
             &mut state,
             Action::SubmitCertificateInformation,
-            json!({"CertificateId": "abc", "OrganizationName": "Y", "KeyPassword": "k",
+            json!({"CertificateId": "abc", "CsrType": "online", "IsDV": true,
+                   "OrganizationName": "Y", "KeyPassword": "k",
                    "DomainList": ["www.example.com", "api.example.com"]}),
         );
         assert!(again.is_ok());
@@ -966,8 +1018,10 @@ mod tests {
         assert_eq!(cert.submits_applied, 2);
         assert_eq!(
             cert.submitted_data.clone().map(Value::Object),
-            Some(json!({"OrganizationName": "Y", "KeyPassword": "k",
-                        "DomainList": ["www.example.com", "api.example.com"]}))
+            Some(
+                json!({"CsrType": "online", "OrganizationName": "Y", "KeyPassword": "k",
+                        "DomainList": ["www.example.com", "api.example.com"]})
+            )
         );
 
         let ordered = run(
@@ -1004,7 +1058,7 @@ mod tests {
             code(run(
                 &mut state,
                 Action::SubmitCertificateInformation,
-                json!({"CertificateId": "abc", "OrganizationName": "Z"})
+                submit_body(json!({"OrganizationName": "Z"}))
             )),
             "FailedOperation.InvalidCertificateStatusCode"
         );
@@ -1030,7 +1084,7 @@ mod tests {
             ),
             (
                 Action::SubmitCertificateInformation,
-                json!({"CertificateId": "zzz"}),
+                submit_body(json!({"CertificateId": "zzz"})),
             ),
             (Action::CertificateOrderSubmit, json!({"CertId": "zzz"})),
             (
@@ -1045,11 +1099,42 @@ mod tests {
         }
     }
 
+    /// `base` with `changes` merged in (`null` removes a field).
+    fn merged(mut body: Value, changes: Value) -> Value {
+        if let (Some(body), Some(changes)) = (body.as_object_mut(), changes.as_object()) {
+            for (key, value) in changes {
+                if value.is_null() {
+                    body.shift_remove(key);
+                } else {
+                    body.insert(key.clone(), value.clone());
+                }
+            }
+        }
+        body
+    }
+
+    /// A valid `SubmitCertificateInformation` body for certificate `abc`
+    /// (online CSR, the 18 fields the reference requires), with `changes`
+    /// merged in (`null` removes a field).
+    fn submit_body(changes: Value) -> Value {
+        let body = json!({
+            "CertificateId": "abc", "CsrType": "online", "CertificateDomain": "www.example.com",
+            "OrganizationName": "O", "OrganizationDivision": "D", "OrganizationAddress": "A",
+            "OrganizationCountry": "CN", "OrganizationCity": "C", "OrganizationRegion": "R",
+            "PhoneAreaCode": "0755", "PhoneNumber": "1",
+            "AdminFirstName": "F", "AdminLastName": "L", "AdminPhoneNum": "2",
+            "AdminEmail": "a@x.example", "AdminPosition": "T",
+            "ContactFirstName": "G", "ContactLastName": "M", "ContactEmail": "t@x.example",
+            "ContactNumber": "3", "ContactPosition": "U",
+        });
+        merged(body, changes)
+    }
+
     /// A valid `CertificateInfoSubmit` body for certificate `abc` (a company,
     /// online CSR, every org/admin/tech field), with `changes` merged in
     /// (`null` removes a field).
     fn info_body(changes: Value) -> Value {
-        let mut body = json!({
+        let body = json!({
             "CertId": "abc", "GenCsrType": "online", "CertCommonName": "www.example.com",
             "CompanyType": 2, "CompanyId": "0", "ManagerId": "0",
             "CsrEncryptAlgo": "RSA", "CsrKeyParameter": "2048",
@@ -1061,16 +1146,87 @@ mod tests {
             "AdminTitle": "T", "TechFirstName": "G", "TechLastName": "M", "TechPhone": "3",
             "TechEmail": "t@x.example", "TechTitle": "U",
         });
-        if let (Some(body), Some(changes)) = (body.as_object_mut(), changes.as_object()) {
-            for (key, value) in changes {
-                if value.is_null() {
-                    body.shift_remove(key);
-                } else {
-                    body.insert(key.clone(), value.clone());
-                }
-            }
+        merged(body, changes)
+    }
+
+    /// The reference marks the organization, admin and contact fields and
+    /// `CsrType` "字段必传" although its schema says optional; the emulator
+    /// once took a body with only `CertificateId`, so a client that left
+    /// them out passed every test.
+    #[test]
+    fn submit_requires_what_the_reference_requires() {
+        let a = Action::SubmitCertificateInformation;
+        let check = |changes: Value| code(check_params(a, &obj(submit_body(changes))));
+        assert_eq!(check(json!({})), "");
+        assert_eq!(
+            code(check_params(a, &obj(json!({"CertificateId": "abc"})))),
+            "MissingParameter",
+            "only CertificateId"
+        );
+        for name in SUBMIT_REQUIRED_UNLESS_DV {
+            assert_eq!(check(json!({ name: null })), "MissingParameter", "{name}");
+            assert_eq!(
+                check(json!({ name: "" })),
+                "MissingParameter",
+                "{name} empty"
+            );
+            assert_eq!(
+                check(json!({ name: null, "IsDV": true })),
+                "",
+                "{name} with IsDV"
+            );
+            assert_eq!(
+                check(json!({ name: null, "IsDV": false })),
+                "MissingParameter",
+                "{name} with IsDV false"
+            );
         }
-        body
+        let message = check_params(a, &obj(submit_body(json!({"AdminEmail": null}))))
+            .err()
+            .map(|e| e.message)
+            .unwrap_or_default();
+        assert_eq!(
+            message,
+            "The request is missing a required parameter `AdminEmail` (this field is required unless IsDV is true)."
+        );
+        // A DV certificate needs only its id and CsrType.
+        assert_eq!(
+            code(check_params(
+                a,
+                &obj(json!({"CertificateId": "abc", "CsrType": "online", "IsDV": true}))
+            )),
+            ""
+        );
+        assert_eq!(check(json!({"CsrType": null})), "MissingParameter");
+        assert_eq!(
+            check(json!({"CsrType": null, "IsDV": true})),
+            "MissingParameter",
+            "CsrType is required for DV too"
+        );
+        assert_eq!(
+            check(json!({"CsrType": ""})),
+            "FailedOperation.InvalidParam"
+        );
+        // parse needs CsrContent, online does not.
+        assert_eq!(check(json!({"CsrType": "parse"})), "MissingParameter");
+        assert_eq!(
+            check(json!({"CsrType": "parse", "CsrContent": "   "})),
+            "MissingParameter"
+        );
+        assert_eq!(
+            check(json!({"CsrType": "parse", "CsrContent": "-----BEGIN CERTIFICATE REQUEST-----"})),
+            ""
+        );
+        let message = check_params(a, &obj(submit_body(json!({"CsrType": "parse"}))))
+            .err()
+            .map(|e| e.message)
+            .unwrap_or_default();
+        assert!(
+            message.contains("`CsrContent` (CsrType is parse)"),
+            "{message}"
+        );
+        // Wrong types are still InvalidParameter, before any of this.
+        assert_eq!(check(json!({"OrganizationName": 5})), "InvalidParameter");
     }
 
     #[test]
@@ -1273,7 +1429,7 @@ mod tests {
             run(
                 &mut state,
                 Action::SubmitCertificateInformation,
-                json!({"CertificateId": "abc", "OrganizationName": "X"})
+                submit_body(json!({"OrganizationName": "X"}))
             )
             .is_ok()
         );

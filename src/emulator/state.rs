@@ -8,11 +8,13 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::io;
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+
+use crate::outfile::{self, NewFile};
 
 /// The status of a paid certificate waiting for its information.
 pub const STATUS_PENDING_SUBMISSION: u64 = 5;
@@ -207,27 +209,22 @@ pub fn load(path: &Path) -> io::Result<Option<StateSnapshot>> {
 }
 
 /// Writes the state so that a reader sees either the old or the new file,
-/// never half of one: a temporary file in the same directory, synced, then
-/// renamed over the target.
+/// never half of one, the way `tccert csr new` writes a private key
+/// ([`crate::outfile`]): the file holds `KeyPassword`s, so it is a new file
+/// created exclusively (`O_EXCL`, which never follows a symbolic link) under
+/// an unpredictable name beside the target, with mode 0600 from the start,
+/// synced, then renamed over the target. A link at the target is replaced,
+/// not written through.
 pub fn save_atomic(path: &Path, snapshot: &StateSnapshot) -> io::Result<()> {
-    let json = serde_json::to_vec_pretty(snapshot).map_err(io::Error::other)?;
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "state path has no file name"))?
-        .to_string_lossy();
-    let temp: PathBuf = path.with_file_name(format!(".{file_name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut file = fs::File::create(&temp)?;
-        file.write_all(&json)?;
-        file.write_all(b"\n")?;
-        file.sync_all()?;
-        fs::rename(&temp, path)
-    })();
-    if result.is_err() {
-        // Best effort: a stale temp file is harmless but untidy.
-        let _ = fs::remove_file(&temp);
-    }
-    result
+    let mut json = serde_json::to_vec_pretty(snapshot).map_err(io::Error::other)?;
+    json.push(b'\n');
+    let file = NewFile {
+        path,
+        contents: &json,
+        private: true,
+    };
+    outfile::write_all(std::slice::from_ref(&file), true)
+        .map_err(|e| io::Error::new(e.error.kind(), e.to_string()))
 }
 
 #[cfg(test)]
@@ -310,6 +307,71 @@ mod tests {
         let _ = fs::write(&path, "{not json");
         assert!(matches!(load(&path), Err(e) if e.kind() == io::ErrorKind::InvalidData));
         let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[cfg(unix)]
+    fn mode(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt as _;
+        fs::metadata(path)
+            .map(|m| m.permissions().mode() & 0o777)
+            .unwrap_or(0)
+    }
+
+    /// It holds `KeyPassword`s: owner-only from the first byte, also when
+    /// it replaces a file that was readable by others.
+    #[cfg(unix)]
+    #[test]
+    fn the_state_file_is_0600_new_and_replaced() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        save_atomic(&path, &StateSnapshot::default()).unwrap();
+        assert_eq!(mode(&path), 0o600);
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        save_atomic(&path, &StateSnapshot::default()).unwrap();
+        assert_eq!(mode(&path), 0o600);
+    }
+
+    /// The old temporary name was `.NAME.tmp-PID`: predictable, and opened
+    /// with `File::create`, which follows a symbolic link planted there and
+    /// writes the state (and its `KeyPassword`s) wherever it points.
+    #[cfg(unix)]
+    #[test]
+    fn a_link_planted_at_the_old_temporary_name_is_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        let victim = dir.path().join("victim");
+        fs::write(&victim, "untouched").unwrap();
+        let planted = dir
+            .path()
+            .join(format!(".state.json.tmp-{}", std::process::id()));
+        std::os::unix::fs::symlink(&victim, &planted).unwrap();
+        let absent = dir.path().join("absent");
+        let dangling = dir
+            .path()
+            .join(format!(".other.json.tmp-{}", std::process::id()));
+        std::os::unix::fs::symlink(&absent, &dangling).unwrap();
+
+        let mut state = StateSnapshot::default();
+        state.add_seed(&[seed("a", "a.example.com")], 1);
+        set_submitted_field(
+            state.certificates.get_mut("a").unwrap(),
+            "KeyPassword",
+            Some("hunter2"),
+        );
+        save_atomic(&path, &state).unwrap();
+        save_atomic(&dir.path().join("other.json"), &state).unwrap();
+
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "untouched");
+        assert!(!absent.exists(), "a dangling link is not created through");
+        assert_eq!(load(&path).unwrap(), Some(state));
+        // And a link at the target itself is replaced, not written through.
+        let linked = dir.path().join("linked.json");
+        std::os::unix::fs::symlink(&victim, &linked).unwrap();
+        save_atomic(&linked, &StateSnapshot::default()).unwrap();
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "untouched");
+        assert!(!fs::symlink_metadata(&linked).unwrap().is_symlink());
+        assert_eq!(mode(&linked), 0o600);
     }
 
     #[test]

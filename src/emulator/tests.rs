@@ -137,9 +137,28 @@ fn set(headers: &mut [(String, String)], name: &str, value: &str) {
     }
 }
 
+/// A complete `SubmitCertificateInformation` body (the emulator refuses one
+/// without the fields the reference requires) naming the organization `name`.
 fn org(name: &str) -> Value {
     json!({"CertificateId": "abcb1234", "CsrType": "online", "OrganizationName": name,
+           "OrganizationDivision": "D", "OrganizationAddress": "A", "OrganizationCountry": "CN",
+           "OrganizationCity": "C", "OrganizationRegion": "R", "PhoneAreaCode": "0755",
+           "PhoneNumber": "1", "AdminFirstName": "F", "AdminLastName": "L",
+           "AdminPhoneNum": "2", "AdminEmail": "a@x.example", "AdminPosition": "T",
+           "ContactFirstName": "G", "ContactLastName": "M", "ContactEmail": "t@x.example",
+           "ContactNumber": "3", "ContactPosition": "U",
            "KeyPassword": "pw", "IsDV": false})
+}
+
+/// What `SubmittedData` shows after [`org`]: the body less `CertificateId`
+/// and `IsDV`.
+fn org_submitted(name: &str) -> Value {
+    let mut body = org(name);
+    if let Some(fields) = body.as_object_mut() {
+        fields.shift_remove("CertificateId");
+        fields.shift_remove("IsDV");
+    }
+    body
 }
 
 #[tokio::test]
@@ -178,10 +197,7 @@ async fn full_flow_describe_submit_commit() {
     let after = call(&emu, "DescribeCertificateDetail", describe).await;
     let response = &after.body["Response"];
     assert_eq!(response["Status"], 8);
-    assert_eq!(
-        response["SubmittedData"],
-        json!({"CsrType": "online", "OrganizationName": "Tencent", "KeyPassword": "pw"})
-    );
+    assert_eq!(response["SubmittedData"], org_submitted("Tencent"));
     assert_eq!(response["OrderId"], committed.body["Response"]["OrderId"]);
 
     let again = call(&emu, "SubmitCertificateInformation", org("Other")).await;
@@ -675,6 +691,57 @@ async fn admin_endpoints_read_and_patch_state() {
             .map(Value::Object),
         Some(json!({"PostalCode": "1"}))
     );
+    emu.shutdown().await;
+}
+
+/// The API documents more as required than its schema marks; the emulator
+/// enforces it, in the API's error shape, and applies nothing.
+#[tokio::test]
+async fn submits_missing_what_the_reference_requires_are_refused() {
+    let emu = emulator(config()).await;
+    let only_id = call(
+        &emu,
+        "SubmitCertificateInformation",
+        json!({"CertificateId": "abcb1234"}),
+    )
+    .await;
+    assert_eq!(only_id.status, 200);
+    assert_eq!(only_id.code(), "MissingParameter", "{}", only_id.raw);
+    assert!(
+        only_id.body["Response"]["Error"]["Message"]
+            .as_str()
+            .is_some_and(|m| m.contains("`CsrType`")),
+        "{}",
+        only_id.raw
+    );
+    assert_eq!(
+        only_id.body["Response"]["RequestId"].as_str().map(str::len),
+        Some(36)
+    );
+    let mut parse = org("X");
+    parse["CsrType"] = json!("parse");
+    let no_csr = call(&emu, "SubmitCertificateInformation", parse).await;
+    assert_eq!(no_csr.code(), "MissingParameter", "{}", no_csr.raw);
+    let mut no_admin = org("X");
+    if let Some(fields) = no_admin.as_object_mut() {
+        fields.shift_remove("AdminEmail");
+    }
+    assert_eq!(
+        call(&emu, "SubmitCertificateInformation", no_admin.clone())
+            .await
+            .code(),
+        "MissingParameter"
+    );
+    // IsDV waives the organization, admin and contact fields.
+    no_admin["IsDV"] = json!(true);
+    assert_eq!(
+        call(&emu, "SubmitCertificateInformation", no_admin)
+            .await
+            .code(),
+        "OK"
+    );
+    let cert = &emu.snapshot().certificates["abcb1234"];
+    assert_eq!(cert.submits_applied, 1, "only the DV submit applied");
     emu.shutdown().await;
 }
 

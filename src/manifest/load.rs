@@ -25,6 +25,106 @@ use crate::system::{EntryKind, Environment, FileSystem};
 pub const MAX_MANIFEST_BYTES: u64 = 4 * 1024 * 1024;
 /// Largest CSR file or inline PEM (a CSR is 1–3 KiB).
 pub const MAX_CSR_BYTES: u64 = 64 * 1024;
+/// Default of `--max-input-bytes`: every byte one run reads, manifests and
+/// CSR files together. The 10,000-certificate benchmark reads 4.3 MiB.
+pub const DEFAULT_MAX_INPUT_BYTES: u64 = 256 << 20;
+/// Default of `--max-files`: every file one run reads (a CSR file counts
+/// each time a certificate names it). The benchmark reads 10,550.
+pub const DEFAULT_MAX_FILES: u64 = 100_000;
+
+/// What one run may read in all. The per-file caps above bound each file;
+/// this bounds their sum, which they alone do not: 150 comment-only files
+/// of 4 MiB each once took 620 MB.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Budget {
+    pub max_bytes: u64,
+    pub max_files: u64,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Self {
+            max_bytes: DEFAULT_MAX_INPUT_BYTES,
+            max_files: DEFAULT_MAX_FILES,
+        }
+    }
+}
+
+/// Which part of the [`Budget`] ran out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Over {
+    Files,
+    Bytes,
+}
+
+/// What the run has read so far against its [`Budget`].
+struct Spending {
+    budget: Budget,
+    bytes: u64,
+    files: u64,
+    /// Set at the first file over the budget: nothing more is read.
+    over: bool,
+}
+
+impl Spending {
+    fn new(budget: Budget) -> Self {
+        Self {
+            budget,
+            bytes: 0,
+            files: 0,
+            over: false,
+        }
+    }
+
+    /// Opens the account for one more file whose own cap is `cap`: the most
+    /// bytes it may be read up to, or [`Over::Files`] when the file count is
+    /// spent (which also stops the run's reading).
+    fn next_file(&mut self, cap: u64) -> Result<u64, Over> {
+        if self.files >= self.budget.max_files {
+            self.over = true;
+            return Err(Over::Files);
+        }
+        self.files += 1;
+        Ok(cap.min(self.budget.max_bytes.saturating_sub(self.bytes)))
+    }
+
+    /// A read refused as too large under `limit` from [`Spending::next_file`]:
+    /// the budget's doing when `limit` is below the file's own cap.
+    fn too_large(&mut self, limit: u64, cap: u64) -> Option<Over> {
+        self.over |= limit < cap;
+        (limit < cap).then_some(Over::Bytes)
+    }
+
+    fn spend(&mut self, bytes: usize) {
+        self.bytes = self.bytes.saturating_add(bytes as u64);
+    }
+
+    /// The `input-budget` error, at the first file not read.
+    fn diagnostic(&self, over: Over, path: &Path) -> Diagnostic {
+        let (what, option) = match over {
+            Over::Files => (
+                format!("more than {} files", self.budget.max_files),
+                "--max-files (or TCCERT_MAX_FILES)",
+            ),
+            Over::Bytes => (
+                format!(
+                    "more than {}",
+                    crate::numbers::show_bytes(self.budget.max_bytes)
+                ),
+                "--max-input-bytes (or TCCERT_MAX_INPUT_BYTES)",
+            ),
+        };
+        Diagnostic::error(
+            Code::InputBudget,
+            format!(
+                "{what} to read in this run (manifests and CSR files together): stopped before {}",
+                path.display()
+            ),
+        )
+        .note("nothing after it was read, and no manifest was checked further; this bounds memory whatever the PATHs hold")
+        .hint(format!("raise {option} if these files are meant to be read in one run"))
+    }
+}
 
 /// Everything read in one run.
 #[derive(Debug, Default)]
@@ -34,10 +134,28 @@ pub struct Loaded {
     pub diagnostics: Diagnostics,
 }
 
+/// [`load_within`] the default [`Budget`].
 pub fn load(paths: &[PathBuf], fs: &dyn FileSystem, env: &dyn Environment) -> Loaded {
+    load_within(paths, fs, env, Budget::default())
+}
+
+/// Loads every manifest under `paths`, reading no more than `budget` allows.
+pub fn load_within(
+    paths: &[PathBuf],
+    fs: &dyn FileSystem,
+    env: &dyn Environment,
+    budget: Budget,
+) -> Loaded {
     let mut loaded = Loaded::default();
+    let mut spending = Spending::new(budget);
     let mut manifest_paths = Vec::new();
+    // The walk stops once it has found more manifests than may be read, so
+    // a huge tree costs no more than the budget either.
+    let most = usize::try_from(budget.max_files).unwrap_or(usize::MAX);
     for path in paths {
+        if manifest_paths.len() > most {
+            break;
+        }
         match fs.kind(path) {
             Ok(EntryKind::Directory) => {
                 let mut walked = Walked::default();
@@ -46,6 +164,7 @@ pub fn load(paths: &[PathBuf], fs: &dyn FileSystem, env: &dyn Environment) -> Lo
                     path,
                     &mut walked,
                     &mut manifest_paths,
+                    most,
                     &mut loaded.diagnostics,
                 );
             }
@@ -69,8 +188,21 @@ pub fn load(paths: &[PathBuf], fs: &dyn FileSystem, env: &dyn Environment) -> Lo
                 .hint("manifests are files ending .yaml, .yml or .toml; hidden files and folders are skipped"),
         );
     }
+    if let Some(first_over) = manifest_paths.get(most) {
+        // More manifests than may be read: say so before reading any.
+        let diagnostic = spending.diagnostic(Over::Files, first_over);
+        loaded.diagnostics.push(diagnostic);
+        return loaded;
+    }
     for path in manifest_paths {
-        load_file(&mut loaded, fs, env, path);
+        load_file(&mut loaded, fs, env, path, &mut spending);
+        if spending.over {
+            // Checks over part of the input would only mislead (a profile
+            // in an unread file reads as missing): the budget error stands
+            // alone, with whatever the files read so far showed.
+            loaded.documents.clear();
+            break;
+        }
     }
     loaded
 }
@@ -100,11 +232,14 @@ struct Walked {
     done: HashSet<PathBuf>,
 }
 
+/// Adds the manifests under `dir` to `out`, stopping once `out` holds more
+/// than `most`.
 fn walk(
     fs: &dyn FileSystem,
     dir: &Path,
     walked: &mut Walked,
     out: &mut Vec<PathBuf>,
+    most: usize,
     diagnostics: &mut Diagnostics,
 ) {
     let canonical = match fs.canonical(dir) {
@@ -143,11 +278,14 @@ fn walk(
     entries.sort();
     walked.ancestors.push(canonical);
     for entry in entries {
+        if out.len() > most {
+            break;
+        }
         if is_hidden(&entry) {
             continue;
         }
         match fs.kind(&entry) {
-            Ok(EntryKind::Directory) => walk(fs, &entry, walked, out, diagnostics),
+            Ok(EntryKind::Directory) => walk(fs, &entry, walked, out, most, diagnostics),
             Ok(EntryKind::File) if is_manifest_name(&entry) => out.push(entry),
             // A FIFO, socket or device named like a manifest: reading it could
             // block for ever (a FIFO without a writer), and skipping it
@@ -178,10 +316,26 @@ fn walk(
     walked.ancestors.pop();
 }
 
-fn load_file(loaded: &mut Loaded, fs: &dyn FileSystem, env: &dyn Environment, path: PathBuf) {
-    let bytes = match fs.read(&path, MAX_MANIFEST_BYTES) {
-        Ok(bytes) => bytes,
+fn load_file(
+    loaded: &mut Loaded,
+    fs: &dyn FileSystem,
+    env: &dyn Environment,
+    path: PathBuf,
+    spending: &mut Spending,
+) {
+    let limit = match spending.next_file(MAX_MANIFEST_BYTES) {
+        Ok(limit) => limit,
+        Err(over) => return loaded.diagnostics.push(spending.diagnostic(over, &path)),
+    };
+    let bytes = match fs.read(&path, limit) {
+        Ok(bytes) => {
+            spending.spend(bytes.len());
+            bytes
+        }
         Err(error) if error.kind() == std::io::ErrorKind::FileTooLarge => {
+            if let Some(over) = spending.too_large(limit, MAX_MANIFEST_BYTES) {
+                return loaded.diagnostics.push(spending.diagnostic(over, &path));
+            }
             loaded.diagnostics.push(
                 Diagnostic::error(
                     Code::FileTooLarge,
@@ -274,17 +428,14 @@ fn load_file(loaded: &mut Loaded, fs: &dyn FileSystem, env: &dyn Environment, pa
                             .map(Path::to_path_buf)
                             .unwrap_or_default();
                         let csr_path = base.join(&file_ref.value);
-                        let text = fs
-                            .read(&csr_path, MAX_CSR_BYTES)
-                            .map_err(|e| match e.kind() {
-                                std::io::ErrorKind::FileTooLarge => {
-                                    format!("larger than {} KiB", MAX_CSR_BYTES >> 10)
-                                }
-                                _ => e.to_string(),
-                            })
-                            .and_then(|b| {
-                                String::from_utf8(b).map_err(|_| "not UTF-8 text".to_string())
-                            });
+                        let text = match read_csr_file(fs, &csr_path, spending) {
+                            Ok(text) => text,
+                            Err(over) => {
+                                let diagnostic = spending.diagnostic(over, &csr_path);
+                                loaded.diagnostics.push(diagnostic.at(file_ref.span));
+                                Err("not read: the run's input budget is spent".to_string())
+                            }
+                        };
                         certificate.csr.loaded_file = Some(CsrFile {
                             path: csr_path,
                             text,
@@ -302,6 +453,49 @@ fn load_file(loaded: &mut Loaded, fs: &dyn FileSystem, env: &dyn Environment, pa
             ),
             None => {}
         }
+    }
+}
+
+/// Reads a `csr.file`: the text, or why not (a `csr-file` error later); the
+/// outer error is the run's budget running out.
+///
+/// Only a regular file is opened. Opening a FIFO blocks until something
+/// writes to it (for ever, if nothing does) and a device may never end, so
+/// the kind is checked first; unlike a manifest named on the command line,
+/// a path inside a manifest is not something the user just typed. (The
+/// check and the open are two steps: swapping the file in between takes
+/// write access to the manifest tree, which already decides what is sent.)
+fn read_csr_file(
+    fs: &dyn FileSystem,
+    path: &Path,
+    spending: &mut Spending,
+) -> Result<Result<String, String>, Over> {
+    match fs.kind(path) {
+        Ok(EntryKind::File) => {}
+        Ok(EntryKind::Directory) => return Ok(Err("it is a directory".to_string())),
+        Ok(EntryKind::Other) => {
+            return Ok(Err(
+                "not a regular file (a FIFO, socket or device); not read".to_string(),
+            ));
+        }
+        Err(error) => return Ok(Err(error.to_string())),
+    }
+    if spending.over {
+        return Ok(Err("not read: the run's input budget is spent".to_string()));
+    }
+    let limit = spending.next_file(MAX_CSR_BYTES)?;
+    match fs.read(path, limit) {
+        Ok(bytes) => {
+            spending.spend(bytes.len());
+            Ok(String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string()))
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::FileTooLarge => {
+            match spending.too_large(limit, MAX_CSR_BYTES) {
+                Some(over) => Err(over),
+                None => Ok(Err(format!("larger than {} KiB", MAX_CSR_BYTES >> 10))),
+            }
+        }
+        Err(error) => Ok(Err(error.to_string())),
     }
 }
 
@@ -504,6 +698,125 @@ mod tests {
                 .any(|m| m.contains("pipe.yaml: not a regular file")),
             "{messages:?}"
         );
+    }
+
+    /// `count` comment-only manifests of `size` bytes each under `m/`.
+    fn comments(count: usize, size: usize) -> crate::system::MemoryFileSystem {
+        let text = format!("#{}\n", "x".repeat(size - 2));
+        (0..count).fold(crate::system::MemoryFileSystem::default(), |fs, i| {
+            fs.with(&format!("m/{i}.yaml"), &text)
+        })
+    }
+
+    fn codes(loaded: &Loaded) -> Vec<Code> {
+        loaded.diagnostics.iter().map(|d| d.code).collect()
+    }
+
+    #[test]
+    fn the_byte_budget_covers_the_whole_run_not_each_file() {
+        let env = MapEnvironment::default();
+        let paths = [PathBuf::from("m")];
+        let budget = |max_bytes| Budget {
+            max_bytes,
+            max_files: 100,
+        };
+        // Exactly the five files' 500 bytes: fine.
+        let fs = comments(5, 100);
+        let loaded = load_within(&paths, &fs, &env, budget(500));
+        assert!(codes(&loaded).is_empty(), "{:?}", codes(&loaded));
+        assert_eq!(loaded.files.len(), 5);
+        // One byte less: the fifth file is not read, and says so.
+        let loaded = load_within(&paths, &fs, &env, budget(499));
+        assert_eq!(codes(&loaded), [Code::InputBudget]);
+        assert_eq!(loaded.files.len(), 4);
+        let message = &loaded.diagnostics.iter().next().map(|d| d.message.clone());
+        assert_eq!(
+            message.as_deref(),
+            Some(
+                "more than 499 bytes to read in this run (manifests and CSR files together): stopped before m/4.yaml"
+            )
+        );
+        // Each file is under its own 4 MiB cap; the default budget is not
+        // the per-file cap.
+        assert_eq!(
+            load(&paths, &comments(3, 100), &env)
+                .diagnostics
+                .error_count(),
+            0
+        );
+    }
+
+    #[test]
+    fn too_many_manifests_are_refused_before_any_is_read() {
+        let env = MapEnvironment::default();
+        let fs = comments(5, 10);
+        let budget = |max_files| Budget {
+            max_bytes: 1 << 20,
+            max_files,
+        };
+        let loaded = load_within(&[PathBuf::from("m")], &fs, &env, budget(4));
+        assert_eq!(codes(&loaded), [Code::InputBudget]);
+        assert_eq!(loaded.files.len(), 0, "nothing read");
+        let loaded = load_within(&[PathBuf::from("m")], &fs, &env, budget(5));
+        assert!(codes(&loaded).is_empty());
+    }
+
+    const CERTIFICATE: &str = "apiVersion: tccert/v1\nkind: Certificate\nname: www\ncertificate_id: a\ndomain: www.example.com\ndv: true\ncsr:\n  type: parse\n  file: www.csr\n";
+
+    fn csr_text(loaded: &Loaded) -> Option<Result<String, String>> {
+        loaded.documents.iter().find_map(|(_, d)| match d {
+            RawDocument::Certificate(c) => c.csr.loaded_file.as_ref().map(|f| f.text.clone()),
+            RawDocument::Profile(_) => None,
+        })
+    }
+
+    #[test]
+    fn a_special_csr_file_is_never_opened() {
+        let why = |fs: crate::system::MemoryFileSystem| {
+            let fs = fs.with("www.yaml", CERTIFICATE);
+            let loaded = load(
+                &[PathBuf::from("www.yaml")],
+                &fs,
+                &MapEnvironment::default(),
+            );
+            csr_text(&loaded).and_then(Result::err)
+        };
+        // MemoryFileSystem fails any read of a special file, so the message
+        // below also proves it was never opened.
+        assert_eq!(
+            why(crate::system::MemoryFileSystem::default().with_special("www.csr")).as_deref(),
+            Some("not a regular file (a FIFO, socket or device); not read")
+        );
+        assert_eq!(
+            why(crate::system::MemoryFileSystem::default().with("www.csr/x", "")).as_deref(),
+            Some("it is a directory")
+        );
+    }
+
+    #[test]
+    fn csr_files_count_against_the_budget() {
+        let fs = crate::system::MemoryFileSystem::default()
+            .with("www.yaml", CERTIFICATE)
+            .with("www.csr", "-----BEGIN CERTIFICATE REQUEST-----\n");
+        let env = MapEnvironment::default();
+        let paths = [PathBuf::from("www.yaml")];
+        let files = |max_files| Budget {
+            max_bytes: 1 << 20,
+            max_files,
+        };
+        let loaded = load_within(&paths, &fs, &env, files(2));
+        assert!(codes(&loaded).is_empty(), "{:?}", codes(&loaded));
+        assert!(matches!(csr_text(&loaded), Some(Ok(_))));
+        let loaded = load_within(&paths, &fs, &env, files(1));
+        assert_eq!(codes(&loaded), [Code::InputBudget]);
+        assert!(loaded.documents.is_empty(), "no partial checks");
+        // Bytes: the manifest fits, the CSR after it does not.
+        let bytes = Budget {
+            max_bytes: CERTIFICATE.len() as u64 + 10,
+            max_files: 10,
+        };
+        let loaded = load_within(&paths, &fs, &env, bytes);
+        assert_eq!(codes(&loaded), [Code::InputBudget]);
     }
 
     #[test]

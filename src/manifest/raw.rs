@@ -91,6 +91,8 @@ pub struct RawCertificate {
     pub commit: Option<Sourced<bool>>,
     /// `api`: which submit action carries this certificate.
     pub api: Option<Sourced<String>>,
+    /// `company_type`: `company` or `individual` (`CompanyType` 2 or 1).
+    pub company_type: Option<Sourced<String>>,
     pub csr: RawCsr,
     pub fields: FieldValues,
 }
@@ -197,6 +199,7 @@ pub fn from_tree(root: &Node, had_errors: bool) -> Option<RawDocument> {
         dv: root.get("dv").and_then(|e| boolean(&e.value)),
         commit: root.get("commit").and_then(|e| boolean(&e.value)),
         api: field(root, "api"),
+        company_type: field(root, "company_type"),
         csr,
         fields,
     })))

@@ -256,6 +256,8 @@ fn certificate(name: &str, commit: bool) -> Certificate {
         },
         fields,
         profiles: Vec::new(),
+        company_type: crate::model::CompanyType::default_for(false),
+        company_type_span: None,
     }
 }
 

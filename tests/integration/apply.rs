@@ -550,24 +550,40 @@ fn the_builtin_emulator_runs_the_examples_end_to_end() {
     );
 }
 
-#[test]
-fn the_emulator_command_prints_its_url_first_and_serves() {
-    use std::io::{BufRead, BufReader};
+/// `tccert emulator` with `args` as a child process (no credentials in its
+/// environment, so it makes and prints a pair), and its stdout by lines.
+fn spawn_emulator<I, S>(
+    args: I,
+) -> (
+    std::process::Child,
+    std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
+)
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    use std::io::BufRead as _;
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tccert"))
-        .args([
-            "emulator",
-            "--listen",
-            "127.0.0.1:0",
-            "--seed-id",
-            "abc12345=www.acme.example",
-        ])
+        .arg("emulator")
+        .args(args)
         .env_remove("TENCENTCLOUD_SECRET_ID")
         .env_remove("TENCENTCLOUD_SECRET_KEY")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("spawn the emulator");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let lines = std::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+    (child, lines)
+}
+
+#[test]
+fn the_emulator_command_prints_its_url_first_and_serves() {
+    let (mut child, mut lines) = spawn_emulator([
+        "--listen",
+        "127.0.0.1:0",
+        "--seed-id",
+        "abc12345=www.acme.example",
+    ]);
     let url = lines.next().and_then(Result::ok).unwrap_or_default();
     let id_line = lines.next().and_then(Result::ok).unwrap_or_default();
     let key_line = lines.next().and_then(Result::ok).unwrap_or_default();
@@ -592,6 +608,42 @@ fn the_emulator_command_prints_its_url_first_and_serves() {
     let _ = child.wait();
     let run = run.success();
     assert!(run.stdout().contains("submitted"), "{}", run.stdout());
+}
+
+/// `--state` holds what clients sent, `KeyPassword` included: the binary
+/// writes it owner-only (0600), and a link planted at the temporary name it
+/// once used (`.NAME.tmp-PID`, predictable) is not written through.
+#[cfg(unix)]
+#[test]
+fn the_emulator_state_file_is_private() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let state = dir.path().join("state.json");
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, "untouched").expect("write the victim");
+    let (mut child, mut lines) = spawn_emulator([
+        std::ffi::OsStr::new("--seed-id"),
+        std::ffi::OsStr::new("abc12345=www.acme.example"),
+        std::ffi::OsStr::new("--state"),
+        state.as_os_str(),
+    ]);
+    // The child's pid is the one the old code put in the temporary name.
+    // The link is planted as soon as the pid is known, which is almost
+    // always before the emulator's first write (it writes after loading
+    // its state, before printing the URL) but cannot be guaranteed from
+    // here; `state.rs`'s unit test plants it deterministically.
+    let planted = dir.path().join(format!(".state.json.tmp-{}", child.id()));
+    std::os::unix::fs::symlink(&victim, &planted).expect("plant a link");
+    let url = lines.next().and_then(Result::ok).unwrap_or_default();
+    let mode = std::fs::metadata(&state).map(|m| m.permissions().mode() & 0o777);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    assert_eq!(mode.ok(), Some(0o600));
+    assert_eq!(
+        std::fs::read_to_string(&victim).ok().as_deref(),
+        Some("untouched")
+    );
 }
 
 #[test]

@@ -501,6 +501,88 @@ fn successor_required_fields() {
 }
 
 #[test]
+fn company_type_rules() {
+    snapshot(
+        "company_type_rules",
+        &[
+            // A company's DV certificate (CompanyType 2) needs what any
+            // company needs: with no profile, the organization and people.
+            (
+                "a.yaml",
+                &successor(
+                    "a",
+                    "id000001",
+                    "[]",
+                    "dv: true\ncompany_type: company\ncontact:\n  email: pki@acme.example\n",
+                ),
+            ),
+            // An individual (CompanyType 1) is for DV certificates only.
+            (
+                "b.yaml",
+                &successor(
+                    "b",
+                    "id000002",
+                    "[]",
+                    "company_type: individual\ncontact:\n  email: pki@acme.example\n",
+                ),
+            ),
+            // Only the two values.
+            (
+                "c.yaml",
+                &successor(
+                    "c",
+                    "id000003",
+                    "[]",
+                    "dv: true\ncompany_type: person\ncontact:\n  email: pki@acme.example\n",
+                ),
+            ),
+            // A company DV certificate whose admin id stands in: valid.
+            (
+                "d.yaml",
+                &successor(
+                    "d",
+                    "id000004",
+                    "[]",
+                    "dv: true\ncompany_type: company\nadmin:\n  manager_id: \"2002\"\n",
+                ),
+            ),
+            // Said out loud, the default for DV: valid.
+            (
+                "e.yaml",
+                &successor(
+                    "e",
+                    "id000005",
+                    "[]",
+                    "dv: true\ncompany_type: individual\ncontact:\n  email: pki@acme.example\n",
+                ),
+            ),
+        ],
+    );
+}
+
+/// The contract's API has no CompanyType: `company_type` on a certificate
+/// sent with it is a warning (it is not sent), not silently dropped.
+#[test]
+fn company_type_with_the_contracts_api_is_not_sent() {
+    let certificate = CERTIFICATE.replace("csr:", "dv: true\ncompany_type: company\ncsr:");
+    let run = Test::new()
+        .file("acme.yaml", PROFILE)
+        .file("www.yaml", &certificate)
+        .args(["validate", "."])
+        .run()
+        .success()
+        .stderr_contains("warning[field-not-sent]: `company_type` is not sent for certificate `www`: SubmitCertificateInformation has no CompanyType");
+    assert!(run.stdout().contains("valid: 1 certificate"));
+    Test::new()
+        .file("acme.yaml", PROFILE)
+        .file("www.yaml", &certificate)
+        .args(["validate", ".", "--api", "CertificateInfoSubmit"])
+        .run()
+        .success()
+        .output_lacks("`company_type` is not sent");
+}
+
+#[test]
 fn the_api_flag_applies_the_successor_rules_where_the_manifest_does_not_say() {
     // manager_id alone: valid for CertificateInfoSubmit, not for the
     // contract's API (it lacks the 18 fields).

@@ -9,6 +9,8 @@
 //! - `init`: the starter tree validates and plans; a second init refuses.
 //! - `manual`: shell completions and man pages.
 //! - `hostile`: hostile files (alias bombs, huge files, bad bytes, loops).
+//! - `input`: numbers out of range, the run's input budget, FIFOs and
+//!   devices named by `csr.file`: each exit 1, never a panic or a hang.
 //! - `properties`: property tests of merging and interpolation.
 //! - `apply`: plan and apply against the emulator over loopback HTTP.
 //! - `ci_output`: --output github (annotations, step summary) and markdown.
@@ -33,6 +35,7 @@ mod diagnostics;
 mod examples;
 mod hostile;
 mod init;
+mod input;
 mod manual;
 mod properties;
 mod resilience;

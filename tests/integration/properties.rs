@@ -127,6 +127,7 @@ fn certificate(profiles: &[String], fields: &BTreeMap<Field, String>) -> RawCert
         dv: None,
         commit: None,
         api: None,
+        company_type: None,
         csr: RawCsr {
             span: span(),
             kind: Sourced::new(CsrType::Online, span()),

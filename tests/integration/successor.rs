@@ -311,6 +311,45 @@ fn a_mixed_run_sends_each_certificate_through_its_own_api() {
     assert_eq!(writes(&emulator, SUBMIT), 3);
 }
 
+/// `dv: true` alone is an individual (CompanyType 1); a company's DV
+/// certificate says `company_type: company` and is sent as CompanyType 2,
+/// with the organization and people a company sends. A re-apply is in sync.
+#[test]
+fn a_company_dv_certificate_is_sent_as_company_type_2() {
+    let (test, seed) = mixed(2, &[], &[0, 1]);
+    let dir = test.path().to_path_buf();
+    for (i, company_type) in [(0, "company_type: company\n"), (1, "")] {
+        let path = dir.join(format!("certificates/c{i}.yaml"));
+        let text = std::fs::read_to_string(&path).expect("a certificate");
+        std::fs::write(&path, format!("{text}dv: true\n{company_type}")).expect("write");
+    }
+    let emulator = Emulator::start(&seed, &[], |_| {});
+    let run = apply(test, &emulator, &[]).success();
+    assert_eq!(run.json()["summary"]["submitted"], 2, "{}", run.stdout());
+
+    let company = emulator.certificate("id000000");
+    let params = company.successor_params.expect("parameters");
+    assert_eq!(params["CompanyType"], 2);
+    let data = company.submitted_data.expect("SubmittedData");
+    assert_eq!(data["OrganizationName"], "Acme Ltd");
+    assert_eq!(data["AdminPosition"], "CTO");
+    assert_eq!(data["ContactEmail"], "pki@acme.example");
+
+    let individual = emulator.certificate("id000001");
+    assert_eq!(
+        individual.successor_params.expect("parameters")["CompanyType"],
+        1
+    );
+
+    let again = apply(Test::from_dir(dir), &emulator, &[]).success();
+    assert!(
+        results(&again).iter().all(|(_, r)| r == "in_sync"),
+        "{:?}",
+        results(&again)
+    );
+    assert_eq!(writes(&emulator, INFO_SUBMIT), 2);
+}
+
 #[test]
 fn the_manifest_choice_wins_over_the_flag() {
     let (test, seed) = manifests(2, &[]);
