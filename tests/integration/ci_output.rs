@@ -178,7 +178,11 @@ fn json_out_holds_what_output_json_prints() {
     let (second, _) = manifests(2, &[1]);
     let printed = plan(second, &["--output", "json"]).stdout();
     let run = plan(test, &["--output", "markdown", "--json-out", "plan.json"]);
-    assert!(run.stdout().starts_with("### tccert plan"), "{}", run.stdout());
+    assert!(
+        run.stdout().starts_with("### tccert plan"),
+        "{}",
+        run.stdout()
+    );
     let written = std::fs::read_to_string(run._dir.path().join("plan.json")).expect("the report");
     assert_eq!(written, printed);
     assert_eq!(run.json_file("plan.json")["summary"]["planned"], 2);
@@ -238,7 +242,10 @@ fn json_out_reports_invalid_input() {
         .failure()
         .stderr_contains("error[unknown-profile]");
     let report = run.json_file("r.json");
-    assert_eq!(report["diagnostics"][0]["code"], "unknown-profile", "{report:#}");
+    assert_eq!(
+        report["diagnostics"][0]["code"], "unknown-profile",
+        "{report:#}"
+    );
 }
 
 /// A `--json-out` that cannot be written is refused before anything is
@@ -251,7 +258,10 @@ fn json_out_is_checked_before_anything_is_sent() {
     let test = test.file("taken/keep", "");
     let dir = test.path().to_path_buf();
     for (target, message) in [
-        ("missing/r.json", "--json-out missing/r.json: missing is not a directory; nothing was sent"),
+        (
+            "missing/r.json",
+            "--json-out missing/r.json: missing is not a directory; nothing was sent",
+        ),
         ("taken", "--json-out taken is a directory; nothing was sent"),
         ("-", "--json-out takes a file name"),
     ] {
