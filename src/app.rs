@@ -68,27 +68,39 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 }
 
 fn init_logging(verbose: u8, quiet: bool) {
+    use tracing_subscriber::Layer as _;
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
     let level = match (quiet, verbose) {
-        (true, _) => "error",
-        (false, 0) => "warn",
-        (false, 1) => "info",
-        (false, 2) => "debug",
-        (false, _) => "trace",
+        (true, _) => LevelFilter::ERROR,
+        (false, 0) => LevelFilter::WARN,
+        (false, 1) => LevelFilter::INFO,
+        (false, 2) => LevelFilter::DEBUG,
+        (false, _) => LevelFilter::TRACE,
     };
     // Our crate at the chosen level; dependencies one step quieter, so -vvv
-    // is about tccert, not hyper's connection pool.
-    let filter = format!("warn,tccert={level}");
+    // is about tccert, not hyper's connection pool. A fixed `Targets` filter,
+    // not `EnvFilter`: tccert reads no RUST_LOG, and EnvFilter's directive
+    // parser (with its regex matching) was code and a crate (`matchers`) for
+    // nothing (BENCHMARKS.md, "Size and build time").
+    let filter = Targets::new()
+        .with_default(LevelFilter::WARN)
+        .with_target("tccert", level);
     // Colour only for a person at a terminal: CI logs and files get plain
     // text, and NO_COLOR (no-color.org) turns it off everywhere.
     let colour = std::io::stderr().is_terminal()
         && ProcessEnvironment
             .var("NO_COLOR")
             .is_none_or(|v| v.is_empty());
-    let _ = tracing_subscriber::fmt()
-        .with_ansi(colour)
-        .with_writer(std::io::stderr)
-        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
-        .with_target(false)
+    let _ = tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_ansi(colour)
+                .with_writer(std::io::stderr)
+                .with_target(false)
+                .with_filter(filter),
+        )
         .try_init();
 }
 
@@ -163,12 +175,15 @@ fn report_diagnostics(output: Output, loaded: &Loaded, diagnostics: &Diagnostics
     }
 }
 
+/// The JSON object of a command stopped by invalid input.
+fn invalid_json(loaded: &Loaded, diagnostics: &Diagnostics) -> serde_json::Value {
+    serde_json::json!({ "diagnostics": diag::to_json(&loaded.files, diagnostics) })
+}
+
 /// When invalid input stops a command: the JSON object, or the diagnostics.
 fn report_invalid(output: Output, loaded: &Loaded, diagnostics: &Diagnostics) {
     if output == Output::Json {
-        let report =
-            serde_json::json!({ "diagnostics": diag::to_json(&loaded.files, diagnostics) });
-        print_stdout(&format!("{report:#}\n"));
+        print_stdout(&format!("{:#}\n", invalid_json(loaded, diagnostics)));
     } else {
         report_diagnostics(output, loaded, diagnostics);
     }
@@ -326,10 +341,16 @@ async fn run_reconcile(args: &RunArgs, mode: Mode) -> u8 {
             "--detailed-exitcode is for plan; apply exits 1 when anything failed or drifted",
         );
     }
+    if let Some(path) = &args.json_out
+        && let Err(message) = check_json_out(path)
+    {
+        return fail(&message);
+    }
     let (loaded, validated, diagnostics) = load_and_validate(&args.manifests);
     if diagnostics.has_errors() {
         report_invalid(args.manifests.output, &loaded, &diagnostics);
-        return EXIT_FAILURE;
+        let json = invalid_json(&loaded, &diagnostics);
+        return write_json_out(args.json_out.as_deref(), &json, EXIT_FAILURE);
     }
     report_diagnostics(args.manifests.output, &loaded, &diagnostics);
     let resubmit = match crate::select::select(
@@ -524,8 +545,9 @@ async fn run_reconcile(args: &RunArgs, mode: Mode) -> u8 {
     }
 
     let stop = run.stop_reason();
+    let json = report::to_json(&reports, stop.as_ref());
     match output {
-        Output::Json => print_stdout(&format!("{:#}\n", report::to_json(&reports, stop.as_ref()))),
+        Output::Json => print_stdout(&format!("{json:#}\n")),
         Output::Text | Output::Github => {
             if !reports.is_empty() {
                 print_stdout("\n");
@@ -541,7 +563,64 @@ async fn run_reconcile(args: &RunArgs, mode: Mode) -> u8 {
     for warning in reports.iter().filter(|r| r.outcome == Outcome::Skipped) {
         tracing::warn!(certificate = %warning.name, "skipped: {}", warning.notes.join("; "));
     }
-    exit_code(mode, args.detailed_exitcode, &reports, stop.as_ref())
+    let code = exit_code(mode, args.detailed_exitcode, &reports, stop.as_ref());
+    write_json_out(args.json_out.as_deref(), &json, code)
+}
+
+/// `--json-out FILE` is checked before anything is read or sent, so that a
+/// typo in it cannot cost a whole apply's report: the directory must exist
+/// and FILE must not be one.
+fn check_json_out(path: &std::path::Path) -> Result<(), String> {
+    if path.as_os_str() == "-" {
+        return Err(
+            "--json-out takes a file name; `--output json` prints the report on stdout".into(),
+        );
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => std::path::Path::new("."),
+    };
+    if !parent.is_dir() {
+        return Err(format!(
+            "--json-out {}: {} is not a directory; nothing was sent",
+            path.display(),
+            parent.display()
+        ));
+    }
+    if path.is_dir() {
+        return Err(format!(
+            "--json-out {} is a directory; nothing was sent",
+            path.display()
+        ));
+    }
+    Ok(())
+}
+
+/// Writes the JSON report to `--json-out FILE`: the bytes `--output json`
+/// prints, in a temporary file beside FILE renamed over it, so a reader never
+/// sees half a report. A report that cannot be written makes a successful
+/// run fail (the caller asked for it); an interrupted run keeps its 130.
+fn write_json_out(path: Option<&std::path::Path>, json: &serde_json::Value, code: u8) -> u8 {
+    let Some(path) = path else {
+        return code;
+    };
+    let text = format!("{json:#}\n");
+    let file = NewFile {
+        path,
+        contents: text.as_bytes(),
+        private: false,
+    };
+    match outfile::write_all(&[file], true) {
+        Ok(()) => code,
+        Err(error) => {
+            print_stderr(&format!("error: --json-out: {error}\n"));
+            if code == EXIT_INTERRUPTED {
+                code
+            } else {
+                EXIT_FAILURE
+            }
+        }
+    }
 }
 
 /// The exit codes of spec/cli.md.
