@@ -5,8 +5,8 @@
 # package manager).
 #
 #   docker build -t tccert .
-#   docker run --rm -v "$PWD/manifests:/manifests:ro" \
-#     -e TENCENTCLOUD_SECRET_ID -e TENCENTCLOUD_SECRET_KEY tccert plan /manifests
+#   docker run --rm -v "$PWD:/work:ro" \
+#     -e TENCENTCLOUD_SECRET_ID -e TENCENTCLOUD_SECRET_KEY tccert plan manifests/
 #
 # The release workflow (.github/workflows/release.yml) builds it for
 # linux/amd64 and linux/arm64 and pushes ghcr.io/OWNER/tccert.

@@ -219,7 +219,10 @@ install() {
     binary="$install_dir/bin/tccert$(exe_suffix)"
     if [ "$version" = source ]; then
         note "cargo install --locked --path $(action_path)"
-        cargo install --locked --path "$(action_path)" --root "$install_dir" --force
+        # One target directory for the job: a second use of the action in
+        # the same job finds the build fresh instead of compiling again.
+        CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${RUNNER_TEMP:-${TMPDIR:-/tmp}}/tccert-source-target}" \
+            cargo install --locked --path "$(action_path)" --root "$install_dir" --force
     elif [ -x "$binary" ] && [ "$("$binary" --version 2>/dev/null)" = "tccert ${version#v}" ]; then
         note "tccert $version from the cache"
         installed=false
