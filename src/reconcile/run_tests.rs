@@ -329,7 +329,10 @@ async fn throttled_writes_are_retried_after_a_backoff_without_reads() {
         (SUBMIT_ACTION, 1 | 2) => Behaviour::Refuse(api("RequestLimitExceeded")),
         _ => Behaviour::Normal,
     });
-    let (reports, _) = run_all(&fake, &["a"], false, options()).await;
+    // A write pace far above the backoff, so the gaps below are the backoff's.
+    let mut options = options();
+    options.write_rate = 1000.0;
+    let (reports, _) = run_all(&fake, &["a"], false, options).await;
     assert_eq!(reports[0].outcome, Outcome::Submitted);
     assert_eq!(fake.sent(DESCRIBE_ACTION, "a").len(), 1, "no settle read");
     let submits = fake.sent(SUBMIT_ACTION, "a");
@@ -393,6 +396,9 @@ async fn a_write_is_sent_again_only_after_reads_over_three_timeouts_show_it_abse
         .map(|at| at - submits[0])
         .collect();
     assert!(reads.len() >= 4, "{reads:?}");
+    // One read a timeout, not one a pacer slot: at most one more than the
+    // window's timeouts.
+    assert!(reads.len() <= 5, "{reads:?}");
     assert!(
         reads.last().is_some_and(|last| *last >= 3 * TIMEOUT),
         "{reads:?}"
@@ -828,4 +834,124 @@ async fn after_an_interrupt_a_write_settled_absent_is_not_sent_again() {
         "{:?}",
         reports[0]
     );
+}
+
+/// Runs the certificates, failing the test if the run does not end within
+/// an hour of virtual time (a retry loop that never ends).
+async fn run_bounded(fake: &Fake, names: &[&str], options: Options) -> Vec<CertificateReport> {
+    tokio::time::timeout(
+        Duration::from_secs(3600),
+        run_all(fake, names, false, options),
+    )
+    .await
+    .map(|(reports, _)| reports)
+    .expect("the run ends")
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_write_always_throttled_is_tried_max_attempts_times() {
+    let fake = Fake::new(&["a"], |action, _, _| match action {
+        SUBMIT_ACTION => Behaviour::Refuse(api("RequestLimitExceeded")),
+        _ => Behaviour::Normal,
+    });
+    let reports = run_bounded(&fake, &["a"], options()).await;
+    assert_eq!(reports[0].outcome, Outcome::Failed);
+    assert_eq!(error_code(&reports[0]), "RequestLimitExceeded");
+    assert_eq!(fake.sent(SUBMIT_ACTION, "a").len(), 4);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_write_always_lost_is_sent_at_most_max_attempts_times() {
+    let fake = Fake::new(&["a"], |action, _, _| match action {
+        SUBMIT_ACTION => Behaviour::DropWithoutActing,
+        _ => Behaviour::Normal,
+    });
+    let reports = run_bounded(&fake, &["a"], options()).await;
+    assert_eq!(reports[0].outcome, Outcome::Failed, "{:?}", reports[0]);
+    assert_eq!(error_code(&reports[0]), "ClientError.NetworkError");
+    assert_eq!(fake.sent(SUBMIT_ACTION, "a").len(), 4);
+    assert_eq!(fake.applied("a"), (0, 0));
+}
+
+#[tokio::test(start_paused = true)]
+async fn other_errors_between_do_not_count_as_connection_failures() {
+    // Two transient errors, then one connection failure: not three
+    // connection failures in a row.
+    let fake = Fake::new(&["a"], |action, _, nth| match (action, nth) {
+        (DESCRIBE_ACTION, 1 | 2) => Behaviour::Refuse(api("InternalError")),
+        (DESCRIBE_ACTION, 3) => Behaviour::Refuse(CallError::Connect {
+            message: "refused".into(),
+        }),
+        _ => Behaviour::Normal,
+    });
+    let (reports, run) = run_all(&fake, &["a"], false, options()).await;
+    assert_eq!(run.stop_reason(), None);
+    assert_eq!(reports[0].outcome, Outcome::Submitted, "{:?}", reports[0]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_write_refused_because_another_run_got_there_is_not_a_failure() {
+    // Between our read and our submit, another run submitted the same
+    // information and committed: the refusal is settled by a read.
+    let fake = Fake::new(&["a"], |action, _, _| match action {
+        SUBMIT_ACTION => Behaviour::Refuse(api("FailedOperation.InvalidCertificateStatusCode")),
+        _ => Behaviour::Normal,
+    });
+    let (first, _) = run_all(&fake, &["a"], false, options()).await;
+    assert_eq!(
+        first[0].outcome,
+        Outcome::Failed,
+        "still pending: a failure"
+    );
+    {
+        let mut certificates = fake.0.certificates.lock().unwrap();
+        let a = certificates.get_mut("a").unwrap();
+        a.status = 8;
+        let mut data = submit_body(&certificate("a", false)).to_json(Secrets::Reveal);
+        data.remove("CertificateId");
+        a.submitted = Some(data);
+    }
+    // Live status 8 and in place: in sync without any write.
+    let (second, _) = run_all(&fake, &["a"], false, options()).await;
+    assert_eq!(second[0].outcome, Outcome::InSync);
+    // Our read says 5 (stale), the write is refused, the settle read says 8.
+    let stale_read = Fake::new(&["a"], |action, _, nth| match (action, nth) {
+        (SUBMIT_ACTION, _) => {
+            Behaviour::Refuse(api("FailedOperation.InvalidCertificateStatusCode"))
+        }
+        _ => Behaviour::Normal,
+    });
+    {
+        let shared = Arc::clone(&stale_read.0);
+        let mut certificates = shared.certificates.lock().unwrap();
+        let a = certificates.get_mut("a").unwrap();
+        let mut data = submit_body(&certificate("a", false)).to_json(Secrets::Reveal);
+        data.remove("CertificateId");
+        data.insert("OrganizationName".into(), json!("Other"));
+        a.submitted = Some(data);
+    }
+    let reports = {
+        let fake = stale_read.clone();
+        let run = Run::new(Arc::new(fake.clone()), options());
+        // After the first read, another run puts the information in place.
+        let flip = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let mut certificates = fake.0.certificates.lock().unwrap();
+            let a = certificates.get_mut("a").unwrap();
+            a.status = 8;
+            let mut data = submit_body(&certificate("a", false)).to_json(Secrets::Reveal);
+            data.remove("CertificateId");
+            a.submitted = Some(data);
+        });
+        let reports = super::run(
+            run,
+            vec![(certificate("a", false), "a.yaml".into())],
+            Arc::new(|_| {}),
+        )
+        .await;
+        flip.await.unwrap();
+        reports
+    };
+    assert_eq!(reports[0].outcome, Outcome::InSync, "{:?}", reports[0]);
+    assert!(reports[0].notes.iter().any(|n| n.contains("another run")));
 }
