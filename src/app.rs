@@ -1,6 +1,6 @@
 //! The composition root: parses the command line, builds the real effects
 //! (disk, environment, clock, network, terminal), runs the pure pipeline and
-//! maps outcomes to the exit codes of `spec/cli.md`. The only module that
+//! maps outcomes to the exit codes of `docs/cli.md`. The only module that
 //! prints.
 
 use std::ffi::OsString;
@@ -544,7 +544,7 @@ async fn run_reconcile(args: &RunArgs, mode: Mode) -> u8 {
     exit_code(mode, args.detailed_exitcode, &reports, stop.as_ref())
 }
 
-/// The exit codes of spec/cli.md.
+/// The exit codes of docs/cli.md ("Exit codes").
 pub fn exit_code(
     mode: Mode,
     detailed: bool,

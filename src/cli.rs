@@ -1,5 +1,5 @@
 //! The command line, as clap types only: no I/O, no defaults computed here
-//! beyond what clap states. The contract is `spec/cli.md`.
+//! beyond what clap states. The contract is `docs/cli.md`.
 
 use std::path::PathBuf;
 

@@ -1,6 +1,6 @@
 //! Profile merging, with provenance.
 //!
-//! The rule (manifest-format.md): each profile in a certificate's `profiles`,
+//! The rule (docs/manifest-format.md, "Merging"): each profile in a certificate's `profiles`,
 //! left to right, a profile's own `profiles` resolved first, depth-first; then
 //! the certificate. Later layers win. Maps (`organization`, `admin`,
 //! `contact`) merge key by key; scalars and lists are replaced whole.

@@ -50,7 +50,7 @@ pub enum Api {
     /// Cloud but still online. The default.
     #[default]
     SubmitCertificateInformation,
-    /// `CertificateInfoSubmit`: the maintained successor (tencent-api.md §2).
+    /// `CertificateInfoSubmit`: the maintained successor (docs/api.md §3).
     CertificateInfoSubmit,
 }
 

@@ -1,6 +1,6 @@
 //! The plan/apply report: a table a person reads at a glance, one plain line
 //! per certificate as it finishes (for CI logs), and the JSON object of
-//! spec/cli.md. Pure: every function returns text or a value.
+//! docs/cli.md ("JSON output"). Pure: every function returns text or a value.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -175,7 +175,7 @@ pub fn stop_message(reason: &StopReason) -> String {
     }
 }
 
-/// The JSON object of spec/cli.md.
+/// The JSON object of docs/cli.md ("JSON output").
 pub fn to_json(reports: &[CertificateReport], stop: Option<&StopReason>) -> Json {
     let certificates: Vec<Json> = reports
         .iter()

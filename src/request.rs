@@ -1,11 +1,11 @@
 //! The submit request body of a certificate, built from the field table:
 //! exactly the fields the effective certificate sets, named as its API names
 //! them, in the API reference's order. Unset fields are omitted, never sent
-//! as null or "" (manifest-format.md, "What is sent").
+//! as null or "" (docs/manifest-format.md, "What is sent").
 //!
-//! Two APIs submit the information (tencent-api.md §1, §2): the contract's
+//! Two APIs submit the information (docs/api.md §3): the contract's
 //! `SubmitCertificateInformation` and its maintained successor
-//! `CertificateInfoSubmit`, whose names differ (§2.3). `SubmittedData` uses
+//! `CertificateInfoSubmit`, whose names differ (docs/api.md §3, the name mapping). `SubmittedData` uses
 //! the old names whichever API wrote it, so [`submitted_view`] maps a
 //! successor body back to them for the drift comparison.
 //!
@@ -125,7 +125,7 @@ pub fn company_type(certificate: &Certificate) -> u64 {
 }
 
 /// The order of `CertificateInfoSubmit`'s parameters in its reference
-/// (tencent-api.md §2.1), which is the order of the body.
+/// (docs/api.md §3), which is the order of the body.
 const SUCCESSOR_ORDER: [&str; 31] = [
     "CertId",
     "GenCsrType",
@@ -160,7 +160,7 @@ const SUCCESSOR_ORDER: [&str; 31] = [
     "TechTitle",
 ];
 
-/// The body of `CertificateInfoSubmit` (tencent-api.md §2.1, §2.3).
+/// The body of `CertificateInfoSubmit` (docs/api.md §3, with the name mapping).
 /// `CompanyType` is a JSON integer (the SDKs send one); `CompanyId` and
 /// `ManagerId` are always sent, "0" when unset ("若无…传0").
 fn successor_body(certificate: &Certificate) -> Body {
@@ -219,7 +219,7 @@ fn successor_body(certificate: &Certificate) -> Body {
 }
 
 /// A `CertificateInfoSubmit` parameter's name in `SubmitCertificateInformation`
-/// and `SubmittedData` (tencent-api.md §2.3); `None` for the parameters only
+/// and `SubmittedData` (docs/api.md §3, the name mapping); `None` for the parameters only
 /// the successor has (`CompanyType`, `CompanyId`, `ManagerId`, `CsrKeyParameter`,
 /// `CsrEncryptAlgo`, ...), which `SubmittedData` cannot show.
 pub fn legacy_name(successor: &str) -> Option<&'static str> {

@@ -219,7 +219,7 @@ fn names_an_id(fields: &BTreeMap<Field, Setting>, field: Field) -> bool {
         .is_some_and(|s| s.value.bytes().any(|b| b != b'0'))
 }
 
-/// The required set of `CertificateInfoSubmit` (tencent-api.md §2.1):
+/// The required set of `CertificateInfoSubmit` (docs/api.md §3):
 /// `CompanyType` 1 (an individual) needs `ContactEmail`; `CompanyType` 2 (a
 /// company, DV or not) needs the organization fields unless `company_id` or
 /// `manager_id` is set, and the admin and contact fields unless `manager_id`

@@ -4,10 +4,10 @@
 //!
 //! Everything here is synchronous and pure over a [`StateSnapshot`], so the
 //! business rules are tested without a server. Parameter names and types are
-//! those of tencent-api.md §1.1, §2.1, §2.2 and §3.1.
+//! those of docs/api.md §3 ("The actions").
 //!
 //! `CertificateInfoSubmit` stores what it is given into `SubmittedData` under
-//! the old names (§2.3), so `DescribeCertificateDetail` returns it the same
+//! the old names (docs/api.md §3, the name mapping), so `DescribeCertificateDetail` returns it the same
 //! way whichever submit action wrote it. The mapping here is the emulator's
 //! own, written from the reference, not tccert's, so that a mistake on
 //! either side shows in the integration tests.
@@ -156,7 +156,7 @@ const ORDER_SUBMIT_PARAMS: &[Param] = &[
     p("VerifyType", Str, false),
 ];
 
-/// `CertificateInfoSubmit` (tencent-api.md §2.1), in the reference's order.
+/// `CertificateInfoSubmit` (docs/api.md §3), in the reference's order.
 const INFO_SUBMIT_PARAMS: &[Param] = &[
     p("CertId", Str, true),
     p("GenCsrType", Str, true),
@@ -202,7 +202,7 @@ const INFO_SUBMIT_PARAMS: &[Param] = &[
     p("UseCrossSignRoot", Bool, false),
 ];
 
-/// tencent-api.md §2.3: a `CertificateInfoSubmit` parameter and the
+/// docs/api.md §3, the name mapping: a `CertificateInfoSubmit` parameter and the
 /// `SubmittedData` field it shows as. `TechEmail` and `ContactEmail` both
 /// become `ContactEmail` (see [`submitted_data_of`]).
 const INFO_SUBMIT_TO_SUBMITTED: &[(&str, &str)] = &[
@@ -233,7 +233,7 @@ const INFO_SUBMIT_TO_SUBMITTED: &[(&str, &str)] = &[
 ];
 
 /// Required by `CertificateInfoSubmit` for `CompanyType` 2 unless
-/// `CompanyId` or `ManagerId` names one (§2.1).
+/// `CompanyId` or `ManagerId` names one (docs/api.md §3).
 const INFO_SUBMIT_ORG: [&str; 8] = [
     "OrgOrganization",
     "OrgDivision",
@@ -245,7 +245,7 @@ const INFO_SUBMIT_ORG: [&str; 8] = [
     "OrgPhoneNumber",
 ];
 
-/// Required for `CompanyType` 2 unless `ManagerId` names one (§2.1).
+/// Required for `CompanyType` 2 unless `ManagerId` names one (docs/api.md §3).
 const INFO_SUBMIT_PEOPLE: [&str; 9] = [
     "AdminFirstName",
     "AdminLastName",
@@ -410,7 +410,7 @@ fn check_submit(body: &Map<String, Value>) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// The rules of `CertificateInfoSubmit` beyond types (tencent-api.md §2.1):
+/// The rules of `CertificateInfoSubmit` beyond types (docs/api.md §3):
 /// enums, id syntax, the key pair of an online CSR, and which fields each
 /// `CompanyType` needs given `CompanyId` and `ManagerId`.
 fn check_info_submit(body: &Map<String, Value>) -> Result<(), ApiError> {
@@ -508,7 +508,7 @@ fn check_info_submit(body: &Map<String, Value>) -> Result<(), ApiError> {
 }
 
 /// What `SubmittedData` shows after a `CertificateInfoSubmit`: its fields
-/// under the old names (§2.3); for `CompanyType` 1, `ContactEmail` rather
+/// under the old names (docs/api.md §3, the name mapping); for `CompanyType` 1, `ContactEmail` rather
 /// than `TechEmail`. Parameters with no old name are left out.
 fn submitted_data_of(body: &Map<String, Value>) -> Map<String, Value> {
     let mut data = Map::new();
@@ -556,7 +556,7 @@ impl Language {
     }
 }
 
-/// `StatusName` of a status code in the caller's language (§3.2).
+/// `StatusName` of a status code in the caller's language (docs/api.md §3, DescribeCertificateDetail; codes in §4).
 pub fn status_name(status: u64, language: Language) -> &'static str {
     let (zh, en) = match status {
         0 => ("审核中", "under review"),
@@ -694,7 +694,7 @@ pub fn execute(
             cert.submitted_by = Some(action.name().to_owned());
             cert.successor_params = Some(successor_only_params(body));
             cert.info_submits_applied = cert.info_submits_applied.saturating_add(1);
-            // The reply holds only the RequestId (§2.1).
+            // The reply holds only the RequestId (docs/api.md §3).
             Ok(Executed {
                 response: Map::new(),
                 changed: true,
@@ -735,7 +735,7 @@ pub fn execute(
     }
 }
 
-/// The `DescribeCertificateDetail` response of a certificate (§3.1): the
+/// The `DescribeCertificateDetail` response of a certificate (docs/api.md §3): the
 /// fields tccert reads plus the other common ones, with plausible values.
 fn describe(cert: &CertificateState, language: Language) -> Map<String, Value> {
     let submitted = cert.submitted_data.as_ref();

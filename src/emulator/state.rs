@@ -37,7 +37,7 @@ pub struct CertificateState {
     pub status: u64,
     /// Exactly the fields of the last accepted `SubmitCertificateInformation`,
     /// minus `CertificateId` and `IsDV`; or those of the last accepted
-    /// `CertificateInfoSubmit` under the old names (tencent-api.md §2.3);
+    /// `CertificateInfoSubmit` under the old names (docs/api.md §3, the name mapping);
     /// `null` before the first.
     #[serde(rename = "SubmittedData")]
     pub submitted_data: Option<Map<String, Value>>,

@@ -4,7 +4,7 @@
 //! The only manifest code with effects, and those go through
 //! [`FileSystem`]/[`Environment`], so tests can run it on memory.
 //!
-//! Walking rules (manifest-format.md): directories recursively in sorted
+//! Walking rules (docs/manifest-format.md, "Files and documents"): directories recursively in sorted
 //! order, files ending `.yaml`, `.yml` or `.toml`, hidden names skipped. A file
 //! named on the command line is read whatever its name (as YAML unless it ends
 //! `.toml`), the way `kubectl apply -f` treats an explicit file.

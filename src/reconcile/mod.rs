@@ -1,6 +1,6 @@
 //! The reconciler: read each certificate's live state, decide, act.
 //!
-//! [`decide`] is the table of spec/cli.md "Reconciling one certificate", as a
+//! [`decide`] is the table of docs/cli.md "Reconciling one certificate", as a
 //! pure function of the live state and the desired request body. [`run`] is
 //! the effectful part: one task per certificate, every request paced per
 //! action ([`crate::pace`]), retried with backoff for the retryable codes,
@@ -201,7 +201,7 @@ fn is_blank(submitted: Option<&Map<String, Json>>) -> bool {
     })
 }
 
-/// The reconcile table of spec/cli.md.
+/// The reconcile table of docs/cli.md ("Reconciling one certificate").
 pub fn decide(live: &Live, desired: &Body, commit: bool) -> Decision {
     match live.status {
         STATUS_PENDING => {

@@ -247,7 +247,8 @@ fn usage_errors_exit_one_not_two() {
 
 #[test]
 fn debug_sign_reproduces_the_sdk_vector() {
-    // Vector B of the reference (derived with the official Python SDK).
+    // Vector B of src/api/sign.rs (`vector_b_ssl_sdk_code_path`), derived
+    // with the official Python SDK.
     let run = Test::new()
         .args([
             "debug-sign",

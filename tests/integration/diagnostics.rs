@@ -1,4 +1,4 @@
-//! Every kind of bad input manifest-format.md names gives exit 1, nothing
+//! Every kind of bad input docs/manifest-format.md names gives exit 1, nothing
 //! sent, and a message with file:line:column, the source line, a stable code
 //! and a hint where one helps. The rendered diagnostics are snapshotted.
 

@@ -1,7 +1,7 @@
 //! The one integration test binary (`cargo test --test integration`).
 //! Each module drives the real `tccert` binary through [`cli::Test`].
 //!
-//! - `diagnostics`: every kind of bad input the format spec names, with its
+//! - `diagnostics`: every kind of bad input docs/manifest-format.md names, with its
 //!   rendered diagnostic snapshotted (tests/integration/snapshots/).
 //! - `examples`: everything under examples/ validates and renders.
 //! - `commands`: validate/render/schema behaviour, JSON output, exit codes.
