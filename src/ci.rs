@@ -331,7 +331,7 @@ mod tests {
     #[test]
     fn markdown_report_folds_what_is_in_sync() {
         let mut planned = report("www|x", Outcome::Planned);
-        planned.actions = vec![crate::request::SUBMIT_ACTION];
+        planned.actions = vec![crate::api::action::Action::SubmitCertificateInformation];
         let reports = [planned, report("api", Outcome::InSync)];
         let text = markdown_report(Mode::Plan, &reports, None);
         assert!(

@@ -434,15 +434,6 @@ impl Field {
             .into_iter()
             .find(|f| f.info().successor == Some(name))
     }
-
-    /// Whether the certificate's API can send this field.
-    pub fn sent_by(self, api: crate::model::Api) -> bool {
-        let info = self.info();
-        match api {
-            crate::model::Api::SubmitCertificateInformation => info.legacy,
-            crate::model::Api::CertificateInfoSubmit => info.successor.is_some(),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -13,9 +13,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::field::Field;
-use crate::manifest::raw::{RawCertificate, RawProfile, Sourced};
+use crate::manifest::raw::{RawCertificate, RawProfile};
 use crate::model::{Layer, Setting};
 use crate::schema::suggest;
+use crate::source::Sourced;
 
 /// Profiles by name, first definition wins (duplicates are reported elsewhere).
 pub struct ProfileIndex<'a> {

@@ -7,9 +7,10 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use crate::api::action::Action;
+use crate::api::param::Param;
 use crate::field::Field;
-use crate::manifest::raw::Sourced;
-use crate::source::{FileId, Files, Span};
+use crate::source::{FileId, Files, Sourced, Span};
 
 /// Which document set a value: a profile or the certificate itself.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,22 +61,45 @@ impl Api {
         Api::CertificateInfoSubmit,
     ];
 
-    /// The action name, which is also how manifests and `--api` spell it.
-    pub fn action(self) -> &'static str {
+    /// The action that submits a certificate's information.
+    pub fn action(self) -> Action {
         match self {
-            Api::SubmitCertificateInformation => "SubmitCertificateInformation",
-            Api::CertificateInfoSubmit => "CertificateInfoSubmit",
+            Api::SubmitCertificateInformation => Action::SubmitCertificateInformation,
+            Api::CertificateInfoSubmit => Action::CertificateInfoSubmit,
         }
     }
 
+    /// The action's name, which is also how manifests and `--api` spell the
+    /// API.
+    pub fn name(self) -> &'static str {
+        self.action().name()
+    }
+
     pub fn from_action(name: &str) -> Option<Api> {
-        Api::ALL.into_iter().find(|a| a.action() == name)
+        Api::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    /// The name of a fixed parameter in this API.
+    pub fn param(self, param: Param) -> &'static str {
+        match self {
+            Api::SubmitCertificateInformation => param.legacy_name(),
+            Api::CertificateInfoSubmit => param.successor_name(),
+        }
+    }
+
+    /// Whether this API can send the field.
+    pub fn sends(self, field: Field) -> bool {
+        let info = field.info();
+        match self {
+            Api::SubmitCertificateInformation => info.legacy,
+            Api::CertificateInfoSubmit => info.successor.is_some(),
+        }
     }
 }
 
 impl fmt::Display for Api {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.action())
+        f.write_str(self.name())
     }
 }
 

@@ -6,6 +6,8 @@ use std::fmt::Write as _;
 
 use serde_json::{Value as Json, json};
 
+use crate::api::action::Action;
+use crate::api::param::Param;
 use crate::field::Field;
 use crate::model::{Api, ApiChoice, Certificate, Csr};
 use crate::request::{Secrets, company_type, order_body, sent_name, submit_action, submit_body};
@@ -30,12 +32,9 @@ fn api_choice_name(choice: ApiChoice) -> &'static str {
     }
 }
 
-/// The name a fixed (non-table) field has in the certificate's API.
-fn named(certificate: &Certificate, legacy: &'static str, successor: &'static str) -> String {
-    match certificate.api {
-        Api::SubmitCertificateInformation => legacy.to_string(),
-        Api::CertificateInfoSubmit => successor.to_string(),
-    }
+/// The name a fixed (non-table) parameter has in the certificate's API.
+fn named(certificate: &Certificate, param: Param) -> String {
+    certificate.api.param(param).to_string()
 }
 
 fn shown(value: &str, secret: bool) -> String {
@@ -80,24 +79,24 @@ pub fn render_text(files: &Files, certificates: &[Certificate]) -> String {
         let _ = writeln!(out, "  api        {}", api_line(files, certificate));
         let mut rows: Vec<(String, String, String)> = Vec::new();
         rows.push((
-            named(certificate, "CertificateDomain", "CertCommonName"),
+            named(certificate, Param::Domain),
             shown(&certificate.domain.value, certificate.domain.secret),
             format!("certificate at {}", files.location(certificate.domain.span)),
         ));
         for domain in &certificate.domains {
             rows.push((
-                named(certificate, "DomainList", "DnsNames"),
+                named(certificate, Param::DomainList),
                 shown(&domain.value, domain.secret),
                 format!("certificate at {}", files.location(domain.span)),
             ));
         }
-        let csr_type = named(certificate, "CsrType", "GenCsrType");
+        let csr_type = named(certificate, Param::CsrType);
         match &certificate.csr {
             Csr::Online { key_password, key } => {
                 rows.push((csr_type, "online".into(), "certificate".into()));
                 if let Some(password) = key_password {
                     rows.push((
-                        named(certificate, "KeyPassword", "KeyPass"),
+                        named(certificate, Param::KeyPassword),
                         MASK.into(),
                         format!("certificate at {}", files.location(password.span)),
                     ));
@@ -121,7 +120,7 @@ pub fn render_text(files: &Files, certificates: &[Certificate]) -> String {
             Csr::Parse { pem, span } => {
                 rows.push((csr_type, "parse".into(), "certificate".into()));
                 rows.push((
-                    named(certificate, "CsrContent", "Csr"),
+                    named(certificate, Param::CsrContent),
                     format!("(PEM, {} bytes)", pem.len()),
                     format!("certificate at {}", files.location(*span)),
                 ));
@@ -220,7 +219,7 @@ pub fn render_json(files: &Files, certificates: &[Certificate]) -> Json {
             })];
             if certificate.commit {
                 requests.push(json!({
-                    "action": crate::request::ORDER_ACTION,
+                    "action": Action::CertificateOrderSubmit,
                     "body": Json::Object(order_body(certificate).to_json(Secrets::Mask)),
                 }));
             }
@@ -231,7 +230,7 @@ pub fn render_json(files: &Files, certificates: &[Certificate]) -> Json {
                 "line": certificate.span.line,
                 "profiles": certificate.profiles,
                 "commit": certificate.commit,
-                "api": certificate.api.action(),
+                "api": certificate.api.name(),
                 "api_choice": api_choice_name(certificate.api_choice),
                 "provenance": provenance,
                 "not_sent": not_sent,

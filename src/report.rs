@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value as Json, json};
 
+use crate::model::Api;
 use crate::reconcile::{CertificateReport, Mode, Outcome, StopReason};
 use crate::source::printable;
 
@@ -27,23 +28,20 @@ pub fn plural(n: usize) -> &'static str {
 pub fn detail(report: &CertificateReport) -> String {
     let mut parts = Vec::new();
     if report.outcome == Outcome::Planned {
-        parts.push(format!("would send {}", report.actions.join(" + ")));
+        let actions: Vec<&str> = report.actions.iter().map(|a| a.name()).collect();
+        parts.push(format!("would send {}", actions.join(" + ")));
     }
     if !report.drift.is_empty() {
         parts.push(format!("drifted: {}", abbreviate(&report.drift)));
     }
-    if report
-        .actions
-        .iter()
-        .any(|a| crate::request::is_submit_action(a))
-    {
+    if report.actions.iter().any(|a| a.is_submit()) {
         match &report.changes {
             None => parts.push("first submission".into()),
             Some(changes) => parts.push(format!("changed: {}", abbreviate(changes))),
         }
         // Plan already names the action; apply says it when it is not the
         // default, so a mixed run shows which API each certificate went to.
-        if report.outcome != Outcome::Planned && report.api != crate::request::SUBMIT_ACTION {
+        if report.outcome != Outcome::Planned && report.api != Api::SubmitCertificateInformation {
             parts.push(format!("via {}", report.api));
         }
     }
@@ -186,7 +184,7 @@ pub fn to_json(reports: &[CertificateReport], stop: Option<&StopReason>) -> Json
                 "file": r.file.display().to_string(),
                 "status": r.status,
                 "result": r.outcome.as_str(),
-                "api": r.api,
+                "api": r.api.name(),
             });
             if !r.drift.is_empty() {
                 object["drift"] = json!(r.drift);
@@ -226,6 +224,7 @@ pub fn to_json(reports: &[CertificateReport], stop: Option<&StopReason>) -> Json
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::action::Action;
 
     fn report(name: &str, outcome: Outcome) -> CertificateReport {
         CertificateReport::example(name, outcome)
@@ -267,11 +266,11 @@ mod tests {
     #[test]
     fn apply_names_the_successor_api() {
         let mut successor = report("shop", Outcome::Submitted);
-        successor.api = crate::request::INFO_SUBMIT_ACTION;
-        successor.actions = vec![crate::request::INFO_SUBMIT_ACTION];
+        successor.api = Api::CertificateInfoSubmit;
+        successor.actions = vec![Action::CertificateInfoSubmit];
         assert!(line(&successor).ends_with("first submission; via CertificateInfoSubmit"));
         let mut legacy = report("www", Outcome::Submitted);
-        legacy.actions = vec![crate::request::SUBMIT_ACTION];
+        legacy.actions = vec![Action::SubmitCertificateInformation];
         assert!(line(&legacy).ends_with("first submission"));
     }
 

@@ -14,15 +14,11 @@
 
 use serde_json::{Map, Value as Json};
 
+use crate::api::action::Action;
+use crate::api::param::Param;
 use crate::field::Field;
 use crate::model::{Api, Certificate, CompanyType, Csr};
 use crate::secret::MASK;
-
-pub const SUBMIT_ACTION: &str = "SubmitCertificateInformation";
-pub const INFO_SUBMIT_ACTION: &str = "CertificateInfoSubmit";
-pub const ORDER_ACTION: &str = "CertificateOrderSubmit";
-pub const DESCRIBE_ACTION: &str = "DescribeCertificateDetail";
-pub const API_VERSION: &str = "2019-12-05";
 
 /// One field of a request body.
 #[derive(Clone, Debug, PartialEq)]
@@ -54,6 +50,17 @@ impl Body {
         });
     }
 
+    /// The certificate's `domains`, one secret flag for the list.
+    fn push_domains(&mut self, name: &'static str, certificate: &Certificate) {
+        let secret = certificate.domains.iter().any(|d| d.secret);
+        let list: Vec<Json> = certificate
+            .domains
+            .iter()
+            .map(|d| Json::from(d.value.clone()))
+            .collect();
+        self.push(name, list, secret);
+    }
+
     pub fn to_json(&self, secrets: Secrets) -> Map<String, Json> {
         self.fields
             .iter()
@@ -80,16 +87,8 @@ fn mask(value: &Json) -> Json {
 }
 
 /// The submit action of this certificate's API.
-pub fn submit_action(certificate: &Certificate) -> &'static str {
-    match certificate.api {
-        Api::SubmitCertificateInformation => SUBMIT_ACTION,
-        Api::CertificateInfoSubmit => INFO_SUBMIT_ACTION,
-    }
-}
-
-/// Whether an action is one of the two submit actions.
-pub fn is_submit_action(action: &str) -> bool {
-    action == SUBMIT_ACTION || action == INFO_SUBMIT_ACTION
+pub fn submit_action(certificate: &Certificate) -> Action {
+    certificate.api.action()
 }
 
 /// The body of [`submit_action`] for this certificate.
@@ -165,36 +164,31 @@ const SUCCESSOR_ORDER: [&str; 31] = [
 /// `ManagerId` are always sent, "0" when unset ("若无…传0").
 fn successor_body(certificate: &Certificate) -> Body {
     let mut body = Body::default();
+    let name = |param: Param| param.successor_name();
     let id = &certificate.certificate_id;
-    body.push("CertId", id.value.clone(), id.secret);
+    body.push(name(Param::CertificateId), id.value.clone(), id.secret);
     match &certificate.csr {
         Csr::Online { key_password, key } => {
-            body.push("GenCsrType", "online", false);
+            body.push(name(Param::CsrType), "online", false);
             if let Some(password) = key_password {
-                body.push("KeyPass", password.value.clone(), true);
+                body.push(name(Param::KeyPassword), password.value.clone(), true);
             }
             body.push("CsrKeyParameter", key.parameter.as_str(), false);
             body.push("CsrEncryptAlgo", key.algorithm.as_str(), false);
         }
         Csr::Parse { pem, .. } => {
-            body.push("GenCsrType", "parse", false);
-            body.push("Csr", pem.clone(), false);
+            body.push(name(Param::CsrType), "parse", false);
+            body.push(name(Param::CsrContent), pem.clone(), false);
         }
     }
     body.push(
-        "CertCommonName",
+        name(Param::Domain),
         certificate.domain.value.clone(),
         certificate.domain.secret,
     );
     body.push("CompanyType", company_type(certificate), false);
     if !certificate.domains.is_empty() {
-        let secret = certificate.domains.iter().any(|d| d.secret);
-        let list: Vec<Json> = certificate
-            .domains
-            .iter()
-            .map(|d| Json::from(d.value.clone()))
-            .collect();
-        body.push("DnsNames", list, secret);
+        body.push_domains(name(Param::DomainList), certificate);
     }
     for field in Field::ALL {
         if let (Some(name), Some(setting)) = (
@@ -223,13 +217,11 @@ fn successor_body(certificate: &Certificate) -> Body {
 /// the successor has (`CompanyType`, `CompanyId`, `ManagerId`, `CsrKeyParameter`,
 /// `CsrEncryptAlgo`, ...), which `SubmittedData` cannot show.
 pub fn legacy_name(successor: &str) -> Option<&'static str> {
+    if let Some(param) = Param::from_successor_name(successor) {
+        return Some(param.legacy_name());
+    }
     match successor {
-        "CertId" => Some("CertificateId"),
-        "GenCsrType" => Some("CsrType"),
-        "Csr" => Some("CsrContent"),
-        "CertCommonName" => Some("CertificateDomain"),
-        "DnsNames" => Some("DomainList"),
-        "KeyPass" => Some("KeyPassword"),
+        // An individual's contact email (see [`sent_name`]).
         "ContactEmail" => Some("ContactEmail"),
         other => Field::from_successor_name(other)
             .map(Field::info)
@@ -262,35 +254,30 @@ pub fn submitted_view(certificate: &Certificate, body: &Body) -> Body {
 /// The body of `SubmitCertificateInformation` for this certificate.
 fn legacy_body(certificate: &Certificate) -> Body {
     let mut body = Body::default();
+    let name = |param: Param| param.legacy_name();
     let id = &certificate.certificate_id;
-    body.push("CertificateId", id.value.clone(), id.secret);
+    body.push(name(Param::CertificateId), id.value.clone(), id.secret);
     match &certificate.csr {
-        Csr::Online { .. } => body.push("CsrType", "online", false),
+        Csr::Online { .. } => body.push(name(Param::CsrType), "online", false),
         Csr::Parse { pem, .. } => {
-            body.push("CsrType", "parse", false);
-            body.push("CsrContent", pem.clone(), false);
+            body.push(name(Param::CsrType), "parse", false);
+            body.push(name(Param::CsrContent), pem.clone(), false);
         }
     }
     body.push(
-        "CertificateDomain",
+        name(Param::Domain),
         certificate.domain.value.clone(),
         certificate.domain.secret,
     );
     if !certificate.domains.is_empty() {
-        let secret = certificate.domains.iter().any(|d| d.secret);
-        let list: Vec<Json> = certificate
-            .domains
-            .iter()
-            .map(|d| Json::from(d.value.clone()))
-            .collect();
-        body.push("DomainList", list, secret);
+        body.push_domains(name(Param::DomainList), certificate);
     }
     if let Csr::Online {
         key_password: Some(password),
         ..
     } = &certificate.csr
     {
-        body.push("KeyPassword", password.value.clone(), true);
+        body.push(name(Param::KeyPassword), password.value.clone(), true);
     }
     for field in Field::ALL {
         if let (true, Some(setting)) = (field.info().legacy, certificate.fields.get(&field)) {
@@ -310,14 +297,14 @@ fn legacy_body(certificate: &Certificate) -> Body {
 pub fn comparable_fields(body: &Body) -> impl Iterator<Item = &BodyField> {
     body.fields
         .iter()
-        .filter(|f| !matches!(f.name, "CertificateId" | "IsDV"))
+        .filter(|f| f.name != Param::CertificateId.legacy_name() && f.name != "IsDV")
 }
 
 /// The body of `CertificateOrderSubmit`.
 pub fn order_body(certificate: &Certificate) -> Body {
     let mut body = Body::default();
     body.push(
-        "CertId",
+        Param::CertificateId.successor_name(),
         certificate.certificate_id.value.clone(),
         certificate.certificate_id.secret,
     );
@@ -331,7 +318,7 @@ pub fn order_body(certificate: &Certificate) -> Body {
 pub fn describe_body(certificate: &Certificate) -> Body {
     let mut body = Body::default();
     body.push(
-        "CertificateId",
+        Param::CertificateId.legacy_name(),
         certificate.certificate_id.value.clone(),
         certificate.certificate_id.secret,
     );
@@ -345,9 +332,8 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::manifest::raw::Sourced;
     use crate::model::{ApiChoice, CsrKey, KeyAlgorithm, KeyParameter, Layer, Setting};
-    use crate::source::{Files, Span};
+    use crate::source::{Files, Sourced, Span};
 
     fn span() -> Span {
         let mut files = Files::default();
@@ -441,7 +427,7 @@ mod tests {
             Api::CertificateInfoSubmit,
             fields(&[(Field::CompanyId, "12345")]),
         );
-        assert_eq!(submit_action(&certificate), "CertificateInfoSubmit");
+        assert_eq!(submit_action(&certificate).name(), "CertificateInfoSubmit");
         let body = sent(&certificate);
         let expected = json!({
             "CertId": "abcb1234",
@@ -630,7 +616,10 @@ mod tests {
             Api::SubmitCertificateInformation,
             fields(&[(Field::CompanyId, "12345"), (Field::ManagerId, "678")]),
         );
-        assert_eq!(submit_action(&certificate), "SubmitCertificateInformation");
+        assert_eq!(
+            submit_action(&certificate).name(),
+            "SubmitCertificateInformation"
+        );
         let body = sent(&certificate);
         for absent in [
             "CompanyId",

@@ -18,11 +18,10 @@ use serde_json::{Map, Value as Json, json};
 
 use crate::diag::{Code, Diagnostic};
 use crate::field::{Check, DIGITS_PATTERN, Field, Section, VERIFY_TYPES};
+use crate::manifest::FORMAT_VERSION;
 use crate::manifest::tree::{Document, Format, Node, Value};
 use crate::model::{Api, CompanyType, KeyAlgorithm, KeyParameter};
 use crate::source::Files;
-
-pub const API_VERSION: &str = "tccert/v1";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Draft {
@@ -111,7 +110,7 @@ fn verify_type_schema() -> Json {
 /// Keys both kinds share; each document kind adds its own.
 fn common_properties(draft: Draft, kind: &str, name_description: &str) -> Map<String, Json> {
     let mut properties = Map::new();
-    properties.insert("apiVersion".into(), json!({ "const": API_VERSION }));
+    properties.insert("apiVersion".into(), json!({ "const": FORMAT_VERSION }));
     properties.insert("kind".into(), json!({ "const": kind }));
     properties.insert("name".into(), string(name_description));
     properties.insert(
@@ -153,7 +152,7 @@ pub fn document_schema(draft: Draft) -> Json {
     certificate.insert("csr".into(), draft.reference("csr"));
     certificate.insert("commit".into(), json!({ "type": "boolean", "description": "After submitting, also send the order to the CA (`CertificateOrderSubmit`). Default false." }));
     certificate.insert("api".into(), json!({
-        "enum": Api::ALL.map(Api::action),
+        "enum": Api::ALL.map(Api::name),
         "description": "Which action submits the information: SubmitCertificateInformation (the default) or its maintained successor CertificateInfoSubmit. Wins over `--api`.",
     }));
 
@@ -216,7 +215,7 @@ pub fn document_schema(draft: Draft) -> Json {
     schema.insert(
         "properties".into(),
         json!({
-            "apiVersion": { "const": API_VERSION, "description": "Always tccert/v1." },
+            "apiVersion": { "const": FORMAT_VERSION, "description": "Always tccert/v1." },
             "kind": { "enum": ["Profile", "Certificate"] },
         }),
     );

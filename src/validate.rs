@@ -10,13 +10,13 @@ use crate::csr;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::field::{Check, Field, Section};
 use crate::manifest::load::{Loaded, MAX_CSR_BYTES};
-use crate::manifest::raw::{CsrType, RawCertificate, RawDocument, RawProfile, Sourced};
+use crate::manifest::raw::{CsrType, RawCertificate, RawDocument, RawProfile};
 use crate::merge::{ProfileIndex, merge_fields};
 use crate::model::{
     Api, ApiChoice, Certificate, CompanyType, Csr, CsrKey, KeyAlgorithm, KeyParameter, Layer,
     Setting,
 };
-use crate::source::{FileId, Files, Span};
+use crate::source::{FileId, Files, Sourced, Span};
 
 /// What validation found.
 #[derive(Debug, Default)]
@@ -365,7 +365,7 @@ impl NotSent {
         fields: &BTreeMap<Field, Setting>,
     ) {
         for (field, setting) in fields {
-            if field.sent_by(api) {
+            if api.sends(*field) {
                 self.sent_somewhere.insert(setting.span);
                 continue;
             }

@@ -14,10 +14,11 @@ use std::time::Duration;
 
 use serde_json::{Map, Value as Json};
 
+use super::action::{Action, SSL_API_VERSION};
 use super::credentials::Credentials;
 use super::proxy::ProxyChoice;
 use super::sign::{RequestToSign, SSL_SERVICE, authorization};
-use crate::request::{API_VERSION, Body};
+use crate::request::Body;
 use crate::secret::Redactor;
 
 /// Default endpoint: the international site.
@@ -152,7 +153,7 @@ impl std::fmt::Display for CallError {
 pub trait Transport: Send + Sync + 'static {
     fn call(
         &self,
-        action: &'static str,
+        action: Action,
         body: Map<String, Json>,
     ) -> impl Future<Output = Result<Map<String, Json>, CallError>> + Send;
 
@@ -470,7 +471,7 @@ impl HttpTransport {
 impl Transport for HttpTransport {
     async fn call(
         &self,
-        action: &'static str,
+        action: Action,
         body: Map<String, Json>,
     ) -> Result<Map<String, Json>, CallError> {
         let payload = serde_json::to_vec(&Json::Object(body))
@@ -495,8 +496,8 @@ impl Transport for HttpTransport {
             .post(self.endpoint.url.clone())
             .header("Content-Type", content_type)
             .header("Authorization", authorization)
-            .header("X-TC-Action", action)
-            .header("X-TC-Version", API_VERSION)
+            .header("X-TC-Action", action.name())
+            .header("X-TC-Version", SSL_API_VERSION)
             .header("X-TC-Timestamp", timestamp.to_string())
             .header("X-TC-Language", "en-US")
             .header(
@@ -515,7 +516,7 @@ impl Transport for HttpTransport {
             .await
             .map_err(|e| self.send_error(&e))?;
         let status = response.status().as_u16();
-        tracing::trace!(action, status, "reply");
+        tracing::trace!(action = action.name(), status, "reply");
         if (300..400).contains(&status) {
             return Err(CallError::Redirect { status });
         }

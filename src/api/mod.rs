@@ -1,5 +1,8 @@
 //! Talking to the Tencent Cloud API.
+pub mod action;
 pub mod client;
 pub mod credentials;
+pub mod param;
 pub mod proxy;
 pub mod sign;
+pub mod status;

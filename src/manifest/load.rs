@@ -14,10 +14,11 @@ use std::path::{Path, PathBuf};
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::interpolate::{InterpolationError, interpolate, needs_interpolation};
+use crate::manifest::FORMAT_VERSION;
 use crate::manifest::raw::{CsrFile, RawDocument, from_tree};
 use crate::manifest::tree::{Document, Format, Node, Value};
 use crate::manifest::{toml as toml_parser, yaml};
-use crate::schema::{self, API_VERSION, suggest};
+use crate::schema::{self, suggest};
 use crate::source::{FileId, Files};
 use crate::system::{EntryKind, Environment, FileSystem};
 
@@ -525,19 +526,20 @@ fn check_document(
         None => problems.push(
             Diagnostic::error(Code::ApiVersion, "document has no `apiVersion`")
                 .at(first_key(root))
-                .hint(format!("add `apiVersion: {API_VERSION}`")),
+                .hint(format!("add `apiVersion: {FORMAT_VERSION}`")),
         ),
-        Some(node) if !matches!(&node.value, Value::String(t) if t.text == API_VERSION) => problems
-            .push(
+        Some(node) if !matches!(&node.value, Value::String(t) if t.text == FORMAT_VERSION) => {
+            problems.push(
                 Diagnostic::error(
                     Code::ApiVersion,
                     format!("unsupported apiVersion {}", describe(node)),
                 )
                 .at(node.span)
                 .hint(format!(
-                    "this version of tccert reads `apiVersion: {API_VERSION}`"
+                    "this version of tccert reads `apiVersion: {FORMAT_VERSION}`"
                 )),
-            ),
+            )
+        }
         Some(_) => {}
     }
     match root.get("kind").map(|e| &e.value) {

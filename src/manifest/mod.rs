@@ -1,5 +1,10 @@
 //! Reading manifests: text → [`tree::Node`] (with positions) → raw documents.
 
+/// The version of the manifest format: every document's `apiVersion`
+/// (docs/manifest-format.md). Not the SSL API's version, which is
+/// [`crate::api::action::SSL_API_VERSION`].
+pub const FORMAT_VERSION: &str = "tccert/v1";
+
 pub mod load;
 pub mod raw;
 pub mod toml;

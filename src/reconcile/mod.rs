@@ -30,17 +30,17 @@ use tokio::time::Instant;
 use serde_json::{Map, Value as Json};
 use tokio::sync::Mutex;
 
+use crate::api::action::Action;
 use crate::api::client::{CallError, Transport};
+use crate::api::status::{self, PENDING_SUBMISSION};
+use crate::model::Api;
 use crate::model::Certificate;
 use crate::pace::{Backoff, Pacer};
 use crate::request::{
-    Body, DESCRIBE_ACTION, INFO_SUBMIT_ACTION, ORDER_ACTION, SUBMIT_ACTION, Secrets,
-    comparable_fields, describe_body, order_body, submit_action, submit_body, submitted_view,
+    Body, Secrets, comparable_fields, describe_body, order_body, submit_action, submit_body,
+    submitted_view,
 };
 use crate::retry::{self, CallKind, Next};
-
-/// Status "pending information submission".
-pub const STATUS_PENDING: u64 = 5;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -204,7 +204,7 @@ fn is_blank(submitted: Option<&Map<String, Json>>) -> bool {
 /// The reconcile table of docs/cli.md ("Reconciling one certificate").
 pub fn decide(live: &Live, desired: &Body, commit: bool) -> Decision {
     match live.status {
-        STATUS_PENDING => {
+        PENDING_SUBMISSION => {
             let differ = differences(live.submitted.as_ref(), desired);
             match (differ.is_empty(), commit) {
                 (false, commit) => Decision::Submit { commit },
@@ -238,30 +238,11 @@ pub fn decide(live: &Live, desired: &Body, commit: bool) -> Decision {
             ),
         },
         status => Decision::Skipped {
-            warning: format!("status {status} ({}): nothing to do", status_name(status)),
+            warning: format!(
+                "status {status} ({}): nothing to do",
+                status::short_name(status)
+            ),
         },
-    }
-}
-
-pub fn status_name(status: u64) -> &'static str {
-    match status {
-        0 => "under review",
-        1 => "approved",
-        2 => "review failed",
-        3 => "expired",
-        4 => "DNS record added",
-        5 => "pending information",
-        6 => "order being cancelled",
-        7 => "cancelled",
-        8 => "information submitted, pending confirmation letter",
-        9 => "being revoked",
-        10 => "revoked",
-        11 => "being reissued",
-        12 => "pending revocation letter",
-        13 => "free certificate pending information",
-        14 => "refunded",
-        15 => "being migrated",
-        _ => "unknown",
     }
 }
 
@@ -281,9 +262,9 @@ pub struct CertificateReport {
     pub changes: Option<Vec<&'static str>>,
     pub error: Option<(String, String)>,
     /// The submit action of the certificate's API.
-    pub api: &'static str,
+    pub api: Api,
     /// What plan would send, or what apply sent.
-    pub actions: Vec<&'static str>,
+    pub actions: Vec<Action>,
     pub notes: Vec<String>,
 }
 
@@ -382,7 +363,7 @@ struct Attempt {
 /// Shared between the tasks of a run (one account): the pacers and the stop.
 pub struct Run<T: Transport> {
     transport: Arc<T>,
-    pacers: HashMap<&'static str, Mutex<Pacer>>,
+    pacers: HashMap<Action, Mutex<Pacer>>,
     options: Options,
     stop_state: tokio::sync::watch::Sender<StopState>,
     /// Connection failures in a row, across the certificates.
@@ -413,13 +394,22 @@ pub const NOT_SENT: &str = "tccert.NotSent";
 impl<T: Transport> Run<T> {
     pub fn new(transport: Arc<T>, options: Options) -> Arc<Self> {
         let mut pacers = HashMap::new();
-        pacers.insert(DESCRIBE_ACTION, Mutex::new(Pacer::new(options.read_rate)));
-        pacers.insert(SUBMIT_ACTION, Mutex::new(Pacer::new(options.write_rate)));
         pacers.insert(
-            INFO_SUBMIT_ACTION,
+            Action::DescribeCertificateDetail,
+            Mutex::new(Pacer::new(options.read_rate)),
+        );
+        pacers.insert(
+            Action::SubmitCertificateInformation,
             Mutex::new(Pacer::new(options.write_rate)),
         );
-        pacers.insert(ORDER_ACTION, Mutex::new(Pacer::new(options.write_rate)));
+        pacers.insert(
+            Action::CertificateInfoSubmit,
+            Mutex::new(Pacer::new(options.write_rate)),
+        );
+        pacers.insert(
+            Action::CertificateOrderSubmit,
+            Mutex::new(Pacer::new(options.write_rate)),
+        );
         Arc::new(Self {
             transport,
             pacers,
@@ -532,7 +522,7 @@ impl<T: Transport> Run<T> {
     /// goes and the cut-off racing it while it is in flight.
     async fn call(
         &self,
-        action: &'static str,
+        action: Action,
         body: &Body,
         certificate: &str,
         attempt: u32,
@@ -546,7 +536,7 @@ impl<T: Transport> Run<T> {
         if !self.may_send(purpose) {
             return refused(self);
         }
-        if let Some(pacer) = self.pacers.get(action) {
+        if let Some(pacer) = self.pacers.get(&action) {
             let slot = pacer.lock().await.reserve(Instant::now().into_std());
             if !self.sleep_until(Instant::from_std(slot), purpose).await {
                 return refused(self);
@@ -555,7 +545,7 @@ impl<T: Transport> Run<T> {
         if !self.may_send(purpose) {
             return refused(self);
         }
-        tracing::debug!(action, certificate, attempt, "sending");
+        tracing::debug!(action = %action, certificate, attempt, "sending");
         let sent_at = Instant::now();
         let result = tokio::select! {
             result = self.transport.call(action, body.to_json(Secrets::Reveal)) => result,
@@ -574,9 +564,9 @@ impl<T: Transport> Run<T> {
             }
         };
         match &result {
-            Ok(_) => tracing::debug!(action, certificate, attempt, "accepted"),
+            Ok(_) => tracing::debug!(action = %action, certificate, attempt, "accepted"),
             Err(error) => {
-                tracing::info!(action, certificate, attempt, code = %error.code(), "call failed");
+                tracing::info!(action = %action, certificate, attempt, code = %error.code(), "call failed");
             }
         }
         Attempt {
@@ -623,7 +613,13 @@ impl<T: Transport> Run<T> {
         let mut attempt = 1;
         loop {
             let sent = self
-                .call(DESCRIBE_ACTION, &body, &certificate.name, attempt, purpose)
+                .call(
+                    Action::DescribeCertificateDetail,
+                    &body,
+                    &certificate.name,
+                    attempt,
+                    purpose,
+                )
                 .await;
             let error = match sent
                 .result
@@ -683,7 +679,7 @@ impl<T: Transport> Run<T> {
     /// reads spread over [`retry::SETTLE_TIMEOUTS`] timeouts show it absent.
     async fn write(
         &self,
-        action: &'static str,
+        action: Action,
         body: &Body,
         certificate: &Certificate,
         landed: impl Fn(&Live) -> bool,
@@ -709,7 +705,7 @@ impl<T: Transport> Run<T> {
                 }
                 Next::Fail | Next::StopAccount => return Written::Failed(error),
                 Next::Settle => {
-                    tracing::info!(action, certificate = %certificate.name, code = %error.code(), "outcome unknown; reading the certificate to settle it");
+                    tracing::info!(action = %action, certificate = %certificate.name, code = %error.code(), "outcome unknown; reading the certificate to settle it");
                     match self.settle(certificate, sent.sent_at, &landed).await {
                         Settled::Landed => {
                             notes.push(format!(
@@ -758,18 +754,18 @@ impl<T: Transport> Run<T> {
         report.notes.extend(comparison_notes(&live, &desired));
         let decision = match decide(&live, &desired, commit) {
             Decision::InSync { .. } | Decision::Commit
-                if resubmit && live.status == STATUS_PENDING =>
+                if resubmit && live.status == PENDING_SUBMISSION =>
             {
                 report
                     .notes
                     .push("--resubmit: submitted although every comparable field agrees".into());
                 Decision::Submit { commit }
             }
-            _ if resubmit && live.status != STATUS_PENDING => Decision::Failed {
+            _ if resubmit && live.status != PENDING_SUBMISSION => Decision::Failed {
                 message: format!(
                     "--resubmit: the information can be submitted again only at status 5 (pending information); this certificate is at status {} ({})",
                     live.status,
-                    status_name(live.status)
+                    status::short_name(live.status)
                 ),
             },
             decision => decision,
@@ -810,7 +806,7 @@ impl<T: Transport> Run<T> {
             report.notes.extend(unverifiable_note(certificate, &body));
         }
         if order {
-            report.actions.push(ORDER_ACTION);
+            report.actions.push(Action::CertificateOrderSubmit);
         }
         if self.options.mode == Mode::Plan {
             report.outcome = Outcome::Planned;
@@ -837,14 +833,15 @@ impl<T: Transport> Run<T> {
         if order {
             if submit && !self.may_send(Purpose::Work) {
                 report.notes.push(format!(
-                    "{ORDER_ACTION} not sent: the run stopped after the information was submitted; apply again to commit"
+                    "{} not sent: the run stopped after the information was submitted; apply again to commit",
+                    Action::CertificateOrderSubmit
                 ));
                 return report;
             }
-            let landed = |live: &Live| live.status != STATUS_PENDING;
+            let landed = |live: &Live| live.status != PENDING_SUBMISSION;
             match self
                 .write(
-                    ORDER_ACTION,
+                    Action::CertificateOrderSubmit,
                     &order_body(certificate),
                     certificate,
                     landed,
@@ -855,14 +852,15 @@ impl<T: Transport> Run<T> {
                 Written::Done => report.outcome = Outcome::Committed,
                 Written::Failed(error) if submit && is_not_sent(&error) => {
                     report.notes.push(format!(
-                        "{ORDER_ACTION} not sent: the run stopped after the information was submitted; apply again to commit"
+                        "{} not sent: the run stopped after the information was submitted; apply again to commit",
+                    Action::CertificateOrderSubmit
                     ));
                 }
                 Written::Failed(error) => {
                     self.settle_conflict(certificate, &desired, &error, &mut report)
                         .await;
                 }
-                Written::Unknown(error) => report.unknown(ORDER_ACTION, &error),
+                Written::Unknown(error) => report.unknown(Action::CertificateOrderSubmit, &error),
             }
         }
         report
@@ -882,10 +880,10 @@ impl<T: Transport> Run<T> {
             if code == "FailedOperation.InvalidCertificateStatusCode" || code == "FailedOperation.CertificateInfoSubmitStatusInvalid");
         if conflict
             && let Ok(live) = self.describe(certificate, Purpose::Settle).await
-            && live.status != STATUS_PENDING
+            && live.status != PENDING_SUBMISSION
             && differences(live.submitted.as_ref(), desired).is_empty()
         {
-            report.outcome = if report.actions.contains(&ORDER_ACTION) {
+            report.outcome = if report.actions.contains(&Action::CertificateOrderSubmit) {
                 Outcome::Committed
             } else {
                 Outcome::InSync
@@ -964,7 +962,7 @@ impl CertificateReport {
             drift: Vec::new(),
             changes: None,
             error: None,
-            api: submit_action(certificate),
+            api: certificate.api,
             actions: Vec::new(),
             notes: Vec::new(),
         }
@@ -977,7 +975,7 @@ impl CertificateReport {
 
     /// A write was sent and could not be settled: it may or may not be in
     /// place. `plan` (or another apply, which reads first) will tell.
-    fn unknown(&mut self, action: &str, error: &CallError) {
+    fn unknown(&mut self, action: Action, error: &CallError) {
         self.outcome = Outcome::Unknown;
         self.error = Some((error.code(), error.message()));
         self.notes.push(format!(
@@ -1051,7 +1049,7 @@ impl CertificateReport {
             drift: Vec::new(),
             changes: None,
             error: None,
-            api: crate::request::SUBMIT_ACTION,
+            api: Api::SubmitCertificateInformation,
             actions: Vec::new(),
             notes: Vec::new(),
         }

@@ -11,11 +11,15 @@ use serde_json::json;
 
 use super::*;
 use crate::field::Field;
-use crate::manifest::raw::Sourced;
 use crate::model::{ApiChoice, Csr, CsrKey, Layer, Setting};
-use crate::source::{Files, Span};
+use crate::source::{Files, Sourced, Span};
 
 const TIMEOUT: Duration = Duration::from_secs(1);
+
+/// The actions, short, for the scripts' patterns.
+const DESCRIBE_ACTION: Action = Action::DescribeCertificateDetail;
+const SUBMIT_ACTION: Action = Action::SubmitCertificateInformation;
+const ORDER_ACTION: Action = Action::CertificateOrderSubmit;
 
 /// What the fake does with one request.
 #[derive(Clone, Debug)]
@@ -39,7 +43,7 @@ enum Behaviour {
 
 #[derive(Clone, Debug)]
 struct Sent {
-    action: &'static str,
+    action: Action,
     id: String,
     at: Instant,
 }
@@ -53,7 +57,7 @@ struct FakeCertificate {
     orders_applied: u32,
 }
 
-type Script = Box<dyn Fn(&'static str, &str, u32) -> Behaviour + Send + Sync>;
+type Script = Box<dyn Fn(Action, &str, u32) -> Behaviour + Send + Sync>;
 
 struct Inner {
     certificates: StdMutex<HashMap<String, FakeCertificate>>,
@@ -70,7 +74,7 @@ struct Fake(Arc<Inner>);
 impl Fake {
     fn new(
         ids: &[&str],
-        script: impl Fn(&'static str, &str, u32) -> Behaviour + Send + Sync + 'static,
+        script: impl Fn(Action, &str, u32) -> Behaviour + Send + Sync + 'static,
     ) -> Self {
         let certificates = ids
             .iter()
@@ -96,7 +100,7 @@ impl Fake {
         self.0.log.lock().unwrap().clone()
     }
 
-    fn sent(&self, action: &str, id: &str) -> Vec<Instant> {
+    fn sent(&self, action: Action, id: &str) -> Vec<Instant> {
         self.log()
             .into_iter()
             .filter(|s| s.action == action && s.id == id)
@@ -111,7 +115,7 @@ impl Fake {
     }
 
     /// Carries a request out on the server's state.
-    fn act(inner: &Inner, action: &str, body: &Map<String, Json>) -> Map<String, Json> {
+    fn act(inner: &Inner, action: Action, body: &Map<String, Json>) -> Map<String, Json> {
         let id = request_id(body);
         let mut certificates = inner.certificates.lock().unwrap();
         let Some(certificate) = certificates.get_mut(&id) else {
@@ -170,7 +174,7 @@ impl Transport for Fake {
 
     async fn call(
         &self,
-        action: &'static str,
+        action: Action,
         body: Map<String, Json>,
     ) -> Result<Map<String, Json>, CallError> {
         let id = request_id(&body);

@@ -9,9 +9,10 @@ use proptest::prelude::*;
 use tccert::diag::Diagnostics;
 use tccert::field::Field;
 use tccert::interpolate::interpolate;
-use tccert::manifest::raw::{CsrType, RawCertificate, RawCsr, RawProfile, Sourced};
+use tccert::manifest::raw::{CsrType, RawCertificate, RawCsr, RawProfile};
 use tccert::merge::{ProfileIndex, merge_fields};
 use tccert::model::Layer;
+use tccert::source::Sourced;
 use tccert::source::{Files, Span};
 
 // --- interpolation ---------------------------------------------------------

@@ -19,6 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Map, Value as Json, json};
+use tccert::api::action::Action;
 use tccert::api::client::{
     CallError, Endpoint, HttpTransport, TestSeams, Transport, TransportConfig,
 };
@@ -646,7 +647,7 @@ fn call(transport: &HttpTransport, action: &'static str) -> Result<Map<String, J
         .enable_all()
         .build()
         .expect("a runtime")
-        .block_on(transport.call(action, body))
+        .block_on(transport.call(Action::from_name(action).expect("a known action"), body))
 }
 
 /// A certificate authority and a server certificate for 127.0.0.1 signed by
