@@ -28,9 +28,10 @@ use crate::diag::{self, Diagnostics};
 use crate::emulator::{self, EmulatorConfig, SeedCertificate};
 use crate::init;
 use crate::keygen::{self, KeyType};
-use crate::manifest::load::{Loaded, load_within};
+use crate::manifest::load::Loaded;
 use crate::manual;
 use crate::outfile::{self, NewFile};
+use crate::pipeline::{self, Valid};
 use crate::reconcile::{self, CertificateReport, Mode, Outcome, StopReason};
 use crate::render;
 use crate::report;
@@ -38,7 +39,7 @@ use crate::schema::{Draft, schema_text};
 use crate::system::Environment as _;
 use crate::system::FileSystem as _;
 use crate::system::{ProcessEnvironment, RealFileSystem};
-use crate::validate::{self as validation, Validated, validate_with};
+use crate::validate as validation;
 
 /// Exit code for success.
 pub const EXIT_OK: u8 = 0;
@@ -116,32 +117,21 @@ fn run(cli: Cli) -> u8 {
     }
 }
 
-/// Loads and validates; the shared first half of every manifest command.
-pub fn load_and_validate(args: &ManifestArgs) -> (Loaded, Validated, Diagnostics) {
-    let mut loaded = load_within(
+/// Loads and validates through the pipeline's front door, on disk and the
+/// process environment; the shared first half of every manifest command.
+fn load_and_validate(args: &ManifestArgs) -> (Loaded, Option<Valid>, Diagnostics) {
+    let options = validation::Options {
+        default_api: args.api.map(Into::into),
+    };
+    let checked = pipeline::load_and_validate(
         &args.paths,
         &RealFileSystem,
         &ProcessEnvironment,
         args.budget(),
+        options,
     );
-    let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
-    let options = validation::Options {
-        default_api: args.api.map(Into::into),
-    };
-    let validated = if diagnostics.has_errors() {
-        // Loading failed somewhere: still check what did load, so the user
-        // sees every problem in one run.
-        let _ = validate_with(&loaded, options, &mut diagnostics);
-        Validated::default()
-    } else {
-        validate_with(&loaded, options, &mut diagnostics)
-    };
-    let validated = if diagnostics.has_errors() {
-        Validated::default()
-    } else {
-        validated
-    };
-    (loaded, validated, diagnostics)
+    let (loaded, diagnostics, valid) = checked.into_parts();
+    (loaded, valid, diagnostics)
 }
 
 /// Shows diagnostics the way `output` asks; JSON callers print their own
@@ -206,7 +196,7 @@ fn report_diagnostics_text(loaded: &Loaded, diagnostics: &Diagnostics) {
 
 fn run_validate(args: &ManifestArgs) -> u8 {
     let (loaded, validated, diagnostics) = load_and_validate(args);
-    let valid = !diagnostics.has_errors();
+    let valid = validated.is_some();
     match args.output {
         Output::Json => {
             // What was read, valid or not: an invalid run still says what
@@ -232,7 +222,7 @@ fn run_validate(args: &ManifestArgs) -> u8 {
         }
         Output::Text | Output::Github | Output::Markdown => {
             report_diagnostics(args.output, &loaded, &diagnostics);
-            if valid {
+            if let Some(validated) = &validated {
                 let counts = format!(
                     "valid: {} certificate{} and {} profile{} in {} file{}\n",
                     validated.certificates.len(),
@@ -258,10 +248,10 @@ fn run_validate(args: &ManifestArgs) -> u8 {
 
 fn run_render(args: &ManifestArgs) -> u8 {
     let (loaded, validated, diagnostics) = load_and_validate(args);
-    if diagnostics.has_errors() {
+    let Some(validated) = validated else {
         report_invalid(args.output, &loaded, &diagnostics);
         return EXIT_FAILURE;
-    }
+    };
     report_diagnostics(args.output, &loaded, &diagnostics);
     match args.output {
         Output::Text | Output::Github => {
@@ -327,10 +317,10 @@ async fn run_reconcile(args: &RunArgs, mode: Mode) -> u8 {
         );
     }
     let (loaded, validated, diagnostics) = load_and_validate(&args.manifests);
-    if diagnostics.has_errors() {
+    let Some(validated) = validated else {
         report_invalid(args.manifests.output, &loaded, &diagnostics);
         return EXIT_FAILURE;
-    }
+    };
     report_diagnostics(args.manifests.output, &loaded, &diagnostics);
     let resubmit = match crate::select::select(
         &args.resubmit,
@@ -595,9 +585,9 @@ async fn run_emulator(args: EmulatorArgs) -> u8 {
         let manifest_args = ManifestArgs::new(args.seed.clone());
         let (loaded, validated, diagnostics) = load_and_validate(&manifest_args);
         report_diagnostics(Output::Text, &loaded, &diagnostics);
-        if diagnostics.has_errors() {
+        let Some(validated) = validated else {
             return EXIT_FAILURE;
-        }
+        };
         seed.extend(validated.certificates.iter().map(|c| SeedCertificate {
             certificate_id: c.certificate_id.value.clone(),
             domain: c.domain.value.clone(),

@@ -73,6 +73,7 @@ pub mod model;
 pub mod numbers;
 pub mod outfile;
 pub mod pace;
+pub mod pipeline;
 pub mod reconcile;
 pub mod render;
 pub mod report;

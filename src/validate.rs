@@ -18,9 +18,11 @@ use crate::model::{
 };
 use crate::source::{FileId, Files, Sourced, Span};
 
-/// What validation found.
+/// What validation found: every certificate that passed its own checks,
+/// whatever is wrong elsewhere. Only [`crate::pipeline`] sees it, and hands
+/// certificates out only when the run has no error at all.
 #[derive(Debug, Default)]
-pub struct Validated {
+pub(crate) struct Validated {
     pub certificates: Vec<Certificate>,
     pub profile_count: usize,
 }
@@ -33,12 +35,7 @@ pub struct Options {
     pub default_api: Option<Api>,
 }
 
-/// Validates with the contract's defaults (no `--api`).
-pub fn validate(loaded: &Loaded, diagnostics: &mut Diagnostics) -> Validated {
-    validate_with(loaded, Options::default(), diagnostics)
-}
-
-pub fn validate_with(
+pub(crate) fn validate_with(
     loaded: &Loaded,
     options: Options,
     diagnostics: &mut Diagnostics,
