@@ -32,7 +32,7 @@ use crate::manifest::load::Loaded;
 use crate::manual;
 use crate::outfile::{self, NewFile};
 use crate::pipeline::{self, Valid};
-use crate::reconcile::{self, CertificateReport, Mode, Outcome, StopReason};
+use crate::plan::{self as reconcile, CertificateReport, Mode, Outcome, StopReason};
 use crate::render;
 use crate::report;
 use crate::schema::{Draft, schema_text};

@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::diag::{Diagnostics, Severity};
-use crate::reconcile::{CertificateReport, Mode, Outcome, StopReason};
+use crate::plan::{CertificateReport, Mode, Outcome, StopReason};
 use crate::report::{self, plural};
 use crate::source::Files;
 

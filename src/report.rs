@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use serde_json::{Value as Json, json};
 
 use crate::model::Api;
-use crate::reconcile::{CertificateReport, Mode, Outcome, StopReason};
+use crate::plan::{CertificateReport, Mode, Outcome, StopReason};
 use crate::source::printable;
 
 pub fn counts(reports: &[CertificateReport]) -> BTreeMap<Outcome, usize> {
@@ -164,7 +164,7 @@ pub fn stop_message(reason: &StopReason) -> String {
         }
         StopReason::Unreachable { code, message } => format!(
             "stopped: the endpoint could not be reached {} times in a row ({code}: {message}); nothing more was sent",
-            crate::retry::CONNECT_FAILURES_TO_STOP
+            crate::plan::retry::CONNECT_FAILURES_TO_STOP
         ),
         StopReason::Interrupted => {
             "interrupted: nothing new was written after the signal; writes in flight were settled by reads where they could be (any still `unknown`: run plan to see)"

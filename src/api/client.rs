@@ -27,7 +27,7 @@ pub const INTERNATIONAL_ENDPOINT: &str = "https://ssl.intl.tencentcloudapi.com";
 pub const CHINA_ENDPOINT: &str = "https://ssl.tencentcloudapi.com";
 
 /// How one call failed, in the terms that decide what happens next
-/// (`crate::reconcile::after_error` turns these into retry/settle/fail).
+/// (`crate::plan::retry::after_error` turns these into retry/settle/fail).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CallError {
     /// The API answered with `Response.Error`.

@@ -12,6 +12,7 @@ use serde_json::json;
 use super::*;
 use crate::field::Field;
 use crate::model::{ApiChoice, Csr, CsrKey, Layer, Setting};
+use crate::plan::decide::unverifiable_fields;
 use crate::source::{Files, Sourced, Span};
 
 const TIMEOUT: Duration = Duration::from_secs(1);
@@ -686,7 +687,7 @@ async fn resubmit_sends_at_status_5_even_when_in_sync_and_fails_elsewhere() {
     assert!(second[1].error.as_ref().unwrap().1.contains("status 5"));
     assert_eq!(fake.applied("b"), (1, 0));
     // Without --resubmit, in sync.
-    let (third, _) = run_all(&fake, &["a"], false, super::run_tests::options()).await;
+    let (third, _) = run_all(&fake, &["a"], false, self::options()).await;
     assert_eq!(third[0].outcome, Outcome::InSync);
 }
 

@@ -1,6 +1,6 @@
 //! What to do after a failed call: the retry, settle and stop rules of
 //! docs/cli.md ("Pace, retries and faults", "Transport, retries and
-//! interrupts") as pure functions. [`crate::reconcile`] only carries out what
+//! interrupts") as pure functions. [`super::run`] only carries out what
 //! these decide, so every rule is tested here, table-driven, without a clock
 //! or a network.
 //!
@@ -16,8 +16,8 @@
 
 use std::time::Duration;
 
+use super::pace::Backoff;
 use crate::api::client::CallError;
-use crate::pace::Backoff;
 
 /// Whether the failed call was a read or a write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -5,7 +5,7 @@
 //! caller asks for the next slot and waits until then, so many requests can be
 //! in flight at once (latency does not lower throughput) while the send times
 //! stay evenly spaced (no burst can exceed the limit, whatever window the
-//! server counts in). [`crate::reconcile`] wraps one per action in a mutex and
+//! server counts in). [`super::run`] wraps one per action in a mutex and
 //! sleeps; the arithmetic here takes the time as an argument.
 
 use std::time::{Duration, Instant};
