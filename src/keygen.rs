@@ -12,8 +12,8 @@ use rcgen::{CertificateParams, DistinguishedName, DnType, KeyPair};
 use rsa::pkcs8::EncodePrivateKey as _;
 use rustls::pki_types::PrivatePkcs8KeyDer;
 
-use crate::checks;
 use crate::secret::Secret;
+use crate::validate::formats;
 
 /// The kinds of key `csr new` makes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,7 +88,7 @@ pub fn subject_names(domain: &str, sans: &[String]) -> Result<Vec<String>, Keyge
     let mut names: Vec<String> = Vec::new();
     let mut bad = Vec::new();
     for (option, name) in all {
-        if let Err(why) = checks::domain(name) {
+        if let Err(why) = formats::domain(name) {
             bad.push(BadName {
                 option,
                 name: name.to_string(),

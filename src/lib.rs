@@ -56,7 +56,6 @@
 
 pub mod api;
 pub mod app;
-pub mod checks;
 pub mod ci;
 pub mod cli;
 pub mod csr;
@@ -68,7 +67,6 @@ pub mod interpolate;
 pub mod keygen;
 pub mod manifest;
 pub mod manual;
-pub mod merge;
 pub mod model;
 pub mod numbers;
 pub mod outfile;

@@ -438,7 +438,7 @@ fn check_info_submit(body: &Map<String, Value>) -> Result<(), ApiError> {
             .map(|d| ("DnsNames", d.as_str())),
     ) {
         let value = value.unwrap_or_default();
-        if crate::checks::domain(value).is_err() {
+        if crate::validate::formats::domain(value).is_err() {
             return Err(ApiError::new(
                 "FailedOperation.CertificateInfoSubmitDomainInvalid",
                 format!("The domain `{value}` you entered ({name}) is malformed."),

@@ -10,10 +10,10 @@ use tccert::diag::Diagnostics;
 use tccert::field::Field;
 use tccert::interpolate::interpolate;
 use tccert::manifest::raw::{CsrType, RawCertificate, RawCsr, RawProfile};
-use tccert::merge::{ProfileIndex, merge_fields};
 use tccert::model::Layer;
 use tccert::source::Sourced;
 use tccert::source::{Files, Span};
+use tccert::validate::merge::{ProfileIndex, merge_fields};
 
 // --- interpolation ---------------------------------------------------------
 

@@ -1,6 +1,15 @@
 //! Well-formedness of the values the API is strict about: email addresses,
 //! ISO 3166-1 alpha-2 country codes and domain names. Pure functions; each
-//! returns why a value is wrong, for the diagnostic.
+//! returns why a value is wrong, for the diagnostic, and [`check_values`] and
+//! [`check_domains`] report them where the values are written.
+
+use std::collections::HashMap;
+
+use super::shown;
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::field::Check;
+use crate::manifest::raw::{FieldValues, RawCertificate};
+use crate::source::Sourced;
 
 /// ISO 3166-1 alpha-2, officially assigned codes.
 const COUNTRIES: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
@@ -83,6 +92,80 @@ pub fn email(address: &str) -> Result<(), String> {
         return Err("the domain after `@` is a wildcard".into());
     }
     domain(host).map_err(|why| format!("the domain after `@` {why}"))
+}
+
+pub(super) fn check_values(fields: &FieldValues, dv: bool, diagnostics: &mut Diagnostics) {
+    for (field, value) in fields {
+        let info = field.info();
+        if value.value.trim().is_empty() {
+            if info.required && !dv {
+                diagnostics.push(
+                    Diagnostic::error(Code::EmptyValue, format!("`{}` is empty", field.path()))
+                        .at(value.span)
+                        .note(format!("the API requires {}", field.api_name())),
+                );
+            }
+            continue;
+        }
+        let (result, code) = match info.check {
+            Check::Email => (email(&value.value), Code::InvalidEmail),
+            Check::Country => (country(&value.value), Code::InvalidCountry),
+            // Enums and the digits pattern are the schema's to check.
+            Check::Text | Check::VerifyType | Check::Digits => (Ok(()), Code::Schema),
+        };
+        if let Err(why) = result {
+            let shown = if value.secret {
+                "a value from the environment".to_string()
+            } else {
+                format!("`{}`", value.value)
+            };
+            diagnostics.push(
+                Diagnostic::error(code, format!("`{}`: {shown} {why}", field.path()))
+                    .at(value.span),
+            );
+        }
+    }
+}
+
+pub(super) fn check_domains(raw: &RawCertificate, diagnostics: &mut Diagnostics) {
+    let all = std::iter::once(("domain", &raw.domain)).chain(
+        raw.domains
+            .iter()
+            .flat_map(|d| d.value.iter())
+            .map(|d| ("domains", d)),
+    );
+    let mut seen: HashMap<String, &Sourced<String>> = HashMap::new();
+    for (key, domain) in all {
+        if let Err(why) = self::domain(&domain.value) {
+            let value = if domain.secret {
+                "a value from the environment".to_string()
+            } else {
+                format!("`{}`", domain.value)
+            };
+            diagnostics.push(
+                Diagnostic::error(Code::InvalidDomain, format!("`{key}`: {value} {why}"))
+                    .at(domain.span),
+            );
+            continue;
+        }
+        let folded = domain.value.to_ascii_lowercase();
+        if let Some(first) = seen.get(&folded) {
+            diagnostics.push(
+                Diagnostic::warning(
+                    Code::DuplicateDomain,
+                    format!(
+                        "`{}` is listed twice on certificate `{}`",
+                        shown(domain),
+                        raw.name.value
+                    ),
+                )
+                .at(domain.span)
+                .related(first.span, "first here"),
+            );
+        } else {
+            seen.insert(folded, domain);
+        }
+    }
 }
 
 #[cfg(test)]
