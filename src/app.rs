@@ -17,25 +17,23 @@ use std::time::Duration;
 use crate::api::client::{Endpoint, HttpTransport, TransportConfig, choose_endpoint, run_secrets};
 use crate::api::credentials::Credentials;
 use crate::api::proxy::choose_proxy;
-use crate::ci;
+use crate::cli::man_and_completions;
 use crate::cli::{
     Cli, Command, CompletionsArgs, CsrCommand, CsrInspectArgs, CsrNewArgs, DebugSignArgs,
     EmulatorArgs, InitArgs, InspectOutput, KeyTypeArg, ManArgs, ManifestArgs, Output, RunArgs,
     SchemaDraft,
 };
 use crate::csr;
-use crate::diag::{self, Diagnostics};
+use crate::csr::keygen::{self, KeyType};
+use crate::diag::Diagnostics;
 use crate::emulator::{self, EmulatorConfig, SeedCertificate};
-use crate::init;
-use crate::keygen::{self, KeyType};
 use crate::manifest::load::Loaded;
-use crate::manual;
+use crate::manifest::schema::{Draft, schema_text};
 use crate::outfile::{self, NewFile};
+use crate::output::{diagnostics as diag_output, github, markdown, render, report};
 use crate::pipeline::{self, Valid};
 use crate::plan::{self as reconcile, CertificateReport, Mode, Outcome, StopReason};
-use crate::render;
-use crate::report;
-use crate::schema::{Draft, schema_text};
+use crate::starter;
 use crate::system::Environment as _;
 use crate::system::FileSystem as _;
 use crate::system::{ProcessEnvironment, RealFileSystem};
@@ -144,12 +142,14 @@ fn report_diagnostics(output: Output, loaded: &Loaded, diagnostics: &Diagnostics
         Output::Text | Output::Json => report_diagnostics_text(loaded, diagnostics),
         Output::Github => {
             report_diagnostics_text(loaded, diagnostics);
-            print_stdout(&ci::github_diagnostics(&loaded.files, diagnostics));
+            print_stdout(&github::github_diagnostics(&loaded.files, diagnostics));
             if diagnostics.has_errors() {
-                append_step_summary(&ci::markdown_diagnostics(&loaded.files, diagnostics));
+                append_step_summary(&markdown::markdown_diagnostics(&loaded.files, diagnostics));
             }
         }
-        Output::Markdown => print_stdout(&ci::markdown_diagnostics(&loaded.files, diagnostics)),
+        Output::Markdown => {
+            print_stdout(&markdown::markdown_diagnostics(&loaded.files, diagnostics))
+        }
     }
 }
 
@@ -157,7 +157,7 @@ fn report_diagnostics(output: Output, loaded: &Loaded, diagnostics: &Diagnostics
 fn report_invalid(output: Output, loaded: &Loaded, diagnostics: &Diagnostics) {
     if output == Output::Json {
         let report =
-            serde_json::json!({ "diagnostics": diag::to_json(&loaded.files, diagnostics) });
+            serde_json::json!({ "diagnostics": diag_output::to_json(&loaded.files, diagnostics) });
         print_stdout(&format!("{report:#}\n"));
     } else {
         report_diagnostics(output, loaded, diagnostics);
@@ -183,7 +183,7 @@ fn append_step_summary(markdown: &str) {
 }
 
 fn report_diagnostics_text(loaded: &Loaded, diagnostics: &Diagnostics) {
-    let mut text = diag::render_text(&loaded.files, diagnostics);
+    let mut text = diag_output::render_text(&loaded.files, diagnostics);
     let errors = diagnostics.error_count();
     if errors > 0 {
         text.push_str(&format!(
@@ -216,7 +216,7 @@ fn run_validate(args: &ManifestArgs) -> u8 {
                 "certificates": certificates,
                 "errors": diagnostics.error_count(),
                 "warnings": diagnostics.warning_count(),
-                "diagnostics": diag::to_json(&loaded.files, &diagnostics),
+                "diagnostics": diag_output::to_json(&loaded.files, &diagnostics),
             });
             print_stdout(&format!("{report:#}\n"));
         }
@@ -269,7 +269,7 @@ fn run_render(args: &ManifestArgs) -> u8 {
     EXIT_OK
 }
 
-pub use crate::report::plural;
+pub use crate::output::report::plural;
 
 /// Writes to stdout; a closed pipe (`tccert render | head`) is not an error.
 pub fn print_stdout(text: &str) {
@@ -340,7 +340,7 @@ async fn run_reconcile(args: &RunArgs, mode: Mode) -> u8 {
         }
     };
     let environment = ProcessEnvironment;
-    let certificates: Vec<(crate::model::Certificate, PathBuf)> = validated
+    let certificates: Vec<(crate::certificate::Certificate, PathBuf)> = validated
         .certificates
         .into_iter()
         .map(|c| {
@@ -415,12 +415,12 @@ async fn run_reconcile(args: &RunArgs, mode: Mode) -> u8 {
         Some(proxy) => tracing::info!("proxy {proxy}"),
         None => tracing::info!("no proxy: connecting directly"),
     }
-    let bodies: Vec<crate::request::Body> = certificates
+    let bodies: Vec<crate::api::request::Body> = certificates
         .iter()
         .flat_map(|(c, _)| {
             [
-                crate::request::submit_body(c),
-                crate::request::order_body(c),
+                crate::api::request::submit_body(c),
+                crate::api::request::order_body(c),
             ]
         })
         .collect();
@@ -522,11 +522,11 @@ async fn run_reconcile(args: &RunArgs, mode: Mode) -> u8 {
             }
             print_stdout(&report::table(mode, &reports, stop.as_ref()));
             if output == Output::Github {
-                print_stdout(&ci::github_report(mode, &reports, stop.as_ref()));
-                append_step_summary(&ci::markdown_report(mode, &reports, stop.as_ref()));
+                print_stdout(&github::github_report(mode, &reports, stop.as_ref()));
+                append_step_summary(&markdown::markdown_report(mode, &reports, stop.as_ref()));
             }
         }
-        Output::Markdown => print_stdout(&ci::markdown_report(mode, &reports, stop.as_ref())),
+        Output::Markdown => print_stdout(&markdown::markdown_report(mode, &reports, stop.as_ref())),
     }
     for warning in reports.iter().filter(|r| r.outcome == Outcome::Skipped) {
         tracing::warn!(certificate = %warning.name, "skipped: {}", warning.notes.join("; "));
@@ -789,7 +789,7 @@ fn run_csr_inspect(args: &CsrInspectArgs) -> u8 {
 
 /// `tccert init DIR`: the starter tree.
 fn run_init(args: &InitArgs) -> u8 {
-    let files = init::starter_files();
+    let files = starter::starter_files();
     let paths: Vec<PathBuf> = files.iter().map(|f| args.dir.join(f.path)).collect();
     if !args.force {
         let taken = outfile::existing(paths.iter().map(PathBuf::as_path));
@@ -834,7 +834,9 @@ fn run_init(args: &InitArgs) -> u8 {
 
 /// `tccert completions SHELL`.
 fn run_completions(args: &CompletionsArgs) -> u8 {
-    print_stdout(&String::from_utf8_lossy(&manual::completions(args.shell)));
+    print_stdout(&String::from_utf8_lossy(&man_and_completions::completions(
+        args.shell,
+    )));
     EXIT_OK
 }
 
@@ -842,7 +844,7 @@ fn run_completions(args: &CompletionsArgs) -> u8 {
 /// from this binary, and packaging scripts run this again on each build.
 fn run_man(args: &ManArgs) -> u8 {
     let Some(dir) = &args.out_dir else {
-        return match manual::man_page() {
+        return match man_and_completions::man_page() {
             Ok(page) => {
                 print_stdout(&String::from_utf8_lossy(&page));
                 EXIT_OK
@@ -850,7 +852,7 @@ fn run_man(args: &ManArgs) -> u8 {
             Err(error) => fail(&format!("cannot render the man page: {error}")),
         };
     };
-    let pages = match manual::man_pages() {
+    let pages = match man_and_completions::man_pages() {
         Ok(pages) => pages,
         Err(error) => return fail(&format!("cannot render the man pages: {error}")),
     };

@@ -9,9 +9,9 @@
 
 use std::path::PathBuf;
 
+use crate::certificate::Certificate;
 use crate::diag::Diagnostics;
 use crate::manifest::load::{Budget, Loaded, load_within};
-use crate::model::Certificate;
 use crate::system::{Environment, FileSystem};
 use crate::validate::{self, Options};
 

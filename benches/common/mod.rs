@@ -14,8 +14,8 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use tccert::diag::render_text;
 use tccert::manifest::load::Budget;
+use tccert::output::diagnostics::render_text;
 use tccert::pipeline::{self, Valid};
 use tccert::system::{ProcessEnvironment, RealFileSystem};
 use tccert::validate::Options;

@@ -56,5 +56,5 @@ pub fn load_and_validate(name: &str, bytes: &[u8]) {
     paths.push(PathBuf::from(manifest));
     let checked =
         pipeline::load_and_validate(&paths, &fs, &env, Budget::default(), Options::default());
-    let _ = tccert::diag::render_text(&checked.loaded.files, &checked.diagnostics);
+    let _ = tccert::output::diagnostics::render_text(&checked.loaded.files, &checked.diagnostics);
 }

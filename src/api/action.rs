@@ -1,7 +1,7 @@
 //! The actions of the SSL API that tccert calls and the emulator serves
 //! (docs/api.md §3), named once. Everything else spells an action through
 //! [`Action`]; a certificate's submit action comes from its
-//! [`crate::model::Api`].
+//! [`crate::certificate::Api`].
 
 use std::fmt;
 

@@ -2,7 +2,9 @@
 pub mod action;
 pub mod client;
 pub mod credentials;
+pub mod error;
 pub mod param;
 pub mod proxy;
+pub mod request;
 pub mod sign;
 pub mod status;

@@ -1,7 +1,7 @@
 //! The submit parameters that are not profile fields, named in each of the
 //! two submit APIs (docs/api.md §3, the name mapping). The profile fields'
 //! names are in [`crate::field`]; a certificate's API picks the column
-//! ([`crate::model::Api::param`]).
+//! ([`crate::certificate::Api::param`]).
 
 /// A fixed parameter of the submit actions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -13,12 +13,12 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::interpolate::{InterpolationError, interpolate, needs_interpolation};
 use crate::manifest::FORMAT_VERSION;
+use crate::manifest::interpolate::{InterpolationError, interpolate, needs_interpolation};
 use crate::manifest::raw::{CsrFile, RawDocument, from_tree};
+use crate::manifest::schema::{self, suggest};
 use crate::manifest::tree::{Document, Format, Node, Value};
 use crate::manifest::{toml as toml_parser, yaml};
-use crate::schema::{self, suggest};
 use crate::source::{FileId, Files};
 use crate::system::{EntryKind, Environment, FileSystem};
 

@@ -5,8 +5,10 @@
 /// [`crate::api::action::SSL_API_VERSION`].
 pub const FORMAT_VERSION: &str = "tccert/v1";
 
+pub mod interpolate;
 pub mod load;
 pub mod raw;
+pub mod schema;
 pub mod toml;
 pub mod tree;
 pub mod yaml;

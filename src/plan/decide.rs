@@ -4,10 +4,10 @@
 
 use serde_json::{Map, Value as Json};
 
-use crate::api::client::CallError;
+use crate::api::error::CallError;
+use crate::api::request::{Body, comparable_fields, legacy_name};
 use crate::api::status::{self, PENDING_SUBMISSION};
-use crate::model::{Api, Certificate};
-use crate::request::{Body, comparable_fields, legacy_name};
+use crate::certificate::{Api, Certificate};
 
 /// The live state that matters, from `DescribeCertificateDetail`.
 #[derive(Clone, Debug, PartialEq)]
@@ -214,7 +214,7 @@ mod tests {
         Body {
             fields: fields
                 .iter()
-                .map(|(n, v)| crate::request::BodyField {
+                .map(|(n, v)| crate::api::request::BodyField {
                     name: n,
                     value: v.clone(),
                     secret: false,

@@ -15,7 +15,7 @@
 //! A certificate is written with its API's submit action
 //! (`SubmitCertificateInformation` or `CertificateInfoSubmit`, each with its
 //! own pacer); whichever it is, the live `SubmittedData` is compared with the
-//! body under SubmittedData's names ([`crate::request::submitted_view`]).
+//! body under SubmittedData's names ([`crate::api::request::submitted_view`]).
 //!
 //! Guarantees:
 //! - `AuthFailure.*` stops the whole run: no request starts after it.

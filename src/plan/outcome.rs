@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use crate::api::action::Action;
-use crate::api::client::CallError;
-use crate::model::{Api, Certificate};
+use crate::api::error::CallError;
+use crate::certificate::{Api, Certificate};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {

@@ -17,7 +17,7 @@
 use std::time::Duration;
 
 use super::pace::Backoff;
-use crate::api::client::CallError;
+use crate::api::error::CallError;
 
 /// Whether the failed call was a read or a write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -20,12 +20,13 @@ use super::outcome::{CertificateReport, Mode, Outcome, StopReason};
 use super::pace::{Backoff, Pacer};
 use super::retry::{self, CallKind, Next};
 use crate::api::action::Action;
-use crate::api::client::{CallError, Transport};
-use crate::api::status::{self, PENDING_SUBMISSION};
-use crate::model::Certificate;
-use crate::request::{
+use crate::api::client::Transport;
+use crate::api::error::CallError;
+use crate::api::request::{
     Body, Secrets, describe_body, order_body, submit_action, submit_body, submitted_view,
 };
+use crate::api::status::{self, PENDING_SUBMISSION};
+use crate::certificate::Certificate;
 
 #[derive(Clone, Debug)]
 pub struct Options {

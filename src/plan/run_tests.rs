@@ -10,8 +10,8 @@ use std::sync::Mutex as StdMutex;
 use serde_json::json;
 
 use super::*;
+use crate::certificate::{ApiChoice, Csr, CsrKey, Layer, Setting};
 use crate::field::Field;
-use crate::model::{ApiChoice, Csr, CsrKey, Layer, Setting};
 use crate::plan::decide::unverifiable_fields;
 use crate::source::{Files, Sourced, Span};
 
@@ -253,7 +253,7 @@ fn certificate(name: &str, commit: bool) -> Certificate {
         domains: Vec::new(),
         dv: false,
         commit,
-        api: crate::model::Api::SubmitCertificateInformation,
+        api: crate::certificate::Api::SubmitCertificateInformation,
         api_choice: ApiChoice::Default,
         csr: Csr::Online {
             key_password: None,
@@ -261,7 +261,7 @@ fn certificate(name: &str, commit: bool) -> Certificate {
         },
         fields,
         profiles: Vec::new(),
-        company_type: crate::model::CompanyType::default_for(false),
+        company_type: crate::certificate::CompanyType::default_for(false),
         company_type_span: None,
     }
 }
@@ -707,7 +707,7 @@ fn fields_submitted_data_cannot_show_are_named_for_the_successor_only() {
     let legacy = certificate("a", false);
     assert!(unverifiable_fields(&legacy, &submit_body(&legacy)).is_empty());
     let mut successor = certificate("b", false);
-    successor.api = crate::model::Api::CertificateInfoSubmit;
+    successor.api = crate::certificate::Api::CertificateInfoSubmit;
     let fields = unverifiable_fields(&successor, &submit_body(&successor));
     assert_eq!(fields, ["CompanyType", "CsrKeyParameter", "CsrEncryptAlgo"]);
     successor.fields.insert(

@@ -3,11 +3,11 @@
 //! against `domain` and `domains`.
 
 use super::shown;
+use crate::certificate::{Csr, CsrKey, KeyAlgorithm, KeyParameter};
 use crate::csr;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::manifest::load::MAX_CSR_BYTES;
 use crate::manifest::raw::{CsrType, RawCertificate};
-use crate::model::{Csr, CsrKey, KeyAlgorithm, KeyParameter};
 use crate::source::Files;
 
 /// The key of an online CSR: `key_algorithm` and `key_parameter`, each

@@ -11,11 +11,11 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use crate::certificate::{Layer, Setting};
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::field::Field;
 use crate::manifest::raw::{RawCertificate, RawProfile};
-use crate::model::{Layer, Setting};
-use crate::schema::suggest;
+use crate::manifest::schema::suggest;
 use crate::source::Sourced;
 
 /// Profiles by name, first definition wins (duplicates are reported elsewhere).

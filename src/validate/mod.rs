@@ -22,11 +22,11 @@ pub mod required;
 
 use std::collections::BTreeMap;
 
+use crate::certificate::{Api, ApiChoice, Certificate, CompanyType, Csr, Setting};
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::field::Field;
 use crate::manifest::load::Loaded;
 use crate::manifest::raw::{RawCertificate, RawDocument, RawProfile};
-use crate::model::{Api, ApiChoice, Certificate, CompanyType, Csr, Setting};
 use crate::source::{FileId, Sourced, Span};
 use csr::check_csr;
 use formats::{check_domains, check_values};

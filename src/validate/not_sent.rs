@@ -3,10 +3,10 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use crate::certificate::{Api, ApiChoice, Layer, Setting};
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::field::Field;
 use crate::manifest::raw::RawCertificate;
-use crate::model::{Api, ApiChoice, Layer, Setting};
 use crate::source::Span;
 
 /// Values set that the certificate's API cannot send, gathered over every

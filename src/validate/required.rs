@@ -4,10 +4,10 @@
 
 use std::collections::BTreeMap;
 
+use crate::certificate::{CompanyType, Setting};
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::field::{Field, Section};
 use crate::manifest::raw::{RawCertificate, RawProfile};
-use crate::model::{CompanyType, Setting};
 
 /// `company_id`/`manager_id` stand in for other fields only when they name
 /// something: "0" is how the API spells "none" (若无…传0).

@@ -22,6 +22,8 @@
 //!   failures told apart from lost requests, https redirected to http.
 //! - `successor`: plan and apply with `CertificateInfoSubmit`, alone and
 //!   mixed with the contract's API, against the emulator.
+//! - `layout`: the layout rules of docs/architecture.md on the source text
+//!   (every file placed; the pure core names no effects). Reads files only.
 //! - `write_path`: a slow server gets each write once, pacing after SIGINT, a
 //!   second signal, an unreachable endpoint, `--resubmit`, KeyPassword drift.
 
@@ -36,6 +38,7 @@ mod examples;
 mod hostile;
 mod init;
 mod input;
+mod layout;
 mod manual;
 mod properties;
 mod resilience;

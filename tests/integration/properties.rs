@@ -6,11 +6,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use proptest::prelude::*;
+use tccert::certificate::Layer;
 use tccert::diag::Diagnostics;
 use tccert::field::Field;
-use tccert::interpolate::interpolate;
+use tccert::manifest::interpolate::interpolate;
 use tccert::manifest::raw::{CsrType, RawCertificate, RawCsr, RawProfile};
-use tccert::model::Layer;
 use tccert::source::Sourced;
 use tccert::source::{Files, Span};
 use tccert::validate::merge::{ProfileIndex, merge_fields};

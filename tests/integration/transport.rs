@@ -20,10 +20,9 @@ use std::time::Duration;
 
 use serde_json::{Map, Value as Json, json};
 use tccert::api::action::Action;
-use tccert::api::client::{
-    CallError, Endpoint, HttpTransport, TestSeams, Transport, TransportConfig,
-};
+use tccert::api::client::{Endpoint, HttpTransport, TestSeams, Transport, TransportConfig};
 use tccert::api::credentials::Credentials;
+use tccert::api::error::CallError;
 use tccert::secret::{Redactor, Secret};
 
 use crate::apply::{SECRET_ID, SECRET_KEY, manifests};
@@ -854,7 +853,7 @@ fn a_reply_just_under_the_cap_is_read_and_one_over_is_not() {
             json!({"Response": {"RequestId": "r", "Pad": " ".repeat(padding - base)}}).to_string();
         body
     };
-    let cap = tccert::api::client::MAX_REPLY_BYTES;
+    let cap = tccert::api::error::MAX_REPLY_BYTES;
     for (size, fits) in [(cap, true), (cap + 1, false)] {
         let body = reply(size);
         assert_eq!(body.len(), size);

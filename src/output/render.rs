@@ -8,9 +8,11 @@ use serde_json::{Value as Json, json};
 
 use crate::api::action::Action;
 use crate::api::param::Param;
+use crate::api::request::{
+    Secrets, company_type, order_body, sent_name, submit_action, submit_body,
+};
+use crate::certificate::{Api, ApiChoice, Certificate, Csr};
 use crate::field::Field;
-use crate::model::{Api, ApiChoice, Certificate, Csr};
-use crate::request::{Secrets, company_type, order_body, sent_name, submit_action, submit_body};
 use crate::secret::MASK;
 use crate::source::{Files, printable};
 

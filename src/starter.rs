@@ -6,7 +6,7 @@
 //! only what people edit, and directory walks skip hidden entries, so
 //! `tccert validate DIR` never reads it.
 
-use crate::schema::{Draft, schema_text};
+use crate::manifest::schema::{Draft, schema_text};
 
 /// Where the schema goes, relative to DIR.
 pub const SCHEMA_PATH: &str = ".tccert/tccert-v1.schema.json";

@@ -16,11 +16,11 @@ use std::sync::OnceLock;
 
 use serde_json::{Map, Value as Json, json};
 
+use crate::certificate::{Api, CompanyType, KeyAlgorithm, KeyParameter};
 use crate::diag::{Code, Diagnostic};
 use crate::field::{Check, DIGITS_PATTERN, Field, Section, VERIFY_TYPES};
 use crate::manifest::FORMAT_VERSION;
 use crate::manifest::tree::{Document, Format, Node, Value};
-use crate::model::{Api, CompanyType, KeyAlgorithm, KeyParameter};
 use crate::source::Files;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,6 +1,8 @@
 //! The command line, as clap types only: no I/O, no defaults computed here
 //! beyond what clap states. The contract is `docs/cli.md`.
 
+pub mod man_and_completions;
+
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -79,11 +81,13 @@ pub enum ApiArg {
     CertificateInfoSubmit,
 }
 
-impl From<ApiArg> for crate::model::Api {
+impl From<ApiArg> for crate::certificate::Api {
     fn from(arg: ApiArg) -> Self {
         match arg {
-            ApiArg::SubmitCertificateInformation => crate::model::Api::SubmitCertificateInformation,
-            ApiArg::CertificateInfoSubmit => crate::model::Api::CertificateInfoSubmit,
+            ApiArg::SubmitCertificateInformation => {
+                crate::certificate::Api::SubmitCertificateInformation
+            }
+            ApiArg::CertificateInfoSubmit => crate::certificate::Api::CertificateInfoSubmit,
         }
     }
 }

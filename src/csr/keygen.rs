@@ -238,8 +238,8 @@ mod tests {
         assert_eq!(
             uses,
             [
-                "src/keygen.rs: use rsa::pkcs8::EncodePrivateKey as _;",
-                "src/keygen.rs: let private = rsa::PrivateKey::new(&mut getrandom::SysRng, bits)",
+                "src/csr/keygen.rs: use rsa::pkcs8::EncodePrivateKey as _;",
+                "src/csr/keygen.rs: let private = rsa::PrivateKey::new(&mut getrandom::SysRng, bits)",
             ]
         );
     }

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value as Json, json};
 
-use crate::model::Api;
+use crate::certificate::Api;
 use crate::plan::{CertificateReport, Mode, Outcome, StopReason};
 use crate::source::printable;
 

@@ -285,9 +285,9 @@ fn algorithm_name(oid: &x509_parser::der_parser::oid::Oid<'_>) -> String {
 mod tests {
     use super::*;
 
-    const WWW: &str = include_str!("../tests/fixtures/www.csr");
-    const TAMPERED: &str = include_str!("../tests/fixtures/tampered.csr");
-    const WILDCARD_RSA: &str = include_str!("../examples/csr/wildcard-acme.csr");
+    const WWW: &str = include_str!("../../tests/fixtures/www.csr");
+    const TAMPERED: &str = include_str!("../../tests/fixtures/tampered.csr");
+    const WILDCARD_RSA: &str = include_str!("../../examples/csr/wildcard-acme.csr");
 
     #[test]
     fn reads_subject_names_key_and_signature() {
@@ -367,10 +367,10 @@ mod tests {
     /// are intact.
     #[test]
     fn weak_keys_and_rsa_pss_are_named_for_what_they_are() {
-        let weak = inspect(include_str!("../tests/fixtures/rsa1024.csr")).unwrap();
+        let weak = inspect(include_str!("../../tests/fixtures/rsa1024.csr")).unwrap();
         assert_eq!(weak.key, KeyInfo::Rsa { bits: 1024 });
         assert_eq!(weak.signature, Signature::WeakKey);
-        let pss = inspect(include_str!("../tests/fixtures/rsa-pss.csr")).unwrap();
+        let pss = inspect(include_str!("../../tests/fixtures/rsa-pss.csr")).unwrap();
         assert_eq!(pss.signature, Signature::Unsupported);
         assert!(!pss.signature_valid());
     }

@@ -16,8 +16,8 @@ use serde_json::{Map, Value as Json};
 
 use crate::api::action::Action;
 use crate::api::param::Param;
+use crate::certificate::{Api, Certificate, CompanyType, Csr};
 use crate::field::Field;
-use crate::model::{Api, Certificate, CompanyType, Csr};
 use crate::secret::MASK;
 
 /// One field of a request body.
@@ -332,7 +332,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::model::{ApiChoice, CsrKey, KeyAlgorithm, KeyParameter, Layer, Setting};
+    use crate::certificate::{ApiChoice, CsrKey, KeyAlgorithm, KeyParameter, Layer, Setting};
     use crate::source::{Files, Sourced, Span};
 
     fn span() -> Span {
