@@ -38,6 +38,8 @@ enum Behaviour {
     LateApply(Duration),
     /// Never answer.
     Hang,
+    /// Answer this error after this long, without acting.
+    RefuseAfter(Duration, CallError),
     /// Panic (a bug inside tccert's task).
     Panic,
 }
@@ -216,6 +218,10 @@ impl Transport for Fake {
                 }
             }
             Behaviour::Hang => std::future::pending().await,
+            Behaviour::RefuseAfter(delay, error) => {
+                tokio::time::sleep(delay).await;
+                Err(error)
+            }
             Behaviour::Panic => panic!("a bug in a certificate's task"),
         }
     }
@@ -738,4 +744,93 @@ async fn a_status_message_quoting_a_secret_is_masked() {
     let (_, message) = reports[0].error.clone().unwrap_or_default();
     assert!(!message.contains("hunter2-secret"), "{message}");
     assert!(message.contains(crate::secret::MASK), "{message}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_auth_failure_wakes_every_waiting_certificate_at_once() {
+    // 50 reads at 10 a second: the last would wait 4.9 s for its slot.
+    let names: Vec<String> = (0..50).map(|i| format!("c{i}")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let fake = Fake::new(&names, |_, _, _| {
+        Behaviour::Refuse(api("AuthFailure.SecretIdNotFound"))
+    });
+    let started = Instant::now();
+    let (reports, _) = run_all(&fake, &names, false, options()).await;
+    assert!(
+        started.elapsed() < Duration::from_millis(10),
+        "waited {:?} after the stop",
+        started.elapsed()
+    );
+    assert_eq!(fake.log().len(), 1);
+    assert_eq!(reports.len(), 50);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_auth_failure_ends_a_settle_window_at_once_leaving_the_write_unknown() {
+    // a's submit is lost; while a settles (next read at 1 s), b's read is
+    // refused with AuthFailure at 0.5 s: nothing more may be sent, so a
+    // cannot be settled and must not wait for anything.
+    let fake = Fake::new(&["a", "b"], |action, id, _| match (action, id) {
+        (SUBMIT_ACTION, "a") => Behaviour::DropWithoutActing,
+        (DESCRIBE_ACTION, "b") => Behaviour::RefuseAfter(
+            Duration::from_millis(500),
+            api("AuthFailure.SignatureFailure"),
+        ),
+        _ => Behaviour::Normal,
+    });
+    let started = Instant::now();
+    let (reports, run) = run_all(&fake, &["a", "b"], false, options()).await;
+    assert!(matches!(
+        run.stop_reason(),
+        Some(StopReason::AuthFailure { .. })
+    ));
+    assert!(
+        // The next settle read was due at 1 s after the send: not waited for.
+        started.elapsed() < Duration::from_millis(900),
+        "ended {:?} after the start",
+        started.elapsed()
+    );
+    assert_eq!(reports[0].outcome, Outcome::Unknown, "{:?}", reports[0]);
+    assert_eq!(fake.sent(SUBMIT_ACTION, "a").len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn after_an_interrupt_a_write_settled_absent_is_not_sent_again() {
+    // a's submit is lost at once; the interrupt comes during the settle
+    // window, whose reads (allowed after an interrupt) show it absent over
+    // 3 timeouts, before the cut-off at 1 + 4 s: settled, not resent.
+    let fake = Fake::new(&["a"], |action, _, _| match action {
+        SUBMIT_ACTION => Behaviour::DropWithoutActing,
+        _ => Behaviour::Normal,
+    });
+    let run = Run::new(Arc::new(fake.clone()), options());
+    let stopper = {
+        let run = Arc::clone(&run);
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            run.stop(StopReason::Interrupted);
+        })
+    };
+    let reports = super::run(
+        Arc::clone(&run),
+        vec![(certificate("a", false), "a.yaml".into())],
+        Arc::new(|_| {}),
+    )
+    .await;
+    stopper.await.unwrap();
+    assert_eq!(fake.sent(SUBMIT_ACTION, "a").len(), 1, "not resent");
+    assert!(
+        fake.sent(DESCRIBE_ACTION, "a").len() >= 4,
+        "the window was read"
+    );
+    assert_eq!(reports[0].outcome, Outcome::Failed);
+    assert_eq!(error_code(&reports[0]), NOT_SENT);
+    assert!(
+        reports[0]
+            .notes
+            .iter()
+            .any(|n| n.contains("reads showed it did not take effect")),
+        "{:?}",
+        reports[0]
+    );
 }
