@@ -9,6 +9,9 @@
 //! may import, what it must not).
 //!
 //! ```text
+//!  main ─► app (parse, log, dispatch; prints a CommandError, picks the exit code)
+//!           └─► commands/ (one file per command; settings: flags + environment + files → what a run uses)
+//!
 //!  PATHs ─► pipeline::load_and_validate (the front door: certificates only when nothing is invalid)
 //!            │
 //!            ├─► manifest/   load (walks PATHs through system::FileSystem/Environment; the budget)
@@ -62,7 +65,7 @@
 //!   `api::{client, proxy}`) imports no tokio, reqwest, hyper or `std::fs`:
 //!   files and the environment come through [`system`], the network through
 //!   [`api::client::Transport`]. `csr::keygen` reads only the system's random
-//!   numbers; the files tccert makes are written by [`outfile`], from `app`.
+//!   numbers; the files tccert makes are written by [`outfile`], from [`commands`].
 //!   tests/integration/layout.rs checks the import rule.
 
 #![recursion_limit = "256"]
@@ -71,6 +74,7 @@ pub mod api;
 pub mod app;
 pub mod certificate;
 pub mod cli;
+pub mod commands;
 pub mod csr;
 pub mod diag;
 pub mod emulator;

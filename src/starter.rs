@@ -1,6 +1,6 @@
 //! The starter tree `tccert init DIR` writes: a profile, a certificate that
 //! uses it, a README and the draft-07 schema for editors. Pure: the files as
-//! (path relative to DIR, text); `app.rs` writes them.
+//! (path relative to DIR, text); `commands/init.rs` writes them.
 //!
 //! The schema sits in a hidden directory (`.tccert/`): the top level holds
 //! only what people edit, and directory walks skip hidden entries, so

@@ -1,6 +1,6 @@
 //! Shell completion scripts and man pages, made from the clap definition of
 //! the command line (`cli.rs`), so they cannot drift from it. Pure: bytes in
-//! memory; `app.rs` prints or writes them.
+//! memory; `commands/man.rs` prints or writes them.
 //!
 //! Hidden commands (`debug-sign`, a test tool) appear in neither.
 

@@ -1,5 +1,5 @@
 //! Everything a person or a CI system reads, rendered as text or JSON by
-//! pure functions; only `app` and the commands write it out.
+//! pure functions; only the commands (`crate::commands`) write it out.
 //!
 //! - [`diagnostics`]: problems found in the manifests, rustc-style or JSON;
 //! - [`render`]: `tccert render`, each effective certificate and its request;

@@ -134,7 +134,7 @@ impl CertificateReport {
 #[cfg(test)]
 impl CertificateReport {
     /// A report with everything but the name and outcome plain, for tests of
-    /// the printers (`report`, `ci`).
+    /// the printers (`output::{report, github, markdown}`).
     pub fn example(name: &str, outcome: Outcome) -> Self {
         Self {
             name: name.into(),
