@@ -286,3 +286,85 @@ impl Certificate {
         self.fields.get(&field).map(|s| s.value.as_str())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_names_its_submit_action_and_what_it_sends() {
+        for api in Api::ALL {
+            assert_eq!(Api::from_action(api.name()), Some(api));
+            assert!(api.action().is_submit());
+        }
+        assert_eq!(Api::from_action("CertificateOrderSubmit"), None);
+        assert_eq!(Api::default(), Api::SubmitCertificateInformation);
+        let legacy = Api::SubmitCertificateInformation;
+        let successor = Api::CertificateInfoSubmit;
+        assert!(legacy.sends(Field::PostalCode) && !successor.sends(Field::PostalCode));
+        assert!(!legacy.sends(Field::CompanyId) && successor.sends(Field::CompanyId));
+        assert!(legacy.sends(Field::AdminEmail) && successor.sends(Field::AdminEmail));
+        assert_eq!(legacy.param(Param::Domain), "CertificateDomain");
+        assert_eq!(successor.param(Param::Domain), "CertCommonName");
+        assert_eq!(successor.to_string(), "CertificateInfoSubmit");
+    }
+
+    #[test]
+    fn key_algorithms_and_parameters_default_from_each_other() {
+        assert_eq!(KeyAlgorithm::parse("ECC"), Some(KeyAlgorithm::Ecc));
+        assert_eq!(KeyAlgorithm::parse("ecc"), None, "as the API spells it");
+        assert_eq!(
+            KeyAlgorithm::Ecc.default_parameter(),
+            KeyParameter::Prime256v1
+        );
+        assert_eq!(KeyAlgorithm::Rsa.default_parameter(), KeyParameter::Rsa2048);
+        for parameter in KeyParameter::ALL {
+            assert_eq!(KeyParameter::parse(parameter.as_str()), Some(parameter));
+        }
+        assert_eq!(KeyParameter::Rsa4096.algorithm(), KeyAlgorithm::Rsa);
+        assert_eq!(KeyParameter::Prime256v1.algorithm(), KeyAlgorithm::Ecc);
+        let default = CsrKey::default();
+        assert_eq!(
+            (default.algorithm, default.parameter, default.span),
+            (KeyAlgorithm::Rsa, KeyParameter::Rsa2048, None)
+        );
+    }
+
+    #[test]
+    fn company_types_are_the_apis_numbers_and_default_by_dv() {
+        assert_eq!(CompanyType::Individual.code(), 1);
+        assert_eq!(CompanyType::Company.code(), 2);
+        assert_eq!(CompanyType::default_for(true), CompanyType::Individual);
+        assert_eq!(CompanyType::default_for(false), CompanyType::Company);
+        assert_eq!(
+            CompanyType::parse("individual"),
+            Some(CompanyType::Individual)
+        );
+        assert_eq!(CompanyType::parse("person"), None);
+    }
+
+    #[test]
+    fn a_setting_says_where_it_was_set() {
+        let mut files = Files::default();
+        let file = files.add("profiles/acme.yaml".into(), "a\nb\n".into());
+        let setting = Setting {
+            value: "Acme".into(),
+            layer: Layer::Profile("acme".into()),
+            span: Span {
+                file,
+                line: 2,
+                column: 3,
+                length: 4,
+            },
+            secret: false,
+        };
+        assert_eq!(
+            setting.provenance(&files),
+            "set by profile `acme` at profiles/acme.yaml:2:3"
+        );
+        assert_eq!(
+            Layer::Certificate("www".into()).to_string(),
+            "certificate `www`"
+        );
+    }
+}

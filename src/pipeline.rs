@@ -71,55 +71,11 @@ pub fn load_and_validate(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::system::{MapEnvironment, MemoryFileSystem};
+    use crate::manifest::testing::{PROFILE, certificate, files};
+    use crate::system::MapEnvironment;
 
-    const PROFILE: &str = "apiVersion: tccert/v1
-kind: Profile
-name: acme
-organization:
-  name: Acme Ltd
-  division: IT
-  address: 1 Example Road
-  country: CN
-  city: Shenzhen
-  region: Guangdong
-  phone_area_code: \"0755\"
-  phone_number: \"86013388\"
-admin:
-  first_name: Luke
-  last_name: Sky
-  phone: \"12345678901\"
-  email: admin@acme.example
-  position: CTO
-contact:
-  first_name: Leia
-  last_name: Organa
-  email: pki@acme.example
-  phone: \"12345678902\"
-  position: Engineer
-";
-
-    fn certificate(name: &str, id: &str) -> String {
-        format!(
-            "apiVersion: tccert/v1
-kind: Certificate
-name: {name}
-certificate_id: {id}
-profiles: [acme]
-domain: {name}.acme.example
-csr:
-  type: online
-"
-        )
-    }
-
-    fn check(files: &[(&str, &str)]) -> Checked {
-        let fs = files
-            .iter()
-            .fold(MemoryFileSystem::default(), |fs, (path, text)| {
-                fs.with(path, text)
-            });
-        let paths: Vec<PathBuf> = files.iter().map(|(p, _)| PathBuf::from(p)).collect();
+    fn check(list: &[(&str, &str)]) -> Checked {
+        let (fs, paths) = files(list);
         load_and_validate(
             &paths,
             &fs,
@@ -131,8 +87,8 @@ csr:
 
     #[test]
     fn a_valid_run_hands_out_every_certificate() {
-        let www = certificate("www", "abc1");
-        let api = certificate("api", "abc2");
+        let www = certificate("www", "abc1", "");
+        let api = certificate("api", "abc2", "");
         let checked = check(&[("p.yaml", PROFILE), ("www.yaml", &www), ("api.yaml", &api)]);
         let valid = checked.valid().map(|v| {
             let names: Vec<&str> = v.certificates.iter().map(|c| c.name.as_str()).collect();
@@ -144,9 +100,9 @@ csr:
 
     #[test]
     fn one_invalid_certificate_withholds_the_clean_ones() {
-        let www = certificate("www", "abc1");
+        let www = certificate("www", "abc1", "");
         // A second certificate with the same id: an error on that one only.
-        let again = certificate("again", "abc1");
+        let again = certificate("again", "abc1", "");
         let checked = check(&[
             ("p.yaml", PROFILE),
             ("www.yaml", &www),
@@ -162,11 +118,12 @@ csr:
 
     #[test]
     fn a_file_that_does_not_load_withholds_the_rest_and_the_rest_is_still_checked() {
-        let www = certificate("www", "abc1");
+        let www = certificate("www", "abc1", "");
         let broken = "apiVersion: tccert/v1\nkind: [";
         // `bad` is valid YAML whose certificate is checked although
         // another file failed to parse.
-        let bad = certificate("bad", "abc3").replace("domain: bad.acme.example", "domain: -bad-");
+        let bad =
+            certificate("bad", "abc3", "").replace("domain: bad.acme.example", "domain: -bad-");
         let checked = check(&[
             ("p.yaml", PROFILE),
             ("www.yaml", &www),

@@ -1,5 +1,5 @@
 //! Shell completion scripts and man pages, made from the clap definition of
-//! the command line (`cli.rs`), so they cannot drift from it. Pure: bytes in
+//! the command line (`cli/mod.rs`), so they cannot drift from it. Pure: bytes in
 //! memory; `commands/man.rs` prints or writes them.
 //!
 //! Hidden commands (`debug-sign`, a test tool) appear in neither.

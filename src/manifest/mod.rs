@@ -9,6 +9,8 @@ pub mod interpolate;
 pub mod load;
 pub mod raw;
 pub mod schema;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod toml;
 pub mod tree;
 pub mod yaml;

@@ -242,3 +242,99 @@ pub fn render_json(files: &Files, certificates: &[Certificate]) -> Json {
         .collect();
     json!({ "certificates": items })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::load::Budget;
+    use crate::manifest::testing::{PROFILE, certificate, files};
+    use crate::pipeline::{self, Checked};
+    use crate::system::MapEnvironment;
+    use crate::validate::Options;
+
+    /// The profile (with a postal code) and one certificate, through the
+    /// front door.
+    fn checked(extra: &str) -> Checked {
+        let profile = PROFILE.replace(
+            "  phone_number: \"86013388\"\n",
+            "  phone_number: \"86013388\"\n  postal_code: \"518000\"\n",
+        );
+        let www = certificate("www", "abc1", extra);
+        let (fs, paths) = files(&[("p.yaml", &profile), ("www.yaml", &www)]);
+        let checked = pipeline::load_and_validate(
+            &paths,
+            &fs,
+            &MapEnvironment::default(),
+            Budget::default(),
+            Options::default(),
+        );
+        assert!(checked.valid().is_some(), "{:?}", checked.diagnostics);
+        checked
+    }
+
+    fn certificates(checked: &Checked) -> &[Certificate] {
+        checked.valid().map_or(&[], |v| v.certificates.as_slice())
+    }
+
+    #[test]
+    fn text_shows_each_value_with_where_it_was_set_and_masks_the_key_password() {
+        let checked = checked("  key_password: hunter2-secret\n");
+        let text = render_text(&checked.loaded.files, certificates(&checked));
+        assert!(
+            text.starts_with("certificate `www` (CertificateId abc1)\n  defined at www.yaml:3:7\n"),
+            "{text}"
+        );
+        assert!(text.contains("  profiles   acme\n"), "{text}");
+        assert!(
+            text.contains("  api        SubmitCertificateInformation (the default)\n"),
+            "{text}"
+        );
+        let organization = text
+            .lines()
+            .find(|l| l.trim_start().starts_with("OrganizationName"))
+            .expect("a row for OrganizationName");
+        assert!(organization.contains("Acme Ltd"), "{organization}");
+        assert!(
+            organization.ends_with("set by profile `acme` at p.yaml:5:9"),
+            "{organization}"
+        );
+        assert!(!text.contains("hunter2-secret"), "{text}");
+        assert!(
+            text.contains(&format!("\"KeyPassword\": \"{MASK}\"")),
+            "{text}"
+        );
+        assert!(
+            text.contains("\n  request SubmitCertificateInformation:\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn json_names_fields_as_the_api_does_and_lists_what_it_cannot_send() {
+        let checked = checked("api: CertificateInfoSubmit\ncommit: true\n");
+        let json = render_json(&checked.loaded.files, certificates(&checked));
+        let www = &json["certificates"][0];
+        assert_eq!(www["api"], "CertificateInfoSubmit");
+        assert_eq!(www["api_choice"], "manifest");
+        assert_eq!(
+            www["provenance"]["OrgOrganization"]["layer"],
+            "profile acme"
+        );
+        assert_eq!(www["provenance"]["OrgOrganization"]["file"], "p.yaml");
+        assert!(www["provenance"].get("OrganizationName").is_none());
+        assert_eq!(
+            www["not_sent"],
+            serde_json::json!(["organization.postal_code"])
+        );
+        let actions: Vec<&str> = www["requests"]
+            .as_array()
+            .map(|r| r.iter().filter_map(|q| q["action"].as_str()).collect())
+            .unwrap_or_default();
+        assert_eq!(actions, ["CertificateInfoSubmit", "CertificateOrderSubmit"]);
+        assert_eq!(
+            www["requests"][0]["body"]["CertCommonName"],
+            "www.acme.example"
+        );
+        assert_eq!(www["requests"][0]["body"]["CompanyType"], 2);
+    }
+}

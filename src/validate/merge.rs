@@ -228,3 +228,113 @@ pub fn merge_fields(
     }
     merged
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::raw::RawDocument;
+    use crate::manifest::testing::loaded;
+
+    /// A profile named `name` building on `parents`, setting the fields given
+    /// as YAML lines under `organization`.
+    fn profile(name: &str, parents: &str, organization: &str) -> String {
+        format!(
+            "apiVersion: tccert/v1\nkind: Profile\nname: {name}\nprofiles: [{parents}]\norganization:\n{organization}"
+        )
+    }
+
+    fn split(
+        documents: &[(crate::source::FileId, RawDocument)],
+    ) -> (Vec<&RawProfile>, Vec<&RawCertificate>) {
+        let mut profiles = Vec::new();
+        let mut certificates = Vec::new();
+        for (_, document) in documents {
+            match document {
+                RawDocument::Profile(p) => profiles.push(p),
+                RawDocument::Certificate(c) => certificates.push(c.as_ref()),
+            }
+        }
+        (profiles, certificates)
+    }
+
+    const CERTIFICATE: &str = "apiVersion: tccert/v1\nkind: Certificate\nname: www\ncertificate_id: abc1\nprofiles: [a, b]\ndomain: www.acme.example\ncsr:\n  type: online\norganization:\n  city: Beijing\n";
+
+    #[test]
+    fn a_diamond_is_applied_once_depth_first_and_later_layers_win() {
+        let base = profile(
+            "base",
+            "",
+            "  name: Base Ltd\n  city: Shenzhen\n  country: CN\n",
+        );
+        let a = profile("a", "base", "  name: A Ltd\n");
+        let b = profile("b", "base", "  division: B\n");
+        let loaded = loaded(&[
+            ("base.yaml", &base),
+            ("a.yaml", &a),
+            ("b.yaml", &b),
+            ("www.yaml", CERTIFICATE),
+        ]);
+        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+        let (profiles, certificates) = split(&loaded.documents);
+        let index = ProfileIndex::new(profiles.iter().copied());
+        let mut diagnostics = Diagnostics::default();
+        index.check(&profiles, &mut diagnostics);
+        let layers = index
+            .linearize(certificates[0], &mut diagnostics)
+            .expect("no missing or cyclic profile");
+        let order: Vec<&str> = layers.iter().map(|p| p.name.value.as_str()).collect();
+        assert_eq!(order, ["base", "a", "b"], "base once, at its first place");
+        let merged = merge_fields(&layers, certificates[0]);
+        let value = |field: Field| {
+            merged
+                .get(&field)
+                .map(|s| (s.value.as_str(), s.layer.to_string()))
+        };
+        assert_eq!(
+            value(Field::OrganizationName),
+            Some(("A Ltd", "profile `a`".to_string())),
+            "a applied after base; b's re-use of base does not undo it"
+        );
+        assert_eq!(
+            value(Field::OrganizationDivision),
+            Some(("B", "profile `b`".to_string()))
+        );
+        assert_eq!(
+            value(Field::OrganizationCity),
+            Some(("Beijing", "certificate `www`".to_string()))
+        );
+        assert_eq!(
+            value(Field::OrganizationCountry),
+            Some(("CN", "profile `base`".to_string()))
+        );
+        assert!(diagnostics.is_empty());
+    }
+
+    #[test]
+    fn missing_and_cyclic_profiles_are_reported_and_stop_the_merge() {
+        let a = profile("a", "b", "  name: A\n");
+        let b = profile("b", "a", "  name: B\n");
+        let certificate = CERTIFICATE.replace("profiles: [a, b]", "profiles: [a, bb]");
+        let loaded = loaded(&[("a.yaml", &a), ("b.yaml", &b), ("www.yaml", &certificate)]);
+        let (profiles, certificates) = split(&loaded.documents);
+        let index = ProfileIndex::new(profiles.iter().copied());
+        let mut diagnostics = Diagnostics::default();
+        index.check(&profiles, &mut diagnostics);
+        assert!(index.linearize(certificates[0], &mut diagnostics).is_none());
+        let codes: Vec<&str> = diagnostics.iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(
+            codes.iter().filter(|c| **c == "profile-cycle").count(),
+            1,
+            "one cycle, reported once: {codes:?}"
+        );
+        let unknown = diagnostics
+            .iter()
+            .find(|d| d.code == Code::UnknownProfile)
+            .expect("the missing profile");
+        assert_eq!(
+            unknown.message,
+            "certificate `www` uses profile `bb`, which does not exist"
+        );
+        assert_eq!(unknown.hint.as_deref(), Some("did you mean `b`?"));
+    }
+}

@@ -247,3 +247,123 @@ pub(super) fn shown(value: &Sourced<String>) -> &str {
         &value.value
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::testing::{PROFILE, certificate, loaded};
+
+    /// Validates the files; the certificates that passed their own checks
+    /// and the codes of every diagnostic.
+    fn validate(files: &[(&str, &str)], options: Options) -> (Vec<Certificate>, Vec<Code>) {
+        let (certificates, diagnostics) = validate_all(files, options);
+        let codes = diagnostics.iter().map(|d| d.code).collect();
+        (certificates, codes)
+    }
+
+    fn validate_all(files: &[(&str, &str)], options: Options) -> (Vec<Certificate>, Diagnostics) {
+        let mut loaded = loaded(files);
+        let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
+        let validated = validate_with(&loaded, options, &mut diagnostics);
+        (validated.certificates, diagnostics)
+    }
+
+    #[test]
+    fn the_manifests_api_wins_over_the_flag_which_wins_over_the_default() {
+        let chosen = certificate("chosen", "abc1", "api: CertificateInfoSubmit\n");
+        let plain = certificate("plain", "abc2", "");
+        let files = [
+            ("p.yaml", PROFILE),
+            ("c.yaml", &*chosen),
+            ("d.yaml", &*plain),
+        ];
+        let (by_default, codes) = validate(&files, Options::default());
+        assert!(codes.is_empty(), "{codes:?}");
+        assert_eq!(by_default[0].api, Api::CertificateInfoSubmit);
+        assert!(matches!(by_default[0].api_choice, ApiChoice::Manifest(_)));
+        assert_eq!(
+            (by_default[1].api, by_default[1].api_choice),
+            (Api::SubmitCertificateInformation, ApiChoice::Default)
+        );
+        let flag = Options {
+            default_api: Some(Api::CertificateInfoSubmit),
+        };
+        let (by_flag, _) = validate(&files, flag);
+        assert!(matches!(by_flag[0].api_choice, ApiChoice::Manifest(_)));
+        assert_eq!(
+            (by_flag[1].api, by_flag[1].api_choice),
+            (Api::CertificateInfoSubmit, ApiChoice::Flag)
+        );
+    }
+
+    #[test]
+    fn an_empty_optional_value_is_left_out_and_an_empty_required_one_is_an_error() {
+        let optional = certificate("www", "abc1", "organization:\n  postal_code: \"\"\n");
+        let (certificates, codes) = validate(
+            &[("p.yaml", PROFILE), ("c.yaml", &optional)],
+            Options::default(),
+        );
+        assert!(codes.is_empty(), "{codes:?}");
+        assert_eq!(certificates[0].field(Field::PostalCode), None);
+        assert_eq!(
+            certificates[0].field(Field::OrganizationName),
+            Some("Acme Ltd")
+        );
+
+        // Formats are checked where a value is written, for the run as a
+        // whole; the front door (`pipeline`) then withholds every certificate.
+        let required = certificate("www", "abc1", "organization:\n  division: \"\"\n");
+        let (_, codes) = validate(
+            &[("p.yaml", PROFILE), ("c.yaml", &required)],
+            Options::default(),
+        );
+        assert_eq!(codes, [Code::EmptyValue]);
+    }
+
+    #[test]
+    fn an_individual_is_for_dv_certificates_only() {
+        let company = certificate(
+            "www",
+            "abc1",
+            "company_type: individual\napi: CertificateInfoSubmit\n",
+        );
+        let (certificates, codes) = validate(
+            &[("p.yaml", PROFILE), ("c.yaml", &company)],
+            Options::default(),
+        );
+        assert!(certificates.is_empty());
+        assert_eq!(codes, [Code::IndividualWithoutDv]);
+
+        let dv = certificate("www", "abc1", "dv: true\napi: CertificateInfoSubmit\n");
+        let (certificates, codes) =
+            validate(&[("p.yaml", PROFILE), ("c.yaml", &dv)], Options::default());
+        assert!(codes.is_empty(), "{codes:?}");
+        assert_eq!(certificates[0].company_type, CompanyType::Individual);
+        assert_eq!(
+            certificates[0].company_type_span, None,
+            "the default for dv"
+        );
+    }
+
+    #[test]
+    fn a_profile_value_no_certificate_sends_is_one_warning_naming_them_all() {
+        let profile = PROFILE.replace(
+            "  phone_number: \"86013388\"\n",
+            "  phone_number: \"86013388\"\n  company_id: \"12345\"\n",
+        );
+        let www = certificate("www", "abc1", "");
+        let api = certificate("api", "abc2", "");
+        let (certificates, diagnostics) = validate_all(
+            &[("p.yaml", &profile), ("www.yaml", &www), ("api.yaml", &api)],
+            Options::default(),
+        );
+        assert_eq!(certificates.len(), 2, "a warning only");
+        let warnings: Vec<&Diagnostic> = diagnostics.iter().collect();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert_eq!(warnings[0].code, Code::FieldNotSent);
+        assert_eq!(
+            warnings[0].message,
+            "`organization.company_id` is not sent for certificates `www`, `api`: SubmitCertificateInformation has no CompanyId"
+        );
+    }
+}

@@ -2,9 +2,9 @@
 //! for every diagnostic and every failed certificate, the step summary, and
 //! a Markdown plan that can be posted on a pull request as it is.
 
-use crate::apply::{Emulator, SECRET_ID, SECRET_KEY, manifests};
-use crate::cli::Test;
-use crate::diagnostics::{CERTIFICATE, PROFILE};
+use crate::support::cli::Test;
+use crate::support::emulator::{Emulator, SECRET_ID, SECRET_KEY, manifests};
+use crate::support::fixtures::{CERTIFICATE, PROFILE};
 
 #[test]
 fn github_annotates_every_diagnostic_at_its_line() {

@@ -1,7 +1,7 @@
 //! validate, render and schema as a user drives them.
 
-use crate::cli::{Test, repo};
-use crate::diagnostics::{CERTIFICATE, PROFILE};
+use crate::support::cli::{Test, repo};
+use crate::support::fixtures::{CERTIFICATE, PROFILE};
 
 #[test]
 fn validate_reports_counts_and_exits_zero() {
@@ -423,7 +423,8 @@ fn one_run_shows_problems_beside_a_missing_profile() {
 /// errors a half-merged certificate would produce.
 #[test]
 fn a_missing_or_cyclic_grandparent_profile_stops_the_merge() {
-    let certificate = crate::diagnostics::CERTIFICATE.replace("profiles: [acme]", "profiles: [a]");
+    let certificate =
+        crate::support::fixtures::CERTIFICATE.replace("profiles: [acme]", "profiles: [a]");
     let cases = [
         (
             "missing",

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::repo;
+use crate::support::cli::repo;
 
 /// Where a source file sits, by path under src/ (the longest match wins).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

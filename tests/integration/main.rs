@@ -1,5 +1,8 @@
 //! The one integration test binary (`cargo test --test integration`).
-//! Each module drives the real `tccert` binary through [`cli::Test`].
+//! Each module drives the real `tccert` binary through
+//! [`support::cli::Test`]; what the modules share (the builder, the
+//! emulator helper, the shared manifests, process helpers) is in
+//! `support/`, which holds no tests.
 //!
 //! - `diagnostics`: every kind of bad input docs/manifest-format.md names, with its
 //!   rendered diagnostic snapshotted (tests/integration/snapshots/).
@@ -29,7 +32,6 @@
 
 mod apply;
 mod ci_output;
-mod cli;
 mod commands;
 mod credentials;
 mod csr;
@@ -44,5 +46,6 @@ mod properties;
 mod resilience;
 mod secrets;
 mod successor;
+mod support;
 mod transport;
 mod write_path;

@@ -25,9 +25,9 @@ use tccert::api::credentials::Credentials;
 use tccert::api::error::CallError;
 use tccert::secret::{Redactor, Secret};
 
-use crate::apply::{SECRET_ID, SECRET_KEY, manifests};
-use crate::cli::{Run, Test};
-use crate::diagnostics::{CERTIFICATE, PROFILE};
+use crate::support::cli::{Run, Test};
+use crate::support::emulator::{SECRET_ID, SECRET_KEY, manifests};
+use crate::support::fixtures::{CERTIFICATE, PROFILE};
 
 /// One request as the server read it.
 #[derive(Clone, Debug)]

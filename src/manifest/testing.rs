@@ -1,0 +1,67 @@
+//! Manifests for unit tests, loaded from memory: a full profile (`acme`), a
+//! certificate that uses it, and the loader run on them without a disk.
+
+use std::path::PathBuf;
+
+use super::load::{Loaded, load};
+use crate::system::{MapEnvironment, MemoryFileSystem};
+
+/// A profile with every field `SubmitCertificateInformation` requires.
+pub const PROFILE: &str = "apiVersion: tccert/v1
+kind: Profile
+name: acme
+organization:
+  name: Acme Ltd
+  division: IT
+  address: 1 Example Road
+  country: CN
+  city: Shenzhen
+  region: Guangdong
+  phone_area_code: \"0755\"
+  phone_number: \"86013388\"
+admin:
+  first_name: Luke
+  last_name: Sky
+  phone: \"12345678901\"
+  email: admin@acme.example
+  position: CTO
+contact:
+  first_name: Leia
+  last_name: Organa
+  email: pki@acme.example
+  phone: \"12345678902\"
+  position: Engineer
+";
+
+/// A certificate named `name` with id `id` on `acme`, online CSR; `extra`
+/// is appended as more top-level YAML.
+pub fn certificate(name: &str, id: &str, extra: &str) -> String {
+    format!(
+        "apiVersion: tccert/v1
+kind: Certificate
+name: {name}
+certificate_id: {id}
+profiles: [acme]
+domain: {name}.acme.example
+csr:
+  type: online
+{extra}"
+    )
+}
+
+/// The files (path, text) in memory, the paths in order.
+pub fn files(files: &[(&str, &str)]) -> (MemoryFileSystem, Vec<PathBuf>) {
+    let fs = files
+        .iter()
+        .fold(MemoryFileSystem::default(), |fs, (path, text)| {
+            fs.with(path, text)
+        });
+    let paths = files.iter().map(|(p, _)| PathBuf::from(p)).collect();
+    (fs, paths)
+}
+
+/// The loader on `files` with an empty environment.
+pub fn loaded(files_: &[(&str, &str)]) -> Loaded {
+    let (fs, paths) = files(files_);
+    load(&paths, &fs, &MapEnvironment::default())
+}
