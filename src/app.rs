@@ -35,27 +35,39 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 }
 
 fn init_logging(verbose: u8, quiet: bool) {
+    use tracing_subscriber::Layer as _;
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
     let level = match (quiet, verbose) {
-        (true, _) => "error",
-        (false, 0) => "warn",
-        (false, 1) => "info",
-        (false, 2) => "debug",
-        (false, _) => "trace",
+        (true, _) => LevelFilter::ERROR,
+        (false, 0) => LevelFilter::WARN,
+        (false, 1) => LevelFilter::INFO,
+        (false, 2) => LevelFilter::DEBUG,
+        (false, _) => LevelFilter::TRACE,
     };
     // Our crate at the chosen level; dependencies one step quieter, so -vvv
-    // is about tccert, not hyper's connection pool.
-    let filter = format!("warn,tccert={level}");
+    // is about tccert, not hyper's connection pool. A fixed `Targets` filter,
+    // not `EnvFilter`: tccert reads no RUST_LOG, and EnvFilter's directive
+    // parser (with its regex matching) was code and a crate (`matchers`) for
+    // nothing (BENCHMARKS.md, "Size and build time").
+    let filter = Targets::new()
+        .with_default(LevelFilter::WARN)
+        .with_target("tccert", level);
     // Colour only for a person at a terminal: CI logs and files get plain
     // text, and NO_COLOR (no-color.org) turns it off everywhere.
     let colour = std::io::stderr().is_terminal()
         && ProcessEnvironment
             .var("NO_COLOR")
             .is_none_or(|v| v.is_empty());
-    let _ = tracing_subscriber::fmt()
-        .with_ansi(colour)
-        .with_writer(std::io::stderr)
-        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
-        .with_target(false)
+    let _ = tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_ansi(colour)
+                .with_writer(std::io::stderr)
+                .with_target(false)
+                .with_filter(filter),
+        )
         .try_init();
 }
 

@@ -211,6 +211,10 @@ pub struct RunArgs {
     /// Credentials from this profile of ~/.tencentcloud/credentials or ~/.tccli/NAME.credential, ignoring TENCENTCLOUD_SECRET_ID/KEY.
     #[arg(long, value_name = "NAME", conflicts_with = "emulator")]
     pub profile: Option<String>,
+
+    /// Also write the JSON report (as `--output json` prints it) to FILE, whatever --output is; replaced whole, never half-written.
+    #[arg(long, value_name = "FILE")]
+    pub json_out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

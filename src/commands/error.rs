@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use super::EXIT_FAILURE;
+use super::{EXIT_FAILURE, EXIT_INTERRUPTED};
 use crate::api::credentials::CredentialError;
 use crate::csr::keygen::KeygenError;
 use crate::outfile::WriteError;
@@ -68,6 +68,9 @@ pub enum CommandError {
     /// Files could not be written (none was replaced half-way).
     #[error("{error}")]
     Write { error: WriteError },
+    /// `--json-out FILE` could not be written; the run itself is over.
+    #[error("--json-out: {error}")]
+    JsonOut { error: WriteError, run_code: u8 },
     /// The man pages could not be rendered.
     #[error("cannot render the man {what}: {source}")]
     ManPage {
@@ -80,7 +83,15 @@ impl CommandError {
     /// The exit code of a command stopped by this error (docs/cli.md, "Exit
     /// codes").
     pub fn exit_code(&self) -> u8 {
-        EXIT_FAILURE
+        match self {
+            // A report that cannot be written fails a run that succeeded
+            // (the caller asked for it); an interrupted run keeps its 130.
+            CommandError::JsonOut {
+                run_code: EXIT_INTERRUPTED,
+                ..
+            } => EXIT_INTERRUPTED,
+            _ => EXIT_FAILURE,
+        }
     }
 
     /// The text for stderr: every line as `error: …`, so no line of a
@@ -164,6 +175,28 @@ mod tests {
         assert_eq!(
             names.to_string(),
             "--resubmit a*, --resubmit b: no certificate has those names"
+        );
+    }
+
+    #[test]
+    fn an_unwritten_json_report_fails_the_run_but_keeps_an_interrupt() {
+        let error = |run_code| CommandError::JsonOut {
+            error: WriteError {
+                path: "r.json".into(),
+                error: io::ErrorKind::PermissionDenied.into(),
+                written: Vec::new(),
+            },
+            run_code,
+        };
+        assert_eq!(error(EXIT_INTERRUPTED).exit_code(), EXIT_INTERRUPTED);
+        assert_eq!(error(0).exit_code(), EXIT_FAILURE);
+        assert_eq!(error(2).exit_code(), EXIT_FAILURE);
+        assert!(
+            error(0)
+                .render()
+                .starts_with("error: --json-out: cannot write r.json: "),
+            "{}",
+            error(0).render()
         );
     }
 }

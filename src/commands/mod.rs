@@ -78,13 +78,15 @@ fn report_diagnostics(output: Output, loaded: &Loaded, diagnostics: &Diagnostics
     }
 }
 
+/// The JSON object of a command stopped by invalid input.
+fn invalid_json(loaded: &Loaded, diagnostics: &Diagnostics) -> serde_json::Value {
+    serde_json::json!({ "diagnostics": diagnostics_output::to_json(&loaded.files, diagnostics) })
+}
+
 /// When invalid input stops a command: the JSON object, or the diagnostics.
 fn report_invalid(output: Output, loaded: &Loaded, diagnostics: &Diagnostics) {
     if output == Output::Json {
-        let report = serde_json::json!({
-            "diagnostics": diagnostics_output::to_json(&loaded.files, diagnostics)
-        });
-        print_stdout(&format!("{report:#}\n"));
+        print_stdout(&format!("{:#}\n", invalid_json(loaded, diagnostics)));
     } else {
         report_diagnostics(output, loaded, diagnostics);
     }

@@ -3,14 +3,14 @@
 //! show progress and the report, and exit as docs/cli.md says.
 
 use std::io::IsTerminal as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::settings::{Connection, RunFlags, RunSettings, Target, log_proxy};
 use super::{
     CommandError, CommandResult, EXIT_CHANGES, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK,
-    append_step_summary, load_and_validate, print_stderr, print_stdout, report_diagnostics,
-    report_invalid, wait_for_signal,
+    append_step_summary, invalid_json, load_and_validate, print_stderr, print_stdout,
+    report_diagnostics, report_invalid, wait_for_signal,
 };
 use crate::api::client::{Endpoint, HttpTransport, TransportConfig, run_secrets};
 use crate::api::credentials::Credentials;
@@ -18,6 +18,7 @@ use crate::api::request::{Body, order_body, submit_body};
 use crate::certificate::Certificate;
 use crate::cli::{Output, RunArgs};
 use crate::emulator::{self, EmulatorConfig, RunningEmulator, SeedCertificate};
+use crate::outfile::{self, NewFile};
 use crate::output::{github, markdown, report};
 use crate::plan::{self, CertificateReport, Mode, Outcome, StopReason};
 use crate::secret::{Redactor, Secret};
@@ -25,11 +26,12 @@ use crate::select::select;
 use crate::system::{ProcessEnvironment, RealFileSystem};
 
 pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
-    RunFlags::check(args, mode)?;
+    RunFlags::check(args, mode, &RealFileSystem)?;
     let (loaded, validated, diagnostics) = load_and_validate(&args.manifests);
     let Some(validated) = validated else {
         report_invalid(args.manifests.output, &loaded, &diagnostics);
-        return Ok(EXIT_FAILURE);
+        let json = invalid_json(&loaded, &diagnostics);
+        return write_json_out(args.json_out.as_deref(), &json, EXIT_FAILURE);
     };
     report_diagnostics(args.manifests.output, &loaded, &diagnostics);
     let resubmit = select(
@@ -134,8 +136,9 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
     }
 
     let stop = run.stop_reason();
+    let json = report::to_json(&reports, stop.as_ref());
     match output {
-        Output::Json => print_stdout(&format!("{:#}\n", report::to_json(&reports, stop.as_ref()))),
+        Output::Json => print_stdout(&format!("{json:#}\n")),
         Output::Text | Output::Github => {
             if !reports.is_empty() {
                 print_stdout("\n");
@@ -151,12 +154,29 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
     for warning in reports.iter().filter(|r| r.outcome == Outcome::Skipped) {
         tracing::warn!(certificate = %warning.name, "skipped: {}", warning.notes.join("; "));
     }
-    Ok(exit_code(
-        mode,
-        settings.detailed_exitcode,
-        &reports,
-        stop.as_ref(),
-    ))
+    let code = exit_code(mode, settings.detailed_exitcode, &reports, stop.as_ref());
+    write_json_out(settings.json_out.as_deref(), &json, code)
+}
+
+/// Writes the JSON report to `--json-out FILE`: the bytes `--output json`
+/// prints, in a temporary file beside FILE renamed over it, so a reader never
+/// sees half a report. The run's own exit code stands unless the report
+/// cannot be written ([`CommandError::JsonOut`]).
+fn write_json_out(path: Option<&Path>, json: &serde_json::Value, code: u8) -> CommandResult {
+    let Some(path) = path else {
+        return Ok(code);
+    };
+    let text = format!("{json:#}\n");
+    let file = NewFile {
+        path,
+        contents: text.as_bytes(),
+        private: false,
+    };
+    outfile::write_all(&[file], true).map_err(|error| CommandError::JsonOut {
+        error,
+        run_code: code,
+    })?;
+    Ok(code)
 }
 
 /// Starts the built-in emulator on loopback, seeded with the run's

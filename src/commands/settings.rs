@@ -9,6 +9,7 @@
 //! tested with the in-memory ones. Precedence: a flag, then its variable,
 //! then the default (docs/cli.md).
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::CommandError;
@@ -17,13 +18,13 @@ use crate::api::credentials::Credentials;
 use crate::api::proxy::{ProxyChoice, choose_proxy};
 use crate::cli::{Output, RunArgs};
 use crate::plan::Mode;
-use crate::system::{Environment, FileSystem};
+use crate::system::{EntryKind, Environment, FileSystem};
 
-/// The checks on the flags alone, made before any file is read.
+/// The checks on the flags alone, made before any manifest is read.
 pub struct RunFlags;
 
 impl RunFlags {
-    pub fn check(args: &RunArgs, mode: Mode) -> Result<(), CommandError> {
+    pub fn check(args: &RunArgs, mode: Mode, files: &dyn FileSystem) -> Result<(), CommandError> {
         // --rate and --timeout are in range already (numbers.rs, at parsing).
         if mode == Mode::Apply && args.detailed_exitcode {
             return Err(CommandError::Usage {
@@ -32,8 +33,42 @@ impl RunFlags {
                         .into(),
             });
         }
+        if let Some(path) = &args.json_out {
+            check_json_out(path, files)?;
+        }
         Ok(())
     }
+}
+
+/// `--json-out FILE` is checked before anything is read or sent, so that a
+/// typo in it cannot cost a whole apply's report: the directory must exist
+/// and FILE must not be one.
+fn check_json_out(path: &Path, files: &dyn FileSystem) -> Result<(), CommandError> {
+    let usage = |message: String| Err(CommandError::Usage { message });
+    if path.as_os_str() == "-" {
+        return usage(
+            "--json-out takes a file name; `--output json` prints the report on stdout".into(),
+        );
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let is_directory = |path: &Path| matches!(files.kind(path), Ok(EntryKind::Directory));
+    if !is_directory(parent) {
+        return usage(format!(
+            "--json-out {}: {} is not a directory; nothing was sent",
+            path.display(),
+            parent.display()
+        ));
+    }
+    if is_directory(path) {
+        return usage(format!(
+            "--json-out {} is a directory; nothing was sent",
+            path.display()
+        ));
+    }
+    Ok(())
 }
 
 /// Where the requests go.
@@ -71,6 +106,8 @@ pub struct RunSettings {
     pub commit_all: bool,
     pub detailed_exitcode: bool,
     pub output: Output,
+    /// `--json-out FILE`: the JSON report, written whatever `output` is.
+    pub json_out: Option<PathBuf>,
     /// A progress bar on stderr: only for text output to a terminal.
     pub progress: bool,
 }
@@ -104,6 +141,7 @@ impl RunSettings {
             commit_all: args.commit,
             detailed_exitcode: args.detailed_exitcode,
             output,
+            json_out: args.json_out.clone(),
             progress: output == Output::Text && stderr_is_terminal,
         })
     }
@@ -310,14 +348,40 @@ mod tests {
     #[test]
     fn detailed_exitcode_is_for_plan_only() {
         let args = run_args(&["apply", "m", "--detailed-exitcode"]);
-        assert!(RunFlags::check(&args, Mode::Plan).is_ok());
-        let refused = RunFlags::check(&args, Mode::Apply).map_err(|e| e.to_string());
+        let files = MemoryFileSystem::default();
+        assert!(RunFlags::check(&args, Mode::Plan, &files).is_ok());
+        let refused = RunFlags::check(&args, Mode::Apply, &files).map_err(|e| e.to_string());
         assert_eq!(
             refused,
             Err(
                 "--detailed-exitcode is for plan; apply exits 1 when anything failed or drifted"
                     .into()
             )
+        );
+    }
+
+    #[test]
+    fn json_out_must_name_a_file_in_a_directory_that_exists() {
+        let files = MemoryFileSystem::default()
+            .with("reports/old.json", "{}")
+            .with("reports/taken/x", "");
+        let check = |path: &str| {
+            let args = run_args(&["apply", "m", "--json-out", path]);
+            RunFlags::check(&args, Mode::Apply, &files).map_err(|e| e.to_string())
+        };
+        assert_eq!(check("reports/new.json"), Ok(()));
+        assert_eq!(check("reports/old.json"), Ok(()), "replaced whole");
+        assert_eq!(
+            check("-"),
+            Err("--json-out takes a file name; `--output json` prints the report on stdout".into())
+        );
+        assert_eq!(
+            check("missing/r.json"),
+            Err("--json-out missing/r.json: missing is not a directory; nothing was sent".into())
+        );
+        assert_eq!(
+            check("reports/taken"),
+            Err("--json-out reports/taken is a directory; nothing was sent".into())
         );
     }
 }

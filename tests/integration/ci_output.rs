@@ -1,6 +1,7 @@
 //! `--output github` and `--output markdown`: annotations with file and line
 //! for every diagnostic and every failed certificate, the step summary, and
-//! a Markdown plan that can be posted on a pull request as it is.
+//! a Markdown plan that can be posted on a pull request as it is; and
+//! `--json-out FILE`, the JSON report beside any of them.
 
 use crate::support::cli::Test;
 use crate::support::emulator::{Emulator, SECRET_ID, SECRET_KEY, manifests};
@@ -156,4 +157,129 @@ fn manifest_text_cannot_inject_workflow_commands() {
             "an injected command: {line}"
         );
     }
+}
+
+/// `--json-out FILE` holds exactly what `--output json` prints, whatever
+/// `--output` is: the same plan run both ways gives the same bytes.
+#[test]
+fn json_out_holds_what_output_json_prints() {
+    let (test, seed) = manifests(2, &[1]);
+    let emulator = Emulator::start(&seed, &[], |_| {});
+    let url = emulator.url();
+    let plan = |test: Test, extra: &[&str]| {
+        let mut args = vec!["plan", ".", "--endpoint", url.as_str()];
+        args.extend_from_slice(extra);
+        test.args(args)
+            .env("TENCENTCLOUD_SECRET_ID", SECRET_ID)
+            .env("TENCENTCLOUD_SECRET_KEY", SECRET_KEY)
+            .run()
+            .success()
+    };
+    let (second, _) = manifests(2, &[1]);
+    let printed = plan(second, &["--output", "json"]).stdout();
+    let run = plan(test, &["--output", "markdown", "--json-out", "plan.json"]);
+    assert!(
+        run.stdout().starts_with("### tccert plan"),
+        "{}",
+        run.stdout()
+    );
+    let written = std::fs::read_to_string(run._dir.path().join("plan.json")).expect("the report");
+    assert_eq!(written, printed);
+    assert_eq!(run.json_file("plan.json")["summary"]["planned"], 2);
+}
+
+/// Beside the annotations of `--output github`, the report lands in FILE,
+/// replacing an older one whole, with no temporary file left behind; a
+/// failed certificate is in it with its error.
+#[test]
+fn json_out_replaces_the_file_beside_annotations() {
+    let (test, mut seed) = manifests(3, &[]);
+    seed.remove(1); // c1 does not exist on the server
+    let emulator = Emulator::start(&seed, &[], |_| {});
+    let url = emulator.url();
+    let run = test
+        .file("out/report.json", "{\"an older\": \"report\"}\n")
+        .args([
+            "apply",
+            ".",
+            "--endpoint",
+            url.as_str(),
+            "--output",
+            "github",
+            "--json-out",
+            "out/report.json",
+        ])
+        .env("TENCENTCLOUD_SECRET_ID", SECRET_ID)
+        .env("TENCENTCLOUD_SECRET_KEY", SECRET_KEY)
+        .run()
+        .failure()
+        .stdout_contains("::error file=certificates/c1.yaml,line=3,");
+    let report = run.json_file("out/report.json");
+    assert_eq!(report["summary"]["submitted"], 2, "{report:#}");
+    assert_eq!(report["summary"]["failed"], 1, "{report:#}");
+    let c1 = &report["certificates"][1];
+    assert_eq!(c1["name"], "c1");
+    assert_eq!(c1["result"], "failed");
+    assert_eq!(c1["error"]["code"], "FailedOperation.CertificateNotFound");
+    let left: Vec<_> = std::fs::read_dir(run._dir.path().join("out"))
+        .expect("out/")
+        .map(|e| e.expect("an entry").file_name())
+        .collect();
+    assert_eq!(left, ["report.json"]);
+}
+
+/// Invalid input still writes a report (its diagnostics), as `--output json`
+/// prints one, so a CI step can read why nothing was sent.
+#[test]
+fn json_out_reports_invalid_input() {
+    let run = Test::new()
+        .file(
+            "m.yaml",
+            &CERTIFICATE.replace("profiles: [acme]", "profiles: [nope]"),
+        )
+        .args(["plan", "m.yaml", "--emulator", "--json-out", "r.json"])
+        .run()
+        .failure()
+        .stderr_contains("error[unknown-profile]");
+    let report = run.json_file("r.json");
+    assert_eq!(
+        report["diagnostics"][0]["code"], "unknown-profile",
+        "{report:#}"
+    );
+}
+
+/// A `--json-out` that cannot be written is refused before anything is
+/// read or sent: its folder is missing, it is a folder, or it is `-`.
+#[test]
+fn json_out_is_checked_before_anything_is_sent() {
+    let (test, seed) = manifests(1, &[]);
+    let emulator = Emulator::start(&seed, &[], |_| {});
+    let url = emulator.url();
+    let test = test.file("taken/keep", "");
+    let dir = test.path().to_path_buf();
+    for (target, message) in [
+        (
+            "missing/r.json",
+            "--json-out missing/r.json: missing is not a directory; nothing was sent",
+        ),
+        ("taken", "--json-out taken is a directory; nothing was sent"),
+        ("-", "--json-out takes a file name"),
+    ] {
+        Test::from_dir(dir.clone())
+            .args([
+                "apply",
+                ".",
+                "--endpoint",
+                url.as_str(),
+                "--json-out",
+                target,
+            ])
+            .env("TENCENTCLOUD_SECRET_ID", SECRET_ID)
+            .env("TENCENTCLOUD_SECRET_KEY", SECRET_KEY)
+            .run()
+            .failure()
+            .stderr_contains(message);
+    }
+    assert_eq!(emulator.requests(), 0);
+    assert!(!dir.join("missing").exists());
 }

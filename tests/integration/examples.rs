@@ -82,7 +82,8 @@ fn examples_render_with_provenance_and_masked_secrets() {
 
 /// Every `tccert ...` command in the CI recipes of examples/ci/ runs as
 /// written (on examples/ instead of manifests/, against the emulator), so a
-/// renamed flag cannot leave the recipes behind.
+/// renamed flag cannot leave the recipes behind. That includes the commands
+/// the GitHub Action runs: its `command:` and `args:` inputs.
 #[test]
 fn the_ci_recipes_run_as_written() {
     let examples = repo().join("examples");
@@ -92,7 +93,19 @@ fn the_ci_recipes_run_as_written() {
         "examples/ci/.gitlab-ci.yml",
     ] {
         let text = std::fs::read_to_string(repo().join(recipe)).expect("a recipe");
+        let mut action_command = None;
         for line in text.lines() {
+            let input = line.trim_start();
+            if let Some(command) = input.strip_prefix("command: ") {
+                action_command = Some(command.trim().to_string());
+                continue;
+            }
+            if let (Some(args), Some(command)) =
+                (input.strip_prefix("args: "), action_command.take())
+            {
+                commands.push((recipe, format!("{command} {}", args.trim())));
+                continue;
+            }
             let Some(start) = line.find("tccert ") else {
                 continue;
             };

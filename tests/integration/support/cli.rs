@@ -192,6 +192,13 @@ impl Run {
         self
     }
 
+    /// A JSON file the run wrote, relative to its scratch directory.
+    pub fn json_file(&self, path: &str) -> serde_json::Value {
+        let text = std::fs::read_to_string(self._dir.path().join(path))
+            .unwrap_or_else(|e| panic!("{path}: {e}\n{}", self.stderr()));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}\n{text}"))
+    }
+
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout())
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e})\n{}", self.describe()))
