@@ -164,40 +164,12 @@ const SUCCESSOR_ORDER: [&str; 31] = [
 /// `ManagerId` are always sent, "0" when unset ("若无…传0").
 fn successor_body(certificate: &Certificate) -> Body {
     let mut body = Body::default();
-    let name = |param: Param| param.successor_name();
-    let id = &certificate.certificate_id;
-    body.push(name(Param::CertificateId), id.value.clone(), id.secret);
-    match &certificate.csr {
-        Csr::Online { key_password, key } => {
-            body.push(name(Param::CsrType), "online", false);
-            if let Some(password) = key_password {
-                body.push(name(Param::KeyPassword), password.value.clone(), true);
-            }
-            body.push("CsrKeyParameter", key.parameter.as_str(), false);
-            body.push("CsrEncryptAlgo", key.algorithm.as_str(), false);
-        }
-        Csr::Parse { pem, .. } => {
-            body.push(name(Param::CsrType), "parse", false);
-            body.push(name(Param::CsrContent), pem.clone(), false);
-        }
+    push_shared(&mut body, certificate);
+    if let Csr::Online { key, .. } = &certificate.csr {
+        body.push("CsrKeyParameter", key.parameter.as_str(), false);
+        body.push("CsrEncryptAlgo", key.algorithm.as_str(), false);
     }
-    body.push(
-        name(Param::Domain),
-        certificate.domain.value.clone(),
-        certificate.domain.secret,
-    );
     body.push("CompanyType", company_type(certificate), false);
-    if !certificate.domains.is_empty() {
-        body.push_domains(name(Param::DomainList), certificate);
-    }
-    for field in Field::ALL {
-        if let (Some(name), Some(setting)) = (
-            sent_name(certificate, field),
-            certificate.fields.get(&field),
-        ) {
-            body.push(name, setting.value.clone(), setting.secret);
-        }
-    }
     for name in ["CompanyId", "ManagerId"] {
         if body.get(name).is_none() {
             body.push(name, "0", false);
@@ -210,6 +182,46 @@ fn successor_body(certificate: &Certificate) -> Body {
             .unwrap_or(SUCCESSOR_ORDER.len())
     });
     body
+}
+
+/// What both submit bodies carry, named as the certificate's API names it,
+/// in `SubmitCertificateInformation`'s order (the successor's body is
+/// sorted afterwards): the id, the CSR, the domains, the key password of an
+/// online CSR, and the profile fields the API sends.
+fn push_shared(body: &mut Body, certificate: &Certificate) {
+    let name = |param: Param| certificate.api.param(param);
+    let id = &certificate.certificate_id;
+    body.push(name(Param::CertificateId), id.value.clone(), id.secret);
+    match &certificate.csr {
+        Csr::Online { .. } => body.push(name(Param::CsrType), "online", false),
+        Csr::Parse { pem, .. } => {
+            body.push(name(Param::CsrType), "parse", false);
+            body.push(name(Param::CsrContent), pem.clone(), false);
+        }
+    }
+    body.push(
+        name(Param::Domain),
+        certificate.domain.value.clone(),
+        certificate.domain.secret,
+    );
+    if !certificate.domains.is_empty() {
+        body.push_domains(name(Param::DomainList), certificate);
+    }
+    if let Csr::Online {
+        key_password: Some(password),
+        ..
+    } = &certificate.csr
+    {
+        body.push(name(Param::KeyPassword), password.value.clone(), true);
+    }
+    for field in Field::ALL {
+        if let (Some(name), Some(setting)) = (
+            sent_name(certificate, field),
+            certificate.fields.get(&field),
+        ) {
+            body.push(name, setting.value.clone(), setting.secret);
+        }
+    }
 }
 
 /// A `CertificateInfoSubmit` parameter's name in `SubmitCertificateInformation`
@@ -254,36 +266,7 @@ pub fn submitted_view(certificate: &Certificate, body: &Body) -> Body {
 /// The body of `SubmitCertificateInformation` for this certificate.
 fn legacy_body(certificate: &Certificate) -> Body {
     let mut body = Body::default();
-    let name = |param: Param| param.legacy_name();
-    let id = &certificate.certificate_id;
-    body.push(name(Param::CertificateId), id.value.clone(), id.secret);
-    match &certificate.csr {
-        Csr::Online { .. } => body.push(name(Param::CsrType), "online", false),
-        Csr::Parse { pem, .. } => {
-            body.push(name(Param::CsrType), "parse", false);
-            body.push(name(Param::CsrContent), pem.clone(), false);
-        }
-    }
-    body.push(
-        name(Param::Domain),
-        certificate.domain.value.clone(),
-        certificate.domain.secret,
-    );
-    if !certificate.domains.is_empty() {
-        body.push_domains(name(Param::DomainList), certificate);
-    }
-    if let Csr::Online {
-        key_password: Some(password),
-        ..
-    } = &certificate.csr
-    {
-        body.push(name(Param::KeyPassword), password.value.clone(), true);
-    }
-    for field in Field::ALL {
-        if let (true, Some(setting)) = (field.info().legacy, certificate.fields.get(&field)) {
-            body.push(field.api_name(), setting.value.clone(), setting.secret);
-        }
-    }
+    push_shared(&mut body, certificate);
     if certificate.dv {
         body.push("IsDV", true, false);
     }

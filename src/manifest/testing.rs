@@ -6,32 +6,9 @@ use std::path::PathBuf;
 use super::load::{Loaded, load};
 use crate::system::{MapEnvironment, MemoryFileSystem};
 
-/// A profile with every field `SubmitCertificateInformation` requires.
-pub const PROFILE: &str = "apiVersion: tccert/v1
-kind: Profile
-name: acme
-organization:
-  name: Acme Ltd
-  division: IT
-  address: 1 Example Road
-  country: CN
-  city: Shenzhen
-  region: Guangdong
-  phone_area_code: \"0755\"
-  phone_number: \"86013388\"
-admin:
-  first_name: Luke
-  last_name: Sky
-  phone: \"12345678901\"
-  email: admin@acme.example
-  position: CTO
-contact:
-  first_name: Leia
-  last_name: Organa
-  email: pki@acme.example
-  phone: \"12345678902\"
-  position: Engineer
-";
+/// A profile with every field `SubmitCertificateInformation` requires, and
+/// a postal code; the integration tests' profile too.
+pub const PROFILE: &str = include_str!("../../tests/fixtures/profile.yaml");
 
 /// A certificate named `name` with id `id` on `acme`, online CSR; `extra`
 /// is appended as more top-level YAML.

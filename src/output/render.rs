@@ -252,15 +252,11 @@ mod tests {
     use crate::system::MapEnvironment;
     use crate::validate::Options;
 
-    /// The profile (with a postal code) and one certificate, through the
+    /// The profile (it has a postal code) and one certificate, through the
     /// front door.
     fn checked(extra: &str) -> Checked {
-        let profile = PROFILE.replace(
-            "  phone_number: \"86013388\"\n",
-            "  phone_number: \"86013388\"\n  postal_code: \"518000\"\n",
-        );
         let www = certificate("www", "abc1", extra);
-        let (fs, paths) = files(&[("p.yaml", &profile), ("www.yaml", &www)]);
+        let (fs, paths) = files(&[("p.yaml", PROFILE), ("www.yaml", &www)]);
         let checked = pipeline::load_and_validate(
             &paths,
             &fs,

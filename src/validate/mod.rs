@@ -332,12 +332,13 @@ mod tests {
             Options::default(),
         );
         assert!(certificates.is_empty());
-        assert_eq!(codes, [Code::IndividualWithoutDv]);
+        // And the profile's postal code, which CertificateInfoSubmit cannot send.
+        assert_eq!(codes, [Code::IndividualWithoutDv, Code::FieldNotSent]);
 
         let dv = certificate("www", "abc1", "dv: true\napi: CertificateInfoSubmit\n");
         let (certificates, codes) =
             validate(&[("p.yaml", PROFILE), ("c.yaml", &dv)], Options::default());
-        assert!(codes.is_empty(), "{codes:?}");
+        assert_eq!(codes, [Code::FieldNotSent]);
         assert_eq!(certificates[0].company_type, CompanyType::Individual);
         assert_eq!(
             certificates[0].company_type_span, None,
