@@ -1,7 +1,8 @@
 //! The layout rules of docs/architecture.md, checked on the source text:
-//! every file under src/ is either in the pure core or at the edge, and the
+//! every file under src/ is either in the pure core or at the edge; the
 //! pure core imports no effects (tokio, reqwest, hyper, `std::fs`, the
-//! clock, the terminal) and none of the edge's modules.
+//! clock, the terminal) and none of the edge's modules; and the stages
+//! import in one direction (manifest, then validate, then api and plan).
 
 use std::path::{Path, PathBuf};
 
@@ -71,6 +72,37 @@ const FORBIDDEN_IN_CORE: &[&str] = &[
     "crate::plan::run",
 ];
 
+/// What each folder must not import, beyond the core's rule: the direction
+/// of the stages (docs/architecture.md, "Layout").
+const FOLDER_RULES: &[(&str, &[&str])] = &[
+    (
+        "manifest/",
+        &[
+            "crate::validate",
+            "crate::plan",
+            "crate::api",
+            "crate::output",
+            "crate::pipeline",
+        ],
+    ),
+    (
+        "validate/",
+        &[
+            "crate::plan",
+            "crate::api",
+            "crate::output",
+            "crate::pipeline",
+        ],
+    ),
+    ("api/", &["crate::plan", "crate::output", "crate::commands"]),
+    ("plan/", &["crate::output", "crate::commands"]),
+    ("field.rs", &["crate::"]),
+    (
+        "emulator/",
+        &["crate::plan", "crate::api::request", "crate::commands"],
+    ),
+];
+
 fn place(relative: &str) -> Option<Place> {
     PLACES
         .iter()
@@ -106,16 +138,22 @@ fn shipped(text: &str) -> String {
         .join("\n")
 }
 
-/// Pure-core files that name something forbidden: (file, what).
+/// Files that name something their place forbids: (file, what).
 fn violations(files: &[(String, String)]) -> Vec<(String, &'static str)> {
     let mut found = Vec::new();
     for (relative, text) in files {
-        if place(relative) != Some(Place::Core) {
-            continue;
-        }
         let code = shipped(text);
-        for word in FORBIDDEN_IN_CORE {
-            if code.contains(word) {
+        let core: &[&'static str] = if place(relative) == Some(Place::Core) {
+            FORBIDDEN_IN_CORE
+        } else {
+            &[]
+        };
+        let folder = FOLDER_RULES
+            .iter()
+            .filter(|(prefix, _)| relative.starts_with(prefix))
+            .flat_map(|(_, words)| words.iter());
+        for word in core.iter().chain(folder) {
+            if code.contains(word) && !found.contains(&(relative.clone(), *word)) {
                 found.push((relative.clone(), *word));
             }
         }
@@ -157,16 +195,16 @@ fn every_source_file_has_a_place() {
 }
 
 #[test]
-fn the_pure_core_imports_no_effects() {
+fn the_pure_core_imports_no_effects_and_stages_import_forward() {
     let found = violations(&sources());
     assert!(
         found.is_empty(),
-        "the pure core names effects (docs/architecture.md): {found:?}"
+        "imports against the rules of docs/architecture.md: {found:?}"
     );
 }
 
 #[test]
-fn the_check_sees_an_effect_added_to_the_core_but_not_in_tests_or_comments() {
+fn the_check_sees_a_forbidden_import_but_not_in_tests_or_comments() {
     let file = |relative: &str, text: &str| (relative.to_string(), text.to_string());
     let found = violations(&[
         file("validate/mod.rs", "use std::fs;\nfn f() {}\n"),
@@ -177,12 +215,16 @@ fn the_check_sees_an_effect_added_to_the_core_but_not_in_tests_or_comments() {
         ),
         file("plan/run.rs", "use tokio::time::Instant;\n"),
         file("api/request.rs", "use crate::api::client::Transport;\n"),
+        file("manifest/raw.rs", "use crate::validate::Options;\n"),
+        file("emulator/actions.rs", "use crate::api::request::Body;\n"),
     ]);
     assert_eq!(
         found,
         [
             ("validate/mod.rs".to_string(), "std::fs"),
             ("api/request.rs".to_string(), "crate::api::client"),
+            ("manifest/raw.rs".to_string(), "crate::validate"),
+            ("emulator/actions.rs".to_string(), "crate::api::request"),
         ]
     );
 }
