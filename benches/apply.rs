@@ -23,8 +23,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
-use tccert::app::load_and_validate;
-use tccert::cli::ManifestArgs;
 use tccert::emulator::{self, EmulatorConfig, RunningEmulator, SeedCertificate, StateSnapshot};
 
 const CERTIFICATES: usize = 500;
@@ -61,10 +59,7 @@ struct Measured {
 fn run() -> Result<ExitCode, Box<dyn Error>> {
     let dir = env::temp_dir().join("tccert-bench-apply");
     let files = common::generate(&dir, CERTIFICATES, PROFILES)?;
-    let (_, validated, diagnostics) = load_and_validate(&ManifestArgs::new(vec![dir.clone()]));
-    if diagnostics.has_errors() {
-        return Err("the generated tree does not validate".into());
-    }
+    let validated = common::validated(&dir)?;
     let seed: Vec<SeedCertificate> = validated
         .certificates
         .iter()

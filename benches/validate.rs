@@ -52,6 +52,9 @@ fn run() -> Result<ExitCode, Box<dyn Error>> {
     let scratch = env::temp_dir().join("tccert-bench-validate-time");
     fs::create_dir_all(&scratch)?;
     let files = common::generate(&dir, CERTIFICATES, PROFILES)?;
+    // Checked in-process first, so a generator bug shows its diagnostics
+    // before any timing starts.
+    common::validated(&dir)?;
     print_input(&dir, &files)?;
 
     let tccert = Path::new(env!("CARGO_BIN_EXE_tccert"));

@@ -4,7 +4,7 @@
 //!
 //! This table is the single source of truth for the manifest key, the API
 //! names (in `SubmitCertificateInformation`, which `SubmittedData` shares, and
-//! in its successor `CertificateInfoSubmit`, tencent-api.md §2.3), whether
+//! in its successor `CertificateInfoSubmit`, docs/api.md §3), whether
 //! each API requires the field, and how its value is checked.
 //! The JSON Schema, the loader, merging, the request body and the drift
 //! comparison are all driven by it, so they cannot disagree.
@@ -434,15 +434,6 @@ impl Field {
             .into_iter()
             .find(|f| f.info().successor == Some(name))
     }
-
-    /// Whether the certificate's API can send this field.
-    pub fn sent_by(self, api: crate::model::Api) -> bool {
-        let info = self.info();
-        match api {
-            crate::model::Api::SubmitCertificateInformation => info.legacy,
-            crate::model::Api::CertificateInfoSubmit => info.successor.is_some(),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -478,7 +469,7 @@ mod tests {
         assert!(!Field::CompanyId.info().legacy && !Field::ManagerId.info().legacy);
     }
 
-    /// tencent-api.md §2.3, row by row: CertificateInfoSubmit name, then the
+    /// docs/api.md §3 (the name mapping), row by row: CertificateInfoSubmit name, then the
     /// SubmitCertificateInformation / SubmittedData name.
     #[test]
     fn successor_names_follow_the_mapping_table() {
@@ -516,7 +507,7 @@ mod tests {
         assert_eq!(Field::ALL.len(), table.len() + 1);
     }
 
-    /// §2.1: without CompanyId/ManagerId a company certificate needs the eight
+    /// docs/api.md §3: without CompanyId/ManagerId a company certificate needs the eight
     /// Org* fields, the five Admin* and four Tech* (TechEmail is optional).
     #[test]
     fn seventeen_fields_are_required_by_the_successor() {

@@ -4,38 +4,51 @@
 //!
 //! # Architecture
 //!
-//! A pure core turns text into requests; effects live at the edge.
+//! A pure core turns text into requests; effects live at the edge. Each
+//! folder is one stage; docs/architecture.md gives the rule of each (what it
+//! may import, what it must not).
 //!
 //! ```text
-//!  PATHs ──► manifest::load ──► manifest::{yaml,toml} ──► tree::Node (every value with file:line:col)
-//!             (FileSystem,        │
-//!              Environment)       ├─► interpolate  (${NAME}, ${NAME:-default}, $$; env values marked secret)
-//!                                 ├─► schema       (JSON Schema, generated from field.rs; errors mapped back to positions)
-//!                                 └─► manifest::raw (raw documents: Sourced<T> values)
-//!                                          │
-//!                     validate ◄── merge ◄─┘  (profiles depth-first, provenance per field)
-//!                        │          checks, csr (pure)
-//!                        ▼
-//!                  model::Certificate ──► request (the body of the certificate's API, Submit-
-//!                        │                   │      CertificateInformation or CertificateInfoSubmit;
-//!                        │                   │      secrets masked for display)
-//!                        ▼                   ▼
-//!                     render            plan / reconcile ──► api (sign: pure TC3; client: reqwest;
-//!                                            │    ▲               credentials: flag > env > files)
-//!                                            │  pace (rate arithmetic, pure) · emulator (the API, locally)
-//!                                            ▼
-//!                                 report (table, lines, JSON) · ci (GitHub annotations, Markdown)
+//!  main ─► app (parse, log, dispatch; prints a CommandError, picks the exit code)
+//!           └─► commands/ (one file per command; settings: flags + environment + files → what a run uses)
+//!
+//!  PATHs ─► pipeline::load_and_validate (the front door: certificates only when nothing is invalid)
+//!            │
+//!            ├─► manifest/   load (walks PATHs through system::FileSystem/Environment; the budget)
+//!            │                ├─► yaml, toml ─► tree::Node (every value with file:line:col)
+//!            │                ├─► interpolate (${NAME}, ${NAME:-default}, $$; env values marked secret)
+//!            │                ├─► schema      (JSON Schema, generated from field.rs; errors mapped back)
+//!            │                └─► raw         (raw documents: Sourced<T> values)
+//!            │
+//!            └─► validate/   merge (profiles depth-first, provenance per field), formats, names,
+//!                             required, csr, not_sent ─► certificate::Certificate
+//!                                                            │
+//!        ┌───────────────────────────────────────────────────┤
+//!        ▼                                                   ▼
+//!   output/render         api/request (the body in the certificate's API; secrets masked for display)
+//!                                    │
+//!                         plan/  decide · retry · pace (pure) ─► run (async; the only loop that sleeps)
+//!                                    │                            │
+//!                                    ▼                            ▼
+//!                  output/ report, github, markdown     api/ client (reqwest; the only network code),
+//!                  (and diagnostics, for every stage)        sign (pure TC3), action, param, status,
+//!                                                            error, credentials (flag > env > files), proxy
+//!
+//!  Names and constants of the API: api/action (actions, SSL_API_VERSION), api/status,
+//!  api/param (fixed parameters), field.rs (profile fields), certificate::Api (which submit).
 //!
 //!  Beside the pipeline (no manifest involved):
-//!   csr new      keygen (names checked by checks; key + CSR as PEM in memory) ──► outfile (0600, no clobber)
-//!   csr inspect  csr (parse, verify, describe)
-//!   init         init (the starter tree as text) ──► outfile
-//!   completions, man   manual (from the clap definition in cli)
+//!   csr new      csr/keygen (names checked by validate::formats; key + CSR as PEM) ─► outfile (0600, no clobber)
+//!   csr inspect  csr/inspect (parse, verify, describe)
+//!   init         starter (the starter tree as text) ─► outfile
+//!   completions, man   cli/man_and_completions (from the clap definition in cli)
+//!   emulator     emulator/ (the API on loopback, for tests and --emulator)
 //! ```
 //!
 //! Invariants:
-//! - Nothing is sent while any manifest is invalid: `validate` returns
-//!   certificates only when the run has no error.
+//! - Nothing is sent while any manifest is invalid: [`pipeline::load_and_validate`]
+//!   hands out certificates ([`pipeline::Checked::valid`]) only when the run
+//!   has no error, and every command, benchmark and fuzz target goes through it.
 //! - Every problem is a [`diag::Diagnostic`] with a stable [`diag::Code`];
 //!   checks collect them instead of stopping at the first.
 //! - Secrets (environment values, `key_password`, credentials) are marked at
@@ -46,41 +59,35 @@
 //!   runner would act on.
 //! - Every number a user types is range-checked once, by [`numbers`], when
 //!   the command line is parsed; the run never sees one out of range.
-//! - The modules `manifest::{tree,yaml,toml,raw}`, `interpolate`, `schema`,
-//!   `field`, `merge`, `checks`, `csr`, `validate`, `model`, `request`,
-//!   `render`, `numbers`, `api::sign`, `init` and `manual` do no I/O; effects go through
-//!   [`system`]. `keygen` reads only the system's random numbers; the files
-//!   tccert makes are written by [`outfile`], from `app`.
+//! - The pure core (`source`, `diag`, `field`, `certificate`, `secret`,
+//!   `numbers`, `select`, `pipeline`, `starter`, `manifest/`, `validate/`,
+//!   `output/`, `csr/`, `cli/`, `plan/` but `plan::run`, and `api/` but
+//!   `api::{client, proxy}`) imports no tokio, reqwest, hyper or `std::fs`:
+//!   files and the environment come through [`system`], the network through
+//!   [`api::client::Transport`]. `csr::keygen` reads only the system's random
+//!   numbers; the files tccert makes are written by [`outfile`], from [`commands`].
+//!   tests/integration/layout.rs checks the import rule.
 
 #![recursion_limit = "256"]
 
 pub mod api;
 pub mod app;
-pub mod checks;
-pub mod ci;
+pub mod certificate;
 pub mod cli;
+pub mod commands;
 pub mod csr;
 pub mod diag;
 pub mod emulator;
 pub mod field;
-pub mod init;
-pub mod interpolate;
-pub mod keygen;
 pub mod manifest;
-pub mod manual;
-pub mod merge;
-pub mod model;
 pub mod numbers;
 pub mod outfile;
-pub mod pace;
-pub mod reconcile;
-pub mod render;
-pub mod report;
-pub mod request;
-pub mod retry;
-pub mod schema;
+pub mod output;
+pub mod pipeline;
+pub mod plan;
 pub mod secret;
 pub mod select;
 pub mod source;
+pub mod starter;
 pub mod system;
 pub mod validate;

@@ -1,5 +1,5 @@
 //! Writing the files tccert makes (`csr new`, `init`, `man --out-dir`, the
-//! emulator's `--state` file): an effect at the edge, used by `app.rs` and
+//! emulator's `--state` file): an effect at the edge, used by `commands/` and
 //! the emulator.
 //!
 //! Two rules:

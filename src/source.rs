@@ -23,6 +23,25 @@ pub struct Span {
     pub length: u32,
 }
 
+/// A value and where it was written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sourced<T> {
+    pub value: T,
+    pub span: Span,
+    /// Came (partly) from the environment, or is a key password: never printed.
+    pub secret: bool,
+}
+
+impl<T> Sourced<T> {
+    pub fn new(value: T, span: Span) -> Self {
+        Self {
+            value,
+            span,
+            secret: false,
+        }
+    }
+}
+
 /// One loaded file: its path as the user named it, and its text.
 #[derive(Debug)]
 pub struct SourceFile {

@@ -14,6 +14,12 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use tccert::manifest::load::Budget;
+use tccert::output::diagnostics::render_text;
+use tccert::pipeline::{self, Valid};
+use tccert::system::{ProcessEnvironment, RealFileSystem};
+use tccert::validate::Options;
+
 /// The CSRs of `examples/csr/`, reused so that about one certificate in ten
 /// exercises CSR parsing and signature checks, as real trees do. Their common
 /// names fix those certificates' `domain`.
@@ -108,6 +114,7 @@ const VERIFY_TYPES: [&str; 3] = ["DNS_AUTO", "DNS", "FILE"];
 /// under `std::env::temp_dir()` that belongs to the benchmark. Profiles go to
 /// `dir/profiles/`, certificates to `dir/certificates/<company>/`, the CSRs
 /// they reference to `dir/csr/`.
+/// [`validated`] checks the result through tccert's own front door.
 ///
 /// Profiles come in threes: an address profile (`<company>-base`), an
 /// organization profile that builds on it (`<company>`, with the admin), and
@@ -545,4 +552,27 @@ fn yaml_scalar(text: &str) -> String {
 /// same in TOML basic strings and YAML double-quoted scalars.
 fn toml_string(text: &str) -> String {
     format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// The generated tree through the pipeline's front door, as `tccert validate`
+/// reads it: the certificates, or the first diagnostics when the generator
+/// wrote something tccert rejects (a benchmark of rejected input measures
+/// nothing).
+pub fn validated(dir: &Path) -> Result<Valid, String> {
+    let checked = pipeline::load_and_validate(
+        &[dir.to_path_buf()],
+        &RealFileSystem,
+        &ProcessEnvironment,
+        Budget::default(),
+        Options::default(),
+    );
+    let (loaded, diagnostics, valid) = checked.into_parts();
+    valid.ok_or_else(|| {
+        let text = render_text(&loaded.files, &diagnostics);
+        let head: Vec<&str> = text.lines().take(20).collect();
+        format!(
+            "the generated tree does not validate; first lines:\n{}",
+            head.join("\n")
+        )
+    })
 }

@@ -6,7 +6,7 @@
 use std::cell::Cell;
 
 use libfuzzer_sys::fuzz_target;
-use tccert::interpolate::interpolate;
+use tccert::manifest::interpolate::interpolate;
 
 /// Every variable set has a non-empty value, so "read" and "used" coincide.
 fn lookup(name: &str) -> Option<String> {

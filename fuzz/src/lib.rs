@@ -4,10 +4,10 @@
 
 use std::path::PathBuf;
 
-use tccert::diag::Diagnostics;
-use tccert::manifest::load::load;
+use tccert::manifest::load::Budget;
+use tccert::pipeline;
 use tccert::system::{MapEnvironment, MemoryFileSystem};
-use tccert::validate::validate;
+use tccert::validate::Options;
 
 /// The files of examples/ an input may refer to (`profiles: [acme]`,
 /// `file: ../csr/api-acme.csr`), compiled in.
@@ -35,9 +35,9 @@ const FIXED: &[(&str, &str)] = &[
 ];
 
 /// Loads `bytes` as `certificates/<name>` (with the fixed profiles) and
-/// validates the lot, as `tccert validate` does, but on memory. Any panic is
-/// a finding; the diagnostics themselves are not judged here, except that
-/// they must render.
+/// validates the lot through the pipeline's front door, as `tccert validate`
+/// does, but on memory. Any panic is a finding; the diagnostics themselves
+/// are not judged here, except that they must render.
 pub fn load_and_validate(name: &str, bytes: &[u8]) {
     let mut fs = MemoryFileSystem::default();
     for (path, text) in FIXED {
@@ -54,8 +54,7 @@ pub fn load_and_validate(name: &str, bytes: &[u8]) {
         .map(|(p, _)| PathBuf::from(p))
         .collect();
     paths.push(PathBuf::from(manifest));
-    let mut loaded = load(&paths, &fs, &env);
-    let mut diagnostics: Diagnostics = std::mem::take(&mut loaded.diagnostics);
-    let _ = validate(&loaded, &mut diagnostics);
-    let _ = tccert::diag::render_text(&loaded.files, &diagnostics);
+    let checked =
+        pipeline::load_and_validate(&paths, &fs, &env, Budget::default(), Options::default());
+    let _ = tccert::output::diagnostics::render_text(&checked.loaded.files, &checked.diagnostics);
 }

@@ -7,7 +7,7 @@
 //! Secret keys are only ever borrowed as `&str` arguments; no type in this
 //! module stores one, so none can leak through `Debug` or a log line.
 //!
-//! The algorithm (tencent-api.md §5):
+//! The algorithm (docs/api.md §2, "Signing: TC3-HMAC-SHA256"):
 //!
 //! ```text
 //! CanonicalRequest = "POST\n/\n\n" + CanonicalHeaders + "\n" + SignedHeaders + "\n" + hex(sha256(body))

@@ -4,20 +4,20 @@
 //!
 //! Everything here is synchronous and pure over a [`StateSnapshot`], so the
 //! business rules are tested without a server. Parameter names and types are
-//! those of tencent-api.md §1.1, §2.1, §2.2 and §3.1.
+//! those of docs/api.md §3 ("The actions").
 //!
 //! `CertificateInfoSubmit` stores what it is given into `SubmittedData` under
-//! the old names (§2.3), so `DescribeCertificateDetail` returns it the same
+//! the old names (docs/api.md §3, the name mapping), so `DescribeCertificateDetail` returns it the same
 //! way whichever submit action wrote it. The mapping here is the emulator's
 //! own, written from the reference, not tccert's, so that a mistake on
 //! either side shows in the integration tests.
 
 use serde_json::{Map, Value, json};
 
-use super::state::{
-    CertificateState, STATUS_INFO_SUBMITTED, STATUS_PENDING_SUBMISSION, StateSnapshot,
-};
+use super::state::{CertificateState, StateSnapshot};
+use crate::api::action::Action;
 use crate::api::sign::utc_date;
+use crate::api::status::{self, INFO_SUBMITTED, Language, PENDING_SUBMISSION};
 
 /// An error answered in the API's own envelope.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,15 +33,6 @@ impl ApiError {
             message: message.into(),
         }
     }
-}
-
-/// An action the emulator serves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Action {
-    DescribeCertificateDetail,
-    SubmitCertificateInformation,
-    CertificateOrderSubmit,
-    CertificateInfoSubmit,
 }
 
 /// The JSON type a parameter must have.
@@ -156,7 +147,7 @@ const ORDER_SUBMIT_PARAMS: &[Param] = &[
     p("VerifyType", Str, false),
 ];
 
-/// `CertificateInfoSubmit` (tencent-api.md §2.1), in the reference's order.
+/// `CertificateInfoSubmit` (docs/api.md §3), in the reference's order.
 const INFO_SUBMIT_PARAMS: &[Param] = &[
     p("CertId", Str, true),
     p("GenCsrType", Str, true),
@@ -202,7 +193,7 @@ const INFO_SUBMIT_PARAMS: &[Param] = &[
     p("UseCrossSignRoot", Bool, false),
 ];
 
-/// tencent-api.md §2.3: a `CertificateInfoSubmit` parameter and the
+/// docs/api.md §3, the name mapping: a `CertificateInfoSubmit` parameter and the
 /// `SubmittedData` field it shows as. `TechEmail` and `ContactEmail` both
 /// become `ContactEmail` (see [`submitted_data_of`]).
 const INFO_SUBMIT_TO_SUBMITTED: &[(&str, &str)] = &[
@@ -233,7 +224,7 @@ const INFO_SUBMIT_TO_SUBMITTED: &[(&str, &str)] = &[
 ];
 
 /// Required by `CertificateInfoSubmit` for `CompanyType` 2 unless
-/// `CompanyId` or `ManagerId` names one (§2.1).
+/// `CompanyId` or `ManagerId` names one (docs/api.md §3).
 const INFO_SUBMIT_ORG: [&str; 8] = [
     "OrgOrganization",
     "OrgDivision",
@@ -245,7 +236,7 @@ const INFO_SUBMIT_ORG: [&str; 8] = [
     "OrgPhoneNumber",
 ];
 
-/// Required for `CompanyType` 2 unless `ManagerId` names one (§2.1).
+/// Required for `CompanyType` 2 unless `ManagerId` names one (docs/api.md §3).
 const INFO_SUBMIT_PEOPLE: [&str; 9] = [
     "AdminFirstName",
     "AdminLastName",
@@ -261,48 +252,21 @@ const INFO_SUBMIT_PEOPLE: [&str; 9] = [
 const VERIFY_TYPES: [&str; 3] = ["DNS_AUTO", "DNS", "FILE"];
 const CSR_TYPES: [&str; 2] = ["online", "parse"];
 
-impl Action {
-    pub const ALL: [Action; 4] = [
-        Action::DescribeCertificateDetail,
-        Action::SubmitCertificateInformation,
-        Action::CertificateOrderSubmit,
-        Action::CertificateInfoSubmit,
-    ];
-
-    /// The `X-TC-Action` value.
-    pub fn name(self) -> &'static str {
-        match self {
-            Action::DescribeCertificateDetail => "DescribeCertificateDetail",
-            Action::SubmitCertificateInformation => "SubmitCertificateInformation",
-            Action::CertificateOrderSubmit => "CertificateOrderSubmit",
-            Action::CertificateInfoSubmit => "CertificateInfoSubmit",
-        }
+/// The emulator's parameter schema of an action.
+pub fn params(action: Action) -> &'static [Param] {
+    match action {
+        Action::DescribeCertificateDetail => DESCRIBE_PARAMS,
+        Action::SubmitCertificateInformation => SUBMIT_PARAMS,
+        Action::CertificateOrderSubmit => ORDER_SUBMIT_PARAMS,
+        Action::CertificateInfoSubmit => INFO_SUBMIT_PARAMS,
     }
+}
 
-    pub fn from_name(name: &str) -> Option<Action> {
-        Action::ALL.into_iter().find(|a| a.name() == name)
-    }
-
-    pub fn params(self) -> &'static [Param] {
-        match self {
-            Action::DescribeCertificateDetail => DESCRIBE_PARAMS,
-            Action::SubmitCertificateInformation => SUBMIT_PARAMS,
-            Action::CertificateOrderSubmit => ORDER_SUBMIT_PARAMS,
-            Action::CertificateInfoSubmit => INFO_SUBMIT_PARAMS,
-        }
-    }
-
-    /// The parameter that names the certificate.
-    pub fn certificate_param(self) -> &'static str {
-        match self {
-            Action::CertificateOrderSubmit | Action::CertificateInfoSubmit => "CertId",
-            _ => "CertificateId",
-        }
-    }
-
-    /// Whether the action changes state (and so is worth persisting).
-    pub fn is_write(self) -> bool {
-        !matches!(self, Action::DescribeCertificateDetail)
+/// The parameter that names the certificate.
+pub fn certificate_param(action: Action) -> &'static str {
+    match action {
+        Action::CertificateOrderSubmit | Action::CertificateInfoSubmit => "CertId",
+        _ => "CertificateId",
     }
 }
 
@@ -310,7 +274,7 @@ impl Action {
 /// unknown parameter, then missing required one, then wrong JSON type.
 /// Returns the certificate id the request names.
 pub fn check_params(action: Action, body: &Map<String, Value>) -> Result<String, ApiError> {
-    let params = action.params();
+    let params = params(action);
     if let Some(unknown) = body.keys().find(|k| !params.iter().any(|p| p.name == *k)) {
         return Err(ApiError::new(
             "UnknownParameter",
@@ -351,7 +315,7 @@ pub fn check_params(action: Action, body: &Map<String, Value>) -> Result<String,
         check_info_submit(body)?;
     }
     Ok(body
-        .get(action.certificate_param())
+        .get(certificate_param(action))
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_owned())
@@ -410,7 +374,7 @@ fn check_submit(body: &Map<String, Value>) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// The rules of `CertificateInfoSubmit` beyond types (tencent-api.md §2.1):
+/// The rules of `CertificateInfoSubmit` beyond types (docs/api.md §3):
 /// enums, id syntax, the key pair of an online CSR, and which fields each
 /// `CompanyType` needs given `CompanyId` and `ManagerId`.
 fn check_info_submit(body: &Map<String, Value>) -> Result<(), ApiError> {
@@ -474,7 +438,7 @@ fn check_info_submit(body: &Map<String, Value>) -> Result<(), ApiError> {
             .map(|d| ("DnsNames", d.as_str())),
     ) {
         let value = value.unwrap_or_default();
-        if crate::checks::domain(value).is_err() {
+        if crate::validate::formats::domain(value).is_err() {
             return Err(ApiError::new(
                 "FailedOperation.CertificateInfoSubmitDomainInvalid",
                 format!("The domain `{value}` you entered ({name}) is malformed."),
@@ -508,7 +472,7 @@ fn check_info_submit(body: &Map<String, Value>) -> Result<(), ApiError> {
 }
 
 /// What `SubmittedData` shows after a `CertificateInfoSubmit`: its fields
-/// under the old names (§2.3); for `CompanyType` 1, `ContactEmail` rather
+/// under the old names (docs/api.md §3, the name mapping); for `CompanyType` 1, `ContactEmail` rather
 /// than `TechEmail`. Parameters with no old name are left out.
 fn submitted_data_of(body: &Map<String, Value>) -> Map<String, Value> {
     let mut data = Map::new();
@@ -538,61 +502,6 @@ fn successor_only_params(body: &Map<String, Value>) -> Map<String, Value> {
         })
         .map(|(name, value)| (name.clone(), value.clone()))
         .collect()
-}
-
-/// How the caller wants texts worded (`X-TC-Language`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Language {
-    ZhCn,
-    EnUs,
-}
-
-impl Language {
-    pub fn from_header(value: Option<&str>) -> Language {
-        match value {
-            Some("en-US") => Language::EnUs,
-            _ => Language::ZhCn,
-        }
-    }
-}
-
-/// `StatusName` of a status code in the caller's language (§3.2).
-pub fn status_name(status: u64, language: Language) -> &'static str {
-    let (zh, en) = match status {
-        0 => ("审核中", "under review"),
-        1 => ("已颁发", "approved"),
-        2 => ("审核失败", "review failed"),
-        3 => ("已过期", "expired"),
-        4 => ("已添加DNS记录", "automatically added dns records"),
-        5 => (
-            "企业证书，待提交资料",
-            "enterprise certificate, pending document submission",
-        ),
-        6 => ("订单取消中", "order cancellation in progress"),
-        7 => ("已取消", "canceled"),
-        8 => (
-            "已提交资料，待上传确认函",
-            "documents submitted, pending upload of confirmation letter",
-        ),
-        9 => ("证书吊销中", "revocation in progress"),
-        10 => ("已吊销", "revoked"),
-        11 => ("重颁发中", "reissue in progress"),
-        12 => (
-            "待上传吊销确认函",
-            "pending upload of revocation confirmation letter",
-        ),
-        13 => (
-            "免费证书待提交资料",
-            "free certificate pending document submission",
-        ),
-        14 => ("证书已退款", "refunded"),
-        15 => ("证书迁移中", "certificate migration in progress"),
-        _ => ("未知状态", "unknown status"),
-    };
-    match language {
-        Language::ZhCn => zh,
-        Language::EnUs => en,
-    }
 }
 
 /// `YYYY-MM-DD HH:MM:SS` in GMT+8, the API's time format.
@@ -638,7 +547,7 @@ pub fn execute(
     language: Language,
 ) -> Result<Executed, ApiError> {
     let id = body
-        .get(action.certificate_param())
+        .get(certificate_param(action))
         .and_then(Value::as_str)
         .unwrap_or_default();
     let next_order_id = state.next_order_id();
@@ -654,13 +563,13 @@ pub fn execute(
             changed: false,
         }),
         Action::SubmitCertificateInformation => {
-            if cert.status != STATUS_PENDING_SUBMISSION {
+            if cert.status != PENDING_SUBMISSION {
                 return Err(ApiError::new(
                     "FailedOperation.InvalidCertificateStatusCode",
                     format!(
                         "The certificate status is incorrect (status {}: {}).",
                         cert.status,
-                        status_name(cert.status, Language::EnUs)
+                        status::api_name(cert.status, Language::EnUs)
                     ),
                 ));
             }
@@ -679,14 +588,14 @@ pub fn execute(
             })
         }
         Action::CertificateInfoSubmit => {
-            if cert.status != STATUS_PENDING_SUBMISSION {
+            if cert.status != PENDING_SUBMISSION {
                 return Err(ApiError::new(
                     "FailedOperation.CertificateInfoSubmitStatusInvalid",
                     format!(
                         "The current certificate status does not allow submitting information \
                          (status {}: {}).",
                         cert.status,
-                        status_name(cert.status, Language::EnUs)
+                        status::api_name(cert.status, Language::EnUs)
                     ),
                 ));
             }
@@ -694,14 +603,14 @@ pub fn execute(
             cert.submitted_by = Some(action.name().to_owned());
             cert.successor_params = Some(successor_only_params(body));
             cert.info_submits_applied = cert.info_submits_applied.saturating_add(1);
-            // The reply holds only the RequestId (§2.1).
+            // The reply holds only the RequestId (docs/api.md §3).
             Ok(Executed {
                 response: Map::new(),
                 changed: true,
             })
         }
         Action::CertificateOrderSubmit => {
-            if cert.status != STATUS_PENDING_SUBMISSION || cert.submitted_data.is_none() {
+            if cert.status != PENDING_SUBMISSION || cert.submitted_data.is_none() {
                 return Err(ApiError::new(
                     "FailedOperation.CertificateInfoSubmitStatusInvalid",
                     format!(
@@ -716,7 +625,7 @@ pub fn execute(
                     ),
                 ));
             }
-            cert.status = STATUS_INFO_SUBMITTED;
+            cert.status = INFO_SUBMITTED;
             cert.order_id = Some(next_order_id.clone());
             if let Some(verify_type) = body.get("VerifyType").and_then(Value::as_str) {
                 cert.order_verify_type = Some(verify_type.to_owned());
@@ -724,7 +633,7 @@ pub fn execute(
             cert.order_submits_applied = cert.order_submits_applied.saturating_add(1);
             let response = json!({
                 "OrderId": next_order_id,
-                "Status": STATUS_INFO_SUBMITTED,
+                "Status": INFO_SUBMITTED,
                 "IsAudited": false,
             });
             Ok(Executed {
@@ -735,7 +644,7 @@ pub fn execute(
     }
 }
 
-/// The `DescribeCertificateDetail` response of a certificate (§3.1): the
+/// The `DescribeCertificateDetail` response of a certificate (docs/api.md §3): the
 /// fields tccert reads plus the other common ones, with plausible values.
 fn describe(cert: &CertificateState, language: Language) -> Map<String, Value> {
     let submitted = cert.submitted_data.as_ref();
@@ -810,7 +719,7 @@ fn describe(cert: &CertificateState, language: Language) -> Map<String, Value> {
         "VulnerabilityReport": null,
         "CertificateId": cert.certificate_id,
         "TypeName": "TrustAsia OV SSL",
-        "StatusName": status_name(cert.status, language),
+        "StatusName": status::api_name(cert.status, language),
         "SubjectAltName": domain_list,
         "IsVip": true,
         "IsWildcard": cert.domain.starts_with("*."),
@@ -1454,8 +1363,8 @@ mod tests {
             Action::from_name("CertificateInfoSubmit"),
             Some(Action::CertificateInfoSubmit)
         );
-        assert_eq!(status_name(5, Language::ZhCn), "企业证书，待提交资料");
-        assert_eq!(status_name(1, Language::EnUs), "approved");
+        assert_eq!(status::api_name(5, Language::ZhCn), "企业证书，待提交资料");
+        assert_eq!(status::api_name(1, Language::EnUs), "approved");
         assert_eq!(Language::from_header(Some("en-US")), Language::EnUs);
         assert_eq!(beijing_time(1_551_113_065), "2019-02-26 00:44:25");
         assert_eq!(Action::from_name("describecertificatedetail"), None);

@@ -41,7 +41,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::time::Duration;
 
-use super::actions::Action;
+use crate::api::action::Action;
 
 /// What an injected fault does.
 #[derive(Debug, Clone, PartialEq)]

@@ -30,16 +30,16 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use super::EmulatorConfig;
-use super::actions::{self, Action, ApiError, Language};
+use super::actions::{self, ApiError};
 use super::bucket::TokenBucket;
 use super::fault::{FaultInjector, FaultKind};
 use super::state::{self, StateSnapshot};
+use crate::api::action::{Action, SSL_API_VERSION};
 use crate::api::sign::{self, ReceivedRequest, SSL_SERVICE, VerifyError};
+use crate::api::status::Language;
 
 /// The largest request body accepted, as the real API documents for POST.
 pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
-/// The only API version served.
-pub const API_VERSION: &str = "2019-12-05";
 /// How far `X-TC-Timestamp` may be from the emulator's clock, in seconds.
 pub const MAX_CLOCK_SKEW_SECONDS: i64 = 300;
 
@@ -549,11 +549,13 @@ async fn api_gates_inner(
                 "The request is missing a required parameter `Version` (X-TC-Version).",
             ));
         }
-        Some(API_VERSION) => {}
+        Some(SSL_API_VERSION) => {}
         Some(other) => {
             return Err(ApiError::new(
                 "NoSuchVersion",
-                format!("The API version `{other}` does not exist; the SSL API is {API_VERSION}."),
+                format!(
+                    "The API version `{other}` does not exist; the SSL API is {SSL_API_VERSION}."
+                ),
             ));
         }
     }

@@ -14,12 +14,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::api::status::PENDING_SUBMISSION;
 use crate::outfile::{self, NewFile};
-
-/// The status of a paid certificate waiting for its information.
-pub const STATUS_PENDING_SUBMISSION: u64 = 5;
-/// The status after `CertificateOrderSubmit`: information with the CA.
-pub const STATUS_INFO_SUBMITTED: u64 = 8;
 
 /// A certificate the emulator starts with: status 5, no `SubmittedData`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +33,7 @@ pub struct CertificateState {
     pub status: u64,
     /// Exactly the fields of the last accepted `SubmitCertificateInformation`,
     /// minus `CertificateId` and `IsDV`; or those of the last accepted
-    /// `CertificateInfoSubmit` under the old names (tencent-api.md §2.3);
+    /// `CertificateInfoSubmit` under the old names (docs/api.md §3, the name mapping);
     /// `null` before the first.
     #[serde(rename = "SubmittedData")]
     pub submitted_data: Option<Map<String, Value>>,
@@ -75,7 +71,7 @@ impl Default for CertificateState {
         Self {
             certificate_id: String::new(),
             domain: String::new(),
-            status: STATUS_PENDING_SUBMISSION,
+            status: PENDING_SUBMISSION,
             submitted_data: None,
             submitted_by: None,
             successor_params: None,
@@ -230,6 +226,7 @@ pub fn save_atomic(path: &Path, snapshot: &StateSnapshot) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::status::INFO_SUBMITTED;
 
     fn seed(id: &str, domain: &str) -> SeedCertificate {
         SeedCertificate {
@@ -245,11 +242,11 @@ mod tests {
         let Some(a) = state.certificates.get_mut("a") else {
             panic!("seeded certificate missing");
         };
-        assert_eq!(a.status, STATUS_PENDING_SUBMISSION);
+        assert_eq!(a.status, PENDING_SUBMISSION);
         assert_eq!(a.submitted_data, None);
-        a.status = STATUS_INFO_SUBMITTED;
+        a.status = INFO_SUBMITTED;
         state.add_seed(&[seed("a", "other"), seed("b", "b.example.com")], 200);
-        assert_eq!(state.certificates["a"].status, STATUS_INFO_SUBMITTED);
+        assert_eq!(state.certificates["a"].status, INFO_SUBMITTED);
         assert_eq!(state.certificates["a"].domain, "a.example.com");
         assert_eq!(state.certificates["b"].inserted_at, 200);
     }

@@ -4,7 +4,7 @@
 //! The only manifest code with effects, and those go through
 //! [`FileSystem`]/[`Environment`], so tests can run it on memory.
 //!
-//! Walking rules (manifest-format.md): directories recursively in sorted
+//! Walking rules (docs/manifest-format.md, "Files and documents"): directories recursively in sorted
 //! order, files ending `.yaml`, `.yml` or `.toml`, hidden names skipped. A file
 //! named on the command line is read whatever its name (as YAML unless it ends
 //! `.toml`), the way `kubectl apply -f` treats an explicit file.
@@ -13,11 +13,12 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::interpolate::{InterpolationError, interpolate, needs_interpolation};
+use crate::manifest::FORMAT_VERSION;
+use crate::manifest::interpolate::{InterpolationError, interpolate, needs_interpolation};
 use crate::manifest::raw::{CsrFile, RawDocument, from_tree};
+use crate::manifest::schema::{self, suggest};
 use crate::manifest::tree::{Document, Format, Node, Value};
 use crate::manifest::{toml as toml_parser, yaml};
-use crate::schema::{self, API_VERSION, suggest};
 use crate::source::{FileId, Files};
 use crate::system::{EntryKind, Environment, FileSystem};
 
@@ -525,19 +526,20 @@ fn check_document(
         None => problems.push(
             Diagnostic::error(Code::ApiVersion, "document has no `apiVersion`")
                 .at(first_key(root))
-                .hint(format!("add `apiVersion: {API_VERSION}`")),
+                .hint(format!("add `apiVersion: {FORMAT_VERSION}`")),
         ),
-        Some(node) if !matches!(&node.value, Value::String(t) if t.text == API_VERSION) => problems
-            .push(
+        Some(node) if !matches!(&node.value, Value::String(t) if t.text == FORMAT_VERSION) => {
+            problems.push(
                 Diagnostic::error(
                     Code::ApiVersion,
                     format!("unsupported apiVersion {}", describe(node)),
                 )
                 .at(node.span)
                 .hint(format!(
-                    "this version of tccert reads `apiVersion: {API_VERSION}`"
+                    "this version of tccert reads `apiVersion: {FORMAT_VERSION}`"
                 )),
-            ),
+            )
+        }
         Some(_) => {}
     }
     match root.get("kind").map(|e| &e.value) {

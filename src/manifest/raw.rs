@@ -8,26 +8,7 @@ use std::path::PathBuf;
 
 use crate::field::{Field, Section};
 use crate::manifest::tree::{Node, Value};
-use crate::source::Span;
-
-/// A value and where it was written.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Sourced<T> {
-    pub value: T,
-    pub span: Span,
-    /// Came (partly) from the environment, or is a key password: never printed.
-    pub secret: bool,
-}
-
-impl<T> Sourced<T> {
-    pub fn new(value: T, span: Span) -> Self {
-        Self {
-            value,
-            span,
-            secret: false,
-        }
-    }
-}
+use crate::source::{Sourced, Span};
 
 /// The profile-mergeable fields one document sets.
 pub type FieldValues = BTreeMap<Field, Sourced<String>>;

@@ -13,7 +13,8 @@ Tencent Cloud Python SDK's, in both directions:
     SignatureExpire), while the untampered request passes;
 (c) `tccert debug-sign` must print exactly the Authorization (and headers)
     that the SDK computes for the same inputs, including the SSL-shaped
-    vector B of tencent-api.md section 5.6.
+    vector B of `vector_b_ssl_sdk_code_path` in src/api/sign.rs (docs/api.md
+    section 2 gives the algorithm).
 
 Usage:
     pip install tencentcloud-sdk-python-common
@@ -254,7 +255,7 @@ SUBMIT = {
 }
 
 
-# CertificateInfoSubmit (tencent-api.md section 2.1): CompanyType is an integer,
+# CertificateInfoSubmit (docs/api.md section 3): CompanyType is an integer,
 # as the SDKs send it; CompanyId/ManagerId "0" for none.
 INFO_SUBMIT = {
     "CertId": INFO_CERT_ID,

@@ -3,9 +3,9 @@
 //! a Markdown plan that can be posted on a pull request as it is; and
 //! `--json-out FILE`, the JSON report beside any of them.
 
-use crate::apply::{Emulator, SECRET_ID, SECRET_KEY, manifests};
-use crate::cli::Test;
-use crate::diagnostics::{CERTIFICATE, PROFILE};
+use crate::support::cli::Test;
+use crate::support::emulator::{Emulator, SECRET_ID, SECRET_KEY, manifests};
+use crate::support::fixtures::{CERTIFICATE, PROFILE};
 
 #[test]
 fn github_annotates_every_diagnostic_at_its_line() {

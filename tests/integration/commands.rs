@@ -1,7 +1,7 @@
 //! validate, render and schema as a user drives them.
 
-use crate::cli::{Test, repo};
-use crate::diagnostics::{CERTIFICATE, PROFILE};
+use crate::support::cli::{Test, repo};
+use crate::support::fixtures::{CERTIFICATE, PROFILE};
 
 #[test]
 fn validate_reports_counts_and_exits_zero() {
@@ -247,7 +247,8 @@ fn usage_errors_exit_one_not_two() {
 
 #[test]
 fn debug_sign_reproduces_the_sdk_vector() {
-    // Vector B of the reference (derived with the official Python SDK).
+    // Vector B of src/api/sign.rs (`vector_b_ssl_sdk_code_path`), derived
+    // with the official Python SDK.
     let run = Test::new()
         .args([
             "debug-sign",
@@ -422,7 +423,8 @@ fn one_run_shows_problems_beside_a_missing_profile() {
 /// errors a half-merged certificate would produce.
 #[test]
 fn a_missing_or_cyclic_grandparent_profile_stops_the_merge() {
-    let certificate = crate::diagnostics::CERTIFICATE.replace("profiles: [acme]", "profiles: [a]");
+    let certificate =
+        crate::support::fixtures::CERTIFICATE.replace("profiles: [acme]", "profiles: [a]");
     let cases = [
         (
             "missing",

@@ -3,8 +3,8 @@
 //! HOME. Each run goes to the emulator, which accepts only the right key, so
 //! a run that picked the wrong source fails with `AuthFailure`.
 
-use crate::apply::{Emulator, SECRET_ID, SECRET_KEY, manifests};
-use crate::cli::Test;
+use crate::support::cli::Test;
+use crate::support::emulator::{Emulator, SECRET_ID, SECRET_KEY, manifests};
 
 const WRONG_KEY: &str = "wrong-key-that-the-emulator-refuses";
 
@@ -16,7 +16,7 @@ fn tccli(key: &str) -> String {
     format!(r#"{{"secretId": "{SECRET_ID}", "secretKey": "{key}"}}"#)
 }
 
-fn plan(test: Test, emulator: &Emulator, extra: &[&str]) -> crate::cli::Run {
+fn plan(test: Test, emulator: &Emulator, extra: &[&str]) -> crate::support::cli::Run {
     let url = emulator.url();
     let mut args = vec!["plan", ".", "-v", "--endpoint", url.as_str()];
     args.extend_from_slice(extra);

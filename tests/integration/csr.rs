@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use crate::cli::{Run, Test};
-use crate::diagnostics::PROFILE;
+use crate::support::cli::{Run, Test};
+use crate::support::fixtures::PROFILE;
 
 /// A directory that outlives single runs, for a sequence of commands.
 fn workspace() -> tempfile::TempDir {

@@ -1,45 +1,9 @@
-//! Every kind of bad input manifest-format.md names gives exit 1, nothing
+//! Every kind of bad input docs/manifest-format.md names gives exit 1, nothing
 //! sent, and a message with file:line:column, the source line, a stable code
 //! and a hint where one helps. The rendered diagnostics are snapshotted.
 
-use crate::cli::Test;
-
-pub const PROFILE: &str = r#"apiVersion: tccert/v1
-kind: Profile
-name: acme
-organization:
-  name: Acme Ltd
-  division: IT
-  address: 1 Example Road
-  country: CN
-  region: Guangdong Province
-  city: Shenzhen
-  postal_code: "518000"
-  phone_area_code: "0755"
-  phone_number: "86013388"
-admin:
-  first_name: Luke
-  last_name: Sky
-  phone: "12345678901"
-  email: admin@acme.example
-  position: CTO
-contact:
-  first_name: Leia
-  last_name: Sky
-  phone: "12345678902"
-  email: pki@acme.example
-  position: Engineer
-"#;
-
-pub const CERTIFICATE: &str = r#"apiVersion: tccert/v1
-kind: Certificate
-name: www
-certificate_id: abcb1234
-profiles: [acme]
-domain: www.acme.example
-csr:
-  type: online
-"#;
+use crate::support::cli::Test;
+use crate::support::fixtures::{CERTIFICATE, PROFILE};
 
 /// Runs `validate .` on the given files and snapshots stderr; asserts exit 1.
 fn snapshot(name: &str, files: &[(&str, &str)]) {
@@ -752,7 +716,7 @@ fn names_that_cannot_be_printed_safely() {
 /// key is not quoted.
 #[test]
 fn a_private_key_in_the_csr_file_is_never_sent() {
-    let csr = std::fs::read_to_string(crate::cli::repo().join("tests/fixtures/www.csr"))
+    let csr = std::fs::read_to_string(crate::support::cli::repo().join("tests/fixtures/www.csr"))
         .expect("the fixture CSR");
     let key_body = "MC4CAQAwBQYDK2VwBCIEIKEYMATERIALNOTTOBESHOWN0000000000000";
     let certificate = CERTIFICATE.replace("type: online", "type: parse\n  file: www.csr");

@@ -1,6 +1,6 @@
 //! What we ship under examples/ must work: it is the first thing a user runs.
 
-use crate::cli::{Test, repo};
+use crate::support::cli::{Test, repo};
 
 #[test]
 fn every_example_validates() {

@@ -8,8 +8,8 @@
 
 use std::path::Path;
 
-use crate::cli::{Run, Test};
-use crate::diagnostics::{CERTIFICATE, PROFILE};
+use crate::support::cli::{Run, Test};
+use crate::support::fixtures::{CERTIFICATE, PROFILE};
 
 /// `validate` on `paths`, measured and held to the default bounds.
 fn validate(test: Test, paths: &[&str]) -> Run {

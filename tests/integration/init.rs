@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::cli::{Test, repo};
+use crate::support::cli::{Test, repo};
 
 const STARTER: [&str; 4] = [
     "profiles/example-org.yaml",

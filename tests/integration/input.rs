@@ -6,8 +6,8 @@
 //! Runs that could hang go through [`Test::run_measured`], whose watchdog
 //! kills the binary and fails the test after a minute.
 
-use crate::cli::{Run, Test};
-use crate::diagnostics::{CERTIFICATE, PROFILE};
+use crate::support::cli::{Run, Test};
+use crate::support::fixtures::{CERTIFICATE, PROFILE};
 
 fn mkfifo(test: &Test, name: &str) {
     let made = std::process::Command::new("mkfifo")

@@ -1,7 +1,10 @@
 //! The one integration test binary (`cargo test --test integration`).
-//! Each module drives the real `tccert` binary through [`cli::Test`].
+//! Each module drives the real `tccert` binary through
+//! [`support::cli::Test`]; what the modules share (the builder, the
+//! emulator helper, the shared manifests, process helpers) is in
+//! `support/`, which holds no tests.
 //!
-//! - `diagnostics`: every kind of bad input the format spec names, with its
+//! - `diagnostics`: every kind of bad input docs/manifest-format.md names, with its
 //!   rendered diagnostic snapshotted (tests/integration/snapshots/).
 //! - `examples`: everything under examples/ validates and renders.
 //! - `commands`: validate/render/schema behaviour, JSON output, exit codes.
@@ -22,12 +25,13 @@
 //!   failures told apart from lost requests, https redirected to http.
 //! - `successor`: plan and apply with `CertificateInfoSubmit`, alone and
 //!   mixed with the contract's API, against the emulator.
+//! - `layout`: the layout rules of docs/architecture.md on the source text
+//!   (every file placed; the pure core names no effects). Reads files only.
 //! - `write_path`: a slow server gets each write once, pacing after SIGINT, a
 //!   second signal, an unreachable endpoint, `--resubmit`, KeyPassword drift.
 
 mod apply;
 mod ci_output;
-mod cli;
 mod commands;
 mod credentials;
 mod csr;
@@ -36,10 +40,12 @@ mod examples;
 mod hostile;
 mod init;
 mod input;
+mod layout;
 mod manual;
 mod properties;
 mod resilience;
 mod secrets;
 mod successor;
+mod support;
 mod transport;
 mod write_path;

@@ -1,7 +1,7 @@
 //! `tccert completions SHELL` and `tccert man`: made from the command-line
 //! definition, without the hidden test command.
 
-use crate::cli::Test;
+use crate::support::cli::Test;
 
 #[test]
 fn bash_completions_know_the_commands_and_flags() {

@@ -6,13 +6,14 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use proptest::prelude::*;
+use tccert::certificate::Layer;
 use tccert::diag::Diagnostics;
 use tccert::field::Field;
-use tccert::interpolate::interpolate;
-use tccert::manifest::raw::{CsrType, RawCertificate, RawCsr, RawProfile, Sourced};
-use tccert::merge::{ProfileIndex, merge_fields};
-use tccert::model::Layer;
+use tccert::manifest::interpolate::interpolate;
+use tccert::manifest::raw::{CsrType, RawCertificate, RawCsr, RawProfile};
+use tccert::source::Sourced;
 use tccert::source::{Files, Span};
+use tccert::validate::merge::{ProfileIndex, merge_fields};
 
 // --- interpolation ---------------------------------------------------------
 

@@ -3,13 +3,12 @@
 //! emulator's final state, how many writes each certificate received, the
 //! report and the exit code.
 
-use std::io::Read as _;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use tccert::emulator::EmulatorConfig;
 
-use crate::apply::{Emulator, SECRET_ID, SECRET_KEY, manifests};
+use crate::support::emulator::{Emulator, manifests};
+use crate::support::process::{finish, send_signal, tccert};
 
 /// Every certificate ended committed, each write applied exactly once.
 fn assert_committed_once(emulator: &Emulator, seed: &[(String, String)]) {
@@ -25,36 +24,6 @@ fn assert_committed_once(emulator: &Emulator, seed: &[(String, String)]) {
         let data = state.submitted_data.as_ref().expect("SubmittedData");
         assert_eq!(data["CertificateDomain"], domain.as_str());
     }
-}
-
-pub fn tccert(dir: &std::path::Path, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_tccert"));
-    command
-        .args(args)
-        .current_dir(dir)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("TENCENTCLOUD_SECRET_ID", SECRET_ID)
-        .env("TENCENTCLOUD_SECRET_KEY", SECRET_KEY)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    command
-}
-
-pub fn finish(mut child: std::process::Child) -> (i32, serde_json::Value, String) {
-    let mut stdout = String::new();
-    let mut stderr = String::new();
-    if let Some(mut out) = child.stdout.take() {
-        let _ = out.read_to_string(&mut stdout);
-    }
-    if let Some(mut err) = child.stderr.take() {
-        let _ = err.read_to_string(&mut stderr);
-    }
-    let status = child.wait().expect("wait");
-    let json = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}\n{stderr}"));
-    (status.code().unwrap_or(-1), json, stderr)
 }
 
 #[test]
@@ -227,15 +196,6 @@ fn sigint_stops_new_writes_settles_and_exits_130_then_a_rerun_finishes() {
         assert_eq!(state.submits_received, 1, "{id}: no duplicate write");
         assert_eq!(state.submits_applied, 1, "{id}");
     }
-}
-
-/// Sends a signal with kill(1): the crate forbids unsafe code, tests included.
-pub fn send_signal(pid: u32, signal: &str) {
-    let status = Command::new("kill")
-        .args([format!("-{signal}"), pid.to_string()])
-        .status()
-        .expect("run kill");
-    assert!(status.success(), "kill -{signal} {pid}");
 }
 
 #[test]

@@ -4,9 +4,9 @@
 
 use std::path::Path;
 
-use crate::apply::{Emulator, SECRET_ID, SECRET_KEY};
-use crate::cli::{Run, Test};
-use crate::diagnostics::{CERTIFICATE, PROFILE};
+use crate::support::cli::{Run, Test};
+use crate::support::emulator::{Emulator, SECRET_ID, SECRET_KEY};
+use crate::support::fixtures::{CERTIFICATE, PROFILE};
 
 const KEY_PASSWORD_FROM_ENV: &str = "kp-from-env-5f1c9e";
 const KEY_PASSWORD_LITERAL: &str = "kp-literal-8a7b6c";

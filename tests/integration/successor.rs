@@ -5,8 +5,8 @@
 
 use serde_json::{Value, json};
 
-use crate::apply::{Emulator, SECRET_ID, SECRET_KEY, apply, manifests, results};
-use crate::cli::Test;
+use crate::support::cli::Test;
+use crate::support::emulator::{Emulator, SECRET_ID, SECRET_KEY, apply, manifests, results};
 
 const INFO_SUBMIT: &str = "CertificateInfoSubmit";
 const SUBMIT: &str = "SubmitCertificateInformation";

@@ -19,15 +19,15 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Map, Value as Json, json};
-use tccert::api::client::{
-    CallError, Endpoint, HttpTransport, TestSeams, Transport, TransportConfig,
-};
+use tccert::api::action::Action;
+use tccert::api::client::{Endpoint, HttpTransport, TestSeams, Transport, TransportConfig};
 use tccert::api::credentials::Credentials;
+use tccert::api::error::CallError;
 use tccert::secret::{Redactor, Secret};
 
-use crate::apply::{SECRET_ID, SECRET_KEY, manifests};
-use crate::cli::{Run, Test};
-use crate::diagnostics::{CERTIFICATE, PROFILE};
+use crate::support::cli::{Run, Test};
+use crate::support::emulator::{SECRET_ID, SECRET_KEY, manifests};
+use crate::support::fixtures::{CERTIFICATE, PROFILE};
 
 /// One request as the server read it.
 #[derive(Clone, Debug)]
@@ -646,7 +646,7 @@ fn call(transport: &HttpTransport, action: &'static str) -> Result<Map<String, J
         .enable_all()
         .build()
         .expect("a runtime")
-        .block_on(transport.call(action, body))
+        .block_on(transport.call(Action::from_name(action).expect("a known action"), body))
 }
 
 /// A certificate authority and a server certificate for 127.0.0.1 signed by
@@ -853,7 +853,7 @@ fn a_reply_just_under_the_cap_is_read_and_one_over_is_not() {
             json!({"Response": {"RequestId": "r", "Pad": " ".repeat(padding - base)}}).to_string();
         body
     };
-    let cap = tccert::api::client::MAX_REPLY_BYTES;
+    let cap = tccert::api::error::MAX_REPLY_BYTES;
     for (size, fits) in [(cap, true), (cap + 1, false)] {
         let body = reply(size);
         assert_eq!(body.len(), size);

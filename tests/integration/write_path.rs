@@ -7,8 +7,8 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::apply::{Emulator, SECRET_ID, SECRET_KEY, manifests};
-use crate::resilience::{finish, send_signal, tccert};
+use crate::support::emulator::{Emulator, SECRET_ID, SECRET_KEY, manifests};
+use crate::support::process::{finish, send_signal, tccert};
 
 fn certificates(report: &serde_json::Value) -> Vec<serde_json::Value> {
     report["certificates"]
@@ -245,17 +245,17 @@ fn resubmit_sends_an_in_sync_certificate_again_and_refuses_unknown_names() {
 /// password makes the certificate pending again, and no output shows it.
 #[test]
 fn a_changed_key_password_is_a_change_and_never_shown() {
-    let test = crate::cli::Test::new()
+    let test = crate::support::cli::Test::new()
         .file(
             "certificates/www.yaml",
-            &crate::diagnostics::CERTIFICATE
+            &crate::support::fixtures::CERTIFICATE
                 .replace("certificate_id: abcb1234", "certificate_id: kp0001")
                 .replace(
                     "  type: online\n",
                     "  type: online\n  key_password: ${WWW_KEY_PASSWORD}\n",
                 ),
         )
-        .file("profiles/acme.yaml", crate::diagnostics::PROFILE);
+        .file("profiles/acme.yaml", crate::support::fixtures::PROFILE);
     let seed = vec![("kp0001".to_string(), "www.acme.example".to_string())];
     let emulator = Emulator::start(&seed, &[], |_| {});
     let url = emulator.url();

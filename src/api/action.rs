@@ -1,0 +1,100 @@
+//! The actions of the SSL API that tccert calls and the emulator serves
+//! (docs/api.md §3), named once. Everything else spells an action through
+//! [`Action`]; a certificate's submit action comes from its
+//! [`crate::certificate::Api`].
+
+use std::fmt;
+
+/// The version of the SSL API every [`Action`] belongs to, sent as
+/// `X-TC-Version` (docs/api.md §1). Not the manifest format's version, which
+/// is [`crate::manifest::FORMAT_VERSION`].
+pub const SSL_API_VERSION: &str = "2019-12-05";
+
+/// An action of the SSL API, by its `X-TC-Action` name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Action {
+    /// The read: status and `SubmittedData`.
+    DescribeCertificateDetail,
+    /// The contract's submit (frozen, still online).
+    SubmitCertificateInformation,
+    /// Sends the order to the CA (`commit: true`).
+    CertificateOrderSubmit,
+    /// The maintained successor of `SubmitCertificateInformation`.
+    CertificateInfoSubmit,
+}
+
+impl Action {
+    pub const ALL: [Action; 4] = [
+        Action::DescribeCertificateDetail,
+        Action::SubmitCertificateInformation,
+        Action::CertificateOrderSubmit,
+        Action::CertificateInfoSubmit,
+    ];
+
+    /// The `X-TC-Action` value.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::DescribeCertificateDetail => "DescribeCertificateDetail",
+            Action::SubmitCertificateInformation => "SubmitCertificateInformation",
+            Action::CertificateOrderSubmit => "CertificateOrderSubmit",
+            Action::CertificateInfoSubmit => "CertificateInfoSubmit",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    /// One of the two actions that submit a certificate's information.
+    pub fn is_submit(self) -> bool {
+        matches!(
+            self,
+            Action::SubmitCertificateInformation | Action::CertificateInfoSubmit
+        )
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl serde::Serialize for Action {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_are_the_documented_ones() {
+        for action in Action::ALL {
+            assert_eq!(Action::from_name(action.name()), Some(action));
+        }
+        assert_eq!(Action::from_name("DescribeCertificates"), None);
+        assert_eq!(
+            Action::CertificateInfoSubmit.to_string(),
+            "CertificateInfoSubmit"
+        );
+        assert_eq!(
+            serde_json::to_value(Action::CertificateOrderSubmit).ok(),
+            Some(serde_json::json!("CertificateOrderSubmit"))
+        );
+    }
+
+    #[test]
+    fn only_the_two_submits_submit() {
+        let submits: Vec<Action> = Action::ALL.into_iter().filter(|a| a.is_submit()).collect();
+        assert_eq!(
+            submits,
+            [
+                Action::SubmitCertificateInformation,
+                Action::CertificateInfoSubmit
+            ]
+        );
+    }
+}

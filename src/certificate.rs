@@ -1,0 +1,370 @@
+//! Validated certificates: what planning, rendering and the API client use.
+//!
+//! Built only from documents that passed every check, so the logic after
+//! this point has no `Option` the format rules out: a certificate has its
+//! id, domain and CSR, and every field knows which layer set it.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::api::action::Action;
+use crate::api::param::Param;
+use crate::field::Field;
+use crate::source::{FileId, Files, Sourced, Span};
+
+/// Which document set a value: a profile or the certificate itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Layer {
+    Profile(String),
+    Certificate(String),
+}
+
+impl fmt::Display for Layer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Layer::Profile(name) => write!(f, "profile `{name}`"),
+            Layer::Certificate(name) => write!(f, "certificate `{name}`"),
+        }
+    }
+}
+
+/// A merged value and where it came from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Setting {
+    pub value: String,
+    pub layer: Layer,
+    pub span: Span,
+    pub secret: bool,
+}
+
+impl Setting {
+    /// "set by profile `acme` at profiles/acme.yaml:7:3"
+    pub fn provenance(&self, files: &Files) -> String {
+        format!("set by {} at {}", self.layer, files.location(self.span))
+    }
+}
+
+/// Which submit action carries a certificate's information.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Api {
+    /// `SubmitCertificateInformation`: the contract's API, frozen by Tencent
+    /// Cloud but still online. The default.
+    #[default]
+    SubmitCertificateInformation,
+    /// `CertificateInfoSubmit`: the maintained successor (docs/api.md §3).
+    CertificateInfoSubmit,
+}
+
+impl Api {
+    pub const ALL: [Api; 2] = [
+        Api::SubmitCertificateInformation,
+        Api::CertificateInfoSubmit,
+    ];
+
+    /// The action that submits a certificate's information.
+    pub fn action(self) -> Action {
+        match self {
+            Api::SubmitCertificateInformation => Action::SubmitCertificateInformation,
+            Api::CertificateInfoSubmit => Action::CertificateInfoSubmit,
+        }
+    }
+
+    /// The action's name, which is also how manifests and `--api` spell the
+    /// API.
+    pub fn name(self) -> &'static str {
+        self.action().name()
+    }
+
+    pub fn from_action(name: &str) -> Option<Api> {
+        Api::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    /// The name of a fixed parameter in this API.
+    pub fn param(self, param: Param) -> &'static str {
+        match self {
+            Api::SubmitCertificateInformation => param.legacy_name(),
+            Api::CertificateInfoSubmit => param.successor_name(),
+        }
+    }
+
+    /// Whether this API can send the field.
+    pub fn sends(self, field: Field) -> bool {
+        let info = field.info();
+        match self {
+            Api::SubmitCertificateInformation => info.legacy,
+            Api::CertificateInfoSubmit => info.successor.is_some(),
+        }
+    }
+}
+
+impl fmt::Display for Api {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Who chose a certificate's API: the certificate's `api:` key wins over
+/// `--api`, which wins over the default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ApiChoice {
+    /// `api:` in the certificate document, written here.
+    Manifest(Span),
+    /// `--api` on the command line.
+    Flag,
+    /// Neither: `SubmitCertificateInformation`.
+    Default,
+}
+
+/// `csr.key_algorithm`: `CsrEncryptAlgo` of `CertificateInfoSubmit`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyAlgorithm {
+    Rsa,
+    Ecc,
+}
+
+impl KeyAlgorithm {
+    pub const ALL: [KeyAlgorithm; 2] = [KeyAlgorithm::Rsa, KeyAlgorithm::Ecc];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyAlgorithm::Rsa => "RSA",
+            KeyAlgorithm::Ecc => "ECC",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == text)
+    }
+
+    /// The parameter used when only the algorithm is given.
+    pub fn default_parameter(self) -> KeyParameter {
+        match self {
+            KeyAlgorithm::Rsa => KeyParameter::Rsa2048,
+            KeyAlgorithm::Ecc => KeyParameter::Prime256v1,
+        }
+    }
+}
+
+/// `csr.key_parameter`: `CsrKeyParameter` of `CertificateInfoSubmit`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyParameter {
+    Rsa2048,
+    Rsa4096,
+    Prime256v1,
+}
+
+impl KeyParameter {
+    pub const ALL: [KeyParameter; 3] = [
+        KeyParameter::Rsa2048,
+        KeyParameter::Rsa4096,
+        KeyParameter::Prime256v1,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyParameter::Rsa2048 => "2048",
+            KeyParameter::Rsa4096 => "4096",
+            KeyParameter::Prime256v1 => "prime256v1",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == text)
+    }
+
+    /// The algorithm this parameter belongs to.
+    pub fn algorithm(self) -> KeyAlgorithm {
+        match self {
+            KeyParameter::Rsa2048 | KeyParameter::Rsa4096 => KeyAlgorithm::Rsa,
+            KeyParameter::Prime256v1 => KeyAlgorithm::Ecc,
+        }
+    }
+}
+
+/// `company_type`: who applies, sent as `CompanyType` by `CertificateInfoSubmit`
+/// (`SubmitCertificateInformation` has no such parameter, only `IsDV`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompanyType {
+    /// `CompanyType` 2: a company; any certificate type.
+    Company,
+    /// `CompanyType` 1: an individual; DV certificates only, and the API then
+    /// needs no organization, admin or contact but the contact email.
+    Individual,
+}
+
+impl CompanyType {
+    pub const ALL: [CompanyType; 2] = [CompanyType::Company, CompanyType::Individual];
+
+    /// As manifests spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CompanyType::Company => "company",
+            CompanyType::Individual => "individual",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == text)
+    }
+
+    /// The API's number.
+    pub fn code(self) -> u64 {
+        match self {
+            CompanyType::Company => 2,
+            CompanyType::Individual => 1,
+        }
+    }
+
+    /// Without `company_type`: an individual for `dv: true` (what tccert
+    /// always sent for DV before the key existed), else a company.
+    pub fn default_for(dv: bool) -> Self {
+        if dv {
+            CompanyType::Individual
+        } else {
+            CompanyType::Company
+        }
+    }
+}
+
+/// The key Tencent Cloud makes for an online CSR. Only `CertificateInfoSubmit`
+/// sends it; `SubmitCertificateInformation` has no such parameter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CsrKey {
+    pub algorithm: KeyAlgorithm,
+    pub parameter: KeyParameter,
+    /// Where `key_algorithm` or `key_parameter` was written; `None` for the
+    /// default, RSA 2048.
+    pub span: Option<Span>,
+}
+
+impl Default for CsrKey {
+    fn default() -> Self {
+        Self {
+            algorithm: KeyAlgorithm::Rsa,
+            parameter: KeyParameter::Rsa2048,
+            span: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Csr {
+    /// Tencent Cloud makes the key and CSR.
+    Online {
+        key_password: Option<Sourced<String>>,
+        key: CsrKey,
+    },
+    /// The user's own CSR, as PEM text exactly as the file (or `pem:`) holds it.
+    Parse { pem: String, span: Span },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Certificate {
+    pub name: String,
+    pub file: FileId,
+    pub span: Span,
+    pub certificate_id: Sourced<String>,
+    pub domain: Sourced<String>,
+    pub domains: Vec<Sourced<String>>,
+    pub dv: bool,
+    /// `CompanyType` for `CertificateInfoSubmit`, and where `company_type`
+    /// was written (`None`: the default for `dv`).
+    pub company_type: CompanyType,
+    pub company_type_span: Option<Span>,
+    pub commit: bool,
+    /// The submit action for this certificate, and who chose it.
+    pub api: Api,
+    pub api_choice: ApiChoice,
+    pub csr: Csr,
+    pub fields: BTreeMap<Field, Setting>,
+    /// The profiles merged, in the order they were applied.
+    pub profiles: Vec<String>,
+}
+
+impl Certificate {
+    pub fn field(&self, field: Field) -> Option<&str> {
+        self.fields.get(&field).map(|s| s.value.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_names_its_submit_action_and_what_it_sends() {
+        for api in Api::ALL {
+            assert_eq!(Api::from_action(api.name()), Some(api));
+            assert!(api.action().is_submit());
+        }
+        assert_eq!(Api::from_action("CertificateOrderSubmit"), None);
+        assert_eq!(Api::default(), Api::SubmitCertificateInformation);
+        let legacy = Api::SubmitCertificateInformation;
+        let successor = Api::CertificateInfoSubmit;
+        assert!(legacy.sends(Field::PostalCode) && !successor.sends(Field::PostalCode));
+        assert!(!legacy.sends(Field::CompanyId) && successor.sends(Field::CompanyId));
+        assert!(legacy.sends(Field::AdminEmail) && successor.sends(Field::AdminEmail));
+        assert_eq!(legacy.param(Param::Domain), "CertificateDomain");
+        assert_eq!(successor.param(Param::Domain), "CertCommonName");
+        assert_eq!(successor.to_string(), "CertificateInfoSubmit");
+    }
+
+    #[test]
+    fn key_algorithms_and_parameters_default_from_each_other() {
+        assert_eq!(KeyAlgorithm::parse("ECC"), Some(KeyAlgorithm::Ecc));
+        assert_eq!(KeyAlgorithm::parse("ecc"), None, "as the API spells it");
+        assert_eq!(
+            KeyAlgorithm::Ecc.default_parameter(),
+            KeyParameter::Prime256v1
+        );
+        assert_eq!(KeyAlgorithm::Rsa.default_parameter(), KeyParameter::Rsa2048);
+        for parameter in KeyParameter::ALL {
+            assert_eq!(KeyParameter::parse(parameter.as_str()), Some(parameter));
+        }
+        assert_eq!(KeyParameter::Rsa4096.algorithm(), KeyAlgorithm::Rsa);
+        assert_eq!(KeyParameter::Prime256v1.algorithm(), KeyAlgorithm::Ecc);
+        let default = CsrKey::default();
+        assert_eq!(
+            (default.algorithm, default.parameter, default.span),
+            (KeyAlgorithm::Rsa, KeyParameter::Rsa2048, None)
+        );
+    }
+
+    #[test]
+    fn company_types_are_the_apis_numbers_and_default_by_dv() {
+        assert_eq!(CompanyType::Individual.code(), 1);
+        assert_eq!(CompanyType::Company.code(), 2);
+        assert_eq!(CompanyType::default_for(true), CompanyType::Individual);
+        assert_eq!(CompanyType::default_for(false), CompanyType::Company);
+        assert_eq!(
+            CompanyType::parse("individual"),
+            Some(CompanyType::Individual)
+        );
+        assert_eq!(CompanyType::parse("person"), None);
+    }
+
+    #[test]
+    fn a_setting_says_where_it_was_set() {
+        let mut files = Files::default();
+        let file = files.add("profiles/acme.yaml".into(), "a\nb\n".into());
+        let setting = Setting {
+            value: "Acme".into(),
+            layer: Layer::Profile("acme".into()),
+            span: Span {
+                file,
+                line: 2,
+                column: 3,
+                length: 4,
+            },
+            secret: false,
+        };
+        assert_eq!(
+            setting.provenance(&files),
+            "set by profile `acme` at profiles/acme.yaml:2:3"
+        );
+        assert_eq!(
+            Layer::Certificate("www".into()).to_string(),
+            "certificate `www`"
+        );
+    }
+}

@@ -1,0 +1,414 @@
+//! The command line, as clap types only: no I/O, no defaults computed here
+//! beyond what clap states. The contract is `docs/cli.md`.
+
+pub mod man_and_completions;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::numbers;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tccert",
+    version,
+    about = "Declarative submission of paid SSL certificate information to Tencent Cloud",
+    long_about = None,
+    after_help = "Exit codes: 0 success; 1 invalid input, an error, a failed or drifted certificate; 2 (plan --detailed-exitcode) something to submit or drifted; 130 interrupted (SIGINT/SIGTERM)."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// More logging on stderr: -v info, -vv debug, -vvv trace. Secrets are never logged.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    /// Only errors on stderr.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Load, merge and validate manifests; send nothing.
+    Validate(ManifestArgs),
+    /// Print each effective certificate, where each field came from, and the request it would send (secrets masked).
+    Render(ManifestArgs),
+    /// Print the JSON Schema of a manifest document.
+    Schema(SchemaArgs),
+    /// Read live state and print what apply would do; send no write.
+    Plan(RunArgs),
+    /// Submit what is pending and report on every certificate.
+    Apply(RunArgs),
+    /// Serve a local emulator of the Tencent Cloud SSL API.
+    Emulator(EmulatorArgs),
+    /// Make a private key and CSR locally, or show what a CSR holds.
+    #[command(subcommand)]
+    Csr(CsrCommand),
+    /// Write a starter manifest tree (a profile, a certificate, a README, the schema) into DIR.
+    Init(InitArgs),
+    /// Print a shell completion script on stdout.
+    Completions(CompletionsArgs),
+    /// Print the man page on stdout, or write one page per command into a directory.
+    Man(ManArgs),
+    /// Print the headers tccert would send for a body read from stdin (for the SDK conformance test).
+    #[command(hide = true)]
+    DebugSign(DebugSignArgs),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    /// For people: aligned text, a progress bar on a terminal.
+    Text,
+    /// For machines: one JSON object on stdout.
+    Json,
+    /// For GitHub Actions: plain lines plus workflow-command annotations (file and line) for every problem; the Markdown summary is appended to $GITHUB_STEP_SUMMARY when set.
+    Github,
+    /// A Markdown summary on stdout, to post on a pull request.
+    Markdown,
+}
+
+/// `--api`: the submit action of certificates whose manifest has no `api:`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ApiArg {
+    /// The contract's API (the default).
+    #[value(name = "SubmitCertificateInformation")]
+    SubmitCertificateInformation,
+    /// The maintained successor.
+    #[value(name = "CertificateInfoSubmit")]
+    CertificateInfoSubmit,
+}
+
+impl From<ApiArg> for crate::certificate::Api {
+    fn from(arg: ApiArg) -> Self {
+        match arg {
+            ApiArg::SubmitCertificateInformation => {
+                crate::certificate::Api::SubmitCertificateInformation
+            }
+            ApiArg::CertificateInfoSubmit => crate::certificate::Api::CertificateInfoSubmit,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ManifestArgs {
+    /// Manifest files or directories (walked recursively, sorted; hidden entries skipped).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+
+    /// The API that submits certificates whose manifest does not say (`api:` in a certificate wins) [default: SubmitCertificateInformation].
+    #[arg(long, value_enum, value_name = "API")]
+    pub api: Option<ApiArg>,
+
+    /// Most bytes read in this run, manifests and CSR files together (a number, or with KiB, MiB or GiB).
+    #[arg(
+        long,
+        value_name = "SIZE",
+        env = "TCCERT_MAX_INPUT_BYTES",
+        default_value = numbers::MAX_INPUT_BYTES.default,
+        value_parser = numbers::parse_max_input_bytes
+    )]
+    pub max_input_bytes: u64,
+
+    /// Most files read in this run, manifests and CSR files together.
+    #[arg(
+        long,
+        value_name = "N",
+        env = "TCCERT_MAX_FILES",
+        default_value = numbers::MAX_FILES.default,
+        value_parser = numbers::parse_max_files
+    )]
+    pub max_files: u64,
+}
+
+impl ManifestArgs {
+    /// PATHs with every other option at its default (the emulator's
+    /// `--seed`, benchmarks).
+    pub fn new(paths: Vec<PathBuf>) -> Self {
+        let budget = crate::manifest::load::Budget::default();
+        Self {
+            paths,
+            output: Output::Text,
+            api: None,
+            max_input_bytes: budget.max_bytes,
+            max_files: budget.max_files,
+        }
+    }
+
+    /// What the loader may read in this run.
+    pub fn budget(&self) -> crate::manifest::load::Budget {
+        crate::manifest::load::Budget {
+            max_bytes: self.max_input_bytes,
+            max_files: self.max_files,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SchemaDraft {
+    /// JSON Schema 2020-12, what tccert validates with.
+    #[value(name = "2020-12")]
+    Draft2020_12,
+    /// Draft-07, for yaml-language-server.
+    #[value(name = "7")]
+    Draft07,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which JSON Schema draft to print.
+    #[arg(long, value_enum, default_value_t = SchemaDraft::Draft2020_12)]
+    pub draft: SchemaDraft,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub manifests: ManifestArgs,
+
+    /// API endpoint [env: TCCERT_ENDPOINT] [default: https://ssl.intl.tencentcloudapi.com]
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+
+    /// Use the China site endpoint, https://ssl.tencentcloudapi.com (instead of the international one).
+    #[arg(long, conflicts_with = "endpoint")]
+    pub china: bool,
+
+    /// Sent as X-TC-Region when given [env: TENCENTCLOUD_REGION].
+    #[arg(long, value_name = "NAME")]
+    pub region: Option<String>,
+
+    /// Most write requests a second, for each write action (0.01 to 1000).
+    #[arg(long, value_name = "N", default_value = numbers::RATE.default, value_parser = numbers::parse_rate)]
+    pub rate: f64,
+
+    /// One request's time limit, in seconds (more than 0, at most 3600).
+    #[arg(long, value_name = "SECONDS", default_value = numbers::TIMEOUT.default, value_parser = numbers::parse_timeout)]
+    pub timeout: f64,
+
+    /// Start the built-in emulator on loopback, seeded with the certificates of PATH..., and run against it.
+    #[arg(long, conflicts_with_all = ["endpoint", "china"])]
+    pub emulator: bool,
+
+    /// (plan) Exit 2 when anything would be written or has drifted.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+
+    /// Treat every certificate as `commit: true`.
+    #[arg(long)]
+    pub commit: bool,
+
+    /// Submit this certificate (a name or a glob; repeatable) at status 5 even when every comparable field agrees, for fields SubmittedData cannot show.
+    #[arg(long, value_name = "NAME")]
+    pub resubmit: Vec<String>,
+
+    /// Credentials from this profile of ~/.tencentcloud/credentials or ~/.tccli/NAME.credential, ignoring TENCENTCLOUD_SECRET_ID/KEY.
+    #[arg(long, value_name = "NAME", conflicts_with = "emulator")]
+    pub profile: Option<String>,
+
+    /// Also write the JSON report (as `--output json` prints it) to FILE, whatever --output is; replaced whole, never half-written.
+    #[arg(long, value_name = "FILE")]
+    pub json_out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct EmulatorArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
+    pub listen: std::net::SocketAddr,
+
+    /// Manifests whose certificates the emulator starts with (status 5).
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    pub seed: Vec<PathBuf>,
+
+    /// A certificate to start with, as ID=DOMAIN (repeatable).
+    #[arg(long, value_name = "ID=DOMAIN")]
+    pub seed_id: Vec<String>,
+
+    /// Keep state in this JSON file across restarts.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+
+    /// Test only: inject a fault, KIND[:ACTION][@CERTIFICATE_ID][=first:N|=rate:P] (repeatable).
+    #[arg(long, value_name = "SPEC")]
+    pub fault: Vec<String>,
+
+    /// Test only: delay added to every reply, in milliseconds (at most 60000).
+    #[arg(long, value_name = "MS", default_value = numbers::LATENCY_MS.default, value_parser = numbers::parse_latency_ms)]
+    pub latency_ms: u64,
+
+    /// Requests a second each action accepts (0.01 to 1000).
+    #[arg(long, value_name = "N", default_value = numbers::EMULATOR_RATE.default, value_parser = numbers::parse_emulator_rate)]
+    pub rate: f64,
+
+    /// Test only: the emulator's clock minus the real one, in seconds (at most ten years either way).
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value = numbers::CLOCK_OFFSET.default,
+        value_parser = numbers::parse_clock_offset,
+        allow_hyphen_values = true
+    )]
+    pub clock_offset: i64,
+
+    /// Test only: seed of the random fault triggers.
+    #[arg(long, value_name = "N", default_value = numbers::FAULT_SEED.default, value_parser = numbers::parse_fault_seed)]
+    pub fault_seed: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct DebugSignArgs {
+    #[arg(long)]
+    pub host: String,
+    #[arg(long)]
+    pub action: String,
+    #[arg(long, default_value = "2019-12-05")]
+    pub version: String,
+    #[arg(long, allow_hyphen_values = true, value_parser = numbers::parse_timestamp)]
+    pub timestamp: i64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CsrCommand {
+    /// Generate a private key and a CSR for it, here, for `csr: {type: parse, file: ...}`.
+    New(CsrNewArgs),
+    /// Show a CSR's subject, names, key and signature, and check the signature.
+    Inspect(CsrInspectArgs),
+}
+
+/// The key types `csr new` makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum KeyTypeArg {
+    /// ECDSA on P-256: small and fast; every current client accepts it.
+    #[value(name = "ecdsa-p256")]
+    EcdsaP256,
+    /// RSA 2048 bits: what Tencent Cloud's own CSRs use; the widest compatibility.
+    #[value(name = "rsa-2048")]
+    Rsa2048,
+    /// RSA 4096 bits: larger and slower, for policies that ask for it.
+    #[value(name = "rsa-4096")]
+    Rsa4096,
+}
+
+#[derive(Debug, Args)]
+pub struct CsrNewArgs {
+    /// The certificate's domain: the CSR's common name and first subject alternative name.
+    #[arg(long, value_name = "DOMAIN")]
+    pub domain: String,
+
+    /// Another name for the certificate (repeatable); the manifest's `domains`.
+    #[arg(long, value_name = "NAME")]
+    pub san: Vec<String>,
+
+    /// The private key's type.
+    #[arg(long, value_enum, default_value_t = KeyTypeArg::Rsa2048)]
+    pub key_type: KeyTypeArg,
+
+    /// Where to write the private key (PKCS#8 PEM, created with mode 0600).
+    #[arg(long, value_name = "FILE")]
+    pub key_out: PathBuf,
+
+    /// Where to write the CSR (PEM).
+    #[arg(long, value_name = "FILE")]
+    pub csr_out: PathBuf,
+
+    /// Replace FILEs that exist.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CsrInspectArgs {
+    /// A PEM certificate signing request.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// Output format.
+    #[arg(long, short = 'o', value_enum, default_value_t = InspectOutput::Text)]
+    pub output: InspectOutput,
+}
+
+/// `csr inspect` describes one file: there is nothing to annotate or post.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum InspectOutput {
+    /// Aligned text.
+    Text,
+    /// One JSON object on stdout.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The directory to write into (created when missing).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// Replace files that exist.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write tccert.1 and one tccert-COMMAND.1 per command here, instead of printing tccert.1.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    /// clap's own consistency checks, which include that every default
+    /// (`numbers::*.default`) passes its flag's value parser.
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        use clap::CommandFactory as _;
+        super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn defaults_come_through_the_range_checks() {
+        use clap::Parser as _;
+        let cli = super::Cli::try_parse_from(["tccert", "plan", "m"]).unwrap();
+        let super::Command::Plan(args) = cli.command else {
+            panic!("not plan");
+        };
+        assert_eq!((args.rate, args.timeout), (10.0, 30.0));
+        assert_eq!(
+            args.manifests.budget(),
+            crate::manifest::load::Budget::default()
+        );
+        let cli = super::Cli::try_parse_from([
+            "tccert",
+            "validate",
+            "m",
+            "--max-files",
+            "5",
+            "--max-input-bytes",
+            "1MiB",
+        ])
+        .unwrap();
+        let super::Command::Validate(args) = cli.command else {
+            panic!("not validate");
+        };
+        assert_eq!(
+            args.budget(),
+            crate::manifest::load::Budget {
+                max_bytes: 1 << 20,
+                max_files: 5
+            }
+        );
+    }
+}

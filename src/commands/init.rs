@@ -1,0 +1,52 @@
+//! `tccert init DIR`: the starter tree, written only where nothing is in the
+//! way (or with `--force`).
+
+use std::path::PathBuf;
+
+use super::error::owned;
+use super::{CommandError, CommandResult, EXIT_OK, print_stdout};
+use crate::cli::InitArgs;
+use crate::outfile::{self, NewFile};
+use crate::starter;
+
+pub fn run(args: &InitArgs) -> CommandResult {
+    let files = starter::starter_files();
+    let paths: Vec<PathBuf> = files.iter().map(|f| args.dir.join(f.path)).collect();
+    if !args.force {
+        let taken = outfile::existing(paths.iter().map(PathBuf::as_path));
+        if !taken.is_empty() {
+            return Err(CommandError::StarterExists {
+                paths: owned(&taken),
+            });
+        }
+    }
+    for path in &paths {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| CommandError::CreateDir {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+    }
+    let new_files: Vec<NewFile<'_>> = files
+        .iter()
+        .zip(&paths)
+        .map(|(file, path)| NewFile {
+            path,
+            contents: file.contents.as_bytes(),
+            private: false,
+        })
+        .collect();
+    outfile::write_all(&new_files, args.force)?;
+    let dir = args.dir.display();
+    let mut text = format!("wrote a starter tree in {dir}:\n");
+    for path in &paths {
+        text.push_str(&format!("  {}\n", path.display()));
+    }
+    text.push_str(&format!(
+        "\nnext: put your details in the profile and your certificate id in the certificate, then\n  \
+         tccert validate {dir}\n  tccert plan {dir} --emulator\n"
+    ));
+    print_stdout(&text);
+    Ok(EXIT_OK)
+}

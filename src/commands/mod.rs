@@ -1,0 +1,173 @@
+//! One file per command: the glue between the library and the real effects
+//! (disk, environment, network, terminal, signals). Each command returns
+//! its exit code, or a [`CommandError`] that [`crate::app`] prints; problems
+//! in manifests are not errors here but diagnostics, shown in the chosen
+//! output. The pieces every manifest command shares are below.
+
+pub mod csr;
+pub mod debug_sign;
+pub mod emulator;
+pub mod error;
+pub mod init;
+pub mod man;
+pub mod plan_apply;
+pub mod render;
+pub mod schema;
+pub mod settings;
+pub mod validate;
+
+use std::io::Write as _;
+
+pub use error::CommandError;
+
+use crate::cli::{ManifestArgs, Output};
+use crate::diag::Diagnostics;
+use crate::manifest::load::Loaded;
+use crate::output::{diagnostics as diagnostics_output, github, markdown, report};
+use crate::pipeline::{self, Valid};
+use crate::system::{Environment as _, ProcessEnvironment, RealFileSystem};
+use crate::validate::Options;
+
+/// Exit code for success.
+pub const EXIT_OK: u8 = 0;
+/// Invalid input, an error, a failed or drifted certificate.
+pub const EXIT_FAILURE: u8 = 1;
+/// `plan --detailed-exitcode`: something to submit or drifted.
+pub const EXIT_CHANGES: u8 = 2;
+/// Interrupted by SIGINT or SIGTERM.
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// A command's exit code, or the error that stopped it.
+pub type CommandResult = Result<u8, CommandError>;
+
+/// Loads and validates through the pipeline's front door, on disk and the
+/// process environment; the shared first half of every manifest command.
+fn load_and_validate(args: &ManifestArgs) -> (Loaded, Option<Valid>, Diagnostics) {
+    let options = Options {
+        default_api: args.api.map(Into::into),
+    };
+    let checked = pipeline::load_and_validate(
+        &args.paths,
+        &RealFileSystem,
+        &ProcessEnvironment,
+        args.budget(),
+        options,
+    );
+    let (loaded, diagnostics, valid) = checked.into_parts();
+    (loaded, valid, diagnostics)
+}
+
+/// Shows diagnostics the way `output` asks; JSON callers print their own
+/// object and get the text on stderr here.
+fn report_diagnostics(output: Output, loaded: &Loaded, diagnostics: &Diagnostics) {
+    if diagnostics.is_empty() {
+        return;
+    }
+    match output {
+        Output::Text | Output::Json => report_diagnostics_text(loaded, diagnostics),
+        Output::Github => {
+            report_diagnostics_text(loaded, diagnostics);
+            print_stdout(&github::github_diagnostics(&loaded.files, diagnostics));
+            if diagnostics.has_errors() {
+                append_step_summary(&markdown::markdown_diagnostics(&loaded.files, diagnostics));
+            }
+        }
+        Output::Markdown => {
+            print_stdout(&markdown::markdown_diagnostics(&loaded.files, diagnostics))
+        }
+    }
+}
+
+/// The JSON object of a command stopped by invalid input.
+fn invalid_json(loaded: &Loaded, diagnostics: &Diagnostics) -> serde_json::Value {
+    serde_json::json!({ "diagnostics": diagnostics_output::to_json(&loaded.files, diagnostics) })
+}
+
+/// When invalid input stops a command: the JSON object, or the diagnostics.
+fn report_invalid(output: Output, loaded: &Loaded, diagnostics: &Diagnostics) {
+    if output == Output::Json {
+        print_stdout(&format!("{:#}\n", invalid_json(loaded, diagnostics)));
+    } else {
+        report_diagnostics(output, loaded, diagnostics);
+    }
+}
+
+/// GitHub Actions shows this file's Markdown on the run's summary page.
+fn append_step_summary(markdown: &str) {
+    let Some(path) = ProcessEnvironment
+        .var("GITHUB_STEP_SUMMARY")
+        .filter(|p| !p.is_empty())
+    else {
+        return;
+    };
+    let written = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(&path)
+        .and_then(|mut file| file.write_all(format!("{markdown}\n").as_bytes()));
+    if let Err(error) = written {
+        tracing::warn!("cannot append to GITHUB_STEP_SUMMARY ({path}): {error}");
+    }
+}
+
+fn report_diagnostics_text(loaded: &Loaded, diagnostics: &Diagnostics) {
+    let mut text = diagnostics_output::render_text(&loaded.files, diagnostics);
+    let errors = diagnostics.error_count();
+    if errors > 0 {
+        text.push_str(&format!(
+            "error: {errors} problem{} found; nothing was sent\n",
+            report::plural(errors)
+        ));
+    }
+    print_stderr(&text);
+}
+
+/// Writes to stdout; a closed pipe (`tccert render | head`) is not an error.
+pub fn print_stdout(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+}
+
+pub fn print_stderr(text: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_all(text.as_bytes());
+}
+
+/// Runs an async command on a small runtime: two worker threads match the
+/// machines this runs on, and the work is waiting on the network anyway.
+pub fn with_runtime<F, Fut>(f: F) -> CommandResult
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = CommandResult>,
+{
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|source| CommandError::Runtime { source })?;
+    runtime.block_on(f())
+}
+
+/// Resolves on SIGINT or SIGTERM (Ctrl-C elsewhere).
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

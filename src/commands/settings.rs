@@ -1,0 +1,387 @@
+//! What `plan` and `apply` run with, resolved in two steps the way ripgrep
+//! turns its `LowArgs` into `HiArgs`: [`RunFlags::check`] looks at the flags
+//! alone, before anything is read; [`RunSettings::resolve`], once the
+//! manifests are valid, settles the rest from the flags, the environment and
+//! the credential files: where to send (endpoint, region, proxy), as whom
+//! (credentials), how fast (rate, timeout) and how to show progress.
+//!
+//! Both go through [`Environment`] and [`FileSystem`], so the rules are
+//! tested with the in-memory ones. Precedence: a flag, then its variable,
+//! then the default (docs/cli.md).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::CommandError;
+use crate::api::client::{Endpoint, choose_endpoint};
+use crate::api::credentials::Credentials;
+use crate::api::proxy::{ProxyChoice, choose_proxy};
+use crate::cli::{Output, RunArgs};
+use crate::plan::Mode;
+use crate::system::{EntryKind, Environment, FileSystem};
+
+/// The checks on the flags alone, made before any manifest is read.
+pub struct RunFlags;
+
+impl RunFlags {
+    pub fn check(args: &RunArgs, mode: Mode, files: &dyn FileSystem) -> Result<(), CommandError> {
+        // --rate and --timeout are in range already (numbers.rs, at parsing).
+        if mode == Mode::Apply && args.detailed_exitcode {
+            return Err(CommandError::Usage {
+                message:
+                    "--detailed-exitcode is for plan; apply exits 1 when anything failed or drifted"
+                        .into(),
+            });
+        }
+        if let Some(path) = &args.json_out {
+            check_json_out(path, files)?;
+        }
+        Ok(())
+    }
+}
+
+/// `--json-out FILE` is checked before anything is read or sent, so that a
+/// typo in it cannot cost a whole apply's report: the directory must exist
+/// and FILE must not be one.
+fn check_json_out(path: &Path, files: &dyn FileSystem) -> Result<(), CommandError> {
+    let usage = |message: String| Err(CommandError::Usage { message });
+    if path.as_os_str() == "-" {
+        return usage(
+            "--json-out takes a file name; `--output json` prints the report on stdout".into(),
+        );
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let is_directory = |path: &Path| matches!(files.kind(path), Ok(EntryKind::Directory));
+    if !is_directory(parent) {
+        return usage(format!(
+            "--json-out {}: {} is not a directory; nothing was sent",
+            path.display(),
+            parent.display()
+        ));
+    }
+    if is_directory(path) {
+        return usage(format!(
+            "--json-out {} is a directory; nothing was sent",
+            path.display()
+        ));
+    }
+    Ok(())
+}
+
+/// Where the requests go.
+#[derive(Debug)]
+pub enum Target {
+    /// `--emulator`: the built-in emulator, which the command starts; no
+    /// credentials, endpoint or proxy variable is read.
+    Emulator,
+    /// The API.
+    Api(Box<Connection>),
+}
+
+/// The API endpoint, the credentials and the proxy of a run.
+#[derive(Debug)]
+pub struct Connection {
+    pub endpoint: Endpoint,
+    /// What chose the endpoint (said at `-v`).
+    pub endpoint_chosen_by: &'static str,
+    pub credentials: Credentials,
+    /// `None`: connect directly.
+    pub proxy: Option<ProxyChoice>,
+}
+
+/// Everything `plan` and `apply` need beyond the certificates.
+#[derive(Debug)]
+pub struct RunSettings {
+    pub mode: Mode,
+    pub target: Target,
+    /// `X-TC-Region`, when given.
+    pub region: Option<String>,
+    /// Writes a second, per write action.
+    pub write_rate: f64,
+    /// One request's limit.
+    pub timeout: Duration,
+    pub commit_all: bool,
+    pub detailed_exitcode: bool,
+    pub output: Output,
+    /// `--json-out FILE`: the JSON report, written whatever `output` is.
+    pub json_out: Option<PathBuf>,
+    /// A progress bar on stderr: only for text output to a terminal.
+    pub progress: bool,
+}
+
+impl RunSettings {
+    /// Settles the run's settings. `stderr_is_terminal` is the terminal's
+    /// answer, asked by the caller (the one fact not in the environment).
+    pub fn resolve(
+        args: &RunArgs,
+        mode: Mode,
+        environment: &dyn Environment,
+        files: &dyn FileSystem,
+        stderr_is_terminal: bool,
+    ) -> Result<Self, CommandError> {
+        let target = if args.emulator {
+            Target::Emulator
+        } else {
+            Target::Api(Box::new(Self::connection(args, environment, files)?))
+        };
+        let output = args.manifests.output;
+        Ok(Self {
+            mode,
+            target,
+            region: args
+                .region
+                .clone()
+                .or_else(|| environment.var("TENCENTCLOUD_REGION"))
+                .filter(|r| !r.is_empty()),
+            write_rate: args.rate,
+            timeout: Duration::from_secs_f64(args.timeout),
+            commit_all: args.commit,
+            detailed_exitcode: args.detailed_exitcode,
+            output,
+            json_out: args.json_out.clone(),
+            progress: output == Output::Text && stderr_is_terminal,
+        })
+    }
+
+    fn connection(
+        args: &RunArgs,
+        environment: &dyn Environment,
+        files: &dyn FileSystem,
+    ) -> Result<Connection, CommandError> {
+        let (credentials, source) = Credentials::find(args.profile.as_deref(), environment, files)?;
+        tracing::info!("credentials from {source}");
+        let (url, endpoint_chosen_by) = choose_endpoint(
+            args.endpoint.as_deref(),
+            args.china,
+            environment.var("TCCERT_ENDPOINT"),
+        );
+        let endpoint =
+            Endpoint::parse(&url).map_err(|message| CommandError::Connection { message })?;
+        tracing::info!("endpoint {} (chosen by {endpoint_chosen_by})", endpoint.url);
+        let proxy = choose_proxy(&endpoint, environment)
+            .map_err(|message| CommandError::Connection { message })?;
+        log_proxy(proxy.as_ref());
+        Ok(Connection {
+            endpoint,
+            endpoint_chosen_by,
+            credentials,
+            proxy,
+        })
+    }
+}
+
+/// Said at `-v`: the proxy chosen, or none.
+pub fn log_proxy(proxy: Option<&ProxyChoice>) {
+    match proxy {
+        Some(proxy) => tracing::info!("proxy {proxy}"),
+        None => tracing::info!("no proxy: connecting directly"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::*;
+    use crate::cli::{Cli, Command};
+    use crate::system::{MapEnvironment, MemoryFileSystem};
+
+    fn run_args(args: &[&str]) -> RunArgs {
+        let all = ["tccert"].iter().chain(args).copied();
+        match Cli::try_parse_from(all).map(|cli| cli.command) {
+            Ok(Command::Plan(args) | Command::Apply(args)) => args,
+            other => panic!("not plan or apply: {other:?}"),
+        }
+    }
+
+    fn credentials() -> MapEnvironment {
+        MapEnvironment::default()
+            .with("TENCENTCLOUD_SECRET_ID", "AKIDexample")
+            .with("TENCENTCLOUD_SECRET_KEY", "key")
+    }
+
+    fn resolve(args: &[&str], environment: &MapEnvironment) -> Result<RunSettings, CommandError> {
+        RunSettings::resolve(
+            &run_args(args),
+            Mode::Plan,
+            environment,
+            &MemoryFileSystem::default(),
+            true,
+        )
+    }
+
+    fn connection(settings: &RunSettings) -> &Connection {
+        match &settings.target {
+            Target::Api(connection) => connection,
+            Target::Emulator => panic!("the emulator"),
+        }
+    }
+
+    #[test]
+    fn the_emulator_reads_no_credentials_and_no_proxy() {
+        let environment = MapEnvironment::default().with("HTTPS_PROXY", "::not a url::");
+        let settings = resolve(&["plan", "m", "--emulator"], &environment);
+        assert!(matches!(settings.map(|s| s.target), Ok(Target::Emulator)));
+    }
+
+    #[test]
+    fn the_flag_wins_over_its_variable_and_empty_is_unset() {
+        let environment = credentials()
+            .with("TCCERT_ENDPOINT", "https://ssl.tencentcloudapi.com")
+            .with("TENCENTCLOUD_REGION", "ap-guangzhou");
+        let from_variables = resolve(&["plan", "m"], &environment).unwrap();
+        let api = connection(&from_variables);
+        assert_eq!(
+            api.endpoint.url.as_str(),
+            "https://ssl.tencentcloudapi.com/"
+        );
+        assert_eq!(api.endpoint_chosen_by, "TCCERT_ENDPOINT");
+        assert_eq!(from_variables.region.as_deref(), Some("ap-guangzhou"));
+
+        let from_flags = resolve(
+            &[
+                "plan",
+                "m",
+                "--endpoint",
+                "https://127.0.0.1:9/",
+                "--region",
+                "ap-hongkong",
+            ],
+            &environment,
+        )
+        .unwrap();
+        assert_eq!(connection(&from_flags).endpoint_chosen_by, "--endpoint");
+        assert_eq!(from_flags.region.as_deref(), Some("ap-hongkong"));
+
+        let unset = credentials()
+            .with("TCCERT_ENDPOINT", "")
+            .with("TENCENTCLOUD_REGION", "");
+        let defaults = resolve(&["plan", "m"], &unset).unwrap();
+        assert_eq!(connection(&defaults).endpoint_chosen_by, "the default");
+        assert_eq!(defaults.region, None);
+    }
+
+    #[test]
+    fn credentials_come_from_the_files_when_the_environment_has_none() {
+        let files = MemoryFileSystem::default().with(
+            "/home/u/.tencentcloud/credentials",
+            "[default]\nsecret_id = AKIDfile\nsecret_key = filekey\n",
+        );
+        let environment = MapEnvironment::default().with("HOME", "/home/u");
+        let settings = RunSettings::resolve(
+            &run_args(&["plan", "m"]),
+            Mode::Plan,
+            &environment,
+            &files,
+            false,
+        )
+        .unwrap();
+        assert_eq!(connection(&settings).credentials.secret_id, "AKIDfile");
+
+        let none = resolve(&["plan", "m"], &MapEnvironment::default());
+        let message = none.map(|_| ()).unwrap_err().to_string();
+        assert!(
+            message.starts_with("no credentials: set TENCENTCLOUD_SECRET_ID"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_bad_endpoint_or_proxy_is_an_error_before_anything_is_sent() {
+        let endpoint = resolve(
+            &["plan", "m", "--endpoint", "http://example.com/"],
+            &credentials(),
+        );
+        assert!(matches!(endpoint, Err(CommandError::Connection { .. })));
+        let proxy = resolve(
+            &["plan", "m"],
+            &credentials().with("HTTPS_PROXY", "socks5://127.0.0.1:1080"),
+        );
+        assert!(matches!(proxy, Err(CommandError::Connection { .. })));
+        let chosen = resolve(
+            &["plan", "m"],
+            &credentials().with("HTTPS_PROXY", "http://proxy.internal:3128"),
+        )
+        .unwrap();
+        let proxy = connection(&chosen).proxy.as_ref().map(|p| p.variable);
+        assert_eq!(proxy, Some("HTTPS_PROXY"));
+    }
+
+    #[test]
+    fn rate_timeout_and_progress() {
+        let settings = resolve(
+            &[
+                "plan",
+                "m",
+                "--emulator",
+                "--rate",
+                "2.5",
+                "--timeout",
+                "0.5",
+            ],
+            &MapEnvironment::default(),
+        )
+        .unwrap();
+        assert_eq!(settings.write_rate, 2.5);
+        assert_eq!(settings.timeout, Duration::from_millis(500));
+        assert!(settings.progress, "text to a terminal");
+        let json = resolve(
+            &["plan", "m", "--emulator", "--output", "json"],
+            &MapEnvironment::default(),
+        )
+        .unwrap();
+        assert!(!json.progress);
+        let piped = RunSettings::resolve(
+            &run_args(&["plan", "m", "--emulator"]),
+            Mode::Plan,
+            &MapEnvironment::default(),
+            &MemoryFileSystem::default(),
+            false,
+        )
+        .unwrap();
+        assert!(!piped.progress);
+    }
+
+    #[test]
+    fn detailed_exitcode_is_for_plan_only() {
+        let args = run_args(&["apply", "m", "--detailed-exitcode"]);
+        let files = MemoryFileSystem::default();
+        assert!(RunFlags::check(&args, Mode::Plan, &files).is_ok());
+        let refused = RunFlags::check(&args, Mode::Apply, &files).map_err(|e| e.to_string());
+        assert_eq!(
+            refused,
+            Err(
+                "--detailed-exitcode is for plan; apply exits 1 when anything failed or drifted"
+                    .into()
+            )
+        );
+    }
+
+    #[test]
+    fn json_out_must_name_a_file_in_a_directory_that_exists() {
+        let files = MemoryFileSystem::default()
+            .with("reports/old.json", "{}")
+            .with("reports/taken/x", "");
+        let check = |path: &str| {
+            let args = run_args(&["apply", "m", "--json-out", path]);
+            RunFlags::check(&args, Mode::Apply, &files).map_err(|e| e.to_string())
+        };
+        assert_eq!(check("reports/new.json"), Ok(()));
+        assert_eq!(check("reports/old.json"), Ok(()), "replaced whole");
+        assert_eq!(
+            check("-"),
+            Err("--json-out takes a file name; `--output json` prints the report on stdout".into())
+        );
+        assert_eq!(
+            check("missing/r.json"),
+            Err("--json-out missing/r.json: missing is not a directory; nothing was sent".into())
+        );
+        assert_eq!(
+            check("reports/taken"),
+            Err("--json-out reports/taken is a directory; nothing was sent".into())
+        );
+    }
+}

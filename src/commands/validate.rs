@@ -1,0 +1,62 @@
+//! `tccert validate`: load and validate, show every problem, and say what
+//! was read.
+
+use super::{
+    CommandResult, EXIT_FAILURE, EXIT_OK, load_and_validate, print_stdout, report_diagnostics,
+};
+use crate::cli::{ManifestArgs, Output};
+use crate::manifest::raw::RawDocument;
+use crate::output::diagnostics as diagnostics_output;
+use crate::output::report::plural;
+
+pub fn run(args: &ManifestArgs) -> CommandResult {
+    let (loaded, validated, diagnostics) = load_and_validate(args);
+    let valid = validated.is_some();
+    match args.output {
+        Output::Json => {
+            // What was read, valid or not: an invalid run still says what
+            // it looked at.
+            let (profiles, certificates) =
+                loaded
+                    .documents
+                    .iter()
+                    .fold((0, 0), |(p, c), (_, document)| match document {
+                        RawDocument::Profile(_) => (p + 1, c),
+                        RawDocument::Certificate(_) => (p, c + 1),
+                    });
+            let report = serde_json::json!({
+                "valid": valid,
+                "files": loaded.files.len(),
+                "profiles": profiles,
+                "certificates": certificates,
+                "errors": diagnostics.error_count(),
+                "warnings": diagnostics.warning_count(),
+                "diagnostics": diagnostics_output::to_json(&loaded.files, &diagnostics),
+            });
+            print_stdout(&format!("{report:#}\n"));
+        }
+        Output::Text | Output::Github | Output::Markdown => {
+            report_diagnostics(args.output, &loaded, &diagnostics);
+            if let Some(validated) = &validated {
+                let counts = format!(
+                    "valid: {} certificate{} and {} profile{} in {} file{}\n",
+                    validated.certificates.len(),
+                    plural(validated.certificates.len()),
+                    validated.profile_count,
+                    plural(validated.profile_count),
+                    loaded.files.len(),
+                    plural(loaded.files.len()),
+                );
+                // In Markdown, a headline of its own, or a line after the
+                // warnings' list.
+                let lead = match (args.output, diagnostics.is_empty()) {
+                    (Output::Markdown, true) => "### tccert: ",
+                    (Output::Markdown, false) => "\ntccert: ",
+                    _ => "",
+                };
+                print_stdout(&format!("{lead}{counts}"));
+            }
+        }
+    }
+    Ok(if valid { EXIT_OK } else { EXIT_FAILURE })
+}

@@ -1,0 +1,602 @@
+//! The JSON Schema of one manifest document, generated from the same tables
+//! the loader uses ([`crate::field`] and the certificate-only keys below), and
+//! its enforcement with the `jsonschema` crate.
+//!
+//! Two drafts are produced from one description: 2020-12, which tccert itself
+//! validates with and `tccert schema` prints, and draft-07, the newest that
+//! yaml-language-server understands. Both are committed under `schemas/`; a
+//! test fails when they differ from what this module generates.
+//!
+//! Schema errors come back as JSON pointers; [`validate`] walks the document
+//! tree to turn each into a position and a message in the user's terms: an
+//! unknown key points at the key, a number where a string belongs says how to
+//! quote it.
+
+use std::sync::OnceLock;
+
+use serde_json::{Map, Value as Json, json};
+
+use crate::certificate::{Api, CompanyType, KeyAlgorithm, KeyParameter};
+use crate::diag::{Code, Diagnostic};
+use crate::field::{Check, DIGITS_PATTERN, Field, Section, VERIFY_TYPES};
+use crate::manifest::FORMAT_VERSION;
+use crate::manifest::tree::{Document, Format, Node, Value};
+use crate::source::Files;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Draft {
+    Draft2020_12,
+    Draft07,
+}
+
+impl Draft {
+    fn uri(self) -> &'static str {
+        match self {
+            Draft::Draft2020_12 => "https://json-schema.org/draft/2020-12/schema",
+            Draft::Draft07 => "http://json-schema.org/draft-07/schema#",
+        }
+    }
+
+    fn definitions(self) -> &'static str {
+        match self {
+            Draft::Draft2020_12 => "$defs",
+            Draft::Draft07 => "definitions",
+        }
+    }
+
+    fn reference(self, name: &str) -> Json {
+        json!({ "$ref": format!("#/{}/{name}", self.definitions()) })
+    }
+
+    /// The file name under `schemas/`.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Draft::Draft2020_12 => "tccert-v1.schema.json",
+            Draft::Draft07 => "tccert-v1.draft-07.schema.json",
+        }
+    }
+}
+
+fn string(description: &str) -> Json {
+    json!({ "type": "string", "description": description })
+}
+
+fn string_list(description: &str) -> Json {
+    json!({ "type": "array", "items": { "type": "string" }, "description": description })
+}
+
+/// "API field `X`", and what `CertificateInfoSubmit` calls it where that differs.
+fn api_names(field: Field) -> String {
+    let info = field.info();
+    match (info.legacy, info.successor) {
+        (true, Some(successor)) if successor != info.api => {
+            format!(
+                "API field `{}` (`{successor}` in CertificateInfoSubmit).",
+                info.api
+            )
+        }
+        (true, None) => format!(
+            "API field `{}` (CertificateInfoSubmit cannot send it).",
+            info.api
+        ),
+        _ => format!("API field `{}`.", info.api),
+    }
+}
+
+fn section_schema(section: Section) -> Json {
+    let properties: Map<String, Json> = Field::in_section(section)
+        .map(|f| {
+            let info = f.info();
+            let mut property = string(&format!("{} {}", info.description, api_names(f)));
+            if info.check == Check::Digits {
+                property["pattern"] = json!(DIGITS_PATTERN);
+            }
+            (info.key.to_string(), property)
+        })
+        .collect();
+    json!({
+        "type": "object",
+        "description": section.description(),
+        "properties": properties,
+        "additionalProperties": false,
+    })
+}
+
+fn verify_type_schema() -> Json {
+    let info = Field::VerifyType.info();
+    json!({ "enum": VERIFY_TYPES, "description": format!("{} API field `VerifyType`.", info.description) })
+}
+
+/// Keys both kinds share; each document kind adds its own.
+fn common_properties(draft: Draft, kind: &str, name_description: &str) -> Map<String, Json> {
+    let mut properties = Map::new();
+    properties.insert("apiVersion".into(), json!({ "const": FORMAT_VERSION }));
+    properties.insert("kind".into(), json!({ "const": kind }));
+    properties.insert("name".into(), string(name_description));
+    properties.insert(
+        "profiles".into(),
+        string_list(
+            "Profiles to build on, merged left to right; each profile's own profiles first.",
+        ),
+    );
+    properties.insert("verify_type".into(), verify_type_schema());
+    for section in Section::ALL {
+        properties.insert(section.key().into(), draft.reference(section.key()));
+    }
+    properties
+}
+
+/// The schema of one manifest document.
+pub fn document_schema(draft: Draft) -> Json {
+    let profile = common_properties(draft, "Profile", "Unique among profiles.");
+    let mut certificate = common_properties(draft, "Certificate", "Unique among certificates.");
+    certificate.insert(
+        "certificate_id".into(),
+        string("The paid certificate's id (API field `CertificateId`). Unique."),
+    );
+    certificate.insert(
+        "domain".into(),
+        string(
+            "The common name (API field `CertificateDomain`). Wildcards as `\"*.example.com\"`.",
+        ),
+    );
+    certificate.insert(
+        "domains".into(),
+        string_list("More domain names (API field `DomainList`)."),
+    );
+    certificate.insert("dv".into(), json!({ "type": "boolean", "description": "A DV certificate (API field `IsDV`): organization, admin and contact become optional. Default false." }));
+    certificate.insert("company_type".into(), json!({
+        "enum": CompanyType::ALL.map(CompanyType::as_str),
+        "description": "Who applies, sent as `CompanyType` by CertificateInfoSubmit: company (2) or individual (1, only with `dv: true`). Default: individual for `dv: true`, else company. SubmitCertificateInformation cannot send it.",
+    }));
+    certificate.insert("csr".into(), draft.reference("csr"));
+    certificate.insert("commit".into(), json!({ "type": "boolean", "description": "After submitting, also send the order to the CA (`CertificateOrderSubmit`). Default false." }));
+    certificate.insert("api".into(), json!({
+        "enum": Api::ALL.map(Api::name),
+        "description": "Which action submits the information: SubmitCertificateInformation (the default) or its maintained successor CertificateInfoSubmit. Wins over `--api`.",
+    }));
+
+    let mut definitions = Map::new();
+    definitions.insert(
+        "profile".into(),
+        json!({
+            "type": "object",
+            "description": "A named, reusable block of organization, admin and contact details.",
+            "required": ["apiVersion", "kind", "name"],
+            "properties": profile,
+            "additionalProperties": false,
+        }),
+    );
+    definitions.insert(
+        "certificate".into(),
+        json!({
+            "type": "object",
+            "description": "One paid certificate and the information to submit for it.",
+            "required": ["apiVersion", "kind", "name", "certificate_id", "domain", "csr"],
+            "properties": certificate,
+            "additionalProperties": false,
+        }),
+    );
+    definitions.insert(
+        "csr".into(),
+        json!({
+            "type": "object",
+            "description": "How the certificate signing request is made (API field `CsrType`).",
+            "required": ["type"],
+            "properties": {
+                "type": { "enum": ["online", "parse"], "description": "online: Tencent Cloud makes the key and CSR; parse: upload your own CSR." },
+                "key_password": string("Private key password for jks/pfx downloads (API field `KeyPassword`, `KeyPass` in CertificateInfoSubmit); only with type online. Use ${ENV} for it."),
+                "key_algorithm": { "type": "string", "enum": KeyAlgorithm::ALL.map(KeyAlgorithm::as_str), "description": "The key Tencent Cloud makes, RSA (default) or ECC (API field `CsrEncryptAlgo`, CertificateInfoSubmit only); only with type online." },
+                "key_parameter": { "type": "string", "enum": KeyParameter::ALL.map(KeyParameter::as_str), "description": "RSA: \"2048\" (default) or \"4096\", quoted; ECC: prime256v1 (API field `CsrKeyParameter`, CertificateInfoSubmit only); only with type online." },
+                "file": string("PEM file of the CSR, relative to this manifest; only with type parse."),
+                "pem": string("The CSR as inline PEM text; only with type parse."),
+            },
+            "additionalProperties": false,
+        }),
+    );
+    for section in Section::ALL {
+        definitions.insert(section.key().into(), section_schema(section));
+    }
+
+    let is_kind =
+        |kind: &str| json!({ "properties": { "kind": { "const": kind } }, "required": ["kind"] });
+    let mut schema = Map::new();
+    schema.insert("$schema".into(), json!(draft.uri()));
+    schema.insert(
+        "title".into(),
+        json!("tccert manifest (apiVersion tccert/v1)"),
+    );
+    schema.insert(
+        "description".into(),
+        json!("One document of a tccert manifest: a Profile or a Certificate. See https://github.com/ (project README) for the format."),
+    );
+    schema.insert("type".into(), json!("object"));
+    schema.insert("required".into(), json!(["apiVersion", "kind"]));
+    schema.insert(
+        "properties".into(),
+        json!({
+            "apiVersion": { "const": FORMAT_VERSION, "description": "Always tccert/v1." },
+            "kind": { "enum": ["Profile", "Certificate"] },
+        }),
+    );
+    schema.insert("if".into(), is_kind("Profile"));
+    schema.insert("then".into(), draft.reference("profile"));
+    schema.insert(
+        "else".into(),
+        json!({ "if": is_kind("Certificate"), "then": draft.reference("certificate") }),
+    );
+    schema.insert(draft.definitions().into(), Json::Object(definitions));
+    Json::Object(schema)
+}
+
+/// The schema as `tccert schema` prints it and `schemas/` holds it.
+pub fn schema_text(draft: Draft) -> String {
+    let mut text = serde_json::to_string_pretty(&document_schema(draft)).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn validator() -> Option<&'static jsonschema::Validator> {
+    static VALIDATOR: OnceLock<Option<jsonschema::Validator>> = OnceLock::new();
+    VALIDATOR
+        .get_or_init(|| jsonschema::draft202012::new(&document_schema(Draft::Draft2020_12)).ok())
+        .as_ref()
+}
+
+/// Keys only a certificate may have.
+pub const CERTIFICATE_ONLY_KEYS: [&str; 8] = [
+    "certificate_id",
+    "domain",
+    "domains",
+    "dv",
+    "company_type",
+    "csr",
+    "commit",
+    "api",
+];
+
+/// The keys a mapping at `pointer` may hold in a document of `kind`, for
+/// "did you mean" hints.
+fn allowed_keys(kind: &str, pointer: &str) -> Vec<&'static str> {
+    let mut keys = match pointer {
+        "" => vec![
+            "apiVersion",
+            "kind",
+            "name",
+            "profiles",
+            "verify_type",
+            "organization",
+            "admin",
+            "contact",
+        ],
+        "/csr" => vec![
+            "type",
+            "key_password",
+            "key_algorithm",
+            "key_parameter",
+            "file",
+            "pem",
+        ],
+        _ => Vec::new(),
+    };
+    if pointer.is_empty() && kind == "Certificate" {
+        keys.extend(CERTIFICATE_ONLY_KEYS);
+    }
+    for section in Section::ALL {
+        if pointer == format!("/{}", section.key()) {
+            keys.extend(Field::in_section(section).map(|f| f.info().key));
+        }
+    }
+    keys
+}
+
+/// `/organization/name` → `organization.name`, `/domains/1` → `domains[1]`.
+pub fn display_path(pointer: &str) -> String {
+    let mut out = String::new();
+    for segment in pointer.split('/').skip(1) {
+        if segment.bytes().all(|b| b.is_ascii_digit()) && !segment.is_empty() {
+            out.push_str(&format!("[{segment}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(segment);
+        }
+    }
+    out
+}
+
+/// The closest candidate within a small edit distance, for typos.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&word.to_lowercase(), &c.to_lowercase()), c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 4))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            current.push(
+                (previous[j] + cost)
+                    .min(previous[j + 1] + 1)
+                    .min(current[j] + 1),
+            );
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+/// Shows a value in a message unless it came from the environment.
+pub fn quoted_value(node: &Node) -> String {
+    match &node.value {
+        Value::String(t) if t.secret => "(a value from the environment, not shown)".into(),
+        Value::String(t) => format!("`{}`", t.text),
+        _ => String::new(),
+    }
+}
+
+/// Validates one document (its `apiVersion` and `kind` already checked)
+/// against the schema, pushing one diagnostic per violation.
+pub fn validate(files: &Files, document: &Document, diagnostics: &mut Vec<Diagnostic>) {
+    let Some(validator) = validator() else {
+        diagnostics.push(Diagnostic::error(
+            Code::Schema,
+            "internal error: the built-in schema does not compile",
+        ));
+        return;
+    };
+    let instance = document.root.to_json();
+    let kind = match document.root.get("kind").map(|e| &e.value.value) {
+        Some(Value::String(t)) => t.text.clone(),
+        _ => String::new(),
+    };
+    let errors: Vec<_> = validator.iter_errors(&instance).collect();
+    // A value of the wrong type that also misses an enum (`key_parameter:
+    // 2048`, a number) is told once, as the type mismatch with its hint.
+    let mistyped: Vec<String> = errors
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind(),
+                jsonschema::error::ValidationErrorKind::Type { .. }
+            )
+        })
+        .map(|e| e.instance_path().as_str().to_string())
+        .collect();
+    for error in errors {
+        let pointer = error.instance_path().as_str().to_string();
+        if matches!(
+            error.kind(),
+            jsonschema::error::ValidationErrorKind::Enum { .. }
+        ) && mistyped.contains(&pointer)
+        {
+            continue;
+        }
+        let node = document.root.pointer(&pointer).unwrap_or(&document.root);
+        let path = display_path(&pointer);
+        let diagnostic = match error.kind() {
+            jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } => {
+                for key in unexpected {
+                    let span = document.root.key_span(&pointer, key).unwrap_or(node.span);
+                    let mut d = Diagnostic::error(Code::UnknownKey, format!("unknown key `{key}`"))
+                        .at(span)
+                        .with_label(if path.is_empty() {
+                            format!("not a key of a {kind}")
+                        } else {
+                            format!("not a key of `{path}`")
+                        });
+                    if kind == "Profile"
+                        && pointer.is_empty()
+                        && CERTIFICATE_ONLY_KEYS.contains(&key.as_str())
+                    {
+                        d = d.note(format!("`{key}` belongs to certificates only; profiles hold organization, admin, contact and verify_type"));
+                    } else if let Some(near) = suggest(key, allowed_keys(&kind, &pointer)) {
+                        d = d.hint(format!("did you mean `{near}`?"));
+                    }
+                    diagnostics.push(d);
+                }
+                continue;
+            }
+            jsonschema::error::ValidationErrorKind::Type { kind } => {
+                type_mismatch(files, document.format, node, &path, kind)
+            }
+            jsonschema::error::ValidationErrorKind::Required { property } => {
+                let key = property.as_str().unwrap_or_default();
+                let span = if pointer.is_empty() {
+                    document.root.get("kind").map_or(node.span, |e| e.key_span)
+                } else {
+                    let parent = pointer.rsplit_once('/').map_or("", |(p, _)| p);
+                    let last = pointer.rsplit('/').next().unwrap_or_default();
+                    document.root.key_span(parent, last).unwrap_or(node.span)
+                };
+                let within = if path.is_empty() {
+                    "this document".to_string()
+                } else {
+                    format!("`{path}`")
+                };
+                Diagnostic::error(
+                    Code::MissingKey,
+                    format!("{within} is missing the required key `{key}`"),
+                )
+                .at(span)
+            }
+            jsonschema::error::ValidationErrorKind::Enum { options } => {
+                let choices: Vec<&str> = options
+                    .as_array()
+                    .map(|a| a.iter().filter_map(Json::as_str).collect())
+                    .unwrap_or_default();
+                let mut d = Diagnostic::error(
+                    Code::InvalidValue,
+                    format!(
+                        "`{path}` must be one of {}; found {}",
+                        choices.join(", "),
+                        describe(node)
+                    ),
+                )
+                .at(node.span);
+                if let Value::String(t) = &node.value
+                    && let Some(near) =
+                        suggest(&t.text, choices.iter().copied()).filter(|_| !t.secret)
+                {
+                    d = d.hint(format!("did you mean `{near}`?"));
+                }
+                d
+            }
+            jsonschema::error::ValidationErrorKind::Pattern { pattern } if pattern == DIGITS_PATTERN => {
+                Diagnostic::error(
+                    Code::InvalidId,
+                    format!("`{path}` must be a string of digits; found {}", describe(node)),
+                )
+                .at(node.span)
+                .note("company and manager ids are numbers the console, DescribeCompanies and DescribeManagers show")
+            }
+            _ => Diagnostic::error(Code::Schema, format!("`{path}`: {error}")).at(node.span),
+        };
+        diagnostics.push(diagnostic);
+    }
+}
+
+fn describe(node: &Node) -> String {
+    match &node.value {
+        Value::String(_) => quoted_value(node),
+        _ => node.type_name().to_string(),
+    }
+}
+
+fn type_mismatch(
+    files: &Files,
+    format: Format,
+    node: &Node,
+    path: &str,
+    kind: &jsonschema::error::TypeKind,
+) -> Diagnostic {
+    let expected = match kind {
+        jsonschema::error::TypeKind::Single(t) => t.to_string(),
+        jsonschema::error::TypeKind::Multiple(set) => set
+            .iter()
+            .map(|t| t.to_string())
+            .collect::<Vec<_>>()
+            .join(" or "),
+    };
+    let article = if expected.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    let expected = match expected.as_str() {
+        "array" => "a list".to_string(),
+        "object" => "a mapping".to_string(),
+        other => format!("{article} {other}"),
+    };
+    let source_text = files.text_at(node.span).unwrap_or_default();
+    let mut d = Diagnostic::error(
+        Code::TypeMismatch,
+        format!(
+            "`{path}` must be {expected}, but {} reads `{source_text}` as {}",
+            format.name(),
+            node.type_name()
+        ),
+    )
+    .at(node.span);
+    let scalar = matches!(
+        node.value,
+        Value::Integer(_) | Value::Float(_) | Value::Bool(_) | Value::Null
+    );
+    if expected == "a string" && scalar {
+        let hint = match format {
+            Format::Yaml => format!("quote it to keep it exactly as written: \"{source_text}\""),
+            Format::Toml => format!("write it as a string: \"{source_text}\""),
+        };
+        d = d.hint(hint);
+        if let Value::Integer(n) = node.value
+            && source_text.starts_with('0')
+            && source_text.len() > 1
+        {
+            d = d.note(format!(
+                "unquoted, the leading zero is lost: it would be sent as \"{n}\""
+            ));
+        }
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_schema_compiles_in_both_drafts() {
+        assert!(jsonschema::draft202012::new(&document_schema(Draft::Draft2020_12)).is_ok());
+        assert!(jsonschema::draft7::new(&document_schema(Draft::Draft07)).is_ok());
+    }
+
+    #[test]
+    fn committed_schemas_match_the_generated_ones() {
+        for draft in [Draft::Draft2020_12, Draft::Draft07] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("schemas")
+                .join(draft.file_name());
+            let generated = schema_text(draft);
+            if std::env::var_os("TCCERT_BLESS").is_some() {
+                std::fs::write(&path, &generated).unwrap();
+            }
+            let committed = std::fs::read_to_string(&path).unwrap_or_default();
+            assert!(
+                committed == generated,
+                "{} is stale: run `TCCERT_BLESS=1 cargo test schema`",
+                path.display()
+            );
+        }
+    }
+
+    #[test]
+    fn every_mergeable_field_is_in_the_schema_as_a_string() {
+        let schema = document_schema(Draft::Draft2020_12);
+        for field in Field::ALL {
+            let info = field.info();
+            let property = match info.section {
+                Some(section) => &schema["$defs"][section.key()]["properties"][info.key],
+                None => &schema["$defs"]["certificate"]["properties"][info.key],
+            };
+            assert!(property.is_object(), "{} missing", field.path());
+        }
+        let organization = schema["$defs"]["organization"]["properties"]
+            .as_object()
+            .unwrap();
+        assert_eq!(
+            organization.len(),
+            Field::in_section(Section::Organization).count()
+        );
+    }
+
+    #[test]
+    fn paths_and_suggestions() {
+        assert_eq!(
+            display_path("/organization/phone_area_code"),
+            "organization.phone_area_code"
+        );
+        assert_eq!(display_path("/domains/2"), "domains[2]");
+        assert_eq!(
+            suggest("orgnization", allowed_keys("Profile", "")),
+            Some("organization")
+        );
+        assert_eq!(
+            suggest("frist_name", allowed_keys("Profile", "/admin")),
+            Some("first_name")
+        );
+        assert_eq!(
+            suggest("domian", allowed_keys("Certificate", "")),
+            Some("domain")
+        );
+        assert_eq!(suggest("domian", allowed_keys("Profile", "")), None);
+        assert_eq!(suggest("zzzzzz", allowed_keys("Certificate", "")), None);
+    }
+}

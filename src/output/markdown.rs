@@ -1,0 +1,168 @@
+//! Output as Markdown: a summary to post as a pull-request comment or to
+//! append to `$GITHUB_STEP_SUMMARY`. Pure, like [`super::report`].
+//!
+//! Messages here are built from diagnostics and reports, which never hold a
+//! secret's value; what could break the Markdown (`|`, `<`, line breaks,
+//! backticks) is escaped.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use super::github::repository_path;
+use super::report::{self, plural};
+use crate::diag::{Diagnostics, Severity};
+use crate::plan::{CertificateReport, Mode, Outcome, StopReason};
+use crate::source::Files;
+
+/// Escapes text for a Markdown table cell: `|` would end the cell, `<`
+/// could open or close HTML (the `<details>` fold), a line break would end
+/// the table.
+fn cell(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('<', "&lt;")
+        .replace(['\r', '\n'], " ")
+}
+
+/// A code span inside a table cell. GitHub splits cells on `|` even inside
+/// backticks, so it is escaped there too (and shown as `|`); a backtick
+/// would end the span early, so it becomes `'`.
+fn code_span(text: &str) -> String {
+    let text = text.replace('`', "'").replace('|', "\\|");
+    format!("`{}`", text.replace(['\r', '\n'], " "))
+}
+
+/// Diagnostics as a Markdown list, in the order of `Diagnostics::sorted` (by place).
+pub fn markdown_diagnostics(files: &Files, diagnostics: &Diagnostics) -> String {
+    let mut out = String::new();
+    let errors = diagnostics.error_count();
+    let warnings = diagnostics.warning_count();
+    let _ = writeln!(
+        out,
+        "### tccert: {errors} error{}, {warnings} warning{}{}\n",
+        plural(errors),
+        plural(warnings),
+        if errors > 0 { "; nothing was sent" } else { "" }
+    );
+    for d in diagnostics.sorted() {
+        let level = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let place = d.span.map_or(String::new(), |span| {
+            format!(
+                " {}",
+                code_span(&format!(
+                    "{}:{}:{}",
+                    files.path(span.file).display(),
+                    span.line,
+                    span.column
+                ))
+            )
+        });
+        let _ = write!(
+            out,
+            "- **{level}[{}]**{place}: {}",
+            d.code.as_str(),
+            cell(&d.message)
+        );
+        if let Some(hint) = &d.hint {
+            let _ = write!(out, " _hint: {}_", cell(hint));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// A plan or apply as Markdown: a headline with the counts, a table of the
+/// certificates that need attention, and the ones in sync folded away.
+pub fn markdown_report(
+    mode: Mode,
+    reports: &[CertificateReport],
+    stop: Option<&StopReason>,
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "### tccert {}\n", report::summary_line(mode, reports));
+    if let Some(reason) = stop {
+        let _ = writeln!(out, "> **{}**\n", cell(&report::stop_message(reason)));
+    }
+    let quiet = |r: &&CertificateReport| r.outcome == Outcome::InSync;
+    let attention: Vec<&CertificateReport> = reports.iter().filter(|r| !quiet(r)).collect();
+    let in_sync: Vec<&CertificateReport> = reports.iter().filter(quiet).collect();
+    if attention.is_empty() && !reports.is_empty() {
+        out.push_str("Nothing to do: every certificate is in sync.\n\n");
+    } else if !attention.is_empty() {
+        table(&mut out, &attention);
+    }
+    if !in_sync.is_empty() {
+        let _ = writeln!(
+            out,
+            "<details><summary>{} certificate{} in sync</summary>\n",
+            in_sync.len(),
+            plural(in_sync.len())
+        );
+        table(&mut out, &in_sync);
+        out.push_str("</details>\n");
+    }
+    out
+}
+
+fn table(out: &mut String, reports: &[&CertificateReport]) {
+    out.push_str("| certificate | id | manifest | status | result | detail |\n");
+    out.push_str("| --- | --- | --- | ---: | --- | --- |\n");
+    for r in reports {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | **{}** | {} |",
+            cell(&r.name),
+            code_span(&r.certificate_id),
+            code_span(&place(&r.file, r.line)),
+            r.status.map_or("-".into(), |s| s.to_string()),
+            r.outcome.as_str(),
+            cell(&report::detail(r)),
+        );
+    }
+    out.push('\n');
+}
+
+fn place(file: &Path, line: u32) -> String {
+    format!("{}:{line}", repository_path(file))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(name: &str, outcome: Outcome) -> CertificateReport {
+        CertificateReport::example(name, outcome)
+    }
+
+    #[test]
+    fn markdown_report_folds_what_is_in_sync() {
+        let mut planned = report("www|x", Outcome::Planned);
+        planned.actions = vec![crate::api::action::Action::SubmitCertificateInformation];
+        let reports = [planned, report("api", Outcome::InSync)];
+        let text = markdown_report(Mode::Plan, &reports, None);
+        assert!(
+            text.starts_with("### tccert plan: 2 certificates: "),
+            "{text}"
+        );
+        assert!(text.contains("| www\\|x | `www\\|x-id` | `certificates/www\\|x.yaml:3` | 5 | **planned** | would send SubmitCertificateInformation; first submission |"), "{text}");
+        // Every row has the header's six cells, whatever the names hold.
+        let mut odd = report("</details> a—b", Outcome::Failed);
+        odd.error = Some(("Code".into(), "line\nbreak | pipe".into()));
+        let odd_text = markdown_report(Mode::Apply, &[odd], None);
+        let row = odd_text
+            .lines()
+            .find(|l| l.contains("details"))
+            .expect("a row");
+        assert_eq!(row.matches(" | ").count(), 5, "{row}");
+        assert!(row.contains("&lt;/details>"), "{row}");
+        // The line break is written as an escape (`\n`, its backslash
+        // doubled for Markdown), so the table row stays one line.
+        assert!(row.contains("line\\\\nbreak \\| pipe"), "{row}");
+        assert!(text.contains("<details><summary>1 certificate in sync</summary>"));
+        let all_in_sync = markdown_report(Mode::Plan, &[report("api", Outcome::InSync)], None);
+        assert!(all_in_sync.contains("Nothing to do"));
+    }
+}

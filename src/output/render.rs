@@ -1,0 +1,336 @@
+//! `tccert render`: each effective certificate, which layer set each field,
+//! and the exact request body it would send, secrets masked. Pure: returns
+//! text or JSON.
+
+use std::fmt::Write as _;
+
+use serde_json::{Value as Json, json};
+
+use crate::api::action::Action;
+use crate::api::param::Param;
+use crate::api::request::{
+    Secrets, company_type, order_body, sent_name, submit_action, submit_body,
+};
+use crate::certificate::{Api, ApiChoice, Certificate, Csr};
+use crate::field::Field;
+use crate::secret::MASK;
+use crate::source::{Files, printable};
+
+/// "CertificateInfoSubmit (set by `api:` at www.yaml:7:6)".
+fn api_line(files: &Files, certificate: &Certificate) -> String {
+    let why = match certificate.api_choice {
+        ApiChoice::Manifest(span) => format!("set by `api:` at {}", files.location(span)),
+        ApiChoice::Flag => "from --api".to_string(),
+        ApiChoice::Default => "the default".to_string(),
+    };
+    format!("{} ({why})", certificate.api)
+}
+
+fn api_choice_name(choice: ApiChoice) -> &'static str {
+    match choice {
+        ApiChoice::Manifest(_) => "manifest",
+        ApiChoice::Flag => "flag",
+        ApiChoice::Default => "default",
+    }
+}
+
+/// The name a fixed (non-table) parameter has in the certificate's API.
+fn named(certificate: &Certificate, param: Param) -> String {
+    certificate.api.param(param).to_string()
+}
+
+fn shown(value: &str, secret: bool) -> String {
+    if secret {
+        MASK.to_string()
+    } else {
+        printable(value).into_owned()
+    }
+}
+
+pub fn render_text(files: &Files, certificates: &[Certificate]) -> String {
+    let mut out = String::new();
+    for (i, certificate) in certificates.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let _ = writeln!(
+            out,
+            "certificate `{}` (CertificateId {})",
+            printable(&certificate.name),
+            shown(
+                &certificate.certificate_id.value,
+                certificate.certificate_id.secret
+            )
+        );
+        let _ = writeln!(out, "  defined at {}", files.location(certificate.span));
+        let profiles = if certificate.profiles.is_empty() {
+            "none".to_string()
+        } else {
+            printable(&certificate.profiles.join(" → ")).into_owned()
+        };
+        let _ = writeln!(out, "  profiles   {profiles}");
+        let _ = writeln!(
+            out,
+            "  commit     {}",
+            if certificate.commit {
+                "yes: CertificateOrderSubmit after submitting"
+            } else {
+                "no"
+            }
+        );
+        let _ = writeln!(out, "  api        {}", api_line(files, certificate));
+        let mut rows: Vec<(String, String, String)> = Vec::new();
+        rows.push((
+            named(certificate, Param::Domain),
+            shown(&certificate.domain.value, certificate.domain.secret),
+            format!("certificate at {}", files.location(certificate.domain.span)),
+        ));
+        for domain in &certificate.domains {
+            rows.push((
+                named(certificate, Param::DomainList),
+                shown(&domain.value, domain.secret),
+                format!("certificate at {}", files.location(domain.span)),
+            ));
+        }
+        let csr_type = named(certificate, Param::CsrType);
+        match &certificate.csr {
+            Csr::Online { key_password, key } => {
+                rows.push((csr_type, "online".into(), "certificate".into()));
+                if let Some(password) = key_password {
+                    rows.push((
+                        named(certificate, Param::KeyPassword),
+                        MASK.into(),
+                        format!("certificate at {}", files.location(password.span)),
+                    ));
+                }
+                if certificate.api == Api::CertificateInfoSubmit {
+                    let origin = key.span.map_or("default".to_string(), |span| {
+                        format!("certificate at {}", files.location(span))
+                    });
+                    rows.push((
+                        "CsrEncryptAlgo".into(),
+                        key.algorithm.as_str().into(),
+                        origin.clone(),
+                    ));
+                    rows.push((
+                        "CsrKeyParameter".into(),
+                        key.parameter.as_str().into(),
+                        origin,
+                    ));
+                }
+            }
+            Csr::Parse { pem, span } => {
+                rows.push((csr_type, "parse".into(), "certificate".into()));
+                rows.push((
+                    named(certificate, Param::CsrContent),
+                    format!("(PEM, {} bytes)", pem.len()),
+                    format!("certificate at {}", files.location(*span)),
+                ));
+            }
+        }
+        if certificate.api == Api::CertificateInfoSubmit {
+            rows.push((
+                "CompanyType".into(),
+                company_type(certificate).to_string(),
+                match (certificate.company_type_span, certificate.dv) {
+                    (Some(span), _) => format!(
+                        "certificate at {} (company_type: {})",
+                        files.location(span),
+                        certificate.company_type.as_str()
+                    ),
+                    (None, true) => "default for dv: true (an individual)".into(),
+                    (None, false) => "default (a company)".into(),
+                },
+            ));
+            for field in [Field::CompanyId, Field::ManagerId] {
+                if !certificate.fields.contains_key(&field) {
+                    rows.push((field.api_name().into(), "0".into(), "unset".into()));
+                }
+            }
+        }
+        for field in Field::ALL {
+            if let Some(setting) = certificate.fields.get(&field) {
+                let (name, origin) = match sent_name(certificate, field) {
+                    Some(name) => (name.to_string(), setting.provenance(files)),
+                    None => (
+                        format!("({})", field.path()),
+                        format!(
+                            "not sent by {}; {}",
+                            certificate.api,
+                            setting.provenance(files)
+                        ),
+                    ),
+                };
+                rows.push((name, shown(&setting.value, setting.secret), origin));
+            }
+        }
+        if certificate.dv && certificate.api == Api::SubmitCertificateInformation {
+            rows.push(("IsDV".into(), "true".into(), "certificate".into()));
+        }
+        let name_width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
+        let value_width = rows
+            .iter()
+            .map(|r| r.1.chars().count())
+            .max()
+            .unwrap_or(0)
+            .min(40);
+        let _ = writeln!(out);
+        for (name, value, origin) in rows {
+            let origin = printable(&origin);
+            let _ = writeln!(
+                out,
+                "  {name:<name_width$}  {value:<value_width$}  {origin}"
+            );
+        }
+        let body = serde_json::to_string_pretty(&Json::Object(
+            submit_body(certificate).to_json(Secrets::Mask),
+        ))
+        .unwrap_or_default();
+        let _ = writeln!(out, "\n  request {}:", submit_action(certificate));
+        for line in body.lines() {
+            let _ = writeln!(out, "    {line}");
+        }
+    }
+    out
+}
+
+pub fn render_json(files: &Files, certificates: &[Certificate]) -> Json {
+    let items: Vec<Json> = certificates
+        .iter()
+        .map(|certificate| {
+            let mut provenance = serde_json::Map::new();
+            let mut not_sent = Vec::new();
+            for (field, setting) in &certificate.fields {
+                let Some(name) = sent_name(certificate, *field) else {
+                    not_sent.push(field.path());
+                    continue;
+                };
+                provenance.insert(
+                    name.into(),
+                    json!({
+                        "layer": setting.layer.to_string().replace('`', ""),
+                        "file": files.path(setting.span.file).display().to_string(),
+                        "line": setting.span.line,
+                        "column": setting.span.column,
+                    }),
+                );
+            }
+            let mut requests = vec![json!({
+                "action": submit_action(certificate),
+                "body": Json::Object(submit_body(certificate).to_json(Secrets::Mask)),
+            })];
+            if certificate.commit {
+                requests.push(json!({
+                    "action": Action::CertificateOrderSubmit,
+                    "body": Json::Object(order_body(certificate).to_json(Secrets::Mask)),
+                }));
+            }
+            json!({
+                "name": certificate.name,
+                "certificate_id": shown(&certificate.certificate_id.value, certificate.certificate_id.secret),
+                "file": files.path(certificate.file).display().to_string(),
+                "line": certificate.span.line,
+                "profiles": certificate.profiles,
+                "commit": certificate.commit,
+                "api": certificate.api.name(),
+                "api_choice": api_choice_name(certificate.api_choice),
+                "provenance": provenance,
+                "not_sent": not_sent,
+                "requests": requests,
+            })
+        })
+        .collect();
+    json!({ "certificates": items })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::load::Budget;
+    use crate::manifest::testing::{PROFILE, certificate, files};
+    use crate::pipeline::{self, Checked};
+    use crate::system::MapEnvironment;
+    use crate::validate::Options;
+
+    /// The profile (it has a postal code) and one certificate, through the
+    /// front door.
+    fn checked(extra: &str) -> Checked {
+        let www = certificate("www", "abc1", extra);
+        let (fs, paths) = files(&[("p.yaml", PROFILE), ("www.yaml", &www)]);
+        let checked = pipeline::load_and_validate(
+            &paths,
+            &fs,
+            &MapEnvironment::default(),
+            Budget::default(),
+            Options::default(),
+        );
+        assert!(checked.valid().is_some(), "{:?}", checked.diagnostics);
+        checked
+    }
+
+    fn certificates(checked: &Checked) -> &[Certificate] {
+        checked.valid().map_or(&[], |v| v.certificates.as_slice())
+    }
+
+    #[test]
+    fn text_shows_each_value_with_where_it_was_set_and_masks_the_key_password() {
+        let checked = checked("  key_password: hunter2-secret\n");
+        let text = render_text(&checked.loaded.files, certificates(&checked));
+        assert!(
+            text.starts_with("certificate `www` (CertificateId abc1)\n  defined at www.yaml:3:7\n"),
+            "{text}"
+        );
+        assert!(text.contains("  profiles   acme\n"), "{text}");
+        assert!(
+            text.contains("  api        SubmitCertificateInformation (the default)\n"),
+            "{text}"
+        );
+        let organization = text
+            .lines()
+            .find(|l| l.trim_start().starts_with("OrganizationName"))
+            .expect("a row for OrganizationName");
+        assert!(organization.contains("Acme Ltd"), "{organization}");
+        assert!(
+            organization.ends_with("set by profile `acme` at p.yaml:5:9"),
+            "{organization}"
+        );
+        assert!(!text.contains("hunter2-secret"), "{text}");
+        assert!(
+            text.contains(&format!("\"KeyPassword\": \"{MASK}\"")),
+            "{text}"
+        );
+        assert!(
+            text.contains("\n  request SubmitCertificateInformation:\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn json_names_fields_as_the_api_does_and_lists_what_it_cannot_send() {
+        let checked = checked("api: CertificateInfoSubmit\ncommit: true\n");
+        let json = render_json(&checked.loaded.files, certificates(&checked));
+        let www = &json["certificates"][0];
+        assert_eq!(www["api"], "CertificateInfoSubmit");
+        assert_eq!(www["api_choice"], "manifest");
+        assert_eq!(
+            www["provenance"]["OrgOrganization"]["layer"],
+            "profile acme"
+        );
+        assert_eq!(www["provenance"]["OrgOrganization"]["file"], "p.yaml");
+        assert!(www["provenance"].get("OrganizationName").is_none());
+        assert_eq!(
+            www["not_sent"],
+            serde_json::json!(["organization.postal_code"])
+        );
+        let actions: Vec<&str> = www["requests"]
+            .as_array()
+            .map(|r| r.iter().filter_map(|q| q["action"].as_str()).collect())
+            .unwrap_or_default();
+        assert_eq!(actions, ["CertificateInfoSubmit", "CertificateOrderSubmit"]);
+        assert_eq!(
+            www["requests"][0]["body"]["CertCommonName"],
+            "www.acme.example"
+        );
+        assert_eq!(www["requests"][0]["body"]["CompanyType"], 2);
+    }
+}

@@ -1,0 +1,292 @@
+//! The plan/apply report: a table a person reads at a glance, one plain line
+//! per certificate as it finishes (for CI logs), and the JSON object of
+//! docs/cli.md ("JSON output"). Pure: every function returns text or a value.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde_json::{Value as Json, json};
+
+use crate::certificate::Api;
+use crate::plan::{CertificateReport, Mode, Outcome, StopReason};
+use crate::source::printable;
+
+pub fn counts(reports: &[CertificateReport]) -> BTreeMap<Outcome, usize> {
+    let mut counts: BTreeMap<Outcome, usize> = Outcome::ALL.iter().map(|o| (*o, 0)).collect();
+    for report in reports {
+        *counts.entry(report.outcome).or_default() += 1;
+    }
+    counts
+}
+
+/// "s" unless there is exactly one.
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// What happened beyond the outcome: the action, drift, changes, the error.
+pub fn detail(report: &CertificateReport) -> String {
+    let mut parts = Vec::new();
+    if report.outcome == Outcome::Planned {
+        let actions: Vec<&str> = report.actions.iter().map(|a| a.name()).collect();
+        parts.push(format!("would send {}", actions.join(" + ")));
+    }
+    if !report.drift.is_empty() {
+        parts.push(format!("drifted: {}", abbreviate(&report.drift)));
+    }
+    if report.actions.iter().any(|a| a.is_submit()) {
+        match &report.changes {
+            None => parts.push("first submission".into()),
+            Some(changes) => parts.push(format!("changed: {}", abbreviate(changes))),
+        }
+        // Plan already names the action; apply says it when it is not the
+        // default, so a mixed run shows which API each certificate went to.
+        if report.outcome != Outcome::Planned && report.api != Api::SubmitCertificateInformation {
+            parts.push(format!("via {}", report.api));
+        }
+    }
+    if let Some((code, message)) = &report.error {
+        // The API's words, and a code that could be anything on the wire.
+        parts.push(format!("{}: {}", printable(code), printable(message)));
+    }
+    parts.extend(report.notes.iter().map(|n| printable(n).into_owned()));
+    parts.join("; ")
+}
+
+fn abbreviate(fields: &[&str]) -> String {
+    const SHOWN: usize = 4;
+    if fields.len() <= SHOWN {
+        fields.join(", ")
+    } else {
+        format!(
+            "{} and {} more",
+            fields[..SHOWN].join(", "),
+            fields.len() - SHOWN
+        )
+    }
+}
+
+/// One line for a finished certificate, for logs (no terminal).
+pub fn line(report: &CertificateReport) -> String {
+    let status = report.status.map_or("-".to_string(), |s| s.to_string());
+    let detail = detail(report);
+    let mut line = format!(
+        "{:<9} {} ({}) status {status}",
+        report.outcome.as_str(),
+        printable(&report.name),
+        printable(&report.certificate_id)
+    );
+    if !detail.is_empty() {
+        line.push_str(" — ");
+        line.push_str(&detail);
+    }
+    line
+}
+
+pub fn summary_line(mode: Mode, reports: &[CertificateReport]) -> String {
+    let counts = counts(reports);
+    let verb = match mode {
+        Mode::Plan => "plan",
+        Mode::Apply => "apply",
+    };
+    let parts: Vec<String> = Outcome::ALL
+        .iter()
+        .filter(|o| mode == Mode::Plan || **o != Outcome::Planned)
+        .filter(|o| mode == Mode::Apply || !matches!(o, Outcome::Submitted | Outcome::Committed))
+        // Rare outcomes are named only when they happened (JSON always has them).
+        .filter(|o| !matches!(o, Outcome::Unknown | Outcome::Stale) || counts[o] > 0)
+        .map(|o| format!("{} {}", counts[o], o.as_str().replace('_', " ")))
+        .collect();
+    format!(
+        "{verb}: {} certificate{}: {}",
+        reports.len(),
+        if reports.len() == 1 { "" } else { "s" },
+        parts.join(", ")
+    )
+}
+
+/// The table printed at the end of a run.
+pub fn table(mode: Mode, reports: &[CertificateReport], stop: Option<&StopReason>) -> String {
+    let headers = ["NAME", "CERTIFICATE ID", "STATUS", "RESULT", "DETAIL"];
+    let rows: Vec<[String; 5]> = reports
+        .iter()
+        .map(|r| {
+            [
+                printable(&r.name).into_owned(),
+                printable(&r.certificate_id).into_owned(),
+                r.status.map_or("-".into(), |s| s.to_string()),
+                r.outcome.as_str().to_string(),
+                detail(r),
+            ]
+        })
+        .collect();
+    let mut widths = headers.map(str::len);
+    for row in &rows {
+        for (i, cell) in row.iter().enumerate().take(4) {
+            widths[i] = widths[i].max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let format_row = |cells: [&str; 5]| {
+        let mut line = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if i < 4 {
+                let _ = write!(line, "{cell:<width$}  ", width = widths[i]);
+            } else {
+                line.push_str(cell);
+            }
+        }
+        line.trim_end().to_string()
+    };
+    let _ = writeln!(out, "{}", format_row(headers));
+    for row in &rows {
+        let _ = writeln!(
+            out,
+            "{}",
+            format_row([&row[0], &row[1], &row[2], &row[3], &row[4]])
+        );
+    }
+    let _ = writeln!(out, "\n{}", summary_line(mode, reports));
+    if let Some(reason) = stop {
+        let _ = writeln!(out, "{}", stop_message(reason));
+    }
+    out
+}
+
+pub fn stop_message(reason: &StopReason) -> String {
+    match reason {
+        StopReason::AuthFailure { code, message } => {
+            let mut text = format!("stopped at {code}: {message}; nothing more was sent");
+            if code == "AuthFailure.SignatureExpire" {
+                text.push_str("\nthe clock of this machine is off by more than five minutes: set it right (NTP) and run again");
+            }
+            text
+        }
+        StopReason::Unreachable { code, message } => format!(
+            "stopped: the endpoint could not be reached {} times in a row ({code}: {message}); nothing more was sent",
+            crate::plan::retry::CONNECT_FAILURES_TO_STOP
+        ),
+        StopReason::Interrupted => {
+            "interrupted: nothing new was written after the signal; writes in flight were settled by reads where they could be (any still `unknown`: run plan to see)"
+                .into()
+        }
+    }
+}
+
+/// The JSON object of docs/cli.md ("JSON output").
+pub fn to_json(reports: &[CertificateReport], stop: Option<&StopReason>) -> Json {
+    let certificates: Vec<Json> = reports
+        .iter()
+        .map(|r| {
+            let mut object = json!({
+                "name": r.name,
+                "certificate_id": r.certificate_id,
+                "file": r.file.display().to_string(),
+                "status": r.status,
+                "result": r.outcome.as_str(),
+                "api": r.api.name(),
+            });
+            if !r.drift.is_empty() {
+                object["drift"] = json!(r.drift);
+            }
+            if let Some((code, message)) = &r.error {
+                object["error"] = json!({ "code": code, "message": message });
+            }
+            if !r.actions.is_empty() {
+                object["actions"] = json!(r.actions);
+            }
+            if let Some(changes) = &r.changes {
+                object["changes"] = json!(changes);
+            }
+            if !r.notes.is_empty() {
+                object["notes"] = json!(r.notes);
+            }
+            object
+        })
+        .collect();
+    let summary: serde_json::Map<String, Json> = counts(reports)
+        .into_iter()
+        .map(|(o, n)| (o.as_str().to_string(), json!(n)))
+        .collect();
+    let mut report = json!({ "certificates": certificates, "summary": summary });
+    if let Some(reason) = stop {
+        report["stopped"] = json!(match reason {
+            StopReason::AuthFailure { code, message } =>
+                json!({ "reason": "auth_failure", "code": code, "message": message }),
+            StopReason::Unreachable { code, message } =>
+                json!({ "reason": "unreachable", "code": code, "message": message }),
+            StopReason::Interrupted => json!({ "reason": "interrupted" }),
+        });
+    }
+    report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::action::Action;
+
+    fn report(name: &str, outcome: Outcome) -> CertificateReport {
+        CertificateReport::example(name, outcome)
+    }
+
+    #[test]
+    fn json_has_every_summary_key_and_only_applicable_fields() {
+        let mut drifted = report("b", Outcome::Drift);
+        drifted.drift = vec!["OrganizationName"];
+        let value = to_json(&[report("a", Outcome::Submitted), drifted], None);
+        assert_eq!(
+            value["summary"],
+            json!({"submitted": 1, "committed": 0, "planned": 0, "in_sync": 0, "drift": 1, "skipped": 0, "failed": 0, "unknown": 0, "stale": 0})
+        );
+        assert!(value["certificates"][0].get("drift").is_none());
+        assert!(value["certificates"][0].get("error").is_none());
+        assert_eq!(
+            value["certificates"][1]["drift"],
+            json!(["OrganizationName"])
+        );
+    }
+
+    #[test]
+    fn names_and_api_messages_cannot_start_a_line() {
+        let mut failed = report("www\n::error::injected", Outcome::Failed);
+        failed.error = Some((
+            "InternalError".into(),
+            "boom\n::set-output name=x::y".into(),
+        ));
+        for text in [line(&failed), table(Mode::Apply, &[failed.clone()], None)] {
+            assert!(
+                !text.lines().any(|l| l.trim_start().starts_with("::")),
+                "{text}"
+            );
+            assert!(text.contains("www\\n::error::injected"), "{text}");
+        }
+    }
+
+    #[test]
+    fn apply_names_the_successor_api() {
+        let mut successor = report("shop", Outcome::Submitted);
+        successor.api = Api::CertificateInfoSubmit;
+        successor.actions = vec![Action::CertificateInfoSubmit];
+        assert!(line(&successor).ends_with("first submission; via CertificateInfoSubmit"));
+        let mut legacy = report("www", Outcome::Submitted);
+        legacy.actions = vec![Action::SubmitCertificateInformation];
+        assert!(line(&legacy).ends_with("first submission"));
+    }
+
+    #[test]
+    fn table_aligns_and_summarises() {
+        let text = table(
+            Mode::Apply,
+            &[
+                report("www", Outcome::Submitted),
+                report("api-long-name", Outcome::InSync),
+            ],
+            None,
+        );
+        assert_eq!(
+            text,
+            "NAME           CERTIFICATE ID    STATUS  RESULT     DETAIL\nwww            www-id            5       submitted\napi-long-name  api-long-name-id  5       in_sync\n\napply: 2 certificates: 1 submitted, 0 committed, 1 in sync, 0 drift, 0 skipped, 0 failed\n"
+        );
+    }
+}

@@ -1,0 +1,35 @@
+//! Planning and applying: read each certificate's live state, decide, act.
+//!
+//! - [`decide`]: the table of docs/cli.md "Reconciling one certificate", a
+//!   pure function of the live state and the desired request body;
+//! - [`retry`]: what to do after a failed call, beside it, as pure
+//!   functions;
+//! - [`pace`]: the rate arithmetic (when each request may go), pure;
+//! - [`outcome`]: what happened to each certificate, and why a run stopped;
+//! - [`run`]: the effectful part, the only one here that sleeps or calls
+//!   the API: one task per certificate, every request paced per action,
+//!   retried with backoff for the retryable codes, and every write whose
+//!   outcome is unknown settled by reading the certificate again before
+//!   anything else is sent for it.
+//!
+//! A certificate is written with its API's submit action
+//! (`SubmitCertificateInformation` or `CertificateInfoSubmit`, each with its
+//! own pacer); whichever it is, the live `SubmittedData` is compared with the
+//! body under SubmittedData's names ([`crate::api::request::submitted_view`]).
+//!
+//! Guarantees:
+//! - `AuthFailure.*` stops the whole run: no request starts after it.
+//! - A certificate is reported `submitted`/`committed` only when the server
+//!   accepted the write (its answer, or a read that shows the write in place).
+//! - A write that took effect is not sent again: after an unknown outcome we
+//!   read first, and only re-send when the read shows it did not land.
+
+pub mod decide;
+pub mod outcome;
+pub mod pace;
+pub mod retry;
+pub mod run;
+
+pub use decide::{Decision, Live, decide};
+pub use outcome::{CertificateReport, Mode, Outcome, StopReason};
+pub use run::{OnDone, Options, Run, run};

@@ -1,0 +1,154 @@
+//! What happened to each certificate of a run, and why a run stopped early:
+//! the values the printers in [`crate::output`] turn into text and JSON.
+
+use std::path::PathBuf;
+
+use crate::api::action::Action;
+use crate::api::error::CallError;
+use crate::certificate::{Api, Certificate};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Read only; report what apply would do.
+    Plan,
+    Apply,
+}
+
+/// What happened to one certificate; the `result` of the JSON output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Outcome {
+    Submitted,
+    Committed,
+    Planned,
+    InSync,
+    Drift,
+    Skipped,
+    Failed,
+    /// A write was sent and its outcome could not be settled.
+    Unknown,
+    /// `apply --plan`: the certificate moved since the plan; nothing sent.
+    Stale,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 9] = [
+        Outcome::Submitted,
+        Outcome::Committed,
+        Outcome::Planned,
+        Outcome::InSync,
+        Outcome::Drift,
+        Outcome::Skipped,
+        Outcome::Failed,
+        Outcome::Unknown,
+        Outcome::Stale,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Submitted => "submitted",
+            Outcome::Committed => "committed",
+            Outcome::Planned => "planned",
+            Outcome::InSync => "in_sync",
+            Outcome::Drift => "drift",
+            Outcome::Skipped => "skipped",
+            Outcome::Failed => "failed",
+            Outcome::Unknown => "unknown",
+            Outcome::Stale => "stale",
+        }
+    }
+}
+
+/// One certificate's line of the report.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CertificateReport {
+    pub name: String,
+    pub certificate_id: String,
+    pub file: PathBuf,
+    pub line: u32,
+    /// The live status read before acting.
+    pub status: Option<u64>,
+    pub outcome: Outcome,
+    pub drift: Vec<&'static str>,
+    /// For a submit: the fields that differ from the live data (`None`: the
+    /// first submission, nothing live to compare).
+    pub changes: Option<Vec<&'static str>>,
+    pub error: Option<(String, String)>,
+    /// The submit action of the certificate's API.
+    pub api: Api,
+    /// What plan would send, or what apply sent.
+    pub actions: Vec<Action>,
+    pub notes: Vec<String>,
+}
+
+/// Why the run stopped early, if it did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StopReason {
+    /// `AuthFailure.*`: the credentials are refused; nothing more is sent.
+    AuthFailure { code: String, message: String },
+    /// [`retry::CONNECT_FAILURES_TO_STOP`] connection failures in a row: the
+    /// endpoint cannot be reached; nothing more is sent.
+    Unreachable { code: String, message: String },
+    /// SIGINT or SIGTERM.
+    Interrupted,
+}
+
+impl CertificateReport {
+    /// The report before anything is known: failed until decided otherwise.
+    pub(super) fn new(certificate: &Certificate) -> Self {
+        Self {
+            name: certificate.name.clone(),
+            certificate_id: if certificate.certificate_id.secret {
+                crate::secret::MASK.into()
+            } else {
+                certificate.certificate_id.value.clone()
+            },
+            file: PathBuf::new(),
+            line: certificate.span.line,
+            status: None,
+            outcome: Outcome::Failed,
+            drift: Vec::new(),
+            changes: None,
+            error: None,
+            api: certificate.api,
+            actions: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    pub(super) fn fail(&mut self, error: &CallError) {
+        self.outcome = Outcome::Failed;
+        self.error = Some((error.code(), error.message()));
+    }
+
+    /// A write was sent and could not be settled: it may or may not be in
+    /// place. `plan` (or another apply, which reads first) will tell.
+    pub(super) fn unknown(&mut self, action: Action, error: &CallError) {
+        self.outcome = Outcome::Unknown;
+        self.error = Some((error.code(), error.message()));
+        self.notes.push(format!(
+            "{action} was sent and its outcome could not be settled by reads; run plan to see whether it took effect"
+        ));
+    }
+}
+
+#[cfg(test)]
+impl CertificateReport {
+    /// A report with everything but the name and outcome plain, for tests of
+    /// the printers (`output::{report, github, markdown}`).
+    pub fn example(name: &str, outcome: Outcome) -> Self {
+        Self {
+            name: name.into(),
+            certificate_id: format!("{name}-id"),
+            file: format!("certificates/{name}.yaml").into(),
+            line: 3,
+            status: Some(5),
+            outcome,
+            drift: Vec::new(),
+            changes: None,
+            error: None,
+            api: Api::SubmitCertificateInformation,
+            actions: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+}

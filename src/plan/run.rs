@@ -1,0 +1,699 @@
+//! The effectful part of planning and applying: one task per certificate,
+//! every request paced per action ([`super::pace`]), retried or settled as
+//! [`super::retry`] decides, and stopped for the whole run on
+//! `AuthFailure.*`, an unreachable endpoint or a signal. Never prints: each
+//! certificate's [`CertificateReport`] goes to an [`OnDone`] callback and
+//! back to the caller.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use serde_json::{Map, Value as Json};
+use tokio::sync::Mutex;
+use tokio::time::Instant;
+
+use super::decide::{Decision, Live, comparison_notes, decide, differences, unverifiable_note};
+use super::outcome::{CertificateReport, Mode, Outcome, StopReason};
+use super::pace::{Backoff, Pacer};
+use super::retry::{self, CallKind, Next};
+use crate::api::action::Action;
+use crate::api::client::Transport;
+use crate::api::error::CallError;
+use crate::api::request::{
+    Body, Secrets, describe_body, order_body, submit_action, submit_body, submitted_view,
+};
+use crate::api::status::{self, PENDING_SUBMISSION};
+use crate::certificate::Certificate;
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub mode: Mode,
+    /// `--commit`: every certificate as `commit: true`.
+    pub commit_all: bool,
+    /// Writes a second, per write action (`--rate`).
+    pub write_rate: f64,
+    /// Reads a second (DescribeCertificateDetail's documented limit).
+    pub read_rate: f64,
+    pub backoff: Backoff,
+    /// One request's limit (`--timeout`): the settle window is three of
+    /// them, and an interrupted run ends within one of them plus 5 s.
+    pub timeout: Duration,
+    /// `--resubmit`: certificates (by name) submitted at status 5 even when
+    /// every comparable field agrees.
+    pub resubmit: BTreeSet<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            mode: Mode::Apply,
+            commit_all: false,
+            write_rate: 10.0,
+            read_rate: 10.0,
+            backoff: Backoff::default(),
+            timeout: Duration::from_secs(30),
+            resubmit: BTreeSet::new(),
+        }
+    }
+}
+
+/// Why a request is sent: ordinary work, or a read that settles a write
+/// already sent (allowed to go on, paced, after an interrupt).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Purpose {
+    Work,
+    Settle,
+}
+
+/// After an interrupt, how long past one request's timeout the settle reads
+/// may go on: the run ends within `--timeout` + 5 s (docs/cli.md), and the
+/// last second is left for the report.
+const GRACE_AFTER_TIMEOUT: Duration = Duration::from_secs(4);
+
+#[derive(Clone, Debug, Default)]
+struct StopState {
+    reason: Option<StopReason>,
+    /// After an interrupt: when every request still going is cut off and
+    /// every wait ends. A second signal moves it to now.
+    cut_off: Option<Instant>,
+}
+
+/// How one write ended.
+enum Written {
+    /// The server accepted it, or reads showed it in place.
+    Done,
+    /// Certainly not in place (refused, or never sent).
+    Failed(CallError),
+    /// Sent, and neither a reply nor the reads could tell whether it took
+    /// effect.
+    Unknown(CallError),
+}
+
+/// What the reads after an unknown outcome showed.
+enum Settled {
+    Landed,
+    /// Absent in reads spread over the settle window: it may be sent again.
+    Absent,
+    Unknown,
+}
+
+/// One send: its result, when it left, and the account's connection
+/// failures in a row after it.
+struct Attempt {
+    result: Result<Map<String, Json>, CallError>,
+    sent_at: Instant,
+    connect_failures: u32,
+}
+
+/// Shared between the tasks of a run (one account): the pacers and the stop.
+pub struct Run<T: Transport> {
+    transport: Arc<T>,
+    pacers: HashMap<Action, Mutex<Pacer>>,
+    options: Options,
+    stop_state: tokio::sync::watch::Sender<StopState>,
+    /// Connection failures in a row, across the certificates.
+    connect_failures: AtomicU32,
+}
+
+/// Something to call when each certificate is done (progress display).
+pub type OnDone = Arc<dyn Fn(&CertificateReport) + Send + Sync>;
+
+/// The error of a request that was not sent because the run stopped.
+fn not_sent(reason: Option<&StopReason>) -> CallError {
+    let message = match reason {
+        Some(StopReason::AuthFailure { code, .. } | StopReason::Unreachable { code, .. }) => {
+            format!("not sent: the run stopped at {code}")
+        }
+        _ => "not sent: the run was interrupted".to_string(),
+    };
+    CallError::Api {
+        code: NOT_SENT.into(),
+        message,
+        request_id: None,
+    }
+}
+
+/// The code of a request the run did not send.
+pub const NOT_SENT: &str = "tccert.NotSent";
+
+impl<T: Transport> Run<T> {
+    pub fn new(transport: Arc<T>, options: Options) -> Arc<Self> {
+        let mut pacers = HashMap::new();
+        pacers.insert(
+            Action::DescribeCertificateDetail,
+            Mutex::new(Pacer::new(options.read_rate)),
+        );
+        pacers.insert(
+            Action::SubmitCertificateInformation,
+            Mutex::new(Pacer::new(options.write_rate)),
+        );
+        pacers.insert(
+            Action::CertificateInfoSubmit,
+            Mutex::new(Pacer::new(options.write_rate)),
+        );
+        pacers.insert(
+            Action::CertificateOrderSubmit,
+            Mutex::new(Pacer::new(options.write_rate)),
+        );
+        Arc::new(Self {
+            transport,
+            pacers,
+            options,
+            stop_state: tokio::sync::watch::channel(StopState::default()).0,
+            connect_failures: AtomicU32::new(0),
+        })
+    }
+
+    /// Stops the run: nothing new is written. After an interrupt, reads that
+    /// settle writes already sent go on, paced, until the cut-off; after any
+    /// other stop nothing at all is sent (the same credentials or endpoint
+    /// would fail the same way).
+    pub fn stop(&self, reason: StopReason) {
+        let grace = self.options.timeout + GRACE_AFTER_TIMEOUT;
+        self.stop_state.send_modify(|state| {
+            if reason == StopReason::Interrupted && state.cut_off.is_none() {
+                state.cut_off = Some(Instant::now() + grace);
+            }
+            state.reason.get_or_insert(reason);
+        });
+    }
+
+    /// A second signal: every request still going is cut off, every wait
+    /// ends, now.
+    pub fn cut_off_now(&self) {
+        self.stop_state.send_modify(|state| {
+            state.reason.get_or_insert(StopReason::Interrupted);
+            state.cut_off = Some(Instant::now());
+        });
+    }
+
+    pub fn stop_reason(&self) -> Option<StopReason> {
+        self.stop_state.borrow().reason.clone()
+    }
+
+    /// Whether a request for `purpose` may be sent now.
+    fn may_send(&self, purpose: Purpose) -> bool {
+        let state = self.stop_state.borrow();
+        match (&state.reason, purpose) {
+            (None, _) => true,
+            (Some(_), Purpose::Work) => false,
+            (Some(StopReason::Interrupted), Purpose::Settle) => {
+                state.cut_off.is_some_and(|cut| Instant::now() < cut)
+            }
+            (Some(_), Purpose::Settle) => false,
+        }
+    }
+
+    /// Resolves when waiting for `purpose` must end: for work, when the run
+    /// stops; for settling, at the cut-off (at once after a stop that was not
+    /// an interrupt).
+    async fn halted(&self, purpose: Purpose) {
+        let mut state = self.stop_state.subscribe();
+        loop {
+            let (stopped, cut_off) = {
+                let now = state.borrow_and_update();
+                (now.reason.is_some(), now.cut_off)
+            };
+            let deadline = match purpose {
+                Purpose::Work if stopped => return,
+                Purpose::Settle if stopped && cut_off.is_none() => return,
+                Purpose::Work | Purpose::Settle => cut_off,
+            };
+            match deadline {
+                Some(deadline) => {
+                    tokio::select! {
+                        () = tokio::time::sleep_until(deadline) => return,
+                        changed = state.changed() => if changed.is_err() { return },
+                    }
+                }
+                None => {
+                    if state.changed().await.is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Resolves at the cut-off after an interrupt; never otherwise.
+    async fn cut_off(&self) {
+        let mut state = self.stop_state.subscribe();
+        loop {
+            let cut_off = state.borrow_and_update().cut_off;
+            match cut_off {
+                Some(deadline) => tokio::select! {
+                    () = tokio::time::sleep_until(deadline) => return,
+                    changed = state.changed() => if changed.is_err() { return std::future::pending().await },
+                },
+                None => {
+                    if state.changed().await.is_err() {
+                        return std::future::pending().await;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sleeps until `when`; false when the wait was ended by a stop.
+    async fn sleep_until(&self, when: Instant, purpose: Purpose) -> bool {
+        tokio::select! {
+            biased;
+            () = self.halted(purpose) => false,
+            () = tokio::time::sleep_until(when) => true,
+        }
+    }
+
+    /// One send, paced by its action's pacer, with the stop checked before it
+    /// goes and the cut-off racing it while it is in flight.
+    async fn call(
+        &self,
+        action: Action,
+        body: &Body,
+        certificate: &str,
+        attempt: u32,
+        purpose: Purpose,
+    ) -> Attempt {
+        let refused = |run: &Self| Attempt {
+            result: Err(not_sent(run.stop_reason().as_ref())),
+            sent_at: Instant::now(),
+            connect_failures: 0,
+        };
+        if !self.may_send(purpose) {
+            return refused(self);
+        }
+        if let Some(pacer) = self.pacers.get(&action) {
+            let slot = pacer.lock().await.reserve(Instant::now().into_std());
+            if !self.sleep_until(Instant::from_std(slot), purpose).await {
+                return refused(self);
+            }
+        }
+        if !self.may_send(purpose) {
+            return refused(self);
+        }
+        tracing::debug!(action = %action, certificate, attempt, "sending");
+        let sent_at = Instant::now();
+        let result = tokio::select! {
+            result = self.transport.call(action, body.to_json(Secrets::Reveal)) => result,
+            () = self.cut_off() => Err(CallError::Transport {
+                message: "cut off: the run was interrupted while the request was in flight".into(),
+                timed_out: true,
+            }),
+        };
+        let connect_failures = match &result {
+            Err(error) if error.is_connect_failure() => {
+                self.connect_failures.fetch_add(1, Ordering::SeqCst) + 1
+            }
+            _ => {
+                self.connect_failures.store(0, Ordering::SeqCst);
+                0
+            }
+        };
+        match &result {
+            Ok(_) => tracing::debug!(action = %action, certificate, attempt, "accepted"),
+            Err(error) => {
+                tracing::info!(action = %action, certificate, attempt, code = %error.code(), "call failed");
+            }
+        }
+        Attempt {
+            result,
+            sent_at,
+            connect_failures,
+        }
+    }
+
+    /// The decision after a failed call; stops the account when it says so.
+    fn after_error(
+        &self,
+        error: &CallError,
+        kind: CallKind,
+        attempt: u32,
+        connect_failures: u32,
+    ) -> Next {
+        let next = retry::after_error(
+            error,
+            kind,
+            attempt,
+            connect_failures,
+            &self.options.backoff,
+            fastrand::f64(),
+        );
+        if next == Next::StopAccount {
+            let (code, message) = (error.code(), error.message());
+            self.stop(if error.is_auth_failure() {
+                StopReason::AuthFailure { code, message }
+            } else {
+                StopReason::Unreachable { code, message }
+            });
+        }
+        next
+    }
+
+    /// A read, retried while the rules say so.
+    async fn describe(
+        &self,
+        certificate: &Certificate,
+        purpose: Purpose,
+    ) -> Result<Live, CallError> {
+        let body = describe_body(certificate);
+        let mut attempt = 1;
+        loop {
+            let sent = self
+                .call(
+                    Action::DescribeCertificateDetail,
+                    &body,
+                    &certificate.name,
+                    attempt,
+                    purpose,
+                )
+                .await;
+            let error = match sent
+                .result
+                .and_then(|response| Live::from_response(&response))
+            {
+                Ok(mut live) => {
+                    // StatusMsg is the one text from a successful reply that
+                    // is printed: masked like every error from the network.
+                    live.status_message = live
+                        .status_message
+                        .map(|message| self.transport.redactor().redact(&message));
+                    return Ok(live);
+                }
+                Err(error) => error,
+            };
+            match self.after_error(&error, CallKind::Read, attempt, sent.connect_failures) {
+                Next::Retry(delay) => {
+                    if !self.sleep_until(Instant::now() + delay, purpose).await {
+                        return Err(error);
+                    }
+                }
+                Next::Settle | Next::Fail | Next::StopAccount => return Err(error),
+            }
+            attempt += 1;
+        }
+    }
+
+    /// Reads after a write of unknown outcome, sent at `sent_at`, until the
+    /// reads show it in place, or show it absent over the settle window.
+    async fn settle(
+        &self,
+        certificate: &Certificate,
+        sent_at: Instant,
+        landed: &impl Fn(&Live) -> bool,
+    ) -> Settled {
+        loop {
+            let Ok(live) = self.describe(certificate, Purpose::Settle).await else {
+                return Settled::Unknown;
+            };
+            if landed(&live) {
+                return Settled::Landed;
+            }
+            let elapsed = sent_at.elapsed();
+            if retry::may_resend(elapsed, self.options.timeout) {
+                return Settled::Absent;
+            }
+            let next = sent_at + retry::next_settle_read(elapsed, self.options.timeout);
+            if !self.sleep_until(next, Purpose::Settle).await {
+                return Settled::Unknown;
+            }
+        }
+    }
+
+    /// A write. Certainly not applied (throttled, never sent): retried. Any
+    /// other failure that may have been applied is settled by reads before
+    /// anything else is sent for the certificate, and sent again only when
+    /// reads spread over [`retry::SETTLE_TIMEOUTS`] timeouts show it absent.
+    async fn write(
+        &self,
+        action: Action,
+        body: &Body,
+        certificate: &Certificate,
+        landed: impl Fn(&Live) -> bool,
+        notes: &mut Vec<String>,
+    ) -> Written {
+        let mut attempt = 1;
+        loop {
+            let sent = self
+                .call(action, body, &certificate.name, attempt, Purpose::Work)
+                .await;
+            let error = match sent.result {
+                Ok(_) => return Written::Done,
+                Err(error) => error,
+            };
+            match self.after_error(&error, CallKind::Write, attempt, sent.connect_failures) {
+                Next::Retry(delay) => {
+                    if !self
+                        .sleep_until(Instant::now() + delay, Purpose::Work)
+                        .await
+                    {
+                        return Written::Failed(not_sent(self.stop_reason().as_ref()));
+                    }
+                }
+                Next::Fail | Next::StopAccount => return Written::Failed(error),
+                Next::Settle => {
+                    tracing::info!(action = %action, certificate = %certificate.name, code = %error.code(), "outcome unknown; reading the certificate to settle it");
+                    match self.settle(certificate, sent.sent_at, &landed).await {
+                        Settled::Landed => {
+                            notes.push(format!(
+                                "{action}: {}; a read showed the write in place",
+                                error.code()
+                            ));
+                            return Written::Done;
+                        }
+                        Settled::Unknown => return Written::Unknown(error),
+                        Settled::Absent if !self.options.backoff.allows(attempt) => {
+                            return Written::Failed(error);
+                        }
+                        Settled::Absent if !self.may_send(Purpose::Work) => {
+                            notes.push(format!(
+                                "{action}: {}; reads showed it did not take effect",
+                                error.code()
+                            ));
+                            return Written::Failed(not_sent(self.stop_reason().as_ref()));
+                        }
+                        Settled::Absent => {}
+                    }
+                }
+            }
+            attempt += 1;
+        }
+    }
+
+    /// Reconciles one certificate.
+    pub async fn reconcile(&self, certificate: &Certificate) -> CertificateReport {
+        let mut report = CertificateReport::new(certificate);
+        let live = match self.describe(certificate, Purpose::Work).await {
+            Ok(live) => live,
+            Err(error) => {
+                report.fail(&error);
+                return report;
+            }
+        };
+        report.status = Some(live.status);
+        let action = submit_action(certificate);
+        let body = submit_body(certificate);
+        // What SubmittedData shows once the body is in place: the comparison
+        // for drift, for "in sync" and for settling an unknown outcome.
+        let desired = submitted_view(certificate, &body);
+        let commit = certificate.commit || self.options.commit_all;
+        let resubmit = self.options.resubmit.contains(&certificate.name);
+        report.notes.extend(comparison_notes(&live, &desired));
+        let decision = match decide(&live, &desired, commit) {
+            Decision::InSync { .. } | Decision::Commit
+                if resubmit && live.status == PENDING_SUBMISSION =>
+            {
+                report
+                    .notes
+                    .push("--resubmit: submitted although every comparable field agrees".into());
+                Decision::Submit { commit }
+            }
+            _ if resubmit && live.status != PENDING_SUBMISSION => Decision::Failed {
+                message: format!(
+                    "--resubmit: the information can be submitted again only at status 5 (pending information); this certificate is at status {} ({})",
+                    live.status,
+                    status::short_name(live.status)
+                ),
+            },
+            decision => decision,
+        };
+        let (submit, order) = match decision {
+            Decision::Submit { commit } => (true, commit),
+            Decision::Commit => (false, true),
+            Decision::InSync { note } => {
+                report.outcome = Outcome::InSync;
+                report.notes.extend(note);
+                report.notes.extend(unverifiable_note(certificate, &body));
+                return report;
+            }
+            Decision::Drift { fields } => {
+                report.outcome = Outcome::Drift;
+                report.drift = fields;
+                report.notes.extend(unverifiable_note(certificate, &body));
+                return report;
+            }
+            Decision::Failed { message } => {
+                report.outcome = Outcome::Failed;
+                report.error = Some(("tccert.ReviewFailed".into(), message));
+                return report;
+            }
+            Decision::Skipped { warning } => {
+                report.outcome = Outcome::Skipped;
+                report.notes.push(warning);
+                return report;
+            }
+        };
+        if submit {
+            report.actions.push(action);
+            report.changes = live
+                .submitted
+                .as_ref()
+                .map(|_| differences(live.submitted.as_ref(), &desired));
+        } else {
+            report.notes.extend(unverifiable_note(certificate, &body));
+        }
+        if order {
+            report.actions.push(Action::CertificateOrderSubmit);
+        }
+        if self.options.mode == Mode::Plan {
+            report.outcome = Outcome::Planned;
+            return report;
+        }
+        if submit {
+            let landed = |live: &Live| differences(live.submitted.as_ref(), &desired).is_empty();
+            match self
+                .write(action, &body, certificate, landed, &mut report.notes)
+                .await
+            {
+                Written::Done => report.outcome = Outcome::Submitted,
+                Written::Failed(error) => {
+                    self.settle_conflict(certificate, &desired, &error, &mut report)
+                        .await;
+                    return report;
+                }
+                Written::Unknown(error) => {
+                    report.unknown(action, &error);
+                    return report;
+                }
+            }
+        }
+        if order {
+            if submit && !self.may_send(Purpose::Work) {
+                report.notes.push(format!(
+                    "{} not sent: the run stopped after the information was submitted; apply again to commit",
+                    Action::CertificateOrderSubmit
+                ));
+                return report;
+            }
+            let landed = |live: &Live| live.status != PENDING_SUBMISSION;
+            match self
+                .write(
+                    Action::CertificateOrderSubmit,
+                    &order_body(certificate),
+                    certificate,
+                    landed,
+                    &mut report.notes,
+                )
+                .await
+            {
+                Written::Done => report.outcome = Outcome::Committed,
+                Written::Failed(error) if submit && is_not_sent(&error) => {
+                    report.notes.push(format!(
+                        "{} not sent: the run stopped after the information was submitted; apply again to commit",
+                    Action::CertificateOrderSubmit
+                    ));
+                }
+                Written::Failed(error) => {
+                    self.settle_conflict(certificate, &desired, &error, &mut report)
+                        .await;
+                }
+                Written::Unknown(error) => report.unknown(Action::CertificateOrderSubmit, &error),
+            }
+        }
+        report
+    }
+
+    /// A write refused for the certificate's status may mean another run got
+    /// there first (two applies at once). Read again: if the information is
+    /// in place, that is not a failure of this run.
+    async fn settle_conflict(
+        &self,
+        certificate: &Certificate,
+        desired: &Body,
+        error: &CallError,
+        report: &mut CertificateReport,
+    ) {
+        let conflict = matches!(error, CallError::Api { code, .. }
+            if code == "FailedOperation.InvalidCertificateStatusCode" || code == "FailedOperation.CertificateInfoSubmitStatusInvalid");
+        if conflict
+            && let Ok(live) = self.describe(certificate, Purpose::Settle).await
+            && live.status != PENDING_SUBMISSION
+            && differences(live.submitted.as_ref(), desired).is_empty()
+        {
+            report.outcome = if report.actions.contains(&Action::CertificateOrderSubmit) {
+                Outcome::Committed
+            } else {
+                Outcome::InSync
+            };
+            report.notes.push(format!(
+                "status is now {}: another run submitted the same information",
+                live.status
+            ));
+            return;
+        }
+        report.fail(error);
+    }
+}
+
+fn is_not_sent(error: &CallError) -> bool {
+    matches!(error, CallError::Api { code, .. } if code == NOT_SENT)
+}
+
+/// Reconciles every certificate, concurrently, and reports in input order.
+/// A certificate whose task panicked is reported `failed` (`tccert.Internal`),
+/// never dropped.
+pub async fn run<T: Transport>(
+    run: Arc<Run<T>>,
+    certificates: Vec<(Certificate, PathBuf)>,
+    on_done: OnDone,
+) -> Vec<CertificateReport> {
+    let mut tasks = Vec::with_capacity(certificates.len());
+    for (certificate, file) in certificates {
+        let mut skeleton = CertificateReport::new(&certificate);
+        skeleton.file.clone_from(&file);
+        let run = Arc::clone(&run);
+        let on_done = Arc::clone(&on_done);
+        let task = tokio::spawn(async move {
+            let mut report = run.reconcile(&certificate).await;
+            report.file = file;
+            on_done(&report);
+            report
+        });
+        tasks.push((skeleton, task));
+    }
+    let mut reports = Vec::with_capacity(tasks.len());
+    for (mut skeleton, task) in tasks {
+        let report = match task.await {
+            Ok(report) => report,
+            Err(error) => {
+                tracing::error!(certificate = %skeleton.name, "a certificate task failed: {error}");
+                skeleton.error = Some((
+                    INTERNAL.into(),
+                    "tccert failed internally while reconciling this certificate; its live state is unknown: run plan".into(),
+                ));
+                on_done(&skeleton);
+                skeleton
+            }
+        };
+        reports.push(report);
+    }
+    reports
+}
+
+/// The code of a certificate whose reconciling failed inside tccert.
+pub const INTERNAL: &str = "tccert.Internal";
+
+#[cfg(test)]
+#[path = "run_tests.rs"]
+mod tests;

@@ -1,0 +1,962 @@
+//! The reconciler's loop against a scripted fake server, in paused tokio
+//! time: retries, backoff, settle windows, stops and interrupts are checked
+//! by the virtual time of every request, without waiting for real seconds.
+//! (Over real HTTP, the same rules are tested against the emulator in
+//! tests/integration/.)
+
+use std::collections::HashMap;
+use std::sync::Mutex as StdMutex;
+
+use serde_json::json;
+
+use super::*;
+use crate::certificate::{ApiChoice, Csr, CsrKey, Layer, Setting};
+use crate::field::Field;
+use crate::plan::decide::unverifiable_fields;
+use crate::source::{Files, Sourced, Span};
+
+const TIMEOUT: Duration = Duration::from_secs(1);
+
+/// The actions, short, for the scripts' patterns.
+const DESCRIBE_ACTION: Action = Action::DescribeCertificateDetail;
+const SUBMIT_ACTION: Action = Action::SubmitCertificateInformation;
+const ORDER_ACTION: Action = Action::CertificateOrderSubmit;
+
+/// What the fake does with one request.
+#[derive(Clone, Debug)]
+enum Behaviour {
+    /// Carry it out and answer.
+    Normal,
+    /// Answer this error without acting.
+    Refuse(CallError),
+    /// Carry it out, then fail as a dropped connection would.
+    ActThenDrop,
+    /// Fail as a dropped connection would, without acting.
+    DropWithoutActing,
+    /// Carry it out this long after receiving it, even when the client has
+    /// given up (its timeout is [`TIMEOUT`]).
+    LateApply(Duration),
+    /// Never answer.
+    Hang,
+    /// Answer this error after this long, without acting.
+    RefuseAfter(Duration, CallError),
+    /// Panic (a bug inside tccert's task).
+    Panic,
+}
+
+#[derive(Clone, Debug)]
+struct Sent {
+    action: Action,
+    id: String,
+    at: Instant,
+}
+
+#[derive(Default)]
+struct FakeCertificate {
+    status: u64,
+    status_message: Option<String>,
+    submitted: Option<Map<String, Json>>,
+    submits_applied: u32,
+    orders_applied: u32,
+}
+
+type Script = Box<dyn Fn(Action, &str, u32) -> Behaviour + Send + Sync>;
+
+struct Inner {
+    certificates: StdMutex<HashMap<String, FakeCertificate>>,
+    log: StdMutex<Vec<Sent>>,
+    script: Script,
+    redactor: crate::secret::Redactor,
+}
+
+/// A server with certificates at status 5, answering as `script` says for
+/// (action, certificate id, nth request of that pair, from 1).
+#[derive(Clone)]
+struct Fake(Arc<Inner>);
+
+impl Fake {
+    fn new(
+        ids: &[&str],
+        script: impl Fn(Action, &str, u32) -> Behaviour + Send + Sync + 'static,
+    ) -> Self {
+        let certificates = ids
+            .iter()
+            .map(|id| {
+                (
+                    (*id).to_string(),
+                    FakeCertificate {
+                        status: 5,
+                        ..FakeCertificate::default()
+                    },
+                )
+            })
+            .collect();
+        Self(Arc::new(Inner {
+            certificates: StdMutex::new(certificates),
+            log: StdMutex::new(Vec::new()),
+            script: Box::new(script),
+            redactor: crate::secret::Redactor::new(["hunter2-secret"]),
+        }))
+    }
+
+    fn log(&self) -> Vec<Sent> {
+        self.0.log.lock().unwrap().clone()
+    }
+
+    fn sent(&self, action: Action, id: &str) -> Vec<Instant> {
+        self.log()
+            .into_iter()
+            .filter(|s| s.action == action && s.id == id)
+            .map(|s| s.at)
+            .collect()
+    }
+
+    fn applied(&self, id: &str) -> (u32, u32) {
+        let certificates = self.0.certificates.lock().unwrap();
+        let c = &certificates[id];
+        (c.submits_applied, c.orders_applied)
+    }
+
+    /// Carries a request out on the server's state.
+    fn act(inner: &Inner, action: Action, body: &Map<String, Json>) -> Map<String, Json> {
+        let id = request_id(body);
+        let mut certificates = inner.certificates.lock().unwrap();
+        let Some(certificate) = certificates.get_mut(&id) else {
+            return Map::new();
+        };
+        match action {
+            DESCRIBE_ACTION => {
+                let mut reply = Map::new();
+                reply.insert("Status".into(), json!(certificate.status));
+                reply.insert("StatusMsg".into(), json!(certificate.status_message));
+                reply.insert(
+                    "SubmittedData".into(),
+                    certificate
+                        .submitted
+                        .clone()
+                        .map_or(Json::Null, Json::Object),
+                );
+                reply
+            }
+            SUBMIT_ACTION => {
+                let mut data = body.clone();
+                data.remove("CertificateId");
+                certificate.submitted = Some(data);
+                certificate.submits_applied += 1;
+                Map::new()
+            }
+            ORDER_ACTION => {
+                certificate.status = 8;
+                certificate.orders_applied += 1;
+                Map::new()
+            }
+            _ => Map::new(),
+        }
+    }
+}
+
+fn request_id(body: &Map<String, Json>) -> String {
+    body.get("CertificateId")
+        .or_else(|| body.get("CertId"))
+        .and_then(Json::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn dropped() -> CallError {
+    CallError::Transport {
+        message: "connection closed before a reply".into(),
+        timed_out: false,
+    }
+}
+
+impl Transport for Fake {
+    fn redactor(&self) -> &crate::secret::Redactor {
+        &self.0.redactor
+    }
+
+    async fn call(
+        &self,
+        action: Action,
+        body: Map<String, Json>,
+    ) -> Result<Map<String, Json>, CallError> {
+        let id = request_id(&body);
+        let nth = {
+            let mut log = self.0.log.lock().unwrap();
+            log.push(Sent {
+                action,
+                id: id.clone(),
+                at: Instant::now(),
+            });
+            log.iter()
+                .filter(|s| s.action == action && s.id == id)
+                .count() as u32
+        };
+        match (self.0.script)(action, &id, nth) {
+            Behaviour::Normal => Ok(Fake::act(&self.0, action, &body)),
+            Behaviour::Refuse(error) => Err(error),
+            Behaviour::ActThenDrop => {
+                Fake::act(&self.0, action, &body);
+                Err(dropped())
+            }
+            Behaviour::DropWithoutActing => Err(dropped()),
+            Behaviour::LateApply(delay) => {
+                let inner = Arc::clone(&self.0);
+                tokio::spawn(async move {
+                    tokio::time::sleep(delay).await;
+                    Fake::act(&inner, action, &body);
+                });
+                if delay > TIMEOUT {
+                    tokio::time::sleep(TIMEOUT).await;
+                    Err(CallError::Transport {
+                        message: "timed out".into(),
+                        timed_out: true,
+                    })
+                } else {
+                    tokio::time::sleep(delay).await;
+                    Ok(Map::new())
+                }
+            }
+            Behaviour::Hang => std::future::pending().await,
+            Behaviour::RefuseAfter(delay, error) => {
+                tokio::time::sleep(delay).await;
+                Err(error)
+            }
+            Behaviour::Panic => panic!("a bug in a certificate's task"),
+        }
+    }
+}
+
+fn span() -> Span {
+    let mut files = Files::default();
+    let file = files.add("m.yaml".into(), String::new());
+    Span {
+        file,
+        line: 1,
+        column: 1,
+        length: 1,
+    }
+}
+
+fn certificate(name: &str, commit: bool) -> Certificate {
+    let text = |value: &str| Sourced::new(value.to_string(), span());
+    let mut fields = std::collections::BTreeMap::new();
+    fields.insert(
+        Field::OrganizationName,
+        Setting {
+            value: "Acme".into(),
+            layer: Layer::Certificate(name.into()),
+            span: span(),
+            secret: false,
+        },
+    );
+    Certificate {
+        name: name.into(),
+        file: span().file,
+        span: span(),
+        certificate_id: text(name),
+        domain: text(&format!("{name}.example")),
+        domains: Vec::new(),
+        dv: false,
+        commit,
+        api: crate::certificate::Api::SubmitCertificateInformation,
+        api_choice: ApiChoice::Default,
+        csr: Csr::Online {
+            key_password: None,
+            key: CsrKey::default(),
+        },
+        fields,
+        profiles: Vec::new(),
+        company_type: crate::certificate::CompanyType::default_for(false),
+        company_type_span: None,
+    }
+}
+
+fn options() -> Options {
+    Options {
+        backoff: Backoff {
+            base: Duration::from_millis(100),
+            cap: Duration::from_secs(1),
+            max_attempts: 4,
+        },
+        timeout: TIMEOUT,
+        ..Options::default()
+    }
+}
+
+async fn run_all(
+    fake: &Fake,
+    names: &[&str],
+    commit: bool,
+    options: Options,
+) -> (Vec<CertificateReport>, Arc<Run<Fake>>) {
+    let run = Run::new(Arc::new(fake.clone()), options);
+    let certificates = names
+        .iter()
+        .map(|n| (certificate(n, commit), PathBuf::from(format!("{n}.yaml"))))
+        .collect();
+    let reports = super::run(Arc::clone(&run), certificates, Arc::new(|_| {})).await;
+    (reports, run)
+}
+
+fn error_code(report: &CertificateReport) -> &str {
+    report.error.as_ref().map_or("", |(code, _)| code.as_str())
+}
+
+fn api(code: &str) -> CallError {
+    CallError::Api {
+        code: code.into(),
+        message: "m".into(),
+        request_id: Some("r".into()),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_persistent_transient_read_error_is_tried_max_attempts_times_with_backoff() {
+    let fake = Fake::new(&["a"], |action, _, _| match action {
+        DESCRIBE_ACTION => Behaviour::Refuse(api("InternalError")),
+        _ => Behaviour::Normal,
+    });
+    let (reports, _) = run_all(&fake, &["a"], false, options()).await;
+    assert_eq!(reports[0].outcome, Outcome::Failed);
+    assert_eq!(error_code(&reports[0]), "InternalError");
+    let sends = fake.sent(DESCRIBE_ACTION, "a");
+    assert_eq!(sends.len(), 4, "max_attempts tries, no more");
+    // Equal-jitter backoff: at least half of 100, 200, 400 ms between tries.
+    for (gap, least) in sends.windows(2).map(|w| w[1] - w[0]).zip([50, 100, 200]) {
+        assert!(gap >= Duration::from_millis(least), "{gap:?} < {least} ms");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn throttled_writes_are_retried_after_a_backoff_without_reads() {
+    let fake = Fake::new(&["a"], |action, _, nth| match (action, nth) {
+        (SUBMIT_ACTION, 1 | 2) => Behaviour::Refuse(api("RequestLimitExceeded")),
+        _ => Behaviour::Normal,
+    });
+    // A write pace far above the backoff, so the gaps below are the backoff's.
+    let mut options = options();
+    options.write_rate = 1000.0;
+    let (reports, _) = run_all(&fake, &["a"], false, options).await;
+    assert_eq!(reports[0].outcome, Outcome::Submitted);
+    assert_eq!(fake.sent(DESCRIBE_ACTION, "a").len(), 1, "no settle read");
+    let submits = fake.sent(SUBMIT_ACTION, "a");
+    assert_eq!(submits.len(), 3);
+    assert!(submits[1] - submits[0] >= Duration::from_millis(50));
+    assert!(submits[2] - submits[1] >= Duration::from_millis(100));
+    assert_eq!(fake.applied("a"), (1, 0));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_refused_write_is_not_sent_again() {
+    let fake = Fake::new(&["a"], |action, _, _| match action {
+        SUBMIT_ACTION => Behaviour::Refuse(api("InvalidParameterValue.X")),
+        _ => Behaviour::Normal,
+    });
+    let (reports, _) = run_all(&fake, &["a"], true, options()).await;
+    assert_eq!(reports[0].outcome, Outcome::Failed);
+    assert_eq!(error_code(&reports[0]), "InvalidParameterValue.X");
+    assert_eq!(fake.sent(SUBMIT_ACTION, "a").len(), 1);
+    assert!(fake.sent(ORDER_ACTION, "a").is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_dropped_write_that_landed_is_settled_by_a_read_and_not_sent_again() {
+    let fake = Fake::new(&["a"], |action, _, nth| match (action, nth) {
+        (SUBMIT_ACTION, 1) => Behaviour::ActThenDrop,
+        _ => Behaviour::Normal,
+    });
+    let (reports, _) = run_all(&fake, &["a"], true, options()).await;
+    assert_eq!(reports[0].outcome, Outcome::Committed, "{:?}", reports[0]);
+    assert_eq!(fake.sent(SUBMIT_ACTION, "a").len(), 1);
+    assert_eq!(fake.applied("a"), (1, 1));
+    assert!(
+        reports[0]
+            .notes
+            .iter()
+            .any(|n| n.contains("a read showed the write in place"))
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_write_is_sent_again_only_after_reads_over_three_timeouts_show_it_absent() {
+    let fake = Fake::new(&["a"], |action, _, nth| match (action, nth) {
+        (SUBMIT_ACTION, 1) => Behaviour::DropWithoutActing,
+        _ => Behaviour::Normal,
+    });
+    let (reports, _) = run_all(&fake, &["a"], false, options()).await;
+    assert_eq!(reports[0].outcome, Outcome::Submitted);
+    let submits = fake.sent(SUBMIT_ACTION, "a");
+    assert_eq!(submits.len(), 2);
+    assert!(
+        submits[1] - submits[0] >= 3 * TIMEOUT,
+        "resent after {:?}",
+        submits[1] - submits[0]
+    );
+    // The reads between were spread over the window, not bunched at its start.
+    let reads: Vec<Duration> = fake
+        .sent(DESCRIBE_ACTION, "a")
+        .into_iter()
+        .filter(|at| *at >= submits[0] && *at <= submits[1])
+        .map(|at| at - submits[0])
+        .collect();
+    assert!(reads.len() >= 4, "{reads:?}");
+    // One read a timeout, not one a pacer slot: at most one more than the
+    // window's timeouts.
+    assert!(reads.len() <= 5, "{reads:?}");
+    assert!(
+        reads.last().is_some_and(|last| *last >= 3 * TIMEOUT),
+        "{reads:?}"
+    );
+    assert!(
+        reads.iter().any(|r| *r >= TIMEOUT && *r < 2 * TIMEOUT),
+        "{reads:?}"
+    );
+    assert_eq!(fake.applied("a"), (1, 0));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_slow_server_gets_each_write_once_and_no_order_while_a_submit_may_be_in_flight() {
+    // Every write lands 2.5 s after it is received; the client gives up at 1 s.
+    let fake = Fake::new(&["a"], |action, _, _| match action {
+        SUBMIT_ACTION | ORDER_ACTION => Behaviour::LateApply(Duration::from_millis(2500)),
+        _ => Behaviour::Normal,
+    });
+    let (reports, _) = run_all(&fake, &["a"], true, options()).await;
+    assert_eq!(reports[0].outcome, Outcome::Committed, "{:?}", reports[0]);
+    assert_eq!(fake.applied("a"), (1, 1), "each write applied exactly once");
+    let submits = fake.sent(SUBMIT_ACTION, "a");
+    let orders = fake.sent(ORDER_ACTION, "a");
+    assert_eq!((submits.len(), orders.len()), (1, 1));
+    assert!(
+        orders[0] >= submits[0] + Duration::from_millis(2500),
+        "the order went only once the submit had landed"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_write_never_settled_is_unknown_and_not_sent_again() {
+    let fake = Fake::new(&["a"], |action, _, nth| match (action, nth) {
+        (SUBMIT_ACTION, _) => Behaviour::DropWithoutActing,
+        (DESCRIBE_ACTION, 1) => Behaviour::Normal,
+        (DESCRIBE_ACTION, _) => Behaviour::Refuse(api("InvalidParameter")),
+        _ => Behaviour::Normal,
+    });
+    let (reports, _) = run_all(&fake, &["a"], false, options()).await;
+    assert_eq!(reports[0].outcome, Outcome::Unknown, "{:?}", reports[0]);
+    assert_eq!(error_code(&reports[0]), "ClientError.NetworkError");
+    assert_eq!(fake.sent(SUBMIT_ACTION, "a").len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_auth_failure_stops_every_certificate_and_nothing_more_is_sent() {
+    let names = ["a", "b", "c", "d", "e"];
+    let fake = Fake::new(&names, |_, _, _| {
+        Behaviour::Refuse(api("AuthFailure.SignatureFailure"))
+    });
+    let (reports, run) = run_all(&fake, &names, false, options()).await;
+    assert!(matches!(
+        run.stop_reason(),
+        Some(StopReason::AuthFailure { .. })
+    ));
+    assert_eq!(fake.log().len(), 1, "nothing after the first refusal");
+    assert!(reports.iter().all(|r| r.outcome == Outcome::Failed));
+    assert_eq!(
+        reports.iter().filter(|r| error_code(r) == NOT_SENT).count(),
+        4
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn three_connection_failures_in_a_row_stop_the_account() {
+    let names: Vec<String> = (0..20).map(|i| format!("c{i}")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let fake = Fake::new(&names, |_, _, _| {
+        Behaviour::Refuse(CallError::Connect {
+            message: "connection refused".into(),
+        })
+    });
+    let (reports, run) = run_all(&fake, &names, false, options()).await;
+    assert!(matches!(
+        run.stop_reason(),
+        Some(StopReason::Unreachable { .. })
+    ));
+    assert_eq!(fake.log().len(), 3, "the third failure in a row stops it");
+    // The cause is named once (the stop); every certificate is failed, either
+    // with the connection error or as not sent because of it.
+    for report in &reports {
+        assert_eq!(report.outcome, Outcome::Failed);
+        let (code, message) = report.error.clone().unwrap_or_default();
+        assert!(
+            code == "ClientError.ConnectFailed"
+                || (code == NOT_SENT && message.contains("ClientError.ConnectFailed")),
+            "{report:?}"
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_success_between_connection_failures_resets_the_count() {
+    // a's describes fail to connect on tries 1, 2, 4, 5; b's succeed between.
+    let fake = Fake::new(&["a", "b"], |action, id, nth| match (action, id, nth) {
+        (DESCRIBE_ACTION, "a", 1 | 2 | 4 | 5) => Behaviour::Refuse(CallError::Connect {
+            message: "refused".into(),
+        }),
+        _ => Behaviour::Normal,
+    });
+    let mut options = options();
+    options.backoff.max_attempts = 8;
+    // Reads at 1 a second leave the other certificate's read between a's tries.
+    options.read_rate = 1.0;
+    let (reports, run) = run_all(&fake, &["a", "b"], false, options).await;
+    assert_eq!(run.stop_reason(), None);
+    assert!(
+        reports.iter().all(|r| r.outcome == Outcome::Submitted),
+        "{reports:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn after_an_interrupt_settle_reads_keep_the_pace_and_nothing_new_is_written() {
+    let names: Vec<String> = (0..30).map(|i| format!("c{i}")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    // Every submit lands 1.5 s after it arrives; the client gives up at 1 s.
+    let fake = Fake::new(&names, |action, _, _| match action {
+        SUBMIT_ACTION => Behaviour::LateApply(Duration::from_millis(1500)),
+        _ => Behaviour::Normal,
+    });
+    let run = Run::new(Arc::new(fake.clone()), options());
+    let certificates = names
+        .iter()
+        .map(|n| (certificate(n, true), PathBuf::from(format!("{n}.yaml"))))
+        .collect();
+    let stopper = {
+        let run = Arc::clone(&run);
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(2000)).await;
+            run.stop(StopReason::Interrupted);
+            Instant::now()
+        })
+    };
+    let started = Instant::now();
+    let reports = super::run(Arc::clone(&run), certificates, Arc::new(|_| {})).await;
+    let stopped_at = stopper.await.unwrap();
+    assert!(
+        stopped_at.elapsed() <= TIMEOUT + GRACE_AFTER_TIMEOUT,
+        "ended {:?} after the stop",
+        stopped_at.elapsed()
+    );
+    let log = fake.log();
+    // No write was sent after the stop.
+    assert!(
+        log.iter()
+            .filter(|s| s.action != DESCRIBE_ACTION)
+            .all(|s| s.at <= stopped_at),
+        "a write after the stop"
+    );
+    // Reads kept the pace of 10 a second, before and after the stop.
+    let reads: Vec<Instant> = log
+        .iter()
+        .filter(|s| s.action == DESCRIBE_ACTION)
+        .map(|s| s.at)
+        .collect();
+    let after_stop = reads.iter().filter(|at| **at > stopped_at).count();
+    assert!(
+        after_stop >= 5,
+        "settle reads went on after the stop: {after_stop}"
+    );
+    for pair in reads.windows(2) {
+        assert!(
+            pair[1] - pair[0] >= Duration::from_millis(99),
+            "reads {:?} apart at {:?}",
+            pair[1] - pair[0],
+            pair[0] - started
+        );
+    }
+    // Every certificate whose submit landed is reported submitted, with the
+    // order not sent; those never settled are unknown; none is failed
+    // except the ones never written.
+    for report in &reports {
+        let (applied, _) = fake.applied(&report.name);
+        let submits = fake.sent(SUBMIT_ACTION, &report.name).len();
+        match report.outcome {
+            Outcome::Submitted => {
+                assert_eq!(applied, 1, "{report:?}");
+                assert!(report.notes.iter().any(|n| n.contains("not sent")));
+            }
+            Outcome::Unknown => assert_eq!(submits, 1, "{report:?}"),
+            Outcome::Failed => {
+                assert_eq!(submits, 0, "{report:?}");
+                assert_eq!(error_code(report), NOT_SENT);
+            }
+            other => panic!("{other:?}: {report:?}"),
+        }
+    }
+    assert!(reports.iter().any(|r| r.outcome == Outcome::Submitted));
+    assert!(fake.log().iter().all(|s| s.action != ORDER_ACTION));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_second_signal_cuts_off_requests_in_flight_at_once() {
+    let fake = Fake::new(&["a"], |action, _, _| match action {
+        SUBMIT_ACTION => Behaviour::Hang,
+        _ => Behaviour::Normal,
+    });
+    let run = Run::new(Arc::new(fake.clone()), options());
+    let stopper = {
+        let run = Arc::clone(&run);
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            run.stop(StopReason::Interrupted);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            run.cut_off_now();
+            Instant::now()
+        })
+    };
+    let reports = super::run(
+        Arc::clone(&run),
+        vec![(certificate("a", false), "a.yaml".into())],
+        Arc::new(|_| {}),
+    )
+    .await;
+    let cut_at = stopper.await.unwrap();
+    assert!(cut_at.elapsed() < Duration::from_millis(10));
+    assert_eq!(reports[0].outcome, Outcome::Unknown, "{:?}", reports[0]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_interrupted_write_in_flight_ends_by_the_cut_off() {
+    let fake = Fake::new(&["a"], |action, _, _| match action {
+        SUBMIT_ACTION => Behaviour::Hang,
+        _ => Behaviour::Normal,
+    });
+    let run = Run::new(Arc::new(fake.clone()), options());
+    let stopper = {
+        let run = Arc::clone(&run);
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            run.stop(StopReason::Interrupted);
+            Instant::now()
+        })
+    };
+    let reports = super::run(
+        Arc::clone(&run),
+        vec![(certificate("a", false), "a.yaml".into())],
+        Arc::new(|_| {}),
+    )
+    .await;
+    let stopped_at = stopper.await.unwrap();
+    assert_eq!(stopped_at.elapsed(), TIMEOUT + GRACE_AFTER_TIMEOUT);
+    assert_eq!(reports[0].outcome, Outcome::Unknown);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_panicking_task_is_reported_failed_and_counted() {
+    let fake = Fake::new(&["a", "b"], |action, id, _| match (action, id) {
+        (SUBMIT_ACTION, "b") => Behaviour::Panic,
+        _ => Behaviour::Normal,
+    });
+    let done = Arc::new(StdMutex::new(Vec::new()));
+    let run = Run::new(Arc::new(fake.clone()), options());
+    let seen = Arc::clone(&done);
+    let reports = super::run(
+        run,
+        vec![
+            (certificate("a", false), "a.yaml".into()),
+            (certificate("b", false), "b.yaml".into()),
+        ],
+        Arc::new(move |r: &CertificateReport| seen.lock().unwrap().push(r.name.clone())),
+    )
+    .await;
+    assert_eq!(reports.len(), 2);
+    assert_eq!(reports[0].outcome, Outcome::Submitted);
+    assert_eq!(reports[1].outcome, Outcome::Failed);
+    assert_eq!(reports[1].name, "b");
+    assert_eq!(reports[1].file, PathBuf::from("b.yaml"));
+    assert_eq!(error_code(&reports[1]), INTERNAL);
+    assert_eq!(done.lock().unwrap().len(), 2, "progress saw both");
+}
+
+#[tokio::test(start_paused = true)]
+async fn resubmit_sends_at_status_5_even_when_in_sync_and_fails_elsewhere() {
+    let fake = Fake::new(&["a", "b"], |_, _, _| Behaviour::Normal);
+    // First run puts the information in place; b is then committed.
+    let (first, _) = run_all(&fake, &["a", "b"], false, options()).await;
+    assert!(first.iter().all(|r| r.outcome == Outcome::Submitted));
+    fake.0
+        .certificates
+        .lock()
+        .unwrap()
+        .get_mut("b")
+        .unwrap()
+        .status = 8;
+    let mut options = options();
+    options.resubmit = ["a".to_string(), "b".to_string()].into();
+    let (second, _) = run_all(&fake, &["a", "b"], false, options).await;
+    assert_eq!(second[0].outcome, Outcome::Submitted, "{:?}", second[0]);
+    assert_eq!(fake.applied("a"), (2, 0));
+    assert_eq!(second[1].outcome, Outcome::Failed);
+    assert!(second[1].error.as_ref().unwrap().1.contains("status 5"));
+    assert_eq!(fake.applied("b"), (1, 0));
+    // Without --resubmit, in sync.
+    let (third, _) = run_all(&fake, &["a"], false, self::options()).await;
+    assert_eq!(third[0].outcome, Outcome::InSync);
+}
+
+#[tokio::test(start_paused = true)]
+async fn plan_sends_no_write_even_with_resubmit() {
+    let fake = Fake::new(&["a"], |_, _, _| Behaviour::Normal);
+    let mut options = options();
+    options.mode = Mode::Plan;
+    options.resubmit = ["a".to_string()].into();
+    let (reports, _) = run_all(&fake, &["a"], true, options).await;
+    assert_eq!(reports[0].outcome, Outcome::Planned);
+    assert!(fake.log().iter().all(|s| s.action == DESCRIBE_ACTION));
+}
+
+#[test]
+fn fields_submitted_data_cannot_show_are_named_for_the_successor_only() {
+    let legacy = certificate("a", false);
+    assert!(unverifiable_fields(&legacy, &submit_body(&legacy)).is_empty());
+    let mut successor = certificate("b", false);
+    successor.api = crate::certificate::Api::CertificateInfoSubmit;
+    let fields = unverifiable_fields(&successor, &submit_body(&successor));
+    assert_eq!(fields, ["CompanyType", "CsrKeyParameter", "CsrEncryptAlgo"]);
+    successor.fields.insert(
+        Field::CompanyId,
+        Setting {
+            value: "12345".into(),
+            layer: Layer::Certificate("b".into()),
+            span: span(),
+            secret: false,
+        },
+    );
+    let fields = unverifiable_fields(&successor, &submit_body(&successor));
+    assert!(fields.contains(&"CompanyId") && !fields.contains(&"ManagerId"));
+    let note = unverifiable_note(&successor, &submit_body(&successor)).unwrap_or_default();
+    assert!(note.contains("apply --resubmit b"), "{note}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_status_message_quoting_a_secret_is_masked() {
+    let fake = Fake::new(&["a"], |_, _, _| Behaviour::Normal);
+    {
+        let mut certificates = fake.0.certificates.lock().unwrap();
+        let a = certificates.get_mut("a").unwrap();
+        a.status = 2;
+        a.status_message = Some("rejected: password hunter2-secret is weak".into());
+    }
+    let (reports, _) = run_all(&fake, &["a"], false, options()).await;
+    let (_, message) = reports[0].error.clone().unwrap_or_default();
+    assert!(!message.contains("hunter2-secret"), "{message}");
+    assert!(message.contains(crate::secret::MASK), "{message}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_auth_failure_wakes_every_waiting_certificate_at_once() {
+    // 50 reads at 10 a second: the last would wait 4.9 s for its slot.
+    let names: Vec<String> = (0..50).map(|i| format!("c{i}")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let fake = Fake::new(&names, |_, _, _| {
+        Behaviour::Refuse(api("AuthFailure.SecretIdNotFound"))
+    });
+    let started = Instant::now();
+    let (reports, _) = run_all(&fake, &names, false, options()).await;
+    assert!(
+        started.elapsed() < Duration::from_millis(10),
+        "waited {:?} after the stop",
+        started.elapsed()
+    );
+    assert_eq!(fake.log().len(), 1);
+    assert_eq!(reports.len(), 50);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_auth_failure_ends_a_settle_window_at_once_leaving_the_write_unknown() {
+    // a's submit is lost; while a settles (next read at 1 s), b's read is
+    // refused with AuthFailure at 0.5 s: nothing more may be sent, so a
+    // cannot be settled and must not wait for anything.
+    let fake = Fake::new(&["a", "b"], |action, id, _| match (action, id) {
+        (SUBMIT_ACTION, "a") => Behaviour::DropWithoutActing,
+        (DESCRIBE_ACTION, "b") => Behaviour::RefuseAfter(
+            Duration::from_millis(500),
+            api("AuthFailure.SignatureFailure"),
+        ),
+        _ => Behaviour::Normal,
+    });
+    let started = Instant::now();
+    let (reports, run) = run_all(&fake, &["a", "b"], false, options()).await;
+    assert!(matches!(
+        run.stop_reason(),
+        Some(StopReason::AuthFailure { .. })
+    ));
+    assert!(
+        // The next settle read was due at 1 s after the send: not waited for.
+        started.elapsed() < Duration::from_millis(900),
+        "ended {:?} after the start",
+        started.elapsed()
+    );
+    assert_eq!(reports[0].outcome, Outcome::Unknown, "{:?}", reports[0]);
+    assert_eq!(fake.sent(SUBMIT_ACTION, "a").len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn after_an_interrupt_a_write_settled_absent_is_not_sent_again() {
+    // a's submit is lost at once; the interrupt comes during the settle
+    // window, whose reads (allowed after an interrupt) show it absent over
+    // 3 timeouts, before the cut-off at 1 + 4 s: settled, not resent.
+    let fake = Fake::new(&["a"], |action, _, _| match action {
+        SUBMIT_ACTION => Behaviour::DropWithoutActing,
+        _ => Behaviour::Normal,
+    });
+    let run = Run::new(Arc::new(fake.clone()), options());
+    let stopper = {
+        let run = Arc::clone(&run);
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            run.stop(StopReason::Interrupted);
+        })
+    };
+    let reports = super::run(
+        Arc::clone(&run),
+        vec![(certificate("a", false), "a.yaml".into())],
+        Arc::new(|_| {}),
+    )
+    .await;
+    stopper.await.unwrap();
+    assert_eq!(fake.sent(SUBMIT_ACTION, "a").len(), 1, "not resent");
+    assert!(
+        fake.sent(DESCRIBE_ACTION, "a").len() >= 4,
+        "the window was read"
+    );
+    assert_eq!(reports[0].outcome, Outcome::Failed);
+    assert_eq!(error_code(&reports[0]), NOT_SENT);
+    assert!(
+        reports[0]
+            .notes
+            .iter()
+            .any(|n| n.contains("reads showed it did not take effect")),
+        "{:?}",
+        reports[0]
+    );
+}
+
+/// Runs the certificates, failing the test if the run does not end within
+/// an hour of virtual time (a retry loop that never ends).
+async fn run_bounded(fake: &Fake, names: &[&str], options: Options) -> Vec<CertificateReport> {
+    tokio::time::timeout(
+        Duration::from_secs(3600),
+        run_all(fake, names, false, options),
+    )
+    .await
+    .map(|(reports, _)| reports)
+    .expect("the run ends")
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_write_always_throttled_is_tried_max_attempts_times() {
+    let fake = Fake::new(&["a"], |action, _, _| match action {
+        SUBMIT_ACTION => Behaviour::Refuse(api("RequestLimitExceeded")),
+        _ => Behaviour::Normal,
+    });
+    let reports = run_bounded(&fake, &["a"], options()).await;
+    assert_eq!(reports[0].outcome, Outcome::Failed);
+    assert_eq!(error_code(&reports[0]), "RequestLimitExceeded");
+    assert_eq!(fake.sent(SUBMIT_ACTION, "a").len(), 4);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_write_always_lost_is_sent_at_most_max_attempts_times() {
+    let fake = Fake::new(&["a"], |action, _, _| match action {
+        SUBMIT_ACTION => Behaviour::DropWithoutActing,
+        _ => Behaviour::Normal,
+    });
+    let reports = run_bounded(&fake, &["a"], options()).await;
+    assert_eq!(reports[0].outcome, Outcome::Failed, "{:?}", reports[0]);
+    assert_eq!(error_code(&reports[0]), "ClientError.NetworkError");
+    assert_eq!(fake.sent(SUBMIT_ACTION, "a").len(), 4);
+    assert_eq!(fake.applied("a"), (0, 0));
+}
+
+#[tokio::test(start_paused = true)]
+async fn other_errors_between_do_not_count_as_connection_failures() {
+    // Two transient errors, then one connection failure: not three
+    // connection failures in a row.
+    let fake = Fake::new(&["a"], |action, _, nth| match (action, nth) {
+        (DESCRIBE_ACTION, 1 | 2) => Behaviour::Refuse(api("InternalError")),
+        (DESCRIBE_ACTION, 3) => Behaviour::Refuse(CallError::Connect {
+            message: "refused".into(),
+        }),
+        _ => Behaviour::Normal,
+    });
+    let (reports, run) = run_all(&fake, &["a"], false, options()).await;
+    assert_eq!(run.stop_reason(), None);
+    assert_eq!(reports[0].outcome, Outcome::Submitted, "{:?}", reports[0]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_write_refused_because_another_run_got_there_is_not_a_failure() {
+    // Between our read and our submit, another run submitted the same
+    // information and committed: the refusal is settled by a read.
+    let fake = Fake::new(&["a"], |action, _, _| match action {
+        SUBMIT_ACTION => Behaviour::Refuse(api("FailedOperation.InvalidCertificateStatusCode")),
+        _ => Behaviour::Normal,
+    });
+    let (first, _) = run_all(&fake, &["a"], false, options()).await;
+    assert_eq!(
+        first[0].outcome,
+        Outcome::Failed,
+        "still pending: a failure"
+    );
+    {
+        let mut certificates = fake.0.certificates.lock().unwrap();
+        let a = certificates.get_mut("a").unwrap();
+        a.status = 8;
+        let mut data = submit_body(&certificate("a", false)).to_json(Secrets::Reveal);
+        data.remove("CertificateId");
+        a.submitted = Some(data);
+    }
+    // Live status 8 and in place: in sync without any write.
+    let (second, _) = run_all(&fake, &["a"], false, options()).await;
+    assert_eq!(second[0].outcome, Outcome::InSync);
+    // Our read says 5 (stale), the write is refused, the settle read says 8.
+    let stale_read = Fake::new(&["a"], |action, _, nth| match (action, nth) {
+        (SUBMIT_ACTION, _) => {
+            Behaviour::Refuse(api("FailedOperation.InvalidCertificateStatusCode"))
+        }
+        _ => Behaviour::Normal,
+    });
+    {
+        let shared = Arc::clone(&stale_read.0);
+        let mut certificates = shared.certificates.lock().unwrap();
+        let a = certificates.get_mut("a").unwrap();
+        let mut data = submit_body(&certificate("a", false)).to_json(Secrets::Reveal);
+        data.remove("CertificateId");
+        data.insert("OrganizationName".into(), json!("Other"));
+        a.submitted = Some(data);
+    }
+    let reports = {
+        let fake = stale_read.clone();
+        let run = Run::new(Arc::new(fake.clone()), options());
+        // After the first read, another run puts the information in place.
+        let flip = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let mut certificates = fake.0.certificates.lock().unwrap();
+            let a = certificates.get_mut("a").unwrap();
+            a.status = 8;
+            let mut data = submit_body(&certificate("a", false)).to_json(Secrets::Reveal);
+            data.remove("CertificateId");
+            a.submitted = Some(data);
+        });
+        let reports = super::run(
+            run,
+            vec![(certificate("a", false), "a.yaml".into())],
+            Arc::new(|_| {}),
+        )
+        .await;
+        flip.await.unwrap();
+        reports
+    };
+    assert_eq!(reports[0].outcome, Outcome::InSync, "{:?}", reports[0]);
+    assert!(reports[0].notes.iter().any(|n| n.contains("another run")));
+}

@@ -1,0 +1,370 @@
+//! Everything checked after loading: unique names and ids, profile
+//! references, and each merged certificate against the API's own rules. The
+//! result is the list of validated [`Certificate`]s, with the diagnostics
+//! that explain what is wrong; [`crate::pipeline`] hands them out only when
+//! there is no error at all.
+//!
+//! - [`merge`]: profiles merged into each certificate, with provenance;
+//! - [`formats`]: values' syntax (email, country, domain);
+//! - [`names`]: names that are unique and safe to print;
+//! - [`required`]: the fields each API requires after merging;
+//! - [`csr`]: the CSR (online key, or the user's own CSR and its names);
+//! - [`not_sent`]: the warning for values the chosen API cannot send.
+//!
+//! Pure: the loader has read every file (CSR files included) before this.
+
+pub mod csr;
+pub mod formats;
+pub mod merge;
+pub mod names;
+pub mod not_sent;
+pub mod required;
+
+use std::collections::BTreeMap;
+
+use crate::certificate::{Api, ApiChoice, Certificate, CompanyType, Csr, Setting};
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::field::Field;
+use crate::manifest::load::Loaded;
+use crate::manifest::raw::{RawCertificate, RawDocument, RawProfile};
+use crate::source::{FileId, Sourced, Span};
+use csr::check_csr;
+use formats::{check_domains, check_values};
+use merge::{ProfileIndex, merge_fields};
+use names::{check_name, unique};
+use not_sent::NotSent;
+use required::{check_fields, check_successor_fields};
+
+/// What validation found: every certificate that passed its own checks,
+/// whatever is wrong elsewhere. Only [`crate::pipeline`] sees it, and hands
+/// certificates out only when the run has no error at all.
+#[derive(Debug, Default)]
+pub(crate) struct Validated {
+    pub certificates: Vec<Certificate>,
+    pub profile_count: usize,
+}
+
+/// What the command line adds to the manifests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    /// `--api`: the API of certificates whose manifest does not say. A
+    /// certificate's own `api:` wins.
+    pub default_api: Option<Api>,
+}
+
+pub(crate) fn validate_with(
+    loaded: &Loaded,
+    options: Options,
+    diagnostics: &mut Diagnostics,
+) -> Validated {
+    let mut profiles: Vec<&RawProfile> = Vec::new();
+    let mut certificates: Vec<(FileId, &RawCertificate)> = Vec::new();
+    for (file, document) in &loaded.documents {
+        match document {
+            RawDocument::Profile(p) => profiles.push(p),
+            RawDocument::Certificate(c) => certificates.push((*file, c.as_ref())),
+        }
+    }
+    for profile in &profiles {
+        check_name(&profile.name, "profile", diagnostics);
+    }
+    for (_, certificate) in &certificates {
+        check_name(&certificate.name, "certificate", diagnostics);
+        let id = &certificate.certificate_id;
+        if id.value.trim().is_empty() {
+            diagnostics.push(
+                Diagnostic::error(Code::EmptyValue, "`certificate_id` is empty")
+                    .at(id.span)
+                    .note("the API needs the paid certificate's id (CertificateId)"),
+            );
+        }
+    }
+    unique(
+        profiles.iter().map(|p| &p.name),
+        "profile",
+        Code::DuplicateName,
+        diagnostics,
+    );
+    unique(
+        certificates.iter().map(|(_, c)| &c.name),
+        "certificate",
+        Code::DuplicateName,
+        diagnostics,
+    );
+    unique(
+        certificates.iter().map(|(_, c)| &c.certificate_id),
+        "certificate_id",
+        Code::DuplicateCertificateId,
+        diagnostics,
+    );
+
+    // Value formats are checked once per document, where they are written,
+    // not once per certificate that merges them (which would repeat a bad
+    // profile value for every certificate using it).
+    for profile in &profiles {
+        check_values(&profile.fields, false, diagnostics);
+    }
+    for (_, certificate) in &certificates {
+        check_values(
+            &certificate.fields,
+            certificate.dv.as_ref().is_some_and(|d| d.value),
+            diagnostics,
+        );
+    }
+
+    let index = ProfileIndex::new(profiles.iter().copied());
+    index.check(&profiles, diagnostics);
+
+    let mut valid = Vec::new();
+    let mut not_sent = NotSent::default();
+    for (file, raw) in certificates {
+        let Some(layers) = index.linearize(raw, diagnostics) else {
+            // Its profiles are missing or cyclic, so the merged fields are
+            // unknown; what the certificate holds itself is still checked,
+            // so that one run shows every problem.
+            let _ = check_csr(&loaded.files, raw, diagnostics);
+            check_domains(raw, diagnostics);
+            continue;
+        };
+        let dv = raw.dv.as_ref().is_some_and(|d| d.value);
+        let fields = without_empty_optional(merge_fields(&layers, raw), dv);
+        let (api, api_choice) = choose_api(raw, options);
+        let before = diagnostics.error_count();
+        let (company_type, company_type_span) = check_company_type(raw, dv, diagnostics);
+        match api {
+            Api::SubmitCertificateInformation => {
+                check_fields(raw, &fields, &layers, diagnostics);
+                not_sent.note_company_type(raw, api_choice);
+            }
+            Api::CertificateInfoSubmit => {
+                check_successor_fields(raw, &fields, &layers, company_type, diagnostics);
+            }
+        }
+        not_sent.note_fields(raw, api, api_choice, &fields);
+        let csr = check_csr(&loaded.files, raw, diagnostics);
+        if matches!(csr, Some(Csr::Online { .. })) && api == Api::SubmitCertificateInformation {
+            not_sent.note_csr_key(raw, api_choice);
+        }
+        check_domains(raw, diagnostics);
+        if let (Some(csr), true) = (csr, diagnostics.error_count() == before) {
+            valid.push(Certificate {
+                name: raw.name.value.clone(),
+                file,
+                span: raw.name.span,
+                certificate_id: raw.certificate_id.clone(),
+                domain: raw.domain.clone(),
+                domains: raw
+                    .domains
+                    .as_ref()
+                    .map(|d| d.value.clone())
+                    .unwrap_or_default(),
+                dv,
+                company_type,
+                company_type_span,
+                commit: raw.commit.as_ref().is_some_and(|c| c.value),
+                api,
+                api_choice,
+                csr,
+                fields,
+                profiles: layers.iter().map(|p| p.name.value.clone()).collect(),
+            });
+        }
+    }
+    not_sent.report(diagnostics);
+    Validated {
+        certificates: valid,
+        profile_count: profiles.len(),
+    }
+}
+
+/// `company_type`, or its default for `dv` (an individual for a DV
+/// certificate, else a company). `individual` needs `dv: true`: the API
+/// takes an individual (CompanyType 1) for DV certificates only.
+fn check_company_type(
+    raw: &RawCertificate,
+    dv: bool,
+    diagnostics: &mut Diagnostics,
+) -> (CompanyType, Option<Span>) {
+    // A value outside the enum is a schema error already: read it as unset.
+    let written = raw
+        .company_type
+        .as_ref()
+        .and_then(|c| CompanyType::parse(&c.value).map(|kind| (kind, c.span)));
+    match written {
+        Some((CompanyType::Individual, span)) if !dv => {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::IndividualWithoutDv,
+                    "`company_type: individual` is only for DV certificates",
+                )
+                .at(span)
+                .note("the API takes an individual (CompanyType 1) for DV certificates only; this one is not `dv: true`")
+                .hint("set `dv: true` if it is a DV certificate; otherwise remove `company_type` (a company is the default)"),
+            );
+            (CompanyType::Individual, Some(span))
+        }
+        Some((kind, span)) => (kind, Some(span)),
+        None => (CompanyType::default_for(dv), None),
+    }
+}
+
+/// The certificate's `api:` wins over `--api`, which wins over the default.
+fn choose_api(raw: &RawCertificate, options: Options) -> (Api, ApiChoice) {
+    // A value outside the enum is a schema error already; the run sends
+    // nothing, so the default stands in for the checks that follow.
+    if let Some((api, span)) = raw
+        .api
+        .as_ref()
+        .and_then(|a| Api::from_action(&a.value).map(|api| (api, a.span)))
+    {
+        return (api, ApiChoice::Manifest(span));
+    }
+    match options.default_api {
+        Some(api) => (api, ApiChoice::Flag),
+        None => (Api::default(), ApiChoice::Default),
+    }
+}
+
+/// An empty string unsets an optional field: it is left out of the request,
+/// since the format says fields that are not set are never sent as `""`.
+/// This is also how a layer takes back a profile's value
+/// (`postal_code: ""`), and how `${NAME:-}` means "only when NAME is set".
+/// Required fields stay, so that an empty one is reported (`empty-value`).
+fn without_empty_optional(
+    mut fields: BTreeMap<Field, Setting>,
+    dv: bool,
+) -> BTreeMap<Field, Setting> {
+    fields.retain(|field, setting| {
+        !setting.value.trim().is_empty() || (field.info().required && !dv)
+    });
+    fields
+}
+
+pub(super) fn shown(value: &Sourced<String>) -> &str {
+    if value.secret {
+        crate::secret::MASK
+    } else {
+        &value.value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::testing::{PROFILE, certificate, loaded};
+
+    /// Validates the files; the certificates that passed their own checks
+    /// and the codes of every diagnostic.
+    fn validate(files: &[(&str, &str)], options: Options) -> (Vec<Certificate>, Vec<Code>) {
+        let (certificates, diagnostics) = validate_all(files, options);
+        let codes = diagnostics.iter().map(|d| d.code).collect();
+        (certificates, codes)
+    }
+
+    fn validate_all(files: &[(&str, &str)], options: Options) -> (Vec<Certificate>, Diagnostics) {
+        let mut loaded = loaded(files);
+        let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
+        let validated = validate_with(&loaded, options, &mut diagnostics);
+        (validated.certificates, diagnostics)
+    }
+
+    #[test]
+    fn the_manifests_api_wins_over_the_flag_which_wins_over_the_default() {
+        let chosen = certificate("chosen", "abc1", "api: CertificateInfoSubmit\n");
+        let plain = certificate("plain", "abc2", "");
+        let files = [
+            ("p.yaml", PROFILE),
+            ("c.yaml", &*chosen),
+            ("d.yaml", &*plain),
+        ];
+        let (by_default, codes) = validate(&files, Options::default());
+        assert!(codes.is_empty(), "{codes:?}");
+        assert_eq!(by_default[0].api, Api::CertificateInfoSubmit);
+        assert!(matches!(by_default[0].api_choice, ApiChoice::Manifest(_)));
+        assert_eq!(
+            (by_default[1].api, by_default[1].api_choice),
+            (Api::SubmitCertificateInformation, ApiChoice::Default)
+        );
+        let flag = Options {
+            default_api: Some(Api::CertificateInfoSubmit),
+        };
+        let (by_flag, _) = validate(&files, flag);
+        assert!(matches!(by_flag[0].api_choice, ApiChoice::Manifest(_)));
+        assert_eq!(
+            (by_flag[1].api, by_flag[1].api_choice),
+            (Api::CertificateInfoSubmit, ApiChoice::Flag)
+        );
+    }
+
+    #[test]
+    fn an_empty_optional_value_is_left_out_and_an_empty_required_one_is_an_error() {
+        let optional = certificate("www", "abc1", "organization:\n  postal_code: \"\"\n");
+        let (certificates, codes) = validate(
+            &[("p.yaml", PROFILE), ("c.yaml", &optional)],
+            Options::default(),
+        );
+        assert!(codes.is_empty(), "{codes:?}");
+        assert_eq!(certificates[0].field(Field::PostalCode), None);
+        assert_eq!(
+            certificates[0].field(Field::OrganizationName),
+            Some("Acme Ltd")
+        );
+
+        // Formats are checked where a value is written, for the run as a
+        // whole; the front door (`pipeline`) then withholds every certificate.
+        let required = certificate("www", "abc1", "organization:\n  division: \"\"\n");
+        let (_, codes) = validate(
+            &[("p.yaml", PROFILE), ("c.yaml", &required)],
+            Options::default(),
+        );
+        assert_eq!(codes, [Code::EmptyValue]);
+    }
+
+    #[test]
+    fn an_individual_is_for_dv_certificates_only() {
+        let company = certificate(
+            "www",
+            "abc1",
+            "company_type: individual\napi: CertificateInfoSubmit\n",
+        );
+        let (certificates, codes) = validate(
+            &[("p.yaml", PROFILE), ("c.yaml", &company)],
+            Options::default(),
+        );
+        assert!(certificates.is_empty());
+        // And the profile's postal code, which CertificateInfoSubmit cannot send.
+        assert_eq!(codes, [Code::IndividualWithoutDv, Code::FieldNotSent]);
+
+        let dv = certificate("www", "abc1", "dv: true\napi: CertificateInfoSubmit\n");
+        let (certificates, codes) =
+            validate(&[("p.yaml", PROFILE), ("c.yaml", &dv)], Options::default());
+        assert_eq!(codes, [Code::FieldNotSent]);
+        assert_eq!(certificates[0].company_type, CompanyType::Individual);
+        assert_eq!(
+            certificates[0].company_type_span, None,
+            "the default for dv"
+        );
+    }
+
+    #[test]
+    fn a_profile_value_no_certificate_sends_is_one_warning_naming_them_all() {
+        let profile = PROFILE.replace(
+            "  phone_number: \"86013388\"\n",
+            "  phone_number: \"86013388\"\n  company_id: \"12345\"\n",
+        );
+        let www = certificate("www", "abc1", "");
+        let api = certificate("api", "abc2", "");
+        let (certificates, diagnostics) = validate_all(
+            &[("p.yaml", &profile), ("www.yaml", &www), ("api.yaml", &api)],
+            Options::default(),
+        );
+        assert_eq!(certificates.len(), 2, "a warning only");
+        let warnings: Vec<&Diagnostic> = diagnostics.iter().collect();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert_eq!(warnings[0].code, Code::FieldNotSent);
+        assert_eq!(
+            warnings[0].message,
+            "`organization.company_id` is not sent for certificates `www`, `api`: SubmitCertificateInformation has no CompanyId"
+        );
+    }
+}

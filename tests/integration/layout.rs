@@ -1,0 +1,230 @@
+//! The layout rules of docs/architecture.md, checked on the source text:
+//! every file under src/ is either in the pure core or at the edge; the
+//! pure core imports no effects (tokio, reqwest, hyper, `std::fs`, the
+//! clock, the terminal) and none of the edge's modules; and the stages
+//! import in one direction (manifest, then validate, then api and plan).
+
+use std::path::{Path, PathBuf};
+
+use crate::support::cli::repo;
+
+/// Where a source file sits, by path under src/ (the longest match wins).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Place {
+    /// Pure: text, values and traits in, values out.
+    Core,
+    /// Effects: disk, network, clock, signals, the terminal.
+    Edge,
+    /// Test code only (compiled under `#[cfg(test)]`).
+    Test,
+}
+
+const PLACES: &[(&str, Place)] = &[
+    ("api/", Place::Core),
+    ("api/client.rs", Place::Edge),
+    ("api/proxy.rs", Place::Edge),
+    ("app.rs", Place::Edge),
+    ("certificate.rs", Place::Core),
+    ("cli/", Place::Core),
+    ("commands/", Place::Edge),
+    ("csr/", Place::Core),
+    ("diag.rs", Place::Core),
+    ("emulator/", Place::Edge),
+    ("emulator/tests.rs", Place::Test),
+    ("field.rs", Place::Core),
+    ("lib.rs", Place::Core),
+    ("main.rs", Place::Edge),
+    ("manifest/", Place::Core),
+    ("numbers.rs", Place::Core),
+    ("outfile.rs", Place::Edge),
+    ("output/", Place::Core),
+    ("pipeline.rs", Place::Core),
+    ("plan/", Place::Core),
+    ("plan/run.rs", Place::Edge),
+    ("plan/run_tests.rs", Place::Test),
+    ("secret.rs", Place::Core),
+    ("select.rs", Place::Core),
+    ("source.rs", Place::Core),
+    ("starter.rs", Place::Core),
+    ("system.rs", Place::Edge),
+    ("validate/", Place::Core),
+];
+
+/// What the pure core must not name: effects, and the modules that have them.
+const FORBIDDEN_IN_CORE: &[&str] = &[
+    "tokio",
+    "reqwest",
+    "hyper",
+    "std::fs",
+    "SystemTime::now",
+    "println!",
+    "eprintln!",
+    "stdout()",
+    "stderr()",
+    "RealFileSystem",
+    "ProcessEnvironment",
+    "crate::app",
+    "crate::commands",
+    "crate::emulator",
+    "crate::outfile",
+    "crate::api::client",
+    "crate::api::proxy",
+    "crate::plan::run",
+];
+
+/// What each folder must not import, beyond the core's rule: the direction
+/// of the stages (docs/architecture.md, "Layout").
+const FOLDER_RULES: &[(&str, &[&str])] = &[
+    (
+        "manifest/",
+        &[
+            "crate::validate",
+            "crate::plan",
+            "crate::api",
+            "crate::output",
+            "crate::pipeline",
+        ],
+    ),
+    (
+        "validate/",
+        &[
+            "crate::plan",
+            "crate::api",
+            "crate::output",
+            "crate::pipeline",
+        ],
+    ),
+    ("api/", &["crate::plan", "crate::output", "crate::commands"]),
+    ("plan/", &["crate::output", "crate::commands"]),
+    ("field.rs", &["crate::"]),
+    (
+        "emulator/",
+        &["crate::plan", "crate::api::request", "crate::commands"],
+    ),
+];
+
+fn place(relative: &str) -> Option<Place> {
+    PLACES
+        .iter()
+        .filter(|(prefix, _)| {
+            relative == *prefix || (prefix.ends_with('/') && relative.starts_with(prefix))
+        })
+        .max_by_key(|(prefix, _)| prefix.len())
+        .map(|(_, place)| *place)
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.expect("a directory entry").path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The shipped text of a file: up to its first `#[cfg(test)]` item, line
+/// comments removed (a comment may name what the code must not use).
+fn shipped(text: &str) -> String {
+    text.lines()
+        .take_while(|line| !line.starts_with("#[cfg(test)]"))
+        .map(|line| line.split("//").next().unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Files that name something their place forbids: (file, what).
+fn violations(files: &[(String, String)]) -> Vec<(String, &'static str)> {
+    let mut found = Vec::new();
+    for (relative, text) in files {
+        let code = shipped(text);
+        let core: &[&'static str] = if place(relative) == Some(Place::Core) {
+            FORBIDDEN_IN_CORE
+        } else {
+            &[]
+        };
+        let folder = FOLDER_RULES
+            .iter()
+            .filter(|(prefix, _)| relative.starts_with(prefix))
+            .flat_map(|(_, words)| words.iter());
+        for word in core.iter().chain(folder) {
+            if code.contains(word) && !found.contains(&(relative.clone(), *word)) {
+                found.push((relative.clone(), *word));
+            }
+        }
+    }
+    found
+}
+
+fn sources() -> Vec<(String, String)> {
+    let src = repo().join("src");
+    let mut paths = Vec::new();
+    rust_files(&src, &mut paths);
+    paths
+        .into_iter()
+        .map(|path| {
+            let relative = path
+                .strip_prefix(&src)
+                .expect("under src/")
+                .to_string_lossy()
+                .replace('\\', "/");
+            let text = std::fs::read_to_string(&path).expect("a source file");
+            (relative, text)
+        })
+        .collect()
+}
+
+#[test]
+fn every_source_file_has_a_place() {
+    let sources = sources();
+    assert!(sources.len() > 40, "{}", sources.len());
+    let unplaced: Vec<&str> = sources
+        .iter()
+        .map(|(relative, _)| relative.as_str())
+        .filter(|relative| place(relative).is_none())
+        .collect();
+    assert!(
+        unplaced.is_empty(),
+        "add these to PLACES and docs/architecture.md: {unplaced:?}"
+    );
+}
+
+#[test]
+fn the_pure_core_imports_no_effects_and_stages_import_forward() {
+    let found = violations(&sources());
+    assert!(
+        found.is_empty(),
+        "imports against the rules of docs/architecture.md: {found:?}"
+    );
+}
+
+#[test]
+fn the_check_sees_a_forbidden_import_but_not_in_tests_or_comments() {
+    let file = |relative: &str, text: &str| (relative.to_string(), text.to_string());
+    let found = violations(&[
+        file("validate/mod.rs", "use std::fs;\nfn f() {}\n"),
+        file("plan/decide.rs", "// tokio is not used here\nfn f() {}\n"),
+        file(
+            "output/report.rs",
+            "fn f() {}\n#[cfg(test)]\nmod tests { use tokio; }\n",
+        ),
+        file("plan/run.rs", "use tokio::time::Instant;\n"),
+        file("api/request.rs", "use crate::api::client::Transport;\n"),
+        file("manifest/raw.rs", "use crate::validate::Options;\n"),
+        file("emulator/actions.rs", "use crate::api::request::Body;\n"),
+    ]);
+    assert_eq!(
+        found,
+        [
+            ("validate/mod.rs".to_string(), "std::fs"),
+            ("api/request.rs".to_string(), "crate::api::client"),
+            ("manifest/raw.rs".to_string(), "crate::validate"),
+            ("emulator/actions.rs".to_string(), "crate::api::request"),
+        ]
+    );
+}
