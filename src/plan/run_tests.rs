@@ -1,3 +1,5 @@
+//! Test code only: `run.rs` includes this file under `#[cfg(test)]`.
+//!
 //! The reconciler's loop against a scripted fake server, in paused tokio
 //! time: retries, backoff, settle windows, stops and interrupts are checked
 //! by the virtual time of every request, without waiting for real seconds.
