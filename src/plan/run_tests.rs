@@ -598,30 +598,42 @@ async fn after_an_interrupt_settle_reads_keep_the_pace_and_nothing_new_is_writte
     assert!(fake.log().iter().all(|s| s.action != ORDER_ACTION));
 }
 
+/// Runs certificate `a` while `interrupt` acts on the run from another task
+/// (signals, as app.rs sends them); returns the reports and the instant the
+/// interrupt was done.
+async fn run_a_interrupted<F, Fut>(fake: &Fake, interrupt: F) -> (Vec<CertificateReport>, Instant)
+where
+    F: FnOnce(Arc<Run<Fake>>) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let run = Run::new(Arc::new(fake.clone()), options());
+    let acting = interrupt(Arc::clone(&run));
+    let stopper = tokio::spawn(async move {
+        acting.await;
+        Instant::now()
+    });
+    let reports = super::run(
+        run,
+        vec![(certificate("a", false), "a.yaml".into())],
+        Arc::new(|_| {}),
+    )
+    .await;
+    (reports, stopper.await.unwrap())
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_second_signal_cuts_off_requests_in_flight_at_once() {
     let fake = Fake::new(&["a"], |action, _, _| match action {
         SUBMIT_ACTION => Behaviour::Hang,
         _ => Behaviour::Normal,
     });
-    let run = Run::new(Arc::new(fake.clone()), options());
-    let stopper = {
-        let run = Arc::clone(&run);
-        tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_millis(500)).await;
-            run.stop(StopReason::Interrupted);
-            tokio::time::sleep(Duration::from_millis(100)).await;
-            run.cut_off_now();
-            Instant::now()
-        })
-    };
-    let reports = super::run(
-        Arc::clone(&run),
-        vec![(certificate("a", false), "a.yaml".into())],
-        Arc::new(|_| {}),
-    )
+    let (reports, cut_at) = run_a_interrupted(&fake, |run| async move {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        run.stop(StopReason::Interrupted);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        run.cut_off_now();
+    })
     .await;
-    let cut_at = stopper.await.unwrap();
     assert!(cut_at.elapsed() < Duration::from_millis(10));
     assert_eq!(reports[0].outcome, Outcome::Unknown, "{:?}", reports[0]);
 }
@@ -632,22 +644,11 @@ async fn an_interrupted_write_in_flight_ends_by_the_cut_off() {
         SUBMIT_ACTION => Behaviour::Hang,
         _ => Behaviour::Normal,
     });
-    let run = Run::new(Arc::new(fake.clone()), options());
-    let stopper = {
-        let run = Arc::clone(&run);
-        tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_millis(500)).await;
-            run.stop(StopReason::Interrupted);
-            Instant::now()
-        })
-    };
-    let reports = super::run(
-        Arc::clone(&run),
-        vec![(certificate("a", false), "a.yaml".into())],
-        Arc::new(|_| {}),
-    )
+    let (reports, stopped_at) = run_a_interrupted(&fake, |run| async move {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        run.stop(StopReason::Interrupted);
+    })
     .await;
-    let stopped_at = stopper.await.unwrap();
     assert_eq!(stopped_at.elapsed(), TIMEOUT + GRACE_AFTER_TIMEOUT);
     assert_eq!(reports[0].outcome, Outcome::Unknown);
 }
@@ -811,21 +812,11 @@ async fn after_an_interrupt_a_write_settled_absent_is_not_sent_again() {
         SUBMIT_ACTION => Behaviour::DropWithoutActing,
         _ => Behaviour::Normal,
     });
-    let run = Run::new(Arc::new(fake.clone()), options());
-    let stopper = {
-        let run = Arc::clone(&run);
-        tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_millis(500)).await;
-            run.stop(StopReason::Interrupted);
-        })
-    };
-    let reports = super::run(
-        Arc::clone(&run),
-        vec![(certificate("a", false), "a.yaml".into())],
-        Arc::new(|_| {}),
-    )
+    let (reports, _) = run_a_interrupted(&fake, |run| async move {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        run.stop(StopReason::Interrupted);
+    })
     .await;
-    stopper.await.unwrap();
     assert_eq!(fake.sent(SUBMIT_ACTION, "a").len(), 1, "not resent");
     assert!(
         fake.sent(DESCRIBE_ACTION, "a").len() >= 4,

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use tccert::emulator::EmulatorConfig;
 
 use crate::support::emulator::{Emulator, manifests};
-use crate::support::process::{finish, send_signal, tccert};
+use crate::support::process::{finish, send_signal, spawn_apply, tccert};
 
 /// Every certificate ended committed, each write applied exactly once.
 fn assert_committed_once(emulator: &Emulator, seed: &[(String, String)]) {
@@ -37,21 +37,7 @@ fn mixed_faults_at_high_rates() {
     ];
     let emulator = Emulator::start(&seed, &faults, |c| c.fault_seed = 7);
     let url = emulator.url();
-    let child = tccert(
-        test.path(),
-        &[
-            "apply",
-            ".",
-            "--endpoint",
-            &url,
-            "--output",
-            "json",
-            "--timeout",
-            "2",
-        ],
-    )
-    .spawn()
-    .expect("spawn");
+    let child = spawn_apply(test.path(), &url, "2");
     let (code, report, stderr) = finish(child);
     assert_eq!(code, 0, "{report:#}\n{stderr}");
     assert_eq!(report["summary"]["committed"], 20, "{report:#}");
@@ -76,23 +62,7 @@ fn the_server_going_away_stops_the_run_and_a_rerun_finishes_it() {
     let mut emulator = Emulator::start(&seed, &[], |c| c.state_file = Some(state_for_first));
     let address = emulator.running().addr();
     let url = emulator.url();
-    let apply = || {
-        tccert(
-            test.path(),
-            &[
-                "apply",
-                ".",
-                "--endpoint",
-                &url,
-                "--output",
-                "json",
-                "--timeout",
-                "2",
-            ],
-        )
-        .spawn()
-        .expect("spawn")
-    };
+    let apply = || spawn_apply(test.path(), &url, "2");
     let child = apply();
     std::thread::sleep(Duration::from_millis(700));
     let seen_before = emulator.requests();

@@ -8,7 +8,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::support::emulator::{Emulator, SECRET_ID, SECRET_KEY, manifests};
-use crate::support::process::{finish, send_signal, tccert};
+use crate::support::process::{finish, send_signal, spawn_apply, tccert};
 
 fn certificates(report: &serde_json::Value) -> Vec<serde_json::Value> {
     report["certificates"]
@@ -32,21 +32,7 @@ fn a_slow_server_gets_each_write_exactly_once() {
         |_| {},
     );
     let url = emulator.url();
-    let child = tccert(
-        test.path(),
-        &[
-            "apply",
-            ".",
-            "--endpoint",
-            &url,
-            "--output",
-            "json",
-            "--timeout",
-            "1",
-        ],
-    )
-    .spawn()
-    .expect("spawn");
+    let child = spawn_apply(test.path(), &url, "1");
     let (code, report, stderr) = finish(child);
     assert_eq!(code, 0, "{report:#}\n{stderr}");
     assert_eq!(report["summary"]["committed"], 2, "{report:#}");
@@ -75,21 +61,7 @@ fn after_sigint_settle_reads_keep_the_pace_and_landed_writes_are_not_failed() {
         |_| {},
     );
     let url = emulator.url();
-    let child = tccert(
-        test.path(),
-        &[
-            "apply",
-            ".",
-            "--endpoint",
-            &url,
-            "--output",
-            "json",
-            "--timeout",
-            "1",
-        ],
-    )
-    .spawn()
-    .expect("spawn");
+    let child = spawn_apply(test.path(), &url, "1");
     std::thread::sleep(Duration::from_millis(2500));
     let signalled = Instant::now();
     send_signal(child.id(), "INT");

@@ -21,6 +21,25 @@ pub fn tccert(dir: &std::path::Path, args: &[&str]) -> Command {
     command
 }
 
+/// `apply . --endpoint URL --output json --timeout SECONDS`, started.
+pub fn spawn_apply(dir: &std::path::Path, url: &str, timeout: &str) -> std::process::Child {
+    tccert(
+        dir,
+        &[
+            "apply",
+            ".",
+            "--endpoint",
+            url,
+            "--output",
+            "json",
+            "--timeout",
+            timeout,
+        ],
+    )
+    .spawn()
+    .expect("spawn")
+}
+
 pub fn finish(mut child: std::process::Child) -> (i32, serde_json::Value, String) {
     let mut stdout = String::new();
     let mut stderr = String::new();
