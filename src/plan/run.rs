@@ -598,10 +598,19 @@ impl<T: Transport> Run<T> {
                 .await
             {
                 Written::Done => report.outcome = Outcome::Committed,
-                Written::Failed(error) if submit && is_not_sent(&error) => {
+                // The submit landed and the order certainly did nothing (the
+                // run stopped before sending it, or it never left: connection
+                // refused): the information is in place, so the certificate is
+                // `submitted`, not `failed` (docs/cli.md "Interrupts").
+                Written::Failed(error) if submit && order_never_left(&error) => {
+                    let why = if is_not_sent(&error) {
+                        "the run stopped after the information was submitted".to_string()
+                    } else {
+                        format!("{}, after the information was submitted", error.code())
+                    };
                     report.notes.push(format!(
-                        "{} not sent: the run stopped after the information was submitted; apply again to commit",
-                    Action::CertificateOrderSubmit
+                        "{} not sent: {why}; apply again to commit",
+                        Action::CertificateOrderSubmit
                     ));
                 }
                 Written::Failed(error) => {
@@ -648,6 +657,12 @@ impl<T: Transport> Run<T> {
 
 fn is_not_sent(error: &CallError) -> bool {
     matches!(error, CallError::Api { code, .. } if code == NOT_SENT)
+}
+
+/// A write that certainly never reached the server: not sent because the run
+/// stopped, or its connection was refused before a byte left.
+fn order_never_left(error: &CallError) -> bool {
+    is_not_sent(error) || error.is_connect_failure()
 }
 
 /// Reconciles every certificate, concurrently, and reports in input order.

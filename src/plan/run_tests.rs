@@ -497,6 +497,34 @@ async fn three_connection_failures_in_a_row_stop_the_account() {
     }
 }
 
+/// The server goes away between a certificate's submit and its order: the
+/// order's connection is refused until the account stops. The submit is in
+/// place and the order never left, so the certificate is `submitted` with a
+/// note, not `failed` (a `failed` report means nothing was written).
+#[tokio::test(start_paused = true)]
+async fn an_order_refused_a_connection_after_its_submit_landed_is_submitted() {
+    let fake = Fake::new(&["a"], |action, _, _| match action {
+        ORDER_ACTION => Behaviour::Refuse(CallError::Connect {
+            message: "connection refused".into(),
+        }),
+        _ => Behaviour::Normal,
+    });
+    let (reports, run) = run_all(&fake, &["a"], true, options()).await;
+    assert!(matches!(
+        run.stop_reason(),
+        Some(StopReason::Unreachable { .. })
+    ));
+    assert_eq!(fake.applied("a"), (1, 0), "submit applied, order not");
+    let report = &reports[0];
+    assert_eq!(report.outcome, Outcome::Submitted, "{report:?}");
+    assert_eq!(report.error, None);
+    assert!(
+        report.notes.iter().any(|n| n
+            == "CertificateOrderSubmit not sent: ClientError.ConnectFailed, after the information was submitted; apply again to commit"),
+        "{report:?}"
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_success_between_connection_failures_resets_the_count() {
     // a's describes fail to connect on tries 1, 2, 4, 5; b's succeed between.
