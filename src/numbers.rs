@@ -46,7 +46,7 @@ pub struct Number {
 pub const RATE: Number = Number {
     flag: "--rate",
     env: None,
-    commands: "plan, apply",
+    commands: "plan, apply, status, import",
     unit: "requests a second",
     range: Range::Real {
         min: 0.01,
@@ -59,7 +59,7 @@ pub const RATE: Number = Number {
 pub const TIMEOUT: Number = Number {
     flag: "--timeout",
     env: None,
-    commands: "plan, apply",
+    commands: "plan, apply, status, import",
     unit: "seconds",
     range: Range::Real {
         min: 0.0,
@@ -150,15 +150,61 @@ pub const TIMESTAMP: Number = Number {
     default: "none",
 };
 
+/// `status --wait`: seconds between two reads of a certificate; at least
+/// one, so a typo cannot turn the wait into a busy loop.
+pub const INTERVAL: Number = Number {
+    flag: "--interval",
+    env: None,
+    commands: "status",
+    unit: "seconds",
+    range: Range::Real {
+        min: 1.0,
+        min_included: true,
+        max: 86_400.0,
+    },
+    default: "30",
+};
+
+/// `status --wait`: how long to wait in all.
+pub const WAIT_TIMEOUT: Number = Number {
+    flag: "--wait-timeout",
+    env: None,
+    commands: "status",
+    unit: "seconds",
+    range: Range::Real {
+        min: 0.0,
+        min_included: false,
+        max: 2_592_000.0,
+    },
+    default: "3600",
+};
+
+/// `emulator --issue-after`: seconds from an order to issuance.
+pub const ISSUE_AFTER: Number = Number {
+    flag: "--issue-after",
+    env: None,
+    commands: "emulator",
+    unit: "seconds",
+    range: Range::Real {
+        min: 0.0,
+        min_included: true,
+        max: 2_592_000.0,
+    },
+    default: "none",
+};
+
 /// Every number above, in the order the documentation lists them.
-pub const ALL: [Number; 9] = [
+pub const ALL: [Number; 12] = [
     RATE,
     TIMEOUT,
+    INTERVAL,
+    WAIT_TIMEOUT,
     MAX_INPUT_BYTES,
     MAX_FILES,
     EMULATOR_RATE,
     LATENCY_MS,
     CLOCK_OFFSET,
+    ISSUE_AFTER,
     FAULT_SEED,
     TIMESTAMP,
 ];
@@ -351,6 +397,21 @@ pub fn parse_latency_ms(text: &str) -> Result<u64, String> {
 /// `emulator --clock-offset`.
 pub fn parse_clock_offset(text: &str) -> Result<i64, String> {
     to(&CLOCK_OFFSET, CLOCK_OFFSET.whole(text)?)
+}
+
+/// `status --interval`.
+pub fn parse_interval(text: &str) -> Result<f64, String> {
+    INTERVAL.real(text)
+}
+
+/// `status --wait-timeout`.
+pub fn parse_wait_timeout(text: &str) -> Result<f64, String> {
+    WAIT_TIMEOUT.real(text)
+}
+
+/// `emulator --issue-after`.
+pub fn parse_issue_after(text: &str) -> Result<f64, String> {
+    ISSUE_AFTER.real(text)
 }
 
 /// `emulator --fault-seed`.

@@ -21,14 +21,17 @@ pub enum Action {
     CertificateOrderSubmit,
     /// The maintained successor of `SubmitCertificateInformation`.
     CertificateInfoSubmit,
+    /// The list of an account's certificates, paged (`tccert import`).
+    DescribeCertificates,
 }
 
 impl Action {
-    pub const ALL: [Action; 4] = [
+    pub const ALL: [Action; 5] = [
         Action::DescribeCertificateDetail,
         Action::SubmitCertificateInformation,
         Action::CertificateOrderSubmit,
         Action::CertificateInfoSubmit,
+        Action::DescribeCertificates,
     ];
 
     /// The `X-TC-Action` value.
@@ -38,6 +41,7 @@ impl Action {
             Action::SubmitCertificateInformation => "SubmitCertificateInformation",
             Action::CertificateOrderSubmit => "CertificateOrderSubmit",
             Action::CertificateInfoSubmit => "CertificateInfoSubmit",
+            Action::DescribeCertificates => "DescribeCertificates",
         }
     }
 
@@ -75,7 +79,11 @@ mod tests {
         for action in Action::ALL {
             assert_eq!(Action::from_name(action.name()), Some(action));
         }
-        assert_eq!(Action::from_name("DescribeCertificates"), None);
+        assert_eq!(
+            Action::from_name("DescribeCertificates"),
+            Some(Action::DescribeCertificates)
+        );
+        assert_eq!(Action::from_name("DescribeCertificate"), None);
         assert_eq!(
             Action::CertificateInfoSubmit.to_string(),
             "CertificateInfoSubmit"

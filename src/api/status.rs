@@ -7,6 +7,9 @@
 /// certificate's information may be submitted.
 pub const PENDING_SUBMISSION: u64 = 5;
 
+/// "Approved" (已颁发): the certificate is issued.
+pub const ISSUED: u64 = 1;
+
 /// "Information submitted, pending confirmation letter": where an accepted
 /// `CertificateOrderSubmit` leaves a certificate.
 pub const INFO_SUBMITTED: u64 = 8;

@@ -260,6 +260,10 @@ pub struct EmulatorArgs {
     /// Test only: seed of the random fault triggers.
     #[arg(long, value_name = "N", default_value = numbers::FAULT_SEED.default, value_parser = numbers::parse_fault_seed)]
     pub fault_seed: u64,
+
+    /// Issue ordered certificates (status 0, 4 or 8 after CertificateOrderSubmit) this many seconds after the order; without it they wait for ever.
+    #[arg(long, value_name = "SECONDS", value_parser = numbers::parse_issue_after)]
+    pub issue_after: Option<f64>,
 }
 
 #[derive(Debug, Args)]

@@ -65,6 +65,7 @@ pub async fn run(args: EmulatorArgs) -> CommandResult {
         latency: Duration::from_millis(args.latency_ms),
         rate_per_second: args.rate,
         clock_offset_seconds: args.clock_offset,
+        issue_after: args.issue_after.map(Duration::from_secs_f64),
     };
     emulator::run_cli(config)
         .await

@@ -85,6 +85,16 @@ use ParamType::{Bool, Int, String as Str, StringArray, UInt};
 
 const DESCRIBE_PARAMS: &[Param] = &[p("CertificateId", Str, true)];
 
+/// `DescribeCertificates`: the paging parameters. The API's filters
+/// (`SearchKey`, `CertificateStatus`, ...) are not emulated and answered
+/// `UnknownParameter`, so a client that starts using one finds out here.
+const LIST_PARAMS: &[Param] = &[p("Offset", UInt, false), p("Limit", UInt, false)];
+
+/// `Limit` when not given, and the most one page holds ("默认10。最大值1000，
+/// 如超过1000按1000处理": larger values are read as 1000, not refused).
+pub const LIST_DEFAULT_LIMIT: u64 = 10;
+pub const LIST_MAX_LIMIT: u64 = 1000;
+
 const SUBMIT_PARAMS: &[Param] = &[
     p("CertificateId", Str, true),
     p("CsrType", Str, false),
@@ -259,10 +269,12 @@ pub fn params(action: Action) -> &'static [Param] {
         Action::SubmitCertificateInformation => SUBMIT_PARAMS,
         Action::CertificateOrderSubmit => ORDER_SUBMIT_PARAMS,
         Action::CertificateInfoSubmit => INFO_SUBMIT_PARAMS,
+        Action::DescribeCertificates => LIST_PARAMS,
     }
 }
 
-/// The parameter that names the certificate.
+/// The parameter that names the certificate (`DescribeCertificates` names
+/// none: its body has no `CertificateId`, so the id reads as empty).
 pub fn certificate_param(action: Action) -> &'static str {
     match action {
         Action::CertificateOrderSubmit | Action::CertificateInfoSubmit => "CertId",
@@ -526,6 +538,8 @@ pub fn note_received(state: &mut StateSnapshot, action: Action, certificate_id: 
             Action::SubmitCertificateInformation => &mut cert.submits_received,
             Action::CertificateOrderSubmit => &mut cert.order_submits_received,
             Action::CertificateInfoSubmit => &mut cert.info_submits_received,
+            // Names no certificate; counted in `requests_by_action` only.
+            Action::DescribeCertificates => return,
         };
         *counter = counter.saturating_add(1);
     }
@@ -539,13 +553,21 @@ pub struct Executed {
     pub changed: bool,
 }
 
-/// Carries an action out on the state. `body` must have passed [`check_params`].
+/// Carries an action out on the state at `now_ms` (Unix milliseconds, the
+/// emulator's clock). `body` must have passed [`check_params`].
 pub fn execute(
     state: &mut StateSnapshot,
     action: Action,
     body: &Map<String, Value>,
     language: Language,
+    now_ms: i64,
 ) -> Result<Executed, ApiError> {
+    if action == Action::DescribeCertificates {
+        return Ok(Executed {
+            response: list(state, body, language),
+            changed: false,
+        });
+    }
     let id = body
         .get(certificate_param(action))
         .and_then(Value::as_str)
@@ -575,7 +597,7 @@ pub fn execute(
             }
             let mut data = body.clone();
             data.shift_remove("CertificateId");
-            data.shift_remove("IsDV");
+            cert.is_dv = data.shift_remove("IsDV").and_then(|v| v.as_bool()) == Some(true);
             cert.submitted_data = Some(data);
             cert.submitted_by = Some(action.name().to_owned());
             cert.successor_params = None;
@@ -609,6 +631,7 @@ pub fn execute(
                 changed: true,
             })
         }
+        Action::DescribeCertificates => Err(ApiError::new("InternalError", "listed above")),
         Action::CertificateOrderSubmit => {
             if cert.status != PENDING_SUBMISSION || cert.submitted_data.is_none() {
                 return Err(ApiError::new(
@@ -627,6 +650,7 @@ pub fn execute(
             }
             cert.status = INFO_SUBMITTED;
             cert.order_id = Some(next_order_id.clone());
+            cert.ordered_at_ms = Some(now_ms);
             if let Some(verify_type) = body.get("VerifyType").and_then(Value::as_str) {
                 cert.order_verify_type = Some(verify_type.to_owned());
             }
@@ -670,7 +694,9 @@ fn describe(cert: &CertificateState, language: Language) -> Map<String, Value> {
                 .map(str::to_owned)
         })
         .map_or(Value::Null, Value::String);
+    let dv_auth = dv_auth_detail(cert);
     let status_msg = match cert.status {
+        _ if !dv_auth.is_null() => Value::String("PENDING-DCV".into()),
         0 => Value::String("PRE-REVIEWING".into()),
         _ => Value::Null,
     };
@@ -715,7 +741,7 @@ fn describe(cert: &CertificateState, language: Language) -> Map<String, Value> {
         },
         "CertificatePrivateKey": null,
         "CertificatePublicKey": null,
-        "DvAuthDetail": null,
+        "DvAuthDetail": dv_auth,
         "VulnerabilityReport": null,
         "CertificateId": cert.certificate_id,
         "TypeName": "TrustAsia OV SSL",
@@ -723,7 +749,7 @@ fn describe(cert: &CertificateState, language: Language) -> Map<String, Value> {
         "SubjectAltName": domain_list,
         "IsVip": true,
         "IsWildcard": cert.domain.starts_with("*."),
-        "IsDv": false,
+        "IsDv": cert.is_dv,
         "IsVulnerability": false,
         "SubmittedData": cert.submitted_data,
         "RenewAble": false,
@@ -741,6 +767,158 @@ fn describe(cert: &CertificateState, language: Language) -> Map<String, Value> {
         "CertType": "OV",
     });
     response.as_object().cloned().unwrap_or_default()
+}
+
+/// The certificate's names: its domain, then the `DomainList` submitted.
+fn names_of(cert: &CertificateState) -> Vec<String> {
+    let mut names = vec![cert.domain.clone()];
+    let listed = cert
+        .submitted_data
+        .as_ref()
+        .and_then(|d| d.get("DomainList"))
+        .and_then(Value::as_array);
+    for name in listed.into_iter().flatten().filter_map(Value::as_str) {
+        if !name.is_empty() && !names.iter().any(|n| n == name) {
+            names.push(name.to_owned());
+        }
+    }
+    names
+}
+
+/// A stable token for a validation record: the same certificate and name
+/// always get the same value (FNV-1a, so snapshots stay put).
+fn dv_token(certificate_id: &str, name: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in certificate_id.bytes().chain([0]).chain(name.bytes()) {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("2025120500000{hash:016x}")
+}
+
+/// `DvAuthDetail` (docs/api.md, "DescribeCertificateDetail"): the records the
+/// CA wants while an ordered certificate waits for domain validation; `null`
+/// otherwise. One `DvAuths` entry per name; the top-level fields repeat the
+/// first, as the API does. DNS (`DNS`, `DNS_AUTO`, or no `VerifyType`) asks
+/// for a TXT record `_dnsauth` under the name's parent zone (the last two
+/// labels: the emulator knows no public-suffix list); `FILE` for a file under
+/// `/.well-known/pki-validation/` on the name itself.
+fn dv_auth_detail(cert: &CertificateState) -> Value {
+    if cert.order_id.is_none() || !super::state::waits_for_validation(cert.status) {
+        return Value::Null;
+    }
+    let verify_type = cert.order_verify_type.clone().or_else(|| {
+        cert.submitted_data
+            .as_ref()
+            .and_then(|d| d.get("VerifyType"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    });
+    let file = verify_type.as_deref() == Some("FILE");
+    let auths: Vec<Value> = names_of(cert)
+        .iter()
+        .map(|name| {
+            let bare = name.trim_start_matches("*.");
+            let value = dv_token(&cert.certificate_id, bare);
+            if file {
+                json!({
+                    "DvAuthKey": "fileauth.txt",
+                    "DvAuthValue": value,
+                    "DvAuthDomain": bare,
+                    "DvAuthPath": "/.well-known/pki-validation/fileauth.txt",
+                    "DvAuthSubDomain": "",
+                    "DvAuthVerifyType": "FILE",
+                })
+            } else {
+                let labels: Vec<&str> = bare.split('.').collect();
+                let split = labels.len().saturating_sub(2);
+                let zone = labels[split..].join(".");
+                let host = labels[..split].join(".");
+                let record = if host.is_empty() {
+                    "_dnsauth".to_owned()
+                } else {
+                    format!("_dnsauth.{host}")
+                };
+                json!({
+                    "DvAuthKey": record,
+                    "DvAuthValue": value,
+                    "DvAuthDomain": zone,
+                    "DvAuthPath": "",
+                    "DvAuthSubDomain": record,
+                    "DvAuthVerifyType": "TXT",
+                })
+            }
+        })
+        .collect();
+    let first = auths.first().cloned().unwrap_or(Value::Null);
+    json!({
+        "DvAuthKey": first["DvAuthKey"],
+        "DvAuthValue": first["DvAuthValue"],
+        "DvAuthDomain": first["DvAuthDomain"],
+        "DvAuthPath": first["DvAuthPath"],
+        "DvAuthKeySubDomain": first["DvAuthSubDomain"],
+        "DvAuths": auths,
+    })
+}
+
+/// `DescribeCertificates`: one page (`Offset`, `Limit`) of every certificate,
+/// by id, with `TotalCount`. Every certificate belongs to the one key pair
+/// the emulator knows, so the owner filter keeps them all.
+fn list(state: &StateSnapshot, body: &Map<String, Value>, language: Language) -> Map<String, Value> {
+    let offset = body.get("Offset").and_then(Value::as_u64).unwrap_or(0);
+    let limit = body
+        .get("Limit")
+        .and_then(Value::as_u64)
+        .unwrap_or(LIST_DEFAULT_LIMIT)
+        .min(LIST_MAX_LIMIT);
+    let items: Vec<Value> = state
+        .certificates
+        .values()
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+        .map(|cert| {
+            let detail = describe(cert, language);
+            let mut item = Map::new();
+            for key in [
+                "OwnerUin",
+                "ProjectId",
+                "From",
+                "PackageType",
+                "CertificateType",
+                "ProductZhName",
+                "Domain",
+                "Alias",
+                "Status",
+                "StatusMsg",
+                "VerifyType",
+                "CertBeginTime",
+                "CertEndTime",
+                "ValidityPeriod",
+                "InsertTime",
+                "CertificateId",
+                "StatusName",
+                "IsVip",
+                "IsDv",
+                "IsWildcard",
+                "CertificateExtra",
+                "Deployable",
+                "RenewAble",
+                "Tags",
+                "TypeName",
+            ] {
+                item.insert(key.to_owned(), detail.get(key).cloned().unwrap_or(Value::Null));
+            }
+            // Unlike the detail's, the list's SubjectAltName includes the domain.
+            item.insert("SubjectAltName".into(), json!(names_of(cert)));
+            item.insert("CertSANs".into(), json!(names_of(cert)));
+            item.insert("AwaitingValidationMsg".into(), Value::Null);
+            Value::Object(item)
+        })
+        .collect();
+    let mut response = Map::new();
+    response.insert("TotalCount".into(), json!(state.certificates.len()));
+    response.insert("Certificates".into(), Value::Array(items));
+    response
 }
 
 #[cfg(test)]
@@ -767,7 +945,7 @@ mod tests {
     fn run(state: &mut StateSnapshot, action: Action, body: Value) -> Result<Executed, ApiError> {
         let body = obj(body);
         check_params(action, &body)?;
-        execute(state, action, &body, Language::EnUs)
+        execute(state, action, &body, Language::EnUs, 1_700_000_000_000)
     }
 
     fn code<T>(result: Result<T, ApiError>) -> String {
@@ -1347,6 +1525,116 @@ mod tests {
             state.certificates["abc"].submitted_by.as_deref(),
             Some("SubmitCertificateInformation")
         );
+    }
+
+    #[test]
+    fn describe_certificates_pages_with_a_total_and_a_capped_limit() {
+        let mut state = state();
+        for i in 0..25 {
+            state.add_seed(
+                &[SeedCertificate {
+                    certificate_id: format!("id{i:03}"),
+                    domain: format!("c{i}.example.com"),
+                }],
+                1,
+            );
+        }
+        let page = |state: &mut StateSnapshot, body: Value| {
+            run(state, Action::DescribeCertificates, body)
+                .map(|e| Value::Object(e.response))
+                .unwrap_or_default()
+        };
+        let first = page(&mut state, json!({}));
+        assert_eq!(first["TotalCount"], 26);
+        let ids = |page: &Value| -> Vec<String> {
+            page["Certificates"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|c| c["CertificateId"].as_str().map(str::to_owned))
+                .collect()
+        };
+        assert_eq!(ids(&first).len(), 10, "Limit defaults to 10");
+        assert_eq!(ids(&first)[0], "abc");
+        let last = page(&mut state, json!({"Offset": 20, "Limit": 10}));
+        assert_eq!(ids(&last), ["id019", "id020", "id021", "id022", "id023", "id024"]);
+        let all = page(&mut state, json!({"Limit": 5000}));
+        assert_eq!(ids(&all).len(), 26, "over 1000 reads as 1000, not an error");
+        let past = page(&mut state, json!({"Offset": 100}));
+        assert_eq!(ids(&past).len(), 0);
+        assert_eq!(past["TotalCount"], 26);
+        let item = &first["Certificates"][0];
+        assert_eq!(item["Domain"], "www.example.com");
+        assert_eq!(item["Status"], 5);
+        assert_eq!(item["SubjectAltName"], json!(["www.example.com"]));
+        assert_eq!(
+            code(run(&mut state, Action::DescribeCertificates, json!({"Limit": "5"}))),
+            "InvalidParameter"
+        );
+        assert_eq!(
+            code(run(&mut state, Action::DescribeCertificates, json!({"SearchKey": "x"}))),
+            "UnknownParameter",
+            "filters are not emulated, and say so"
+        );
+    }
+
+    #[test]
+    fn an_ordered_certificate_shows_its_validation_records_until_issued() {
+        let mut state = state();
+        let detail = |state: &mut StateSnapshot| {
+            run(
+                state,
+                Action::DescribeCertificateDetail,
+                json!({"CertificateId": "abc"}),
+            )
+            .map(|e| Value::Object(e.response))
+            .unwrap_or_default()
+        };
+        assert!(
+            run(
+                &mut state,
+                Action::SubmitCertificateInformation,
+                submit_body(json!({"DomainList": ["*.api.example.com"], "VerifyType": "DNS", "IsDV": true})),
+            )
+            .is_ok()
+        );
+        let submitted = detail(&mut state);
+        assert_eq!(submitted["DvAuthDetail"], Value::Null, "no order yet");
+        assert_eq!(submitted["IsDv"], true);
+        assert!(run(&mut state, Action::CertificateOrderSubmit, json!({"CertId": "abc"})).is_ok());
+        assert_eq!(state.certificates["abc"].ordered_at_ms, Some(1_700_000_000_000));
+        let ordered = detail(&mut state);
+        assert_eq!(ordered["StatusMsg"], "PENDING-DCV");
+        let auths = &ordered["DvAuthDetail"]["DvAuths"];
+        assert_eq!(auths.as_array().map(Vec::len), Some(2));
+        assert_eq!(auths[0]["DvAuthVerifyType"], "TXT");
+        assert_eq!(auths[0]["DvAuthDomain"], "example.com");
+        assert_eq!(auths[0]["DvAuthSubDomain"], "_dnsauth.www");
+        assert_eq!(auths[0]["DvAuthKey"], "_dnsauth.www");
+        assert_eq!(auths[1]["DvAuthSubDomain"], "_dnsauth.api", "the wildcard's base name");
+        assert_eq!(ordered["DvAuthDetail"]["DvAuthKeySubDomain"], "_dnsauth.www");
+        assert_eq!(
+            auths[0]["DvAuthValue"],
+            detail(&mut state)["DvAuthDetail"]["DvAuths"][0]["DvAuthValue"],
+            "stable between reads"
+        );
+        assert_ne!(auths[0]["DvAuthValue"], auths[1]["DvAuthValue"]);
+
+        // FILE validation: a path on the name itself.
+        if let Some(cert) = state.certificates.get_mut("abc") {
+            cert.order_verify_type = Some("FILE".into());
+        }
+        let file = detail(&mut state);
+        let entry = &file["DvAuthDetail"]["DvAuths"][0];
+        assert_eq!(entry["DvAuthVerifyType"], "FILE");
+        assert_eq!(entry["DvAuthDomain"], "www.example.com");
+        assert_eq!(entry["DvAuthPath"], "/.well-known/pki-validation/fileauth.txt");
+
+        // Issued: no more records.
+        assert!(state.issue_due(1_700_000_000_000, std::time::Duration::ZERO));
+        let issued = detail(&mut state);
+        assert_eq!(issued["Status"], 1);
+        assert_eq!(issued["DvAuthDetail"], Value::Null);
     }
 
     #[test]

@@ -2,9 +2,11 @@
 //! that tccert can be tested end to end, fast and offline, against the same
 //! wire contract as the real service.
 //!
-//! It serves `POST /` on loopback with `DescribeCertificateDetail`,
-//! `SubmitCertificateInformation`, its successor `CertificateInfoSubmit` and
-//! `CertificateOrderSubmit`; checks the
+//! It serves `POST /` on loopback with `DescribeCertificateDetail` (with
+//! `DvAuthDetail` while an order waits for domain validation),
+//! `DescribeCertificates` (paged), `SubmitCertificateInformation`, its
+//! successor `CertificateInfoSubmit` and `CertificateOrderSubmit`, and issues
+//! ordered certificates after [`EmulatorConfig::issue_after`]; checks the
 //! TC3-HMAC-SHA256 signature and the five-minute timestamp window; limits each
 //! action with a token bucket; keeps each certificate's status, `SubmittedData`
 //! and order; and answers in the API's own envelope and error codes (HTTP 200
@@ -75,6 +77,11 @@ pub struct EmulatorConfig {
     pub rate_per_second: f64,
     /// The emulator's clock minus the real one, in seconds, to test skew.
     pub clock_offset_seconds: i64,
+    /// Issuance after a delay (`tccert emulator --issue-after SECONDS`):
+    /// this long after its `CertificateOrderSubmit` was accepted, a
+    /// certificate still waiting for the CA (status 0, 4 or 8) is issued
+    /// (1). `None`: never, as before.
+    pub issue_after: Option<Duration>,
 }
 
 impl Default for EmulatorConfig {
@@ -89,6 +96,7 @@ impl Default for EmulatorConfig {
             latency: Duration::ZERO,
             rate_per_second: 10.0,
             clock_offset_seconds: 0,
+            issue_after: None,
         }
     }
 }
@@ -107,6 +115,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("latency", &self.latency)
             .field("rate_per_second", &self.rate_per_second)
             .field("clock_offset_seconds", &self.clock_offset_seconds)
+            .field("issue_after", &self.issue_after)
             .finish()
     }
 }

@@ -49,6 +49,8 @@ pub(super) struct Shared {
     clock_offset_seconds: i64,
     latency: Duration,
     rate_per_second: f64,
+    /// Ordered certificates move to issued (1) this long after the order.
+    issue_after: Option<Duration>,
     state_file: Option<std::path::PathBuf>,
     state: Mutex<StateSnapshot>,
     buckets: Mutex<HashMap<Action, TokenBucket>>,
@@ -75,6 +77,7 @@ impl Shared {
             clock_offset_seconds: config.clock_offset_seconds,
             latency: config.latency,
             rate_per_second: config.rate_per_second,
+            issue_after: config.issue_after,
             state_file: config.state_file.clone(),
             state: Mutex::new(state),
             buckets: Mutex::new(HashMap::new()),
@@ -87,7 +90,21 @@ impl Shared {
         real_now().saturating_add(self.clock_offset_seconds)
     }
 
+    /// The emulator's clock in Unix milliseconds.
+    fn now_ms(&self) -> i64 {
+        let real = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        real.saturating_add(self.clock_offset_seconds.saturating_mul(1000))
+    }
+
+    /// The state as of now: orders due for issuance are issued first, so a
+    /// test reading the state sees what the next describe would answer.
     pub(super) fn snapshot(&self) -> StateSnapshot {
+        if let Some(after) = self.issue_after {
+            let now_ms = self.now_ms();
+            self.mutate(|state| ((), state.issue_due(now_ms, after)));
+        }
         lock(&self.state).clone()
     }
 
@@ -633,16 +650,19 @@ async fn api_gates_inner(
     }
 
     let language = Language::from_header(header(headers, "x-tc-language"));
-    let executed =
-        shared.mutate(
-            |state| match actions::execute(state, action, &params, language) {
-                Ok(executed) => {
-                    let changed = executed.changed;
-                    (Ok(executed.response), changed)
-                }
-                Err(error) => (Err(error), false),
-            },
-        )?;
+    let now_ms = shared.now_ms();
+    let issue_after = shared.issue_after;
+    let executed = shared.mutate(|state| {
+        // The CA's side first: orders that have waited long enough are issued.
+        let issued = issue_after.is_some_and(|after| state.issue_due(now_ms, after));
+        match actions::execute(state, action, &params, language, now_ms) {
+            Ok(executed) => {
+                let changed = executed.changed || issued;
+                (Ok(executed.response), changed)
+            }
+            Err(error) => (Err(error), issued),
+        }
+    })?;
     Ok(Outcome::Ok(executed))
 }
 

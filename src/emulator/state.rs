@@ -14,7 +14,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::api::status::PENDING_SUBMISSION;
+use crate::api::status::{INFO_SUBMITTED, ISSUED, PENDING_SUBMISSION};
 use crate::outfile::{self, NewFile};
 
 /// A certificate the emulator starts with: status 5, no `SubmittedData`.
@@ -47,6 +47,12 @@ pub struct CertificateState {
     pub order_id: Option<String>,
     /// `VerifyType` given to `CertificateOrderSubmit`, if any.
     pub order_verify_type: Option<String>,
+    /// Unix milliseconds when the order was accepted: issuance after the
+    /// emulator's `issue_after` counts from here.
+    pub ordered_at_ms: Option<i64>,
+    /// `IsDV: true` in the last accepted `SubmitCertificateInformation`
+    /// (`IsDv` in the describe replies).
+    pub is_dv: bool,
     /// Unix seconds when the certificate appeared (shown as `InsertTime`).
     pub inserted_at: i64,
     /// Well-formed, authenticated submits naming this certificate, whatever
@@ -77,6 +83,8 @@ impl Default for CertificateState {
             successor_params: None,
             order_id: None,
             order_verify_type: None,
+            ordered_at_ms: None,
+            is_dv: false,
             inserted_at: 0,
             submits_received: 0,
             submits_applied: 0,
@@ -156,6 +164,25 @@ impl StateSnapshot {
         }
     }
 
+    /// Moves every certificate whose order has waited `issue_after` (from
+    /// `ordered_at_ms`) and that still waits for the CA (status 0, 4 or 8)
+    /// to issued (1), as the CA would once domain validation passes. Returns
+    /// whether any moved.
+    pub fn issue_due(&mut self, now_ms: i64, issue_after: std::time::Duration) -> bool {
+        let after_ms = i64::try_from(issue_after.as_millis()).unwrap_or(i64::MAX);
+        let mut moved = false;
+        for cert in self.certificates.values_mut() {
+            if let Some(ordered) = cert.ordered_at_ms
+                && waits_for_validation(cert.status)
+                && now_ms >= ordered.saturating_add(after_ms)
+            {
+                cert.status = ISSUED;
+                moved = true;
+            }
+        }
+        moved
+    }
+
     /// A fresh CA order number, unique within this state.
     pub fn next_order_id(&self) -> String {
         let issued = self
@@ -165,6 +192,12 @@ impl StateSnapshot {
             .count() as u64;
         format!("TA{:012}", 202_512_050_000 + issued + 1)
     }
+}
+
+/// The statuses in which an ordered certificate waits for the CA: under
+/// review (0), DNS record added (4), information submitted (8).
+pub fn waits_for_validation(status: u64) -> bool {
+    matches!(status, 0 | 4 | INFO_SUBMITTED)
 }
 
 /// Sets (`Some`) or removes (`None`) one field of a certificate's
@@ -226,7 +259,6 @@ pub fn save_atomic(path: &Path, snapshot: &StateSnapshot) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::status::INFO_SUBMITTED;
 
     fn seed(id: &str, domain: &str) -> SeedCertificate {
         SeedCertificate {
@@ -369,6 +401,29 @@ mod tests {
         assert_eq!(fs::read_to_string(&victim).unwrap(), "untouched");
         assert!(!fs::symlink_metadata(&linked).unwrap().is_symlink());
         assert_eq!(mode(&linked), 0o600);
+    }
+
+    #[test]
+    fn ordered_certificates_are_issued_after_the_delay_only() {
+        let mut state = StateSnapshot::default();
+        state.add_seed(
+            &[seed("ordered", "a"), seed("waiting", "b"), seed("failed", "c")],
+            1,
+        );
+        for (id, status) in [("ordered", INFO_SUBMITTED), ("failed", 2)] {
+            if let Some(cert) = state.certificates.get_mut(id) {
+                cert.status = status;
+                cert.ordered_at_ms = Some(10_000);
+            }
+        }
+        let delay = std::time::Duration::from_secs(2);
+        assert!(!state.issue_due(11_999, delay), "not yet");
+        assert_eq!(state.certificates["ordered"].status, INFO_SUBMITTED);
+        assert!(state.issue_due(12_000, delay));
+        assert_eq!(state.certificates["ordered"].status, ISSUED);
+        assert_eq!(state.certificates["waiting"].status, PENDING_SUBMISSION, "no order");
+        assert_eq!(state.certificates["failed"].status, 2, "a refused review stays");
+        assert!(!state.issue_due(20_000, delay), "nothing more to move");
     }
 
     #[test]

@@ -808,3 +808,33 @@ fn config_debug_hides_secret_keys() {
     assert!(id.starts_with("AKID") && id.len() == 36);
     assert_eq!(key.len(), 32);
 }
+
+#[tokio::test]
+async fn issue_after_issues_ordered_certificates_over_http() {
+    let emu = emulator(EmulatorConfig {
+        issue_after: Some(Duration::from_millis(600)),
+        ..config()
+    })
+    .await;
+    let describe = json!({"CertificateId": "abcb1234"});
+    let submitted = call(&emu, "SubmitCertificateInformation", org("Tencent")).await;
+    assert_eq!(submitted.code(), "OK");
+    let waiting = call(&emu, "DescribeCertificateDetail", describe.clone()).await;
+    assert_eq!(waiting.body["Response"]["Status"], 5, "no order, no issuance");
+    let ordered = call(&emu, "CertificateOrderSubmit", json!({"CertId": "abcb1234"})).await;
+    assert_eq!(ordered.code(), "OK");
+    let pending = call(&emu, "DescribeCertificateDetail", describe.clone()).await;
+    assert_eq!(pending.body["Response"]["Status"], 8);
+    assert_eq!(
+        pending.body["Response"]["DvAuthDetail"]["DvAuths"][0]["DvAuthVerifyType"],
+        "TXT"
+    );
+    let listed = call(&emu, "DescribeCertificates", json!({"Limit": 1000})).await;
+    assert_eq!(listed.body["Response"]["TotalCount"], 1);
+    assert_eq!(listed.body["Response"]["Certificates"][0]["Status"], 8);
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let issued = call(&emu, "DescribeCertificateDetail", describe).await;
+    assert_eq!(issued.body["Response"]["Status"], 1);
+    assert_eq!(issued.body["Response"]["DvAuthDetail"], Value::Null);
+    assert_eq!(emu.snapshot().certificates["abcb1234"].status, 1);
+}
