@@ -79,6 +79,8 @@ fn run(command: Command) -> CommandResult {
         Command::Plan(args) => with_runtime(|| commands::plan_apply::run(&args, Mode::Plan)),
         Command::Apply(args) => with_runtime(|| commands::plan_apply::run(&args, Mode::Apply)),
         Command::Emulator(args) => with_runtime(|| commands::emulator::run(args)),
+        Command::Import(args) => with_runtime(|| commands::import::run(&args)),
+        Command::Status(args) => with_runtime(|| commands::status::run(&args)),
         Command::DebugSign(args) => commands::debug_sign::run(&args),
         Command::Csr(CsrCommand::New(args)) => commands::csr::new(&args),
         Command::Csr(CsrCommand::Inspect(args)) => commands::csr::inspect(&args),

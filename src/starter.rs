@@ -42,7 +42,7 @@ pub fn starter_files() -> Vec<StarterFile> {
 
 /// The yaml-language-server modeline, with the schema's path relative to
 /// the file (the language server resolves it from the file's directory).
-fn with_modeline(path: &str, body: &str) -> String {
+pub fn with_modeline(path: &str, body: &str) -> String {
     let depth = path.matches('/').count();
     format!(
         "# yaml-language-server: $schema={}{SCHEMA_PATH}\n{body}",

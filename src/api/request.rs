@@ -308,6 +308,25 @@ pub fn describe_body(certificate: &Certificate) -> Body {
     body
 }
 
+/// `DescribeCertificateDetail` for an id that no manifest holds (`import`).
+pub fn detail_body(certificate_id: &str) -> Body {
+    let mut body = Body::default();
+    body.push(
+        Param::CertificateId.legacy_name(),
+        certificate_id.to_owned(),
+        false,
+    );
+    body
+}
+
+/// One page of `DescribeCertificates`: `Limit` certificates from `Offset`.
+pub fn list_body(offset: u64, limit: u64) -> Body {
+    let mut body = Body::default();
+    body.push("Offset", offset, false);
+    body.push("Limit", limit, false);
+    body
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;

@@ -44,6 +44,10 @@ pub enum Command {
     Apply(RunArgs),
     /// Serve a local emulator of the Tencent Cloud SSL API.
     Emulator(EmulatorArgs),
+    /// Write manifests for certificates that exist (all with information, or the IDs given) into DIR.
+    Import(ImportArgs),
+    /// Show each certificate's live status and the domain-validation records the CA wants; --wait follows them to issuance.
+    Status(StatusArgs),
     /// Make a private key and CSR locally, or show what a CSR holds.
     #[command(subcommand)]
     Csr(CsrCommand),
@@ -215,6 +219,89 @@ pub struct RunArgs {
     /// Also write the JSON report (as `--output json` prints it) to FILE, whatever --output is; replaced whole, never half-written.
     #[arg(long, value_name = "FILE")]
     pub json_out: Option<PathBuf>,
+}
+
+/// How `status` and `import` reach the API: the connection flags of plan.
+#[derive(Debug, Args)]
+pub struct ReadArgs {
+    /// API endpoint [env: TCCERT_ENDPOINT] [default: https://ssl.intl.tencentcloudapi.com]
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+
+    /// Use the China site endpoint, https://ssl.tencentcloudapi.com (instead of the international one).
+    #[arg(long, conflicts_with = "endpoint")]
+    pub china: bool,
+
+    /// Sent as X-TC-Region when given [env: TENCENTCLOUD_REGION].
+    #[arg(long, value_name = "NAME")]
+    pub region: Option<String>,
+
+    /// Most read requests a second, for each read action (0.01 to 1000); reads never go faster than the documented 10 a second.
+    #[arg(long, value_name = "N", default_value = numbers::RATE.default, value_parser = numbers::parse_rate)]
+    pub rate: f64,
+
+    /// One request's time limit, in seconds (more than 0, at most 3600).
+    #[arg(long, value_name = "SECONDS", default_value = numbers::TIMEOUT.default, value_parser = numbers::parse_timeout)]
+    pub timeout: f64,
+
+    /// Credentials from this profile of ~/.tencentcloud/credentials or ~/.tccli/NAME.credential, ignoring TENCENTCLOUD_SECRET_ID/KEY.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// Also write the JSON report (as `--output json` prints it) to FILE, whatever --output is; replaced whole, never half-written.
+    #[arg(long, value_name = "FILE")]
+    pub json_out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub manifests: ManifestArgs,
+
+    #[command(flatten)]
+    pub read: ReadArgs,
+
+    /// Start the built-in emulator on loopback, seeded with the certificates of PATH..., and read from it.
+    #[arg(long, conflicts_with_all = ["endpoint", "china", "profile"])]
+    pub emulator: bool,
+
+    /// Only this certificate (a name or a glob: *, ?, [...]; repeatable). Every manifest is still loaded and validated.
+    #[arg(long, value_name = "NAME")]
+    pub target: Vec<String>,
+
+    /// Read again every --interval until each certificate is issued (1) or can no longer be by waiting.
+    #[arg(long)]
+    pub wait: bool,
+
+    /// (--wait) Seconds between two reads of a certificate (at least 1).
+    #[arg(long, value_name = "SECONDS", default_value = numbers::INTERVAL.default, value_parser = numbers::parse_interval)]
+    pub interval: f64,
+
+    /// (--wait) The longest wait in all, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value = numbers::WAIT_TIMEOUT.default, value_parser = numbers::parse_wait_timeout)]
+    pub wait_timeout: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Certificate ids to import; none: every certificate with information at status 5, 0, 1, 4, 8 or 11.
+    #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
+
+    /// The directory to write (empty or absent, unless --force).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Replace DIR even when it holds files.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Output format.
+    #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+
+    #[command(flatten)]
+    pub read: ReadArgs,
 }
 
 #[derive(Debug, Args)]

@@ -25,6 +25,22 @@ pub enum CommandError {
         if names.len() == 1 { "that name" } else { "those names" }
     )]
     UnknownResubmit { names: Vec<String> },
+    /// `--target` patterns that match no certificate.
+    #[error(
+        "--target {}: no certificate has {}; nothing was read",
+        names.join(", --target "),
+        if names.len() == 1 { "that name" } else { "those names" }
+    )]
+    UnknownTarget { names: Vec<String> },
+    /// `import --out DIR`: DIR holds something and `--force` was not given.
+    #[error("{} is not empty; nothing was written (--force replaces it)", dir.display())]
+    ImportNotEmpty { dir: PathBuf },
+    /// `import`: certificates that cannot be imported, one line each.
+    #[error("{}nothing was written", problems.iter().map(|p| format!("{p}\n")).collect::<String>())]
+    ImportUnavailable { problems: Vec<String> },
+    /// `import`: the tree could not be written (nothing of it is left).
+    #[error("cannot write {}: {source}; nothing was written", dir.display())]
+    ImportWrite { dir: PathBuf, source: io::Error },
     /// No usable credentials.
     #[error("{source}")]
     Credentials { source: CredentialError },

@@ -8,12 +8,14 @@ pub mod csr;
 pub mod debug_sign;
 pub mod emulator;
 pub mod error;
+pub mod import;
 pub mod init;
 pub mod man;
 pub mod plan_apply;
 pub mod render;
 pub mod schema;
 pub mod settings;
+pub mod status;
 pub mod validate;
 
 use std::io::Write as _;

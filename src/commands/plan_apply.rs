@@ -162,7 +162,11 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
 /// prints, in a temporary file beside FILE renamed over it, so a reader never
 /// sees half a report. The run's own exit code stands unless the report
 /// cannot be written ([`CommandError::JsonOut`]).
-fn write_json_out(path: Option<&Path>, json: &serde_json::Value, code: u8) -> CommandResult {
+pub(super) fn write_json_out(
+    path: Option<&Path>,
+    json: &serde_json::Value,
+    code: u8,
+) -> CommandResult {
     let Some(path) = path else {
         return Ok(code);
     };
@@ -182,7 +186,7 @@ fn write_json_out(path: Option<&Path>, json: &serde_json::Value, code: u8) -> Co
 /// Starts the built-in emulator on loopback, seeded with the run's
 /// certificates and fresh credentials; the connection to it uses no proxy
 /// (loopback never does, and no proxy variable is even read).
-async fn start_emulator(
+pub(super) async fn start_emulator(
     certificates: &[(Certificate, PathBuf)],
 ) -> Result<(Connection, RunningEmulator), CommandError> {
     let (secret_id, secret_key) = emulator::generate_credentials();

@@ -43,7 +43,7 @@ impl RunFlags {
 /// `--json-out FILE` is checked before anything is read or sent, so that a
 /// typo in it cannot cost a whole apply's report: the directory must exist
 /// and FILE must not be one.
-fn check_json_out(path: &Path, files: &dyn FileSystem) -> Result<(), CommandError> {
+pub fn check_json_out(path: &Path, files: &dyn FileSystem) -> Result<(), CommandError> {
     let usage = |message: String| Err(CommandError::Usage { message });
     if path.as_os_str() == "-" {
         return usage(
@@ -151,26 +151,57 @@ impl RunSettings {
         environment: &dyn Environment,
         files: &dyn FileSystem,
     ) -> Result<Connection, CommandError> {
-        let (credentials, source) = Credentials::find(args.profile.as_deref(), environment, files)?;
-        tracing::info!("credentials from {source}");
-        let (url, endpoint_chosen_by) = choose_endpoint(
-            args.endpoint.as_deref(),
-            args.china,
-            environment.var("TCCERT_ENDPOINT"),
-        );
-        let endpoint =
-            Endpoint::parse(&url).map_err(|message| CommandError::Connection { message })?;
-        tracing::info!("endpoint {} (chosen by {endpoint_chosen_by})", endpoint.url);
-        let proxy = choose_proxy(&endpoint, environment)
-            .map_err(|message| CommandError::Connection { message })?;
-        log_proxy(proxy.as_ref());
-        Ok(Connection {
-            endpoint,
-            endpoint_chosen_by,
-            credentials,
-            proxy,
-        })
+        connect(
+            &ConnectionFlags {
+                endpoint: args.endpoint.as_deref(),
+                china: args.china,
+                profile: args.profile.as_deref(),
+            },
+            environment,
+            files,
+        )
     }
+}
+
+/// The flags that choose the endpoint and the credentials, whichever
+/// command has them (plan and apply, status, import).
+pub struct ConnectionFlags<'a> {
+    pub endpoint: Option<&'a str>,
+    pub china: bool,
+    pub profile: Option<&'a str>,
+}
+
+/// `X-TC-Region`: the flag, else `TENCENTCLOUD_REGION`; empty is unset.
+pub fn region(flag: Option<&str>, environment: &dyn Environment) -> Option<String> {
+    flag.map(str::to_owned)
+        .or_else(|| environment.var("TENCENTCLOUD_REGION"))
+        .filter(|r| !r.is_empty())
+}
+
+/// The endpoint, credentials and proxy, as plan resolves them.
+pub fn connect(
+    flags: &ConnectionFlags<'_>,
+    environment: &dyn Environment,
+    files: &dyn FileSystem,
+) -> Result<Connection, CommandError> {
+    let (credentials, source) = Credentials::find(flags.profile, environment, files)?;
+    tracing::info!("credentials from {source}");
+    let (url, endpoint_chosen_by) = choose_endpoint(
+        flags.endpoint,
+        flags.china,
+        environment.var("TCCERT_ENDPOINT"),
+    );
+    let endpoint = Endpoint::parse(&url).map_err(|message| CommandError::Connection { message })?;
+    tracing::info!("endpoint {} (chosen by {endpoint_chosen_by})", endpoint.url);
+    let proxy = choose_proxy(&endpoint, environment)
+        .map_err(|message| CommandError::Connection { message })?;
+    log_proxy(proxy.as_ref());
+    Ok(Connection {
+        endpoint,
+        endpoint_chosen_by,
+        credentials,
+        proxy,
+    })
 }
 
 /// Said at `-v`: the proxy chosen, or none.

@@ -864,7 +864,11 @@ fn dv_auth_detail(cert: &CertificateState) -> Value {
 /// `DescribeCertificates`: one page (`Offset`, `Limit`) of every certificate,
 /// by id, with `TotalCount`. Every certificate belongs to the one key pair
 /// the emulator knows, so the owner filter keeps them all.
-fn list(state: &StateSnapshot, body: &Map<String, Value>, language: Language) -> Map<String, Value> {
+fn list(
+    state: &StateSnapshot,
+    body: &Map<String, Value>,
+    language: Language,
+) -> Map<String, Value> {
     let offset = body.get("Offset").and_then(Value::as_u64).unwrap_or(0);
     let limit = body
         .get("Limit")
@@ -906,7 +910,10 @@ fn list(state: &StateSnapshot, body: &Map<String, Value>, language: Language) ->
                 "Tags",
                 "TypeName",
             ] {
-                item.insert(key.to_owned(), detail.get(key).cloned().unwrap_or(Value::Null));
+                item.insert(
+                    key.to_owned(),
+                    detail.get(key).cloned().unwrap_or(Value::Null),
+                );
             }
             // Unlike the detail's, the list's SubjectAltName includes the domain.
             item.insert("SubjectAltName".into(), json!(names_of(cert)));
@@ -1557,7 +1564,10 @@ mod tests {
         assert_eq!(ids(&first).len(), 10, "Limit defaults to 10");
         assert_eq!(ids(&first)[0], "abc");
         let last = page(&mut state, json!({"Offset": 20, "Limit": 10}));
-        assert_eq!(ids(&last), ["id019", "id020", "id021", "id022", "id023", "id024"]);
+        assert_eq!(
+            ids(&last),
+            ["id019", "id020", "id021", "id022", "id023", "id024"]
+        );
         let all = page(&mut state, json!({"Limit": 5000}));
         assert_eq!(ids(&all).len(), 26, "over 1000 reads as 1000, not an error");
         let past = page(&mut state, json!({"Offset": 100}));
@@ -1568,11 +1578,19 @@ mod tests {
         assert_eq!(item["Status"], 5);
         assert_eq!(item["SubjectAltName"], json!(["www.example.com"]));
         assert_eq!(
-            code(run(&mut state, Action::DescribeCertificates, json!({"Limit": "5"}))),
+            code(run(
+                &mut state,
+                Action::DescribeCertificates,
+                json!({"Limit": "5"})
+            )),
             "InvalidParameter"
         );
         assert_eq!(
-            code(run(&mut state, Action::DescribeCertificates, json!({"SearchKey": "x"}))),
+            code(run(
+                &mut state,
+                Action::DescribeCertificates,
+                json!({"SearchKey": "x"})
+            )),
             "UnknownParameter",
             "filters are not emulated, and say so"
         );
@@ -1594,15 +1612,27 @@ mod tests {
             run(
                 &mut state,
                 Action::SubmitCertificateInformation,
-                submit_body(json!({"DomainList": ["*.api.example.com"], "VerifyType": "DNS", "IsDV": true})),
+                submit_body(
+                    json!({"DomainList": ["*.api.example.com"], "VerifyType": "DNS", "IsDV": true})
+                ),
             )
             .is_ok()
         );
         let submitted = detail(&mut state);
         assert_eq!(submitted["DvAuthDetail"], Value::Null, "no order yet");
         assert_eq!(submitted["IsDv"], true);
-        assert!(run(&mut state, Action::CertificateOrderSubmit, json!({"CertId": "abc"})).is_ok());
-        assert_eq!(state.certificates["abc"].ordered_at_ms, Some(1_700_000_000_000));
+        assert!(
+            run(
+                &mut state,
+                Action::CertificateOrderSubmit,
+                json!({"CertId": "abc"})
+            )
+            .is_ok()
+        );
+        assert_eq!(
+            state.certificates["abc"].ordered_at_ms,
+            Some(1_700_000_000_000)
+        );
         let ordered = detail(&mut state);
         assert_eq!(ordered["StatusMsg"], "PENDING-DCV");
         let auths = &ordered["DvAuthDetail"]["DvAuths"];
@@ -1611,8 +1641,14 @@ mod tests {
         assert_eq!(auths[0]["DvAuthDomain"], "example.com");
         assert_eq!(auths[0]["DvAuthSubDomain"], "_dnsauth.www");
         assert_eq!(auths[0]["DvAuthKey"], "_dnsauth.www");
-        assert_eq!(auths[1]["DvAuthSubDomain"], "_dnsauth.api", "the wildcard's base name");
-        assert_eq!(ordered["DvAuthDetail"]["DvAuthKeySubDomain"], "_dnsauth.www");
+        assert_eq!(
+            auths[1]["DvAuthSubDomain"], "_dnsauth.api",
+            "the wildcard's base name"
+        );
+        assert_eq!(
+            ordered["DvAuthDetail"]["DvAuthKeySubDomain"],
+            "_dnsauth.www"
+        );
         assert_eq!(
             auths[0]["DvAuthValue"],
             detail(&mut state)["DvAuthDetail"]["DvAuths"][0]["DvAuthValue"],
@@ -1628,7 +1664,10 @@ mod tests {
         let entry = &file["DvAuthDetail"]["DvAuths"][0];
         assert_eq!(entry["DvAuthVerifyType"], "FILE");
         assert_eq!(entry["DvAuthDomain"], "www.example.com");
-        assert_eq!(entry["DvAuthPath"], "/.well-known/pki-validation/fileauth.txt");
+        assert_eq!(
+            entry["DvAuthPath"],
+            "/.well-known/pki-validation/fileauth.txt"
+        );
 
         // Issued: no more records.
         assert!(state.issue_due(1_700_000_000_000, std::time::Duration::ZERO));

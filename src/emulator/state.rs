@@ -407,7 +407,11 @@ mod tests {
     fn ordered_certificates_are_issued_after_the_delay_only() {
         let mut state = StateSnapshot::default();
         state.add_seed(
-            &[seed("ordered", "a"), seed("waiting", "b"), seed("failed", "c")],
+            &[
+                seed("ordered", "a"),
+                seed("waiting", "b"),
+                seed("failed", "c"),
+            ],
             1,
         );
         for (id, status) in [("ordered", INFO_SUBMITTED), ("failed", 2)] {
@@ -421,8 +425,14 @@ mod tests {
         assert_eq!(state.certificates["ordered"].status, INFO_SUBMITTED);
         assert!(state.issue_due(12_000, delay));
         assert_eq!(state.certificates["ordered"].status, ISSUED);
-        assert_eq!(state.certificates["waiting"].status, PENDING_SUBMISSION, "no order");
-        assert_eq!(state.certificates["failed"].status, 2, "a refused review stays");
+        assert_eq!(
+            state.certificates["waiting"].status, PENDING_SUBMISSION,
+            "no order"
+        );
+        assert_eq!(
+            state.certificates["failed"].status, 2,
+            "a refused review stays"
+        );
         assert!(!state.issue_due(20_000, delay), "nothing more to move");
     }
 

@@ -820,8 +820,16 @@ async fn issue_after_issues_ordered_certificates_over_http() {
     let submitted = call(&emu, "SubmitCertificateInformation", org("Tencent")).await;
     assert_eq!(submitted.code(), "OK");
     let waiting = call(&emu, "DescribeCertificateDetail", describe.clone()).await;
-    assert_eq!(waiting.body["Response"]["Status"], 5, "no order, no issuance");
-    let ordered = call(&emu, "CertificateOrderSubmit", json!({"CertId": "abcb1234"})).await;
+    assert_eq!(
+        waiting.body["Response"]["Status"], 5,
+        "no order, no issuance"
+    );
+    let ordered = call(
+        &emu,
+        "CertificateOrderSubmit",
+        json!({"CertId": "abcb1234"}),
+    )
+    .await;
     assert_eq!(ordered.code(), "OK");
     let pending = call(&emu, "DescribeCertificateDetail", describe.clone()).await;
     assert_eq!(pending.body["Response"]["Status"], 8);

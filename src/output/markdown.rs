@@ -17,7 +17,7 @@ use crate::source::Files;
 /// Escapes text for a Markdown table cell: `|` would end the cell, `<`
 /// could open or close HTML (the `<details>` fold), a line break would end
 /// the table.
-fn cell(text: &str) -> String {
+pub(crate) fn cell(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('|', "\\|")
         .replace('<', "&lt;")
@@ -27,7 +27,7 @@ fn cell(text: &str) -> String {
 /// A code span inside a table cell. GitHub splits cells on `|` even inside
 /// backticks, so it is escaped there too (and shown as `|`); a backtick
 /// would end the span early, so it becomes `'`.
-fn code_span(text: &str) -> String {
+pub(crate) fn code_span(text: &str) -> String {
     let text = text.replace('`', "'").replace('|', "\\|");
     format!("`{}`", text.replace(['\r', '\n'], " "))
 }

@@ -5,10 +5,14 @@
 //! - [`render`]: `tccert render`, each effective certificate and its request;
 //! - [`report`]: the plan/apply table, per-certificate lines and JSON;
 //! - [`github`]: GitHub Actions workflow commands (annotations);
-//! - [`markdown`]: Markdown summaries for pull requests and step summaries.
+//! - [`markdown`]: Markdown summaries for pull requests and step summaries;
+//! - [`status`]: `tccert status`, live statuses and validation records;
+//! - [`import`]: `tccert import`, the manifest tree written from live data.
 
 pub mod diagnostics;
 pub mod github;
+pub mod import;
 pub mod markdown;
 pub mod render;
 pub mod report;
+pub mod status;

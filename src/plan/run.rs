@@ -147,6 +147,10 @@ impl<T: Transport> Run<T> {
             Mutex::new(Pacer::new(options.read_rate)),
         );
         pacers.insert(
+            Action::DescribeCertificates,
+            Mutex::new(Pacer::new(options.read_rate)),
+        );
+        pacers.insert(
             Action::SubmitCertificateInformation,
             Mutex::new(Pacer::new(options.write_rate)),
         );
@@ -358,29 +362,50 @@ impl<T: Transport> Run<T> {
         purpose: Purpose,
     ) -> Result<Live, CallError> {
         let body = describe_body(certificate);
+        let mut live = self
+            .read_as(
+                Action::DescribeCertificateDetail,
+                &body,
+                &certificate.name,
+                purpose,
+                |response| Live::from_response(&response),
+            )
+            .await?;
+        // StatusMsg is the one text from a successful reply that is printed:
+        // masked like every error from the network.
+        live.status_message = live
+            .status_message
+            .map(|message| self.transport.redactor().redact(&message));
+        Ok(live)
+    }
+
+    /// One read (`DescribeCertificateDetail`, `DescribeCertificates`) for
+    /// `status` and `import`: paced at the read rate, retried and stopped
+    /// exactly as plan's reads. `label` names what is read in the log.
+    pub async fn read(
+        &self,
+        action: Action,
+        body: &Body,
+        label: &str,
+    ) -> Result<Map<String, Json>, CallError> {
+        self.read_as(action, body, label, Purpose::Work, Ok).await
+    }
+
+    /// A read whose reply `decode` turns into a value; a reply it refuses
+    /// is retried like any other unreadable answer.
+    async fn read_as<R>(
+        &self,
+        action: Action,
+        body: &Body,
+        label: &str,
+        purpose: Purpose,
+        decode: impl Fn(Map<String, Json>) -> Result<R, CallError>,
+    ) -> Result<R, CallError> {
         let mut attempt = 1;
         loop {
-            let sent = self
-                .call(
-                    Action::DescribeCertificateDetail,
-                    &body,
-                    &certificate.name,
-                    attempt,
-                    purpose,
-                )
-                .await;
-            let error = match sent
-                .result
-                .and_then(|response| Live::from_response(&response))
-            {
-                Ok(mut live) => {
-                    // StatusMsg is the one text from a successful reply that
-                    // is printed: masked like every error from the network.
-                    live.status_message = live
-                        .status_message
-                        .map(|message| self.transport.redactor().redact(&message));
-                    return Ok(live);
-                }
+            let sent = self.call(action, body, label, attempt, purpose).await;
+            let error = match sent.result.and_then(&decode) {
+                Ok(value) => return Ok(value),
                 Err(error) => error,
             };
             match self.after_error(&error, CallKind::Read, attempt, sent.connect_failures) {

@@ -1,0 +1,493 @@
+//! `tccert import [ID...] --out DIR`: read certificates that exist (the IDs
+//! given, or every one `DescribeCertificates` lists at a status with
+//! information), and write a manifest tree for them (docs/cli.md, "import").
+//! The tree is built in a directory beside DIR and renamed into place, so
+//! a failure or a signal leaves nothing half-written.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde_json::{Map, Value as Json, json};
+
+use super::plan_apply::write_json_out;
+use super::settings::check_json_out;
+use super::status::{connection, reader};
+use super::{
+    CommandError, CommandResult, EXIT_INTERRUPTED, EXIT_OK, print_stderr, print_stdout,
+    wait_for_signal,
+};
+use crate::api::action::Action;
+use crate::api::error::CallError;
+use crate::api::request::{detail_body, list_body};
+use crate::cli::{ImportArgs, Output};
+use crate::outfile::{self, NewFile};
+use crate::output::import::{self, Imported, Tree};
+use crate::plan::{self, StopReason};
+use crate::system::RealFileSystem;
+
+/// The statuses whose certificates are imported when no ID is named: pending
+/// information (5) when it holds some, and those whose information is with
+/// the CA or done (0, 1, 4, 8, 11).
+pub const IMPORTED_STATUSES: [u64; 6] = [5, 0, 1, 4, 8, 11];
+
+/// One page of `DescribeCertificates`: its documented maximum.
+const PAGE: u64 = 1000;
+
+type Reader = plan::Run<crate::api::client::HttpTransport>;
+
+/// One `DescribeCertificateDetail` reply.
+type Reply = Result<Map<String, Json>, CallError>;
+
+/// A certificate left out, and why.
+struct Skipped {
+    certificate_id: String,
+    status: Option<u64>,
+    reason: String,
+}
+
+pub async fn run(args: &ImportArgs) -> CommandResult {
+    if let Some(path) = &args.read.json_out {
+        check_json_out(path, &RealFileSystem)?;
+    }
+    if !args.force && !is_empty_or_absent(&args.out) {
+        return Err(CommandError::ImportNotEmpty {
+            dir: args.out.clone(),
+        });
+    }
+    let run = reader(connection(&args.read)?, &args.read, &[])?;
+
+    // A signal: stop reading; a tree not yet renamed into place is dropped.
+    let signalled = Arc::new(AtomicBool::new(false));
+    let interrupt = {
+        let run = Arc::clone(&run);
+        let signalled = Arc::clone(&signalled);
+        tokio::spawn(async move {
+            wait_for_signal().await;
+            signalled.store(true, Ordering::SeqCst);
+            run.cut_off_now();
+        })
+    };
+    let read = read_certificates(&run, &args.ids).await;
+    if signalled.load(Ordering::SeqCst) {
+        interrupt.abort();
+        print_stderr("tccert: interrupted; nothing was written\n");
+        return Ok(EXIT_INTERRUPTED);
+    }
+    let (certificates, skipped) = read?;
+    if certificates.is_empty() {
+        interrupt.abort();
+        print_stderr(&format!(
+            "tccert: no certificate with information to import; nothing was written{}\n",
+            skipped_note(&skipped)
+        ));
+        let json = report_json(&args.out, &Tree::default(), &skipped);
+        emit(args.output, &json, None);
+        return write_json_out(args.read.json_out.as_deref(), &json, EXIT_OK);
+    }
+    let tree = import::build(&certificates);
+    let written = write_tree(&args.out, &tree, args.force, &signalled);
+    interrupt.abort();
+    match written {
+        Ok(true) => {}
+        Ok(false) => {
+            print_stderr("tccert: interrupted; nothing was written\n");
+            return Ok(EXIT_INTERRUPTED);
+        }
+        Err(source) => {
+            return Err(CommandError::ImportWrite {
+                dir: args.out.clone(),
+                source,
+            });
+        }
+    }
+    let json = report_json(&args.out, &tree, &skipped);
+    emit(
+        args.output,
+        &json,
+        Some(text_report(&args.out, &tree, &skipped)),
+    );
+    write_json_out(args.read.json_out.as_deref(), &json, EXIT_OK)
+}
+
+fn emit(output: Output, json: &Json, text: Option<String>) {
+    match (output, text) {
+        (Output::Json, _) => print_stdout(&format!("{json:#}\n")),
+        (_, Some(text)) => print_stdout(&text),
+        (_, None) => {}
+    }
+}
+
+/// True when `dir` does not exist or is an empty directory.
+fn is_empty_or_absent(dir: &Path) -> bool {
+    match std::fs::symlink_metadata(dir) {
+        Err(error) => error.kind() == std::io::ErrorKind::NotFound,
+        Ok(meta) if meta.is_dir() => std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none()),
+        Ok(_) => false,
+    }
+}
+
+/// The certificates to import and the ones left out. A named ID that cannot
+/// be read or holds no information fails the import; so does any read that
+/// fails when listing (an import that silently missed some would look whole).
+async fn read_certificates(
+    run: &Arc<Reader>,
+    ids: &[String],
+) -> Result<(Vec<Imported>, Vec<Skipped>), CommandError> {
+    let fail = |problems: Vec<String>| CommandError::ImportUnavailable { problems };
+    let named = !ids.is_empty();
+    let mut skipped = Vec::new();
+    let wanted: Vec<String> = if named {
+        let mut unique = Vec::new();
+        for id in ids {
+            if !unique.contains(id) {
+                unique.push(id.clone());
+            }
+        }
+        unique
+    } else {
+        let listed = list(run).await.map_err(|e| {
+            fail(vec![format!(
+                "DescribeCertificates failed: {}: {}",
+                e.code(),
+                e.message()
+            )])
+        })?;
+        let mut wanted = Vec::new();
+        for (id, status) in listed {
+            if IMPORTED_STATUSES.contains(&status) {
+                wanted.push(id);
+            } else {
+                skipped.push(Skipped {
+                    certificate_id: id,
+                    status: Some(status),
+                    reason: format!(
+                        "status {status} ({})",
+                        crate::api::status::short_name(status)
+                    ),
+                });
+            }
+        }
+        wanted
+    };
+
+    let mut tasks = tokio::task::JoinSet::new();
+    for (index, id) in wanted.iter().enumerate() {
+        let run = Arc::clone(run);
+        let id = id.clone();
+        tasks.spawn(async move {
+            let result = run
+                .read(Action::DescribeCertificateDetail, &detail_body(&id), &id)
+                .await;
+            (index, result)
+        });
+    }
+    let mut replies: Vec<(usize, Reply)> = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        if let Ok(reply) = joined {
+            replies.push(reply);
+        }
+    }
+    replies.sort_by_key(|(i, _)| *i);
+
+    let mut problems = Vec::new();
+    let mut certificates = Vec::new();
+    for (index, reply) in replies {
+        let id = &wanted[index];
+        let response = match reply {
+            Ok(response) => response,
+            Err(error) => {
+                problems.push(format!("{id}: {}: {}", error.code(), error.message()));
+                continue;
+            }
+        };
+        let status = response.get("Status").and_then(Json::as_u64);
+        let submitted = response.get("SubmittedData").and_then(Json::as_object);
+        if !import::has_information(submitted) {
+            let reason = "its SubmittedData holds no information".to_owned();
+            if named {
+                problems.push(format!("{id}: {reason}"));
+            } else {
+                skipped.push(Skipped {
+                    certificate_id: id.clone(),
+                    status,
+                    reason,
+                });
+            }
+            continue;
+        }
+        certificates.push(Imported {
+            certificate_id: id.clone(),
+            domain: response
+                .get("Domain")
+                .and_then(Json::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            status: status.unwrap_or_default(),
+            is_dv: response.get("IsDv").and_then(Json::as_bool) == Some(true),
+            submitted: submitted.cloned().unwrap_or_default(),
+        });
+    }
+    if let Some(reason) = run.stop_reason()
+        && reason != StopReason::Interrupted
+    {
+        problems.push(crate::output::report::stop_message(&reason));
+    }
+    if problems.is_empty() {
+        Ok((certificates, skipped))
+    } else {
+        Err(fail(problems))
+    }
+}
+
+/// Every certificate `DescribeCertificates` lists, `(id, status)`, page by
+/// page at the read pace, until `TotalCount` is reached or a page is empty.
+async fn list(run: &Reader) -> Result<Vec<(String, u64)>, CallError> {
+    let mut listed = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = run
+            .read(
+                Action::DescribeCertificates,
+                &list_body(offset, PAGE),
+                "DescribeCertificates",
+            )
+            .await?;
+        let total = page.get("TotalCount").and_then(Json::as_u64).unwrap_or(0);
+        let items = page
+            .get("Certificates")
+            .and_then(Json::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for item in &items {
+            if let (Some(id), Some(status)) = (
+                item.get("CertificateId").and_then(Json::as_str),
+                item.get("Status").and_then(Json::as_u64),
+            ) {
+                listed.push((id.to_owned(), status));
+            }
+        }
+        offset += items.len() as u64;
+        if items.is_empty() || offset >= total {
+            return Ok(listed);
+        }
+    }
+}
+
+/// A directory being built beside DIR; removed when dropped unless kept.
+struct Staging {
+    path: PathBuf,
+    keep: bool,
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.keep {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+/// A hidden sibling of `dir` that nobody else names: created exclusively.
+fn sibling(dir: &Path, what: &str) -> std::io::Result<PathBuf> {
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent)?;
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "import".into());
+    Ok(parent.join(format!(
+        ".{name}.tccert-{what}-{}-{:08x}",
+        std::process::id(),
+        fastrand::u32(..)
+    )))
+}
+
+/// Writes the tree into a fresh directory beside `dir` and renames it into
+/// place (moving a `--force`d old DIR aside first, and removing it after).
+/// `Ok(false)`: a signal came before the rename, and nothing was left.
+fn write_tree(
+    dir: &Path,
+    tree: &Tree,
+    force: bool,
+    signalled: &AtomicBool,
+) -> std::io::Result<bool> {
+    let path = sibling(dir, "import")?;
+    std::fs::create_dir(&path)?;
+    let mut staging = Staging { path, keep: false };
+    for file in &tree.files {
+        let target = staging.path.join(&file.path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        outfile::write_all(
+            &[NewFile {
+                path: &target,
+                contents: file.contents.as_bytes(),
+                private: false,
+            }],
+            false,
+        )
+        .map_err(|e| std::io::Error::new(e.error.kind(), e.to_string()))?;
+    }
+    if signalled.load(Ordering::SeqCst) {
+        return Ok(false);
+    }
+    if !is_empty_or_absent(dir) {
+        if !force {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "it is no longer empty",
+            ));
+        }
+        let old = sibling(dir, "replaced")?;
+        std::fs::rename(dir, &old)?;
+        if let Err(error) = std::fs::rename(&staging.path, dir) {
+            let _ = std::fs::rename(&old, dir);
+            return Err(error);
+        }
+        staging.keep = true;
+        let removed = if old.is_dir() {
+            std::fs::remove_dir_all(&old)
+        } else {
+            std::fs::remove_file(&old)
+        };
+        if let Err(error) = removed {
+            tracing::warn!("cannot remove the replaced {}: {error}", old.display());
+        }
+        return Ok(true);
+    }
+    if dir.exists() {
+        // An empty directory: rename does not replace one everywhere.
+        std::fs::remove_dir(dir)?;
+    }
+    std::fs::rename(&staging.path, dir)?;
+    staging.keep = true;
+    Ok(true)
+}
+
+fn skipped_note(skipped: &[Skipped]) -> String {
+    if skipped.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " ({} certificate{} left out)",
+            skipped.len(),
+            crate::output::report::plural(skipped.len())
+        )
+    }
+}
+
+fn report_json(dir: &Path, tree: &Tree, skipped: &[Skipped]) -> Json {
+    let shown = |path: &str| dir.join(path).display().to_string();
+    json!({
+        "out": dir.display().to_string(),
+        "certificates": tree.certificates.iter().map(|c| json!({
+            "name": c.name,
+            "certificate_id": c.certificate_id,
+            "status": c.status,
+            "file": shown(&c.file),
+            "profiles": c.profiles,
+            "key_password_variable": c.key_password_variable,
+            "csr_file": c.csr_file.as_deref().map(shown),
+        })).collect::<Vec<_>>(),
+        "profiles": tree.profiles.iter().map(|(name, file)| json!({
+            "name": name, "file": shown(file),
+        })).collect::<Vec<_>>(),
+        "skipped": skipped.iter().map(|s| json!({
+            "certificate_id": s.certificate_id, "status": s.status, "reason": s.reason,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn text_report(dir: &Path, tree: &Tree, skipped: &[Skipped]) -> String {
+    let shown = |path: &str| dir.join(path).display().to_string();
+    let n = tree.certificates.len();
+    let mut out = format!(
+        "imported {n} certificate{} into {} ({} shared profile{}):\n",
+        crate::output::report::plural(n),
+        dir.display(),
+        tree.profiles.len(),
+        crate::output::report::plural(tree.profiles.len())
+    );
+    for (_, file) in &tree.profiles {
+        out.push_str(&format!("  {}\n", shown(file)));
+    }
+    for c in &tree.certificates {
+        out.push_str(&format!("  {}  ({})\n", shown(&c.file), c.certificate_id));
+    }
+    if !skipped.is_empty() {
+        out.push_str(&format!(
+            "left out {} certificate{}:\n",
+            skipped.len(),
+            crate::output::report::plural(skipped.len())
+        ));
+        for s in skipped {
+            out.push_str(&format!("  {}: {}\n", s.certificate_id, s.reason));
+        }
+    }
+    let variables: Vec<(&str, &str)> = tree
+        .certificates
+        .iter()
+        .filter_map(|c| {
+            c.key_password_variable
+                .as_deref()
+                .map(|v| (v, c.name.as_str()))
+        })
+        .collect();
+    if !variables.is_empty() {
+        out.push_str("set these variables before validate or plan (the values are not written):\n");
+        for (variable, name) in variables {
+            out.push_str(&format!("  {variable}  (the key password of {name})\n"));
+        }
+    }
+    out.push_str(&format!(
+        "next:\n  tccert validate {0}\n  tccert plan {0}\n",
+        dir.display()
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_an_absent_or_empty_directory_is_free() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(is_empty_or_absent(&dir.path().join("absent")));
+        assert!(is_empty_or_absent(dir.path()));
+        std::fs::write(dir.path().join("f"), "x").unwrap();
+        assert!(!is_empty_or_absent(dir.path()));
+        assert!(
+            !is_empty_or_absent(&dir.path().join("f")),
+            "a file is in the way"
+        );
+    }
+
+    #[test]
+    fn a_signal_before_the_rename_leaves_nothing() {
+        let parent = tempfile::tempdir().unwrap();
+        let out = parent.path().join("out");
+        let tree = crate::output::import::build(&[]);
+        let stop = AtomicBool::new(true);
+        assert!(matches!(write_tree(&out, &tree, false, &stop), Ok(false)));
+        assert_eq!(std::fs::read_dir(parent.path()).unwrap().count(), 0);
+        let go = AtomicBool::new(false);
+        assert!(matches!(write_tree(&out, &tree, false, &go), Ok(true)));
+        assert!(out.join(crate::starter::SCHEMA_PATH).is_file());
+        // --force replaces a tree, leaving no sibling behind.
+        std::fs::write(out.join("old.yaml"), "x").unwrap();
+        assert!(matches!(write_tree(&out, &tree, true, &go), Ok(true)));
+        assert!(!out.join("old.yaml").exists());
+        assert_eq!(std::fs::read_dir(parent.path()).unwrap().count(), 1);
+        // Without --force a tree that appeared meanwhile is not touched.
+        std::fs::write(out.join("new.yaml"), "x").unwrap();
+        assert!(write_tree(&out, &tree, false, &go).is_err());
+        assert!(out.join("new.yaml").exists());
+        assert_eq!(std::fs::read_dir(parent.path()).unwrap().count(), 1);
+    }
+}

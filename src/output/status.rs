@@ -1,0 +1,365 @@
+//! `tccert status`: each certificate's live status and the domain-validation
+//! records the CA wants, read from a `DescribeCertificateDetail` reply and
+//! shown as text, JSON or Markdown (docs/cli.md, "status"). Pure: the
+//! command reads and prints.
+
+use serde_json::{Map, Value as Json, json};
+
+use super::markdown::{cell, code_span};
+use crate::api::status::{ISSUED, short_name};
+
+/// One record the CA wants for domain validation: an entry of
+/// `DvAuthDetail.DvAuths`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Validation {
+    /// `DvAuthDomain`: the domain (or DNS zone) validated.
+    pub domain: String,
+    /// `DvAuthVerifyType`: `TXT`, `CNAME` or `FILE`.
+    pub kind: String,
+    /// `DvAuthKey`: the record's name, or the file's.
+    pub name: String,
+    /// `DvAuthSubDomain`: the record's host within `domain`.
+    pub subdomain: String,
+    /// `DvAuthValue`: what the record or the file must hold.
+    pub value: String,
+    /// `DvAuthPath`: where the file goes (file validation only).
+    pub path: Option<String>,
+}
+
+/// What one read showed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Live {
+    pub status: u64,
+    pub status_message: Option<String>,
+    pub validation: Vec<Validation>,
+}
+
+impl Live {
+    /// From a `DescribeCertificateDetail` reply; `None` without a `Status`.
+    pub fn from_response(response: &Map<String, Json>) -> Option<Self> {
+        let status = response.get("Status").and_then(Json::as_u64)?;
+        let text = |entry: &Json, key: &str| -> String {
+            entry
+                .get(key)
+                .and_then(Json::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let validation = response
+            .get("DvAuthDetail")
+            .and_then(|d| d.get("DvAuths"))
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+            .map(|entry| Validation {
+                domain: text(entry, "DvAuthDomain"),
+                kind: text(entry, "DvAuthVerifyType"),
+                name: text(entry, "DvAuthKey"),
+                subdomain: text(entry, "DvAuthSubDomain"),
+                value: text(entry, "DvAuthValue"),
+                path: Some(text(entry, "DvAuthPath")).filter(|p| !p.is_empty()),
+            })
+            .collect();
+        Some(Self {
+            status,
+            status_message: response
+                .get("StatusMsg")
+                .and_then(Json::as_str)
+                .filter(|m| !m.is_empty())
+                .map(str::to_owned),
+            validation,
+        })
+    }
+}
+
+/// The statuses that waiting cannot change (docs/cli.md, "status"): review
+/// failed (2), expired (3), cancelled (7), revoked (10), refunded (14), and
+/// pending information (5), where the information or the order is still to
+/// be sent.
+pub const END_STATES: [u64; 6] = [2, 3, 5, 7, 10, 14];
+
+/// Whether `--wait` is done with a certificate at this status.
+pub fn settled(status: u64) -> bool {
+    status == ISSUED || END_STATES.contains(&status)
+}
+
+/// One certificate's line of the report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub name: String,
+    pub certificate_id: String,
+    pub file: String,
+    /// The last read, if any succeeded.
+    pub live: Option<Live>,
+    /// Why the last read failed: `(code, message)`, masked already.
+    pub error: Option<(String, String)>,
+}
+
+impl Entry {
+    pub fn issued(&self) -> bool {
+        self.live.as_ref().is_some_and(|l| l.status == ISSUED)
+    }
+
+    /// `--wait` is done with it: issued, at an end state, or unreadable.
+    pub fn done(&self) -> bool {
+        self.error.is_some() || self.live.as_ref().is_some_and(|l| settled(l.status))
+    }
+
+    fn status_text(&self) -> String {
+        match (&self.live, &self.error) {
+            (_, Some((code, message))) => format!("failed: {code}: {message}"),
+            (Some(live), None) => {
+                let mut text = format!("{} ({})", short_name(live.status), live.status);
+                if let Some(message) = &live.status_message {
+                    text.push_str(&format!(", {message}"));
+                }
+                text
+            }
+            (None, None) => "not read".to_owned(),
+        }
+    }
+
+    /// The one line `--wait` prints when a certificate's status changes.
+    pub fn line(&self) -> String {
+        format!("{}: {}", self.name, self.status_text())
+    }
+}
+
+/// The JSON report: `{"certificates": [...]}` in the shape docs/cli.md
+/// shows; `validation` is always there (`[]` when the CA wants nothing).
+pub fn to_json(entries: &[Entry]) -> Json {
+    let certificates: Vec<Json> = entries
+        .iter()
+        .map(|entry| {
+            let live = entry.live.as_ref();
+            let validation: Vec<Json> = live
+                .map(|l| l.validation.as_slice())
+                .unwrap_or_default()
+                .iter()
+                .map(|v| {
+                    json!({"domain": v.domain, "type": v.kind, "name": v.name,
+                           "subdomain": v.subdomain, "value": v.value, "path": v.path})
+                })
+                .collect();
+            let mut object = json!({
+                "name": entry.name,
+                "certificate_id": entry.certificate_id,
+                "file": entry.file,
+                "account": Json::Null,
+                "status": live.map(|l| l.status),
+                "status_name": live.map(|l| short_name(l.status)),
+                "status_message": live.and_then(|l| l.status_message.clone()),
+                "validation": validation,
+            });
+            if let (Some((code, message)), Some(map)) = (&entry.error, object.as_object_mut()) {
+                map.insert("error".into(), json!({"code": code, "message": message}));
+            }
+            object
+        })
+        .collect();
+    json!({ "certificates": certificates })
+}
+
+/// How a record is shown in text: what to create, where.
+fn validation_text(v: &Validation) -> String {
+    match &v.path {
+        Some(path) => format!("{} file {} on {}: {}", v.kind, path, v.domain, v.value),
+        None => format!(
+            "{} record {} in {}: {}",
+            v.kind, v.subdomain, v.domain, v.value
+        ),
+    }
+}
+
+/// The text report: one aligned row per certificate, then the records it
+/// waits for, indented under it.
+pub fn text(entries: &[Entry]) -> String {
+    let name_width = entries.iter().map(|e| e.name.len()).max().unwrap_or(0);
+    let id_width = entries
+        .iter()
+        .map(|e| e.certificate_id.len())
+        .max()
+        .unwrap_or(0);
+    let mut out = String::new();
+    for entry in entries {
+        out.push_str(&format!(
+            "{:name_width$}  {:id_width$}  {}\n",
+            entry.name,
+            entry.certificate_id,
+            entry.status_text()
+        ));
+        for v in entry.live.iter().flat_map(|l| &l.validation) {
+            out.push_str(&format!("    {}\n", validation_text(v)));
+        }
+    }
+    out.push_str(&summary(entries));
+    out.push('\n');
+    out
+}
+
+/// `3 certificates: 1 issued, 2 not yet; 1 failed to read`.
+pub fn summary(entries: &[Entry]) -> String {
+    let issued = entries.iter().filter(|e| e.issued()).count();
+    let failed = entries.iter().filter(|e| e.error.is_some()).count();
+    let waiting = entries.len() - issued - failed;
+    let mut text = format!(
+        "{} certificate{}: {issued} issued, {waiting} not issued",
+        entries.len(),
+        super::report::plural(entries.len())
+    );
+    if failed > 0 {
+        text.push_str(&format!(", {failed} could not be read"));
+    }
+    text
+}
+
+/// The Markdown report: a table of statuses, then one of the records.
+pub fn markdown(entries: &[Entry]) -> String {
+    let mut out = String::from("### tccert status\n\n");
+    out.push_str("| Certificate | Id | Status |\n| --- | --- | --- |\n");
+    for entry in entries {
+        out.push_str(&format!(
+            "| {} | {} | {} |\n",
+            code_span(&entry.name),
+            code_span(&entry.certificate_id),
+            cell(&entry.status_text())
+        ));
+    }
+    let records: Vec<(&Entry, &Validation)> = entries
+        .iter()
+        .flat_map(|e| {
+            e.live
+                .iter()
+                .flat_map(move |l| l.validation.iter().map(move |v| (e, v)))
+        })
+        .collect();
+    if !records.is_empty() {
+        out.push_str("\n#### Domain validation\n\n");
+        out.push_str(
+            "| Certificate | Domain | Type | Name | Value |\n| --- | --- | --- | --- | --- |\n",
+        );
+        for (entry, v) in records {
+            let name = v.path.as_deref().unwrap_or(&v.subdomain);
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} |\n",
+                code_span(&entry.name),
+                code_span(&v.domain),
+                cell(&v.kind),
+                code_span(name),
+                code_span(&v.value)
+            ));
+        }
+    }
+    out.push_str(&format!("\n{}\n", summary(entries)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn detail(status: u64, auths: Json) -> Map<String, Json> {
+        json!({"Status": status, "StatusMsg": "PENDING-DCV",
+               "DvAuthDetail": {"DvAuthKey": "x", "DvAuths": auths}})
+        .as_object()
+        .cloned()
+        .unwrap_or_default()
+    }
+
+    fn entry(name: &str, live: Option<Live>) -> Entry {
+        Entry {
+            name: name.into(),
+            certificate_id: format!("id-{name}"),
+            file: format!("{name}.yaml"),
+            live,
+            error: None,
+        }
+    }
+
+    #[test]
+    fn validation_comes_from_dv_auths_only() {
+        let reply = detail(
+            8,
+            json!([
+                {"DvAuthDomain": "acme.example", "DvAuthVerifyType": "TXT", "DvAuthKey": "_dnsauth.www",
+                 "DvAuthSubDomain": "_dnsauth.www", "DvAuthValue": "v1", "DvAuthPath": ""},
+                {"DvAuthDomain": "shop.example", "DvAuthVerifyType": "FILE", "DvAuthKey": "fileauth.txt",
+                 "DvAuthSubDomain": "", "DvAuthValue": "v2", "DvAuthPath": "/.well-known/pki-validation/fileauth.txt"}
+            ]),
+        );
+        let live = Live::from_response(&reply).unwrap();
+        assert_eq!(live.status, 8);
+        assert_eq!(live.validation.len(), 2);
+        assert_eq!(live.validation[0].path, None, "an empty path is no path");
+        assert_eq!(
+            live.validation[1].path.as_deref(),
+            Some("/.well-known/pki-validation/fileauth.txt")
+        );
+        let none = Live::from_response(&detail(1, Json::Null)).unwrap();
+        assert!(none.validation.is_empty());
+        assert_eq!(Live::from_response(&Map::new()), None);
+
+        let json = to_json(&[entry("www", Some(live)), entry("api", Some(none))]);
+        assert_eq!(
+            json["certificates"][0]["validation"][0],
+            json!({"domain": "acme.example", "type": "TXT", "name": "_dnsauth.www",
+                   "subdomain": "_dnsauth.www", "value": "v1", "path": null})
+        );
+        assert_eq!(json["certificates"][1]["validation"], json!([]));
+        assert_eq!(json["certificates"][1]["account"], Json::Null);
+        assert_eq!(
+            json["certificates"][0]["status_name"],
+            "information submitted, pending confirmation letter"
+        );
+    }
+
+    #[test]
+    fn wait_ends_at_issued_and_at_the_states_waiting_cannot_change() {
+        for status in [1, 2, 3, 5, 7, 10, 14] {
+            assert!(settled(status), "{status}");
+        }
+        for status in [0, 4, 6, 8, 9, 11, 12, 13, 15] {
+            assert!(!settled(status), "{status}");
+        }
+        let mut failed = entry("x", None);
+        assert!(!failed.done());
+        failed.error = Some(("FailedOperation.CertificateNotFound".into(), "gone".into()));
+        assert!(
+            failed.done(),
+            "a read that failed for good ends the wait for it"
+        );
+        assert!(!failed.issued());
+    }
+
+    #[test]
+    fn text_and_markdown_escape_and_summarise() {
+        let live = Live {
+            status: 0,
+            status_message: None,
+            validation: vec![Validation {
+                domain: "acme.example".into(),
+                kind: "TXT".into(),
+                name: "_dnsauth".into(),
+                subdomain: "_dnsauth".into(),
+                value: "a|b".into(),
+                path: None,
+            }],
+        };
+        let entries = [entry("www", Some(live)), entry("api", None)];
+        let text = text(&entries);
+        assert!(text.contains("www  id-www  under review (0)\n"), "{text}");
+        assert!(
+            text.contains("    TXT record _dnsauth in acme.example: a|b\n"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("2 certificates: 0 issued, 2 not issued\n"),
+            "{text}"
+        );
+        let markdown = markdown(&entries);
+        assert!(
+            markdown.contains("| `www` | `acme.example` | TXT | `_dnsauth` | `a\\|b` |"),
+            "{markdown}"
+        );
+    }
+}
