@@ -27,6 +27,11 @@
 //!   mixed with the contract's API, against the emulator.
 //! - `layout`: the layout rules of docs/architecture.md on the source text
 //!   (every file placed; the pure core names no effects). Reads files only.
+//! - `status`: `tccert status` against the emulator: text/JSON/Markdown,
+//!   `--target`, `--wait` to issuance (`issue_after`), end states, timeout,
+//!   a signal.
+//! - `import`: `tccert import` against the emulator: the round trip through
+//!   validate and plan, which certificates are read, DIR rules, a signal.
 //! - `write_path`: a slow server gets each write once, pacing after SIGINT, a
 //!   second signal, an unreachable endpoint, `--resubmit`, KeyPassword drift.
 
@@ -38,6 +43,7 @@ mod csr;
 mod diagnostics;
 mod examples;
 mod hostile;
+mod import;
 mod init;
 mod input;
 mod layout;
@@ -45,6 +51,7 @@ mod manual;
 mod properties;
 mod resilience;
 mod secrets;
+mod status;
 mod successor;
 mod support;
 mod transport;

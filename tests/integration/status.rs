@@ -1,0 +1,253 @@
+//! `tccert status` against the emulator: the report in text, JSON and
+//! Markdown (snapshots), `--target`, `--json-out`, and `--wait` following
+//! certificates to issuance with the emulator's `issue_after`, its end
+//! states, `--wait-timeout` and a signal.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::support::cli::{Run, Test};
+use crate::support::emulator::{Emulator, SECRET_ID, SECRET_KEY, apply, manifests};
+use crate::support::process::{send_signal, tccert};
+
+/// Three certificates applied, c1 committed (waiting for validation).
+fn applied(issue_after: Option<Duration>) -> (Emulator, PathBuf, Run) {
+    let (test, seed) = manifests(3, &[1]);
+    let emulator = Emulator::start(&seed, &[], |config| config.issue_after = issue_after);
+    let run = apply(test, &emulator, &[]).success();
+    let dir = run._dir.path().to_path_buf();
+    (emulator, dir, run)
+}
+
+fn status(dir: &Path, emulator: &Emulator, extra: &[&str]) -> Run {
+    let url = emulator.url();
+    let mut args = vec!["status", ".", "--endpoint", url.as_str()];
+    args.extend_from_slice(extra);
+    Test::from_dir(dir.to_path_buf())
+        .args(args)
+        .env("TENCENTCLOUD_SECRET_ID", SECRET_ID)
+        .env("TENCENTCLOUD_SECRET_KEY", SECRET_KEY)
+        .run()
+}
+
+#[test]
+fn status_reports_each_certificate_and_the_records_the_ca_wants() {
+    let (emulator, dir, _run) = applied(None);
+    let text = status(&dir, &emulator, &[]).success();
+    insta::assert_snapshot!("status_text", text.stdout());
+
+    let json = status(&dir, &emulator, &["--output", "json"])
+        .success()
+        .json();
+    let certificates = json["certificates"].as_array().expect("a list");
+    assert_eq!(certificates.len(), 3);
+    let committed = &certificates[1];
+    assert_eq!(committed["name"], "c1");
+    assert_eq!(committed["certificate_id"], "id000001");
+    assert_eq!(committed["account"], serde_json::Value::Null);
+    assert_eq!(committed["status"], 8);
+    assert_eq!(
+        committed["status_name"],
+        "information submitted, pending confirmation letter"
+    );
+    let record = &committed["validation"][0];
+    assert_eq!(record["domain"], "acme.example");
+    assert_eq!(record["type"], "TXT");
+    assert_eq!(record["name"], "_dnsauth.c1");
+    assert_eq!(record["subdomain"], "_dnsauth.c1");
+    assert_eq!(record["path"], serde_json::Value::Null);
+    assert!(record["value"].as_str().is_some_and(|v| !v.is_empty()));
+    assert_eq!(certificates[0]["status"], 5);
+    assert_eq!(certificates[0]["validation"], json!([]), "always present");
+
+    let markdown = status(&dir, &emulator, &["--output", "markdown"]).success();
+    insta::assert_snapshot!("status_markdown", markdown.stdout());
+    assert_eq!(emulator.snapshot().throttled, 0, "paced under the limit");
+}
+
+#[test]
+fn target_selects_and_a_pattern_matching_nothing_reads_nothing() {
+    let (emulator, dir, _run) = applied(None);
+    let before = emulator.certificate("id000002").describes;
+    let run = status(
+        &dir,
+        &emulator,
+        &[
+            "--target",
+            "c[01]",
+            "--output",
+            "json",
+            "--json-out",
+            "status.json",
+        ],
+    )
+    .success();
+    let names: Vec<String> = run.json()["certificates"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|c| c["name"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(names, ["c0", "c1"]);
+    assert_eq!(
+        emulator.certificate("id000002").describes,
+        before,
+        "c2 not read"
+    );
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("status.json")).expect("json-out"))
+            .expect("JSON");
+    assert_eq!(written, run.json(), "--json-out holds the same report");
+
+    let requests = emulator.requests();
+    status(&dir, &emulator, &["--target", "c0", "--target", "nope*"])
+        .failure()
+        .stderr_contains("--target nope*: no certificate has that name");
+    assert_eq!(emulator.requests(), requests, "nothing read");
+}
+
+#[test]
+fn a_certificate_the_api_does_not_know_fails_the_run() {
+    let (emulator, dir, _run) = applied(None);
+    std::fs::write(
+        dir.join("certificates/ghost.yaml"),
+        crate::support::fixtures::CERTIFICATE
+            .replace("name: www", "name: ghost")
+            .replace("abcb1234", "ghost1"),
+    )
+    .expect("write");
+    let run = status(&dir, &emulator, &["--output", "json"]).failure();
+    let ghost = run.json()["certificates"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|c| c["name"] == "ghost")
+        .cloned()
+        .expect("ghost listed");
+    assert_eq!(
+        ghost["error"]["code"],
+        "FailedOperation.CertificateNotFound"
+    );
+    assert_eq!(ghost["status"], serde_json::Value::Null);
+    assert_eq!(ghost["validation"], json!([]));
+}
+
+#[test]
+fn wait_follows_committed_certificates_to_issuance() {
+    let (emulator, dir, _run) = applied(Some(Duration::from_secs(2)));
+    let started = Instant::now();
+    let run = status(
+        &dir,
+        &emulator,
+        &["--target", "c1", "--wait", "--interval", "1"],
+    )
+    .success();
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(1500) && waited < Duration::from_secs(30),
+        "{waited:?}"
+    );
+    // Plain lines (no terminal): the first read, then the change.
+    let out = run.stdout();
+    assert!(
+        out.starts_with(
+            "c1: information submitted, pending confirmation letter (8), PENDING-DCV\nc1: approved (1)\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("1 certificate: 1 issued, 0 not issued"),
+        "{out}"
+    );
+    assert_eq!(emulator.certificate("id000001").status, 1);
+    // Polls are paced by --interval: a handful of reads, not a busy loop.
+    let reads = emulator.certificate("id000001").describes;
+    assert!((2..=6).contains(&reads), "{reads} reads");
+}
+
+#[test]
+fn wait_ends_at_once_at_pending_information_and_exits_1() {
+    let (emulator, dir, _run) = applied(Some(Duration::from_secs(1)));
+    let started = Instant::now();
+    let run = status(
+        &dir,
+        &emulator,
+        &["--wait", "--interval", "1", "--output", "json"],
+    )
+    .failure();
+    let report = run.json();
+    assert_eq!(report["certificates"][1]["status"], 1, "c1 issued");
+    assert_eq!(
+        report["certificates"][0]["status"], 5,
+        "c0 cannot be by waiting"
+    );
+    assert!(started.elapsed() < Duration::from_secs(30));
+    // Progress lines go to stderr when stdout is JSON.
+    assert!(
+        run.stderr().contains("c1: approved (1)"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn wait_timeout_bounds_the_wait() {
+    let (emulator, dir, _run) = applied(None);
+    let started = Instant::now();
+    status(
+        &dir,
+        &emulator,
+        &[
+            "--target",
+            "c1",
+            "--wait",
+            "--interval",
+            "1",
+            "--wait-timeout",
+            "2",
+        ],
+    )
+    .failure()
+    .stderr_contains("--wait-timeout 2s reached");
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(1800) && waited < Duration::from_secs(30),
+        "{waited:?}"
+    );
+    status(&dir, &emulator, &["--wait", "--interval", "0.5"])
+        .failure()
+        .stderr_contains("--interval");
+}
+
+#[test]
+fn a_signal_ends_the_wait_with_130() {
+    let (emulator, dir, _run) = applied(None);
+    let url = emulator.url();
+    let child = tccert(
+        &dir,
+        &[
+            "status",
+            ".",
+            "--endpoint",
+            &url,
+            "--wait",
+            "--interval",
+            "1",
+        ],
+    )
+    .spawn()
+    .expect("spawn");
+    std::thread::sleep(Duration::from_millis(1500));
+    let started = Instant::now();
+    send_signal(child.id(), "INT");
+    let output = child.wait_with_output().expect("wait");
+    assert_eq!(output.status.code(), Some(130));
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("3 certificates: 0 issued, 3 not issued"),
+        "{stdout}"
+    );
+}
