@@ -56,11 +56,13 @@ fn man_prints_roff_and_writes_one_page_per_command() {
             "tccert-csr-new.1",
             "tccert-csr.1",
             "tccert-emulator.1",
+            "tccert-import.1",
             "tccert-init.1",
             "tccert-man.1",
             "tccert-plan.1",
             "tccert-render.1",
             "tccert-schema.1",
+            "tccert-status.1",
             "tccert-validate.1",
             "tccert.1",
         ]
