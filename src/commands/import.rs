@@ -18,6 +18,7 @@ use super::{
     wait_for_signal,
 };
 use crate::api::action::Action;
+use crate::api::client::Transport;
 use crate::api::error::CallError;
 use crate::api::request::{detail_body, list_body};
 use crate::cli::{ImportArgs, Output};
@@ -242,7 +243,7 @@ async fn read_certificates(
 
 /// Every certificate `DescribeCertificates` lists, `(id, status)`, page by
 /// page at the read pace, until `TotalCount` is reached or a page is empty.
-async fn list(run: &Reader) -> Result<Vec<(String, u64)>, CallError> {
+async fn list<T: Transport>(run: &plan::Run<T>) -> Result<Vec<(String, u64)>, CallError> {
     let mut listed = Vec::new();
     let mut offset = 0;
     loop {
@@ -454,6 +455,50 @@ fn text_report(dir: &Path, tree: &Tree, skipped: &[Skipped]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Lists 5 certificates two at a time (a server may send fewer than
+    /// `Limit`), and notes each page asked for.
+    struct Pages {
+        asked: std::sync::Mutex<Vec<(u64, u64)>>,
+    }
+
+    impl Transport for Pages {
+        async fn call(&self, action: Action, body: Map<String, Json>) -> Reply {
+            assert_eq!(action, Action::DescribeCertificates);
+            let number = |key: &str| body.get(key).and_then(Json::as_u64).unwrap_or(0);
+            let (offset, limit) = (number("Offset"), number("Limit"));
+            self.asked.lock().unwrap().push((offset, limit));
+            let items: Vec<Json> = (offset..5)
+                .take(2)
+                .map(|i| json!({"CertificateId": format!("id{i}"), "Status": i}))
+                .collect();
+            Ok(json!({"TotalCount": 5, "Certificates": items})
+                .as_object()
+                .cloned()
+                .unwrap())
+        }
+    }
+
+    #[tokio::test]
+    async fn listing_pages_until_the_total_is_reached() {
+        let pages = Arc::new(Pages {
+            asked: std::sync::Mutex::new(Vec::new()),
+        });
+        let options = plan::Options {
+            read_rate: 1000.0,
+            ..plan::Options::default()
+        };
+        let run = plan::Run::new(Arc::clone(&pages), options);
+        let listed = list(&run).await.unwrap();
+        let ids: Vec<&str> = listed.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(ids, ["id0", "id1", "id2", "id3", "id4"]);
+        assert_eq!(listed[3].1, 3);
+        assert_eq!(
+            *pages.asked.lock().unwrap(),
+            [(0, 1000), (2, 1000), (4, 1000)],
+            "Limit is the documented maximum; Offset follows what came"
+        );
+    }
 
     #[test]
     fn only_an_absent_or_empty_directory_is_free() {

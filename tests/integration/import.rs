@@ -229,7 +229,8 @@ fn import_reads_only_what_it_must_at_the_read_pace() {
         .stdout_contains(
             "WWW_ACME_EXAMPLE_IDWWW_KEY_PASSWORD  (the key password of www-acme-example-idwww)",
         )
-        .output_lacks("hunter2");
+        .output_lacks("hunter2")
+        .output_lacks(SECRET_KEY);
     let after = emulator.snapshot();
     let count = |action: &str| {
         after.requests_by_action.get(action).copied().unwrap_or(0)
