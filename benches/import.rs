@@ -56,7 +56,10 @@ fn information(i: usize) -> Vec<(&'static str, String)> {
     vec![
         ("CsrType", "online".into()),
         ("CertificateDomain", format!("c{i}.acme.example")),
-        ("OrganizationName", format!("Acme {} Ltd", i % ORGANIZATIONS)),
+        (
+            "OrganizationName",
+            format!("Acme {} Ltd", i % ORGANIZATIONS),
+        ),
         ("OrganizationDivision", "IT".into()),
         ("OrganizationAddress", "1 Example Road".into()),
         ("OrganizationCountry", "CN".into()),

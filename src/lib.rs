@@ -30,8 +30,8 @@
 //!                         plan/  decide · retry · pace (pure) ─► run (async; the only loop that sleeps)
 //!                                    │                            │
 //!                                    ▼                            ▼
-//!                  output/ report, github, markdown     api/ client (reqwest; the only network code),
-//!                  (and diagnostics, for every stage)        sign (pure TC3), action, param, status,
+//!                  output/ report, github, markdown,    api/ client (reqwest; the only network code),
+//!                  status (and diagnostics, everywhere)      sign (pure TC3), action, param, status,
 //!                                                            error, credentials (flag > env > files), proxy
 //!
 //!  Names and constants of the API: api/action (actions, SSL_API_VERSION), api/status,
@@ -41,6 +41,7 @@
 //!   csr new      csr/keygen (names checked by validate::formats; key + CSR as PEM) ─► outfile (0600, no clobber)
 //!   csr inspect  csr/inspect (parse, verify, describe)
 //!   init         starter (the starter tree as text) ─► outfile
+//!   import       plan::run reads (DescribeCertificates, DescribeCertificateDetail) ─► output/import (the tree as text) ─► a directory renamed into place
 //!   completions, man   cli/man_and_completions (from the clap definition in cli)
 //!   emulator     emulator/ (the API on loopback, for tests and --emulator)
 //! ```

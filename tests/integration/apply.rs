@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::support::cli::Test;
 use crate::support::emulator::{Emulator, SECRET_ID, SECRET_KEY, apply, manifests, results};
 use crate::support::fixtures::{CERTIFICATE, PROFILE};
+use crate::support::process::spawn_emulator;
 
 /// Every certificate's SubmittedData now equals what tccert would send.
 fn assert_all_submitted(emulator: &Emulator, seed: &[(String, String)]) {
@@ -406,32 +407,6 @@ fn the_builtin_emulator_runs_the_examples_end_to_end() {
             .as_array()
             .map_or(0, |c| c.len() as u64)
     );
-}
-
-/// `tccert emulator` with `args` as a child process (no credentials in its
-/// environment, so it makes and prints a pair), and its stdout by lines.
-fn spawn_emulator<I, S>(
-    args: I,
-) -> (
-    std::process::Child,
-    std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
-)
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<std::ffi::OsStr>,
-{
-    use std::io::BufRead as _;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tccert"))
-        .arg("emulator")
-        .args(args)
-        .env_remove("TENCENTCLOUD_SECRET_ID")
-        .env_remove("TENCENTCLOUD_SECRET_KEY")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("spawn the emulator");
-    let lines = std::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
-    (child, lines)
 }
 
 #[test]

@@ -103,6 +103,21 @@ fn numbers_out_of_range_or_not_numbers_exit_1_naming_the_flag() {
             "out of range",
         ),
         (
+            &["emulator", "--issue-after=-1"],
+            "--issue-after",
+            "out of range",
+        ),
+        (
+            &["status", "m", "--interval", "0.5"],
+            "--interval",
+            "out of range",
+        ),
+        (
+            &["status", "m", "--wait-timeout", "0"],
+            "--wait-timeout",
+            "out of range",
+        ),
+        (
             &["emulator", "--fault-seed", "seven"],
             "--fault-seed",
             "is not a whole number",

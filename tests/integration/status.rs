@@ -251,3 +251,69 @@ fn a_signal_ends_the_wait_with_130() {
         "{stdout}"
     );
 }
+
+#[test]
+fn status_against_the_built_in_emulator_needs_no_credentials() {
+    let (test, _seed) = manifests(2, &[]);
+    let run = test
+        .args(["status", ".", "--emulator", "--output", "json"])
+        .run()
+        .success();
+    let report = run.json();
+    assert_eq!(report["certificates"][0]["status"], 5);
+    assert_eq!(
+        report["certificates"][1]["status_name"],
+        "pending information"
+    );
+    // --wait ends at once: pending information cannot change by waiting.
+    let (test, _seed) = manifests(1, &[]);
+    test.args(["status", ".", "--emulator", "--wait"])
+        .run()
+        .failure()
+        .stdout_contains("c0: pending information (5)");
+}
+
+/// The `tccert emulator --issue-after` flag, end to end: apply with
+/// `--commit` against the emulator binary, then `status --wait` sees the
+/// certificate issued after the delay.
+#[test]
+fn the_emulator_binary_issues_after_the_delay() {
+    let (mut child, mut lines) = crate::support::process::spawn_emulator([
+        "--seed-id",
+        "id000000=c0.acme.example",
+        "--issue-after",
+        "1",
+    ]);
+    let url = lines.next().and_then(Result::ok).unwrap_or_default();
+    let secret_id = lines.next().and_then(Result::ok).unwrap_or_default();
+    let secret_key = lines.next().and_then(Result::ok).unwrap_or_default();
+    let secret_id = secret_id
+        .trim_start_matches("TENCENTCLOUD_SECRET_ID=")
+        .to_owned();
+    let secret_key = secret_key
+        .trim_start_matches("TENCENTCLOUD_SECRET_KEY=")
+        .to_owned();
+    let (test, _seed) = manifests(1, &[0]);
+    let applied = test
+        .args(["apply", ".", "--endpoint", url.as_str()])
+        .env("TENCENTCLOUD_SECRET_ID", &secret_id)
+        .env("TENCENTCLOUD_SECRET_KEY", &secret_key)
+        .run();
+    let waited = Test::from_dir(applied._dir.path().to_path_buf())
+        .args([
+            "status",
+            ".",
+            "--endpoint",
+            url.as_str(),
+            "--wait",
+            "--interval",
+            "1",
+        ])
+        .env("TENCENTCLOUD_SECRET_ID", &secret_id)
+        .env("TENCENTCLOUD_SECRET_KEY", &secret_key)
+        .run();
+    let _ = child.kill();
+    let _ = child.wait();
+    applied.success();
+    waited.success().stdout_contains("c0: approved (1)");
+}

@@ -63,3 +63,29 @@ pub fn send_signal(pid: u32, signal: &str) {
         .expect("run kill");
     assert!(status.success(), "kill -{signal} {pid}");
 }
+
+/// `tccert emulator` with `args` as a child process (no credentials in its
+/// environment, so it makes and prints a pair), and its stdout by lines.
+pub fn spawn_emulator<I, S>(
+    args: I,
+) -> (
+    std::process::Child,
+    std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
+)
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    use std::io::BufRead as _;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tccert"))
+        .arg("emulator")
+        .args(args)
+        .env_remove("TENCENTCLOUD_SECRET_ID")
+        .env_remove("TENCENTCLOUD_SECRET_KEY")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn the emulator");
+    let lines = std::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+    (child, lines)
+}
