@@ -67,20 +67,7 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
         .iter()
         .flat_map(|(c, _)| [submit_body(c), order_body(c)])
         .collect();
-    let redactor = Arc::new(Redactor::new(run_secrets(
-        &connection.credentials,
-        connection.proxy.as_ref(),
-        &bodies,
-    )));
-    let transport = HttpTransport::new(TransportConfig {
-        endpoint: connection.endpoint,
-        credentials: connection.credentials,
-        region: settings.region,
-        timeout: settings.timeout,
-        proxy: connection.proxy,
-        redactor,
-    })
-    .map_err(|message| CommandError::Connection { message })?;
+    let transport = http_transport(connection, settings.region, settings.timeout, &bodies)?;
     let options = plan::Options {
         mode,
         commit_all: settings.commit_all,
@@ -181,6 +168,31 @@ pub(super) fn write_json_out(
         run_code: code,
     })?;
     Ok(code)
+}
+
+/// The HTTP transport of a run, with every secret of the run (credentials,
+/// proxy credentials, sensitive values of the bodies) masked in whatever
+/// text the server sends back.
+pub(super) fn http_transport(
+    connection: Connection,
+    region: Option<String>,
+    timeout: std::time::Duration,
+    bodies: &[Body],
+) -> Result<HttpTransport, CommandError> {
+    let redactor = Arc::new(Redactor::new(run_secrets(
+        &connection.credentials,
+        connection.proxy.as_ref(),
+        bodies,
+    )));
+    HttpTransport::new(TransportConfig {
+        endpoint: connection.endpoint,
+        credentials: connection.credentials,
+        region,
+        timeout,
+        proxy: connection.proxy,
+        redactor,
+    })
+    .map_err(|message| CommandError::Connection { message })
 }
 
 /// Starts the built-in emulator on loopback, seeded with the run's

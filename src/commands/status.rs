@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::plan_apply::{start_emulator, write_json_out};
+use super::plan_apply::{http_transport, start_emulator, write_json_out};
 use super::settings::{Connection, ConnectionFlags, check_json_out, connect, region};
 use super::{
     CommandError, CommandResult, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, invalid_json,
@@ -18,13 +18,12 @@ use super::{
     wait_for_signal,
 };
 use crate::api::action::Action;
-use crate::api::client::{HttpTransport, TransportConfig, run_secrets};
+use crate::api::client::HttpTransport;
 use crate::api::request::{Body, describe_body};
 use crate::certificate::Certificate;
 use crate::cli::{Output, ReadArgs, StatusArgs};
 use crate::output::status::{self, Entry, Live};
 use crate::plan::{self, Mode, StopReason};
-use crate::secret::Redactor;
 use crate::select::select;
 use crate::system::{ProcessEnvironment, RealFileSystem};
 
@@ -39,21 +38,9 @@ pub(super) fn reader(
     read: &ReadArgs,
     bodies: &[Body],
 ) -> Result<Arc<plan::Run<HttpTransport>>, CommandError> {
-    let redactor = Arc::new(Redactor::new(run_secrets(
-        &connection.credentials,
-        connection.proxy.as_ref(),
-        bodies,
-    )));
     let timeout = Duration::from_secs_f64(read.timeout);
-    let transport = HttpTransport::new(TransportConfig {
-        endpoint: connection.endpoint,
-        credentials: connection.credentials,
-        region: region(read.region.as_deref(), &ProcessEnvironment),
-        timeout,
-        proxy: connection.proxy,
-        redactor,
-    })
-    .map_err(|message| CommandError::Connection { message })?;
+    let region = region(read.region.as_deref(), &ProcessEnvironment);
+    let transport = http_transport(connection, region, timeout, bodies)?;
     let options = plan::Options {
         mode: Mode::Plan,
         read_rate: READ_RATE.min(read.rate),
