@@ -56,7 +56,7 @@ pub async fn run(args: &ImportArgs) -> CommandResult {
             dir: args.out.clone(),
         });
     }
-    let run = reader(connection(&args.read)?, &args.read, &[])?;
+    let (run, _) = reader(connection(&args.read)?, &args.read, &[])?;
 
     // A signal: stop reading; a tree not yet renamed into place is dropped.
     let signalled = Arc::new(AtomicBool::new(false));

@@ -24,6 +24,7 @@ use crate::certificate::Certificate;
 use crate::cli::{Output, ReadArgs, StatusArgs};
 use crate::output::status::{self, Entry, Live};
 use crate::plan::{self, Mode, StopReason};
+use crate::secret::Redactor;
 use crate::select::select;
 use crate::system::{ProcessEnvironment, RealFileSystem};
 
@@ -37,17 +38,18 @@ pub(super) fn reader(
     connection: Connection,
     read: &ReadArgs,
     bodies: &[Body],
-) -> Result<Arc<plan::Run<HttpTransport>>, CommandError> {
+) -> Result<(Arc<plan::Run<HttpTransport>>, Arc<Redactor>), CommandError> {
     let timeout = Duration::from_secs_f64(read.timeout);
     let region = region(read.region.as_deref(), &ProcessEnvironment);
     let transport = http_transport(connection, region, timeout, bodies)?;
+    let redactor = Arc::clone(transport.redactor());
     let options = plan::Options {
         mode: Mode::Plan,
         read_rate: READ_RATE.min(read.rate),
         timeout,
         ..plan::Options::default()
     };
-    Ok(plan::Run::new(Arc::new(transport), options))
+    Ok((plan::Run::new(Arc::new(transport), options), redactor))
 }
 
 /// The flags that choose the endpoint and credentials.
@@ -106,7 +108,7 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
         (connection(&args.read)?, None)
     };
     let bodies: Vec<Body> = certificates.iter().map(|(c, _)| describe_body(c)).collect();
-    let run = reader(connection, &args.read, &bodies)?;
+    let (run, redactor) = reader(connection, &args.read, &bodies)?;
 
     let output = args.manifests.output;
     let progress = (args.wait && output == Output::Text && std::io::stderr().is_terminal())
@@ -115,7 +117,12 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
         .iter()
         .map(|(c, file)| Entry {
             name: c.name.clone(),
-            certificate_id: c.certificate_id.value.clone(),
+            // Read from the environment: a secret, shown as the mask.
+            certificate_id: if c.certificate_id.secret {
+                crate::secret::MASK.to_owned()
+            } else {
+                c.certificate_id.value.clone()
+            },
             file: file.display().to_string(),
             live: None,
             error: None,
@@ -136,7 +143,7 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
     loop {
         let round_start = Instant::now();
         let pending: Vec<usize> = (0..entries.len()).filter(|&i| !entries[i].done()).collect();
-        let reads = read_all(&run, &certificates, &pending).await;
+        let reads = read_all(&run, &certificates, &pending, &redactor).await;
         if interrupted(&run) {
             break;
         }
@@ -239,6 +246,7 @@ async fn read_all(
     run: &Arc<plan::Run<HttpTransport>>,
     certificates: &[(Certificate, PathBuf)],
     which: &[usize],
+    redactor: &Arc<Redactor>,
 ) -> Vec<(usize, ReadResult)> {
     let mut tasks = tokio::task::JoinSet::new();
     for &i in which {
@@ -246,17 +254,22 @@ async fn read_all(
         let certificate = &certificates[i].0;
         let body = describe_body(certificate);
         let name = certificate.name.clone();
+        let redactor = Arc::clone(redactor);
         tasks.spawn(async move {
             let result = run
                 .read(Action::DescribeCertificateDetail, &body, &name)
                 .await;
             let read = match result {
-                Ok(response) => Live::from_response(&response).ok_or_else(|| {
-                    (
-                        "ClientError.BadResponse".to_owned(),
-                        "DescribeCertificateDetail answered without a Status".to_owned(),
-                    )
-                }),
+                // Text from a successful reply is printed: masked like every
+                // error from the network.
+                Ok(response) => Live::from_response(&response)
+                    .map(|live| live.redacted(&redactor))
+                    .ok_or_else(|| {
+                        (
+                            "ClientError.BadResponse".to_owned(),
+                            "DescribeCertificateDetail answered without a Status".to_owned(),
+                        )
+                    }),
                 Err(error) => Err((error.code(), error.message())),
             };
             (i, read)

@@ -7,6 +7,8 @@ use serde_json::{Map, Value as Json, json};
 
 use super::markdown::{cell, code_span};
 use crate::api::status::{ISSUED, short_name};
+use crate::secret::Redactor;
+use crate::source::printable;
 
 /// One record the CA wants for domain validation: an entry of
 /// `DvAuthDetail.DvAuths`.
@@ -35,6 +37,24 @@ pub struct Live {
 }
 
 impl Live {
+    /// With every known secret masked in the text the server sent.
+    pub fn redacted(mut self, redactor: &Redactor) -> Self {
+        self.status_message = self.status_message.map(|m| redactor.redact(&m));
+        for v in &mut self.validation {
+            for text in [
+                &mut v.domain,
+                &mut v.kind,
+                &mut v.name,
+                &mut v.subdomain,
+                &mut v.value,
+            ] {
+                *text = redactor.redact(text);
+            }
+            v.path = v.path.take().map(|p| redactor.redact(&p));
+        }
+        self
+    }
+
     /// From a `DescribeCertificateDetail` reply; `None` without a `Status`.
     pub fn from_response(response: &Map<String, Json>) -> Option<Self> {
         let status = response.get("Status").and_then(Json::as_u64)?;
@@ -107,11 +127,13 @@ impl Entry {
 
     fn status_text(&self) -> String {
         match (&self.live, &self.error) {
-            (_, Some((code, message))) => format!("failed: {code}: {message}"),
+            (_, Some((code, message))) => {
+                format!("failed: {}: {}", printable(code), printable(message))
+            }
             (Some(live), None) => {
                 let mut text = format!("{} ({})", short_name(live.status), live.status);
                 if let Some(message) = &live.status_message {
-                    text.push_str(&format!(", {message}"));
+                    text.push_str(&format!(", {}", printable(message)));
                 }
                 text
             }
@@ -185,7 +207,7 @@ pub fn text(entries: &[Entry]) -> String {
         out.push_str(&format!(
             "{:name_width$}  {:id_width$}  {}\n",
             entry.name,
-            entry.certificate_id,
+            printable(&entry.certificate_id),
             entry.status_text()
         ));
         for v in entry.live.iter().flat_map(|l| &l.validation) {
@@ -243,10 +265,10 @@ pub fn markdown(entries: &[Entry]) -> String {
             out.push_str(&format!(
                 "| {} | {} | {} | {} | {} |\n",
                 code_span(&entry.name),
-                code_span(&v.domain),
-                cell(&v.kind),
-                code_span(name),
-                code_span(&v.value)
+                code_span(&printable(&v.domain)),
+                cell(&printable(&v.kind)),
+                code_span(&printable(name)),
+                code_span(&printable(&v.value))
             ));
         }
     }
@@ -329,6 +351,34 @@ mod tests {
             "a read that failed for good ends the wait for it"
         );
         assert!(!failed.issued());
+    }
+
+    #[test]
+    fn server_text_is_masked_and_made_printable() {
+        let redactor = Redactor::new(vec!["hunter2".to_owned()]);
+        let live = Live {
+            status: 0,
+            status_message: Some("key hunter2 \u{1b}[31m".into()),
+            validation: vec![Validation {
+                domain: "acme.example".into(),
+                kind: "TXT".into(),
+                name: "_dnsauth".into(),
+                subdomain: "_dnsauth".into(),
+                value: "hunter2\nx".into(),
+                path: Some("/hunter2".into()),
+            }],
+        }
+        .redacted(&redactor);
+        let entries = [entry("www", Some(live))];
+        for shown in [
+            text(&entries),
+            markdown(&entries),
+            to_json(&entries).to_string(),
+        ] {
+            assert!(!shown.contains("hunter2"), "{shown}");
+            assert!(!shown.contains('\u{1b}'), "{shown}");
+        }
+        assert!(text(&entries).contains("\\u{1b}[31m"), "{}", text(&entries));
     }
 
     #[test]

@@ -317,3 +317,38 @@ fn the_emulator_binary_issues_after_the_delay() {
     applied.success();
     waited.success().stdout_contains("c0: approved (1)");
 }
+
+#[test]
+fn a_certificate_id_from_the_environment_is_never_shown() {
+    let (test, seed) = manifests(1, &[]);
+    let emulator = Emulator::start(&seed, &[], |_| {});
+    let dir = test.path().to_path_buf();
+    let text = std::fs::read_to_string(dir.join("certificates/c0.yaml")).expect("read");
+    std::fs::write(
+        dir.join("certificates/c0.yaml"),
+        text.replace("certificate_id: id000000", "certificate_id: ${CID}"),
+    )
+    .expect("write");
+    let url = emulator.url();
+    let run = test
+        .args([
+            "status",
+            ".",
+            "--endpoint",
+            url.as_str(),
+            "--output",
+            "json",
+        ])
+        .env("TENCENTCLOUD_SECRET_ID", SECRET_ID)
+        .env("TENCENTCLOUD_SECRET_KEY", SECRET_KEY)
+        .env("CID", "id000000")
+        .run()
+        .success()
+        .output_lacks("id000000");
+    assert_eq!(run.json()["certificates"][0]["certificate_id"], "********");
+    assert_eq!(
+        run.json()["certificates"][0]["status"],
+        5,
+        "read with the real id"
+    );
+}
