@@ -25,6 +25,7 @@ use crate::cli::{ImportArgs, Output};
 use crate::outfile::{self, NewFile};
 use crate::output::import::{self, Imported, Tree};
 use crate::plan::{self, StopReason};
+use crate::source::printable;
 use crate::system::RealFileSystem;
 
 /// The statuses whose certificates are imported when no ID is named: pending
@@ -418,7 +419,11 @@ fn text_report(dir: &Path, tree: &Tree, skipped: &[Skipped]) -> String {
         out.push_str(&format!("  {}\n", shown(file)));
     }
     for c in &tree.certificates {
-        out.push_str(&format!("  {}  ({})\n", shown(&c.file), c.certificate_id));
+        out.push_str(&format!(
+            "  {}  ({})\n",
+            shown(&c.file),
+            printable(&c.certificate_id)
+        ));
     }
     if !skipped.is_empty() {
         out.push_str(&format!(
@@ -427,7 +432,11 @@ fn text_report(dir: &Path, tree: &Tree, skipped: &[Skipped]) -> String {
             crate::output::report::plural(skipped.len())
         ));
         for s in skipped {
-            out.push_str(&format!("  {}: {}\n", s.certificate_id, s.reason));
+            out.push_str(&format!(
+                "  {}: {}\n",
+                printable(&s.certificate_id),
+                printable(&s.reason)
+            ));
         }
     }
     let variables: Vec<(&str, &str)> = tree

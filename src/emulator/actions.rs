@@ -40,6 +40,8 @@ impl ApiError {
 pub enum ParamType {
     String,
     StringArray,
+    /// An array of unsigned integers (`CertificateStatus` of DescribeCertificates).
+    UIntArray,
     Bool,
     UInt,
     /// A signed 64-bit integer (`Type` of CertificateInfoSubmit).
@@ -53,6 +55,9 @@ impl ParamType {
             ParamType::StringArray => value
                 .as_array()
                 .is_some_and(|items| items.iter().all(Value::is_string)),
+            ParamType::UIntArray => value
+                .as_array()
+                .is_some_and(|items| items.iter().all(Value::is_u64)),
             ParamType::Bool => value.is_boolean(),
             ParamType::UInt => value.is_u64(),
             ParamType::Int => value.is_i64(),
@@ -63,6 +68,7 @@ impl ParamType {
         match self {
             ParamType::String => "String",
             ParamType::StringArray => "Array of String",
+            ParamType::UIntArray => "Array of Integer",
             ParamType::Bool => "Boolean",
             ParamType::UInt | ParamType::Int => "Integer",
         }
@@ -81,14 +87,22 @@ const fn p(name: &'static str, ty: ParamType, required: bool) -> Param {
     Param { name, ty, required }
 }
 
-use ParamType::{Bool, Int, String as Str, StringArray, UInt};
+use ParamType::{Bool, Int, String as Str, StringArray, UInt, UIntArray};
 
 const DESCRIBE_PARAMS: &[Param] = &[p("CertificateId", Str, true)];
 
-/// `DescribeCertificates`: the paging parameters. The API's filters
-/// (`SearchKey`, `CertificateStatus`, ...) are not emulated and answered
-/// `UnknownParameter`, so a client that starts using one finds out here.
-const LIST_PARAMS: &[Param] = &[p("Offset", UInt, false), p("Limit", UInt, false)];
+/// `DescribeCertificates`: paging and the three filters the emulator
+/// applies (`SearchKey` in the id or a name, `CertificateStatus`, `CertIds`).
+/// The API's other filters (`ProjectId`, `ExpirationSort`, ...) are not
+/// emulated and answered `UnknownParameter`, so a client that starts using
+/// one finds out here rather than getting an unfiltered list.
+const LIST_PARAMS: &[Param] = &[
+    p("Offset", UInt, false),
+    p("Limit", UInt, false),
+    p("SearchKey", Str, false),
+    p("CertificateStatus", UIntArray, false),
+    p("CertIds", StringArray, false),
+];
 
 /// `Limit` when not given, and the most one page holds ("默认10。最大值1000，
 /// 如超过1000按1000处理": larger values are read as 1000, not refused).
@@ -875,9 +889,33 @@ fn list(
         .and_then(Value::as_u64)
         .unwrap_or(LIST_DEFAULT_LIMIT)
         .min(LIST_MAX_LIMIT);
-    let items: Vec<Value> = state
+    let search = body.get("SearchKey").and_then(Value::as_str).unwrap_or("");
+    let statuses: Option<Vec<u64>> = body
+        .get("CertificateStatus")
+        .and_then(Value::as_array)
+        .map(|items| items.iter().filter_map(Value::as_u64).collect());
+    let ids: Option<Vec<&str>> = body
+        .get("CertIds")
+        .and_then(Value::as_array)
+        .map(|items| items.iter().filter_map(Value::as_str).collect());
+    let matching: Vec<&CertificateState> = state
         .certificates
         .values()
+        .filter(|cert| {
+            (search.is_empty()
+                || cert.certificate_id.contains(search)
+                || names_of(cert).iter().any(|n| n.contains(search)))
+                && statuses
+                    .as_ref()
+                    .is_none_or(|s| s.is_empty() || s.contains(&cert.status))
+                && ids
+                    .as_ref()
+                    .is_none_or(|i| i.is_empty() || i.contains(&cert.certificate_id.as_str()))
+        })
+        .collect();
+    let total = matching.len();
+    let items: Vec<Value> = matching
+        .into_iter()
         .skip(usize::try_from(offset).unwrap_or(usize::MAX))
         .take(usize::try_from(limit).unwrap_or(usize::MAX))
         .map(|cert| {
@@ -923,7 +961,7 @@ fn list(
         })
         .collect();
     let mut response = Map::new();
-    response.insert("TotalCount".into(), json!(state.certificates.len()));
+    response.insert("TotalCount".into(), json!(total));
     response.insert("Certificates".into(), Value::Array(items));
     response
 }
@@ -1047,6 +1085,7 @@ mod tests {
         match ty {
             ParamType::String => json!("x"),
             ParamType::StringArray => json!(["x"]),
+            ParamType::UIntArray => json!([1]),
             ParamType::Bool => json!(true),
             ParamType::UInt => json!(1),
             ParamType::Int => json!(-1),
@@ -1585,15 +1624,34 @@ mod tests {
             )),
             "InvalidParameter"
         );
+        let list = |state: &mut StateSnapshot, body: Value| {
+            code(run(state, Action::DescribeCertificates, body))
+        };
         assert_eq!(
-            code(run(
-                &mut state,
-                Action::DescribeCertificates,
-                json!({"SearchKey": "x"})
-            )),
+            list(&mut state, json!({"ProjectId": 0})),
             "UnknownParameter",
-            "filters are not emulated, and say so"
+            "filters that are not emulated say so"
         );
+        assert_eq!(
+            list(&mut state, json!({"CertificateStatus": ["5"]})),
+            "InvalidParameter"
+        );
+        if let Some(cert) = state.certificates.get_mut("id003") {
+            cert.status = 8;
+        }
+        let filtered = page(
+            &mut state,
+            json!({"SearchKey": "c2", "CertificateStatus": [5]}),
+        );
+        assert_eq!(
+            ids(&filtered),
+            ["id002", "id020", "id021", "id022", "id023", "id024"]
+        );
+        assert_eq!(filtered["TotalCount"], 6, "the total of what matches");
+        let by_status = page(&mut state, json!({"CertificateStatus": [8]}));
+        assert_eq!(ids(&by_status), ["id003"]);
+        let by_id = page(&mut state, json!({"CertIds": ["id001", "abc", "zzz"]}));
+        assert_eq!(ids(&by_id), ["abc", "id001"]);
     }
 
     #[test]
