@@ -215,6 +215,10 @@ pub struct RunArgs {
     /// Also write the JSON report (as `--output json` prints it) to FILE, whatever --output is; replaced whole, never half-written.
     #[arg(long, value_name = "FILE")]
     pub json_out: Option<PathBuf>,
+
+    /// Leave field values out of every output: changes name their fields only (for public repositories).
+    #[arg(long)]
+    pub no_values: bool,
 }
 
 #[derive(Debug, Args)]

@@ -87,6 +87,11 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
         write_rate: settings.write_rate,
         timeout: settings.timeout,
         resubmit,
+        values: if args.no_values {
+            plan::changes::Values::Withheld
+        } else {
+            plan::changes::Values::Shown
+        },
         ..plan::Options::default()
     };
     let run = plan::Run::new(Arc::new(transport), options);
@@ -145,7 +150,12 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
             }
             print_stdout(&report::table(mode, &reports, stop.as_ref()));
             if output == Output::Github {
-                print_stdout(&github::github_report(mode, &reports, stop.as_ref()));
+                print_stdout(&github::github_report(
+                    &loaded.files,
+                    mode,
+                    &reports,
+                    stop.as_ref(),
+                ));
                 append_step_summary(&markdown::markdown_report(mode, &reports, stop.as_ref()));
             }
         }

@@ -93,6 +93,7 @@ pub fn markdown_report(
         out.push_str("Nothing to do: every certificate is in sync.\n\n");
     } else if !attention.is_empty() {
         table(&mut out, &attention);
+        changes(&mut out, reports);
     }
     if !in_sync.is_empty() {
         let _ = writeln!(
@@ -125,6 +126,25 @@ fn table(out: &mut String, reports: &[&CertificateReport]) {
     out.push('\n');
 }
 
+/// Each certificate's changes as a code block under its name, one field a
+/// line as the text output shows them. Every line starts with a field name,
+/// so no value can close the fence; values are JSON-escaped on one line.
+fn changes(out: &mut String, reports: &[CertificateReport]) {
+    for r in report::with_changes(reports) {
+        let _ = writeln!(
+            out,
+            "**{}** {} {}:\n\n```text",
+            cell(&r.name),
+            code_span(&r.certificate_id),
+            r.outcome.as_str().replace('_', " ")
+        );
+        for change in &r.changes {
+            let _ = writeln!(out, "{}", report::change_text(change));
+        }
+        out.push_str("```\n\n");
+    }
+}
+
 fn place(file: &Path, line: u32) -> String {
     format!("{}:{line}", repository_path(file))
 }
@@ -141,6 +161,7 @@ mod tests {
     fn markdown_report_folds_what_is_in_sync() {
         let mut planned = report("www|x", Outcome::Planned);
         planned.actions = vec![crate::api::action::Action::SubmitCertificateInformation];
+        planned.first_submission = true;
         let reports = [planned, report("api", Outcome::InSync)];
         let text = markdown_report(Mode::Plan, &reports, None);
         assert!(
@@ -164,5 +185,27 @@ mod tests {
         assert!(text.contains("<details><summary>1 certificate in sync</summary>"));
         let all_in_sync = markdown_report(Mode::Plan, &[report("api", Outcome::InSync)], None);
         assert!(all_in_sync.contains("Nothing to do"));
+    }
+
+    #[test]
+    fn markdown_lists_each_certificates_changes_in_a_code_block() {
+        use crate::plan::changes::{Change, Shown};
+        let mut drifted = report("www", Outcome::Drift);
+        drifted.drift = vec!["OrganizationName"];
+        drifted.changes = vec![Change {
+            field: "OrganizationName",
+            shown: Shown::Values {
+                live: serde_json::json!("Old ```\n| Co"),
+                desired: serde_json::json!("Acme"),
+            },
+            source: None,
+        }];
+        let text = markdown_report(Mode::Plan, &[drifted], None);
+        assert!(
+            text.contains(
+                "**www** `www-id` drift:\n\n```text\nOrganizationName: \"Old ```\\n| Co\" -> \"Acme\"\n```\n"
+            ),
+            "{text}"
+        );
     }
 }

@@ -24,6 +24,7 @@
 //! - A write that took effect is not sent again: after an unknown outcome we
 //!   read first, and only re-send when the read shows it did not land.
 
+pub mod changes;
 pub mod decide;
 pub mod outcome;
 pub mod pace;

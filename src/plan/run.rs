@@ -15,7 +15,10 @@ use serde_json::{Map, Value as Json};
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
-use super::decide::{Decision, Live, comparison_notes, decide, differences, unverifiable_note};
+use super::changes::{self, Change, Values};
+use super::decide::{
+    Decision, Live, comparison_notes, decide, differences, drift_note, unverifiable_note,
+};
 use super::outcome::{CertificateReport, Mode, Outcome, StopReason};
 use super::pace::{Backoff, Pacer};
 use super::retry::{self, CallKind, Next};
@@ -44,6 +47,8 @@ pub struct Options {
     /// `--resubmit`: certificates (by name) submitted at status 5 even when
     /// every comparable field agrees.
     pub resubmit: BTreeSet<String>,
+    /// `--no-values`: the reports name the fields that change, no value.
+    pub values: Values,
 }
 
 impl Default for Options {
@@ -56,6 +61,7 @@ impl Default for Options {
             backoff: Backoff::default(),
             timeout: Duration::from_secs(30),
             resubmit: BTreeSet::new(),
+            values: Values::Shown,
         }
     }
 }
@@ -530,6 +536,8 @@ impl<T: Transport> Run<T> {
             Decision::Drift { fields } => {
                 report.outcome = Outcome::Drift;
                 report.drift = fields;
+                report.changes = self.changes(certificate, &live, &desired);
+                report.notes.push(drift_note(live.status));
                 report.notes.extend(unverifiable_note(certificate, &body));
                 return report;
             }
@@ -546,10 +554,8 @@ impl<T: Transport> Run<T> {
         };
         if submit {
             report.actions.push(action);
-            report.changes = live
-                .submitted
-                .as_ref()
-                .map(|_| differences(live.submitted.as_ref(), &desired));
+            report.first_submission = live.submitted.is_none();
+            report.changes = self.changes(certificate, &live, &desired);
         } else {
             report.notes.extend(unverifiable_note(certificate, &body));
         }
@@ -621,6 +627,22 @@ impl<T: Transport> Run<T> {
             }
         }
         report
+    }
+
+    /// The changes from `live` to `desired`, with any secret this run knows
+    /// masked in the values shown (the live data comes from the network).
+    fn changes(&self, certificate: &Certificate, live: &Live, desired: &Body) -> Vec<Change> {
+        let redactor = self.transport.redactor();
+        let mut list = changes::changes(
+            certificate,
+            live.submitted.as_ref(),
+            desired,
+            self.options.values,
+        );
+        for change in &mut list {
+            change.mask_values(|text| redactor.redact(text));
+        }
+        list
     }
 
     /// A write refused for the certificate's status may mean another run got
