@@ -92,7 +92,8 @@ pub fn github_diagnostics(files: &Files, diagnostics: &Diagnostics) -> String {
 /// annotated at the certificate's document, with its changes listed: a first
 /// submission (every field, which would be a score of annotations per
 /// certificate, and GitHub shows only the first few of each kind), fields
-/// tccert sets itself, a commit alone, and every other outcome.
+/// tccert sets itself, a commit alone, notes (what to do about drift), and
+/// every other outcome.
 pub fn github_report(
     files: &Files,
     mode: Mode,
@@ -132,7 +133,9 @@ pub fn github_report(
                 _ => with_certificate.push(change),
             }
         }
-        if changes.is_empty() || !with_certificate.is_empty() {
+        // Notes (what to do about drift, what could not be compared) are
+        // about the certificate: they keep its annotation.
+        if changes.is_empty() || !with_certificate.is_empty() || !r.notes.is_empty() {
             let properties = [
                 ("file", repository_path(&r.file)),
                 ("line", r.line.to_string()),

@@ -27,6 +27,9 @@
 //!   mixed with the contract's API, against the emulator.
 //! - `layout`: the layout rules of docs/architecture.md on the source text
 //!   (every file placed; the pure core names no effects). Reads files only.
+//! - `values`: values in plans: `changes` with live and desired values in
+//!   every output (snapshots), CSRs summarised, secrets named only,
+//!   `--no-values`, the drift note, annotations at the field's line.
 //! - `write_path`: a slow server gets each write once, pacing after SIGINT, a
 //!   second signal, an unreachable endpoint, `--resubmit`, KeyPassword drift.
 
@@ -48,4 +51,5 @@ mod secrets;
 mod successor;
 mod support;
 mod transport;
+mod values;
 mod write_path;
