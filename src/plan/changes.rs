@@ -308,6 +308,18 @@ mod tests {
     }
 
     #[test]
+    fn a_live_key_password_that_is_empty_is_not_a_change() {
+        let (_, certificate, body) = www("  key_password: kp-literal-1\n", &[]);
+        for missing in [json!(""), Json::Null] {
+            let mut live = live_of(&body);
+            live.insert("KeyPassword".into(), missing);
+            live.insert("ContactPosition".into(), json!("CTO"));
+            let list = changes(&certificate, Some(&live), &body, Values::Shown);
+            assert_eq!(names(&list), ["ContactPosition"]);
+        }
+    }
+
+    #[test]
     fn no_values_leaves_names_only() {
         let (_, certificate, body) = www("  key_password: kp-literal-1\n", &[]);
         let list = changes(&certificate, None, &body, Values::Withheld);

@@ -282,6 +282,23 @@ fn no_values_leaves_every_value_out_of_every_format() {
             );
         }
     }
+    // apply too, which reports what it submitted.
+    let run = run_in(
+        scenario.test.path(),
+        &scenario.emulator,
+        1,
+        &["apply", "--no-values", "--output", "json"],
+    );
+    let all = format!("{}{}", run.stdout(), run.stderr());
+    assert_eq!(
+        run.json()["certificates"][0]["result"],
+        "submitted",
+        "{all}"
+    );
+    for value in values {
+        assert!(!all.contains(value), "apply: {value} shown:\n{all}");
+    }
+    assert!(all.contains("\"field\": \"DomainList\""), "{all}");
 }
 
 #[test]
