@@ -126,22 +126,37 @@ fn table(out: &mut String, reports: &[&CertificateReport]) {
     out.push('\n');
 }
 
+/// GitHub refuses a comment over 65,536 characters: past this much of the
+/// document, the changes of the remaining certificates are left out (with a
+/// line saying so) rather than have the whole comment refused.
+const CHANGES_BUDGET: usize = 50_000;
+
 /// Each certificate's changes as a code block under its name, one field a
 /// line as the text output shows them. Every line starts with a field name,
 /// so no value can close the fence; values are JSON-escaped on one line.
 fn changes(out: &mut String, reports: &[CertificateReport]) {
-    for r in report::with_changes(reports) {
-        let _ = writeln!(
-            out,
-            "**{}** {} {}:\n\n```text",
+    let listed: Vec<&CertificateReport> = report::with_changes(reports).collect();
+    for (i, r) in listed.iter().enumerate() {
+        let mut block = format!(
+            "**{}** {} {}:\n\n```text\n",
             cell(&r.name),
             code_span(&r.certificate_id),
             r.outcome.as_str().replace('_', " ")
         );
         for change in &r.changes {
-            let _ = writeln!(out, "{}", report::change_text(change));
+            let _ = writeln!(block, "{}", report::change_text(change));
         }
-        out.push_str("```\n\n");
+        block.push_str("```\n\n");
+        if out.len() + block.len() > CHANGES_BUDGET {
+            let left = listed.len() - i;
+            let _ = writeln!(
+                out,
+                "_The changes of {left} more certificate{} are left out to keep this under GitHub's size limit for a comment; the text and JSON outputs have them all._\n",
+                plural(left)
+            );
+            return;
+        }
+        out.push_str(&block);
     }
 }
 
@@ -206,6 +221,40 @@ mod tests {
                 "**www** `www-id` drift:\n\n```text\nOrganizationName: \"Old ```\\n| Co\" -> \"Acme\"\n```\n"
             ),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn a_long_list_of_changes_is_cut_before_github_would_refuse_the_comment() {
+        use crate::plan::changes::{Change, Shown};
+        let reports: Vec<CertificateReport> = (0..200)
+            .map(|i| {
+                let mut r = report(&format!("c{i}"), Outcome::Planned);
+                r.first_submission = true;
+                r.changes = vec![
+                    Change {
+                        field: "OrganizationAddress",
+                        shown: Shown::Values {
+                            live: serde_json::Value::Null,
+                            desired: serde_json::json!("x".repeat(200)),
+                        },
+                        source: None,
+                    };
+                    3
+                ];
+                r
+            })
+            .collect();
+        let text = markdown_report(Mode::Plan, &reports, None);
+        assert!(text.len() < 65_536, "{}", text.len());
+        assert!(
+            text.contains("**c0** `c0-id` planned:"),
+            "the first ones are listed"
+        );
+        assert!(!text.contains("**c199** "), "the last ones are not");
+        assert!(
+            text.contains(" more certificates are left out"),
+            "and it says so"
         );
     }
 }
