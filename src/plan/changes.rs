@@ -320,6 +320,20 @@ mod tests {
     }
 
     #[test]
+    fn the_successor_api_lists_fields_by_submitted_data_names() {
+        let (_, certificate, body) = www("api: CertificateInfoSubmit\n", &[]);
+        let list = changes(&certificate, None, &body, Values::Shown);
+        let listed = names(&list);
+        assert!(listed.contains(&"CertificateDomain"), "{listed:?}");
+        assert!(listed.contains(&"OrganizationName"), "{listed:?}");
+        for successor_only in ["CertCommonName", "OrgOrganization", "CompanyType", "CertId"] {
+            assert!(!listed.contains(&successor_only), "{listed:?}");
+        }
+        let organization = list.iter().find(|c| c.field == "OrganizationName");
+        assert!(organization.is_some_and(|c| c.source.is_some()));
+    }
+
+    #[test]
     fn no_values_leaves_names_only() {
         let (_, certificate, body) = www("  key_password: kp-literal-1\n", &[]);
         let list = changes(&certificate, None, &body, Values::Withheld);
