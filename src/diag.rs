@@ -40,6 +40,8 @@ pub enum Code {
     Schema,
     UnsetVariable,
     InterpolationSyntax,
+    EmptyVariable,
+    UnbracedVariable,
     DuplicateName,
     DuplicateCertificateId,
     UnknownProfile,
@@ -67,7 +69,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 44] = [
+    pub const ALL: [Code; 46] = [
         Code::PathNotFound,
         Code::NoManifests,
         Code::ReadFailed,
@@ -88,6 +90,8 @@ impl Code {
         Code::Schema,
         Code::UnsetVariable,
         Code::InterpolationSyntax,
+        Code::EmptyVariable,
+        Code::UnbracedVariable,
         Code::DuplicateName,
         Code::DuplicateCertificateId,
         Code::UnknownProfile,
@@ -136,6 +140,8 @@ impl Code {
             Code::Schema => "schema",
             Code::UnsetVariable => "unset-variable",
             Code::InterpolationSyntax => "interpolation-syntax",
+            Code::EmptyVariable => "empty-variable",
+            Code::UnbracedVariable => "unbraced-variable",
             Code::DuplicateName => "duplicate-name",
             Code::DuplicateCertificateId => "duplicate-certificate-id",
             Code::UnknownProfile => "unknown-profile",
@@ -192,6 +198,12 @@ impl Code {
                 "`${NAME}` names an unset environment variable and has no default"
             }
             Code::InterpolationSyntax => "a malformed `${...}` expression",
+            Code::EmptyVariable => {
+                "`${NAME}` names an environment variable that is set but empty (in CI, often a secret that was never defined); write `${NAME:-}` where empty is meant"
+            }
+            Code::UnbracedVariable => {
+                "(warning) `$NAME` without braces, NAME in capitals: kept as written, not read from the environment; write `${NAME}` to read it, or `$$NAME` for the text as written"
+            }
             Code::DuplicateName => "two profiles or two certificates share a name",
             Code::DuplicateCertificateId => "two certificates share a certificate_id",
             Code::UnknownProfile => "`profiles` names a profile that does not exist",

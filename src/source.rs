@@ -110,6 +110,14 @@ impl SourceFile {
         Some(shown)
     }
 
+    /// Whether the text at a 1-based line and column is redacted: a caret
+    /// there covers the mask, since one as long as the hidden text would
+    /// tell its length.
+    pub fn hides(&self, line: u32, column: u32) -> bool {
+        self.byte_offset(line, column)
+            .is_some_and(|at| self.redacted.iter().any(|r| r.contains(&at)))
+    }
+
     /// Resolves a byte range (as the TOML parser gives it) to a [`Span`].
     pub fn span_of_bytes(&self, file: FileId, range: std::ops::Range<usize>) -> Span {
         let start = range.start.min(self.text.len());

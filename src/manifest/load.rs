@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::manifest::FORMAT_VERSION;
-use crate::manifest::interpolate::{InterpolationError, interpolate, needs_interpolation};
+use crate::manifest::interpolate::{
+    InterpolationError, interpolate, needs_interpolation, unbraced_names,
+};
 use crate::manifest::raw::{CsrFile, RawDocument, from_tree};
 use crate::manifest::schema::{self, suggest};
 use crate::manifest::tree::{Document, Format, Node, Value};
@@ -397,6 +399,7 @@ fn load_file(
         loaded.diagnostics.push(d);
     }
     for mut document in documents {
+        redact_key_password(&mut loaded.files, &document);
         let mut problems = Vec::new();
         let gate_passed = check_document(loaded, &mut document, env, &mut problems);
         let clean = problems.is_empty();
@@ -412,36 +415,28 @@ fn load_file(
         // The run has errors, so nothing built from it is ever sent.
         match from_tree(&document.root, !clean) {
             Some(mut raw) => {
-                if let RawDocument::Certificate(certificate) = &mut raw {
-                    // A literal password is in the file text itself: mask it
-                    // in every quoted source line. `${NAME}` shows only a name.
-                    if let Some(password) = &certificate.csr.key_password {
-                        let written = loaded.files.text_at(password.span).unwrap_or_default();
-                        if !written.contains("${") {
-                            loaded.files.redact(password.span);
+                if let RawDocument::Certificate(certificate) = &mut raw
+                    && let Some(file_ref) = &certificate.csr.file
+                {
+                    let base = loaded
+                        .files
+                        .path(file)
+                        .parent()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_default();
+                    let csr_path = base.join(&file_ref.value);
+                    let text = match read_csr_file(fs, &csr_path, spending) {
+                        Ok(text) => text,
+                        Err(over) => {
+                            let diagnostic = spending.diagnostic(over, &csr_path);
+                            loaded.diagnostics.push(diagnostic.at(file_ref.span));
+                            Err("not read: the run's input budget is spent".to_string())
                         }
-                    }
-                    if let Some(file_ref) = &certificate.csr.file {
-                        let base = loaded
-                            .files
-                            .path(file)
-                            .parent()
-                            .map(Path::to_path_buf)
-                            .unwrap_or_default();
-                        let csr_path = base.join(&file_ref.value);
-                        let text = match read_csr_file(fs, &csr_path, spending) {
-                            Ok(text) => text,
-                            Err(over) => {
-                                let diagnostic = spending.diagnostic(over, &csr_path);
-                                loaded.diagnostics.push(diagnostic.at(file_ref.span));
-                                Err("not read: the run's input budget is spent".to_string())
-                            }
-                        };
-                        certificate.csr.loaded_file = Some(CsrFile {
-                            path: csr_path,
-                            text,
-                        });
-                    }
+                    };
+                    certificate.csr.loaded_file = Some(CsrFile {
+                        path: csr_path,
+                        text,
+                    });
                 }
                 loaded.documents.push((file, raw));
             }
@@ -568,9 +563,65 @@ fn check_document(
     if !problems.is_empty() {
         return false;
     }
+    warn_unbraced(&document.root, None, problems);
     interpolate_tree(&mut document.root, env, problems);
     schema::validate(&loaded.files, document, problems);
     true
+}
+
+/// A literal `csr.key_password` is in the file text itself: mask it in every
+/// quoted source line, whatever else is wrong with the document. A value
+/// made only of `${NAME}` shows a name, not the password; one that also
+/// holds an unbraced `$NAME` is literal text after all.
+fn redact_key_password(files: &mut Files, document: &Document) {
+    let Some(password) = document.root.pointer("/csr/key_password") else {
+        return;
+    };
+    let written = files.text_at(password.span).unwrap_or_default();
+    if !written.contains("${") || !unbraced_names(&written).is_empty() {
+        files.redact(password.span);
+    }
+}
+
+/// `unbraced-variable` warnings, looked for in the text as written (before
+/// interpolation, so a value from the environment is never looked into).
+/// `key` is the key the value is under: for `key_password` the warning
+/// names no variable, since the name is part of the literal password.
+fn warn_unbraced(node: &Node, key: Option<&str>, problems: &mut Vec<Diagnostic>) {
+    match &node.value {
+        Value::String(text) => {
+            let names = unbraced_names(&text.text);
+            let Some(first) = names.first() else {
+                return;
+            };
+            let warning = if key == Some("key_password") {
+                Diagnostic::warning(
+                    Code::UnbracedVariable,
+                    "`csr.key_password` holds `$` and a name in capitals, which is kept as written, not read from the environment",
+                )
+                .hint("write `${NAME}` to read a variable, or `$$` for a literal `$`")
+            } else {
+                let shown: Vec<String> = names.iter().map(|n| format!("`${n}`")).collect();
+                Diagnostic::warning(
+                    Code::UnbracedVariable,
+                    format!(
+                        "{} {} kept as written: only `${{NAME}}` reads an environment variable",
+                        shown.join(", "),
+                        if names.len() == 1 { "is" } else { "are" }
+                    ),
+                )
+                .hint(format!(
+                    "write `${{{first}}}` to read the variable, or `$${first}` to keep the text as written"
+                ))
+            };
+            problems.push(warning.at(node.span));
+        }
+        Value::Sequence(items) => items.iter().for_each(|n| warn_unbraced(n, key, problems)),
+        Value::Mapping(entries) => entries
+            .iter()
+            .for_each(|e| warn_unbraced(&e.value, Some(&e.key), problems)),
+        _ => {}
+    }
 }
 
 fn describe(node: &Node) -> String {
@@ -595,6 +646,12 @@ fn interpolate_tree(node: &mut Node, env: &dyn Environment, problems: &mut Vec<D
                             Code::UnsetVariable,
                             format!(
                                 "set {name} in the environment, or give a default: ${{{name}:-value}}"
+                            ),
+                        ),
+                        InterpolationError::Empty { name } => (
+                            Code::EmptyVariable,
+                            format!(
+                                "give {name} a value (in CI, a secret that is not defined arrives empty), or write ${{{name}:-}} if empty is meant"
                             ),
                         ),
                         _ => (

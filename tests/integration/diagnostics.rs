@@ -733,3 +733,101 @@ fn a_private_key_in_the_csr_file_is_never_sent() {
         .stderr_contains("followed by a `PRIVATE KEY` PEM block")
         .output_lacks(key_body);
 }
+
+/// `${NAME}` set but empty is an error (`${NAME:-}` opts out); `$NAME`
+/// without braces is a warning, which for `key_password` names nothing of
+/// the literal password; `$$NAME` is the escape and says nothing.
+#[test]
+fn empty_and_unbraced_variables() {
+    let profile = PROFILE
+        .replace("division: IT", "division: $DIVISION")
+        .replace("city: Shenzhen", "city: \"$$CITY ${EMPTY_OK:-}Shenzhen\"");
+    let empty = CERTIFICATE.replace(
+        "type: online",
+        "type: online\n  key_password: ${WWW_KEY_PASSWORD}",
+    );
+    let unbraced = CERTIFICATE
+        .replace("name: www", "name: api")
+        .replace("abcb1234", "id000002")
+        .replace("www.acme", "api.acme")
+        .replace(
+            "type: online",
+            "type: online\n  key_password: hunter$SECRET_PART_OF_IT",
+        );
+    let run = Test::new()
+        .file("acme.yaml", &profile)
+        .file("www.yaml", &empty)
+        .file("api.yaml", &unbraced)
+        .env("WWW_KEY_PASSWORD", "")
+        .env("EMPTY_OK", "")
+        .args(["validate", "."])
+        .run()
+        .failure()
+        .output_lacks("SECRET_PART_OF_IT")
+        .output_lacks("hunter")
+        .output_lacks("$CITY");
+    insta::assert_snapshot!("empty_and_unbraced_variables", run.stderr());
+}
+
+/// The case that used to slip through: CI passes an undefined secret as an
+/// empty string, and the key password was silently left out of the
+/// request. Now nothing is sent; `${NAME:-}` still says "empty is fine".
+#[test]
+fn an_empty_ci_secret_stops_apply_instead_of_dropping_the_key_password() {
+    use crate::support::emulator::{Emulator, apply};
+    let certificate = CERTIFICATE.replace(
+        "type: online",
+        "type: online\n  key_password: ${WWW_KEY_PASSWORD}",
+    );
+    let seed = [("abcb1234".to_string(), "www.acme.example".to_string())];
+    let emulator = Emulator::start(&seed, &[], |_| {});
+    let test = Test::new()
+        .file("acme.yaml", PROFILE)
+        .file("www.yaml", &certificate)
+        .env("WWW_KEY_PASSWORD", "");
+    let run = apply(test, &emulator, &[]).failure();
+    assert_eq!(
+        run.json()["diagnostics"][0]["message"],
+        "environment variable `WWW_KEY_PASSWORD` is set but empty"
+    );
+    assert_eq!(run.json()["diagnostics"][0]["code"], "empty-variable");
+    assert_eq!(emulator.requests(), 0, "nothing sent");
+    assert!(emulator.certificate("abcb1234").submitted_data.is_none());
+
+    // Set: sent (the emulator keeps what it was sent).
+    let test = Test::new()
+        .file("acme.yaml", PROFILE)
+        .file("www.yaml", &certificate)
+        .env("WWW_KEY_PASSWORD", "kp-from-ci");
+    apply(test, &emulator, &[]).success();
+    let data = emulator
+        .certificate("abcb1234")
+        .submitted_data
+        .expect("submitted");
+    assert_eq!(data["KeyPassword"], "kp-from-ci");
+
+    // `${NAME:-}`: empty on purpose, so no password and no error.
+    let opted_out = CERTIFICATE
+        .replace("abcb1234", "id000002")
+        .replace("www.acme", "api.acme")
+        .replace("name: www", "name: api")
+        .replace(
+            "type: online",
+            "type: online\n  key_password: ${API_KEY_PASSWORD:-}",
+        );
+    let emulator = Emulator::start(
+        &[("id000002".to_string(), "api.acme.example".to_string())],
+        &[],
+        |_| {},
+    );
+    let test = Test::new()
+        .file("acme.yaml", PROFILE)
+        .file("api.yaml", &opted_out)
+        .env("API_KEY_PASSWORD", "");
+    apply(test, &emulator, &[]).success();
+    let data = emulator
+        .certificate("id000002")
+        .submitted_data
+        .expect("submitted");
+    assert!(!data.contains_key("KeyPassword"), "{data:?}");
+}
