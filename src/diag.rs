@@ -173,7 +173,9 @@ impl Code {
     pub fn description(self) -> &'static str {
         match self {
             Code::PathNotFound => "a PATH given on the command line does not exist",
-            Code::NoManifests => "the PATHs hold no .yaml, .yml or .toml file",
+            Code::NoManifests => {
+                "the PATHs hold no manifest document: no .yaml, .yml or .toml file, or only files that are empty or hold only comments"
+            }
             Code::ReadFailed => "a file or directory could not be read",
             Code::NotUtf8 => "a manifest is not valid UTF-8",
             Code::FileTooLarge => {
@@ -342,6 +344,11 @@ pub struct Diagnostics {
     items: Vec<Diagnostic>,
 }
 
+/// "s" unless there is exactly one.
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
 impl Diagnostics {
     pub fn push(&mut self, diagnostic: Diagnostic) {
         self.items.push(diagnostic);
@@ -364,6 +371,16 @@ impl Diagnostics {
 
     pub fn warning_count(&self) -> usize {
         self.items.len() - self.error_count()
+    }
+
+    /// The counts every output format ends with: "1 error, 0 warnings".
+    pub fn counts(&self) -> String {
+        let (errors, warnings) = (self.error_count(), self.warning_count());
+        format!(
+            "{errors} error{}, {warnings} warning{}",
+            plural(errors),
+            plural(warnings)
+        )
     }
 
     pub fn is_empty(&self) -> bool {

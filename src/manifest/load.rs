@@ -197,6 +197,7 @@ pub fn load_within(
         loaded.diagnostics.push(diagnostic);
         return loaded;
     }
+    let found_files = !manifest_paths.is_empty();
     for path in manifest_paths {
         load_file(&mut loaded, fs, env, path, &mut spending);
         if spending.over {
@@ -207,7 +208,30 @@ pub fn load_within(
             break;
         }
     }
+    if found_files && loaded.documents.is_empty() && !loaded.diagnostics.has_errors() {
+        loaded
+            .diagnostics
+            .push(no_documents(paths, loaded.files.len()));
+    }
     loaded
+}
+
+/// Files were found but none holds a document (each is empty or only
+/// comments): as with no files at all, there is nothing to act on, and
+/// "valid: 0 certificates" would hide a wrong PATH. Parse and gate errors
+/// are reported instead, so this is only for a run with no other error.
+fn no_documents(paths: &[PathBuf], files: usize) -> Diagnostic {
+    let named: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    Diagnostic::error(
+        Code::NoManifests,
+        format!(
+            "no manifest document in {}: the {files} file{} read {} empty or only comments",
+            named.join(", "),
+            crate::diag::plural(files),
+            if files == 1 { "is" } else { "are" }
+        ),
+    )
+    .hint("a manifest document starts with `apiVersion: tccert/v1` and `kind: Certificate` or `kind: Profile`")
 }
 
 fn is_manifest_name(path: &Path) -> bool {
@@ -779,10 +803,11 @@ mod tests {
             max_bytes,
             max_files: 100,
         };
-        // Exactly the five files' 500 bytes: fine.
+        // Exactly the five files' 500 bytes: all read (they hold no
+        // document, which is the only complaint).
         let fs = comments(5, 100);
         let loaded = load_within(&paths, &fs, &env, budget(500));
-        assert!(codes(&loaded).is_empty(), "{:?}", codes(&loaded));
+        assert_eq!(codes(&loaded), [Code::NoManifests]);
         assert_eq!(loaded.files.len(), 5);
         // One byte less: the fifth file is not read, and says so.
         let loaded = load_within(&paths, &fs, &env, budget(499));
@@ -798,10 +823,8 @@ mod tests {
         // Each file is under its own 4 MiB cap; the default budget is not
         // the per-file cap.
         assert_eq!(
-            load(&paths, &comments(3, 100), &env)
-                .diagnostics
-                .error_count(),
-            0
+            codes(&load(&paths, &comments(3, 100), &env)),
+            [Code::NoManifests]
         );
     }
 
@@ -817,7 +840,30 @@ mod tests {
         assert_eq!(codes(&loaded), [Code::InputBudget]);
         assert_eq!(loaded.files.len(), 0, "nothing read");
         let loaded = load_within(&[PathBuf::from("m")], &fs, &env, budget(5));
-        assert!(codes(&loaded).is_empty());
+        assert_eq!(codes(&loaded), [Code::NoManifests], "all read");
+    }
+
+    #[test]
+    fn files_without_a_document_are_no_manifests() {
+        let env = MapEnvironment::default();
+        let paths = [PathBuf::from("m")];
+        let fs = crate::system::MemoryFileSystem::default()
+            .with("m/empty.yaml", "")
+            .with("m/comments.toml", "# nothing yet\n")
+            .with("m/separators.yaml", "# a\n---\n# b\n---\n");
+        let loaded = load(&paths, &fs, &env);
+        assert_eq!(codes(&loaded), [Code::NoManifests]);
+        let message = loaded.diagnostics.iter().next().map(|d| d.message.clone());
+        assert_eq!(
+            message.as_deref(),
+            Some("no manifest document in m: the 3 files read are empty or only comments")
+        );
+        // One document anywhere is enough.
+        let fs = fs.with("m/www.yaml", CERTIFICATE);
+        assert!(!codes(&load(&paths, &fs, &env)).contains(&Code::NoManifests));
+        // A file that does not parse says so, not that nothing was found.
+        let fs = crate::system::MemoryFileSystem::default().with("m/bad.yaml", "a: [\n");
+        assert_eq!(codes(&load(&paths, &fs, &env)), [Code::YamlSyntax]);
     }
 
     const CERTIFICATE: &str = "apiVersion: tccert/v1\nkind: Certificate\nname: www\ncertificate_id: a\ndomain: www.example.com\ndv: true\ncsr:\n  type: parse\n  file: www.csr\n";

@@ -1,7 +1,8 @@
 //! TOML text into a [`Node`] tree, with positions.
 //!
 //! `toml`'s `DeTable` keeps a byte span on every key and value; we resolve
-//! those to lines and columns. A TOML file is exactly one document. The `toml`
+//! those to lines and columns. A TOML file is one document, or none when it
+//! holds no key (empty, or only comments). The `toml`
 //! parser itself refuses deep nesting ("recursion limit"); the node budget of
 //! the YAML reader ([`super::yaml::MAX_NODES`]) applies here too.
 
@@ -62,6 +63,11 @@ pub fn parse(file: FileId, source: &SourceFile) -> (Vec<Document>, Vec<Diagnosti
             Vec::new(),
             vec![too_many_values(source.span_of_bytes(file, range))],
         );
+    }
+    if table.get_ref().is_empty() {
+        // Empty or only comments: no document, as a YAML file of comments
+        // has none (a run of such files is `no-manifests`).
+        return (Vec::new(), diagnostics);
     }
     let span = source.span_of_bytes(file, 0..0);
     let root = Node {
@@ -226,6 +232,16 @@ mod tests {
         );
         assert_eq!(diags.len(), 1);
         assert_eq!(diags[0].code, Code::TypeMismatch);
+    }
+
+    #[test]
+    fn a_file_of_comments_holds_no_document() {
+        let mut files = Files::default();
+        let id = files.add("c.toml".into(), "# later\n\n# more\n".into());
+        let (docs, diags) = parse(id, files.get(id));
+        assert_eq!((docs.len(), diags.len()), (0, 0));
+        let id = files.add("k.toml".into(), "name = \"x\"\n".into());
+        assert_eq!(parse(id, files.get(id)).0.len(), 1);
     }
 
     #[test]

@@ -831,3 +831,98 @@ fn an_empty_ci_secret_stops_apply_instead_of_dropping_the_key_password() {
         .expect("submitted");
     assert!(!data.contains_key("KeyPassword"), "{data:?}");
 }
+
+/// PATHs that hold no manifest document: an empty directory, files that are
+/// empty or only comments. Exit 1 with `no-manifests`, as for no files.
+#[test]
+fn paths_with_no_manifest_document() {
+    let test = Test::new();
+    std::fs::create_dir_all(test.path().join("empty")).expect("a directory");
+    test.args(["validate", "empty"])
+        .run()
+        .failure()
+        .stderr_contains("error[no-manifests]: no manifest found in empty");
+    let run = Test::new()
+        .file("m/a.yaml", "# to do\n---\n# later\n")
+        .file("m/b.toml", "# nothing yet\n")
+        .file("m/c.yml", "")
+        .args(["validate", "m", "--output", "json"])
+        .run()
+        .failure();
+    let json = run.json();
+    assert_eq!(json["valid"], false);
+    assert_eq!(json["diagnostics"][0]["code"], "no-manifests");
+    assert_eq!(
+        json["diagnostics"][0]["message"],
+        "no manifest document in m: the 3 files read are empty or only comments"
+    );
+    // plan stops there too, before any connection.
+    Test::new()
+        .file("m/a.yaml", "# to do\n")
+        .args(["plan", "m", "--endpoint", "http://127.0.0.1:9"])
+        .run()
+        .failure()
+        .stderr_contains("error[no-manifests]")
+        .stderr_contains("nothing was sent");
+}
+
+/// Every output format ends with the count of errors and of warnings.
+#[test]
+fn the_summary_counts_errors_and_warnings_in_every_format() {
+    // One error (an unknown key) and one warning (an unbraced variable).
+    let profile = PROFILE.replace("division: IT", "division: $DIVISION");
+    let certificate = format!("{CERTIFICATE}colour: blue\n");
+    let files = |test: Test| {
+        test.file("acme.yaml", &profile)
+            .file("www.yaml", &certificate)
+    };
+    files(Test::new())
+        .args(["validate", "."])
+        .run()
+        .failure()
+        .stderr_contains("\nerror: 1 error, 1 warning; nothing was sent\n");
+    let json = files(Test::new())
+        .args(["validate", ".", "--output", "json"])
+        .run()
+        .failure()
+        .json();
+    assert_eq!(
+        (json["errors"].clone(), json["warnings"].clone()),
+        (1.into(), 1.into())
+    );
+    for command in ["render", "plan", "apply"] {
+        let mut args = vec![command, ".", "--output", "json"];
+        if command != "render" {
+            args.extend(["--endpoint", "http://127.0.0.1:9"]);
+        }
+        let json = files(Test::new()).args(args).run().failure().json();
+        assert_eq!(json["errors"], 1, "{command}");
+        assert_eq!(json["warnings"], 1, "{command}");
+        assert_eq!(json["diagnostics"].as_array().map(Vec::len), Some(2));
+    }
+    files(Test::new())
+        .args([
+            "plan",
+            ".",
+            "--output",
+            "markdown",
+            "--endpoint",
+            "http://127.0.0.1:9",
+        ])
+        .run()
+        .failure()
+        .stdout_contains("### tccert: 1 error, 1 warning; nothing was sent");
+    files(Test::new())
+        .args(["validate", ".", "--output", "github"])
+        .run()
+        .failure()
+        .stderr_contains("error: 1 error, 1 warning; nothing was sent");
+    // Warnings alone: counted, and the run goes on.
+    Test::new()
+        .file("acme.yaml", &profile)
+        .args(["validate", "."])
+        .run()
+        .success()
+        .stderr_contains("\nwarning: 0 errors, 1 warning\n")
+        .stdout_contains("valid: 0 certificates and 1 profile in 1 file");
+}
