@@ -387,6 +387,13 @@ impl Diagnostics {
         self.items.is_empty()
     }
 
+    /// Adds a note to the diagnostic pushed `index`-th (nothing if none).
+    pub fn add_note(&mut self, index: usize, note: String) {
+        if let Some(diagnostic) = self.items.get_mut(index) {
+            diagnostic.notes.push(note);
+        }
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter()
     }

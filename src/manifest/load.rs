@@ -135,6 +135,10 @@ pub struct Loaded {
     pub files: Files,
     pub documents: Vec<(FileId, RawDocument)>,
     pub diagnostics: Diagnostics,
+    /// Profiles that are referenced, not among the documents read, and may
+    /// be in a file or document that failed to read: their references are
+    /// not reported (the failure is, with a note); see `excuse_unread`.
+    pub unread_profiles: Vec<String>,
 }
 
 /// [`load_within`] the default [`Budget`].
@@ -213,7 +217,97 @@ pub fn load_within(
             .diagnostics
             .push(no_documents(paths, loaded.files.len()));
     }
+    excuse_unread(&mut loaded);
     loaded
+}
+
+/// Whether a diagnostic means documents were lost: a PATH, file or
+/// document that could not be read as far as its `kind` and `name`.
+fn loses_documents(code: Code) -> bool {
+    matches!(
+        code,
+        Code::PathNotFound
+            | Code::ReadFailed
+            | Code::NotUtf8
+            | Code::FileTooLarge
+            | Code::YamlSyntax
+            | Code::TomlSyntax
+            | Code::YamlUnsupported
+            | Code::YamlAliasLimit
+            | Code::DuplicateKey
+            | Code::NotAMapping
+            | Code::ApiVersion
+            | Code::Kind
+    )
+}
+
+/// After a file fails to parse, what it would have defined reads as
+/// missing: a tab in a profile's file gave one `unknown-profile` error per
+/// certificate using it, before the real cause. So a missing profile whose
+/// name is in the text of a file that failed (or that failed with no text
+/// to look in: unreadable, not UTF-8, a PATH not found) is not reported;
+/// the failure gets a note naming the profile and its users instead. A
+/// name in no failed file is still reported as missing.
+fn excuse_unread(loaded: &mut Loaded) {
+    let failures: Vec<(usize, Option<FileId>)> = loaded
+        .diagnostics
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.severity == crate::diag::Severity::Error && loses_documents(d.code))
+        .map(|(i, d)| (i, d.span.map(|s| s.file)))
+        .collect();
+    if failures.is_empty() {
+        return;
+    }
+    let defined: HashSet<&str> = loaded
+        .documents
+        .iter()
+        .filter_map(|(_, d)| match d {
+            RawDocument::Profile(p) => Some(p.name.value.as_str()),
+            RawDocument::Certificate(_) => None,
+        })
+        .collect();
+    // Missing names in first-use order, each with the documents using it.
+    let mut missing: Vec<(String, Vec<String>)> = Vec::new();
+    for (_, document) in &loaded.documents {
+        let (user, references) = match document {
+            RawDocument::Profile(p) => (&p.name.value, &p.profiles),
+            RawDocument::Certificate(c) => (&c.name.value, &c.profiles),
+        };
+        for reference in references {
+            if defined.contains(reference.value.as_str()) || reference.secret {
+                continue;
+            }
+            match missing
+                .iter_mut()
+                .find(|(name, _)| *name == reference.value)
+            {
+                Some((_, users)) if !users.contains(user) => users.push(user.clone()),
+                Some(_) => {}
+                None => missing.push((reference.value.clone(), vec![user.clone()])),
+            }
+        }
+    }
+    let mut notes: Vec<(usize, String)> = Vec::new();
+    for (name, users) in missing {
+        let place = failures.iter().find(|(_, file)| {
+            file.is_none_or(|file| loaded.files.get(file).text.contains(name.as_str()))
+        });
+        if let Some((index, _)) = place {
+            let users: Vec<String> = users.iter().map(|u| format!("`{u}`")).collect();
+            notes.push((
+                *index,
+                format!(
+                    "profile `{name}`, used by {}, is in no document read; it may be defined here, so its uses are not checked until this is fixed",
+                    users.join(", ")
+                ),
+            ));
+            loaded.unread_profiles.push(name);
+        }
+    }
+    for (index, note) in notes {
+        loaded.diagnostics.add_note(index, note);
+    }
 }
 
 /// Files were found but none holds a document (each is empty or only
@@ -841,6 +935,56 @@ mod tests {
         assert_eq!(loaded.files.len(), 0, "nothing read");
         let loaded = load_within(&[PathBuf::from("m")], &fs, &env, budget(5));
         assert_eq!(codes(&loaded), [Code::NoManifests], "all read");
+    }
+
+    #[test]
+    fn a_profile_in_a_file_that_failed_is_not_reported_missing() {
+        let env = MapEnvironment::default();
+        let uses =
+            |profiles: &str| CERTIFICATE.replace("dv: true", &format!("profiles: [{profiles}]"));
+        let fs = crate::system::MemoryFileSystem::default()
+            .with(
+                "m/acme.yaml",
+                "apiVersion: tccert/v1\nkind: Profile\nname: acme\norganization:\n\tname: x\n",
+            )
+            .with("m/www.yaml", &uses("acme, other"));
+        let loaded = load(&[PathBuf::from("m")], &fs, &env);
+        assert_eq!(codes(&loaded), [Code::YamlSyntax]);
+        assert_eq!(
+            loaded.unread_profiles,
+            ["acme"],
+            "`other` is not in acme.yaml"
+        );
+        let notes: Vec<&String> = loaded.diagnostics.iter().flat_map(|d| &d.notes).collect();
+        assert_eq!(notes.len(), 1);
+        assert!(
+            notes[0].starts_with("profile `acme`, used by `www`,"),
+            "{notes:?}"
+        );
+        // Nothing failed: nothing is excused.
+        let fs = fs.with(
+            "m/acme.yaml",
+            "apiVersion: tccert/v1\nkind: Profile\nname: acme\n",
+        );
+        assert!(
+            load(&[PathBuf::from("m")], &fs, &env)
+                .unread_profiles
+                .is_empty()
+        );
+        // A document that fails its gate counts too; a PATH not found may
+        // hold anything.
+        let fs = fs.with(
+            "m/acme.yaml",
+            "apiVersion: tccert/v1\nkind: Profil\nname: acme\n",
+        );
+        assert_eq!(
+            load(&[PathBuf::from("m")], &fs, &env).unread_profiles,
+            ["acme"]
+        );
+        let fs = crate::system::MemoryFileSystem::default().with("m/www.yaml", &uses("acme"));
+        let loaded = load(&[PathBuf::from("m"), PathBuf::from("gone")], &fs, &env);
+        assert_eq!(codes(&loaded), [Code::PathNotFound]);
+        assert_eq!(loaded.unread_profiles, ["acme"]);
     }
 
     #[test]

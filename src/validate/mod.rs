@@ -112,7 +112,7 @@ pub(crate) fn validate_with(
         );
     }
 
-    let index = ProfileIndex::new(profiles.iter().copied());
+    let index = ProfileIndex::new(profiles.iter().copied()).excusing(&loaded.unread_profiles);
     index.check(&profiles, diagnostics);
 
     let mut valid = Vec::new();

@@ -926,3 +926,31 @@ fn the_summary_counts_errors_and_warnings_in_every_format() {
         .stderr_contains("\nwarning: 0 errors, 1 warning\n")
         .stdout_contains("valid: 0 certificates and 1 profile in 1 file");
 }
+
+/// A tab in a profile's file: one error, at the tab, with a note naming the
+/// profile and its users; no `unknown-profile` for each certificate using
+/// it. A profile that is in no failed file is still reported as missing.
+#[test]
+fn a_file_that_fails_to_parse_has_no_follow_on_errors() {
+    let certificate = |name: &str, id: &str| {
+        CERTIFICATE
+            .replace("name: www", &format!("name: {name}"))
+            .replace("abcb1234", id)
+            .replace("www.acme", &format!("{name}.acme"))
+    };
+    snapshot(
+        "parse_failure_without_follow_ons",
+        &[
+            (
+                "acme.yaml",
+                &PROFILE.replace("  name: Acme Ltd", "\tname: Acme Ltd"),
+            ),
+            ("api.yaml", &certificate("api", "id000001")),
+            ("mail.yaml", &certificate("mail", "id000002")),
+            (
+                "www.yaml",
+                &certificate("www", "id000003").replace("[acme]", "[acme, pki-tema]"),
+            ),
+        ],
+    );
+}
