@@ -954,3 +954,16 @@ fn a_file_that_fails_to_parse_has_no_follow_on_errors() {
         ],
     );
 }
+
+/// An unclosed TOML array is one error at its `[`, not one per token after
+/// it; `phone_area_code = 0571` (a syntax error in TOML: no leading zeros)
+/// gets the quoting hint YAML's `0571` gets.
+#[test]
+fn toml_unclosed_array_and_leading_zero() {
+    let unclosed = "apiVersion = \"tccert/v1\"\nkind = \"Certificate\"\nname = \"www\"\ncertificate_id = \"abcb1234\"\nprofiles = [\"acme\"\ndomain = \"www.acme.example\"\n\n[csr]\ntype = \"online\"\n";
+    let zero = "apiVersion = \"tccert/v1\"\nkind = \"Profile\"\nname = \"p\"\n\n[organization]\nphone_area_code = 0571\n";
+    snapshot(
+        "toml_unclosed_and_leading_zero",
+        &[("www.toml", unclosed), ("p.toml", zero)],
+    );
+}
