@@ -967,3 +967,42 @@ fn toml_unclosed_array_and_leading_zero() {
         &[("www.toml", unclosed), ("p.toml", zero)],
     );
 }
+
+/// Hints where the fix is obvious: `dv: yes` -> `true`, one string where a
+/// list belongs -> brackets, a key close to a known one (in any section),
+/// a country's name -> its code. Messages read as sentences.
+#[test]
+fn obvious_fixes_are_hinted() {
+    let profile = PROFILE
+        .replace("country: CN", "country: China")
+        .replace("postal_code:", "postcode:")
+        .replace("  position: CTO", "  title: CTO");
+    let yaml = CERTIFICATE
+        .replace("profiles: [acme]", "profiles: acme")
+        .replace("csr:", "dv: yes\ncsr:");
+    let toml = "apiVersion = \"tccert/v1\"\nkind = \"Certificate\"\nname = \"api\"\ncertificate_id = \"id000002\"\nprofiles = \"acme\"\ndomain = \"api.acme.example\"\ndv = \"no\"\n\n[csr]\ntype = \"online\"\n";
+    let hk = "apiVersion: tccert/v1\nkind: Profile\nname: hk\norganization:\n  country: HKG\n";
+    snapshot(
+        "obvious_fixes",
+        &[
+            ("acme.yaml", &profile),
+            ("www.yaml", &yaml),
+            ("api.toml", toml),
+            ("hk.yaml", hk),
+        ],
+    );
+    // A value from the environment gets no suggestion: it would say what
+    // the value is.
+    Test::new()
+        .file(
+            "acme.yaml",
+            &PROFILE.replace("country: CN", "country: ${COUNTRY}"),
+        )
+        .env("COUNTRY", "China")
+        .args(["validate", "."])
+        .run()
+        .failure()
+        .stderr_contains("a value from the environment is not an ISO 3166-1 alpha-2 code\n")
+        .output_lacks("did you mean")
+        .output_lacks("China");
+}
