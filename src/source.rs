@@ -163,6 +163,28 @@ fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
+/// A path as a message shows it: `.` steps dropped and `dir/..` folded
+/// (`./certs/../csr/www.csr` -> `csr/www.csr`), without touching the disk.
+/// Only for display: with symbolic links, `a/..` need not be where `a`
+/// started, so the path read stays the one written.
+pub fn tidy(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut parts: Vec<Component> = Vec::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(parts.last(), Some(Component::Normal(_))) => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    if parts.is_empty() {
+        return PathBuf::from(".");
+    }
+    parts.iter().collect()
+}
+
 /// The registry of every file read in a run.
 #[derive(Debug, Default)]
 pub struct Files {
@@ -291,5 +313,18 @@ mod tests {
         let shown = files.get(id).display_line(2).unwrap();
         assert_eq!(shown, "  key_password: ******** # x");
         assert!(!shown.contains("hunter2"));
+    }
+
+    #[test]
+    fn paths_are_tidied_for_display() {
+        for (path, shown) in [
+            ("./csr/none.csr", "csr/none.csr"),
+            ("certs/../csr/www.csr", "csr/www.csr"),
+            ("../up/./x.csr", "../up/x.csr"),
+            ("/abs/./a/../b.csr", "/abs/b.csr"),
+            ("./", "."),
+        ] {
+            assert_eq!(tidy(Path::new(path)), PathBuf::from(shown), "{path}");
+        }
     }
 }

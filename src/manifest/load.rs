@@ -592,7 +592,7 @@ fn read_csr_file(
                 "not a regular file (a FIFO, socket or device); not read".to_string(),
             ));
         }
-        Err(error) => return Ok(Err(error.to_string())),
+        Err(error) => return Ok(Err(plain_io(&error))),
     }
     if spending.over {
         return Ok(Err("not read: the run's input budget is spent".to_string()));
@@ -609,7 +609,17 @@ fn read_csr_file(
                 None => Ok(Err(format!("larger than {} KiB", MAX_CSR_BYTES >> 10))),
             }
         }
-        Err(error) => Ok(Err(error.to_string())),
+        Err(error) => Ok(Err(plain_io(&error))),
+    }
+}
+
+/// Why a file cannot be read, in plain words: the reason, without the
+/// system's error number ("No such file or directory (os error 2)").
+fn plain_io(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "there is no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        kind => kind.to_string(),
     }
 }
 

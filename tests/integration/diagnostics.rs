@@ -1006,3 +1006,43 @@ fn obvious_fixes_are_hinted() {
         .output_lacks("did you mean")
         .output_lacks("China");
 }
+
+/// CSR problems in plain words (never the parser's `Der(UnexpectedTag ...)`
+/// or `Parsing Error: MissingHeader`), CSR paths tidied (`./certs/../csr`
+/// is `csr`), no system error numbers.
+#[test]
+fn csr_errors_in_plain_words() {
+    let parse = |name: &str, id: &str, source: &str| {
+        CERTIFICATE
+            .replace("name: www", &format!("name: {name}"))
+            .replace("abcb1234", id)
+            .replace("www.acme", &format!("{name}.acme"))
+            .replace("type: online", &format!("type: parse\n  {source}"))
+    };
+    let run = Test::new()
+        .file("acme.yaml", PROFILE)
+        .file(
+            "certs/garbage.yaml",
+            &parse("garbage", "id000001", "file: ../csr/./garbage.csr"),
+        )
+        .file(
+            "certs/gone.yaml",
+            &parse("gone", "id000002", "file: ../csr/gone.csr"),
+        )
+        .file(
+            "certs/headless.yaml",
+            &parse("headless", "id000003", "pem: MIIBfoo"),
+        )
+        .file(
+            "csr/garbage.csr",
+            "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n",
+        )
+        .args(["validate", "."])
+        .run()
+        .failure()
+        .output_lacks("Der(")
+        .output_lacks("Parsing Error")
+        .output_lacks("os error")
+        .output_lacks("/../");
+    insta::assert_snapshot!("csr_plain_words", run.stderr());
+}

@@ -311,7 +311,7 @@ fn a_fifo_as_csr_file_is_an_error_not_a_hang() {
             .run_measured()
             .within(200, 20)
             .failure()
-            .stderr_contains("error[csr-file]: cannot read CSR file ./pipe.csr: not a regular file (a FIFO, socket or device); not read")
+            .stderr_contains("error[csr-file]: cannot read CSR file pipe.csr: not a regular file (a FIFO, socket or device); not read")
             .output_lacks("using the built-in emulator");
     }
 }
