@@ -23,7 +23,7 @@ pub use error::CommandError;
 use crate::cli::{ManifestArgs, Output};
 use crate::diag::Diagnostics;
 use crate::manifest::load::Loaded;
-use crate::output::{diagnostics as diagnostics_output, github, markdown, report};
+use crate::output::{diagnostics as diagnostics_output, github, markdown};
 use crate::pipeline::{self, Valid};
 use crate::system::{Environment as _, ProcessEnvironment, RealFileSystem};
 use crate::validate::Options;
@@ -80,7 +80,11 @@ fn report_diagnostics(output: Output, loaded: &Loaded, diagnostics: &Diagnostics
 
 /// The JSON object of a command stopped by invalid input.
 fn invalid_json(loaded: &Loaded, diagnostics: &Diagnostics) -> serde_json::Value {
-    serde_json::json!({ "diagnostics": diagnostics_output::to_json(&loaded.files, diagnostics) })
+    serde_json::json!({
+        "errors": diagnostics.error_count(),
+        "warnings": diagnostics.warning_count(),
+        "diagnostics": diagnostics_output::to_json(&loaded.files, diagnostics),
+    })
 }
 
 /// When invalid input stops a command: the JSON object, or the diagnostics.
@@ -112,12 +116,13 @@ fn append_step_summary(markdown: &str) {
 
 fn report_diagnostics_text(loaded: &Loaded, diagnostics: &Diagnostics) {
     let mut text = diagnostics_output::render_text(&loaded.files, diagnostics);
-    let errors = diagnostics.error_count();
-    if errors > 0 {
+    if diagnostics.has_errors() {
         text.push_str(&format!(
-            "error: {errors} problem{} found; nothing was sent\n",
-            report::plural(errors)
+            "error: {}; nothing was sent\n",
+            diagnostics.counts()
         ));
+    } else {
+        text.push_str(&format!("warning: {}\n", diagnostics.counts()));
     }
     print_stderr(&text);
 }

@@ -35,14 +35,15 @@ fn code_span(text: &str) -> String {
 /// Diagnostics as a Markdown list, in the order of `Diagnostics::sorted` (by place).
 pub fn markdown_diagnostics(files: &Files, diagnostics: &Diagnostics) -> String {
     let mut out = String::new();
-    let errors = diagnostics.error_count();
-    let warnings = diagnostics.warning_count();
     let _ = writeln!(
         out,
-        "### tccert: {errors} error{}, {warnings} warning{}{}\n",
-        plural(errors),
-        plural(warnings),
-        if errors > 0 { "; nothing was sent" } else { "" }
+        "### tccert: {}{}\n",
+        diagnostics.counts(),
+        if diagnostics.has_errors() {
+            "; nothing was sent"
+        } else {
+            ""
+        }
     );
     for d in diagnostics.sorted() {
         let level = match d.severity {

@@ -20,10 +20,7 @@ pub fn counts(reports: &[CertificateReport]) -> BTreeMap<Outcome, usize> {
     counts
 }
 
-/// "s" unless there is exactly one.
-pub fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
+pub use crate::diag::plural;
 
 /// What happened beyond the outcome: the action, drift, changes, the error.
 pub fn detail(report: &CertificateReport) -> String {

@@ -80,13 +80,53 @@ fn examples_render_with_provenance_and_masked_secrets() {
     );
 }
 
+/// The placeholder default of www.yaml's key password, there only so that
+/// examples/ runs on a fresh clone with no variable set.
+const EXAMPLE_DEFAULT: &str = "${WWW_KEY_PASSWORD:-example-only-not-a-secret}";
+
+/// A copy of examples/ at `manifests/` in the run's scratch directory, with
+/// www.yaml's key password written as the CI recipes ask a secret to be:
+/// `${WWW_KEY_PASSWORD}`, no default.
+fn examples_as_ci_manifests(mut test: Test) -> Test {
+    fn walk(dir: &std::path::Path, files: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("a folder of examples/") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                walk(&path, files);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    let examples = repo().join("examples");
+    let mut files = Vec::new();
+    walk(&examples, &mut files);
+    let mut replaced = false;
+    for path in files {
+        let relative = path.strip_prefix(&examples).expect("under examples/");
+        let mut text = std::fs::read_to_string(&path).expect("an example file");
+        if relative == std::path::Path::new("certificates/www.yaml") {
+            assert!(text.contains(EXAMPLE_DEFAULT), "www.yaml changed: {text}");
+            text = text.replace(EXAMPLE_DEFAULT, "${WWW_KEY_PASSWORD}");
+            replaced = true;
+        }
+        let name = format!("manifests/{}", relative.to_str().expect("utf-8 path"));
+        test = test.file(&name, &text);
+    }
+    assert!(replaced, "examples/certificates/www.yaml not found");
+    test
+}
+
 /// Every `tccert ...` command in the CI recipes of examples/ci/ runs as
-/// written (on examples/ instead of manifests/, against the emulator), so a
-/// renamed flag cannot leave the recipes behind. That includes the commands
-/// the GitHub Action runs: its `command:` and `args:` inputs.
+/// written (on a copy of examples/ as manifests/, against the emulator), so
+/// a renamed flag cannot leave the recipes behind. That includes the
+/// commands the GitHub Action runs: its `command:` and `args:` inputs. The
+/// copy's key password has no default, as the recipes ask of secrets: each
+/// command succeeds with the secret set, and fails (exit 1, naming the
+/// variable) when the CI did not define it: unset, or empty as GitHub
+/// passes an undefined `${{ secrets.X }}`. Nothing falls back to a value.
 #[test]
 fn the_ci_recipes_run_as_written() {
-    let examples = repo().join("examples");
     let mut commands = Vec::new();
     for recipe in [
         "examples/ci/.github/workflows/certificates.yml",
@@ -124,20 +164,14 @@ fn the_ci_recipes_run_as_written() {
     }
     assert!(commands.len() >= 6, "{commands:?}");
     for (recipe, command) in commands {
-        let mut args: Vec<String> = command
-            .split_whitespace()
-            .map(|a| {
-                if a == "manifests/" {
-                    examples.display().to_string()
-                } else {
-                    a.to_string()
-                }
-            })
-            .collect();
+        let mut args: Vec<String> = command.split_whitespace().map(String::from).collect();
         if args[0] != "validate" {
             args.push("--emulator".into());
         }
-        let run = Test::new().args(args).run();
+        let run = examples_as_ci_manifests(Test::new())
+            .args(args.clone())
+            .env("WWW_KEY_PASSWORD", "a-secret-from-the-store")
+            .run();
         assert!(
             matches!(run.code(), 0 | 2),
             "{recipe}: `tccert {command}` exited {}\n{}\n{}",
@@ -145,5 +179,20 @@ fn the_ci_recipes_run_as_written() {
             run.stdout(),
             run.stderr()
         );
+        for (secret, code) in [(None, "unset-variable"), (Some(""), "empty-variable")] {
+            let mut test = examples_as_ci_manifests(Test::new()).args(args.clone());
+            if let Some(value) = secret {
+                test = test.env("WWW_KEY_PASSWORD", value);
+            }
+            let run = test.run();
+            // Where the diagnostic goes depends on --output; it names the
+            // variable.
+            let output = format!("{}{}", run.stdout(), run.stderr());
+            assert!(
+                run.code() == 1 && output.contains(code) && output.contains("WWW_KEY_PASSWORD"),
+                "{recipe}: `tccert {command}` with the secret {secret:?} exited {}: {output}",
+                run.code()
+            );
+        }
     }
 }
