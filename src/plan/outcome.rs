@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use crate::api::action::Action;
 use crate::api::error::CallError;
+use super::saved::Digests;
 use crate::certificate::{Api, Certificate};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,6 +79,9 @@ pub struct CertificateReport {
     /// What plan would send, or what apply sent.
     pub actions: Vec<Action>,
     pub notes: Vec<String>,
+    /// For a write decided (planned or sent): the digests a saved plan
+    /// records (`plan --out`, [`super::saved`]).
+    pub digests: Option<Digests>,
 }
 
 /// Why the run stopped early, if it did.
@@ -112,6 +116,7 @@ impl CertificateReport {
             api: certificate.api,
             actions: Vec::new(),
             notes: Vec::new(),
+            digests: None,
         }
     }
 
@@ -149,6 +154,7 @@ impl CertificateReport {
             api: Api::SubmitCertificateInformation,
             actions: Vec::new(),
             notes: Vec::new(),
+            digests: None,
         }
     }
 }

@@ -5,7 +5,7 @@
 //! certificate's [`CertificateReport`] goes to an [`OnDone`] callback and
 //! back to the caller.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -19,6 +19,7 @@ use super::decide::{Decision, Live, comparison_notes, decide, differences, unver
 use super::outcome::{CertificateReport, Mode, Outcome, StopReason};
 use super::pace::{Backoff, Pacer};
 use super::retry::{self, CallKind, Next};
+use super::saved::{self, Digests, Expected};
 use crate::api::action::Action;
 use crate::api::client::Transport;
 use crate::api::error::CallError;
@@ -44,6 +45,10 @@ pub struct Options {
     /// `--resubmit`: certificates (by name) submitted at status 5 even when
     /// every comparable field agrees.
     pub resubmit: BTreeSet<String>,
+    /// `apply --plan`: what the saved plan planned, by certificate name. A
+    /// certificate here is written only when apply would now do exactly
+    /// that (same body, same live state, same writes); else it is `stale`.
+    pub saved: BTreeMap<String, Expected>,
 }
 
 impl Default for Options {
@@ -56,6 +61,7 @@ impl Default for Options {
             backoff: Backoff::default(),
             timeout: Duration::from_secs(30),
             resubmit: BTreeSet::new(),
+            saved: BTreeMap::new(),
         }
     }
 }
@@ -518,6 +524,27 @@ impl<T: Transport> Run<T> {
             },
             decision => decision,
         };
+        let digests = Digests {
+            body: saved::body_digest(action, &body, &order_body(certificate)),
+            live: saved::live_digest(&live, &desired),
+        };
+        // `apply --plan`: in sync is in sync (a plan applied twice writes
+        // once); anything else must be exactly what the plan planned.
+        if let Some(expected) = self.options.saved.get(&certificate.name)
+            && !matches!(decision, Decision::InSync { .. })
+        {
+            let actions = match &decision {
+                Decision::Submit { commit: true } => vec![action, Action::CertificateOrderSubmit],
+                Decision::Submit { commit: false } => vec![action],
+                Decision::Commit => vec![Action::CertificateOrderSubmit],
+                _ => Vec::new(),
+            };
+            if let Some(why) = expected.stale_reason(&digests, live.status, &actions) {
+                report.outcome = Outcome::Stale;
+                report.notes.push(why);
+                return report;
+            }
+        }
         let (submit, order) = match decision {
             Decision::Submit { commit } => (true, commit),
             Decision::Commit => (false, true),
@@ -556,6 +583,7 @@ impl<T: Transport> Run<T> {
         if order {
             report.actions.push(Action::CertificateOrderSubmit);
         }
+        report.digests = Some(digests);
         if self.options.mode == Mode::Plan {
             report.outcome = Outcome::Planned;
             return report;
