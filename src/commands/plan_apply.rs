@@ -18,10 +18,10 @@ use crate::api::request::{Body, order_body, submit_body};
 use crate::certificate::Certificate;
 use crate::cli::{ApiArg, ManifestArgs, Output, RunArgs};
 use crate::emulator::{self, EmulatorConfig, RunningEmulator, SeedCertificate};
-use crate::outfile::{self, NewFile};
-use crate::output::{github, markdown, report};
 use crate::manifest::load::Loaded;
 use crate::manifest::raw::RawDocument;
+use crate::outfile::{self, NewFile};
+use crate::output::{github, markdown, report};
 use crate::plan::saved::{self, Expected, PlannedCertificate, SavedPlan};
 use crate::plan::{self, CertificateReport, Mode, Outcome, StopReason};
 use crate::secret::{Redactor, Secret};
@@ -55,7 +55,9 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
     if let Some((path, plan)) = &saved {
         check_files(path, plan, &files_read)?;
     }
-    let resubmit_patterns = saved.as_ref().map_or(&args.resubmit, |(_, plan)| &plan.resubmit);
+    let resubmit_patterns = saved
+        .as_ref()
+        .map_or(&args.resubmit, |(_, plan)| &plan.resubmit);
     let resubmit = select(
         resubmit_patterns,
         validated.certificates.iter().map(|c| c.name.as_str()),
@@ -211,10 +213,12 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
             emulator: args.emulator,
             paths: args.manifests.paths.clone(),
             files: files_read,
-            api: args
-                .manifests
-                .api
-                .map(|api| crate::certificate::Api::from(api).action().name().to_string()),
+            api: args.manifests.api.map(|api| {
+                crate::certificate::Api::from(api)
+                    .action()
+                    .name()
+                    .to_string()
+            }),
             commit: args.commit,
             resubmit: args.resubmit.clone(),
             target: args.manifests.target.clone(),
@@ -250,7 +254,10 @@ fn planned(reports: &[CertificateReport]) -> Vec<PlannedCertificate> {
 /// secret, and CI hands it from job to job.
 fn write_saved_plan(path: &Path, plan: &SavedPlan) -> Result<(), CommandError> {
     let text = saved::to_text(plan).map_err(|message| CommandError::Usage {
-        message: format!("--out {}: cannot record the plan: {message}", path.display()),
+        message: format!(
+            "--out {}: cannot record the plan: {message}",
+            path.display()
+        ),
     })?;
     let file = NewFile {
         path,
@@ -297,12 +304,12 @@ fn recorded_manifests(
 ) -> Result<ManifestArgs, CommandError> {
     use clap::ValueEnum as _;
     let api = match &plan.api {
-        Some(name) => Some(ApiArg::from_str(name, false).map_err(|_| {
-            CommandError::SavedPlan {
+        Some(name) => Some(
+            ApiArg::from_str(name, false).map_err(|_| CommandError::SavedPlan {
                 path: path.to_path_buf(),
                 message: format!("it names an API this tccert does not know: {name}"),
-            }
-        })?),
+            })?,
+        ),
         None => None,
     };
     Ok(ManifestArgs {
@@ -340,7 +347,12 @@ fn check_files(path: &Path, plan: &SavedPlan, now: &[PathBuf]) -> Result<(), Com
     let new: Vec<String> = now
         .iter()
         .filter(|f| !plan.files.contains(f))
-        .map(|f| format!("{} is read now and was not when the plan was made", f.display()))
+        .map(|f| {
+            format!(
+                "{} is read now and was not when the plan was made",
+                f.display()
+            )
+        })
         .collect();
     if gone.is_empty() && new.is_empty() {
         return Ok(());

@@ -47,16 +47,18 @@ fn check_saved_plan_flags(
     mode: Mode,
     files: &dyn FileSystem,
 ) -> Result<(), CommandError> {
-    let usage = |message: &str| Err(CommandError::Usage {
-        message: message.into(),
-    });
+    let usage = |message: &str| {
+        Err(CommandError::Usage {
+            message: message.into(),
+        })
+    };
     match (mode, &args.out, &args.plan) {
         (Mode::Apply, Some(_), _) => {
             usage("--out is for plan (it writes a saved plan); apply takes one with --plan FILE")
         }
-        (Mode::Plan, _, Some(_)) => usage(
-            "--plan is for apply (it applies a saved plan); plan writes one with --out FILE",
-        ),
+        (Mode::Plan, _, Some(_)) => {
+            usage("--plan is for apply (it applies a saved plan); plan writes one with --out FILE")
+        }
         (Mode::Plan, Some(out), _) => {
             // A plan read from stdin could not be read again by apply.
             if args.manifests.paths.iter().any(|p| p.as_os_str() == "-") {

@@ -3,9 +3,9 @@
 
 use std::path::PathBuf;
 
+use super::saved::Digests;
 use crate::api::action::Action;
 use crate::api::error::CallError;
-use super::saved::Digests;
 use crate::certificate::{Api, Certificate};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -199,8 +199,8 @@ pub fn live_digest(live: &Live, desired: &Body) -> String {
         let masked: Map<String, Json> = data
             .iter()
             .map(|(name, value)| {
-                let sensitive = name == "KeyPassword"
-                    || desired.get(name).is_some_and(|field| field.secret);
+                let sensitive =
+                    name == "KeyPassword" || desired.get(name).is_some_and(|field| field.secret);
                 let value = if sensitive {
                     Json::from(MARKER)
                 } else {
@@ -386,7 +386,10 @@ mod tests {
             one,
             body_digest(Action::CertificateInfoSubmit, &with("pw-1", "Acme"), &order)
         );
-        let verify = body(&[("CertId", json!("abc"), false), ("VerifyType", json!("DNS"), false)]);
+        let verify = body(&[
+            ("CertId", json!("abc"), false),
+            ("VerifyType", json!("DNS"), false),
+        ]);
         assert_ne!(one, body_digest(action, &with("pw-1", "Acme"), &verify));
     }
 
@@ -408,14 +411,18 @@ mod tests {
         assert_eq!(
             base,
             live_digest(
-                &live(json!({"KeyPassword": "p2", "AdminEmail": "b@x", "OrganizationName": "Acme"})),
+                &live(
+                    json!({"KeyPassword": "p2", "AdminEmail": "b@x", "OrganizationName": "Acme"})
+                ),
                 &desired
             )
         );
         assert_ne!(
             base,
             live_digest(
-                &live(json!({"OrganizationName": "Moved", "AdminEmail": "a@x", "KeyPassword": "p1"})),
+                &live(
+                    json!({"OrganizationName": "Moved", "AdminEmail": "a@x", "KeyPassword": "p1"})
+                ),
                 &desired
             )
         );
@@ -452,10 +459,7 @@ mod tests {
             parse(&text.replace("\"status\": 5", "\"status\": 0")),
             Err(PlanFileError::Edited)
         );
-        assert_eq!(
-            parse(&text.replace("w*", "*")),
-            Err(PlanFileError::Edited)
-        );
+        assert_eq!(parse(&text.replace("w*", "*")), Err(PlanFileError::Edited));
         let no_digest: Json = serde_json::from_str(&text).unwrap();
         let mut no_digest = no_digest.as_object().unwrap().clone();
         no_digest.remove("digest");
@@ -464,7 +468,10 @@ mod tests {
             Err(PlanFileError::Edited)
         );
         assert_eq!(parse("[1]"), Err(PlanFileError::NotAPlan));
-        assert_eq!(parse(r#"{"format": "other"}"#), Err(PlanFileError::NotAPlan));
+        assert_eq!(
+            parse(r#"{"format": "other"}"#),
+            Err(PlanFileError::NotAPlan)
+        );
         let old = SavedPlan {
             tccert_version: "0.0.1".into(),
             ..plan()
