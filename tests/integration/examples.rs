@@ -2,14 +2,29 @@
 
 use crate::support::cli::{Test, repo};
 
+/// `www.yaml` reads its key password from the environment, with no default.
+const KEY_PASSWORD: (&str, &str) = ("WWW_KEY_PASSWORD", "example-only");
+
 #[test]
 fn every_example_validates() {
     let examples = repo().join("examples");
     Test::new()
         .args(["validate", examples.to_str().expect("utf-8 path")])
+        .env(KEY_PASSWORD.0, KEY_PASSWORD.1)
         .run()
         .success()
         .stdout_contains("valid: ");
+}
+
+/// A secret missing in CI must stop the run, not fall back to a stand-in.
+#[test]
+fn the_examples_need_their_secret() {
+    let examples = repo().join("examples");
+    Test::new()
+        .args(["validate", examples.to_str().expect("utf-8 path")])
+        .run()
+        .failure()
+        .stderr_contains("WWW_KEY_PASSWORD");
 }
 
 #[test]
@@ -27,6 +42,7 @@ fn each_example_file_validates_with_its_profiles() {
                 path.to_str().expect("utf-8"),
                 repo().join("examples/profiles").to_str().expect("utf-8"),
             ])
+            .env(KEY_PASSWORD.0, KEY_PASSWORD.1)
             .run()
             .success();
         count += 1;
@@ -83,7 +99,9 @@ fn examples_render_with_provenance_and_masked_secrets() {
 /// Every `tccert ...` command in the CI recipes of examples/ci/ runs as
 /// written (on examples/ instead of manifests/, against the emulator), so a
 /// renamed flag cannot leave the recipes behind. That includes the commands
-/// the GitHub Action runs: its `command:` and `args:` inputs.
+/// the GitHub Action runs: its `command:` and `args:` inputs. They run in
+/// order in one directory, as a job's steps do, so the saved plan that
+/// `plan --out` writes is the one the `apply --plan` after it applies.
 #[test]
 fn the_ci_recipes_run_as_written() {
     let examples = repo().join("examples");
@@ -116,13 +134,26 @@ fn the_ci_recipes_run_as_written() {
                 .next()
                 .expect("split gives one part")
                 .trim();
-            // Commands, not prose: they name the manifests.
-            if command.contains("manifests/") {
+            // Commands, not prose: they name the manifests, or a saved plan.
+            if command.contains("manifests/") || command.contains("--plan ") {
                 commands.push((recipe, command.to_string()));
             }
         }
     }
     assert!(commands.len() >= 6, "{commands:?}");
+    for recipe in ["certificates.yml", ".gitlab-ci.yml"] {
+        let saved = |flag: &str| {
+            commands
+                .iter()
+                .any(|(r, c)| r.ends_with(recipe) && c.contains(flag))
+        };
+        assert!(
+            saved("--out ") && saved("--plan "),
+            "{recipe}: {commands:?}"
+        );
+    }
+    let job = tempfile::tempdir().expect("a job directory");
+    let mut applied_plans = 0;
     for (recipe, command) in commands {
         let mut args: Vec<String> = command
             .split_whitespace()
@@ -137,7 +168,21 @@ fn the_ci_recipes_run_as_written() {
         if args[0] != "validate" {
             args.push("--emulator".into());
         }
-        let run = Test::new().args(args).run();
+        let applies_a_plan = command.contains("--plan ");
+        let run = Test::from_dir(job.path().to_path_buf())
+            .args(args)
+            .env(KEY_PASSWORD.0, KEY_PASSWORD.1)
+            .run();
+        if applies_a_plan {
+            // The plan's certificates were sent: nothing stale, nothing failed.
+            assert_eq!(
+                run.code(),
+                0,
+                "{recipe}: `tccert {command}`\n{}",
+                run.stderr()
+            );
+            applied_plans += 1;
+        }
         assert!(
             matches!(run.code(), 0 | 2),
             "{recipe}: `tccert {command}` exited {}\n{}\n{}",
@@ -146,4 +191,5 @@ fn the_ci_recipes_run_as_written() {
             run.stderr()
         );
     }
+    assert_eq!(applied_plans, 2);
 }
