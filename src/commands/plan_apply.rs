@@ -225,6 +225,15 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
             certificates: planned(&reports),
         };
         write_saved_plan(out, &plan)?;
+        // On stderr, as Terraform says where it saved a plan: stdout is
+        // the report (JSON or Markdown for some callers).
+        print_stderr(&format!(
+            "saved plan: {} ({} certificate{} to write); apply it with `tccert apply --plan {}`\n",
+            out.display(),
+            plan.certificates.len(),
+            report::plural(plan.certificates.len()),
+            out.display()
+        ));
     }
     write_json_out(settings.json_out.as_deref(), &json, code)
 }
@@ -564,6 +573,64 @@ mod tests {
         }
         let committed = reports(&[Outcome::Committed, Outcome::Skipped]);
         assert_eq!(exit_code(Mode::Apply, false, &committed, None), EXIT_OK);
+    }
+
+    fn saved_plan(emulator: bool, endpoint: Option<&str>) -> SavedPlan {
+        SavedPlan {
+            format: saved::FORMAT.into(),
+            format_version: saved::FORMAT_VERSION,
+            tccert_version: saved::TCCERT_VERSION.into(),
+            endpoint: endpoint.map(str::to_string),
+            emulator,
+            paths: vec!["m".into()],
+            files: vec!["m/a.yaml".into(), "m/b.yaml".into()],
+            api: None,
+            commit: false,
+            resubmit: Vec::new(),
+            target: Vec::new(),
+            certificates: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_plan_applies_only_where_it_was_made() {
+        let path = Path::new("p.json");
+        let api = saved_plan(false, Some("https://ssl.intl.tencentcloudapi.com/"));
+        let check =
+            |plan: &SavedPlan, now| check_endpoint(path, plan, now).map_err(|e| e.to_string());
+        assert!(check(&api, Some("https://ssl.intl.tencentcloudapi.com/")).is_ok());
+        let other = check(&api, Some("https://ssl.tencentcloudapi.com/")).unwrap_err();
+        assert!(
+            other.contains("would send to https://ssl.tencentcloudapi.com/"),
+            "{other}"
+        );
+        assert!(other.ends_with("nothing was sent"), "{other}");
+        assert!(check(&api, None).unwrap_err().contains("uses --emulator"));
+        let emulated = saved_plan(true, None);
+        assert!(check(&emulated, None).is_ok());
+        assert!(
+            check(&emulated, Some("https://ssl.intl.tencentcloudapi.com/"))
+                .unwrap_err()
+                .contains("made with --emulator")
+        );
+    }
+
+    #[test]
+    fn the_files_read_must_be_the_planned_ones() {
+        let path = Path::new("p.json");
+        let plan = saved_plan(false, Some("https://x.example/"));
+        let check = |now: &[&str]| {
+            let now: Vec<PathBuf> = now.iter().map(PathBuf::from).collect();
+            check_files(path, &plan, &now).map_err(|e| e.to_string())
+        };
+        assert!(check(&["m/a.yaml", "m/b.yaml"]).is_ok());
+        let gone = check(&["m/a.yaml"]).unwrap_err();
+        assert!(
+            gone.contains("m/b.yaml was read by the plan and is gone"),
+            "{gone}"
+        );
+        let new = check(&["m/a.yaml", "m/b.yaml", "m/c.yaml"]).unwrap_err();
+        assert!(new.contains("m/c.yaml is read now and was not"), "{new}");
     }
 
     #[test]

@@ -423,4 +423,53 @@ mod tests {
             Err("--json-out reports/taken is a directory; nothing was sent".into())
         );
     }
+
+    #[test]
+    fn out_is_for_plan_and_plan_is_for_apply() {
+        let files = MemoryFileSystem::default()
+            .with("plans/old.json", "{}")
+            .with("plans/dir/x", "");
+        let check = |mode: Mode, args: &[&str]| {
+            RunFlags::check(&run_args(args), mode, &files).map_err(|e| e.to_string())
+        };
+        assert_eq!(
+            check(Mode::Plan, &["plan", "m", "--out", "plans/p.json"]),
+            Ok(())
+        );
+        assert_eq!(
+            check(Mode::Apply, &["apply", "--plan", "plans/old.json"]),
+            Ok(())
+        );
+        let refused = [
+            (
+                Mode::Apply,
+                &["apply", "m", "--out", "p.json"][..],
+                "--out is for plan",
+            ),
+            (
+                Mode::Plan,
+                &["plan", "--plan", "p.json"],
+                "--plan is for apply",
+            ),
+            (
+                Mode::Plan,
+                &["plan", "m", "-", "--out", "p.json"],
+                "`-` among the PATHs",
+            ),
+            (
+                Mode::Plan,
+                &["plan", "m", "--out", "none/p.json"],
+                "--out none/p.json: none is not a directory",
+            ),
+            (
+                Mode::Plan,
+                &["plan", "m", "--out", "plans/dir"],
+                "--out plans/dir is a directory",
+            ),
+        ];
+        for (mode, args, expected) in refused {
+            let error = check(mode, args).expect_err(expected);
+            assert!(error.contains(expected), "{args:?}: {error}");
+        }
+    }
 }
