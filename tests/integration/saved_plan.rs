@@ -25,12 +25,12 @@ fn tree(n: usize) -> (Test, Vec<(String, String)>) {
     );
     for i in 0..n {
         let path = test.path().join(format!("certificates/c{i}.yaml"));
-        let text = std::fs::read_to_string(&path).unwrap();
+        let text = std::fs::read_to_string(&path).expect("a test step");
         std::fs::write(
             &path,
             text.replace("type: online\n", "type: online\n  key_password: ${KP}\n"),
         )
-        .unwrap();
+        .expect("a test step");
     }
     (test, seed)
 }
@@ -95,10 +95,10 @@ fn reads(emulator: &Emulator) -> u64 {
 /// again (what only a deliberate edit would do).
 fn rewrite_plan(dir: &Path, change: impl FnOnce(&mut saved::SavedPlan)) {
     let path = dir.join("plan.json");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let mut plan = saved::parse(&text).unwrap();
+    let text = std::fs::read_to_string(&path).expect("a test step");
+    let mut plan = saved::parse(&text).expect("a test step");
     change(&mut plan);
-    std::fs::write(&path, saved::to_text(&plan).unwrap()).unwrap();
+    std::fs::write(&path, saved::to_text(&plan).expect("a test step")).expect("a test step");
 }
 
 #[test]
@@ -110,11 +110,15 @@ fn a_saved_plan_applies_once_and_a_second_apply_is_in_sync() {
     plan_out(&dir, &emulator, &["--detailed-exitcode"]).code_is(2);
     assert_eq!(submits(&emulator), 0, "plan sends no write");
     let plan: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("plan.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.join("plan.json")).expect("a test step"))
+            .expect("a test step");
     assert_eq!(plan["format"], "tccert-plan");
     assert_eq!(plan["tccert_version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(plan["paths"], serde_json::json!(["."]));
-    assert_eq!(plan["certificates"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        plan["certificates"].as_array().expect("a test step").len(),
+        2
+    );
     assert_eq!(
         plan["certificates"][0]["actions"],
         serde_json::json!(["SubmitCertificateInformation"])
@@ -129,8 +133,11 @@ fn a_saved_plan_applies_once_and_a_second_apply_is_in_sync() {
         ]
     );
     assert_eq!(submits(&emulator), 2);
-    let position =
-        emulator.certificate("id000000").submitted_data.unwrap()["ContactPosition"].clone();
+    let position = emulator
+        .certificate("id000000")
+        .submitted_data
+        .expect("a test step")["ContactPosition"]
+        .clone();
     assert_eq!(position, POSITION, "the secret itself is sent");
 
     // The same plan again: in sync, nothing written twice.
@@ -146,7 +153,7 @@ fn the_plan_file_holds_no_secret_nor_a_hash_of_one() {
     let dir = test.path().to_path_buf();
     let _keep = test.args(["validate", "."]).run();
     plan_out(&dir, &emulator, &[]).success();
-    let text = std::fs::read_to_string(dir.join("plan.json")).unwrap();
+    let text = std::fs::read_to_string(dir.join("plan.json")).expect("a test step");
     for secret in [KEY_PASSWORD, POSITION, SECRET_KEY] {
         let hash = hex::encode(Sha256::digest(secret.as_bytes()));
         for form in [secret.to_string(), hash.clone(), hash.to_uppercase()] {
@@ -175,8 +182,9 @@ fn a_changed_body_makes_the_certificate_stale_and_sends_nothing() {
     let _keep = test.args(["validate", "."]).run();
     plan_out(&dir, &emulator, &[]).success();
     let path = dir.join("certificates/c1.yaml");
-    let text = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(&path, text.replace("c1.acme.example", "other.acme.example")).unwrap();
+    let text = std::fs::read_to_string(&path).expect("a test step");
+    std::fs::write(&path, text.replace("c1.acme.example", "other.acme.example"))
+        .expect("a test step");
 
     let run = apply_plan(&dir, &emulator).failure();
     assert_eq!(
@@ -244,8 +252,8 @@ fn certificates_the_plan_did_not_plan_are_neither_read_nor_listed() {
 
 #[test]
 fn flags_beside_a_saved_plan_are_usage_errors() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("plan.json"), "{}").unwrap();
+    let dir = tempfile::tempdir().expect("a test step");
+    std::fs::write(dir.path().join("plan.json"), "{}").expect("a test step");
     for extra in [
         &["."][..],
         &["--target", "c0"],
@@ -288,7 +296,7 @@ fn a_truncated_edited_or_foreign_plan_sends_nothing() {
     let _keep = test.args(["validate", "."]).run();
     plan_out(&dir, &emulator, &[]).success();
     let path = dir.join("plan.json");
-    let good = std::fs::read_to_string(&path).unwrap();
+    let good = std::fs::read_to_string(&path).expect("a test step");
     let cases = [
         (good[..good.len() / 2].to_string(), "truncated"),
         (
@@ -299,19 +307,19 @@ fn a_truncated_edited_or_foreign_plan_sends_nothing() {
         ("{\"hello\": 1}".to_string(), "not a tccert plan"),
     ];
     for (text, expected) in cases {
-        std::fs::write(&path, text).unwrap();
+        std::fs::write(&path, text).expect("a test step");
         apply_plan(&dir, &emulator)
             .failure()
             .stderr_contains(expected)
             .stderr_contains("nothing was sent");
     }
-    std::fs::write(&path, &good).unwrap();
+    std::fs::write(&path, &good).expect("a test step");
     rewrite_plan(&dir, |plan| plan.tccert_version = "0.0.1".into());
     apply_plan(&dir, &emulator)
         .failure()
         .stderr_contains("made by tccert 0.0.1");
-    std::fs::write(&path, &good).unwrap();
-    std::fs::remove_file(&path).unwrap();
+    std::fs::write(&path, &good).expect("a test step");
+    std::fs::remove_file(&path).expect("a test step");
     apply_plan(&dir, &emulator)
         .failure()
         .stderr_contains("cannot apply the saved plan plan.json");
@@ -330,26 +338,26 @@ fn files_gone_or_new_make_the_plan_unusable() {
 
     let c1 = dir.join("certificates/c1.yaml");
     let moved = dir.join("c1.yaml.away");
-    std::fs::rename(&c1, &moved).unwrap();
+    std::fs::rename(&c1, &moved).expect("a test step");
     apply_plan(&dir, &emulator)
         .failure()
         .stderr_contains("certificates/c1.yaml was read by the plan and is gone");
-    std::fs::rename(&moved, &c1).unwrap();
+    std::fs::rename(&moved, &c1).expect("a test step");
 
     let extra = dir.join("certificates/c9.yaml");
     let text = std::fs::read_to_string(&c1)
-        .unwrap()
+        .expect("a test step")
         .replace("name: c1", "name: c9")
         .replace("id000001", "id000009");
-    std::fs::write(&extra, text).unwrap();
+    std::fs::write(&extra, text).expect("a test step");
     apply_plan(&dir, &emulator)
         .failure()
         .stderr_contains("c9.yaml is read now and was not when the plan was made");
-    std::fs::remove_file(&extra).unwrap();
+    std::fs::remove_file(&extra).expect("a test step");
 
     // A planned certificate renamed in its file.
-    let text = std::fs::read_to_string(&c1).unwrap();
-    std::fs::write(&c1, text.replace("name: c1", "name: c1-renamed")).unwrap();
+    let text = std::fs::read_to_string(&c1).expect("a test step");
+    std::fs::write(&c1, text.replace("name: c1", "name: c1-renamed")).expect("a test step");
     apply_plan(&dir, &emulator)
         .failure()
         .stderr_contains("certificate c1 is no longer in the manifests");
@@ -493,6 +501,6 @@ fn targets_choose_certificates_by_glob() {
         dir.join("certificates/broken.yaml"),
         "apiVersion: tccert/v1\nkind: Certificate\n",
     )
-    .unwrap();
+    .expect("a test step");
     run_in(&dir, &["validate", ".", "--target", "c1"]).failure();
 }
