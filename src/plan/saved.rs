@@ -107,26 +107,25 @@ impl Expected {
     pub fn stale_reason(&self, now: &Digests, status: u64, actions: &[Action]) -> Option<String> {
         if now.body != self.digests.body {
             return Some(
-                "stale: the request body differs from the plan's (the manifests changed since the plan); nothing sent, plan again"
+                "the request body differs from the plan's (the manifests changed since the plan); nothing sent, plan again"
                     .into(),
             );
         }
         if status != self.status {
             return Some(format!(
-                "stale: the live status is {status}, the plan read {}; nothing sent, plan again",
+                "the live status is {status}, the plan read {}; nothing sent, plan again",
                 self.status
             ));
         }
         if now.live != self.digests.live {
             return Some(
-                "stale: the live SubmittedData changed since the plan; nothing sent, plan again"
-                    .into(),
+                "the live SubmittedData changed since the plan; nothing sent, plan again".into(),
             );
         }
         let names: Vec<&str> = actions.iter().map(|a| a.name()).collect();
         if names != self.actions {
             return Some(format!(
-                "stale: apply would now send [{}], the plan has [{}]; nothing sent, plan again",
+                "apply would now send [{}], the plan has [{}]; nothing sent, plan again",
                 names.join(", "),
                 self.actions.join(", ")
             ));
