@@ -19,9 +19,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 use sha2::{Digest as _, Sha256};
 
+use std::collections::BTreeMap;
+
 use super::decide::Live;
+use super::outcome::{CertificateReport, Outcome};
 use crate::api::action::Action;
-use crate::api::request::{Body, Secrets};
+use crate::api::request::{Body, Secrets, order_body, submit_action, submit_body};
+use crate::certificate::Certificate;
 
 /// The `format` of every plan file.
 pub const FORMAT: &str = "tccert-plan";
@@ -106,10 +110,7 @@ impl Expected {
     /// same writes.
     pub fn stale_reason(&self, now: &Digests, status: u64, actions: &[Action]) -> Option<String> {
         if now.body != self.digests.body {
-            return Some(
-                "the request body differs from the plan's (the manifests changed since the plan); nothing sent, plan again"
-                    .into(),
-            );
+            return Some(BODY_CHANGED.into());
         }
         if status != self.status {
             return Some(format!(
@@ -215,6 +216,59 @@ pub fn live_digest(live: &Live, desired: &Body) -> String {
         "SubmittedData": submitted,
     });
     sha256(&canonical(&value))
+}
+
+/// [`body_digest`] of what a certificate would send now.
+pub fn certificate_body_digest(certificate: &Certificate) -> String {
+    body_digest(
+        submit_action(certificate),
+        &submit_body(certificate),
+        &order_body(certificate),
+    )
+}
+
+/// The note of a certificate whose own request body changed since the plan.
+pub const BODY_CHANGED: &str = "the request body differs from the plan's (the manifests changed since the plan); nothing sent, plan again";
+
+/// Checked before anything is read: when the body of any planned
+/// certificate differs from the plan's, the manifest files changed since the
+/// plan, and nothing of the plan is sent. Every planned certificate is then
+/// `stale` (unread: no status), each saying whether its own body changed or
+/// another's did. `None` when every body is as planned.
+pub fn changed_bodies(
+    expected: &BTreeMap<String, Expected>,
+    certificates: &[(Certificate, PathBuf)],
+) -> Option<Vec<CertificateReport>> {
+    let changed: Vec<&str> = certificates
+        .iter()
+        .filter(|(c, _)| {
+            expected
+                .get(&c.name)
+                .is_some_and(|e| e.digests.body != certificate_body_digest(c))
+        })
+        .map(|(c, _)| c.name.as_str())
+        .collect();
+    if changed.is_empty() {
+        return None;
+    }
+    let reports = certificates
+        .iter()
+        .map(|(certificate, file)| {
+            let mut report = CertificateReport::new(certificate);
+            report.file.clone_from(file);
+            report.outcome = Outcome::Stale;
+            report.notes.push(if changed.contains(&certificate.name.as_str()) {
+                BODY_CHANGED.to_string()
+            } else {
+                format!(
+                    "not sent: the manifests of {} changed since the plan, and nothing of a plan whose files changed is sent; plan again",
+                    changed.join(", ")
+                )
+            });
+            report
+        })
+        .collect();
+    Some(reports)
 }
 
 /// Why a plan file cannot be used.
@@ -488,6 +542,78 @@ mod tests {
             parse(&extra.to_string()),
             Err(PlanFileError::Malformed(_))
         ));
+    }
+
+    /// Two certificates (`a`, `b`) validated from memory; `b_extra` is
+    /// appended to `b`'s manifest.
+    fn certificates(b_extra: &str) -> Vec<(Certificate, PathBuf)> {
+        use crate::manifest::testing::{PROFILE, certificate, files};
+        let a = certificate("a", "id-a", "");
+        let b = certificate("b", "id-b", b_extra);
+        let (fs, paths) = files(&[("p.yaml", PROFILE), ("a.yaml", &a), ("b.yaml", &b)]);
+        let checked = crate::pipeline::load_and_validate(
+            &paths,
+            &fs,
+            &crate::system::MapEnvironment::default(),
+            crate::manifest::load::Budget::default(),
+            crate::validate::Options::default(),
+        );
+        let (_, diagnostics, valid) = checked.into_parts();
+        let valid = valid.unwrap_or_else(|| panic!("{diagnostics:?}"));
+        valid
+            .certificates
+            .into_iter()
+            .map(|c| {
+                let file = PathBuf::from(format!("{}.yaml", c.name));
+                (c, file)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_changed_body_makes_every_planned_certificate_stale_unread() {
+        let planned = certificates("");
+        let expected: BTreeMap<String, Expected> = planned
+            .iter()
+            .map(|(c, _)| {
+                let digests = Digests {
+                    body: certificate_body_digest(c),
+                    live: sha256("live"),
+                };
+                let actions = vec!["SubmitCertificateInformation".to_string()];
+                (
+                    c.name.clone(),
+                    Expected {
+                        actions,
+                        status: 5,
+                        digests,
+                    },
+                )
+            })
+            .collect();
+        assert_eq!(changed_bodies(&expected, &planned), None);
+        // `commit: true` changes no body; a verify type changes the order's.
+        assert_eq!(
+            changed_bodies(&expected, &certificates("commit: true\n")),
+            None
+        );
+        let reports = changed_bodies(&expected, &certificates("verify_type: FILE\n"))
+            .expect("b's order body changed");
+        let outcomes: Vec<_> = reports
+            .iter()
+            .map(|r| (r.name.as_str(), r.outcome))
+            .collect();
+        assert_eq!(outcomes, [("a", Outcome::Stale), ("b", Outcome::Stale)]);
+        assert!(reports.iter().all(|r| r.status.is_none()));
+        assert_eq!(reports[1].notes, [BODY_CHANGED]);
+        assert!(reports[0].notes[0].contains("the manifests of b changed"));
+        assert_eq!(reports[0].file, PathBuf::from("a.yaml"));
+        // Only planned certificates count: `a` unplanned, `b` as planned.
+        let only_b: BTreeMap<String, Expected> = expected
+            .into_iter()
+            .filter(|(name, _)| name == "b")
+            .collect();
+        assert_eq!(changed_bodies(&only_b, &planned), None);
     }
 
     #[test]

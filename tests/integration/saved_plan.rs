@@ -174,13 +174,16 @@ fn the_plan_file_holds_no_secret_nor_a_hash_of_one() {
     assert_eq!(submits(&emulator), 1);
 }
 
+/// A changed body means the manifest files changed since the plan: that
+/// certificate is stale, and nothing of the plan is sent or even read.
 #[test]
-fn a_changed_body_makes_the_certificate_stale_and_sends_nothing() {
+fn a_changed_body_makes_the_plan_stale_and_sends_nothing() {
     let (test, seed) = tree(2);
     let emulator = Emulator::start(&seed, &[], |_| {});
     let dir = test.path().to_path_buf();
     let _keep = test.args(["validate", "."]).run();
     plan_out(&dir, &emulator, &[]).success();
+    let reads_after_plan = emulator.requests();
     let path = dir.join("certificates/c1.yaml");
     let text = std::fs::read_to_string(&path).expect("a test step");
     std::fs::write(&path, text.replace("c1.acme.example", "other.acme.example"))
@@ -190,19 +193,28 @@ fn a_changed_body_makes_the_certificate_stale_and_sends_nothing() {
     assert_eq!(
         results(&run),
         [
-            ("c0".to_string(), "submitted".to_string()),
+            ("c0".to_string(), "stale".to_string()),
             ("c1".to_string(), "stale".to_string())
         ]
     );
     let report = run.json();
-    assert_eq!(report["summary"]["stale"], 1);
+    assert_eq!(report["summary"]["stale"], 2);
+    let notes = |i: usize| report["certificates"][i]["notes"].to_string();
+    assert!(notes(1).contains("manifests changed"), "{report:#}");
     assert!(
-        report["certificates"][1]["notes"][0]
-            .as_str()
-            .is_some_and(|n| n.contains("manifests changed")),
+        notes(0).contains("the manifests of c1 changed"),
         "{report:#}"
     );
-    assert_eq!(emulator.certificate("id000001").submits_received, 0);
+    assert_eq!(
+        emulator.requests(),
+        reads_after_plan,
+        "nothing read or sent"
+    );
+
+    // Back as planned: the plan applies.
+    std::fs::write(&path, text).expect("a test step");
+    let run = apply_plan(&dir, &emulator).success();
+    assert!(results(&run).iter().all(|(_, r)| r == "submitted"));
 }
 
 #[test]
