@@ -2,7 +2,7 @@
 //! reconcile every certificate against the API (or the built-in emulator),
 //! show progress and the report, and exit as docs/cli.md says.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -93,10 +93,6 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
             (c, file)
         })
         .collect();
-
-    let output = settings.output;
-    let detailed_exitcode = settings.detailed_exitcode;
-    let json_out = settings.json_out.clone();
     let expected: BTreeMap<String, Expected> = saved
         .as_ref()
         .map(|(_, plan)| {
@@ -106,87 +102,16 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
                 .collect()
         })
         .unwrap_or_default();
-    // A planned body that changed means the manifest files changed: nothing
-    // of the plan is sent, nothing is even read.
-    let (reports, stop) = match saved::changed_bodies(&expected, &certificates) {
-        Some(reports) => {
-            for report in &reports {
-                match output {
-                    Output::Text | Output::Github => {
-                        print_stdout(&format!("{}\n", report::line(report)))
-                    }
-                    Output::Markdown => print_stderr(&format!("{}\n", report::line(report))),
-                    Output::Json => {}
-                }
-            }
-            (reports, None)
-        }
-        None => reconcile_all(mode, settings, certificates, resubmit, expected).await?,
+    // `apply --plan`: a planned body that changed means the manifest files
+    // changed, and nothing of the plan is read or sent. The run below then
+    // goes with no certificate, and these reports stand for them.
+    let changed = saved::changed_bodies(&expected, &certificates);
+    let certificates = if changed.is_some() {
+        Vec::new()
+    } else {
+        certificates
     };
-    let json = report::to_json(&reports, stop.as_ref());
-    match output {
-        Output::Json => print_stdout(&format!("{json:#}\n")),
-        Output::Text | Output::Github => {
-            if !reports.is_empty() {
-                print_stdout("\n");
-            }
-            print_stdout(&report::table(mode, &reports, stop.as_ref()));
-            if output == Output::Github {
-                print_stdout(&github::github_report(mode, &reports, stop.as_ref()));
-                append_step_summary(&markdown::markdown_report(mode, &reports, stop.as_ref()));
-            }
-        }
-        Output::Markdown => print_stdout(&markdown::markdown_report(mode, &reports, stop.as_ref())),
-    }
-    for warning in reports.iter().filter(|r| r.outcome == Outcome::Skipped) {
-        tracing::warn!(certificate = %warning.name, "skipped: {}", warning.notes.join("; "));
-    }
-    let code = exit_code(mode, detailed_exitcode, &reports, stop.as_ref());
-    if let Some(out) = &args.out
-        && matches!(code, EXIT_OK | EXIT_CHANGES)
-    {
-        let plan = SavedPlan {
-            format: saved::FORMAT.into(),
-            format_version: saved::FORMAT_VERSION,
-            tccert_version: saved::TCCERT_VERSION.into(),
-            endpoint,
-            emulator: args.emulator,
-            paths: args.manifests.paths.clone(),
-            files: files_read,
-            api: args.manifests.api.map(|api| {
-                crate::certificate::Api::from(api)
-                    .action()
-                    .name()
-                    .to_string()
-            }),
-            commit: args.commit,
-            resubmit: args.resubmit.clone(),
-            target: args.manifests.target.clone(),
-            certificates: planned(&reports),
-        };
-        write_saved_plan(out, &plan)?;
-        // On stderr, as Terraform says where it saved a plan: stdout is
-        // the report (JSON or Markdown for some callers).
-        print_stderr(&format!(
-            "saved plan: {} ({} certificate{} to write); apply it with `tccert apply --plan {}`\n",
-            out.display(),
-            plan.certificates.len(),
-            report::plural(plan.certificates.len()),
-            out.display()
-        ));
-    }
-    write_json_out(json_out.as_deref(), &json, code)
-}
 
-/// Reconciles the certificates against the emulator or the API, with
-/// progress, until done or stopped: the reports and why the run stopped.
-async fn reconcile_all(
-    mode: Mode,
-    settings: RunSettings,
-    certificates: Vec<(Certificate, PathBuf)>,
-    resubmit: BTreeSet<String>,
-    expected: BTreeMap<String, Expected>,
-) -> Result<(Vec<CertificateReport>, Option<StopReason>), CommandError> {
     // Where to send, and as whom: the emulator, or the real API.
     let (connection, running_emulator) = match settings.target {
         Target::Emulator => {
@@ -259,7 +184,11 @@ async fn reconcile_all(
             run.cut_off_now();
         })
     };
+    for report in changed.iter().flatten() {
+        on_done(report);
+    }
     let reports = plan::run(Arc::clone(&run), certificates, on_done).await;
+    let reports = changed.unwrap_or(reports);
     interrupt.abort();
     if let Some(bar) = progress {
         bar.finish_and_clear();
@@ -269,7 +198,59 @@ async fn reconcile_all(
     }
 
     let stop = run.stop_reason();
-    Ok((reports, stop))
+    let json = report::to_json(&reports, stop.as_ref());
+    match output {
+        Output::Json => print_stdout(&format!("{json:#}\n")),
+        Output::Text | Output::Github => {
+            if !reports.is_empty() {
+                print_stdout("\n");
+            }
+            print_stdout(&report::table(mode, &reports, stop.as_ref()));
+            if output == Output::Github {
+                print_stdout(&github::github_report(mode, &reports, stop.as_ref()));
+                append_step_summary(&markdown::markdown_report(mode, &reports, stop.as_ref()));
+            }
+        }
+        Output::Markdown => print_stdout(&markdown::markdown_report(mode, &reports, stop.as_ref())),
+    }
+    for warning in reports.iter().filter(|r| r.outcome == Outcome::Skipped) {
+        tracing::warn!(certificate = %warning.name, "skipped: {}", warning.notes.join("; "));
+    }
+    let code = exit_code(mode, settings.detailed_exitcode, &reports, stop.as_ref());
+    if let Some(out) = &args.out
+        && matches!(code, EXIT_OK | EXIT_CHANGES)
+    {
+        let plan = SavedPlan {
+            format: saved::FORMAT.into(),
+            format_version: saved::FORMAT_VERSION,
+            tccert_version: saved::TCCERT_VERSION.into(),
+            endpoint,
+            emulator: args.emulator,
+            paths: args.manifests.paths.clone(),
+            files: files_read,
+            api: args.manifests.api.map(|api| {
+                crate::certificate::Api::from(api)
+                    .action()
+                    .name()
+                    .to_string()
+            }),
+            commit: args.commit,
+            resubmit: args.resubmit.clone(),
+            target: args.manifests.target.clone(),
+            certificates: planned(&reports),
+        };
+        write_saved_plan(out, &plan)?;
+        // On stderr, as Terraform says where it saved a plan: stdout is
+        // the report (JSON or Markdown for some callers).
+        print_stderr(&format!(
+            "saved plan: {} ({} certificate{} to write); apply it with `tccert apply --plan {}`\n",
+            out.display(),
+            plan.certificates.len(),
+            report::plural(plan.certificates.len()),
+            out.display()
+        ));
+    }
+    write_json_out(settings.json_out.as_deref(), &json, code)
 }
 
 /// The certificates a plan run would write, with what the saved plan
