@@ -231,6 +231,11 @@ impl Files {
         self.files.len()
     }
 
+    /// Every file's path, in the order read.
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.files.iter().map(|f| f.path.as_path())
+    }
+
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }

@@ -125,6 +125,10 @@ pub struct ManifestArgs {
         value_parser = numbers::parse_max_files
     )]
     pub max_files: u64,
+
+    /// Only this certificate (a name or a glob: `*`, `?`, `[...]`; repeatable): every manifest is still loaded and validated; a pattern matching no certificate is an error.
+    #[arg(long, value_name = "NAME")]
+    pub target: Vec<String>,
 }
 
 impl ManifestArgs {
@@ -138,6 +142,7 @@ impl ManifestArgs {
             api: None,
             max_input_bytes: budget.max_bytes,
             max_files: budget.max_files,
+            target: Vec::new(),
         }
     }
 
@@ -168,6 +173,8 @@ pub struct SchemaArgs {
 }
 
 #[derive(Debug, Args)]
+// PATHs, or (apply) a saved plan instead: clap says which is missing.
+#[command(mut_arg("paths", |arg| arg.required(false).required_unless_present("plan")))]
 pub struct RunArgs {
     #[command(flatten)]
     pub manifests: ManifestArgs,
@@ -219,6 +226,18 @@ pub struct RunArgs {
     /// Leave field values out of every output: changes name their fields only (for public repositories).
     #[arg(long)]
     pub no_values: bool,
+
+    /// (plan) Also write a saved plan to FILE, for `apply --plan FILE` (only when plan exits 0 or 2).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// (apply) Apply exactly this saved plan, instead of PATHs: only where nothing moved since it was made.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["paths", "target", "commit", "resubmit", "api"]
+    )]
+    pub plan: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

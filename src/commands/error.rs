@@ -25,6 +25,19 @@ pub enum CommandError {
         if names.len() == 1 { "that name" } else { "those names" }
     )]
     UnknownResubmit { names: Vec<String> },
+    /// `--target` patterns that match no certificate.
+    #[error(
+        "--target {}: no certificate has {}; nothing was sent",
+        names.join(", --target "),
+        if names.len() == 1 { "that name" } else { "those names" }
+    )]
+    UnknownTarget { names: Vec<String> },
+    /// `apply --plan FILE`: the saved plan cannot be applied as it stands.
+    #[error("cannot apply the saved plan {}: {message}\nnothing was sent", path.display())]
+    SavedPlan { path: PathBuf, message: String },
+    /// `plan --out FILE` could not be written; the plan itself ran.
+    #[error("--out: {error}")]
+    PlanOut { error: WriteError },
     /// No usable credentials.
     #[error("{source}")]
     Credentials { source: CredentialError },

@@ -20,6 +20,7 @@ use std::io::Write as _;
 
 pub use error::CommandError;
 
+use crate::certificate::Certificate;
 use crate::cli::{ManifestArgs, Output};
 use crate::diag::Diagnostics;
 use crate::manifest::load::Loaded;
@@ -55,6 +56,25 @@ fn load_and_validate(args: &ManifestArgs) -> (Loaded, Option<Valid>, Diagnostics
     );
     let (loaded, diagnostics, valid) = checked.into_parts();
     (loaded, valid, diagnostics)
+}
+
+/// `--target`: the certificates whose name matches a pattern, in their
+/// order (all of them when no pattern is given). Every manifest has been
+/// loaded and validated already; a pattern that matches nothing is an error,
+/// so a typo cannot quietly select nothing.
+fn select_targets(
+    targets: &[String],
+    certificates: Vec<Certificate>,
+) -> Result<Vec<Certificate>, CommandError> {
+    if targets.is_empty() {
+        return Ok(certificates);
+    }
+    let chosen = crate::select::select(targets, certificates.iter().map(|c| c.name.as_str()))
+        .map_err(|names| CommandError::UnknownTarget { names })?;
+    Ok(certificates
+        .into_iter()
+        .filter(|c| chosen.contains(&c.name))
+        .collect())
 }
 
 /// Shows diagnostics the way `output` asks; JSON callers print their own

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use super::changes::Change;
+use super::saved::Digests;
 use crate::api::action::Action;
 use crate::api::error::CallError;
 use crate::certificate::{Api, Certificate};
@@ -91,6 +92,9 @@ pub struct CertificateReport {
     /// What plan would send, or what apply sent.
     pub actions: Vec<Action>,
     pub notes: Vec<String>,
+    /// For a write decided (planned or sent): the digests a saved plan
+    /// records (`plan --out`, [`super::saved`]).
+    pub digests: Option<Digests>,
 }
 
 /// Why the run stopped early, if it did.
@@ -126,6 +130,7 @@ impl CertificateReport {
             api: certificate.api,
             actions: Vec::new(),
             notes: Vec::new(),
+            digests: None,
         }
     }
 
@@ -164,6 +169,7 @@ impl CertificateReport {
             api: Api::SubmitCertificateInformation,
             actions: Vec::new(),
             notes: Vec::new(),
+            digests: None,
         }
     }
 }

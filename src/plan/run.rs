@@ -5,7 +5,7 @@
 //! certificate's [`CertificateReport`] goes to an [`OnDone`] callback and
 //! back to the caller.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -22,6 +22,7 @@ use super::decide::{
 use super::outcome::{CertificateReport, Mode, Outcome, StopReason};
 use super::pace::{Backoff, Pacer};
 use super::retry::{self, CallKind, Next};
+use super::saved::{self, Digests, Expected};
 use crate::api::action::Action;
 use crate::api::client::Transport;
 use crate::api::error::CallError;
@@ -49,6 +50,10 @@ pub struct Options {
     pub resubmit: BTreeSet<String>,
     /// `--no-values`: the reports name the fields that change, no value.
     pub values: Values,
+    /// `apply --plan`: what the saved plan planned, by certificate name. A
+    /// certificate here is written only when apply would now do exactly
+    /// that (same body, same live state, same writes); else it is `stale`.
+    pub saved: BTreeMap<String, Expected>,
 }
 
 impl Default for Options {
@@ -62,6 +67,7 @@ impl Default for Options {
             timeout: Duration::from_secs(30),
             resubmit: BTreeSet::new(),
             values: Values::Shown,
+            saved: BTreeMap::new(),
         }
     }
 }
@@ -524,6 +530,27 @@ impl<T: Transport> Run<T> {
             },
             decision => decision,
         };
+        let digests = Digests {
+            body: saved::body_digest(action, &body, &order_body(certificate)),
+            live: saved::live_digest(&live, &desired),
+        };
+        // `apply --plan`: in sync is in sync (a plan applied twice writes
+        // once); anything else must be exactly what the plan planned.
+        if let Some(expected) = self.options.saved.get(&certificate.name)
+            && !matches!(decision, Decision::InSync { .. })
+        {
+            let actions = match &decision {
+                Decision::Submit { commit: true } => vec![action, Action::CertificateOrderSubmit],
+                Decision::Submit { commit: false } => vec![action],
+                Decision::Commit => vec![Action::CertificateOrderSubmit],
+                _ => Vec::new(),
+            };
+            if let Some(why) = expected.stale_reason(&digests, live.status, &actions) {
+                report.outcome = Outcome::Stale;
+                report.notes.push(why);
+                return report;
+            }
+        }
         let (submit, order) = match decision {
             Decision::Submit { commit } => (true, commit),
             Decision::Commit => (false, true),
@@ -562,6 +589,7 @@ impl<T: Transport> Run<T> {
         if order {
             report.actions.push(Action::CertificateOrderSubmit);
         }
+        report.digests = Some(digests);
         if self.options.mode == Mode::Plan {
             report.outcome = Outcome::Planned;
             return report;

@@ -23,6 +23,9 @@
 //! - `transport`: hostile servers and proxies: redirects, an endless reply,
 //!   a success without RequestId, echoed secrets, proxy variables, connect
 //!   failures told apart from lost requests, https redirected to http.
+//! - `saved_plan`: `plan --out` and `apply --plan` (stale, applied twice,
+//!   usage errors, foreign/edited/truncated files, files gone, endpoint
+//!   mismatch, no secret in the file) and `--target`, against the emulator.
 //! - `successor`: plan and apply with `CertificateInfoSubmit`, alone and
 //!   mixed with the contract's API, against the emulator.
 //! - `layout`: the layout rules of docs/architecture.md on the source text
@@ -47,6 +50,7 @@ mod layout;
 mod manual;
 mod properties;
 mod resilience;
+mod saved_plan;
 mod secrets;
 mod successor;
 mod support;

@@ -162,6 +162,20 @@ fn no_command_shows_a_secret_at_any_verbosity() {
             "plan after apply",
             vec!["plan", ".", "-vvv", "--endpoint", &url, "--output", "json"],
         ),
+        // A saved plan, with live KeyPasswords to digest (checked below
+        // with every other file the run left).
+        (
+            "plan --out",
+            vec![
+                "plan",
+                ".",
+                "-vvv",
+                "--endpoint",
+                &url,
+                "--out",
+                "saved.json",
+            ],
+        ),
         (
             "apply after apply",
             vec!["apply", ".", "-vvv", "--endpoint", &url],
