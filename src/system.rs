@@ -30,6 +30,11 @@ pub trait Environment: Sync {
     fn var(&self, name: &str) -> Option<String>;
 }
 
+/// `-` as a PATH: manifests read from standard input (as `kubectl -f -`).
+pub const STDIN_PATH: &str = "-";
+/// What diagnostics and reports call standard input.
+pub const STDIN_NAME: &str = "<stdin>";
+
 /// The real disk.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RealFileSystem;

@@ -193,8 +193,13 @@ pub struct RunArgs {
     pub timeout: f64,
 
     /// Start the built-in emulator on loopback, seeded with the certificates of PATH..., and run against it.
+    /// Its state is kept per tree (the PATHs given) under $XDG_STATE_HOME/tccert (else ~/.local/state/tccert), so a second apply reports in_sync.
     #[arg(long, conflicts_with_all = ["endpoint", "china"])]
     pub emulator: bool,
+
+    /// With --emulator: start this tree's emulator state afresh (every certificate back at status 5, nothing submitted).
+    #[arg(long, requires = "emulator")]
+    pub emulator_reset: bool,
 
     /// (plan) Exit 2 when anything would be written or has drifted.
     #[arg(long)]

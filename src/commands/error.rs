@@ -34,6 +34,9 @@ pub enum CommandError {
     /// The built-in emulator did not start.
     #[error("cannot start the built-in emulator: {source}")]
     EmulatorStart { source: io::Error },
+    /// `--emulator`: the directory or a PATH that keys the state is unusable.
+    #[error("cannot keep the emulator's state ({}): {source}", path.display())]
+    EmulatorState { path: PathBuf, source: io::Error },
     /// `tccert emulator` stopped with an error.
     #[error("emulator: {source}")]
     Emulator { source: io::Error },

@@ -1,0 +1,225 @@
+//! The emulator as a playground: `--emulator` keeps state per tree (so a
+//! second apply is in sync), `--emulator-reset`, `emulator --seed` with no
+//! variables set, `emulator --tls` with `--ca-cert`, `-` as a PATH, the
+//! help texts and `init`'s placeholder.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::cli::{Run, Test, repo};
+use crate::support::emulator::results;
+use crate::support::fixtures::{CERTIFICATE, PROFILE};
+
+/// A run whose `--emulator` state lives in `state` (shared between runs).
+fn with_state(state: &Path) -> Test {
+    Test::new().env("XDG_STATE_HOME", &state.display().to_string())
+}
+
+/// The one `emulator state: ...` line on stderr, and the file it names.
+fn state_line(run: &Run) -> (String, Option<PathBuf>) {
+    let stderr = run.stderr();
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("emulator state: "))
+        .collect();
+    assert_eq!(lines.len(), 1, "one state line:\n{stderr}");
+    let line = lines[0].to_string();
+    let file = line
+        .strip_prefix("emulator state: ")
+        .and_then(|rest| rest.split(" (").next())
+        .filter(|p| p.starts_with('/'))
+        .map(PathBuf::from);
+    (line, file)
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::metadata(path)
+        .map(|m| m.permissions().mode() & 0o777)
+        .unwrap_or(0)
+}
+
+fn all_results(run: &Run) -> Vec<String> {
+    results(run).into_iter().map(|(_, r)| r).collect()
+}
+
+#[test]
+fn apply_examples_twice_against_the_emulator_is_in_sync_the_second_time() {
+    let state = tempfile::tempdir().expect("a state directory");
+    let examples = repo().join("examples");
+    let examples = examples.display().to_string();
+    let args = ["apply", examples.as_str(), "--emulator", "--output", "json"];
+    let first = with_state(state.path()).args(args).run().success();
+    let first_results = all_results(&first);
+    assert!(!first_results.is_empty());
+    assert!(
+        first_results
+            .iter()
+            .all(|r| r == "submitted" || r == "committed"),
+        "{first_results:?}"
+    );
+    let (line, file) = state_line(&first);
+    let file = file.unwrap_or_else(|| panic!("no file in {line:?}"));
+    assert!(
+        file.starts_with(state.path().join("tccert")),
+        "{file:?} is under XDG_STATE_HOME/tccert"
+    );
+    assert!(line.ends_with("--emulator-reset starts afresh)"), "{line}");
+    #[cfg(unix)]
+    {
+        assert_eq!(mode(&file), 0o600, "the state file holds KeyPasswords");
+        assert_eq!(mode(&state.path().join("tccert")), 0o700);
+    }
+
+    // The same tree named another way (a trailing `/.`) is the same state.
+    let again = format!("{examples}/.");
+    let second = with_state(state.path())
+        .args(["apply", again.as_str(), "--emulator", "--output", "json"])
+        .run()
+        .success();
+    assert_eq!(state_line(&second).1, Some(file.clone()));
+    let second_results = all_results(&second);
+    assert_eq!(second_results.len(), first_results.len());
+    assert!(
+        second_results.iter().all(|r| r == "in_sync"),
+        "{second_results:?}"
+    );
+
+    // --emulator-reset: the tree starts afresh, and says so.
+    let reset = with_state(state.path())
+        .args(args)
+        .args(["--emulator-reset"])
+        .run()
+        .success();
+    let (line, _) = state_line(&reset);
+    assert!(
+        line.ends_with("(started afresh (--emulator-reset))"),
+        "{line}"
+    );
+    assert_eq!(all_results(&reset), first_results);
+}
+
+#[test]
+fn certificates_added_later_join_the_kept_state_at_status_5() {
+    let state = tempfile::tempdir().expect("a state directory");
+    let tree = tempfile::tempdir().expect("a tree");
+    let write = |path: &str, text: &str| {
+        let full = tree.path().join(path);
+        std::fs::create_dir_all(full.parent().expect("a parent")).expect("mkdir");
+        std::fs::write(full, text).expect("write");
+    };
+    write("profiles/acme.yaml", PROFILE);
+    write("certificates/www.yaml", CERTIFICATE);
+    let dir = tree.path().display().to_string();
+    let apply = || {
+        with_state(state.path())
+            .args(["apply", dir.as_str(), "--emulator", "--output", "json"])
+            .run()
+            .success()
+    };
+    assert_eq!(results(&apply()), [("www".into(), "submitted".into())]);
+    write(
+        "certificates/api.yaml",
+        &CERTIFICATE
+            .replace("name: www", "name: api")
+            .replace("abcb1234", "abcb5678")
+            .replace("www.acme.example", "api.acme.example"),
+    );
+    let run = apply();
+    let mut got = results(&run);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("api".into(), "submitted".into()),
+            ("www".into(), "in_sync".into())
+        ]
+    );
+    let report = run.json();
+    let api = report["certificates"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["name"] == "api"))
+        .expect("api reported");
+    assert_eq!(api["status"], 5);
+
+    // Another tree (a subset of the PATHs) keeps a state of its own.
+    let certificates = tree.path().join("certificates").display().to_string();
+    let profiles = tree.path().join("profiles").display().to_string();
+    let subset = with_state(state.path())
+        .args([
+            "plan",
+            profiles.as_str(),
+            certificates.as_str(),
+            "--emulator",
+            "--output",
+            "json",
+        ])
+        .run()
+        .success();
+    assert!(
+        all_results(&subset).iter().all(|r| r == "planned"),
+        "{}",
+        subset.stdout()
+    );
+}
+
+#[test]
+fn a_broken_state_file_is_a_clear_error_and_reset_mends_it() {
+    let state = tempfile::tempdir().expect("a state directory");
+    let test = || with_state(state.path());
+    let tree = tempfile::tempdir().expect("a tree");
+    std::fs::write(tree.path().join("p.yaml"), PROFILE).expect("write");
+    std::fs::write(tree.path().join("c.yaml"), CERTIFICATE).expect("write");
+    let dir = tree.path().display().to_string();
+    let first = test()
+        .args(["plan", dir.as_str(), "--emulator"])
+        .run()
+        .success();
+    let file = state_line(&first).1.expect("a state file");
+    std::fs::write(&file, "{not json").expect("break it");
+    let broken = test()
+        .args(["plan", dir.as_str(), "--emulator"])
+        .run()
+        .failure();
+    assert!(
+        broken
+            .stderr()
+            .contains("(--emulator-reset starts this tree's state afresh)"),
+        "{}",
+        broken.stderr()
+    );
+    test()
+        .args(["plan", dir.as_str(), "--emulator", "--emulator-reset"])
+        .run()
+        .success()
+        .stdout_contains("planned");
+}
+
+#[test]
+fn emulator_reset_needs_emulator() {
+    Test::new()
+        .file("c.yaml", CERTIFICATE)
+        .args(["plan", "c.yaml", "--emulator-reset"])
+        .run()
+        .failure()
+        .stderr_contains("--emulator");
+}
+
+#[test]
+fn without_a_state_directory_the_state_lasts_one_run_and_says_so() {
+    let tree = tempfile::tempdir().expect("a tree");
+    std::fs::write(tree.path().join("p.yaml"), PROFILE).expect("write");
+    std::fs::write(tree.path().join("c.yaml"), CERTIFICATE).expect("write");
+    let dir = tree.path().display().to_string();
+    let run = Test::new()
+        .env("HOME", "")
+        .env("XDG_STATE_HOME", "")
+        .args(["apply", dir.as_str(), "--emulator", "--output", "json"])
+        .run()
+        .success();
+    assert_eq!(
+        state_line(&run).0,
+        "emulator state: not kept, this run only (neither XDG_STATE_HOME nor HOME is set)"
+    );
+    assert_eq!(results(&run), [("www".into(), "submitted".into())]);
+}
