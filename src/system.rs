@@ -76,6 +76,55 @@ impl FileSystem for RealFileSystem {
     }
 }
 
+/// The disk, with standard input read beforehand under the name
+/// [`STDIN_NAME`] (a `-` PATH): a file like any other to the loader, which
+/// applies the same size limits and budget to it.
+pub struct WithStdin<'a> {
+    pub disk: &'a dyn FileSystem,
+    /// At most one byte more than the largest read the loader may ask for,
+    /// so that too much input is told apart from just enough.
+    pub stdin: Vec<u8>,
+}
+
+impl WithStdin<'_> {
+    fn is_stdin(path: &Path) -> bool {
+        path.as_os_str() == STDIN_NAME
+    }
+}
+
+impl FileSystem for WithStdin<'_> {
+    fn read(&self, path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+        if !Self::is_stdin(path) {
+            return self.disk.read(path, limit);
+        }
+        if self.stdin.len() as u64 > limit {
+            return Err(io::Error::new(
+                io::ErrorKind::FileTooLarge,
+                format!("larger than {limit} bytes"),
+            ));
+        }
+        Ok(self.stdin.clone())
+    }
+
+    fn kind(&self, path: &Path) -> io::Result<EntryKind> {
+        if Self::is_stdin(path) {
+            return Ok(EntryKind::File);
+        }
+        self.disk.kind(path)
+    }
+
+    fn list(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
+        self.disk.list(path)
+    }
+
+    fn canonical(&self, path: &Path) -> io::Result<PathBuf> {
+        if Self::is_stdin(path) {
+            return Ok(path.to_path_buf());
+        }
+        self.disk.canonical(path)
+    }
+}
+
 /// The process environment.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ProcessEnvironment;

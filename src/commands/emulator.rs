@@ -6,26 +6,27 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::{
-    CommandError, CommandResult, EXIT_FAILURE, EXIT_OK, load_and_validate, report_diagnostics,
+    CommandError, CommandResult, EXIT_FAILURE, EXIT_OK, ManifestInput, report_diagnostics,
 };
 use crate::cli::{EmulatorArgs, ManifestArgs, Output};
+use crate::diag::{Code, Diagnostic, Diagnostics, Severity};
 use crate::emulator::{self, EmulatorConfig, SeedCertificate};
+use crate::manifest::load::{Loaded, load_within};
+use crate::manifest::raw::{RawCertificate, RawDocument};
+use crate::source::Span;
 use crate::system::{Environment, ProcessEnvironment, STDIN_PATH};
 
 pub async fn run(args: EmulatorArgs) -> CommandResult {
     let environment = ProcessEnvironment;
     let mut seed = Vec::new();
     if !args.seed.is_empty() {
-        let manifest_args = ManifestArgs::new(args.seed.clone());
-        let (loaded, validated, diagnostics) = load_and_validate(&manifest_args);
-        report_diagnostics(Output::Text, &loaded, &diagnostics);
-        let Some(validated) = validated else {
-            return Ok(EXIT_FAILURE);
-        };
-        seed.extend(validated.certificates.iter().map(|c| SeedCertificate {
-            certificate_id: c.certificate_id.value.clone(),
-            domain: c.domain.value.clone(),
-        }));
+        match read_seed(&args.seed)? {
+            Ok(certificates) => seed.extend(certificates),
+            Err((loaded, diagnostics)) => {
+                report_diagnostics(Output::Text, &loaded, &diagnostics);
+                return Ok(EXIT_FAILURE);
+            }
+        }
     }
     for pair in &args.seed_id {
         match pair.split_once('=') {
@@ -71,6 +72,77 @@ pub async fn run(args: EmulatorArgs) -> CommandResult {
         .await
         .map_err(|source| CommandError::Emulator { source })?;
     Ok(EXIT_OK)
+}
+
+/// The certificates of the `--seed` manifests: their ids and domains, and
+/// nothing else. The emulator needs no more, so nothing else need be
+/// settable: a `${VAR}` that is unset (a key password, a contact's email)
+/// does not stop the seed, and profiles are not merged or checked. What
+/// does stop it (exit 1, with the diagnostics): a file that cannot be read
+/// or parsed, a document that is not a manifest, and any problem with a
+/// certificate's `certificate_id` or `domain` itself (an unset variable
+/// there included), since the emulator would serve a wrong certificate.
+#[allow(clippy::type_complexity)]
+fn read_seed(
+    paths: &[PathBuf],
+) -> Result<Result<Vec<SeedCertificate>, (Loaded, Diagnostics)>, CommandError> {
+    let budget = ManifestArgs::new(Vec::new()).budget();
+    let input = ManifestInput::read(paths, budget)?;
+    let mut loaded = load_within(
+        &input.paths,
+        &input.file_system(),
+        &ProcessEnvironment,
+        budget,
+    );
+    let all = std::mem::take(&mut loaded.diagnostics);
+    let (seed, fatal) = seed_of(&loaded, &all);
+    if fatal.has_errors() {
+        return Ok(Err((loaded, fatal)));
+    }
+    Ok(Ok(seed))
+}
+
+/// Splits what loading found into the seed and the problems that stop it
+/// ([`read_seed`]).
+fn seed_of(loaded: &Loaded, found: &Diagnostics) -> (Vec<SeedCertificate>, Diagnostics) {
+    let certificates: Vec<&RawCertificate> = loaded
+        .documents
+        .iter()
+        .filter_map(|(_, d)| match d {
+            RawDocument::Certificate(c) => Some(c.as_ref()),
+            RawDocument::Profile(_) => None,
+        })
+        .collect();
+    let key_spans: Vec<Span> = certificates
+        .iter()
+        .flat_map(|c| [c.certificate_id.span, c.domain.span])
+        .collect();
+    let is_interpolation =
+        |d: &Diagnostic| matches!(d.code, Code::UnsetVariable | Code::InterpolationSyntax);
+    // Where a variable could not be filled in, the schema saw `${NAME}`
+    // itself; what it says about that text is not about a value either.
+    let uninterpolated: Vec<Span> = found
+        .iter()
+        .filter(|d| is_interpolation(d))
+        .filter_map(|d| d.span)
+        .collect();
+    let mut fatal = Diagnostics::default();
+    for d in found.iter().filter(|d| d.severity == Severity::Error) {
+        let on_key = d.span.is_some_and(|s| key_spans.contains(&s));
+        let about_a_value =
+            is_interpolation(d) || d.span.is_some_and(|s| uninterpolated.contains(&s));
+        if on_key || !about_a_value {
+            fatal.push(d.clone());
+        }
+    }
+    let seed = certificates
+        .iter()
+        .map(|c| SeedCertificate {
+            certificate_id: c.certificate_id.value.clone(),
+            domain: c.domain.value.clone(),
+        })
+        .collect();
+    (seed, fatal)
 }
 
 /// Where `plan`/`apply --emulator` keep the emulator's state for one tree.

@@ -43,8 +43,8 @@ pub enum CommandError {
     /// The async runtime did not start.
     #[error("cannot start the async runtime: {source}")]
     Runtime { source: io::Error },
-    /// `debug-sign` could not read the body.
-    #[error("cannot read the body from stdin: {source}")]
+    /// Standard input could not be read (`debug-sign`'s body, a `-` PATH).
+    #[error("cannot read standard input: {source}")]
     Stdin { source: io::Error },
     /// A CSR `csr inspect` cannot read or vouch for.
     #[error("{message}")]

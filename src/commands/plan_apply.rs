@@ -28,7 +28,7 @@ use crate::system::{ProcessEnvironment, RealFileSystem};
 
 pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
     RunFlags::check(args, mode, &RealFileSystem)?;
-    let (loaded, validated, diagnostics) = load_and_validate(&args.manifests);
+    let (loaded, validated, diagnostics) = load_and_validate(&args.manifests)?;
     let Some(validated) = validated else {
         report_invalid(args.manifests.output, &loaded, &diagnostics);
         let json = invalid_json(&loaded, &diagnostics);

@@ -10,7 +10,7 @@ use crate::output::diagnostics as diagnostics_output;
 use crate::output::report::plural;
 
 pub fn run(args: &ManifestArgs) -> CommandResult {
-    let (loaded, validated, diagnostics) = load_and_validate(args);
+    let (loaded, validated, diagnostics) = load_and_validate(args)?;
     let valid = validated.is_some();
     match args.output {
         Output::Json => {

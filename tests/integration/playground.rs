@@ -223,3 +223,165 @@ fn without_a_state_directory_the_state_lasts_one_run_and_says_so() {
     );
     assert_eq!(results(&run), [("www".into(), "submitted".into())]);
 }
+
+/// `tccert emulator ARGS` in `dir` with only PATH set (and `env`), and its
+/// stdout by lines.
+fn spawn_emulator(
+    dir: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (
+    std::process::Child,
+    std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
+) {
+    use std::io::BufRead as _;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tccert"))
+        .arg("emulator")
+        .args(args)
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(env.iter().copied())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn the emulator");
+    let lines = std::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+    (child, lines)
+}
+
+/// A certificate whose key password and contact email come from variables
+/// that are not set.
+fn with_unset_variables() -> String {
+    format!(
+        "{}  key_password: ${{UNSET_VAR}}\ncontact:\n  email: ${{ALSO_UNSET}}\n",
+        CERTIFICATE
+    )
+}
+
+#[test]
+fn emulator_seed_reads_ids_and_domains_and_needs_no_variable() {
+    let dir = tempfile::tempdir().expect("a directory");
+    std::fs::write(dir.path().join("acme.yaml"), PROFILE).expect("write");
+    std::fs::write(dir.path().join("www.yaml"), with_unset_variables()).expect("write");
+    // The same manifests do not validate: the variables are needed there.
+    Test::from_dir(dir.path().to_path_buf())
+        .args(["validate", "acme.yaml", "www.yaml"])
+        .run()
+        .failure()
+        .stderr_contains("UNSET_VAR");
+
+    let (mut child, mut lines) = spawn_emulator(
+        dir.path(),
+        &["--seed", "acme.yaml", "www.yaml", "--state", "state.json"],
+        &[],
+    );
+    let url = lines.next().and_then(Result::ok).unwrap_or_default();
+    // The state is written at start, before the URL line.
+    let state = std::fs::read_to_string(dir.path().join("state.json")).unwrap_or_default();
+    let _ = child.kill();
+    let output = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}\n{stderr}");
+    assert!(!stderr.contains("UNSET"), "{stderr}");
+    let state: serde_json::Value = serde_json::from_str(&state).expect("JSON state");
+    let www = &state["certificates"]["abcb1234"];
+    assert_eq!(www["domain"], "www.acme.example");
+    assert_eq!(www["status"], 5);
+}
+
+#[test]
+fn emulator_seed_stops_on_an_unset_variable_in_an_id_or_a_broken_file() {
+    let id_from_variable = CERTIFICATE.replace("abcb1234", "${CERT_ID}");
+    for (file, text, expected) in [
+        ("id.yaml", id_from_variable.as_str(), "unset-variable"),
+        (
+            "broken.yaml",
+            "apiVersion: tccert/v1\nkind: [",
+            "yaml-syntax",
+        ),
+        (
+            "other.yaml",
+            "apiVersion: tccert/v1\nkind: Secret\n",
+            "kind",
+        ),
+    ] {
+        let dir = tempfile::tempdir().expect("a directory");
+        std::fs::write(dir.path().join(file), text).expect("write");
+        let (child, _) = spawn_emulator(dir.path(), &["--seed", file], &[]);
+        let output = child.wait_with_output().expect("wait");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{file}: {stderr}");
+        assert!(
+            stderr.contains(&format!("error[{expected}]")),
+            "{file}: {stderr}"
+        );
+        assert!(output.stdout.is_empty(), "{file}: no URL line");
+    }
+}
+
+const STDIN_TREE: &str = "---\n";
+
+/// The shared profile and certificate as one YAML stream.
+fn stream() -> String {
+    format!("{PROFILE}{STDIN_TREE}{CERTIFICATE}")
+}
+
+#[test]
+fn a_dash_reads_manifests_from_standard_input() {
+    Test::new()
+        .args(["validate", "-"])
+        .stdin(&stream())
+        .run()
+        .success()
+        .stdout_contains("valid: 1 certificate and 1 profile in 1 file");
+    // Beside files, and named <stdin> in diagnostics and reports.
+    let run = Test::new()
+        .file("acme.yaml", PROFILE)
+        .args(["validate", "acme.yaml", "-"])
+        .stdin(&CERTIFICATE.replace("www.acme.example", "www..acme"))
+        .run()
+        .failure();
+    assert!(run.stderr().contains("--> <stdin>:6:"), "{}", run.stderr());
+    let plan = Test::new()
+        .args(["plan", "-", "--emulator", "--output", "json"])
+        .stdin(&stream())
+        .run()
+        .success();
+    assert_eq!(plan.json()["certificates"][0]["file"], "<stdin>");
+    assert_eq!(plan.json()["certificates"][0]["result"], "planned");
+    assert_eq!(
+        state_line(&plan).0,
+        "emulator state: not kept, this run only (`-` reads standard input, which names no tree)"
+    );
+    let apply = Test::new()
+        .args(["apply", "-", "--emulator", "--output", "json"])
+        .stdin(&stream())
+        .run()
+        .success();
+    assert_eq!(results(&apply), [("www".into(), "submitted".into())]);
+    Test::new()
+        .args(["render", "-"])
+        .stdin(&stream())
+        .run()
+        .success()
+        .stdout_contains("www.acme.example");
+}
+
+#[test]
+fn a_dash_twice_is_an_error_and_stdin_is_bounded_by_the_input_budget() {
+    Test::new()
+        .args(["validate", "-", "-"])
+        .stdin(&stream())
+        .run()
+        .failure()
+        .stderr_contains("error: `-` (standard input) may be given once among the PATHs");
+    let big = format!("{}# {}\n", stream(), "x".repeat(4096));
+    Test::new()
+        .args(["validate", "-", "--max-input-bytes", "2KiB"])
+        .stdin(&big)
+        .run()
+        .failure()
+        .stderr_contains("error[input-budget]");
+}
