@@ -30,6 +30,21 @@ pub struct Cli {
     pub quiet: bool,
 }
 
+/// Where `plan` and `apply` find credentials (src/api/credentials.rs, in
+/// that order), shown under their `--help`: the first question of a new user.
+pub const CREDENTIALS_HELP: &str = "\
+Credentials (not needed with --emulator), the first found wins:
+  1. --profile NAME: that profile of the files below, nothing else
+  2. TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY, and for temporary
+     credentials TENCENTCLOUD_TOKEN or TENCENTCLOUD_SECURITY_TOKEN (the first
+     wins when both are set)
+  3. the profile TENCENTCLOUD_PROFILE, else TCCLI_PROFILE, else `default`, of:
+     ~/.tencentcloud/credentials (or $TENCENTCLOUD_CREDENTIALS_FILE), the SDKs'
+     INI file, keys secret_id, secret_key and token; then
+     ~/.tccli/NAME.credential (the directory is $TENCENTCLOUD_SHARED_CREDENTIALS_DIR
+     when set), tccli's JSON file, keys secretId, secretKey and token
+Secrets are never printed or logged. With --emulator nothing leaves the machine.";
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Load, merge and validate manifests; send nothing.
@@ -39,8 +54,15 @@ pub enum Command {
     /// Print the JSON Schema of a manifest document.
     Schema(SchemaArgs),
     /// Read live state and print what apply would do; send no write.
+    #[command(after_help = CREDENTIALS_HELP)]
     Plan(RunArgs),
     /// Submit what is pending and report on every certificate.
+    // `--detailed-exitcode` is plan's alone: hidden here, and a usage error
+    // when given (commands/settings.rs), so `apply --help` does not offer it.
+    #[command(
+        after_help = CREDENTIALS_HELP,
+        mut_arg("detailed_exitcode", |arg| arg.hide(true))
+    )]
     Apply(RunArgs),
     /// Serve a local emulator of the Tencent Cloud SSL API.
     Emulator(EmulatorArgs),

@@ -385,3 +385,36 @@ fn a_dash_twice_is_an_error_and_stdin_is_bounded_by_the_input_budget() {
         .failure()
         .stderr_contains("error[input-budget]");
 }
+
+#[test]
+fn plan_and_apply_help_name_the_credential_variables_and_files() {
+    let plan = Test::new().args(["plan", "--help"]).run().success();
+    let apply = Test::new().args(["apply", "--help"]).run().success();
+    for run in [&plan, &apply] {
+        for name in [
+            "TENCENTCLOUD_SECRET_ID",
+            "TENCENTCLOUD_SECRET_KEY",
+            "TENCENTCLOUD_TOKEN",
+            "TENCENTCLOUD_SECURITY_TOKEN",
+            "~/.tencentcloud/credentials",
+            "~/.tccli/NAME.credential",
+        ] {
+            assert!(run.stdout().contains(name), "{name} missing");
+        }
+    }
+    // --detailed-exitcode is plan's only.
+    assert!(plan.stdout().contains("--detailed-exitcode"));
+    assert!(!apply.stdout().contains("--detailed-exitcode"));
+    insta::assert_snapshot!("plan_help", plan.stdout());
+    insta::assert_snapshot!("apply_help", apply.stdout());
+}
+
+#[test]
+fn apply_with_detailed_exitcode_is_a_usage_error() {
+    Test::new()
+        .file("c.yaml", CERTIFICATE)
+        .args(["apply", "c.yaml", "--emulator", "--detailed-exitcode"])
+        .run()
+        .failure()
+        .stderr_contains("error: --detailed-exitcode is for plan");
+}
