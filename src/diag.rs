@@ -64,10 +64,11 @@ pub enum Code {
     InvalidName,
     InputBudget,
     IndividualWithoutDv,
+    PlaceholderCertificateId,
 }
 
 impl Code {
-    pub const ALL: [Code; 44] = [
+    pub const ALL: [Code; 45] = [
         Code::PathNotFound,
         Code::NoManifests,
         Code::ReadFailed,
@@ -112,6 +113,7 @@ impl Code {
         Code::InvalidName,
         Code::InputBudget,
         Code::IndividualWithoutDv,
+        Code::PlaceholderCertificateId,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -160,6 +162,7 @@ impl Code {
             Code::InvalidName => "invalid-name",
             Code::InputBudget => "input-budget",
             Code::IndividualWithoutDv => "individual-without-dv",
+            Code::PlaceholderCertificateId => "placeholder-certificate-id",
         }
     }
 
@@ -233,6 +236,9 @@ impl Code {
             }
             Code::IndividualWithoutDv => {
                 "`company_type: individual` on a certificate that is not `dv: true`: the API takes an individual (CompanyType 1) for DV certificates only"
+            }
+            Code::PlaceholderCertificateId => {
+                "`certificate_id` is still the placeholder `tccert init` writes (`REPLACE-ME`): put the certificate's id from the SSL console there"
             }
         }
     }
