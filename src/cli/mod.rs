@@ -235,6 +235,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "NAME")]
     pub resubmit: Vec<String>,
 
+    /// Also trust the certificate authorities in FILE (PEM), beside the system's [env: TCCERT_CA_CERT]: for `tccert emulator --tls --tls-ca-out FILE`, or a private endpoint.
+    #[arg(long, value_name = "FILE", conflicts_with = "emulator")]
+    pub ca_cert: Option<PathBuf>,
+
     /// Credentials from this profile of ~/.tencentcloud/credentials or ~/.tccli/NAME.credential, ignoring TENCENTCLOUD_SECRET_ID/KEY.
     #[arg(long, value_name = "NAME", conflicts_with = "emulator")]
     pub profile: Option<String>,
@@ -261,6 +265,14 @@ pub struct EmulatorArgs {
     /// Keep state in this JSON file across restarts.
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
+
+    /// Serve HTTPS (the URL line is then https://...) with a certificate for localhost and 127.0.0.1 signed by a CA made at start, for clients that speak only HTTPS (tccli, the SDKs, Terraform).
+    #[arg(long)]
+    pub tls: bool,
+
+    /// With --tls: write the CA certificate (PEM) here before the URL line, for clients to trust (tccert --ca-cert, REQUESTS_CA_BUNDLE, SSL_CERT_FILE).
+    #[arg(long, value_name = "FILE", requires = "tls")]
+    pub tls_ca_out: Option<PathBuf>,
 
     /// Test only: inject a fault, KIND[:ACTION][@CERTIFICATE_ID][=first:N|=rate:P] (repeatable).
     #[arg(long, value_name = "SPEC")]

@@ -1,18 +1,22 @@
 //! `tccert emulator`: the built-in emulator as a server of its own, seeded
-//! from manifests (through the front door) and `--seed-id`, with optional
-//! faults, until Ctrl-C or SIGTERM.
+//! from manifests (their ids and domains only) and `--seed-id`, with
+//! optional faults and TLS, until Ctrl-C or SIGTERM. Also where
+//! `plan`/`apply --emulator` keep the emulator's state for a tree.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::{
-    CommandError, CommandResult, EXIT_FAILURE, EXIT_OK, ManifestInput, report_diagnostics,
+    CommandError, CommandResult, EXIT_FAILURE, EXIT_OK, ManifestInput, print_stderr,
+    report_diagnostics,
 };
 use crate::cli::{EmulatorArgs, ManifestArgs, Output};
 use crate::diag::{Code, Diagnostic, Diagnostics, Severity};
 use crate::emulator::{self, EmulatorConfig, SeedCertificate};
 use crate::manifest::load::{Loaded, load_within};
 use crate::manifest::raw::{RawCertificate, RawDocument};
+use crate::outfile::{self, NewFile};
 use crate::source::Span;
 use crate::system::{Environment, ProcessEnvironment, STDIN_PATH};
 
@@ -57,6 +61,11 @@ pub async fn run(args: EmulatorArgs) -> CommandResult {
         (Some(id), Some(key)) if !id.is_empty() && !key.is_empty() => vec![(id, key)],
         _ => Vec::new(),
     };
+    let tls = if args.tls {
+        Some(tls_identity(args.tls_ca_out.as_deref())?)
+    } else {
+        None
+    };
     let config = EmulatorConfig {
         listen: args.listen,
         credentials,
@@ -67,11 +76,41 @@ pub async fn run(args: EmulatorArgs) -> CommandResult {
         latency: Duration::from_millis(args.latency_ms),
         rate_per_second: args.rate,
         clock_offset_seconds: args.clock_offset,
+        tls,
     };
     emulator::run_cli(config)
         .await
         .map_err(|source| CommandError::Emulator { source })?;
     Ok(EXIT_OK)
+}
+
+/// `--tls`: a fresh CA and server certificate; the CA's PEM goes to
+/// `--tls-ca-out FILE` (replaced whole, so a client never reads half of
+/// it) before the URL line is printed, so a client that waits for that line
+/// finds the file ready.
+fn tls_identity(ca_out: Option<&Path>) -> Result<Arc<rustls::ServerConfig>, CommandError> {
+    let identity =
+        emulator::server::make_tls_identity().map_err(|message| CommandError::Emulator {
+            source: std::io::Error::other(message),
+        })?;
+    match ca_out {
+        Some(path) => {
+            let file = NewFile {
+                path,
+                contents: identity.ca_pem.as_bytes(),
+                private: false,
+            };
+            outfile::write_all(&[file], true)?;
+            print_stderr(&format!(
+                "TLS: the CA certificate to trust is in {}\n",
+                path.display()
+            ));
+        }
+        None => print_stderr(
+            "TLS: no --tls-ca-out FILE, so no client can verify this server's certificate\n",
+        ),
+    }
+    Ok(identity.config)
 }
 
 /// The certificates of the `--seed` manifests: their ids and domains, and

@@ -81,6 +81,7 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
         timeout: settings.timeout,
         proxy: connection.proxy,
         redactor,
+        extra_roots: connection.ca_cert,
     })
     .map_err(|message| CommandError::Connection { message })?;
     let options = plan::Options {
@@ -230,6 +231,7 @@ async fn start_emulator(
             token: None,
         },
         proxy: None,
+        ca_cert: None,
     };
     Ok((connection, started))
 }

@@ -418,3 +418,111 @@ fn apply_with_detailed_exitcode_is_a_usage_error() {
         .failure()
         .stderr_contains("error: --detailed-exitcode is for plan");
 }
+
+/// `tccert emulator --tls --tls-ca-out ca.pem` in `dir`, seeded from the
+/// manifests there: the child, its URL and the pair it printed.
+fn spawn_tls_emulator(dir: &Path) -> (std::process::Child, String, String, String) {
+    let (child, mut lines) = spawn_emulator(
+        dir,
+        &["--tls", "--tls-ca-out", "ca.pem", "--seed", "."],
+        &[],
+    );
+    let mut next = || lines.next().and_then(Result::ok).unwrap_or_default();
+    let url = next();
+    let id = next()
+        .strip_prefix("TENCENTCLOUD_SECRET_ID=")
+        .unwrap_or_default()
+        .to_string();
+    let key = next()
+        .strip_prefix("TENCENTCLOUD_SECRET_KEY=")
+        .unwrap_or_default()
+        .to_string();
+    (child, url, id, key)
+}
+
+#[test]
+fn plan_and_apply_over_https_to_the_tls_emulator_trusting_its_ca() {
+    let dir = tempfile::tempdir().expect("a directory");
+    std::fs::write(dir.path().join("acme.yaml"), PROFILE).expect("write");
+    std::fs::write(dir.path().join("www.yaml"), CERTIFICATE).expect("write");
+    let (mut child, url, id, key) = spawn_tls_emulator(dir.path());
+    let ca = dir.path().join("ca.pem");
+    let ca_text = ca.display().to_string();
+    let run = |command: &str, extra: &[&str], env: &[(&str, &str)]| {
+        let mut test = Test::from_dir(dir.path().to_path_buf())
+            .args([command, "acme.yaml", "www.yaml", "--endpoint", url.as_str()])
+            .args(["--output", "json"])
+            .args(extra.iter().copied())
+            .env("TENCENTCLOUD_SECRET_ID", &id)
+            .env("TENCENTCLOUD_SECRET_KEY", &key);
+        for (name, value) in env {
+            test = test.env(name, value);
+        }
+        test.run()
+    };
+    // Not trusted: the server's certificate is refused, nothing is sent.
+    let untrusted = run("plan", &["--timeout", "5"], &[]);
+    // Trusted through the flag, then through the variable.
+    let plan = run("plan", &["--ca-cert", ca_text.as_str()], &[]);
+    let apply = run("apply", &[], &[("TCCERT_CA_CERT", ca_text.as_str())]);
+    let again = run("plan", &["--ca-cert", ca_text.as_str()], &[]);
+    let _ = child.kill();
+    let _ = child.wait();
+
+    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+    let pem = std::fs::read_to_string(&ca).expect("the CA file");
+    assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"), "{pem}");
+    assert_eq!(untrusted.code(), 1);
+    assert!(
+        untrusted.stdout().contains("UnknownIssuer"),
+        "{}",
+        untrusted.stdout()
+    );
+    assert_eq!(results(&plan.success()), [("www".into(), "planned".into())]);
+    assert_eq!(
+        results(&apply.success()),
+        [("www".into(), "submitted".into())]
+    );
+    assert_eq!(
+        results(&again.success()),
+        [("www".into(), "in_sync".into())]
+    );
+}
+
+#[test]
+fn a_ca_cert_that_cannot_be_used_is_a_clear_error_before_any_request() {
+    let test = || {
+        Test::new()
+            .file("acme.yaml", PROFILE)
+            .file("www.yaml", CERTIFICATE)
+            .file("not-pem.txt", "hello\n")
+            .env("TENCENTCLOUD_SECRET_ID", "AKIDexample")
+            .env("TENCENTCLOUD_SECRET_KEY", "key")
+    };
+    // Port 9 on loopback: nothing is sent anyway, the error comes first.
+    let endpoint = ["--endpoint", "https://127.0.0.1:9"];
+    test()
+        .args(["plan", ".", "--ca-cert", "missing.pem"])
+        .args(endpoint)
+        .run()
+        .failure()
+        .stderr_contains("error: --ca-cert missing.pem: ");
+    test()
+        .args(["plan", "."])
+        .args(endpoint)
+        .env("TCCERT_CA_CERT", "missing.pem")
+        .run()
+        .failure()
+        .stderr_contains("error: TCCERT_CA_CERT missing.pem: ");
+    test()
+        .args(["plan", ".", "--ca-cert", "not-pem.txt"])
+        .args(endpoint)
+        .run()
+        .failure()
+        .stderr_contains("error: --ca-cert not-pem.txt: holds no PEM certificate");
+    Test::new()
+        .args(["emulator", "--tls-ca-out", "ca.pem"])
+        .run()
+        .failure()
+        .stderr_contains("--tls");
+}
