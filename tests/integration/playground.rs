@@ -526,3 +526,50 @@ fn a_ca_cert_that_cannot_be_used_is_a_clear_error_before_any_request() {
         .failure()
         .stderr_contains("--tls");
 }
+
+/// Two runs at once on one tree: each works from the state as it was when
+/// it started, and each write replaces the file whole (docs/cli.md, "The
+/// emulator's state"): the file is never torn, both runs succeed, and as
+/// they sent the same thing, the next run is in sync.
+#[test]
+fn two_applies_at_once_on_one_tree_leave_a_whole_state_file() {
+    let state = tempfile::tempdir().expect("a state directory");
+    let tree = tempfile::tempdir().expect("a tree");
+    std::fs::write(tree.path().join("acme.yaml"), PROFILE).expect("write");
+    for i in 0..5 {
+        let text = CERTIFICATE
+            .replace("name: www", &format!("name: c{i}"))
+            .replace("abcb1234", &format!("id{i:06}"))
+            .replace("www.acme.example", &format!("c{i}.acme.example"));
+        std::fs::write(tree.path().join(format!("c{i}.yaml")), text).expect("write");
+    }
+    let dir = tree.path().display().to_string();
+    let apply = || {
+        with_state(state.path())
+            .args(["apply", dir.as_str(), "--emulator", "--output", "json"])
+            .run()
+    };
+    let (first, second) = std::thread::scope(|scope| {
+        let a = scope.spawn(apply);
+        let b = scope.spawn(apply);
+        (a.join().expect("a run"), b.join().expect("a run"))
+    });
+    let first = first.success();
+    second.success();
+    let file = state_line(&first).1.expect("a state file");
+    let text = std::fs::read_to_string(&file).expect("the state file");
+    let parsed: serde_json::Value = serde_json::from_str(&text).expect("whole JSON");
+    assert_eq!(parsed["certificates"].as_object().map(|c| c.len()), Some(5));
+    let leftovers: Vec<_> = std::fs::read_dir(file.parent().expect("a directory"))
+        .expect("list")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 1, "no temporary file left: {leftovers:?}");
+    let third = apply().success();
+    assert!(
+        all_results(&third).iter().all(|r| r == "in_sync"),
+        "{}",
+        third.stdout()
+    );
+}
