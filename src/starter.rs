@@ -202,29 +202,26 @@ mod tests {
         assert_eq!(yaml, 2);
     }
 
+    fn starter_certificate() -> String {
+        starter_files()
+            .into_iter()
+            .find(|f| f.path == "certificates/www.yaml")
+            .unwrap()
+            .contents
+    }
+
     #[test]
     fn the_certificate_holds_the_placeholder_the_schema_refuses() {
         use crate::manifest::schema::PLACEHOLDER_CERTIFICATE_ID;
-        let files = starter_files();
-        let certificate = files
-            .iter()
-            .find(|f| f.path == "certificates/www.yaml")
-            .unwrap();
         assert!(
-            certificate
-                .contents
+            starter_certificate()
                 .contains(&format!("\ncertificate_id: {PLACEHOLDER_CERTIFICATE_ID}\n"))
         );
     }
 
     #[test]
     fn the_gitignore_keeps_the_key_csr_new_is_shown_writing() {
-        let files = starter_files();
-        let certificate = files
-            .iter()
-            .find(|f| f.path == "certificates/www.yaml")
-            .unwrap();
-        assert!(certificate.contents.contains("--key-out www.key"));
+        assert!(starter_certificate().contains("--key-out www.key"));
         assert!(GITIGNORE.lines().any(|l| l == "*.key"));
         assert!(!GITIGNORE.lines().any(|l| l == "*.csr" || l == "*.pem"));
     }
