@@ -227,3 +227,29 @@ impl FileSystem for MemoryFileSystem {
         Ok(path.to_path_buf())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stdin_reads_as_a_file_within_the_limit_and_the_disk_stays_reachable() {
+        let disk = MemoryFileSystem::default().with("m.yaml", "on disk");
+        let fs = WithStdin {
+            disk: &disk,
+            stdin: b"from a pipe".to_vec(),
+        };
+        let stdin = Path::new(STDIN_NAME);
+        assert!(matches!(fs.kind(stdin), Ok(EntryKind::File)));
+        assert_eq!(fs.read(stdin, 100).ok(), Some(b"from a pipe".to_vec()));
+        assert_eq!(
+            fs.read(stdin, 4).map_err(|e| e.kind()).err(),
+            Some(io::ErrorKind::FileTooLarge)
+        );
+        assert_eq!(fs.canonical(stdin).ok(), Some(PathBuf::from(STDIN_NAME)));
+        assert_eq!(
+            fs.read(Path::new("m.yaml"), 100).ok(),
+            Some(b"on disk".to_vec())
+        );
+    }
+}

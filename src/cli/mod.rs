@@ -150,8 +150,7 @@ pub struct ManifestArgs {
 }
 
 impl ManifestArgs {
-    /// PATHs with every other option at its default (the emulator's
-    /// `--seed`, benchmarks).
+    /// PATHs with every other option at its default (benchmarks, tests).
     pub fn new(paths: Vec<PathBuf>) -> Self {
         let budget = crate::manifest::load::Budget::default();
         Self {

@@ -11,10 +11,10 @@ use super::{
     CommandError, CommandResult, EXIT_FAILURE, EXIT_OK, ManifestInput, print_stderr,
     report_diagnostics,
 };
-use crate::cli::{EmulatorArgs, ManifestArgs, Output};
+use crate::cli::{EmulatorArgs, Output};
 use crate::diag::{Code, Diagnostic, Diagnostics, Severity};
 use crate::emulator::{self, EmulatorConfig, SeedCertificate};
-use crate::manifest::load::{Loaded, load_within};
+use crate::manifest::load::{Budget, Loaded, load_within};
 use crate::manifest::raw::{RawCertificate, RawDocument};
 use crate::outfile::{self, NewFile};
 use crate::source::Span;
@@ -125,7 +125,7 @@ fn tls_identity(ca_out: Option<&Path>) -> Result<Arc<rustls::ServerConfig>, Comm
 fn read_seed(
     paths: &[PathBuf],
 ) -> Result<Result<Vec<SeedCertificate>, (Loaded, Diagnostics)>, CommandError> {
-    let budget = ManifestArgs::new(Vec::new()).budget();
+    let budget = Budget::default();
     let input = ManifestInput::read(paths, budget)?;
     let mut loaded = load_within(
         &input.paths,
@@ -289,6 +289,42 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 mod tests {
     use super::*;
     use crate::system::MapEnvironment;
+
+    /// The seed of `files` loaded with no variable set: (id, domain) pairs
+    /// and the codes of the problems that stop it.
+    fn seed(files: &[(&str, &str)]) -> (Vec<(String, String)>, Vec<&'static str>) {
+        let mut loaded = crate::manifest::testing::loaded(files);
+        let found = std::mem::take(&mut loaded.diagnostics);
+        let (seed, fatal) = seed_of(&loaded, &found);
+        (
+            seed.into_iter()
+                .map(|s| (s.certificate_id, s.domain))
+                .collect(),
+            fatal.iter().map(|d| d.code.as_str()).collect(),
+        )
+    }
+
+    #[test]
+    fn the_seed_ignores_unset_variables_outside_ids_and_domains() {
+        use crate::manifest::testing::{PROFILE, certificate};
+        let profile = PROFILE.replace("email: ", "email: ${CONTACT_EMAIL}\n  # was: ");
+        let www = certificate("www", "abc1", "").replace(
+            "type: online",
+            "type: online\n  key_password: ${KEY_PASSWORD}",
+        );
+        let (seeded, fatal) = seed(&[("p.yaml", &profile), ("www.yaml", &www)]);
+        assert_eq!(seeded, [("abc1".into(), "www.acme.example".into())]);
+        assert!(fatal.is_empty(), "{fatal:?}");
+
+        // In an id or a domain, the same unset variable stops the seed.
+        let id = certificate("www", "${CERT_ID}", "");
+        assert_eq!(seed(&[("www.yaml", &id)]).1, ["unset-variable"]);
+        let domain = certificate("www", "abc1", "").replace("www.acme.example", "${DOMAIN}");
+        assert_eq!(seed(&[("www.yaml", &domain)]).1, ["unset-variable"]);
+        // And so does anything that is not about a value.
+        let unknown = certificate("www", "abc1", "colour: blue\n");
+        assert_eq!(seed(&[("www.yaml", &unknown)]).1, ["unknown-key"]);
+    }
 
     #[test]
     fn the_state_directory_follows_xdg_then_home() {

@@ -66,7 +66,8 @@ pub fn run(args: &InitArgs) -> CommandResult {
         }
     }
     text.push_str(&format!(
-        "\nnext: put your details in the profile and your certificate id in the certificate, then\n  \
+        "\nnext: put your certificate's id in the certificate (`certificate_id`: validate fails \
+         until it is not REPLACE-ME) and your details in the profile, then\n  \
          tccert validate {dir}\n  tccert plan {dir} --emulator\n"
     ));
     print_stdout(&text);
