@@ -448,9 +448,10 @@ fn plan_and_apply_over_https_to_the_tls_emulator_trusting_its_ca() {
     let (mut child, url, id, key) = spawn_tls_emulator(dir.path());
     let ca = dir.path().join("ca.pem");
     let ca_text = ca.display().to_string();
-    let run = |command: &str, extra: &[&str], env: &[(&str, &str)]| {
+    let localhost = url.replace("127.0.0.1", "localhost");
+    let run_at = |endpoint: &str, command: &str, extra: &[&str], env: &[(&str, &str)]| {
         let mut test = Test::from_dir(dir.path().to_path_buf())
-            .args([command, "acme.yaml", "www.yaml", "--endpoint", url.as_str()])
+            .args([command, "acme.yaml", "www.yaml", "--endpoint", endpoint])
             .args(["--output", "json"])
             .args(extra.iter().copied())
             .env("TENCENTCLOUD_SECRET_ID", &id)
@@ -460,12 +461,17 @@ fn plan_and_apply_over_https_to_the_tls_emulator_trusting_its_ca() {
         }
         test.run()
     };
+    let run = |command: &str, extra: &[&str], env: &[(&str, &str)]| {
+        run_at(url.as_str(), command, extra, env)
+    };
     // Not trusted: the server's certificate is refused, nothing is sent.
     let untrusted = run("plan", &["--timeout", "5"], &[]);
     // Trusted through the flag, then through the variable.
     let plan = run("plan", &["--ca-cert", ca_text.as_str()], &[]);
     let apply = run("apply", &[], &[("TCCERT_CA_CERT", ca_text.as_str())]);
     let again = run("plan", &["--ca-cert", ca_text.as_str()], &[]);
+    // The server certificate names localhost too.
+    let by_name = run_at(&localhost, "plan", &["--ca-cert", ca_text.as_str()], &[]);
     let _ = child.kill();
     let _ = child.wait();
 
@@ -485,6 +491,10 @@ fn plan_and_apply_over_https_to_the_tls_emulator_trusting_its_ca() {
     );
     assert_eq!(
         results(&again.success()),
+        [("www".into(), "in_sync".into())]
+    );
+    assert_eq!(
+        results(&by_name.success()),
         [("www".into(), "in_sync".into())]
     );
 }
