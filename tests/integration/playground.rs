@@ -535,6 +535,20 @@ fn a_ca_cert_that_cannot_be_used_is_a_clear_error_before_any_request() {
         .run()
         .failure()
         .stderr_contains("--tls");
+    // --tls alone serves, and says that no client can verify it.
+    let dir = tempfile::tempdir().expect("a directory");
+    let (mut child, mut lines) = spawn_emulator(dir.path(), &["--tls"], &[]);
+    let url = lines.next().and_then(Result::ok).unwrap_or_default();
+    let _ = child.kill();
+    let output = child.wait_with_output().expect("wait");
+    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains(
+            "TLS: no --tls-ca-out FILE, so no client can verify this server's certificate"
+        ),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 /// Two runs at once on one tree: each works from the state as it was when
