@@ -66,10 +66,11 @@ pub enum Code {
     InvalidName,
     InputBudget,
     IndividualWithoutDv,
+    PlaceholderCertificateId,
 }
 
 impl Code {
-    pub const ALL: [Code; 46] = [
+    pub const ALL: [Code; 47] = [
         Code::PathNotFound,
         Code::NoManifests,
         Code::ReadFailed,
@@ -116,6 +117,7 @@ impl Code {
         Code::InvalidName,
         Code::InputBudget,
         Code::IndividualWithoutDv,
+        Code::PlaceholderCertificateId,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -166,6 +168,7 @@ impl Code {
             Code::InvalidName => "invalid-name",
             Code::InputBudget => "input-budget",
             Code::IndividualWithoutDv => "individual-without-dv",
+            Code::PlaceholderCertificateId => "placeholder-certificate-id",
         }
     }
 
@@ -247,6 +250,9 @@ impl Code {
             }
             Code::IndividualWithoutDv => {
                 "`company_type: individual` on a certificate that is not `dv: true`: the API takes an individual (CompanyType 1) for DV certificates only"
+            }
+            Code::PlaceholderCertificateId => {
+                "`certificate_id` is still the placeholder `tccert init` writes (`REPLACE-ME`): put the certificate's id from the SSL console there"
             }
         }
     }

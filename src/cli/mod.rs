@@ -30,6 +30,21 @@ pub struct Cli {
     pub quiet: bool,
 }
 
+/// Where `plan` and `apply` find credentials (src/api/credentials.rs, in
+/// that order), shown under their `--help`: the first question of a new user.
+pub const CREDENTIALS_HELP: &str = "\
+Credentials (not needed with --emulator), the first found wins:
+  1. --profile NAME: that profile of the files below, nothing else
+  2. TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY, and for temporary
+     credentials TENCENTCLOUD_TOKEN or TENCENTCLOUD_SECURITY_TOKEN (the first
+     wins when both are set)
+  3. the profile TENCENTCLOUD_PROFILE, else TCCLI_PROFILE, else `default`, of:
+     ~/.tencentcloud/credentials (or $TENCENTCLOUD_CREDENTIALS_FILE), the SDKs'
+     INI file, keys secret_id, secret_key and token; then
+     ~/.tccli/NAME.credential (the directory is $TENCENTCLOUD_SHARED_CREDENTIALS_DIR
+     when set), tccli's JSON file, keys secretId, secretKey and token
+Secrets are never printed or logged. With --emulator nothing leaves the machine.";
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Load, merge and validate manifests; send nothing.
@@ -39,8 +54,15 @@ pub enum Command {
     /// Print the JSON Schema of a manifest document.
     Schema(SchemaArgs),
     /// Read live state and print what apply would do; send no write.
+    #[command(after_help = CREDENTIALS_HELP)]
     Plan(RunArgs),
     /// Submit what is pending and report on every certificate.
+    // `--detailed-exitcode` is plan's alone: hidden here, and a usage error
+    // when given (commands/settings.rs), so `apply --help` does not offer it.
+    #[command(
+        after_help = CREDENTIALS_HELP,
+        mut_arg("detailed_exitcode", |arg| arg.hide(true))
+    )]
     Apply(RunArgs),
     /// Serve a local emulator of the Tencent Cloud SSL API.
     Emulator(EmulatorArgs),
@@ -132,8 +154,7 @@ pub struct ManifestArgs {
 }
 
 impl ManifestArgs {
-    /// PATHs with every other option at its default (the emulator's
-    /// `--seed`, benchmarks).
+    /// PATHs with every other option at its default (benchmarks, tests).
     pub fn new(paths: Vec<PathBuf>) -> Self {
         let budget = crate::manifest::load::Budget::default();
         Self {
@@ -200,8 +221,13 @@ pub struct RunArgs {
     pub timeout: f64,
 
     /// Start the built-in emulator on loopback, seeded with the certificates of PATH..., and run against it.
+    /// Its state is kept per tree (the PATHs given) under $XDG_STATE_HOME/tccert (else ~/.local/state/tccert), so a second apply reports in_sync.
     #[arg(long, conflicts_with_all = ["endpoint", "china"])]
     pub emulator: bool,
+
+    /// With --emulator: start this tree's emulator state afresh (every certificate back at status 5, nothing submitted).
+    #[arg(long, requires = "emulator")]
+    pub emulator_reset: bool,
 
     /// (plan) Exit 2 when anything would be written or has drifted.
     #[arg(long)]
@@ -214,6 +240,10 @@ pub struct RunArgs {
     /// Submit this certificate (a name or a glob; repeatable) at status 5 even when every comparable field agrees, for fields SubmittedData cannot show.
     #[arg(long, value_name = "NAME")]
     pub resubmit: Vec<String>,
+
+    /// Also trust the certificate authorities in FILE (PEM), beside the system's [env: TCCERT_CA_CERT]: for `tccert emulator --tls --tls-ca-out FILE`, or a private endpoint.
+    #[arg(long, value_name = "FILE", conflicts_with = "emulator")]
+    pub ca_cert: Option<PathBuf>,
 
     /// Credentials from this profile of ~/.tencentcloud/credentials or ~/.tccli/NAME.credential, ignoring TENCENTCLOUD_SECRET_ID/KEY.
     #[arg(long, value_name = "NAME", conflicts_with = "emulator")]
@@ -257,6 +287,14 @@ pub struct EmulatorArgs {
     /// Keep state in this JSON file across restarts.
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
+
+    /// Serve HTTPS (the URL line is then https://...) with a certificate for localhost and 127.0.0.1 signed by a CA made at start, for clients that speak only HTTPS (tccli, the SDKs, Terraform).
+    #[arg(long)]
+    pub tls: bool,
+
+    /// With --tls: write the CA certificate (PEM) here before the URL line, for clients to trust (tccert --ca-cert, REQUESTS_CA_BUNDLE, SSL_CERT_FILE).
+    #[arg(long, value_name = "FILE", requires = "tls")]
+    pub tls_ca_out: Option<PathBuf>,
 
     /// Test only: inject a fault, KIND[:ACTION][@CERTIFICATE_ID][=first:N|=rate:P] (repeatable).
     #[arg(long, value_name = "SPEC")]

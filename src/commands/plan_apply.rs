@@ -7,6 +7,7 @@ use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::emulator::{self as commands_emulator, TreeState};
 use super::settings::{Connection, RunFlags, RunSettings, Target, log_proxy};
 use super::{
     CommandError, CommandResult, EXIT_CHANGES, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK,
@@ -45,7 +46,7 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
         }
         None => &args.manifests,
     };
-    let (loaded, validated, diagnostics) = load_and_validate(manifests);
+    let (loaded, validated, diagnostics) = load_and_validate(manifests)?;
     let Some(validated) = validated else {
         report_invalid(args.manifests.output, &loaded, &diagnostics);
         let json = invalid_json(&loaded, &diagnostics);
@@ -115,7 +116,8 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
     // Where to send, and as whom: the emulator, or the real API.
     let (connection, running_emulator) = match settings.target {
         Target::Emulator => {
-            let (connection, running) = start_emulator(&certificates).await?;
+            let state = emulator_state(&args.manifests.paths, args.emulator_reset)?;
+            let (connection, running) = start_emulator(&certificates, state).await?;
             (connection, Some(running))
         }
         Target::Api(connection) => (*connection, None),
@@ -136,6 +138,7 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
         timeout: settings.timeout,
         proxy: connection.proxy,
         redactor,
+        extra_roots: connection.ca_cert,
     })
     .map_err(|message| CommandError::Connection { message })?;
     let options = plan::Options {
@@ -496,11 +499,13 @@ fn write_json_out(path: Option<&Path>, json: &serde_json::Value, code: u8) -> Co
 /// (loopback never does, and no proxy variable is even read).
 async fn start_emulator(
     certificates: &[(Certificate, PathBuf)],
+    state_file: Option<PathBuf>,
 ) -> Result<(Connection, RunningEmulator), CommandError> {
     let (secret_id, secret_key) = emulator::generate_credentials();
     let config = EmulatorConfig {
         listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
         credentials: vec![(secret_id.clone(), secret_key.clone())],
+        state_file,
         seed: certificates
             .iter()
             .map(|(c, _)| SeedCertificate {
@@ -510,9 +515,18 @@ async fn start_emulator(
             .collect(),
         ..EmulatorConfig::default()
     };
-    let started = emulator::start(config)
-        .await
-        .map_err(|source| CommandError::EmulatorStart { source })?;
+    let started = emulator::start(config).await.map_err(|source| {
+        // An unreadable state file is the one start failure a user can fix.
+        let source = if source.kind() == std::io::ErrorKind::InvalidData {
+            std::io::Error::new(
+                source.kind(),
+                format!("{source} (--emulator-reset starts this tree's state afresh)"),
+            )
+        } else {
+            source
+        };
+        CommandError::EmulatorStart { source }
+    })?;
     let url = started.url();
     print_stderr(&format!(
         "using the built-in emulator at {url} (no account needed; nothing leaves this machine)\n"
@@ -529,8 +543,39 @@ async fn start_emulator(
             token: None,
         },
         proxy: None,
+        ca_cert: None,
     };
     Ok((connection, started))
+}
+
+/// Settles the state file of `--emulator` for these PATHs (docs/cli.md,
+/// "The emulator's state") and says on stderr which one is used (one line,
+/// whatever `--output` is). `--emulator-reset` removes it first.
+fn emulator_state(paths: &[PathBuf], reset: bool) -> Result<Option<PathBuf>, CommandError> {
+    match commands_emulator::tree_state(paths, &ProcessEnvironment)? {
+        TreeState::File(path) => {
+            if reset {
+                match std::fs::remove_file(&path) {
+                    Ok(()) => {}
+                    Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(source) => return Err(CommandError::EmulatorState { path, source }),
+                }
+            }
+            let how = if reset {
+                "started afresh (--emulator-reset)"
+            } else {
+                "kept between runs on these PATHs; --emulator-reset starts afresh"
+            };
+            print_stderr(&format!("emulator state: {} ({how})\n", path.display()));
+            Ok(Some(path))
+        }
+        TreeState::NotKept(why) => {
+            print_stderr(&format!(
+                "emulator state: not kept, this run only ({why})\n"
+            ));
+            Ok(None)
+        }
+    }
 }
 
 fn progress_bar(mode: Mode, total: usize) -> indicatif::ProgressBar {

@@ -9,7 +9,7 @@ use crate::cli::{ManifestArgs, Output};
 use crate::output::render;
 
 pub fn run(args: &ManifestArgs) -> CommandResult {
-    let (loaded, validated, diagnostics) = load_and_validate(args);
+    let (loaded, validated, diagnostics) = load_and_validate(args)?;
     let Some(validated) = validated else {
         report_invalid(args.output, &loaded, &diagnostics);
         return Ok(EXIT_FAILURE);

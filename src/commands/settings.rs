@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::CommandError;
-use crate::api::client::{Endpoint, choose_endpoint};
+use crate::api::client::{Endpoint, ExtraRoots, choose_endpoint};
 use crate::api::credentials::Credentials;
 use crate::api::proxy::{ProxyChoice, choose_proxy};
 use crate::cli::{Output, RunArgs};
@@ -129,6 +129,8 @@ pub struct Connection {
     pub credentials: Credentials,
     /// `None`: connect directly.
     pub proxy: Option<ProxyChoice>,
+    /// `--ca-cert FILE` / `TCCERT_CA_CERT`: authorities trusted beside the system's.
+    pub ca_cert: Option<ExtraRoots>,
 }
 
 /// Everything `plan` and `apply` need beyond the certificates.
@@ -203,13 +205,42 @@ impl RunSettings {
         let proxy = choose_proxy(&endpoint, environment)
             .map_err(|message| CommandError::Connection { message })?;
         log_proxy(proxy.as_ref());
+        let ca_cert = ca_cert(args, environment, files)?;
         Ok(Connection {
             endpoint,
             endpoint_chosen_by,
             credentials,
             proxy,
+            ca_cert,
         })
     }
+}
+
+/// Largest `--ca-cert` file read: a bundle of every public root is ~250 KiB.
+const MAX_CA_CERT_BYTES: u64 = 1 << 20;
+
+/// `--ca-cert FILE`, else `TCCERT_CA_CERT` (empty is unset), read whole;
+/// whether it holds certificates is checked where they are used.
+fn ca_cert(
+    args: &RunArgs,
+    environment: &dyn Environment,
+    files: &dyn FileSystem,
+) -> Result<Option<ExtraRoots>, CommandError> {
+    let (path, named_by) = match (&args.ca_cert, environment.var("TCCERT_CA_CERT")) {
+        (Some(path), _) => (path.clone(), "--ca-cert"),
+        (None, Some(path)) if !path.is_empty() => (PathBuf::from(path), "TCCERT_CA_CERT"),
+        _ => return Ok(None),
+    };
+    let pem = files
+        .read(&path, MAX_CA_CERT_BYTES)
+        .map_err(|error| CommandError::Connection {
+            message: format!("{named_by} {}: {error}", path.display()),
+        })?;
+    tracing::info!(
+        "also trusting the certificate authorities in {}",
+        path.display()
+    );
+    Ok(Some(ExtraRoots { from: path, pem }))
 }
 
 /// Said at `-v`: the proxy chosen, or none.

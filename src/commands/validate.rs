@@ -11,7 +11,7 @@ use crate::output::diagnostics as diagnostics_output;
 use crate::output::report::plural;
 
 pub fn run(args: &ManifestArgs) -> CommandResult {
-    let (loaded, mut validated, diagnostics) = load_and_validate(args);
+    let (loaded, mut validated, diagnostics) = load_and_validate(args)?;
     let valid = validated.is_some();
     // `--target`: every manifest is validated; only the matching
     // certificates are counted and named.

@@ -57,6 +57,10 @@ impl Draft {
     }
 }
 
+/// The `certificate_id` the starter tree of `tccert init` holds: refused
+/// by the schema, with its own diagnostic code.
+pub const PLACEHOLDER_CERTIFICATE_ID: &str = "REPLACE-ME";
+
 fn string(description: &str) -> Json {
     json!({ "type": "string", "description": description })
 }
@@ -130,10 +134,12 @@ fn common_properties(draft: Draft, kind: &str, name_description: &str) -> Map<St
 pub fn document_schema(draft: Draft) -> Json {
     let profile = common_properties(draft, "Profile", "Unique among profiles.");
     let mut certificate = common_properties(draft, "Certificate", "Unique among certificates.");
-    certificate.insert(
-        "certificate_id".into(),
-        string("The paid certificate's id (API field `CertificateId`). Unique."),
-    );
+    let mut certificate_id =
+        string("The paid certificate's id (API field `CertificateId`). Unique.");
+    // `tccert init` writes a placeholder that must not validate, so that an
+    // editor flags it as the checks do (`placeholder-certificate-id`).
+    certificate_id["not"] = json!({ "const": PLACEHOLDER_CERTIFICATE_ID });
+    certificate.insert("certificate_id".into(), certificate_id);
     certificate.insert(
         "domain".into(),
         string(
@@ -531,6 +537,15 @@ pub fn validate(files: &Files, document: &Document, diagnostics: &mut Vec<Diagno
                     d = d.hint(format!("did you mean `{near}`?"));
                 }
                 d
+            }
+            jsonschema::error::ValidationErrorKind::Not { .. } if pointer == "/certificate_id" => {
+                Diagnostic::error(
+                    Code::PlaceholderCertificateId,
+                    format!("`certificate_id` is still the placeholder `{PLACEHOLDER_CERTIFICATE_ID}`"),
+                )
+                .at(node.span)
+                .with_label("replace with the certificate's id")
+                .hint("replace with the certificate's id from the SSL console (Certificates > ID, e.g. `abcd1234`)")
             }
             jsonschema::error::ValidationErrorKind::Pattern { pattern } if pattern == DIGITS_PATTERN => {
                 Diagnostic::error(

@@ -14,6 +14,9 @@
 //! - `hostile`: hostile files (alias bombs, huge files, bad bytes, loops).
 //! - `input`: numbers out of range, the run's input budget, FIFOs and
 //!   devices named by `csr.file`: each exit 1, never a panic or a hang.
+//! - `playground`: the emulator as a playground: state kept per tree and
+//!   `--emulator-reset`, `emulator --seed` with no variables, `emulator
+//!   --tls` and `--ca-cert`, `-` (stdin) as a PATH, help texts, `init`.
 //! - `properties`: property tests of merging and interpolation.
 //! - `apply`: plan and apply against the emulator over loopback HTTP.
 //! - `ci_output`: --output github (annotations, step summary) and markdown.
@@ -48,6 +51,7 @@ mod init;
 mod input;
 mod layout;
 mod manual;
+mod playground;
 mod properties;
 mod resilience;
 mod saved_plan;
