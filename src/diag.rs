@@ -40,6 +40,8 @@ pub enum Code {
     Schema,
     UnsetVariable,
     InterpolationSyntax,
+    EmptyVariable,
+    UnbracedVariable,
     DuplicateName,
     DuplicateCertificateId,
     UnknownProfile,
@@ -64,10 +66,11 @@ pub enum Code {
     InvalidName,
     InputBudget,
     IndividualWithoutDv,
+    PlaceholderCertificateId,
 }
 
 impl Code {
-    pub const ALL: [Code; 44] = [
+    pub const ALL: [Code; 47] = [
         Code::PathNotFound,
         Code::NoManifests,
         Code::ReadFailed,
@@ -88,6 +91,8 @@ impl Code {
         Code::Schema,
         Code::UnsetVariable,
         Code::InterpolationSyntax,
+        Code::EmptyVariable,
+        Code::UnbracedVariable,
         Code::DuplicateName,
         Code::DuplicateCertificateId,
         Code::UnknownProfile,
@@ -112,6 +117,7 @@ impl Code {
         Code::InvalidName,
         Code::InputBudget,
         Code::IndividualWithoutDv,
+        Code::PlaceholderCertificateId,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -136,6 +142,8 @@ impl Code {
             Code::Schema => "schema",
             Code::UnsetVariable => "unset-variable",
             Code::InterpolationSyntax => "interpolation-syntax",
+            Code::EmptyVariable => "empty-variable",
+            Code::UnbracedVariable => "unbraced-variable",
             Code::DuplicateName => "duplicate-name",
             Code::DuplicateCertificateId => "duplicate-certificate-id",
             Code::UnknownProfile => "unknown-profile",
@@ -160,6 +168,7 @@ impl Code {
             Code::InvalidName => "invalid-name",
             Code::InputBudget => "input-budget",
             Code::IndividualWithoutDv => "individual-without-dv",
+            Code::PlaceholderCertificateId => "placeholder-certificate-id",
         }
     }
 
@@ -167,7 +176,9 @@ impl Code {
     pub fn description(self) -> &'static str {
         match self {
             Code::PathNotFound => "a PATH given on the command line does not exist",
-            Code::NoManifests => "the PATHs hold no .yaml, .yml or .toml file",
+            Code::NoManifests => {
+                "the PATHs hold no manifest document: no .yaml, .yml or .toml file, or only files that are empty or hold only comments"
+            }
             Code::ReadFailed => "a file or directory could not be read",
             Code::NotUtf8 => "a manifest is not valid UTF-8",
             Code::FileTooLarge => {
@@ -192,6 +203,12 @@ impl Code {
                 "`${NAME}` names an unset environment variable and has no default"
             }
             Code::InterpolationSyntax => "a malformed `${...}` expression",
+            Code::EmptyVariable => {
+                "`${NAME}` names an environment variable that is set but empty (in CI, often a secret that was never defined); write `${NAME:-}` where empty is meant"
+            }
+            Code::UnbracedVariable => {
+                "(warning) `$NAME` without braces, NAME in capitals: kept as written, not read from the environment; write `${NAME}` to read it, or `$$NAME` for the text as written"
+            }
             Code::DuplicateName => "two profiles or two certificates share a name",
             Code::DuplicateCertificateId => "two certificates share a certificate_id",
             Code::UnknownProfile => "`profiles` names a profile that does not exist",
@@ -233,6 +250,9 @@ impl Code {
             }
             Code::IndividualWithoutDv => {
                 "`company_type: individual` on a certificate that is not `dv: true`: the API takes an individual (CompanyType 1) for DV certificates only"
+            }
+            Code::PlaceholderCertificateId => {
+                "`certificate_id` is still the placeholder `tccert init` writes (`REPLACE-ME`): put the certificate's id from the SSL console there"
             }
         }
     }
@@ -330,6 +350,11 @@ pub struct Diagnostics {
     items: Vec<Diagnostic>,
 }
 
+/// "s" unless there is exactly one.
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
 impl Diagnostics {
     pub fn push(&mut self, diagnostic: Diagnostic) {
         self.items.push(diagnostic);
@@ -354,8 +379,25 @@ impl Diagnostics {
         self.items.len() - self.error_count()
     }
 
+    /// The counts every output format ends with: "1 error, 0 warnings".
+    pub fn counts(&self) -> String {
+        let (errors, warnings) = (self.error_count(), self.warning_count());
+        format!(
+            "{errors} error{}, {warnings} warning{}",
+            plural(errors),
+            plural(warnings)
+        )
+    }
+
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
+    }
+
+    /// Adds a note to the diagnostic pushed `index`-th (nothing if none).
+    pub fn add_note(&mut self, index: usize, note: String) {
+        if let Some(diagnostic) = self.items.get_mut(index) {
+            diagnostic.notes.push(note);
+        }
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {

@@ -10,12 +10,12 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::plan_apply::{http_transport, start_emulator, write_json_out};
+use super::plan_apply::{emulator_state, http_transport, start_emulator, write_json_out};
 use super::settings::{Connection, ConnectionFlags, check_json_out, connect, region};
 use super::{
     CommandError, CommandResult, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, invalid_json,
     load_and_validate, print_stderr, print_stdout, report_diagnostics, report_invalid,
-    wait_for_signal,
+    select_targets, wait_for_signal,
 };
 use crate::api::action::Action;
 use crate::api::client::HttpTransport;
@@ -25,7 +25,6 @@ use crate::cli::{Output, ReadArgs, StatusArgs};
 use crate::output::status::{self, Entry, Live};
 use crate::plan::{self, Mode, StopReason};
 use crate::secret::Redactor;
-use crate::select::select;
 use crate::system::{ProcessEnvironment, RealFileSystem};
 
 /// The documented limit of each read action (docs/api.md): 10 a second.
@@ -59,6 +58,7 @@ pub(super) fn connection(read: &ReadArgs) -> Result<Connection, CommandError> {
             endpoint: read.endpoint.as_deref(),
             china: read.china,
             profile: read.profile.as_deref(),
+            ca_cert: read.ca_cert.as_deref(),
         },
         &ProcessEnvironment,
         &RealFileSystem,
@@ -69,40 +69,26 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
     if let Some(path) = &args.read.json_out {
         check_json_out(path, &RealFileSystem)?;
     }
-    let (loaded, validated, diagnostics) = load_and_validate(&args.manifests);
+    let (loaded, validated, diagnostics) = load_and_validate(&args.manifests)?;
     let Some(validated) = validated else {
         report_invalid(args.manifests.output, &loaded, &diagnostics);
         let json = invalid_json(&loaded, &diagnostics);
         return write_json_out(args.read.json_out.as_deref(), &json, EXIT_FAILURE);
     };
     report_diagnostics(args.manifests.output, &loaded, &diagnostics);
-    let chosen = if args.target.is_empty() {
-        None
-    } else {
-        Some(
-            select(
-                &args.target,
-                validated.certificates.iter().map(|c| c.name.as_str()),
-            )
-            .map_err(|names| CommandError::UnknownTarget { names })?,
-        )
-    };
-    let certificates: Vec<(Certificate, PathBuf)> = validated
-        .certificates
-        .into_iter()
-        .filter(|c| {
-            chosen
-                .as_ref()
-                .is_none_or(|chosen| chosen.contains(&c.name))
-        })
-        .map(|c| {
-            let file = loaded.files.path(c.file).to_path_buf();
-            (c, file)
-        })
-        .collect();
+    // `--target`: every manifest was validated; only these are read.
+    let certificates: Vec<(Certificate, PathBuf)> =
+        select_targets(&args.manifests.target, validated.certificates)?
+            .into_iter()
+            .map(|c| {
+                let file = loaded.files.path(c.file).to_path_buf();
+                (c, file)
+            })
+            .collect();
 
     let (connection, running_emulator) = if args.emulator {
-        let (connection, running) = start_emulator(&certificates).await?;
+        let state = emulator_state(&args.manifests.paths, false)?;
+        let (connection, running) = start_emulator(&certificates, state).await?;
         (connection, Some(running))
     } else {
         (connection(&args.read)?, None)

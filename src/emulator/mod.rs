@@ -82,6 +82,8 @@ pub struct EmulatorConfig {
     /// certificate still waiting for the CA (status 0, 4 or 8) is issued
     /// (1). `None`: never, as before.
     pub issue_after: Option<Duration>,
+    /// Serve HTTPS with this configuration ([`server::make_tls_identity`]).
+    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 impl Default for EmulatorConfig {
@@ -97,6 +99,7 @@ impl Default for EmulatorConfig {
             rate_per_second: 10.0,
             clock_offset_seconds: 0,
             issue_after: None,
+            tls: None,
         }
     }
 }
@@ -116,6 +119,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("rate_per_second", &self.rate_per_second)
             .field("clock_offset_seconds", &self.clock_offset_seconds)
             .field("issue_after", &self.issue_after)
+            .field("tls", &self.tls.is_some())
             .finish()
     }
 }
@@ -136,6 +140,7 @@ pub fn generate_credentials() -> (String, String) {
 /// waits for it.
 pub struct RunningEmulator {
     addr: SocketAddr,
+    tls: bool,
     shared: Arc<Shared>,
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
@@ -178,7 +183,13 @@ pub async fn start(config: EmulatorConfig) -> io::Result<RunningEmulator> {
     let addr = listener.local_addr()?;
     let shared = Arc::new(Shared::new(&config, snapshot));
     let (stop, stopped) = watch::channel(false);
-    let task = tokio::spawn(server::serve(listener, Arc::clone(&shared), stopped));
+    let tls = config.tls.is_some();
+    let task = tokio::spawn(server::serve(
+        listener,
+        Arc::clone(&shared),
+        config.tls.clone(),
+        stopped,
+    ));
     tracing::info!(
         %addr,
         certificates = shared.snapshot().certificates.len(),
@@ -189,6 +200,7 @@ pub async fn start(config: EmulatorConfig) -> io::Result<RunningEmulator> {
     );
     Ok(RunningEmulator {
         addr,
+        tls,
         shared,
         stop,
         task,
@@ -196,9 +208,11 @@ pub async fn start(config: EmulatorConfig) -> io::Result<RunningEmulator> {
 }
 
 impl RunningEmulator {
-    /// `http://127.0.0.1:PORT`, the endpoint to give tccert.
+    /// `http://127.0.0.1:PORT` (`https://` with TLS), the endpoint to give
+    /// tccert.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     pub fn addr(&self) -> SocketAddr {
