@@ -25,7 +25,7 @@ use crate::certificate::Certificate;
 use crate::cli::{ManifestArgs, Output};
 use crate::diag::Diagnostics;
 use crate::manifest::load::{Budget, Loaded, MAX_MANIFEST_BYTES};
-use crate::output::{diagnostics as diagnostics_output, github, markdown, report};
+use crate::output::{diagnostics as diagnostics_output, github, markdown};
 use crate::pipeline::{self, Valid};
 use crate::system::{
     Environment as _, ProcessEnvironment, RealFileSystem, STDIN_NAME, STDIN_PATH, WithStdin,
