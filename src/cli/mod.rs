@@ -54,14 +54,21 @@ pub enum Command {
     /// Print the JSON Schema of a manifest document.
     Schema(SchemaArgs),
     /// Read live state and print what apply would do; send no write.
-    #[command(after_help = CREDENTIALS_HELP)]
-    Plan(RunArgs),
-    /// Submit what is pending and report on every certificate.
-    // `--detailed-exitcode` is plan's alone: hidden here, and a usage error
-    // when given (commands/settings.rs), so `apply --help` does not offer it.
+    // `--plan` is apply's alone (hidden here, a usage error when given, as
+    // `--out` is on apply): plan always reads PATHs.
     #[command(
         after_help = CREDENTIALS_HELP,
-        mut_arg("detailed_exitcode", |arg| arg.hide(true))
+        mut_arg("plan", |arg| arg.hide(true))
+    )]
+    Plan(RunArgs),
+    /// Submit what is pending and report on every certificate.
+    // `--detailed-exitcode` and `--out` are plan's alone: hidden here, and a
+    // usage error when given (commands/settings.rs), so `apply --help` does
+    // not offer them.
+    #[command(
+        after_help = CREDENTIALS_HELP,
+        mut_arg("detailed_exitcode", |arg| arg.hide(true)),
+        mut_arg("out", |arg| arg.hide(true))
     )]
     Apply(RunArgs),
     /// Serve a local emulator of the Tencent Cloud SSL API.
