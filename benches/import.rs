@@ -2,7 +2,10 @@
 //! the emulator with 150 ms added to every reply.
 //!
 //! Run with `cargo bench --bench import`; it prints a Markdown table on
-//! stdout. `TCCERT_BENCH_IMPORT_CERTIFICATES=N` changes the count and
+//! stdout, tccert then the peer: the official Python SDK in a sequential
+//! loop doing the reads of an import (`benches/peer_import.py`), on a fresh
+//! emulator with the same latency, in the same run (skipped, saying so,
+//! when the SDK is not installed). `TCCERT_BENCH_IMPORT_CERTIFICATES=N` changes the count and
 //! `TCCERT_BENCH_LATENCY_MS=MS` the latency, so that a small run works in a
 //! debug build too: `TCCERT_BENCH_IMPORT_CERTIFICATES=20 cargo test --bench
 //! import`.
@@ -81,6 +84,10 @@ fn information(i: usize) -> Vec<(&'static str, String)> {
     ]
 }
 
+fn count_in(state: &tccert::emulator::StateSnapshot, action: &str) -> u64 {
+    state.requests_by_action.get(action).copied().unwrap_or(0)
+}
+
 fn start_emulator(
     runtime: &tokio::runtime::Runtime,
     n: usize,
@@ -140,9 +147,8 @@ fn run() -> Result<ExitCode, Box<dyn Error>> {
         .map_err(|e| format!("the import's report is not JSON: {e}"))?;
     let imported = report["certificates"].as_array().map_or(0, Vec::len);
     let profiles = report["profiles"].as_array().map_or(0, Vec::len);
-    let count = |action: &str| state.requests_by_action.get(action).copied().unwrap_or(0);
-    let pages = count("DescribeCertificates");
-    let details = count("DescribeCertificateDetail");
+    let pages = count_in(&state, "DescribeCertificates");
+    let details = count_in(&state, "DescribeCertificateDetail");
     let floor = (pages + details) as f64 / RATE;
     let share = 100.0 * floor / wall.as_secs_f64().max(f64::EPSILON);
     let code = output.status.code().unwrap_or(-1);
@@ -158,6 +164,41 @@ fn run() -> Result<ExitCode, Box<dyn Error>> {
         state.throttled
     );
     let good = code == 0 && state.throttled == 0 && imported == n;
+
+    // The peer, on a fresh emulator with the same certificates and latency.
+    let emulator = start_emulator(&runtime, n, latency_ms)?;
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/peer_import.py");
+    let hostport = emulator.url().trim_start_matches("http://").to_string();
+    let started = Instant::now();
+    let peer = Command::new(env::var_os("PYTHON").unwrap_or_else(|| "python3".into()))
+        .arg(&script)
+        .arg(&hostport)
+        .env("TENCENTCLOUD_SECRET_ID", SECRET_ID)
+        .env("TENCENTCLOUD_SECRET_KEY", SECRET_KEY)
+        .stderr(Stdio::inherit())
+        .output();
+    let wall = started.elapsed();
+    let state = emulator.snapshot();
+    runtime.block_on(emulator.shutdown());
+    match peer {
+        Ok(peer) if peer.status.success() => {
+            let pages = count_in(&state, "DescribeCertificates");
+            let details = count_in(&state, "DescribeCertificateDetail");
+            let floor = (pages + details) as f64 / RATE;
+            println!(
+                "| {n} (Python SDK, sequential reads) | {latency_ms} ms | {:.2} s | {floor:.1} s | {:.1}% | {pages} | {details} | {} | — | — | 0 |",
+                wall.as_secs_f64(),
+                100.0 * floor / wall.as_secs_f64().max(f64::EPSILON),
+                state.throttled
+            );
+        }
+        Ok(peer) => eprintln!(
+            "peer did not finish (exit {}): is tencentcloud-sdk-python-common installed? {}",
+            peer.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&peer.stdout).trim()
+        ),
+        Err(error) => eprintln!("peer not run: {error}"),
+    }
     Ok(if good {
         ExitCode::SUCCESS
     } else {
