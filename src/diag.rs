@@ -64,10 +64,14 @@ pub enum Code {
     InvalidName,
     InputBudget,
     IndividualWithoutDv,
+    LiteralSecret,
+    UnknownAccount,
+    UnusedAccount,
+    AccountKeys,
 }
 
 impl Code {
-    pub const ALL: [Code; 44] = [
+    pub const ALL: [Code; 48] = [
         Code::PathNotFound,
         Code::NoManifests,
         Code::ReadFailed,
@@ -112,6 +116,10 @@ impl Code {
         Code::InvalidName,
         Code::InputBudget,
         Code::IndividualWithoutDv,
+        Code::LiteralSecret,
+        Code::UnknownAccount,
+        Code::UnusedAccount,
+        Code::AccountKeys,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -160,6 +168,10 @@ impl Code {
             Code::InvalidName => "invalid-name",
             Code::InputBudget => "input-budget",
             Code::IndividualWithoutDv => "individual-without-dv",
+            Code::LiteralSecret => "literal-secret",
+            Code::UnknownAccount => "unknown-account",
+            Code::UnusedAccount => "unused-account",
+            Code::AccountKeys => "account-keys",
         }
     }
 
@@ -233,6 +245,14 @@ impl Code {
             }
             Code::IndividualWithoutDv => {
                 "`company_type: individual` on a certificate that is not `dv: true`: the API takes an individual (CompanyType 1) for DV certificates only"
+            }
+            Code::LiteralSecret => {
+                "an Account's `secret_id`, `secret_key` or `token` is not exactly one `${NAME}` or `${NAME:-default}` (credentials never live in manifests)"
+            }
+            Code::UnknownAccount => "`account` names an account that does not exist",
+            Code::UnusedAccount => "(warning) an Account that no certificate uses",
+            Code::AccountKeys => {
+                "an Account's keys do not go together: `site` and `endpoint`, or `profile` and `secret_id`/`secret_key`/`token`; or it has neither `profile` nor `secret_id` and `secret_key`; or `endpoint` is not an https:// URL"
             }
         }
     }

@@ -397,6 +397,7 @@ mod tests {
             },
             fields,
             profiles: vec!["acme".into()],
+            account: None,
         }
     }
 

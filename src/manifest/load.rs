@@ -12,10 +12,11 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use crate::certificate::CredentialRef;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::manifest::FORMAT_VERSION;
 use crate::manifest::interpolate::{InterpolationError, interpolate, needs_interpolation};
-use crate::manifest::raw::{CsrFile, RawDocument, from_tree};
+use crate::manifest::raw::{ACCOUNT_CREDENTIAL_KEYS, CsrFile, RawDocument, from_tree};
 use crate::manifest::schema::{self, suggest};
 use crate::manifest::tree::{Document, Format, Node, Value};
 use crate::manifest::{toml as toml_parser, yaml};
@@ -412,6 +413,19 @@ fn load_file(
         // The run has errors, so nothing built from it is ever sent.
         match from_tree(&document.root, !clean) {
             Some(mut raw) => {
+                if let RawDocument::Account(account) = &raw {
+                    // A literal credential is in the file text itself: mask
+                    // it in every quoted source line (`literal-secret`
+                    // reports it without its value).
+                    for value in [&account.secret_id, &account.secret_key, &account.token]
+                        .into_iter()
+                        .flatten()
+                    {
+                        if CredentialRef::parse(&value.value).is_none() {
+                            loaded.files.redact(value.span);
+                        }
+                    }
+                }
                 if let RawDocument::Certificate(certificate) = &mut raw {
                     // A literal password is in the file text itself: mask it
                     // in every quoted source line. `${NAME}` shows only a name.
@@ -553,12 +567,16 @@ fn check_document(
                 Value::String(t) => Some(t.text.as_str()),
                 _ => None,
             };
-            if !matches!(kind, Some("Profile" | "Certificate")) {
+            if !matches!(kind, Some("Profile" | "Certificate" | "Account")) {
                 let mut d =
                     Diagnostic::error(Code::Kind, format!("unknown kind {}", describe(node)))
                         .at(node.span)
-                        .note("a document is `kind: Profile` or `kind: Certificate`");
-                if let Some(near) = kind.and_then(|k| suggest(k, ["Profile", "Certificate"])) {
+                        .note(
+                            "a document is `kind: Profile`, `kind: Certificate` or `kind: Account`",
+                        );
+                if let Some(near) =
+                    kind.and_then(|k| suggest(k, ["Profile", "Certificate", "Account"]))
+                {
                     d = d.hint(format!("did you mean `{near}`?"));
                 }
                 problems.push(d);
@@ -568,7 +586,20 @@ fn check_document(
     if !problems.is_empty() {
         return false;
     }
-    interpolate_tree(&mut document.root, env, problems);
+    let is_account = matches!(
+        document.root.get("kind").map(|e| &e.value.value),
+        Some(Value::String(t)) if t.text == "Account"
+    );
+    match &mut document.root.value {
+        // An Account's credentials stay as written (`${NAME}`): they are
+        // read only when a run talks to a real endpoint, and checked for
+        // that form in validation (`literal-secret`).
+        Value::Mapping(entries) if is_account => entries
+            .iter_mut()
+            .filter(|e| !ACCOUNT_CREDENTIAL_KEYS.contains(&e.key.as_str()))
+            .for_each(|e| interpolate_tree(&mut e.value, env, problems)),
+        _ => interpolate_tree(&mut document.root, env, problems),
+    }
     schema::validate(&loaded.files, document, problems);
     true
 }
@@ -768,7 +799,7 @@ mod tests {
     fn csr_text(loaded: &Loaded) -> Option<Result<String, String>> {
         loaded.documents.iter().find_map(|(_, d)| match d {
             RawDocument::Certificate(c) => c.csr.loaded_file.as_ref().map(|f| f.text.clone()),
-            RawDocument::Profile(_) => None,
+            RawDocument::Profile(_) | RawDocument::Account(_) => None,
         })
     }
 

@@ -269,6 +269,7 @@ fn certificate(name: &str, commit: bool) -> Certificate {
         },
         fields,
         profiles: Vec::new(),
+        account: None,
         company_type: crate::certificate::CompanyType::default_for(false),
         company_type_span: None,
     }
