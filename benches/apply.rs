@@ -66,6 +66,7 @@ fn run() -> Result<ExitCode, Box<dyn Error>> {
         .map(|c| SeedCertificate {
             certificate_id: c.certificate_id.value.clone(),
             domain: c.domain.value.clone(),
+            owner: c.account.clone(),
         })
         .collect();
     let commits = validated.certificates.iter().filter(|c| c.commit).count();

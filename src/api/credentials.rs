@@ -24,6 +24,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::certificate::{Account, AccountCredentials, CredentialRef};
 use crate::secret::Secret;
 use crate::system::{Environment, FileSystem};
 
@@ -178,6 +179,63 @@ impl Credentials {
                 }
                 found => found,
             },
+        }
+    }
+}
+
+/// An account's credentials: its variables, or its profile of the
+/// credential files. The error names the account, the key and the
+/// variable, never a value.
+pub fn for_account(
+    account: &Account,
+    env: &dyn Environment,
+    files: &dyn FileSystem,
+) -> Result<(Credentials, String), String> {
+    match &account.credentials {
+        AccountCredentials::Profile(profile) => {
+            let places = Places::from_environment(env);
+            from_files(profile, "an Account's `profile`", &places, files)
+                .map(|(credentials, source)| (credentials, source.to_string()))
+                .map_err(|error| error.to_string())
+        }
+        AccountCredentials::Variables {
+            secret_id,
+            secret_key,
+            token,
+        } => {
+            let lookup = |name: &str| env.var(name);
+            let required = |key: &str, reference: &CredentialRef| {
+                reference
+                    .resolve(&lookup)
+                    .map(|v| v.trim().to_string())
+                    .filter(|v| !v.is_empty())
+                    .ok_or_else(|| {
+                        format!(
+                            "`{key}` reads {}, which is unset or empty; set it, or run against the built-in emulator with --emulator",
+                            reference.variable
+                        )
+                    })
+            };
+            let id = required("secret_id", secret_id)?;
+            let key = required("secret_key", secret_key)?;
+            // An empty token is no token (`${NAME:-}`: only when set).
+            let token_value = token
+                .as_ref()
+                .and_then(|t| t.resolve(&lookup))
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty());
+            let mut names = vec![secret_id.variable.as_str(), secret_key.variable.as_str()];
+            if let (Some(reference), Some(_)) = (token, &token_value) {
+                names.push(&reference.variable);
+            }
+            Ok((
+                Credentials {
+                    secret_id: id,
+                    secret_key: Secret::new(key),
+                    token: token_value.map(Secret::new),
+                },
+                format!("the environment ({})", names.join(", ")),
+            ))
         }
     }
 }

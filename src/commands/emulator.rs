@@ -7,13 +7,15 @@ use std::time::Duration;
 use super::{
     CommandError, CommandResult, EXIT_FAILURE, EXIT_OK, load_and_validate, report_diagnostics,
 };
+use crate::certificate::{Account, AccountCredentials};
 use crate::cli::{EmulatorArgs, ManifestArgs, Output};
-use crate::emulator::{self, EmulatorConfig, SeedCertificate};
-use crate::system::{Environment as _, ProcessEnvironment};
+use crate::emulator::{self, EmulatorAccount, EmulatorConfig, SeedCertificate};
+use crate::system::{Environment, ProcessEnvironment};
 
 pub async fn run(args: EmulatorArgs) -> CommandResult {
     let environment = ProcessEnvironment;
     let mut seed = Vec::new();
+    let mut accounts = Vec::new();
     if !args.seed.is_empty() {
         let manifest_args = ManifestArgs::new(args.seed.clone());
         let (loaded, validated, diagnostics) = load_and_validate(&manifest_args);
@@ -24,7 +26,14 @@ pub async fn run(args: EmulatorArgs) -> CommandResult {
         seed.extend(validated.certificates.iter().map(|c| SeedCertificate {
             certificate_id: c.certificate_id.value.clone(),
             domain: c.domain.value.clone(),
+            owner: c.account.clone(),
         }));
+        accounts.extend(
+            validated
+                .accounts
+                .iter()
+                .map(|account| seed_account(account, &environment)),
+        );
     }
     for pair in &args.seed_id {
         match pair.split_once('=') {
@@ -32,6 +41,7 @@ pub async fn run(args: EmulatorArgs) -> CommandResult {
                 seed.push(SeedCertificate {
                     certificate_id: id.to_string(),
                     domain: domain.to_string(),
+                    owner: None,
                 });
             }
             _ => {
@@ -58,6 +68,7 @@ pub async fn run(args: EmulatorArgs) -> CommandResult {
     let config = EmulatorConfig {
         listen: args.listen,
         credentials,
+        accounts,
         seed,
         state_file: args.state,
         faults,
@@ -70,4 +81,28 @@ pub async fn run(args: EmulatorArgs) -> CommandResult {
         .await
         .map_err(|source| CommandError::Emulator { source })?;
     Ok(EXIT_OK)
+}
+
+/// A `--seed` Account in the emulator: the key pair its variables give
+/// when both are set (so a run with those variables works unchanged), else
+/// a generated one. Printed as an `ACCOUNT` line either way.
+fn seed_account(account: &Account, environment: &dyn Environment) -> EmulatorAccount {
+    let lookup = |name: &str| environment.var(name);
+    let pair = match &account.credentials {
+        AccountCredentials::Variables {
+            secret_id,
+            secret_key,
+            ..
+        } => secret_id
+            .resolve(&lookup)
+            .zip(secret_key.resolve(&lookup))
+            .filter(|(id, key)| !id.trim().is_empty() && !key.trim().is_empty()),
+        AccountCredentials::Profile(_) => None,
+    };
+    let (secret_id, secret_key) = pair.unwrap_or_else(emulator::generate_credentials);
+    EmulatorAccount {
+        name: account.name.clone(),
+        secret_id,
+        secret_key,
+    }
 }

@@ -22,6 +22,8 @@ use crate::outfile::{self, NewFile};
 pub struct SeedCertificate {
     pub certificate_id: String,
     pub domain: String,
+    /// The account that owns it; `None`: the default key pairs.
+    pub owner: Option<String>,
 }
 
 /// One certificate as the emulator holds it.
@@ -64,6 +66,14 @@ pub struct CertificateState {
     pub order_submits_applied: u64,
     /// Well-formed, authenticated describes naming this certificate.
     pub describes: u64,
+    /// The account that owns it (only its key pair sees it); `null`: the
+    /// default key pairs (also what a state file from before accounts
+    /// reads as).
+    pub owner: Option<String>,
+    /// The SecretId of the last write that replaced `SubmittedData` (not a
+    /// secret: the id, never the key), so tests can tell whose credentials
+    /// wrote it.
+    pub written_with: Option<String>,
 }
 
 impl Default for CertificateState {
@@ -85,6 +95,8 @@ impl Default for CertificateState {
             order_submits_received: 0,
             order_submits_applied: 0,
             describes: 0,
+            owner: None,
+            written_with: None,
         }
     }
 }
@@ -119,6 +131,8 @@ impl std::fmt::Debug for CertificateState {
             .field("order_submits_received", &self.order_submits_received)
             .field("order_submits_applied", &self.order_submits_applied)
             .field("describes", &self.describes)
+            .field("owner", &self.owner)
+            .field("written_with", &self.written_with)
             .finish()
     }
 }
@@ -150,6 +164,7 @@ impl StateSnapshot {
                 .or_insert_with(|| CertificateState {
                     certificate_id: s.certificate_id.clone(),
                     domain: s.domain.clone(),
+                    owner: s.owner.clone(),
                     inserted_at: now,
                     ..CertificateState::default()
                 });
@@ -232,6 +247,7 @@ mod tests {
         SeedCertificate {
             certificate_id: id.into(),
             domain: domain.into(),
+            owner: None,
         }
     }
 

@@ -112,7 +112,7 @@ pub struct RawCertificate {
 pub enum RawDocument {
     Profile(RawProfile),
     Certificate(Box<RawCertificate>),
-    Account(RawAccount),
+    Account(Box<RawAccount>),
 }
 
 fn text(node: &Node) -> Option<Sourced<String>> {
@@ -184,7 +184,7 @@ pub fn from_tree(root: &Node, had_errors: bool) -> Option<RawDocument> {
     let account = field(root, "account");
     if kind.value == "Account" {
         let secret = |key: &str| field(root, key).map(|v| Sourced { secret: true, ..v });
-        return Some(RawDocument::Account(RawAccount {
+        return Some(RawDocument::Account(Box::new(RawAccount {
             had_errors,
             name,
             site: field(root, "site"),
@@ -195,7 +195,7 @@ pub fn from_tree(root: &Node, had_errors: bool) -> Option<RawDocument> {
             profile: field(root, "profile"),
             region: field(root, "region"),
             rate: root.get("rate").and_then(|e| number(&e.value)),
-        }));
+        })));
     }
     if kind.value == "Profile" {
         return Some(RawDocument::Profile(RawProfile {

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use super::report;
 use crate::diag::{Diagnostics, Severity};
-use crate::plan::{CertificateReport, Mode, Outcome, StopReason};
+use crate::plan::{CertificateReport, Mode, Outcome, Stop};
 use crate::source::Files;
 
 /// Escapes the message part of a workflow command (GitHub's own rules:
@@ -84,11 +84,7 @@ pub fn github_diagnostics(files: &Files, diagnostics: &Diagnostics) -> String {
 /// Workflow commands for a plan or apply: an error for each certificate
 /// that failed (and, in apply, drifted), a warning for drift in a plan, a
 /// notice for what a plan would send. Placed at the certificate's document.
-pub fn github_report(
-    mode: Mode,
-    reports: &[CertificateReport],
-    stop: Option<&StopReason>,
-) -> String {
+pub fn github_report(mode: Mode, reports: &[CertificateReport], stops: &[Stop]) -> String {
     let mut out = String::new();
     for r in reports {
         let (level, what) = match (r.outcome, mode) {
@@ -108,8 +104,8 @@ pub fn github_report(
         ];
         out.push_str(&command(level, &properties, &report::line(r)));
     }
-    if let Some(reason) = stop {
-        out.push_str(&command("error", &[], &report::stop_message(reason)));
+    for stop in stops {
+        out.push_str(&command("error", &[], &report::stop_message(stop)));
     }
     out
 }
@@ -187,7 +183,7 @@ mod tests {
             report("shop", Outcome::Drift),
             report("blog", Outcome::Planned),
         ];
-        let apply = github_report(Mode::Apply, &reports, None);
+        let apply = github_report(Mode::Apply, &reports, &[]);
         assert!(!apply.contains("www"), "{apply}");
         assert!(apply.contains(
             "::error file=certificates/api.yaml,line=3,title=tccert%3A api failed::failed"
@@ -201,10 +197,14 @@ mod tests {
         let mut dotted = report("dot", Outcome::Planned);
         dotted.file = "./certificates/dot.yaml".into();
         assert!(
-            github_report(Mode::Plan, &[dotted], None)
+            github_report(Mode::Plan, &[dotted], &[])
                 .starts_with("::notice file=certificates/dot.yaml,")
         );
-        let plan = github_report(Mode::Plan, &reports, Some(&StopReason::Interrupted));
+        let plan = github_report(
+            Mode::Plan,
+            &reports,
+            &[crate::plan::Stop::run(crate::plan::StopReason::Interrupted)],
+        );
         assert!(plan.contains("::warning file=certificates/shop.yaml"));
         assert!(plan.contains("::notice file=certificates/blog.yaml"));
         assert!(plan.ends_with("::error::interrupted: nothing new was written after the signal; writes in flight were settled by reads where they could be (any still `unknown`: run plan to see)\n"));

@@ -68,7 +68,7 @@ pub(crate) fn validate_with(
         match document {
             RawDocument::Profile(p) => profiles.push(p),
             RawDocument::Certificate(c) => certificates.push((*file, c.as_ref())),
-            RawDocument::Account(a) => raw_accounts.push((*file, a)),
+            RawDocument::Account(a) => raw_accounts.push((*file, a.as_ref())),
         }
     }
     let valid_accounts = accounts::check_accounts(&raw_accounts, diagnostics);
