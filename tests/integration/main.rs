@@ -15,6 +15,9 @@
 //! - `input`: numbers out of range, the run's input budget, FIFOs and
 //!   devices named by `csr.file`: each exit 1, never a panic or a hang.
 //! - `properties`: property tests of merging and interpolation.
+//! - `accounts`: several accounts in one run against the emulator serving
+//!   accounts (own key pairs, stops and pace), `--emulator` and `--seed`
+//!   with accounts, the account diagnostics.
 //! - `apply`: plan and apply against the emulator over loopback HTTP.
 //! - `ci_output`: --output github (annotations, step summary) and markdown.
 //! - `credentials`: --profile, the environment and the credential files, in order.
@@ -30,6 +33,7 @@
 //! - `write_path`: a slow server gets each write once, pacing after SIGINT, a
 //!   second signal, an unreachable endpoint, `--resubmit`, KeyPassword drift.
 
+mod accounts;
 mod apply;
 mod ci_output;
 mod commands;
