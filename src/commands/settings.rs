@@ -77,7 +77,8 @@ fn check_json_out(path: &Path, files: &dyn FileSystem) -> Result<(), CommandErro
 pub struct RunAccounts<'a> {
     /// The accounts used by some certificate of the run.
     pub accounts: Vec<&'a Account>,
-    /// Some certificate has no account: the default credentials are needed.
+    /// Some certificate has no account (or there is none at all): the
+    /// default credentials are needed.
     pub needs_default: bool,
 }
 
@@ -94,7 +95,11 @@ impl<'a> RunAccounts<'a> {
                         .any(|c| c.account.as_deref() == Some(&a.name))
                 })
                 .collect(),
-            needs_default: certificates.iter().any(|c| c.account.is_none()),
+            // A run with no certificate at all still wants them, as before
+            // accounts: the default credentials are dropped only when every
+            // certificate has an account.
+            needs_default: certificates.is_empty()
+                || certificates.iter().any(|c| c.account.is_none()),
         }
     }
 }
