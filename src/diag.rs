@@ -194,7 +194,7 @@ impl Code {
             Code::DuplicateKey => "the same key twice in one mapping",
             Code::NotAMapping => "a document is not a mapping of keys to values",
             Code::ApiVersion => "`apiVersion` is missing or not `tccert/v1`",
-            Code::Kind => "`kind` is missing or not `Profile` or `Certificate`",
+            Code::Kind => "`kind` is missing or not `Profile`, `Certificate` or `Account`",
             Code::TypeMismatch => "a value has the wrong type (values are never coerced)",
             Code::UnknownKey => "a key the format does not define",
             Code::MissingKey => "a key the document must have is missing",
