@@ -426,3 +426,25 @@ fn an_account_in_toml_validates_and_an_unused_one_is_a_warning() {
         .stdout_contains("valid: 1 certificate, 1 profile and 1 account in 3 files");
     insta::assert_snapshot!("unused_account", run.stderr());
 }
+
+#[test]
+fn render_names_each_certificates_account_and_reads_no_variable() {
+    let run = three_manifests()
+        .args(["render", ".", "--output", "json"])
+        .run()
+        .success();
+    let accounts: Vec<serde_json::Value> = run.json()["certificates"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|c| c["account"].clone())
+        .collect();
+    assert_eq!(
+        accounts,
+        [
+            serde_json::json!("hk"),
+            "cn".into(),
+            serde_json::Value::Null
+        ]
+    );
+}
