@@ -209,4 +209,15 @@ mod tests {
         assert!(plan.contains("::notice file=certificates/blog.yaml"));
         assert!(plan.ends_with("::error::interrupted: nothing new was written after the signal; writes in flight were settled by reads where they could be (any still `unknown`: run plan to see)\n"));
     }
+
+    #[test]
+    fn annotations_name_the_account() {
+        let mut hk = report("hk", Outcome::Failed);
+        hk.account = Some("acme-hk".into());
+        let text = github_report(Mode::Apply, &[hk], &[]);
+        assert!(
+            text.contains("::failed    hk (hk-id) account acme-hk status 5"),
+            "{text}"
+        );
+    }
 }

@@ -174,4 +174,29 @@ mod tests {
         let all_in_sync = markdown_report(Mode::Plan, &[report("api", Outcome::InSync)], &[]);
         assert!(all_in_sync.contains("Nothing to do"));
     }
+
+    #[test]
+    fn an_account_column_and_the_accounts_stop_when_the_run_has_accounts() {
+        let mut hk = report("hk", Outcome::Failed);
+        hk.account = Some("acme-hk".into());
+        let stop = crate::plan::Stop {
+            whose: crate::plan::Whose::Account("acme-hk".into()),
+            reason: crate::plan::StopReason::AuthFailure {
+                code: "AuthFailure.SecretIdNotFound".into(),
+                message: "m".into(),
+            },
+        };
+        let text = markdown_report(
+            Mode::Apply,
+            &[hk, report("www", Outcome::Submitted)],
+            &[stop],
+        );
+        assert!(text.contains("| certificate | account | id |"), "{text}");
+        assert!(text.contains("| hk | acme-hk | `hk-id` |"), "{text}");
+        assert!(text.contains("| www | - | `www-id` |"), "{text}");
+        assert!(
+            text.contains("> **account `acme-hk`: stopped at AuthFailure.SecretIdNotFound"),
+            "{text}"
+        );
+    }
 }
