@@ -382,6 +382,15 @@ fn measured(
     }
 }
 
+/// floor / wall, in percent.
+fn share_of_floor(floor: f64, wall: Duration) -> f64 {
+    if wall.is_zero() {
+        0.0
+    } else {
+        100.0 * floor / wall.as_secs_f64()
+    }
+}
+
 /// The accounts mode's table.
 fn print_accounts_table(results: &[Measured], accounts: usize) {
     println!(
@@ -392,11 +401,7 @@ fn print_accounts_table(results: &[Measured], accounts: usize) {
     );
     for r in results {
         let floor = r.busiest_account_submits as f64 / RATE;
-        let share = if r.wall.is_zero() {
-            0.0
-        } else {
-            100.0 * floor / r.wall.as_secs_f64()
-        };
+        let share = share_of_floor(floor, r.wall);
         println!(
             "| {} | {accounts} | {} ms | {:.2} s | {:.1} s | {:.1}% | {} | {} | {} | {} | {} | {} |",
             r.tool,
@@ -421,11 +426,7 @@ fn print_table(results: &[Measured]) {
     println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for r in results {
         let floor = r.submits as f64 / RATE;
-        let share = if r.wall.is_zero() {
-            0.0
-        } else {
-            100.0 * floor / r.wall.as_secs_f64()
-        };
+        let share = share_of_floor(floor, r.wall);
         println!(
             "| {} | {} ms | {:.2} s | {:.1} s | {:.1}% | {} | {} | {} | {} | {} | {} |",
             r.tool,

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use tccert::emulator::{EmulatorAccount, SeedCertificate};
 
-use crate::support::cli::{Run, Test, repo};
+use crate::support::cli::{Run, Test};
 use crate::support::emulator::{Emulator, SECRET_ID, SECRET_KEY};
 use crate::support::fixtures::{CERTIFICATE, PROFILE};
 
@@ -311,36 +311,6 @@ fn two_accounts_write_at_twice_the_limit_over_http() {
     assert!(
         wall < Duration::from_millis(7_500),
         "80 writes took {wall:?}: not faster than one account's limit allows"
-    );
-}
-
-#[test]
-fn the_built_in_emulator_serves_accounts_without_their_variables() {
-    // examples/ has an Account (acme-hk) with `${...}` credentials: none is set.
-    let examples = repo().join("examples");
-    let run = Test::new()
-        .args([
-            "apply",
-            examples.to_str().expect("utf-8"),
-            "--emulator",
-            "--output",
-            "json",
-        ])
-        .run()
-        .success();
-    let results = results(&run);
-    assert!(
-        results
-            .iter()
-            .any(|(name, result, account)| name == "hk-www"
-                && result == "committed"
-                && account.as_deref() == Some("acme-hk")),
-        "{results:?}"
-    );
-    assert!(
-        results
-            .iter()
-            .any(|(name, _, account)| name == "www" && account.is_none())
     );
 }
 
