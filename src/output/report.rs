@@ -185,17 +185,17 @@ pub fn table(mode: Mode, reports: &[CertificateReport], stops: &[Stop]) -> Strin
 
 /// What a stop means, in one line (two for a clock that is off).
 pub fn stop_message(stop: &Stop) -> String {
-    // Whose certificates it ended: said only when the run had more than
-    // one set of credentials.
+    // Whose certificates it ended: said when the run had accounts. Other
+    // accounts go on, which their own lines show.
     let (prefix, nothing_more) = match &stop.whose {
         Whose::Run => (String::new(), "nothing more was sent"),
         Whose::Default => (
             "default credentials: ".to_string(),
-            "nothing more was sent with them; other accounts went on",
+            "nothing more was sent with them",
         ),
         Whose::Account(name) => (
             format!("account `{}`: ", printable(name)),
-            "nothing more was sent with its credentials; other accounts went on",
+            "nothing more was sent with its credentials",
         ),
     };
     match &stop.reason {
@@ -370,7 +370,7 @@ mod tests {
         );
         assert!(text.contains("\nwww   -        www-id"), "{text}");
         assert!(
-            text.ends_with("account `acme-hk`: stopped at AuthFailure.SecretIdNotFound: m; nothing more was sent with its credentials; other accounts went on\n"),
+            text.ends_with("account `acme-hk`: stopped at AuthFailure.SecretIdNotFound: m; nothing more was sent with its credentials\n"),
             "{text}"
         );
         let value = to_json(&[hk, plain], &[stop]);

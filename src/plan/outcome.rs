@@ -101,7 +101,7 @@ pub enum Whose {
     Run,
     /// The default credentials' certificates, in a run that also has accounts.
     Default,
-    /// One account's certificates; the other accounts went on.
+    /// One account's certificates (any other account went on).
     Account(String),
 }
 
