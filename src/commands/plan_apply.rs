@@ -89,42 +89,14 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
         .iter()
         .flat_map(|(c, _)| [submit_body(c), order_body(c)])
         .collect();
-    // One redactor for every account: whatever comes back from the network
-    // is masked for every credential of the run.
-    let redactor = Arc::new(Redactor::new(
-        connections
-            .iter()
-            .flat_map(|c| {
-                run_secrets(
-                    &c.connection.credentials,
-                    c.connection.proxy.as_ref(),
-                    &bodies,
-                )
-            })
-            .collect::<Vec<String>>(),
-    ));
-    let mut runs: HashMap<Option<String>, Arc<plan::Run<HttpTransport>>> = HashMap::new();
-    for c in connections {
-        let transport = HttpTransport::new(TransportConfig {
-            endpoint: c.connection.endpoint,
-            credentials: c.connection.credentials,
-            region: c.region,
-            timeout: settings.timeout,
-            proxy: c.connection.proxy,
-            redactor: Arc::clone(&redactor),
-        })
-        .map_err(|message| CommandError::Connection { message })?;
-        let options = plan::Options {
-            mode,
-            commit_all: settings.commit_all,
-            write_rate: c.write_rate,
-            timeout: settings.timeout,
-            resubmit: resubmit.clone(),
-            account: c.account.clone(),
-            ..plan::Options::default()
-        };
-        runs.insert(c.account, plan::Run::new(Arc::new(transport), options));
-    }
+    let options = plan::Options {
+        mode,
+        commit_all: settings.commit_all,
+        timeout: settings.timeout,
+        resubmit,
+        ..plan::Options::default()
+    };
+    let runs = account_runs(connections, &bodies, &options)?;
     let mut work = Vec::with_capacity(certificates.len());
     for (certificate, file) in certificates {
         let run =
@@ -230,6 +202,50 @@ fn write_json_out(path: Option<&Path>, json: &serde_json::Value, code: u8) -> Co
         run_code: code,
     })?;
     Ok(code)
+}
+
+/// One [`plan::Run`] per connection (account), by account name (`None`: the
+/// default credentials), with `options` and the account's rate: each with
+/// its own transport, pacers and stop, and
+/// one redactor for all, so that whatever comes back from the network is
+/// masked for every credential of the run.
+fn account_runs(
+    connections: Vec<RunConnection>,
+    bodies: &[Body],
+    options: &plan::Options,
+) -> Result<HashMap<Option<String>, Arc<plan::Run<HttpTransport>>>, CommandError> {
+    let mut secrets: Vec<String> = connections
+        .iter()
+        .flat_map(|c| {
+            run_secrets(
+                &c.connection.credentials,
+                c.connection.proxy.as_ref(),
+                bodies,
+            )
+        })
+        .collect();
+    secrets.sort();
+    secrets.dedup();
+    let redactor = Arc::new(Redactor::new(secrets));
+    let mut runs = HashMap::new();
+    for c in connections {
+        let transport = HttpTransport::new(TransportConfig {
+            endpoint: c.connection.endpoint,
+            credentials: c.connection.credentials,
+            region: c.region,
+            timeout: options.timeout,
+            proxy: c.connection.proxy,
+            redactor: Arc::clone(&redactor),
+        })
+        .map_err(|message| CommandError::Connection { message })?;
+        let options = plan::Options {
+            write_rate: c.write_rate,
+            account: c.account.clone(),
+            ..options.clone()
+        };
+        runs.insert(c.account, plan::Run::new(Arc::new(transport), options));
+    }
+    Ok(runs)
 }
 
 /// One set of credentials of a run and where it sends.

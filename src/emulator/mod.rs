@@ -190,6 +190,25 @@ pub async fn start(config: EmulatorConfig) -> io::Result<RunningEmulator> {
             ),
         ));
     }
+    // One key pair opens one account's certificates: a SecretId given to
+    // two owners would make one of them unreachable, silently.
+    let mut owners: std::collections::HashMap<&str, Option<&str>> = config
+        .credentials
+        .iter()
+        .map(|(id, _)| (id.as_str(), None))
+        .collect();
+    for account in &config.accounts {
+        if let Some(other) = owners.insert(&account.secret_id, Some(&account.name)) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "account `{}` has the same SecretId as {}: each account needs its own key pair",
+                    account.name,
+                    other.map_or("the default pair".to_string(), |o| format!("account `{o}`"))
+                ),
+            ));
+        }
+    }
     let mut snapshot = match &config.state_file {
         Some(path) => state::load(path)?.unwrap_or_default(),
         None => StateSnapshot::default(),

@@ -896,6 +896,17 @@ async fn each_account_has_its_own_rate_buckets() {
     emu.shutdown().await;
 }
 
+#[tokio::test]
+async fn a_secret_id_given_to_two_owners_is_refused() {
+    let mut config = accounts_config(1.0);
+    config.accounts[0].secret_id = ID.into();
+    let refused = start(config).await.map(|_| ()).map_err(|e| e.to_string());
+    assert_eq!(
+        refused,
+        Err("account `hk` has the same SecretId as the default pair: each account needs its own key pair".into())
+    );
+}
+
 #[test]
 fn a_state_file_from_before_accounts_reads_as_the_default_owner() {
     let old =
