@@ -296,7 +296,9 @@ impl RunningEmulator {
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
         self.shared.mutate(|state| {
             let existed = state.certificates.contains_key(&seed.certificate_id);
-            state.add_seed(std::slice::from_ref(&seed), now);
+            if !existed {
+                state.add_seed(std::slice::from_ref(&seed), now);
+            }
             ((), !existed)
         });
     }

@@ -156,11 +156,15 @@ pub struct StateSnapshot {
 
 impl StateSnapshot {
     /// Adds the seed certificates that are not there yet; existing ones keep
-    /// their state, so a state file survives a restart with the same seed.
+    /// their state, so a state file survives a restart with the same seed,
+    /// but take the seed's owner: the manifests say which account a
+    /// certificate belongs to, and an `account:` added since the state was
+    /// written must not make it unreachable.
     pub fn add_seed(&mut self, seed: &[SeedCertificate], now: i64) {
         for s in seed {
             self.certificates
                 .entry(s.certificate_id.clone())
+                .and_modify(|c| c.owner.clone_from(&s.owner))
                 .or_insert_with(|| CertificateState {
                     certificate_id: s.certificate_id.clone(),
                     domain: s.domain.clone(),
@@ -265,6 +269,20 @@ mod tests {
         assert_eq!(state.certificates["a"].status, INFO_SUBMITTED);
         assert_eq!(state.certificates["a"].domain, "a.example.com");
         assert_eq!(state.certificates["b"].inserted_at, 200);
+    }
+
+    #[test]
+    fn a_restart_keeps_the_state_and_takes_the_seeds_owner() {
+        let mut state = StateSnapshot::default();
+        state.add_seed(&[seed("a", "a.example.com")], 100);
+        state.certificates.get_mut("a").map(|a| a.status = INFO_SUBMITTED);
+        let owned = SeedCertificate {
+            owner: Some("hk".into()),
+            ..seed("a", "a.example.com")
+        };
+        state.add_seed(&[owned], 200);
+        assert_eq!(state.certificates["a"].owner.as_deref(), Some("hk"));
+        assert_eq!(state.certificates["a"].status, INFO_SUBMITTED);
     }
 
     #[test]
