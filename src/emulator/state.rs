@@ -275,7 +275,9 @@ mod tests {
     fn a_restart_keeps_the_state_and_takes_the_seeds_owner() {
         let mut state = StateSnapshot::default();
         state.add_seed(&[seed("a", "a.example.com")], 100);
-        state.certificates.get_mut("a").map(|a| a.status = INFO_SUBMITTED);
+        if let Some(a) = state.certificates.get_mut("a") {
+            a.status = INFO_SUBMITTED;
+        }
         let owned = SeedCertificate {
             owner: Some("hk".into()),
             ..seed("a", "a.example.com")
