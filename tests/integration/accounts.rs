@@ -1,8 +1,9 @@
 //! Accounts (`kind: Account`): several sets of credentials in one run,
 //! against the emulator serving accounts: each certificate written with its
 //! own account's key pair, an account's refused credentials stopping only
-//! its certificates, each account at its own pace, `--emulator` and
-//! `emulator --seed` with accounts and no variables, and the diagnostics.
+//! its certificates, each account at its own pace, `emulator --seed` with
+//! accounts, `render`, and the diagnostics. (`apply examples/ --emulator`,
+//! whose Account's variables are unset, is in `apply`.)
 
 use std::io::{BufRead as _, BufReader};
 use std::process::{Command, Stdio};

@@ -16,8 +16,8 @@
 //!   devices named by `csr.file`: each exit 1, never a panic or a hang.
 //! - `properties`: property tests of merging and interpolation.
 //! - `accounts`: several accounts in one run against the emulator serving
-//!   accounts (own key pairs, stops and pace), `--emulator` and `--seed`
-//!   with accounts, the account diagnostics.
+//!   accounts (own key pairs, stops and pace), `--seed` with accounts, the
+//!   account diagnostics.
 //! - `apply`: plan and apply against the emulator over loopback HTTP.
 //! - `ci_output`: --output github (annotations, step summary) and markdown.
 //! - `credentials`: --profile, the environment and the credential files, in order.
