@@ -706,4 +706,67 @@ secret_key = prod-key
             vec![("secret_id".to_string(), "AKID=x".to_string())]
         );
     }
+
+    fn account(credentials: AccountCredentials) -> Account {
+        let file = crate::source::Files::default().add("a.yaml".into(), String::new());
+        Account {
+            name: "hk".into(),
+            file,
+            span: crate::source::Span {
+                file,
+                line: 1,
+                column: 1,
+                length: 1,
+            },
+            site: crate::certificate::Site::Intl,
+            credentials,
+            region: None,
+            rate: None,
+        }
+    }
+
+    #[test]
+    fn an_accounts_profile_is_read_from_the_files_whatever_the_environment_holds() {
+        let hk = account(AccountCredentials::Profile("prod".into()));
+        let (credentials, source) = for_account(&hk, &env_pair(home()), &files()).unwrap();
+        assert_eq!(credentials.secret_id, "AKIDprod");
+        assert_eq!(
+            source,
+            "profile `prod` in /home/u/.tencentcloud/credentials"
+        );
+        let missing = account(AccountCredentials::Profile("nope".into()));
+        let error = for_account(&missing, &home(), &files())
+            .map(|_| ())
+            .unwrap_err();
+        assert!(
+            error.starts_with("no credential profile `nope` (from an Account's `profile`)"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn an_accounts_variables_give_its_credentials_and_an_empty_token_is_none() {
+        let reference = |variable: &str, default: Option<&str>| CredentialRef {
+            variable: variable.into(),
+            default: default.map(str::to_string),
+        };
+        let hk = account(AccountCredentials::Variables {
+            secret_id: reference("HK_ID", None),
+            secret_key: reference("HK_KEY", Some("fallback-key")),
+            token: Some(reference("HK_TOKEN", Some(""))),
+        });
+        let env = MapEnvironment::default().with("HK_ID", "AKIDhk");
+        let (credentials, source) = for_account(&hk, &env, &files()).unwrap();
+        assert_eq!(credentials.secret_id, "AKIDhk");
+        assert_eq!(credentials.secret_key.expose(), "fallback-key");
+        assert!(credentials.token.is_none());
+        assert_eq!(source, "the environment (HK_ID, HK_KEY)");
+        let with_token = env.with("HK_TOKEN", "sts");
+        let (credentials, source) = for_account(&hk, &with_token, &files()).unwrap();
+        assert_eq!(
+            credentials.token.map(|t| t.expose().to_string()),
+            Some("sts".into())
+        );
+        assert_eq!(source, "the environment (HK_ID, HK_KEY, HK_TOKEN)");
+    }
 }
