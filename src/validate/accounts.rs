@@ -8,7 +8,7 @@
 //! (`commands::settings`), not during validation: `validate` and
 //! `apply --emulator` need none of them.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashSet};
 
 use super::names::{check_name, unique};
 use crate::certificate::{Account, AccountCredentials, CredentialRef, Site};
@@ -304,10 +304,11 @@ pub(super) fn report_unused(
     used: &BTreeSet<String>,
     diagnostics: &mut Diagnostics,
 ) {
-    let mut first: HashMap<&str, ()> = HashMap::new();
+    // A name defined twice is an error already: warned about once.
+    let mut warned: HashSet<&str> = HashSet::new();
     for (_, account) in accounts {
         let name = account.name.value.as_str();
-        if used.contains(name) || first.insert(name, ()).is_some() {
+        if used.contains(name) || !warned.insert(name) {
             continue;
         }
         diagnostics.push(
