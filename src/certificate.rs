@@ -337,6 +337,28 @@ pub struct Account {
     pub rate: Option<f64>,
 }
 
+#[cfg(test)]
+impl Account {
+    /// An account with no region or rate, for unit tests elsewhere.
+    pub fn example(name: &str, site: Site, credentials: AccountCredentials) -> Self {
+        let file = crate::source::Files::default().add("a.yaml".into(), String::new());
+        Self {
+            name: name.into(),
+            file,
+            span: Span {
+                file,
+                line: 1,
+                column: 1,
+                length: 1,
+            },
+            site,
+            credentials,
+            region: None,
+            rate: None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Certificate {
     pub name: String,

@@ -708,21 +708,7 @@ secret_key = prod-key
     }
 
     fn account(credentials: AccountCredentials) -> Account {
-        let file = crate::source::Files::default().add("a.yaml".into(), String::new());
-        Account {
-            name: "hk".into(),
-            file,
-            span: crate::source::Span {
-                file,
-                line: 1,
-                column: 1,
-                length: 1,
-            },
-            site: crate::certificate::Site::Intl,
-            credentials,
-            region: None,
-            rate: None,
-        }
+        Account::example("hk", crate::certificate::Site::Intl, credentials)
     }
 
     #[test]

@@ -516,31 +516,19 @@ mod tests {
     }
 
     fn account(name: &str, site: Site) -> Account {
-        let reference = |variable: &str| crate::certificate::CredentialRef {
+        let reference = |variable: &str, default: Option<&str>| crate::certificate::CredentialRef {
             variable: variable.into(),
-            default: None,
+            default: default.map(str::to_string),
         };
-        let file = crate::source::Files::default().add("a.yaml".into(), String::new());
+        let credentials = crate::certificate::AccountCredentials::Variables {
+            secret_id: reference("HK_ID", None),
+            secret_key: reference("HK_KEY", None),
+            token: Some(reference("HK_TOKEN", Some(""))),
+        };
         Account {
-            name: name.into(),
-            file,
-            span: crate::source::Span {
-                file,
-                line: 1,
-                column: 1,
-                length: 1,
-            },
-            site,
-            credentials: crate::certificate::AccountCredentials::Variables {
-                secret_id: reference("HK_ID"),
-                secret_key: reference("HK_KEY"),
-                token: Some(crate::certificate::CredentialRef {
-                    variable: "HK_TOKEN".into(),
-                    default: Some(String::new()),
-                }),
-            },
             region: Some("ap-hongkong".into()),
             rate: Some(4.0),
+            ..Account::example(name, site, credentials)
         }
     }
 
