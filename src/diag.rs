@@ -40,6 +40,8 @@ pub enum Code {
     Schema,
     UnsetVariable,
     InterpolationSyntax,
+    EmptyVariable,
+    UnbracedVariable,
     DuplicateName,
     DuplicateCertificateId,
     UnknownProfile,
@@ -68,10 +70,11 @@ pub enum Code {
     UnknownAccount,
     UnusedAccount,
     AccountKeys,
+    PlaceholderCertificateId,
 }
 
 impl Code {
-    pub const ALL: [Code; 48] = [
+    pub const ALL: [Code; 51] = [
         Code::PathNotFound,
         Code::NoManifests,
         Code::ReadFailed,
@@ -92,6 +95,8 @@ impl Code {
         Code::Schema,
         Code::UnsetVariable,
         Code::InterpolationSyntax,
+        Code::EmptyVariable,
+        Code::UnbracedVariable,
         Code::DuplicateName,
         Code::DuplicateCertificateId,
         Code::UnknownProfile,
@@ -120,6 +125,7 @@ impl Code {
         Code::UnknownAccount,
         Code::UnusedAccount,
         Code::AccountKeys,
+        Code::PlaceholderCertificateId,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -144,6 +150,8 @@ impl Code {
             Code::Schema => "schema",
             Code::UnsetVariable => "unset-variable",
             Code::InterpolationSyntax => "interpolation-syntax",
+            Code::EmptyVariable => "empty-variable",
+            Code::UnbracedVariable => "unbraced-variable",
             Code::DuplicateName => "duplicate-name",
             Code::DuplicateCertificateId => "duplicate-certificate-id",
             Code::UnknownProfile => "unknown-profile",
@@ -172,6 +180,7 @@ impl Code {
             Code::UnknownAccount => "unknown-account",
             Code::UnusedAccount => "unused-account",
             Code::AccountKeys => "account-keys",
+            Code::PlaceholderCertificateId => "placeholder-certificate-id",
         }
     }
 
@@ -179,7 +188,9 @@ impl Code {
     pub fn description(self) -> &'static str {
         match self {
             Code::PathNotFound => "a PATH given on the command line does not exist",
-            Code::NoManifests => "the PATHs hold no .yaml, .yml or .toml file",
+            Code::NoManifests => {
+                "the PATHs hold no manifest document: no .yaml, .yml or .toml file, or only files that are empty or hold only comments"
+            }
             Code::ReadFailed => "a file or directory could not be read",
             Code::NotUtf8 => "a manifest is not valid UTF-8",
             Code::FileTooLarge => {
@@ -204,6 +215,12 @@ impl Code {
                 "`${NAME}` names an unset environment variable and has no default"
             }
             Code::InterpolationSyntax => "a malformed `${...}` expression",
+            Code::EmptyVariable => {
+                "`${NAME}` names an environment variable that is set but empty (in CI, often a secret that was never defined); write `${NAME:-}` where empty is meant"
+            }
+            Code::UnbracedVariable => {
+                "(warning) `$NAME` without braces, NAME in capitals: kept as written, not read from the environment; write `${NAME}` to read it, or `$$NAME` for the text as written"
+            }
             Code::DuplicateName => "two profiles or two certificates share a name",
             Code::DuplicateCertificateId => "two certificates share a certificate_id",
             Code::UnknownProfile => "`profiles` names a profile that does not exist",
@@ -253,6 +270,9 @@ impl Code {
             Code::UnusedAccount => "(warning) an Account that no certificate uses",
             Code::AccountKeys => {
                 "an Account's keys do not go together: `site` and `endpoint`, or `profile` and `secret_id`/`secret_key`/`token`; or it has neither `profile` nor `secret_id` and `secret_key`; or `endpoint` is not an https:// URL"
+            }
+            Code::PlaceholderCertificateId => {
+                "`certificate_id` is still the placeholder `tccert init` writes (`REPLACE-ME`): put the certificate's id from the SSL console there"
             }
         }
     }
@@ -350,6 +370,11 @@ pub struct Diagnostics {
     items: Vec<Diagnostic>,
 }
 
+/// "s" unless there is exactly one.
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
 impl Diagnostics {
     pub fn push(&mut self, diagnostic: Diagnostic) {
         self.items.push(diagnostic);
@@ -374,8 +399,25 @@ impl Diagnostics {
         self.items.len() - self.error_count()
     }
 
+    /// The counts every output format ends with: "1 error, 0 warnings".
+    pub fn counts(&self) -> String {
+        let (errors, warnings) = (self.error_count(), self.warning_count());
+        format!(
+            "{errors} error{}, {warnings} warning{}",
+            plural(errors),
+            plural(warnings)
+        )
+    }
+
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
+    }
+
+    /// Adds a note to the diagnostic pushed `index`-th (nothing if none).
+    pub fn add_note(&mut self, index: usize, note: String) {
+        if let Some(diagnostic) = self.items.get_mut(index) {
+            diagnostic.notes.push(note);
+        }
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {

@@ -110,6 +110,14 @@ impl SourceFile {
         Some(shown)
     }
 
+    /// Whether the text at a 1-based line and column is redacted: a caret
+    /// there covers the mask, since one as long as the hidden text would
+    /// tell its length.
+    pub fn hides(&self, line: u32, column: u32) -> bool {
+        self.byte_offset(line, column)
+            .is_some_and(|at| self.redacted.iter().any(|r| r.contains(&at)))
+    }
+
     /// Resolves a byte range (as the TOML parser gives it) to a [`Span`].
     pub fn span_of_bytes(&self, file: FileId, range: std::ops::Range<usize>) -> Span {
         let start = range.start.min(self.text.len());
@@ -153,6 +161,28 @@ impl SourceFile {
 
 fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// A path as a message shows it: `.` steps dropped and `dir/..` folded
+/// (`./certs/../csr/www.csr` -> `csr/www.csr`), without touching the disk.
+/// Only for display: with symbolic links, `a/..` need not be where `a`
+/// started, so the path read stays the one written.
+pub fn tidy(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut parts: Vec<Component> = Vec::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(parts.last(), Some(Component::Normal(_))) => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    if parts.is_empty() {
+        return PathBuf::from(".");
+    }
+    parts.iter().collect()
 }
 
 /// The registry of every file read in a run.
@@ -199,6 +229,11 @@ impl Files {
 
     pub fn len(&self) -> usize {
         self.files.len()
+    }
+
+    /// Every file's path, in the order read.
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.files.iter().map(|f| f.path.as_path())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -283,5 +318,18 @@ mod tests {
         let shown = files.get(id).display_line(2).unwrap();
         assert_eq!(shown, "  key_password: ******** # x");
         assert!(!shown.contains("hunter2"));
+    }
+
+    #[test]
+    fn paths_are_tidied_for_display() {
+        for (path, shown) in [
+            ("./csr/none.csr", "csr/none.csr"),
+            ("certs/../csr/www.csr", "csr/www.csr"),
+            ("../up/./x.csr", "../up/x.csr"),
+            ("/abs/./a/../b.csr", "/abs/b.csr"),
+            ("./", "."),
+        ] {
+            assert_eq!(tidy(Path::new(path)), PathBuf::from(shown), "{path}");
+        }
     }
 }

@@ -11,6 +11,26 @@ use crate::manifest::schema::{Draft, schema_text};
 /// Where the schema goes, relative to DIR.
 pub const SCHEMA_PATH: &str = ".tccert/tccert-v1.schema.json";
 
+/// Where the `.gitignore` goes, relative to DIR. Written only when DIR has
+/// none (a repository's own is never replaced, not even with `--force`).
+pub const GITIGNORE_PATH: &str = ".gitignore";
+
+/// Keeps private keys out of the repository: `tccert csr new --key-out
+/// FILE` writes a PKCS#8 PEM key wherever it is told, and the starter
+/// certificate suggests `www.key`. CSRs (`*.csr`) are meant to be committed
+/// (a manifest's `csr.file` names them), so `*.pem` as a whole is not
+/// ignored, only the names keys usually get.
+pub const GITIGNORE: &str = "\
+# Private keys never belong in a repository (tccert csr new --key-out FILE
+# writes one; keep it in a secret store). CSRs (*.csr) are meant to be committed.
+*.key
+*.key.pem
+*-key.pem
+*_key.pem
+*.p12
+*.pfx
+";
+
 /// One file of the starter tree.
 pub struct StarterFile {
     /// Relative to DIR, with `/` separators.
@@ -91,8 +111,9 @@ contact:
 
 const CERTIFICATE: &str = r#"#
 # One paid certificate. Replace `certificate_id` with the id of your
-# certificate (Tencent Cloud console, SSL Certificates), and `domain` with the
-# name it is for.
+# certificate (Tencent Cloud console, SSL Certificates > ID, e.g. abcd1234),
+# and `domain` with the name it is for. Until then `tccert validate` fails
+# with `placeholder-certificate-id`, so nothing is sent for a made-up id.
 apiVersion: tccert/v1
 kind: Certificate
 name: www
@@ -105,7 +126,8 @@ csr:
   # Tencent Cloud makes the private key and the CSR. To keep the key
   # yourself instead, make them here and point the manifest at the CSR:
   #   tccert csr new --domain www.example.com --key-out www.key --csr-out www.csr
-  # then `type: parse` and `file: www.csr` (relative to this file).
+  # then `type: parse` and `file: www.csr` (relative to this file). The
+  # .gitignore beside the tree keeps `*.key` files out of the repository.
   type: online
 # commit: true                  # also send the order to the CA once submitted
 "#;
@@ -124,10 +146,17 @@ certificates/www.yaml       one certificate, using the profile
 Each YAML file's first line points the YAML language server at the schema,
 so editors complete keys and flag mistakes as you type.
 
+Put your certificate's id in `certificates/www.yaml` first (`certificate_id`,
+from the SSL console): until then `tccert validate .` fails with
+`placeholder-certificate-id`. The `.gitignore` keeps private keys (`*.key`)
+out of the repository.
+
 ```sh
 tccert validate .               # check everything; sends nothing
 tccert render .                 # each certificate after merging, and its request (secrets masked)
 tccert plan . --emulator        # a dry run against the built-in emulator: no account needed
+tccert apply . --emulator       # the emulator remembers this tree: run it again, all in sync
+tccert plan . --emulator --emulator-reset   # start the emulator's state afresh
 tccert plan .                   # what apply would do, against the real API
 tccert apply .                  # submit what is pending
 ```
@@ -171,6 +200,30 @@ mod tests {
             assert_eq!(resolved, std::path::Path::new(SCHEMA_PATH), "{}", file.path);
         }
         assert_eq!(yaml, 2);
+    }
+
+    fn starter_certificate() -> String {
+        starter_files()
+            .into_iter()
+            .find(|f| f.path == "certificates/www.yaml")
+            .unwrap()
+            .contents
+    }
+
+    #[test]
+    fn the_certificate_holds_the_placeholder_the_schema_refuses() {
+        use crate::manifest::schema::PLACEHOLDER_CERTIFICATE_ID;
+        assert!(
+            starter_certificate()
+                .contains(&format!("\ncertificate_id: {PLACEHOLDER_CERTIFICATE_ID}\n"))
+        );
+    }
+
+    #[test]
+    fn the_gitignore_keeps_the_key_csr_new_is_shown_writing() {
+        assert!(starter_certificate().contains("--key-out www.key"));
+        assert!(GITIGNORE.lines().any(|l| l == "*.key"));
+        assert!(!GITIGNORE.lines().any(|l| l == "*.csr" || l == "*.pem"));
     }
 
     #[test]

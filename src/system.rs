@@ -30,6 +30,11 @@ pub trait Environment: Sync {
     fn var(&self, name: &str) -> Option<String>;
 }
 
+/// `-` as a PATH: manifests read from standard input (as `kubectl -f -`).
+pub const STDIN_PATH: &str = "-";
+/// What diagnostics and reports call standard input.
+pub const STDIN_NAME: &str = "<stdin>";
+
 /// The real disk.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RealFileSystem;
@@ -68,6 +73,55 @@ impl FileSystem for RealFileSystem {
 
     fn canonical(&self, path: &Path) -> io::Result<PathBuf> {
         std::fs::canonicalize(path)
+    }
+}
+
+/// The disk, with standard input read beforehand under the name
+/// [`STDIN_NAME`] (a `-` PATH): a file like any other to the loader, which
+/// applies the same size limits and budget to it.
+pub struct WithStdin<'a> {
+    pub disk: &'a dyn FileSystem,
+    /// At most one byte more than the largest read the loader may ask for,
+    /// so that too much input is told apart from just enough.
+    pub stdin: Vec<u8>,
+}
+
+impl WithStdin<'_> {
+    fn is_stdin(path: &Path) -> bool {
+        path.as_os_str() == STDIN_NAME
+    }
+}
+
+impl FileSystem for WithStdin<'_> {
+    fn read(&self, path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+        if !Self::is_stdin(path) {
+            return self.disk.read(path, limit);
+        }
+        if self.stdin.len() as u64 > limit {
+            return Err(io::Error::new(
+                io::ErrorKind::FileTooLarge,
+                format!("larger than {limit} bytes"),
+            ));
+        }
+        Ok(self.stdin.clone())
+    }
+
+    fn kind(&self, path: &Path) -> io::Result<EntryKind> {
+        if Self::is_stdin(path) {
+            return Ok(EntryKind::File);
+        }
+        self.disk.kind(path)
+    }
+
+    fn list(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
+        self.disk.list(path)
+    }
+
+    fn canonical(&self, path: &Path) -> io::Result<PathBuf> {
+        if Self::is_stdin(path) {
+            return Ok(path.to_path_buf());
+        }
+        self.disk.canonical(path)
     }
 }
 
@@ -171,5 +225,31 @@ impl FileSystem for MemoryFileSystem {
 
     fn canonical(&self, path: &Path) -> io::Result<PathBuf> {
         Ok(path.to_path_buf())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stdin_reads_as_a_file_within_the_limit_and_the_disk_stays_reachable() {
+        let disk = MemoryFileSystem::default().with("m.yaml", "on disk");
+        let fs = WithStdin {
+            disk: &disk,
+            stdin: b"from a pipe".to_vec(),
+        };
+        let stdin = Path::new(STDIN_NAME);
+        assert!(matches!(fs.kind(stdin), Ok(EntryKind::File)));
+        assert_eq!(fs.read(stdin, 100).ok(), Some(b"from a pipe".to_vec()));
+        assert_eq!(
+            fs.read(stdin, 4).map_err(|e| e.kind()).err(),
+            Some(io::ErrorKind::FileTooLarge)
+        );
+        assert_eq!(fs.canonical(stdin).ok(), Some(PathBuf::from(STDIN_NAME)));
+        assert_eq!(
+            fs.read(Path::new("m.yaml"), 100).ok(),
+            Some(b"on disk".to_vec())
+        );
     }
 }

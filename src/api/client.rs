@@ -9,6 +9,7 @@
 
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -182,6 +183,19 @@ pub struct TransportConfig {
     pub proxy: Option<ProxyChoice>,
     /// Masks secrets in every text that comes back from the network.
     pub redactor: Arc<Redactor>,
+    /// `--ca-cert`: more certificate authorities to trust.
+    pub extra_roots: Option<ExtraRoots>,
+}
+
+/// Certificate authorities trusted beside the system's (`--ca-cert FILE`,
+/// `TCCERT_CA_CERT`): added to them, never instead, so one flag cannot
+/// turn the real endpoint's verification off.
+#[derive(Clone, Debug)]
+pub struct ExtraRoots {
+    /// Where they were read from, for messages.
+    pub from: PathBuf,
+    /// PEM text: one or more `CERTIFICATE` blocks.
+    pub pem: Vec<u8>,
 }
 
 /// Test-only seams (never reachable from the command line): a resolver, so
@@ -253,6 +267,17 @@ impl HttpTransport {
                     SocketAddr::from((Ipv6Addr::LOCALHOST, 0)),
                 ],
             );
+        }
+        if let Some(extra) = &config.extra_roots {
+            let certificates = reqwest::Certificate::from_pem_bundle(&extra.pem)
+                .map_err(|e| format!("--ca-cert {}: {e}", extra.from.display()))?;
+            if certificates.is_empty() {
+                return Err(format!(
+                    "--ca-cert {}: holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+                    extra.from.display()
+                ));
+            }
+            builder = builder.tls_certs_merge(certificates);
         }
         if let Some(resolver) = seams.resolver {
             builder = builder.dns_resolver(resolver);
@@ -678,6 +703,7 @@ mod tests {
             timeout: Duration::from_secs(5),
             proxy,
             redactor: Arc::new(Redactor::default()),
+            extra_roots: None,
         }
     }
 

@@ -30,6 +30,21 @@ pub struct Cli {
     pub quiet: bool,
 }
 
+/// Where `plan` and `apply` find credentials (src/api/credentials.rs, in
+/// that order), shown under their `--help`: the first question of a new user.
+pub const CREDENTIALS_HELP: &str = "\
+Credentials (not needed with --emulator), the first found wins:
+  1. --profile NAME: that profile of the files below, nothing else
+  2. TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY, and for temporary
+     credentials TENCENTCLOUD_TOKEN or TENCENTCLOUD_SECURITY_TOKEN (the first
+     wins when both are set)
+  3. the profile TENCENTCLOUD_PROFILE, else TCCLI_PROFILE, else `default`, of:
+     ~/.tencentcloud/credentials (or $TENCENTCLOUD_CREDENTIALS_FILE), the SDKs'
+     INI file, keys secret_id, secret_key and token; then
+     ~/.tccli/NAME.credential (the directory is $TENCENTCLOUD_SHARED_CREDENTIALS_DIR
+     when set), tccli's JSON file, keys secretId, secretKey and token
+Secrets are never printed or logged. With --emulator nothing leaves the machine.";
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Load, merge and validate manifests; send nothing.
@@ -39,8 +54,22 @@ pub enum Command {
     /// Print the JSON Schema of a manifest document.
     Schema(SchemaArgs),
     /// Read live state and print what apply would do; send no write.
+    // `--plan` is apply's alone (hidden here, a usage error when given, as
+    // `--out` is on apply): plan always reads PATHs.
+    #[command(
+        after_help = CREDENTIALS_HELP,
+        mut_arg("plan", |arg| arg.hide(true))
+    )]
     Plan(RunArgs),
     /// Submit what is pending and report on every certificate.
+    // `--detailed-exitcode` and `--out` are plan's alone: hidden here, and a
+    // usage error when given (commands/settings.rs), so `apply --help` does
+    // not offer them.
+    #[command(
+        after_help = CREDENTIALS_HELP,
+        mut_arg("detailed_exitcode", |arg| arg.hide(true)),
+        mut_arg("out", |arg| arg.hide(true))
+    )]
     Apply(RunArgs),
     /// Serve a local emulator of the Tencent Cloud SSL API.
     Emulator(EmulatorArgs),
@@ -125,11 +154,14 @@ pub struct ManifestArgs {
         value_parser = numbers::parse_max_files
     )]
     pub max_files: u64,
+
+    /// Only this certificate (a name or a glob: `*`, `?`, `[...]`; repeatable): every manifest is still loaded and validated; a pattern matching no certificate is an error.
+    #[arg(long, value_name = "NAME")]
+    pub target: Vec<String>,
 }
 
 impl ManifestArgs {
-    /// PATHs with every other option at its default (the emulator's
-    /// `--seed`, benchmarks).
+    /// PATHs with every other option at its default (benchmarks, tests).
     pub fn new(paths: Vec<PathBuf>) -> Self {
         let budget = crate::manifest::load::Budget::default();
         Self {
@@ -138,6 +170,7 @@ impl ManifestArgs {
             api: None,
             max_input_bytes: budget.max_bytes,
             max_files: budget.max_files,
+            target: Vec::new(),
         }
     }
 
@@ -168,6 +201,8 @@ pub struct SchemaArgs {
 }
 
 #[derive(Debug, Args)]
+// PATHs, or (apply) a saved plan instead: clap says which is missing.
+#[command(mut_arg("paths", |arg| arg.required(false).required_unless_present("plan")))]
 pub struct RunArgs {
     #[command(flatten)]
     pub manifests: ManifestArgs,
@@ -193,8 +228,13 @@ pub struct RunArgs {
     pub timeout: f64,
 
     /// Start the built-in emulator on loopback, seeded with the certificates of PATH..., and run against it.
+    /// Its state is kept per tree (the PATHs given) under $XDG_STATE_HOME/tccert (else ~/.local/state/tccert), so a second apply reports in_sync.
     #[arg(long, conflicts_with_all = ["endpoint", "china"])]
     pub emulator: bool,
+
+    /// With --emulator: start this tree's emulator state afresh (every certificate back at status 5, nothing submitted).
+    #[arg(long, requires = "emulator")]
+    pub emulator_reset: bool,
 
     /// (plan) Exit 2 when anything would be written or has drifted.
     #[arg(long)]
@@ -208,6 +248,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "NAME")]
     pub resubmit: Vec<String>,
 
+    /// Also trust the certificate authorities in FILE (PEM), beside the system's [env: TCCERT_CA_CERT]: for `tccert emulator --tls --tls-ca-out FILE`, or a private endpoint.
+    #[arg(long, value_name = "FILE", conflicts_with = "emulator")]
+    pub ca_cert: Option<PathBuf>,
+
     /// Credentials from this profile of ~/.tencentcloud/credentials or ~/.tccli/NAME.credential, ignoring TENCENTCLOUD_SECRET_ID/KEY.
     #[arg(long, value_name = "NAME", conflicts_with = "emulator")]
     pub profile: Option<String>,
@@ -215,6 +259,22 @@ pub struct RunArgs {
     /// Also write the JSON report (as `--output json` prints it) to FILE, whatever --output is; replaced whole, never half-written.
     #[arg(long, value_name = "FILE")]
     pub json_out: Option<PathBuf>,
+
+    /// Leave field values out of every output: changes name their fields only (for public repositories).
+    #[arg(long)]
+    pub no_values: bool,
+
+    /// (plan) Also write a saved plan to FILE, for `apply --plan FILE` (only when plan exits 0 or 2).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// (apply) Apply exactly this saved plan, instead of PATHs: only where nothing moved since it was made.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["paths", "target", "commit", "resubmit", "api"]
+    )]
+    pub plan: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -234,6 +294,14 @@ pub struct EmulatorArgs {
     /// Keep state in this JSON file across restarts.
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
+
+    /// Serve HTTPS (the URL line is then https://...) with a certificate for localhost and 127.0.0.1 signed by a CA made at start, for clients that speak only HTTPS (tccli, the SDKs, Terraform).
+    #[arg(long)]
+    pub tls: bool,
+
+    /// With --tls: write the CA certificate (PEM) here before the URL line, for clients to trust (tccert --ca-cert, REQUESTS_CA_BUNDLE, SSL_CERT_FILE).
+    #[arg(long, value_name = "FILE", requires = "tls")]
+    pub tls_ca_out: Option<PathBuf>,
 
     /// Test only: inject a fault, KIND[:ACTION][@CERTIFICATE_ID][=first:N|=rate:P] (repeatable).
     #[arg(long, value_name = "SPEC")]

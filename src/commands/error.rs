@@ -25,6 +25,19 @@ pub enum CommandError {
         if names.len() == 1 { "that name" } else { "those names" }
     )]
     UnknownResubmit { names: Vec<String> },
+    /// `--target` patterns that match no certificate.
+    #[error(
+        "--target {}: no certificate has {}; nothing was sent",
+        names.join(", --target "),
+        if names.len() == 1 { "that name" } else { "those names" }
+    )]
+    UnknownTarget { names: Vec<String> },
+    /// `apply --plan FILE`: the saved plan cannot be applied as it stands.
+    #[error("cannot apply the saved plan {}: {message}\nnothing was sent", path.display())]
+    SavedPlan { path: PathBuf, message: String },
+    /// `plan --out FILE` could not be written; the plan itself ran.
+    #[error("--out: {error}")]
+    PlanOut { error: WriteError },
     /// No usable credentials.
     #[error("{source}")]
     Credentials { source: CredentialError },
@@ -37,14 +50,17 @@ pub enum CommandError {
     /// The built-in emulator did not start.
     #[error("cannot start the built-in emulator: {source}")]
     EmulatorStart { source: io::Error },
+    /// `--emulator`: the directory or a PATH that keys the state is unusable.
+    #[error("cannot keep the emulator's state ({}): {source}", path.display())]
+    EmulatorState { path: PathBuf, source: io::Error },
     /// `tccert emulator` stopped with an error.
     #[error("emulator: {source}")]
     Emulator { source: io::Error },
     /// The async runtime did not start.
     #[error("cannot start the async runtime: {source}")]
     Runtime { source: io::Error },
-    /// `debug-sign` could not read the body.
-    #[error("cannot read the body from stdin: {source}")]
+    /// Standard input could not be read (`debug-sign`'s body, a `-` PATH).
+    #[error("cannot read standard input: {source}")]
     Stdin { source: io::Error },
     /// A CSR `csr inspect` cannot read or vouch for.
     #[error("{message}")]

@@ -10,7 +10,17 @@ use crate::outfile::{self, NewFile};
 use crate::starter;
 
 pub fn run(args: &InitArgs) -> CommandResult {
-    let files = starter::starter_files();
+    let mut files = starter::starter_files();
+    // A `.gitignore` that is there already is the repository's own: kept,
+    // whatever `--force` says, and not in the way either.
+    let gitignore = args.dir.join(starter::GITIGNORE_PATH);
+    let keep_gitignore = !outfile::existing([gitignore.as_path()]).is_empty();
+    if !keep_gitignore {
+        files.push(starter::StarterFile {
+            path: starter::GITIGNORE_PATH,
+            contents: starter::GITIGNORE.to_string(),
+        });
+    }
     let paths: Vec<PathBuf> = files.iter().map(|f| args.dir.join(f.path)).collect();
     if !args.force {
         let taken = outfile::existing(paths.iter().map(PathBuf::as_path));
@@ -43,8 +53,21 @@ pub fn run(args: &InitArgs) -> CommandResult {
     for path in &paths {
         text.push_str(&format!("  {}\n", path.display()));
     }
+    if keep_gitignore {
+        text.push_str(&format!(
+            "kept {} as it is; to keep private keys out of the repository it should ignore:\n",
+            gitignore.display()
+        ));
+        for pattern in starter::GITIGNORE
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+        {
+            text.push_str(&format!("  {pattern}\n"));
+        }
+    }
     text.push_str(&format!(
-        "\nnext: put your details in the profile and your certificate id in the certificate, then\n  \
+        "\nnext: put your certificate's id in the certificate (`certificate_id`: validate fails \
+         until it is not REPLACE-ME) and your details in the profile, then\n  \
          tccert validate {dir}\n  tccert plan {dir} --emulator\n"
     ));
     print_stdout(&text);

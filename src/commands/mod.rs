@@ -16,16 +16,20 @@ pub mod schema;
 pub mod settings;
 pub mod validate;
 
-use std::io::Write as _;
+use std::io::{Read as _, Write as _};
+use std::path::PathBuf;
 
 pub use error::CommandError;
 
+use crate::certificate::Certificate;
 use crate::cli::{ManifestArgs, Output};
 use crate::diag::Diagnostics;
-use crate::manifest::load::Loaded;
-use crate::output::{diagnostics as diagnostics_output, github, markdown, report};
+use crate::manifest::load::{Budget, Loaded, MAX_MANIFEST_BYTES};
+use crate::output::{diagnostics as diagnostics_output, github, markdown};
 use crate::pipeline::{self, Valid};
-use crate::system::{Environment as _, ProcessEnvironment, RealFileSystem};
+use crate::system::{
+    Environment as _, ProcessEnvironment, RealFileSystem, STDIN_NAME, STDIN_PATH, WithStdin,
+};
 use crate::validate::Options;
 
 /// Exit code for success.
@@ -42,19 +46,97 @@ pub type CommandResult = Result<u8, CommandError>;
 
 /// Loads and validates through the pipeline's front door, on disk and the
 /// process environment; the shared first half of every manifest command.
-fn load_and_validate(args: &ManifestArgs) -> (Loaded, Option<Valid>, Diagnostics) {
+fn load_and_validate(
+    args: &ManifestArgs,
+) -> Result<(Loaded, Option<Valid>, Diagnostics), CommandError> {
     let options = Options {
         default_api: args.api.map(Into::into),
     };
+    let input = ManifestInput::read(&args.paths, args.budget())?;
     let checked = pipeline::load_and_validate(
-        &args.paths,
-        &RealFileSystem,
+        &input.paths,
+        &input.file_system(),
         &ProcessEnvironment,
         args.budget(),
         options,
     );
     let (loaded, diagnostics, valid) = checked.into_parts();
-    (loaded, valid, diagnostics)
+    Ok((loaded, valid, diagnostics))
+}
+
+/// The PATHs of a manifest command, with `-` (standard input, as
+/// `kubectl -f -`) read up front and renamed `<stdin>` for diagnostics.
+struct ManifestInput {
+    paths: Vec<PathBuf>,
+    stdin: Option<Vec<u8>>,
+}
+
+impl ManifestInput {
+    /// Reads standard input when `-` is among `paths`: no more than the
+    /// loader may accept of one manifest within `budget`, plus one byte so
+    /// that the loader sees that too much was sent. `-` twice is a usage
+    /// error (the second would read an empty, already-consumed stream).
+    fn read(paths: &[PathBuf], budget: Budget) -> Result<Self, CommandError> {
+        let dashes = paths.iter().filter(|p| p.as_os_str() == STDIN_PATH).count();
+        if dashes > 1 {
+            return Err(CommandError::Usage {
+                message: "`-` (standard input) may be given once among the PATHs".into(),
+            });
+        }
+        if dashes == 0 {
+            return Ok(Self {
+                paths: paths.to_vec(),
+                stdin: None,
+            });
+        }
+        let limit = MAX_MANIFEST_BYTES.min(budget.max_bytes);
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .take(limit.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(|source| CommandError::Stdin { source })?;
+        let paths = paths
+            .iter()
+            .map(|p| {
+                if p.as_os_str() == STDIN_PATH {
+                    PathBuf::from(STDIN_NAME)
+                } else {
+                    p.clone()
+                }
+            })
+            .collect();
+        Ok(Self {
+            paths,
+            stdin: Some(bytes),
+        })
+    }
+
+    fn file_system(&self) -> WithStdin<'static> {
+        WithStdin {
+            disk: &RealFileSystem,
+            stdin: self.stdin.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// `--target`: the certificates whose name matches a pattern, in their
+/// order (all of them when no pattern is given). Every manifest has been
+/// loaded and validated already; a pattern that matches nothing is an error,
+/// so a typo cannot quietly select nothing.
+fn select_targets(
+    targets: &[String],
+    certificates: Vec<Certificate>,
+) -> Result<Vec<Certificate>, CommandError> {
+    if targets.is_empty() {
+        return Ok(certificates);
+    }
+    let chosen = crate::select::select(targets, certificates.iter().map(|c| c.name.as_str()))
+        .map_err(|names| CommandError::UnknownTarget { names })?;
+    Ok(certificates
+        .into_iter()
+        .filter(|c| chosen.contains(&c.name))
+        .collect())
 }
 
 /// Shows diagnostics the way `output` asks; JSON callers print their own
@@ -80,7 +162,11 @@ fn report_diagnostics(output: Output, loaded: &Loaded, diagnostics: &Diagnostics
 
 /// The JSON object of a command stopped by invalid input.
 fn invalid_json(loaded: &Loaded, diagnostics: &Diagnostics) -> serde_json::Value {
-    serde_json::json!({ "diagnostics": diagnostics_output::to_json(&loaded.files, diagnostics) })
+    serde_json::json!({
+        "errors": diagnostics.error_count(),
+        "warnings": diagnostics.warning_count(),
+        "diagnostics": diagnostics_output::to_json(&loaded.files, diagnostics),
+    })
 }
 
 /// When invalid input stops a command: the JSON object, or the diagnostics.
@@ -112,12 +198,13 @@ fn append_step_summary(markdown: &str) {
 
 fn report_diagnostics_text(loaded: &Loaded, diagnostics: &Diagnostics) {
     let mut text = diagnostics_output::render_text(&loaded.files, diagnostics);
-    let errors = diagnostics.error_count();
-    if errors > 0 {
+    if diagnostics.has_errors() {
         text.push_str(&format!(
-            "error: {errors} problem{} found; nothing was sent\n",
-            report::plural(errors)
+            "error: {}; nothing was sent\n",
+            diagnostics.counts()
         ));
+    } else {
+        text.push_str(&format!("warning: {}\n", diagnostics.counts()));
     }
     print_stderr(&text);
 }

@@ -2,25 +2,29 @@
 //! reconcile every certificate against the API (or the built-in emulator),
 //! show progress and the report, and exit as docs/cli.md says.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::emulator::{self as commands_emulator, TreeState};
 use super::settings::{Connection, RunAccounts, RunFlags, RunSettings, Target, log_proxy};
 use super::{
     CommandError, CommandResult, EXIT_CHANGES, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK,
     append_step_summary, invalid_json, load_and_validate, print_stderr, print_stdout,
-    report_diagnostics, report_invalid, wait_for_signal,
+    report_diagnostics, report_invalid, select_targets, wait_for_signal,
 };
 use crate::api::client::{Endpoint, HttpTransport, TransportConfig, run_secrets};
 use crate::api::credentials::Credentials;
 use crate::api::request::{Body, order_body, submit_body};
 use crate::certificate::{Account, Certificate};
-use crate::cli::{Output, RunArgs};
+use crate::cli::{ApiArg, ManifestArgs, Output, RunArgs};
 use crate::emulator::{self, EmulatorAccount, EmulatorConfig, RunningEmulator, SeedCertificate};
+use crate::manifest::load::Loaded;
+use crate::manifest::raw::RawDocument;
 use crate::outfile::{self, NewFile};
 use crate::output::{github, markdown, report};
+use crate::plan::saved::{self, Expected, PlannedCertificate, SavedPlan};
 use crate::plan::{self, CertificateReport, Mode, Outcome, Stop, StopReason};
 use crate::secret::{Redactor, Secret};
 use crate::select::select;
@@ -28,20 +32,53 @@ use crate::system::{ProcessEnvironment, RealFileSystem};
 
 pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
     RunFlags::check(args, mode, &RealFileSystem)?;
-    let (loaded, validated, diagnostics) = load_and_validate(&args.manifests);
+    // `apply --plan FILE`: the manifests, options and certificates are the
+    // plan's; the flags given may only say how to connect.
+    let saved = match &args.plan {
+        Some(path) => Some((path.as_path(), read_saved_plan(path)?)),
+        None => None,
+    };
+    let recorded;
+    let manifests = match &saved {
+        Some((path, plan)) => {
+            recorded = recorded_manifests(path, plan, &args.manifests)?;
+            &recorded
+        }
+        None => &args.manifests,
+    };
+    let (loaded, validated, diagnostics) = load_and_validate(manifests)?;
     let Some(validated) = validated else {
         report_invalid(args.manifests.output, &loaded, &diagnostics);
         let json = invalid_json(&loaded, &diagnostics);
         return write_json_out(args.json_out.as_deref(), &json, EXIT_FAILURE);
     };
     report_diagnostics(args.manifests.output, &loaded, &diagnostics);
+    let files_read = files_read(&loaded);
+    if let Some((path, plan)) = &saved {
+        check_files(path, plan, &files_read)?;
+    }
+    let resubmit_patterns = saved
+        .as_ref()
+        .map_or(&args.resubmit, |(_, plan)| &plan.resubmit);
     let resubmit = select(
-        &args.resubmit,
+        resubmit_patterns,
         validated.certificates.iter().map(|c| c.name.as_str()),
     )
     .map_err(|names| CommandError::UnknownResubmit { names })?;
-    let run_accounts = RunAccounts::of(&validated.certificates, &validated.accounts);
-    let settings = RunSettings::resolve(
+    let chosen = match &saved {
+        Some((path, plan)) => planned_certificates(path, plan, validated.certificates, &loaded)?,
+        None => select_targets(&args.manifests.target, validated.certificates)?,
+    };
+    if let Some((path, plan)) = &saved
+        && plan.emulator != args.emulator
+    {
+        // Before credentials are looked for: the plan cannot be applied here.
+        check_endpoint(path, plan, (!args.emulator).then_some("the API"))?;
+    }
+    // Only the accounts of the certificates this run sends need their
+    // credentials (`--target`, a saved plan's certificates).
+    let run_accounts = RunAccounts::of(&chosen, &validated.accounts);
+    let mut settings = RunSettings::resolve(
         args,
         mode,
         &run_accounts,
@@ -49,21 +86,45 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
         &RealFileSystem,
         std::io::stderr().is_terminal(),
     )?;
-    let certificates: Vec<(Certificate, PathBuf)> = validated
-        .certificates
+    let endpoint = recorded_endpoint(&settings.target);
+    if let Some((path, plan)) = &saved {
+        check_endpoint(path, plan, endpoint.as_deref())?;
+        settings.commit_all = plan.commit;
+    }
+    let certificates: Vec<(Certificate, PathBuf)> = chosen
         .into_iter()
         .map(|c| {
             let file = loaded.files.path(c.file).to_path_buf();
             (c, file)
         })
         .collect();
+    let expected: BTreeMap<String, Expected> = saved
+        .as_ref()
+        .map(|(_, plan)| {
+            plan.certificates
+                .iter()
+                .map(|c| (c.name.clone(), Expected::from_planned(c)))
+                .collect()
+        })
+        .unwrap_or_default();
+    // `apply --plan`: a planned body that changed means the manifest files
+    // changed, and nothing of the plan is read or sent. The run below then
+    // goes with no certificate, and these reports stand for them.
+    let changed = saved::changed_bodies(&expected, &certificates);
+    let certificates = if changed.is_some() {
+        Vec::new()
+    } else {
+        certificates
+    };
 
     // Where to send, and as whom: the emulator, or the real API; one
     // connection per account (the default credentials counting as one).
     let (connections, running_emulator) = match settings.target {
         Target::Emulator => {
+            // The tree read: the plan's PATHs under `apply --plan`.
+            let state = emulator_state(&manifests.paths, args.emulator_reset)?;
             let (connections, running) =
-                start_emulator(&certificates, &run_accounts, &settings).await?;
+                start_emulator(&certificates, &run_accounts, &settings, state).await?;
             (connections, Some(running))
         }
         Target::Api { default, accounts } => {
@@ -94,6 +155,12 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
         commit_all: settings.commit_all,
         timeout: settings.timeout,
         resubmit,
+        values: if args.no_values {
+            plan::changes::Values::Withheld
+        } else {
+            plan::changes::Values::Shown
+        },
+        saved: expected,
         ..plan::Options::default()
     };
     let runs = account_runs(connections, &bodies, &options)?;
@@ -151,7 +218,11 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
             runs.iter().for_each(|run| run.cut_off_now());
         })
     };
+    for report in changed.iter().flatten() {
+        on_done(report);
+    }
     let reports = plan::run_all(work, on_done).await;
+    let reports = changed.unwrap_or(reports);
     interrupt.abort();
     if let Some(bar) = progress {
         bar.finish_and_clear();
@@ -170,7 +241,12 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
             }
             print_stdout(&report::table(mode, &reports, &stops));
             if output == Output::Github {
-                print_stdout(&github::github_report(mode, &reports, &stops));
+                print_stdout(&github::github_report(
+                    &loaded.files,
+                    mode,
+                    &reports,
+                    &stops,
+                ));
                 append_step_summary(&markdown::markdown_report(mode, &reports, &stops));
             }
         }
@@ -180,7 +256,260 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
         tracing::warn!(certificate = %warning.name, "skipped: {}", warning.notes.join("; "));
     }
     let code = exit_code(mode, settings.detailed_exitcode, &reports, &stops);
+    if let Some(out) = &args.out
+        && matches!(code, EXIT_OK | EXIT_CHANGES)
+    {
+        let plan = SavedPlan {
+            format: saved::FORMAT.into(),
+            format_version: saved::FORMAT_VERSION,
+            tccert_version: saved::TCCERT_VERSION.into(),
+            endpoint,
+            emulator: args.emulator,
+            paths: args.manifests.paths.clone(),
+            files: files_read,
+            api: args.manifests.api.map(|api| {
+                crate::certificate::Api::from(api)
+                    .action()
+                    .name()
+                    .to_string()
+            }),
+            commit: args.commit,
+            resubmit: args.resubmit.clone(),
+            target: args.manifests.target.clone(),
+            certificates: planned(&reports),
+        };
+        write_saved_plan(out, &plan)?;
+        // On stderr, as Terraform says where it saved a plan: stdout is
+        // the report (JSON or Markdown for some callers).
+        print_stderr(&format!(
+            "saved plan: {} ({} certificate{} to write); apply it with `tccert apply --plan {}`\n",
+            out.display(),
+            plan.certificates.len(),
+            report::plural(plan.certificates.len()),
+            out.display()
+        ));
+    }
     write_json_out(settings.json_out.as_deref(), &json, code)
+}
+
+/// The certificates a plan run would write, with what the saved plan
+/// records of each.
+fn planned(reports: &[CertificateReport]) -> Vec<PlannedCertificate> {
+    reports
+        .iter()
+        .filter(|r| r.outcome == Outcome::Planned)
+        .filter_map(|r| {
+            let digests = r.digests.as_ref()?;
+            Some(PlannedCertificate {
+                name: r.name.clone(),
+                file: r.file.clone(),
+                actions: r.actions.iter().map(|a| a.name().to_string()).collect(),
+                status: r.status?,
+                body_digest: digests.body.clone(),
+                live_digest: digests.live.clone(),
+            })
+        })
+        .collect()
+}
+
+/// Writes the saved plan whole (a temporary file renamed over FILE), so an
+/// interrupted write never leaves half a plan. Not private: it holds no
+/// secret, and CI hands it from job to job.
+fn write_saved_plan(path: &Path, plan: &SavedPlan) -> Result<(), CommandError> {
+    let text = saved::to_text(plan).map_err(|message| CommandError::Usage {
+        message: format!(
+            "--out {}: cannot record the plan: {message}",
+            path.display()
+        ),
+    })?;
+    let file = NewFile {
+        path,
+        contents: text.as_bytes(),
+        private: false,
+    };
+    outfile::write_all(&[file], true).map_err(|error| CommandError::PlanOut { error })?;
+    Ok(())
+}
+
+/// The most a plan file may hold: far more than any real plan (a few hundred
+/// bytes a certificate), and a bound on what a wrong FILE can make us read.
+const MAX_PLAN_BYTES: u64 = 64 << 20;
+
+/// Reads and checks `apply --plan FILE`: whole, a plan, from this tccert,
+/// unedited.
+fn read_saved_plan(path: &Path) -> Result<SavedPlan, CommandError> {
+    let fail = |message: String| CommandError::SavedPlan {
+        path: path.to_path_buf(),
+        message,
+    };
+    let file = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut std::io::Read::take(file, MAX_PLAN_BYTES + 1),
+        &mut text,
+    )
+    .map_err(|e| fail(e.to_string()))?;
+    if text.len() as u64 > MAX_PLAN_BYTES {
+        return Err(fail(format!(
+            "larger than {} MiB: not a plan file",
+            MAX_PLAN_BYTES >> 20
+        )));
+    }
+    saved::parse(&text).map_err(|e| fail(e.to_string()))
+}
+
+/// The manifests as the plan read them: its PATHs and `--api`, with this
+/// run's output format and input budget.
+fn recorded_manifests(
+    path: &Path,
+    plan: &SavedPlan,
+    given: &ManifestArgs,
+) -> Result<ManifestArgs, CommandError> {
+    use clap::ValueEnum as _;
+    let api = match &plan.api {
+        Some(name) => Some(
+            ApiArg::from_str(name, false).map_err(|_| CommandError::SavedPlan {
+                path: path.to_path_buf(),
+                message: format!("it names an API this tccert does not know: {name}"),
+            })?,
+        ),
+        None => None,
+    };
+    Ok(ManifestArgs {
+        paths: plan.paths.clone(),
+        output: given.output,
+        api,
+        max_input_bytes: given.max_input_bytes,
+        max_files: given.max_files,
+        target: Vec::new(),
+    })
+}
+
+/// Every file a run read: the manifests, then the CSR files they name.
+fn files_read(loaded: &Loaded) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = loaded.files.paths().map(Path::to_path_buf).collect();
+    for (_, document) in &loaded.documents {
+        if let RawDocument::Certificate(certificate) = document
+            && let Some(csr) = &certificate.csr.loaded_file
+            && !files.contains(&csr.path)
+        {
+            files.push(csr.path.clone());
+        }
+    }
+    files
+}
+
+/// The files read now must be the ones the plan read: none gone, none new.
+fn check_files(path: &Path, plan: &SavedPlan, now: &[PathBuf]) -> Result<(), CommandError> {
+    let gone: Vec<String> = plan
+        .files
+        .iter()
+        .filter(|f| !now.contains(f))
+        .map(|f| format!("{} was read by the plan and is gone", f.display()))
+        .collect();
+    let new: Vec<String> = now
+        .iter()
+        .filter(|f| !plan.files.contains(f))
+        .map(|f| {
+            format!(
+                "{} is read now and was not when the plan was made",
+                f.display()
+            )
+        })
+        .collect();
+    if gone.is_empty() && new.is_empty() {
+        return Ok(());
+    }
+    Err(CommandError::SavedPlan {
+        path: path.to_path_buf(),
+        message: format!(
+            "the manifest files changed since the plan:\n{}",
+            [gone, new].concat().join("\n")
+        ),
+    })
+}
+
+/// The planned certificates, in the plan's order, each still defined in the
+/// file it was planned from.
+fn planned_certificates(
+    path: &Path,
+    plan: &SavedPlan,
+    mut certificates: Vec<Certificate>,
+    loaded: &Loaded,
+) -> Result<Vec<Certificate>, CommandError> {
+    let mut chosen = Vec::with_capacity(plan.certificates.len());
+    for planned in &plan.certificates {
+        let fail = |message: String| CommandError::SavedPlan {
+            path: path.to_path_buf(),
+            message,
+        };
+        let Some(index) = certificates.iter().position(|c| c.name == planned.name) else {
+            return Err(fail(format!(
+                "certificate {} is no longer in the manifests",
+                planned.name
+            )));
+        };
+        let certificate = certificates.swap_remove(index);
+        let file = loaded.files.path(certificate.file);
+        if file != planned.file {
+            return Err(fail(format!(
+                "certificate {} is now in {}, the plan has it in {}",
+                planned.name,
+                file.display(),
+                planned.file.display()
+            )));
+        }
+        chosen.push(certificate);
+    }
+    Ok(chosen)
+}
+
+/// What a saved plan records as where it read: the endpoint URL, or `None`
+/// for the built-in emulator (whose port changes every run).
+///
+/// With accounts: the default credentials' endpoint when some certificate
+/// uses them, else the first account's (by name). Each account's own
+/// endpoint comes from its manifest, which apply reads again and checks.
+fn recorded_endpoint(target: &Target) -> Option<String> {
+    match target {
+        Target::Emulator => None,
+        Target::Api { default, accounts } => default
+            .as_ref()
+            .map(|c| &c.endpoint)
+            .or_else(|| {
+                accounts
+                    .iter()
+                    .min_by(|a, b| a.name.cmp(&b.name))
+                    .map(|a| &a.connection.endpoint)
+            })
+            .map(|endpoint| endpoint.url.to_string()),
+    }
+}
+
+/// A plan is applied where it was made: the same endpoint, or the emulator
+/// both times.
+fn check_endpoint(path: &Path, plan: &SavedPlan, now: Option<&str>) -> Result<(), CommandError> {
+    let mismatch = match (plan.emulator, plan.endpoint.as_deref(), now) {
+        (true, _, None) => None,
+        (true, _, Some(url)) => Some(format!(
+            "it was made with --emulator, and this run would send to {url}; add --emulator"
+        )),
+        (false, Some(planned), None) => Some(format!(
+            "it was made against {planned}, and this run uses --emulator"
+        )),
+        (false, Some(planned), Some(url)) if planned != url => Some(format!(
+            "it was made against {planned}, and this run would send to {url}"
+        )),
+        (false, Some(_), Some(_)) => None,
+        (false, None, _) => Some("it records no endpoint".to_string()),
+    };
+    match mismatch {
+        Some(message) => Err(CommandError::SavedPlan {
+            path: path.to_path_buf(),
+            message,
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Writes the JSON report to `--json-out FILE`: the bytes `--output json`
@@ -236,6 +565,7 @@ fn account_runs(
             timeout: options.timeout,
             proxy: c.connection.proxy,
             redactor: Arc::clone(&redactor),
+            extra_roots: c.connection.ca_cert,
         })
         .map_err(|message| CommandError::Connection { message })?;
         let options = plan::Options {
@@ -266,6 +596,7 @@ async fn start_emulator(
     certificates: &[(Certificate, PathBuf)],
     run_accounts: &RunAccounts<'_>,
     settings: &RunSettings,
+    state_file: Option<PathBuf>,
 ) -> Result<(Vec<RunConnection>, RunningEmulator), CommandError> {
     let (secret_id, secret_key) = emulator::generate_credentials();
     let accounts: Vec<(&Account, EmulatorAccount)> = run_accounts
@@ -285,6 +616,7 @@ async fn start_emulator(
         listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
         credentials: vec![(secret_id.clone(), secret_key.clone())],
         accounts: accounts.iter().map(|(_, a)| a.clone()).collect(),
+        state_file,
         seed: certificates
             .iter()
             .map(|(c, _)| SeedCertificate {
@@ -295,9 +627,18 @@ async fn start_emulator(
             .collect(),
         ..EmulatorConfig::default()
     };
-    let started = emulator::start(config)
-        .await
-        .map_err(|source| CommandError::EmulatorStart { source })?;
+    let started = emulator::start(config).await.map_err(|source| {
+        // An unreadable state file is the one start failure a user can fix.
+        let source = if source.kind() == std::io::ErrorKind::InvalidData {
+            std::io::Error::new(
+                source.kind(),
+                format!("{source} (--emulator-reset starts this tree's state afresh)"),
+            )
+        } else {
+            source
+        };
+        CommandError::EmulatorStart { source }
+    })?;
     let url = started.url();
     print_stderr(&format!(
         "using the built-in emulator at {url} (no account needed; nothing leaves this machine)\n"
@@ -314,6 +655,7 @@ async fn start_emulator(
             token: None,
         },
         proxy: None,
+        ca_cert: None,
     };
     let mut connections = Vec::new();
     if run_accounts.needs_default {
@@ -333,6 +675,36 @@ async fn start_emulator(
         });
     }
     Ok((connections, started))
+}
+
+/// Settles the state file of `--emulator` for these PATHs (docs/cli.md,
+/// "The emulator's state") and says on stderr which one is used (one line,
+/// whatever `--output` is). `--emulator-reset` removes it first.
+fn emulator_state(paths: &[PathBuf], reset: bool) -> Result<Option<PathBuf>, CommandError> {
+    match commands_emulator::tree_state(paths, &ProcessEnvironment)? {
+        TreeState::File(path) => {
+            if reset {
+                match std::fs::remove_file(&path) {
+                    Ok(()) => {}
+                    Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(source) => return Err(CommandError::EmulatorState { path, source }),
+                }
+            }
+            let how = if reset {
+                "started afresh (--emulator-reset)"
+            } else {
+                "kept between runs on these PATHs; --emulator-reset starts afresh"
+            };
+            print_stderr(&format!("emulator state: {} ({how})\n", path.display()));
+            Ok(Some(path))
+        }
+        TreeState::NotKept(why) => {
+            print_stderr(&format!(
+                "emulator state: not kept, this run only ({why})\n"
+            ));
+            Ok(None)
+        }
+    }
 }
 
 fn progress_bar(mode: Mode, total: usize) -> indicatif::ProgressBar {
@@ -395,6 +767,64 @@ mod tests {
         }
         let committed = reports(&[Outcome::Committed, Outcome::Skipped]);
         assert_eq!(exit_code(Mode::Apply, false, &committed, &[]), EXIT_OK);
+    }
+
+    fn saved_plan(emulator: bool, endpoint: Option<&str>) -> SavedPlan {
+        SavedPlan {
+            format: saved::FORMAT.into(),
+            format_version: saved::FORMAT_VERSION,
+            tccert_version: saved::TCCERT_VERSION.into(),
+            endpoint: endpoint.map(str::to_string),
+            emulator,
+            paths: vec!["m".into()],
+            files: vec!["m/a.yaml".into(), "m/b.yaml".into()],
+            api: None,
+            commit: false,
+            resubmit: Vec::new(),
+            target: Vec::new(),
+            certificates: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_plan_applies_only_where_it_was_made() {
+        let path = Path::new("p.json");
+        let api = saved_plan(false, Some("https://ssl.intl.tencentcloudapi.com/"));
+        let check =
+            |plan: &SavedPlan, now| check_endpoint(path, plan, now).map_err(|e| e.to_string());
+        assert!(check(&api, Some("https://ssl.intl.tencentcloudapi.com/")).is_ok());
+        let other = check(&api, Some("https://ssl.tencentcloudapi.com/")).unwrap_err();
+        assert!(
+            other.contains("would send to https://ssl.tencentcloudapi.com/"),
+            "{other}"
+        );
+        assert!(other.ends_with("nothing was sent"), "{other}");
+        assert!(check(&api, None).unwrap_err().contains("uses --emulator"));
+        let emulated = saved_plan(true, None);
+        assert!(check(&emulated, None).is_ok());
+        assert!(
+            check(&emulated, Some("https://ssl.intl.tencentcloudapi.com/"))
+                .unwrap_err()
+                .contains("made with --emulator")
+        );
+    }
+
+    #[test]
+    fn the_files_read_must_be_the_planned_ones() {
+        let path = Path::new("p.json");
+        let plan = saved_plan(false, Some("https://x.example/"));
+        let check = |now: &[&str]| {
+            let now: Vec<PathBuf> = now.iter().map(PathBuf::from).collect();
+            check_files(path, &plan, &now).map_err(|e| e.to_string())
+        };
+        assert!(check(&["m/a.yaml", "m/b.yaml"]).is_ok());
+        let gone = check(&["m/a.yaml"]).unwrap_err();
+        assert!(
+            gone.contains("m/b.yaml was read by the plan and is gone"),
+            "{gone}"
+        );
+        let new = check(&["m/a.yaml", "m/b.yaml", "m/c.yaml"]).unwrap_err();
+        assert!(new.contains("m/c.yaml is read now and was not"), "{new}");
     }
 
     #[test]

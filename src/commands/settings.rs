@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::CommandError;
-use crate::api::client::{CHINA_ENDPOINT, Endpoint, INTERNATIONAL_ENDPOINT, choose_endpoint};
+use crate::api::client::{
+    CHINA_ENDPOINT, Endpoint, ExtraRoots, INTERNATIONAL_ENDPOINT, choose_endpoint,
+};
 use crate::api::credentials::{self, Credentials};
 use crate::api::proxy::{ProxyChoice, choose_proxy};
 use crate::certificate::{Account, Certificate, Site};
@@ -37,7 +39,39 @@ impl RunFlags {
         if let Some(path) = &args.json_out {
             check_json_out(path, files)?;
         }
-        Ok(())
+        check_saved_plan_flags(args, mode, files)
+    }
+}
+
+/// `plan --out FILE` and `apply --plan FILE` (docs/cli.md, "Saved plans");
+/// what cannot stand beside `--plan` clap refuses already.
+fn check_saved_plan_flags(
+    args: &RunArgs,
+    mode: Mode,
+    files: &dyn FileSystem,
+) -> Result<(), CommandError> {
+    let usage = |message: &str| {
+        Err(CommandError::Usage {
+            message: message.into(),
+        })
+    };
+    match (mode, &args.out, &args.plan) {
+        (Mode::Apply, Some(_), _) => {
+            usage("--out is for plan (it writes a saved plan); apply takes one with --plan FILE")
+        }
+        (Mode::Plan, _, Some(_)) => {
+            usage("--plan is for apply (it applies a saved plan); plan writes one with --out FILE")
+        }
+        (Mode::Plan, Some(out), _) => {
+            // A plan read from stdin could not be read again by apply.
+            if args.manifests.paths.iter().any(|p| p.as_os_str() == "-") {
+                return usage(
+                    "--out cannot be used with `-` among the PATHs: apply --plan reads the manifests again, and stdin cannot be read twice",
+                );
+            }
+            check_output_file("--out", out, files)
+        }
+        _ => Ok(()),
     }
 }
 
@@ -45,12 +79,19 @@ impl RunFlags {
 /// typo in it cannot cost a whole apply's report: the directory must exist
 /// and FILE must not be one.
 fn check_json_out(path: &Path, files: &dyn FileSystem) -> Result<(), CommandError> {
-    let usage = |message: String| Err(CommandError::Usage { message });
     if path.as_os_str() == "-" {
-        return usage(
-            "--json-out takes a file name; `--output json` prints the report on stdout".into(),
-        );
+        return Err(CommandError::Usage {
+            message: "--json-out takes a file name; `--output json` prints the report on stdout"
+                .into(),
+        });
     }
+    check_output_file("--json-out", path, files)
+}
+
+/// A file tccert will write at the end of a run: its directory must exist
+/// and it must not be a directory, checked before anything is sent.
+fn check_output_file(flag: &str, path: &Path, files: &dyn FileSystem) -> Result<(), CommandError> {
+    let usage = |message: String| Err(CommandError::Usage { message });
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -58,14 +99,14 @@ fn check_json_out(path: &Path, files: &dyn FileSystem) -> Result<(), CommandErro
     let is_directory = |path: &Path| matches!(files.kind(path), Ok(EntryKind::Directory));
     if !is_directory(parent) {
         return usage(format!(
-            "--json-out {}: {} is not a directory; nothing was sent",
+            "{flag} {}: {} is not a directory; nothing was sent",
             path.display(),
             parent.display()
         ));
     }
     if is_directory(path) {
         return usage(format!(
-            "--json-out {} is a directory; nothing was sent",
+            "{flag} {} is a directory; nothing was sent",
             path.display()
         ));
     }
@@ -140,6 +181,8 @@ pub struct Connection {
     pub credentials: Credentials,
     /// `None`: connect directly.
     pub proxy: Option<ProxyChoice>,
+    /// `--ca-cert FILE` / `TCCERT_CA_CERT`: authorities trusted beside the system's.
+    pub ca_cert: Option<ExtraRoots>,
 }
 
 /// Everything `plan` and `apply` need beyond the certificates.
@@ -187,8 +230,15 @@ impl RunSettings {
         let target = if args.emulator {
             Target::Emulator
         } else {
+            // Read once: the same authorities are trusted for every account.
+            let ca_cert = ca_cert(args, environment, files)?;
             let default = if run.needs_default {
-                Some(Box::new(Self::connection(args, environment, files)?))
+                Some(Box::new(Self::connection(
+                    args,
+                    environment,
+                    files,
+                    ca_cert.clone(),
+                )?))
             } else {
                 None
             };
@@ -196,7 +246,14 @@ impl RunSettings {
                 .accounts
                 .iter()
                 .map(|account| {
-                    Self::account_connection(args, account, region.as_ref(), environment, files)
+                    Self::account_connection(
+                        args,
+                        account,
+                        region.as_ref(),
+                        environment,
+                        files,
+                        ca_cert.clone(),
+                    )
                 })
                 .collect::<Result<_, _>>()?;
             Target::Api { default, accounts }
@@ -226,6 +283,7 @@ impl RunSettings {
         region: Option<&String>,
         environment: &dyn Environment,
         files: &dyn FileSystem,
+        ca_cert: Option<ExtraRoots>,
     ) -> Result<AccountConnection, CommandError> {
         let name = &account.name;
         let failed = |message: String| CommandError::Account {
@@ -258,6 +316,7 @@ impl RunSettings {
                 endpoint_chosen_by,
                 credentials,
                 proxy,
+                ca_cert,
             },
             region: account.region.clone().or_else(|| region.cloned()),
             write_rate: account.rate.unwrap_or(args.rate),
@@ -268,6 +327,7 @@ impl RunSettings {
         args: &RunArgs,
         environment: &dyn Environment,
         files: &dyn FileSystem,
+        ca_cert: Option<ExtraRoots>,
     ) -> Result<Connection, CommandError> {
         let (credentials, source) = Credentials::find(args.profile.as_deref(), environment, files)?;
         tracing::info!("credentials from {source}");
@@ -287,8 +347,36 @@ impl RunSettings {
             endpoint_chosen_by,
             credentials,
             proxy,
+            ca_cert,
         })
     }
+}
+
+/// Largest `--ca-cert` file read: a bundle of every public root is ~250 KiB.
+const MAX_CA_CERT_BYTES: u64 = 1 << 20;
+
+/// `--ca-cert FILE`, else `TCCERT_CA_CERT` (empty is unset), read whole;
+/// whether it holds certificates is checked where they are used.
+fn ca_cert(
+    args: &RunArgs,
+    environment: &dyn Environment,
+    files: &dyn FileSystem,
+) -> Result<Option<ExtraRoots>, CommandError> {
+    let (path, named_by) = match (&args.ca_cert, environment.var("TCCERT_CA_CERT")) {
+        (Some(path), _) => (path.clone(), "--ca-cert"),
+        (None, Some(path)) if !path.is_empty() => (PathBuf::from(path), "TCCERT_CA_CERT"),
+        _ => return Ok(None),
+    };
+    let pem = files
+        .read(&path, MAX_CA_CERT_BYTES)
+        .map_err(|error| CommandError::Connection {
+            message: format!("{named_by} {}: {error}", path.display()),
+        })?;
+    tracing::info!(
+        "also trusting the certificate authorities in {}",
+        path.display()
+    );
+    Ok(Some(ExtraRoots { from: path, pem }))
 }
 
 /// Said at `-v`: the proxy chosen, or none.
@@ -647,5 +735,54 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(message.starts_with("no credentials"), "{message}");
+    }
+
+    #[test]
+    fn out_is_for_plan_and_plan_is_for_apply() {
+        let files = MemoryFileSystem::default()
+            .with("plans/old.json", "{}")
+            .with("plans/dir/x", "");
+        let check = |mode: Mode, args: &[&str]| {
+            RunFlags::check(&run_args(args), mode, &files).map_err(|e| e.to_string())
+        };
+        assert_eq!(
+            check(Mode::Plan, &["plan", "m", "--out", "plans/p.json"]),
+            Ok(())
+        );
+        assert_eq!(
+            check(Mode::Apply, &["apply", "--plan", "plans/old.json"]),
+            Ok(())
+        );
+        let refused = [
+            (
+                Mode::Apply,
+                &["apply", "m", "--out", "p.json"][..],
+                "--out is for plan",
+            ),
+            (
+                Mode::Plan,
+                &["plan", "--plan", "p.json"],
+                "--plan is for apply",
+            ),
+            (
+                Mode::Plan,
+                &["plan", "m", "-", "--out", "p.json"],
+                "`-` among the PATHs",
+            ),
+            (
+                Mode::Plan,
+                &["plan", "m", "--out", "none/p.json"],
+                "--out none/p.json: none is not a directory",
+            ),
+            (
+                Mode::Plan,
+                &["plan", "m", "--out", "plans/dir"],
+                "--out plans/dir is a directory",
+            ),
+        ];
+        for (mode, args, expected) in refused {
+            let error = check(mode, args).expect_err(expected);
+            assert!(error.contains(expected), "{args:?}: {error}");
+        }
     }
 }

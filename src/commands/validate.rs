@@ -3,6 +3,7 @@
 
 use super::{
     CommandResult, EXIT_FAILURE, EXIT_OK, load_and_validate, print_stdout, report_diagnostics,
+    select_targets,
 };
 use crate::cli::{ManifestArgs, Output};
 use crate::manifest::raw::RawDocument;
@@ -10,8 +11,14 @@ use crate::output::diagnostics as diagnostics_output;
 use crate::output::report::plural;
 
 pub fn run(args: &ManifestArgs) -> CommandResult {
-    let (loaded, validated, diagnostics) = load_and_validate(args);
+    let (loaded, mut validated, diagnostics) = load_and_validate(args)?;
     let valid = validated.is_some();
+    // `--target`: every manifest is validated; only the matching
+    // certificates are counted and named.
+    if let Some(validated) = &mut validated {
+        validated.certificates =
+            select_targets(&args.target, std::mem::take(&mut validated.certificates))?;
+    }
     match args.output {
         Output::Json => {
             // What was read, valid or not: an invalid run still says what
@@ -24,7 +31,7 @@ pub fn run(args: &ManifestArgs) -> CommandResult {
                     RawDocument::Account(_) => (p, c, a + 1),
                 },
             );
-            let report = serde_json::json!({
+            let mut report = serde_json::json!({
                 "valid": valid,
                 "files": loaded.files.len(),
                 "profiles": profiles,
@@ -34,6 +41,13 @@ pub fn run(args: &ManifestArgs) -> CommandResult {
                 "warnings": diagnostics.warning_count(),
                 "diagnostics": diagnostics_output::to_json(&loaded.files, &diagnostics),
             });
+            if let (false, Some(validated)) = (args.target.is_empty(), &validated) {
+                report["targets"] = validated
+                    .certificates
+                    .iter()
+                    .map(|c| serde_json::Value::from(c.name.clone()))
+                    .collect();
+            }
             print_stdout(&format!("{report:#}\n"));
         }
         Output::Text | Output::Github | Output::Markdown => {

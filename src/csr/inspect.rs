@@ -159,12 +159,12 @@ pub enum CsrError {
 impl std::fmt::Display for CsrError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            CsrError::NotPem(why) => write!(f, "not PEM text ({why})"),
+            CsrError::NotPem(why) => write!(f, "not PEM text: {why}"),
             // Read after "... is": "www.key is a `PRIVATE KEY` PEM block, ..."
             CsrError::WrongLabel(label) => {
                 write!(f, "a `{label}` PEM block, not a `CERTIFICATE REQUEST`")
             }
-            CsrError::NotACsr(why) => write!(f, "not a PKCS#10 certificate request ({why})"),
+            CsrError::NotACsr(why) => write!(f, "not a PKCS#10 certificate request: {why}"),
             CsrError::ExtraBlock(label) => write!(
                 f,
                 "a CSR followed by a `{label}` PEM block: a CSR file must hold the CSR alone (its text is sent as it is, and a private key must never leave this machine)"
@@ -173,9 +173,45 @@ impl std::fmt::Display for CsrError {
     }
 }
 
+/// Why text is not PEM, in plain words (the parser's own are
+/// `Parsing Error: MissingHeader`).
+fn pem_problem(error: &x509_parser::nom::Err<x509_parser::error::PEMError>) -> String {
+    use x509_parser::error::PEMError;
+    let error = match error {
+        x509_parser::nom::Err::Error(e) | x509_parser::nom::Err::Failure(e) => e,
+        x509_parser::nom::Err::Incomplete(_) => return "it is cut short".into(),
+    };
+    match error {
+        PEMError::MissingHeader => "it has no `-----BEGIN CERTIFICATE REQUEST-----` line",
+        PEMError::InvalidHeader => "its `-----BEGIN ...-----` line is malformed",
+        PEMError::IncompletePEM => {
+            "it has no `-----END CERTIFICATE REQUEST-----` line, or is cut short"
+        }
+        PEMError::Base64DecodeError => {
+            "the text between its BEGIN and END lines is not valid base64"
+        }
+        PEMError::IOError(_) => "it cannot be read",
+    }
+    .into()
+}
+
+/// Why the bytes inside the PEM are not a CSR, in plain words (the
+/// parser's own are `Der(UnexpectedTag { expected: Some(Tag(16)) ... })`).
+fn der_problem(error: &x509_parser::nom::Err<X509Error>) -> String {
+    match error {
+        x509_parser::nom::Err::Error(X509Error::Der(_))
+        | x509_parser::nom::Err::Failure(X509Error::Der(_))
+        | x509_parser::nom::Err::Incomplete(_) => {
+            "the data between its BEGIN and END lines does not decode as one (damaged, cut short, or another kind of data)".into()
+        }
+        // The others are already words ("invalid X.509 name").
+        x509_parser::nom::Err::Error(e) | x509_parser::nom::Err::Failure(e) => e.to_string(),
+    }
+}
+
 pub fn inspect(pem_text: &str) -> Result<CsrInfo, CsrError> {
     let (rest, pem) = x509_parser::pem::parse_x509_pem(pem_text.trim_start().as_bytes())
-        .map_err(|e| CsrError::NotPem(e.to_string()))?;
+        .map_err(|e| CsrError::NotPem(pem_problem(&e)))?;
     if !matches!(
         pem.label.as_str(),
         "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST"
@@ -196,7 +232,7 @@ pub fn inspect(pem_text: &str) -> Result<CsrInfo, CsrError> {
         return Err(CsrError::ExtraBlock(label));
     }
     let (_, csr) = X509CertificationRequest::from_der(&pem.contents)
-        .map_err(|e| CsrError::NotACsr(e.to_string()))?;
+        .map_err(|e| CsrError::NotACsr(der_problem(&e)))?;
     let info = &csr.certification_request_info;
     let common_name = info
         .subject
@@ -361,6 +397,31 @@ mod tests {
         let garbage =
             "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n";
         assert!(matches!(inspect(garbage), Err(CsrError::NotACsr(_))));
+    }
+
+    /// Plain words, never the parser's debug text.
+    #[test]
+    fn parse_errors_are_in_plain_words() {
+        let said = |text: &str| inspect(text).unwrap_err().to_string();
+        assert_eq!(
+            said("not a csr"),
+            "not PEM text: it has no `-----BEGIN CERTIFICATE REQUEST-----` line"
+        );
+        let garbage =
+            "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n";
+        assert_eq!(
+            said(garbage),
+            "not a PKCS#10 certificate request: the data between its BEGIN and END lines does not decode as one (damaged, cut short, or another kind of data)"
+        );
+        let cut = &WWW[..WWW.len() / 2];
+        let bad_base64 = WWW.replacen("MII", "M*I", 1);
+        for text in [cut, bad_base64.as_str()] {
+            let why = said(text);
+            assert!(
+                !why.contains("Error") && !why.contains('{') && !why.contains("Tag("),
+                "{why}"
+            );
+        }
     }
 
     /// Neither reads as "altered or corrupt": openssl made both, and they

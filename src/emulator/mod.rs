@@ -87,6 +87,8 @@ pub struct EmulatorConfig {
     pub rate_per_second: f64,
     /// The emulator's clock minus the real one, in seconds, to test skew.
     pub clock_offset_seconds: i64,
+    /// Serve HTTPS with this configuration ([`server::make_tls_identity`]).
+    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 impl Default for EmulatorConfig {
@@ -102,6 +104,7 @@ impl Default for EmulatorConfig {
             latency: Duration::ZERO,
             rate_per_second: 10.0,
             clock_offset_seconds: 0,
+            tls: None,
         }
     }
 }
@@ -126,6 +129,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("latency", &self.latency)
             .field("rate_per_second", &self.rate_per_second)
             .field("clock_offset_seconds", &self.clock_offset_seconds)
+            .field("tls", &self.tls.is_some())
             .finish()
     }
 }
@@ -165,6 +169,7 @@ pub fn generate_credentials() -> (String, String) {
 /// waits for it.
 pub struct RunningEmulator {
     addr: SocketAddr,
+    tls: bool,
     shared: Arc<Shared>,
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
@@ -226,7 +231,13 @@ pub async fn start(config: EmulatorConfig) -> io::Result<RunningEmulator> {
     let addr = listener.local_addr()?;
     let shared = Arc::new(Shared::new(&config, snapshot));
     let (stop, stopped) = watch::channel(false);
-    let task = tokio::spawn(server::serve(listener, Arc::clone(&shared), stopped));
+    let tls = config.tls.is_some();
+    let task = tokio::spawn(server::serve(
+        listener,
+        Arc::clone(&shared),
+        config.tls.clone(),
+        stopped,
+    ));
     tracing::info!(
         %addr,
         certificates = shared.snapshot().certificates.len(),
@@ -237,6 +248,7 @@ pub async fn start(config: EmulatorConfig) -> io::Result<RunningEmulator> {
     );
     Ok(RunningEmulator {
         addr,
+        tls,
         shared,
         stop,
         task,
@@ -244,9 +256,11 @@ pub async fn start(config: EmulatorConfig) -> io::Result<RunningEmulator> {
 }
 
 impl RunningEmulator {
-    /// `http://127.0.0.1:PORT`, the endpoint to give tccert.
+    /// `http://127.0.0.1:PORT` (`https://` with TLS), the endpoint to give
+    /// tccert.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     pub fn addr(&self) -> SocketAddr {

@@ -127,6 +127,75 @@ impl Shared {
     }
 }
 
+/// What `tccert emulator --tls` serves with, made afresh at every start: a
+/// certificate authority of its own (the PEM to trust, `--tls-ca-out`) and
+/// a server certificate it signed for `localhost`, 127.0.0.1 and ::1. A CA
+/// rather than one self-signed certificate, because clients (Python's
+/// `requests`, Go, rustls) are built to trust an authority, and a fresh one
+/// each run means no private key is ever kept on disk.
+pub struct TlsIdentity {
+    pub config: Arc<rustls::ServerConfig>,
+    pub ca_pem: String,
+}
+
+pub fn make_tls_identity() -> Result<TlsIdentity, String> {
+    use rcgen::{
+        BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose,
+        IsCa, KeyPair, KeyUsagePurpose,
+    };
+    let failed = |what: &str, error: rcgen::Error| format!("cannot make the {what}: {error}");
+    let mut ca_params =
+        CertificateParams::new(Vec::<String>::new()).map_err(|e| failed("CA's parameters", e))?;
+    ca_params.distinguished_name.push(
+        DnType::CommonName,
+        "tccert emulator CA (local testing only)",
+    );
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    ca_params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    let ca_key = KeyPair::generate().map_err(|e| failed("CA's key", e))?;
+    let ca = CertifiedIssuer::self_signed(ca_params, ca_key).map_err(|e| failed("CA", e))?;
+    let mut leaf_params = CertificateParams::new(vec![
+        "localhost".to_string(),
+        "127.0.0.1".to_string(),
+        "::1".to_string(),
+    ])
+    .map_err(|e| failed("server certificate's parameters", e))?;
+    leaf_params
+        .distinguished_name
+        .push(DnType::CommonName, "localhost");
+    leaf_params.is_ca = IsCa::ExplicitNoCa;
+    leaf_params.key_usages = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::KeyEncipherment,
+    ];
+    leaf_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    leaf_params.use_authority_key_identifier_extension = true;
+    let leaf_key = KeyPair::generate().map_err(|e| failed("server key", e))?;
+    let leaf = leaf_params
+        .signed_by(&leaf_key, &ca)
+        .map_err(|e| failed("server certificate", e))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("cannot set up TLS: {e}"))?
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![leaf.der().clone(), ca.der().clone()],
+            rustls::pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into()),
+        )
+        .map_err(|e| format!("cannot set up TLS: {e}"))?;
+    // The server speaks HTTP/1.1 only; say so to clients that ask (ALPN).
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(TlsIdentity {
+        config: Arc::new(config),
+        ca_pem: ca.pem(),
+    })
+}
+
 /// Closes the connection without a response (the drop-after-write fault).
 #[derive(Debug)]
 struct DropConnection;
@@ -215,11 +284,16 @@ struct Handled {
     fault: Option<FaultKind>,
 }
 
+/// How long a client has to finish the TLS handshake.
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
 pub(super) async fn serve(
     listener: TcpListener,
     shared: Arc<Shared>,
+    tls: Option<Arc<rustls::ServerConfig>>,
     mut stop: watch::Receiver<bool>,
 ) {
+    let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
@@ -227,7 +301,30 @@ pub(super) async fn serve(
                 Ok((stream, peer)) => {
                     let shared = Arc::clone(&shared);
                     let stop = stop.clone();
-                    connections.spawn(serve_connection(stream, peer, shared, stop));
+                    match &acceptor {
+                        None => {
+                            connections.spawn(serve_connection(stream, peer, shared, stop));
+                        }
+                        // The handshake runs in the connection's own task, so a
+                        // slow or silent client holds up no one else.
+                        Some(acceptor) => {
+                            let acceptor = acceptor.clone();
+                            connections.spawn(async move {
+                                let handshake = tokio::time::timeout(
+                                    TLS_HANDSHAKE_TIMEOUT,
+                                    acceptor.accept(stream),
+                                )
+                                .await;
+                                match handshake {
+                                    Ok(Ok(stream)) => serve_connection(stream, peer, shared, stop).await,
+                                    Ok(Err(error)) => {
+                                        tracing::debug!(%peer, %error, "emulator TLS handshake failed");
+                                    }
+                                    Err(_) => tracing::debug!(%peer, "emulator TLS handshake timed out"),
+                                }
+                            });
+                        }
+                    }
                 }
                 Err(error) => {
                     // Typically out of file descriptors: back off instead of spinning.
@@ -251,12 +348,14 @@ pub(super) async fn serve(
     }
 }
 
-async fn serve_connection(
-    stream: tokio::net::TcpStream,
+async fn serve_connection<S>(
+    stream: S,
     peer: SocketAddr,
     shared: Arc<Shared>,
     mut stop: watch::Receiver<bool>,
-) {
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
     let service = service_fn(move |req| handle(Arc::clone(&shared), peer, req));
     let mut builder = http1::Builder::new();
     builder.timer(TokioTimer::new());

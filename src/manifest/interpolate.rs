@@ -1,14 +1,16 @@
 //! `${NAME}` interpolation of string values (pure: the environment is a function).
 //!
 //! The rules, as in a POSIX shell but deliberately narrower:
-//! - `${NAME}`: the variable NAME; unset is an error (an unset secret must not
-//!   silently become an empty field).
+//! - `${NAME}`: the variable NAME; unset is an error, and so is set but empty
+//!   (an unset secret must not silently become an empty field, and in CI a
+//!   secret that was never defined arrives as an empty string).
 //! - `${NAME:-default}`: NAME if set and not empty, else `default` (taken as
-//!   written, up to the first `}`).
+//!   written, up to the first `}`). `${NAME:-}` says that empty is fine.
 //! - `$$`: a literal `$`.
 //! - any other `$` is kept as written, so a password such as `pa$word` needs no
 //!   escaping. Bare `$NAME` is *not* expanded: addresses and passwords contain
-//!   `$` far more often than anyone means a variable.
+//!   `$` far more often than anyone means a variable. When it looks like one
+//!   (see [`unbraced_names`]) the loader warns.
 //!
 //! A value is marked secret when an environment variable was read into it.
 
@@ -22,9 +24,17 @@ pub struct Interpolated {
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum InterpolationError {
-    Unset { name: String },
+    Unset {
+        name: String,
+    },
+    /// `${NAME}` with NAME set to the empty string.
+    Empty {
+        name: String,
+    },
     Unterminated,
-    BadName { name: String },
+    BadName {
+        name: String,
+    },
 }
 
 impl std::fmt::Display for InterpolationError {
@@ -32,6 +42,9 @@ impl std::fmt::Display for InterpolationError {
         match self {
             InterpolationError::Unset { name } => {
                 write!(f, "environment variable `{name}` is not set")
+            }
+            InterpolationError::Empty { name } => {
+                write!(f, "environment variable `{name}` is set but empty")
             }
             InterpolationError::Unterminated => f.write_str("`${` without a closing `}`"),
             InterpolationError::BadName { name } => write!(
@@ -81,14 +94,15 @@ pub fn interpolate(
                 }
                 (None, Some(default)) => out.push_str(default),
                 (None, None) => {
-                    // Set but empty counts as set: `${NAME}` may be empty on purpose.
-                    if lookup(name).is_some() {
-                        from_environment = true;
+                    // Set but empty is refused too: a CI secret that was
+                    // never defined arrives as "", and would silently drop
+                    // the field. `${NAME:-}` is how to say empty is fine.
+                    let name = name.to_string();
+                    return Err(if lookup(&name).is_some() {
+                        InterpolationError::Empty { name }
                     } else {
-                        return Err(InterpolationError::Unset {
-                            name: name.to_string(),
-                        });
-                    }
+                        InterpolationError::Unset { name }
+                    });
                 }
             }
             rest = &body_and_tail[close + 1..];
@@ -102,6 +116,41 @@ pub fn interpolate(
         text: out,
         from_environment,
     })
+}
+
+/// The names written as `$NAME` without braces that look like environment
+/// variables: the whole name a shell would read (`[A-Za-z_][A-Za-z0-9_]*`)
+/// is in capitals, digits and `_` (`[A-Z_][A-Z0-9_]*`). They are kept as
+/// written, which is seldom what `$WWW_KEY_PASSWORD` meant. `$$NAME` is the
+/// escape and does not count; `pa$word` and `$Sword` are not names in
+/// capitals, so passwords with a `$` are left alone. Names inside a
+/// `${...:-default}` count too: the default is not interpolated either.
+pub fn unbraced_names(text: &str) -> Vec<&str> {
+    let mut names = Vec::new();
+    let mut rest = text;
+    while let Some(dollar) = rest.find('$') {
+        let after = &rest[dollar + 1..];
+        if let Some(tail) = after.strip_prefix('$') {
+            rest = tail;
+            continue;
+        }
+        let length = after
+            .char_indices()
+            .find(|(i, c)| {
+                !(c.is_ascii_alphabetic() || *c == '_' || (*i > 0 && c.is_ascii_digit()))
+            })
+            .map_or(after.len(), |(i, _)| i);
+        let name = &after[..length];
+        if !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        {
+            names.push(name);
+        }
+        rest = &after[length..];
+    }
+    names
 }
 
 fn is_name(name: &str) -> bool {
@@ -156,7 +205,45 @@ mod tests {
         );
         assert_eq!(run("pa$word $ 5$").unwrap().text, "pa$word $ 5$");
         assert_eq!(run("$${PW}").unwrap().text, "${PW}");
-        assert!(run("${EMPTY}").unwrap().from_environment);
+        assert_eq!(run("${EMPTY:-}").unwrap().text, "");
+        assert_eq!(run("a${PW:-}b").unwrap().text, "as3cretb");
+    }
+
+    #[test]
+    fn set_but_empty_is_an_error_unless_a_default_is_given() {
+        assert_eq!(
+            run("${EMPTY}"),
+            Err(InterpolationError::Empty {
+                name: "EMPTY".into()
+            })
+        );
+        assert_eq!(
+            run("${EMPTY}").unwrap_err().to_string(),
+            "environment variable `EMPTY` is set but empty"
+        );
+        assert_eq!(
+            run("${EMPTY:-}"),
+            Ok(Interpolated {
+                text: String::new(),
+                from_environment: false
+            })
+        );
+        assert_eq!(run("${EMPTY:-x}").unwrap().text, "x");
+    }
+
+    #[test]
+    fn unbraced_variables_are_found_and_the_escape_is_not() {
+        assert_eq!(unbraced_names("$WWW_KEY_PASSWORD"), ["WWW_KEY_PASSWORD"]);
+        assert_eq!(unbraced_names("a-$PW1-b $_X"), ["PW1", "_X"]);
+        assert_eq!(unbraced_names("${PW:-$FALLBACK}"), ["FALLBACK"]);
+        // The escape, braces, lower case, a digit first, a lone `$`.
+        for quiet in [
+            "$$NAME", "$$$$NAME", "${NAME}", "pa$word", "pa$Sword", "$5 $ 5$", "$1ABC", "",
+        ] {
+            assert!(unbraced_names(quiet).is_empty(), "{quiet}");
+        }
+        // `$$` then a real `$NAME`.
+        assert_eq!(unbraced_names("$$$NAME"), ["NAME"]);
     }
 
     #[test]

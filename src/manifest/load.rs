@@ -15,7 +15,9 @@ use std::path::{Path, PathBuf};
 use crate::certificate::CredentialRef;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::manifest::FORMAT_VERSION;
-use crate::manifest::interpolate::{InterpolationError, interpolate, needs_interpolation};
+use crate::manifest::interpolate::{
+    InterpolationError, interpolate, needs_interpolation, unbraced_names,
+};
 use crate::manifest::raw::{ACCOUNT_CREDENTIAL_KEYS, CsrFile, RawDocument, from_tree};
 use crate::manifest::schema::{self, suggest};
 use crate::manifest::tree::{Document, Format, Node, Value};
@@ -134,6 +136,10 @@ pub struct Loaded {
     pub files: Files,
     pub documents: Vec<(FileId, RawDocument)>,
     pub diagnostics: Diagnostics,
+    /// Profiles that are referenced, not among the documents read, and may
+    /// be in a file or document that failed to read: their references are
+    /// not reported (the failure is, with a note); see `excuse_unread`.
+    pub unread_profiles: Vec<String>,
 }
 
 /// [`load_within`] the default [`Budget`].
@@ -196,6 +202,7 @@ pub fn load_within(
         loaded.diagnostics.push(diagnostic);
         return loaded;
     }
+    let found_files = !manifest_paths.is_empty();
     for path in manifest_paths {
         load_file(&mut loaded, fs, env, path, &mut spending);
         if spending.over {
@@ -206,7 +213,121 @@ pub fn load_within(
             break;
         }
     }
+    if found_files && loaded.documents.is_empty() && !loaded.diagnostics.has_errors() {
+        loaded
+            .diagnostics
+            .push(no_documents(paths, loaded.files.len()));
+    }
+    excuse_unread(&mut loaded);
     loaded
+}
+
+/// Whether a diagnostic means documents were lost: a PATH, file or
+/// document that could not be read as far as its `kind` and `name`.
+fn loses_documents(code: Code) -> bool {
+    matches!(
+        code,
+        Code::PathNotFound
+            | Code::ReadFailed
+            | Code::NotUtf8
+            | Code::FileTooLarge
+            | Code::YamlSyntax
+            | Code::TomlSyntax
+            | Code::YamlUnsupported
+            | Code::YamlAliasLimit
+            | Code::DuplicateKey
+            | Code::NotAMapping
+            | Code::ApiVersion
+            | Code::Kind
+    )
+}
+
+/// After a file fails to parse, what it would have defined reads as
+/// missing: a tab in a profile's file gave one `unknown-profile` error per
+/// certificate using it, before the real cause. So a missing profile whose
+/// name is in the text of a file that failed (or that failed with no text
+/// to look in: unreadable, not UTF-8, a PATH not found) is not reported;
+/// the failure gets a note naming the profile and its users instead. A
+/// name in no failed file is still reported as missing.
+fn excuse_unread(loaded: &mut Loaded) {
+    let failures: Vec<(usize, Option<FileId>)> = loaded
+        .diagnostics
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.severity == crate::diag::Severity::Error && loses_documents(d.code))
+        .map(|(i, d)| (i, d.span.map(|s| s.file)))
+        .collect();
+    if failures.is_empty() {
+        return;
+    }
+    let defined: HashSet<&str> = loaded
+        .documents
+        .iter()
+        .filter_map(|(_, d)| match d {
+            RawDocument::Profile(p) => Some(p.name.value.as_str()),
+            RawDocument::Certificate(_) | RawDocument::Account(_) => None,
+        })
+        .collect();
+    // Missing names in first-use order, each with the documents using it.
+    let mut missing: Vec<(String, Vec<String>)> = Vec::new();
+    for (_, document) in &loaded.documents {
+        let (user, references) = match document {
+            RawDocument::Profile(p) => (&p.name.value, &p.profiles),
+            RawDocument::Certificate(c) => (&c.name.value, &c.profiles),
+            RawDocument::Account(_) => continue,
+        };
+        for reference in references {
+            if defined.contains(reference.value.as_str()) || reference.secret {
+                continue;
+            }
+            match missing
+                .iter_mut()
+                .find(|(name, _)| *name == reference.value)
+            {
+                Some((_, users)) if !users.contains(user) => users.push(user.clone()),
+                Some(_) => {}
+                None => missing.push((reference.value.clone(), vec![user.clone()])),
+            }
+        }
+    }
+    let mut notes: Vec<(usize, String)> = Vec::new();
+    for (name, users) in missing {
+        let place = failures.iter().find(|(_, file)| {
+            file.is_none_or(|file| loaded.files.get(file).text.contains(name.as_str()))
+        });
+        if let Some((index, _)) = place {
+            let users: Vec<String> = users.iter().map(|u| format!("`{u}`")).collect();
+            notes.push((
+                *index,
+                format!(
+                    "profile `{name}`, used by {}, is in no document read; it may be defined here, so its uses are not checked until this is fixed",
+                    users.join(", ")
+                ),
+            ));
+            loaded.unread_profiles.push(name);
+        }
+    }
+    for (index, note) in notes {
+        loaded.diagnostics.add_note(index, note);
+    }
+}
+
+/// Files were found but none holds a document (each is empty or only
+/// comments): as with no files at all, there is nothing to act on, and
+/// "valid: 0 certificates" would hide a wrong PATH. Parse and gate errors
+/// are reported instead, so this is only for a run with no other error.
+fn no_documents(paths: &[PathBuf], files: usize) -> Diagnostic {
+    let named: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    Diagnostic::error(
+        Code::NoManifests,
+        format!(
+            "no manifest document in {}: the {files} file{} read {} empty or only comments",
+            named.join(", "),
+            crate::diag::plural(files),
+            if files == 1 { "is" } else { "are" }
+        ),
+    )
+    .hint("a manifest document starts with `apiVersion: tccert/v1` and `kind: Certificate` or `kind: Profile`")
 }
 
 fn is_manifest_name(path: &Path) -> bool {
@@ -398,6 +519,7 @@ fn load_file(
         loaded.diagnostics.push(d);
     }
     for mut document in documents {
+        redact_key_password(&mut loaded.files, &document);
         let mut problems = Vec::new();
         let gate_passed = check_document(loaded, &mut document, env, &mut problems);
         let clean = problems.is_empty();
@@ -426,36 +548,28 @@ fn load_file(
                         }
                     }
                 }
-                if let RawDocument::Certificate(certificate) = &mut raw {
-                    // A literal password is in the file text itself: mask it
-                    // in every quoted source line. `${NAME}` shows only a name.
-                    if let Some(password) = &certificate.csr.key_password {
-                        let written = loaded.files.text_at(password.span).unwrap_or_default();
-                        if !written.contains("${") {
-                            loaded.files.redact(password.span);
+                if let RawDocument::Certificate(certificate) = &mut raw
+                    && let Some(file_ref) = &certificate.csr.file
+                {
+                    let base = loaded
+                        .files
+                        .path(file)
+                        .parent()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_default();
+                    let csr_path = base.join(&file_ref.value);
+                    let text = match read_csr_file(fs, &csr_path, spending) {
+                        Ok(text) => text,
+                        Err(over) => {
+                            let diagnostic = spending.diagnostic(over, &csr_path);
+                            loaded.diagnostics.push(diagnostic.at(file_ref.span));
+                            Err("not read: the run's input budget is spent".to_string())
                         }
-                    }
-                    if let Some(file_ref) = &certificate.csr.file {
-                        let base = loaded
-                            .files
-                            .path(file)
-                            .parent()
-                            .map(Path::to_path_buf)
-                            .unwrap_or_default();
-                        let csr_path = base.join(&file_ref.value);
-                        let text = match read_csr_file(fs, &csr_path, spending) {
-                            Ok(text) => text,
-                            Err(over) => {
-                                let diagnostic = spending.diagnostic(over, &csr_path);
-                                loaded.diagnostics.push(diagnostic.at(file_ref.span));
-                                Err("not read: the run's input budget is spent".to_string())
-                            }
-                        };
-                        certificate.csr.loaded_file = Some(CsrFile {
-                            path: csr_path,
-                            text,
-                        });
-                    }
+                    };
+                    certificate.csr.loaded_file = Some(CsrFile {
+                        path: csr_path,
+                        text,
+                    });
                 }
                 loaded.documents.push((file, raw));
             }
@@ -493,7 +607,7 @@ fn read_csr_file(
                 "not a regular file (a FIFO, socket or device); not read".to_string(),
             ));
         }
-        Err(error) => return Ok(Err(error.to_string())),
+        Err(error) => return Ok(Err(plain_io(&error))),
     }
     if spending.over {
         return Ok(Err("not read: the run's input budget is spent".to_string()));
@@ -510,7 +624,17 @@ fn read_csr_file(
                 None => Ok(Err(format!("larger than {} KiB", MAX_CSR_BYTES >> 10))),
             }
         }
-        Err(error) => Ok(Err(error.to_string())),
+        Err(error) => Ok(Err(plain_io(&error))),
+    }
+}
+
+/// Why a file cannot be read, in plain words: the reason, without the
+/// system's error number ("No such file or directory (os error 2)").
+fn plain_io(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "there is no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        kind => kind.to_string(),
     }
 }
 
@@ -593,15 +717,79 @@ fn check_document(
     match &mut document.root.value {
         // An Account's credentials stay as written (`${NAME}`): they are
         // read only when a run talks to a real endpoint, and checked for
-        // that form in validation (`literal-secret`).
-        Value::Mapping(entries) if is_account => entries
-            .iter_mut()
-            .filter(|e| !ACCOUNT_CREDENTIAL_KEYS.contains(&e.key.as_str()))
-            .for_each(|e| interpolate_tree(&mut e.value, env, problems)),
-        _ => interpolate_tree(&mut document.root, env, problems),
+        // that form in validation (`literal-secret`, which also covers an
+        // unbraced `$NAME` there without quoting the value).
+        Value::Mapping(entries) if is_account => {
+            for e in entries
+                .iter_mut()
+                .filter(|e| !ACCOUNT_CREDENTIAL_KEYS.contains(&e.key.as_str()))
+            {
+                warn_unbraced(&e.value, Some(&e.key), problems);
+                interpolate_tree(&mut e.value, env, problems);
+            }
+        }
+        _ => {
+            warn_unbraced(&document.root, None, problems);
+            interpolate_tree(&mut document.root, env, problems);
+        }
     }
     schema::validate(&loaded.files, document, problems);
     true
+}
+
+/// A literal `csr.key_password` is in the file text itself: mask it in every
+/// quoted source line, whatever else is wrong with the document. A value
+/// made only of `${NAME}` shows a name, not the password; one that also
+/// holds an unbraced `$NAME` is literal text after all.
+fn redact_key_password(files: &mut Files, document: &Document) {
+    let Some(password) = document.root.pointer("/csr/key_password") else {
+        return;
+    };
+    let written = files.text_at(password.span).unwrap_or_default();
+    if !written.contains("${") || !unbraced_names(&written).is_empty() {
+        files.redact(password.span);
+    }
+}
+
+/// `unbraced-variable` warnings, looked for in the text as written (before
+/// interpolation, so a value from the environment is never looked into).
+/// `key` is the key the value is under: for `key_password` the warning
+/// names no variable, since the name is part of the literal password.
+fn warn_unbraced(node: &Node, key: Option<&str>, problems: &mut Vec<Diagnostic>) {
+    match &node.value {
+        Value::String(text) => {
+            let names = unbraced_names(&text.text);
+            let Some(first) = names.first() else {
+                return;
+            };
+            let warning = if key == Some("key_password") {
+                Diagnostic::warning(
+                    Code::UnbracedVariable,
+                    "`csr.key_password` holds `$` and a name in capitals, which is kept as written, not read from the environment",
+                )
+                .hint("write `${NAME}` to read a variable, or `$$` for a literal `$`")
+            } else {
+                let shown: Vec<String> = names.iter().map(|n| format!("`${n}`")).collect();
+                Diagnostic::warning(
+                    Code::UnbracedVariable,
+                    format!(
+                        "{} {} kept as written: only `${{NAME}}` reads an environment variable",
+                        shown.join(", "),
+                        if names.len() == 1 { "is" } else { "are" }
+                    ),
+                )
+                .hint(format!(
+                    "write `${{{first}}}` to read the variable, or `$${first}` to keep the text as written"
+                ))
+            };
+            problems.push(warning.at(node.span));
+        }
+        Value::Sequence(items) => items.iter().for_each(|n| warn_unbraced(n, key, problems)),
+        Value::Mapping(entries) => entries
+            .iter()
+            .for_each(|e| warn_unbraced(&e.value, Some(&e.key), problems)),
+        _ => {}
+    }
 }
 
 fn describe(node: &Node) -> String {
@@ -626,6 +814,12 @@ fn interpolate_tree(node: &mut Node, env: &dyn Environment, problems: &mut Vec<D
                             Code::UnsetVariable,
                             format!(
                                 "set {name} in the environment, or give a default: ${{{name}:-value}}"
+                            ),
+                        ),
+                        InterpolationError::Empty { name } => (
+                            Code::EmptyVariable,
+                            format!(
+                                "give {name} a value (in CI, a secret that is not defined arrives empty), or write ${{{name}:-}} if empty is meant"
                             ),
                         ),
                         _ => (
@@ -753,10 +947,11 @@ mod tests {
             max_bytes,
             max_files: 100,
         };
-        // Exactly the five files' 500 bytes: fine.
+        // Exactly the five files' 500 bytes: all read (they hold no
+        // document, which is the only complaint).
         let fs = comments(5, 100);
         let loaded = load_within(&paths, &fs, &env, budget(500));
-        assert!(codes(&loaded).is_empty(), "{:?}", codes(&loaded));
+        assert_eq!(codes(&loaded), [Code::NoManifests]);
         assert_eq!(loaded.files.len(), 5);
         // One byte less: the fifth file is not read, and says so.
         let loaded = load_within(&paths, &fs, &env, budget(499));
@@ -772,10 +967,8 @@ mod tests {
         // Each file is under its own 4 MiB cap; the default budget is not
         // the per-file cap.
         assert_eq!(
-            load(&paths, &comments(3, 100), &env)
-                .diagnostics
-                .error_count(),
-            0
+            codes(&load(&paths, &comments(3, 100), &env)),
+            [Code::NoManifests]
         );
     }
 
@@ -791,7 +984,80 @@ mod tests {
         assert_eq!(codes(&loaded), [Code::InputBudget]);
         assert_eq!(loaded.files.len(), 0, "nothing read");
         let loaded = load_within(&[PathBuf::from("m")], &fs, &env, budget(5));
-        assert!(codes(&loaded).is_empty());
+        assert_eq!(codes(&loaded), [Code::NoManifests], "all read");
+    }
+
+    #[test]
+    fn a_profile_in_a_file_that_failed_is_not_reported_missing() {
+        let env = MapEnvironment::default();
+        let uses =
+            |profiles: &str| CERTIFICATE.replace("dv: true", &format!("profiles: [{profiles}]"));
+        let fs = crate::system::MemoryFileSystem::default()
+            .with(
+                "m/acme.yaml",
+                "apiVersion: tccert/v1\nkind: Profile\nname: acme\norganization:\n\tname: x\n",
+            )
+            .with("m/www.yaml", &uses("acme, other"));
+        let loaded = load(&[PathBuf::from("m")], &fs, &env);
+        assert_eq!(codes(&loaded), [Code::YamlSyntax]);
+        assert_eq!(
+            loaded.unread_profiles,
+            ["acme"],
+            "`other` is not in acme.yaml"
+        );
+        let notes: Vec<&String> = loaded.diagnostics.iter().flat_map(|d| &d.notes).collect();
+        assert_eq!(notes.len(), 1);
+        assert!(
+            notes[0].starts_with("profile `acme`, used by `www`,"),
+            "{notes:?}"
+        );
+        // Nothing failed: nothing is excused.
+        let fs = fs.with(
+            "m/acme.yaml",
+            "apiVersion: tccert/v1\nkind: Profile\nname: acme\n",
+        );
+        assert!(
+            load(&[PathBuf::from("m")], &fs, &env)
+                .unread_profiles
+                .is_empty()
+        );
+        // A document that fails its gate counts too; a PATH not found may
+        // hold anything.
+        let fs = fs.with(
+            "m/acme.yaml",
+            "apiVersion: tccert/v1\nkind: Profil\nname: acme\n",
+        );
+        assert_eq!(
+            load(&[PathBuf::from("m")], &fs, &env).unread_profiles,
+            ["acme"]
+        );
+        let fs = crate::system::MemoryFileSystem::default().with("m/www.yaml", &uses("acme"));
+        let loaded = load(&[PathBuf::from("m"), PathBuf::from("gone")], &fs, &env);
+        assert_eq!(codes(&loaded), [Code::PathNotFound]);
+        assert_eq!(loaded.unread_profiles, ["acme"]);
+    }
+
+    #[test]
+    fn files_without_a_document_are_no_manifests() {
+        let env = MapEnvironment::default();
+        let paths = [PathBuf::from("m")];
+        let fs = crate::system::MemoryFileSystem::default()
+            .with("m/empty.yaml", "")
+            .with("m/comments.toml", "# nothing yet\n")
+            .with("m/separators.yaml", "# a\n---\n# b\n---\n");
+        let loaded = load(&paths, &fs, &env);
+        assert_eq!(codes(&loaded), [Code::NoManifests]);
+        let message = loaded.diagnostics.iter().next().map(|d| d.message.clone());
+        assert_eq!(
+            message.as_deref(),
+            Some("no manifest document in m: the 3 files read are empty or only comments")
+        );
+        // One document anywhere is enough.
+        let fs = fs.with("m/www.yaml", CERTIFICATE);
+        assert!(!codes(&load(&paths, &fs, &env)).contains(&Code::NoManifests));
+        // A file that does not parse says so, not that nothing was found.
+        let fs = crate::system::MemoryFileSystem::default().with("m/bad.yaml", "a: [\n");
+        assert_eq!(codes(&load(&paths, &fs, &env)), [Code::YamlSyntax]);
     }
 
     const CERTIFICATE: &str = "apiVersion: tccert/v1\nkind: Certificate\nname: www\ncertificate_id: a\ndomain: www.example.com\ndv: true\ncsr:\n  type: parse\n  file: www.csr\n";

@@ -57,6 +57,10 @@ impl Draft {
     }
 }
 
+/// The `certificate_id` the starter tree of `tccert init` holds: refused
+/// by the schema, with its own diagnostic code.
+pub const PLACEHOLDER_CERTIFICATE_ID: &str = "REPLACE-ME";
+
 fn string(description: &str) -> Json {
     json!({ "type": "string", "description": description })
 }
@@ -134,10 +138,12 @@ fn common_properties(draft: Draft, kind: &str, name_description: &str) -> Map<St
 pub fn document_schema(draft: Draft) -> Json {
     let profile = common_properties(draft, "Profile", "Unique among profiles.");
     let mut certificate = common_properties(draft, "Certificate", "Unique among certificates.");
-    certificate.insert(
-        "certificate_id".into(),
-        string("The paid certificate's id (API field `CertificateId`). Unique."),
-    );
+    let mut certificate_id =
+        string("The paid certificate's id (API field `CertificateId`). Unique.");
+    // `tccert init` writes a placeholder that must not validate, so that an
+    // editor flags it as the checks do (`placeholder-certificate-id`).
+    certificate_id["not"] = json!({ "const": PLACEHOLDER_CERTIFICATE_ID });
+    certificate.insert("certificate_id".into(), certificate_id);
     certificate.insert(
         "domain".into(),
         string(
@@ -374,20 +380,98 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, c)| c)
 }
 
+/// Other words people use for a key, each with the key it means.
+const KEY_SYNONYMS: [(&str, &str); 24] = [
+    ("zip", "postal_code"),
+    ("zipcode", "postal_code"),
+    ("postcode", "postal_code"),
+    ("state", "region"),
+    ("province", "region"),
+    ("town", "city"),
+    ("department", "division"),
+    ("dept", "division"),
+    ("unit", "division"),
+    ("mobile", "phone"),
+    ("tel", "phone"),
+    ("telephone", "phone"),
+    ("mobile", "phone_number"),
+    ("tel", "phone_number"),
+    ("telephone", "phone_number"),
+    ("title", "position"),
+    ("jobtitle", "position"),
+    ("role", "position"),
+    ("givenname", "first_name"),
+    ("surname", "last_name"),
+    ("familyname", "last_name"),
+    ("company", "organization"),
+    ("org", "organization"),
+    ("san", "domains"),
+];
+
+/// Lower case, without `_`, `-` and spaces: `postalCode`, `postal-code` and
+/// `postal_code` are one key.
+fn folded_key(key: &str) -> String {
+    key.chars()
+        .filter(|c| !matches!(c, '_' | '-' | ' '))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// "Did you mean" for a mistyped key: the closest allowed key after
+/// folding case and separators (`postalCode`, `postcode` -> `postal_code`),
+/// a known synonym (`zip`, `province`, `title`), or the one key the word
+/// contains or is contained in (`OrganizationCountry` -> `country`,
+/// `mail` -> `email`), the closest of those winning.
+pub fn suggest_key<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let word = folded_key(word);
+    if word.is_empty() {
+        return None;
+    }
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    if let Some(key) = KEY_SYNONYMS
+        .iter()
+        .filter(|(synonym, _)| *synonym == word)
+        .find_map(|(_, key)| candidates.iter().find(|c| **c == *key))
+    {
+        return Some(key);
+    }
+    candidates
+        .into_iter()
+        .filter_map(|candidate| {
+            let folded = folded_key(candidate);
+            let distance = edit_distance(&word, &folded);
+            let shorter = word.len().min(folded.len());
+            let contained = shorter >= 4 && (word.contains(&folded) || folded.contains(&word));
+            (distance <= 2.max(folded.len() / 4) || contained).then_some((distance, candidate))
+        })
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, candidate)| candidate)
+}
+
+/// Edits between two words, a swap of neighbours counting as one (the
+/// optimal string alignment distance): `odmain` is 1 from `domain`.
 fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    // Rows i-2, i-1 and i of the table.
+    let mut before: Vec<usize> = Vec::new();
     let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            current.push(
-                (previous[j] + cost)
-                    .min(previous[j + 1] + 1)
-                    .min(current[j] + 1),
-            );
+    for i in 1..=a.len() {
+        let mut current = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (previous[j - 1] + cost)
+                .min(previous[j] + 1)
+                .min(current[j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(before[j - 2] + 1);
+            }
+            current[j] = best;
         }
-        previous = current;
+        before = std::mem::replace(&mut previous, current);
     }
     previous[b.len()]
 }
@@ -444,19 +528,23 @@ pub fn validate(files: &Files, document: &Document, diagnostics: &mut Vec<Diagno
             jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } => {
                 for key in unexpected {
                     let span = document.root.key_span(&pointer, key).unwrap_or(node.span);
-                    let mut d = Diagnostic::error(Code::UnknownKey, format!("unknown key `{key}`"))
-                        .at(span)
-                        .with_label(if path.is_empty() {
-                            format!("not a key of a {kind}")
-                        } else {
-                            format!("not a key of `{path}`")
-                        });
+                    let within = if path.is_empty() {
+                        format!("a {kind}")
+                    } else {
+                        format!("`{path}`")
+                    };
+                    let mut d = Diagnostic::error(
+                        Code::UnknownKey,
+                        format!("`{key}` is not a key of {within}"),
+                    )
+                    .at(span)
+                    .with_label("unknown key");
                     if kind == "Profile"
                         && pointer.is_empty()
                         && CERTIFICATE_ONLY_KEYS.contains(&key.as_str())
                     {
                         d = d.note(format!("`{key}` belongs to certificates only; profiles hold organization, admin, contact and verify_type"));
-                    } else if let Some(near) = suggest(key, allowed_keys(&kind, &pointer)) {
+                    } else if let Some(near) = suggest_key(key, allowed_keys(&kind, &pointer)) {
                         d = d.hint(format!("did you mean `{near}`?"));
                     }
                     diagnostics.push(d);
@@ -507,6 +595,15 @@ pub fn validate(files: &Files, document: &Document, diagnostics: &mut Vec<Diagno
                     d = d.hint(format!("did you mean `{near}`?"));
                 }
                 d
+            }
+            jsonschema::error::ValidationErrorKind::Not { .. } if pointer == "/certificate_id" => {
+                Diagnostic::error(
+                    Code::PlaceholderCertificateId,
+                    format!("`certificate_id` is still the placeholder `{PLACEHOLDER_CERTIFICATE_ID}`"),
+                )
+                .at(node.span)
+                .with_label("replace with the certificate's id")
+                .hint("replace with the certificate's id from the SSL console (Certificates > ID, e.g. `abcd1234`)")
             }
             jsonschema::error::ValidationErrorKind::Pattern { pattern } if pattern == DIGITS_PATTERN => {
                 Diagnostic::error(
@@ -568,6 +665,9 @@ fn type_mismatch(
         node.value,
         Value::Integer(_) | Value::Float(_) | Value::Bool(_) | Value::Null
     );
+    if let Some(fix) = obvious_fix(format, node, path, &expected) {
+        d = d.hint(fix);
+    }
     if expected == "a string" && scalar {
         let hint = match format {
             Format::Yaml => format!("quote it to keep it exactly as written: \"{source_text}\""),
@@ -584,6 +684,54 @@ fn type_mismatch(
         }
     }
     d
+}
+
+/// The fix for a type mismatch when it is plain what was meant: a yes/no
+/// word where a boolean belongs (`dv: yes`, a string to YAML 1.2), one
+/// string where a list belongs (`profiles = "acme"`). Never for a value
+/// from the environment.
+fn obvious_fix(format: Format, node: &Node, path: &str, expected: &str) -> Option<String> {
+    let Value::String(text) = &node.value else {
+        return None;
+    };
+    if text.secret {
+        return None;
+    }
+    let key = path.rsplit('.').next().unwrap_or(path);
+    let (value, why) = match expected {
+        "a boolean" => match text.text.to_ascii_lowercase().as_str() {
+            "yes" | "y" | "on" | "true" => (
+                "true".to_string(),
+                "booleans are `true` and `false`, unquoted",
+            ),
+            "no" | "n" | "off" | "false" => (
+                "false".to_string(),
+                "booleans are `true` and `false`, unquoted",
+            ),
+            _ => return None,
+        },
+        "a list" => {
+            let plain = text
+                .text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+            let item = if plain && format == Format::Yaml {
+                text.text.clone()
+            } else {
+                serde_json::Value::String(text.text.clone()).to_string()
+            };
+            (
+                format!("[{item}]"),
+                "a list, even of one item, is in brackets",
+            )
+        }
+        _ => return None,
+    };
+    let written = match format {
+        Format::Yaml => format!("{key}: {value}"),
+        Format::Toml => format!("{key} = {value}"),
+    };
+    Some(format!("write `{written}`: {why}"))
 }
 
 #[cfg(test)]
@@ -656,5 +804,82 @@ mod tests {
         );
         assert_eq!(suggest("domian", allowed_keys("Profile", "")), None);
         assert_eq!(suggest("zzzzzz", allowed_keys("Certificate", "")), None);
+        assert_eq!(edit_distance("odmain", "domain"), 1);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
+
+    /// Every key of the format, misspelt the usual ways, is suggested back.
+    #[test]
+    fn every_key_gets_a_did_you_mean() {
+        let pointers = ["", "/csr", "/organization", "/admin", "/contact"];
+        for kind in ["Certificate", "Profile"] {
+            for pointer in pointers {
+                let keys = allowed_keys(kind, pointer);
+                for key in &keys {
+                    let camel: String = key
+                        .split('_')
+                        .enumerate()
+                        .map(|(i, part)| {
+                            let mut chars = part.chars();
+                            match (i, chars.next()) {
+                                (0, Some(c)) => format!("{c}{}", chars.as_str()),
+                                (_, Some(c)) => {
+                                    format!("{}{}", c.to_ascii_uppercase(), chars.as_str())
+                                }
+                                _ => String::new(),
+                            }
+                        })
+                        .collect();
+                    let mut swapped: Vec<char> = key.chars().collect();
+                    swapped.swap(0, 1);
+                    let swapped: String = swapped.into_iter().collect();
+                    let dropped: String = key
+                        .chars()
+                        .enumerate()
+                        .filter(|(i, _)| *i != key.len() / 2)
+                        .map(|(_, c)| c)
+                        .collect();
+                    for typo in [
+                        camel,
+                        key.replace('_', "-"),
+                        key.to_uppercase(),
+                        swapped,
+                        dropped,
+                    ] {
+                        if typo == *key || keys.contains(&typo.as_str()) {
+                            continue;
+                        }
+                        assert_eq!(
+                            suggest_key(&typo, keys.iter().copied()),
+                            Some(*key),
+                            "{kind} {pointer}: `{typo}`"
+                        );
+                    }
+                }
+            }
+        }
+        let organization = allowed_keys("Profile", "/organization");
+        for (typo, key) in [
+            ("postcode", "postal_code"),
+            ("zip", "postal_code"),
+            ("province", "region"),
+            ("OrganizationCountry", "country"),
+            ("area_code", "phone_area_code"),
+        ] {
+            assert_eq!(
+                suggest_key(typo, organization.iter().copied()),
+                Some(key),
+                "{typo}"
+            );
+        }
+        let admin = allowed_keys("Profile", "/admin");
+        assert_eq!(suggest_key("mail", admin.iter().copied()), Some("email"));
+        assert_eq!(
+            suggest_key("title", admin.iter().copied()),
+            Some("position")
+        );
+        assert_eq!(suggest_key("colour", allowed_keys("Certificate", "")), None);
+        assert_eq!(suggest_key("", admin.iter().copied()), None);
     }
 }

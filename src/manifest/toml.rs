@@ -1,7 +1,8 @@
 //! TOML text into a [`Node`] tree, with positions.
 //!
 //! `toml`'s `DeTable` keeps a byte span on every key and value; we resolve
-//! those to lines and columns. A TOML file is exactly one document. The `toml`
+//! those to lines and columns. A TOML file is one document, or none when it
+//! holds no key (empty, or only comments). The `toml`
 //! parser itself refuses deep nesting ("recursion limit"); the node budget of
 //! the YAML reader ([`super::yaml::MAX_NODES`]) applies here too.
 
@@ -36,15 +37,33 @@ pub fn parse(file: FileId, source: &SourceFile) -> (Vec<Document>, Vec<Diagnosti
         );
     }
     let (table, errors) = DeTable::parse_recoverable(&source.text);
+    if let Some(diagnostic) = unclosed(file, source, &errors) {
+        return (Vec::new(), vec![diagnostic]);
+    }
     let mut diagnostics: Vec<Diagnostic> = errors
         .iter()
         .map(|error| {
             let message = error.message().trim_end();
             match error.span() {
-                Some(range) => {
-                    Diagnostic::error(Code::TomlSyntax, format!("TOML syntax error: {message}"))
-                        .at(source.span_of_bytes(file, range))
-                }
+                Some(range) => match leading_zero(&source.text, message, range.start) {
+                    // Said as the YAML reader's type-mismatch says it.
+                    Some(number) => Diagnostic::error(
+                        Code::TomlSyntax,
+                        format!(
+                            "TOML syntax error: `{}` is not a number TOML reads (no leading zeros)",
+                            &source.text[number.clone()]
+                        ),
+                    )
+                    .at(source.span_of_bytes(file, number.clone()))
+                    .hint(format!(
+                        "quote it to keep it exactly as written: \"{}\"",
+                        &source.text[number]
+                    )),
+                    None => {
+                        Diagnostic::error(Code::TomlSyntax, format!("TOML syntax error: {message}"))
+                            .at(source.span_of_bytes(file, range))
+                    }
+                },
                 // Some errors ("recursion limit") come without a place: the
                 // message must still say which file.
                 None => Diagnostic::error(
@@ -63,6 +82,11 @@ pub fn parse(file: FileId, source: &SourceFile) -> (Vec<Document>, Vec<Diagnosti
             vec![too_many_values(source.span_of_bytes(file, range))],
         );
     }
+    if table.get_ref().is_empty() {
+        // Empty or only comments: no document, as a YAML file of comments
+        // has none (a run of such files is `no-manifests`).
+        return (Vec::new(), diagnostics);
+    }
     let span = source.span_of_bytes(file, 0..0);
     let root = Node {
         span,
@@ -75,6 +99,90 @@ pub fn parse(file: FileId, source: &SourceFile) -> (Vec<Document>, Vec<Diagnosti
         }],
         diagnostics,
     )
+}
+
+/// `toml` recovers after an error and goes on, so one array left open (a
+/// missing `]`) swallowed the rest of the file and gave an error on every
+/// token after it: 11 for a ten-line manifest. When the parser reports an
+/// unclosed array or inline table and one is open where its first error
+/// is, that opening bracket is the one cause: it is reported alone.
+fn unclosed(file: FileId, source: &SourceFile, errors: &[toml::de::Error]) -> Option<Diagnostic> {
+    if !errors.iter().any(|e| e.message().contains("unclosed")) {
+        return None;
+    }
+    let first = errors
+        .iter()
+        .filter_map(toml::de::Error::span)
+        .map(|r| r.start)
+        .min()?;
+    let (range, array) = open_bracket_at(&source.text, first)?;
+    let (what, close) = if array {
+        ("list", ']')
+    } else {
+        ("inline table", '}')
+    };
+    Some(
+        Diagnostic::error(
+            Code::TomlSyntax,
+            format!("TOML syntax error: this {what} is never closed"),
+        )
+        .at(source.span_of_bytes(file, range))
+        .with_label(format!("no `{close}` closes this"))
+        .note("everything after it was read as part of it, so this is the only error shown")
+        .hint(format!("add `{close}` after its last item")),
+    )
+}
+
+/// The innermost array (`true`) or inline table left open at byte `offset`,
+/// by its opening bracket. A `[` where a key may start is a table header,
+/// not an array.
+fn open_bracket_at(text: &str, offset: usize) -> Option<(std::ops::Range<usize>, bool)> {
+    use toml_parser::lexer::TokenKind;
+    let mut open: Vec<(std::ops::Range<usize>, bool)> = Vec::new();
+    // Whether the next token starts a value (after `=`, or in an array).
+    let mut value = false;
+    for token in toml_parser::Source::new(text).lex() {
+        let span = token.span();
+        if span.start() >= offset {
+            break;
+        }
+        let in_array = open.last().is_some_and(|(_, array)| *array);
+        match token.kind() {
+            TokenKind::Equals => value = true,
+            TokenKind::Comma => value = in_array,
+            TokenKind::LeftSquareBracket if value || in_array => {
+                open.push((span.start()..span.end(), true));
+                value = true;
+            }
+            TokenKind::LeftCurlyBracket if value || in_array => {
+                open.push((span.start()..span.end(), false));
+                value = false;
+            }
+            TokenKind::RightSquareBracket | TokenKind::RightCurlyBracket => {
+                open.pop();
+                value = false;
+            }
+            TokenKind::Newline if open.is_empty() => value = false,
+            TokenKind::Whitespace | TokenKind::Comment | TokenKind::Newline => {}
+            _ => value = false,
+        }
+    }
+    open.pop()
+}
+
+/// For "unexpected leading zero" (`phone_area_code = 0571`, which TOML
+/// refuses), where the number as written is, around byte `at`.
+fn leading_zero(text: &str, message: &str, at: usize) -> Option<std::ops::Range<usize>> {
+    if !message.contains("leading zero") {
+        return None;
+    }
+    toml_parser::Source::new(text).lex().find_map(|token| {
+        let span = token.span();
+        (token.kind() == toml_parser::lexer::TokenKind::Atom
+            && span.start() <= at
+            && at < span.end())
+        .then(|| span.start()..span.end())
+    })
 }
 
 /// `toml` builds the whole table before the node budget can be checked, and
@@ -226,6 +334,67 @@ mod tests {
         );
         assert_eq!(diags.len(), 1);
         assert_eq!(diags[0].code, Code::TypeMismatch);
+    }
+
+    #[test]
+    fn an_unclosed_array_is_one_error_at_its_bracket() {
+        let mut files = Files::default();
+        let text = "name = \"www\"\nprofiles = [\"acme\"\ndomain = \"www.example.com\"\n\n[csr]\ntype = \"online\"\n";
+        let id = files.add("a.toml".into(), text.into());
+        let (docs, diags) = parse(id, files.get(id));
+        assert!(docs.is_empty());
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(
+            diags[0].message,
+            "TOML syntax error: this list is never closed"
+        );
+        let span = diags[0].span.unwrap();
+        assert_eq!((span.line, span.column, span.length), (2, 12, 1));
+        // Nested, and an inline table.
+        assert_eq!(
+            open_bracket_at("a = [[1, 2]\nb = 1\n", 12),
+            Some((4..5, true))
+        );
+        assert_eq!(
+            open_bracket_at("a = { b = [1] \nc = 1\n", 15),
+            Some((4..5, false))
+        );
+        // Table headers and closed arrays are not open.
+        assert_eq!(open_bracket_at("[t]\na = [1]\n[[u]]\nb = 2\n", 22), None);
+        // A bad item inside a closed multi-line array keeps every error.
+        let id = files.add("b.toml".into(), "d = [\n  \"a\",\n  b,\n]\n".into());
+        let (_, diags) = parse(id, files.get(id));
+        assert!(diags.iter().all(|d| !d.message.contains("never closed")));
+    }
+
+    #[test]
+    fn a_leading_zero_gets_the_quoting_hint() {
+        let mut files = Files::default();
+        let id = files.add(
+            "p.toml".into(),
+            "[organization]\nphone_area_code = 0571\n".into(),
+        );
+        let (_, diags) = parse(id, files.get(id));
+        assert_eq!(diags.len(), 1);
+        assert_eq!(
+            diags[0].message,
+            "TOML syntax error: `0571` is not a number TOML reads (no leading zeros)"
+        );
+        assert_eq!(diags[0].span.map(|s| (s.column, s.length)), Some((19, 4)));
+        assert_eq!(
+            diags[0].hint.as_deref(),
+            Some("quote it to keep it exactly as written: \"0571\"")
+        );
+    }
+
+    #[test]
+    fn a_file_of_comments_holds_no_document() {
+        let mut files = Files::default();
+        let id = files.add("c.toml".into(), "# later\n\n# more\n".into());
+        let (docs, diags) = parse(id, files.get(id));
+        assert_eq!((docs.len(), diags.len()), (0, 0));
+        let id = files.add("k.toml".into(), "name = \"x\"\n".into());
+        assert_eq!(parse(id, files.get(id)).0.len(), 1);
     }
 
     #[test]

@@ -73,11 +73,12 @@ fn snippet(
         return;
     };
     let number = format!("{:>width$}", span.line, width = pad.len());
-    let shown = window(
-        &line,
-        span.column.saturating_sub(1) as usize,
-        span.length.max(1) as usize,
-    );
+    let length = if files.get(span.file).hides(span.line, span.column) {
+        crate::secret::MASK.chars().count()
+    } else {
+        span.length.max(1) as usize
+    };
+    let shown = window(&line, span.column.saturating_sub(1) as usize, length);
     let _ = writeln!(out, "{pad} |");
     let _ = writeln!(out, "{number} | {}", shown.text);
     let indent: String = shown
@@ -230,6 +231,29 @@ mod window_tests {
 mod tests {
     use super::*;
     use crate::diag::Code;
+
+    #[test]
+    fn a_caret_under_a_masked_value_does_not_tell_its_length() {
+        let mut files = Files::default();
+        let id = files.add(
+            "m.yaml".into(),
+            "csr:\n  key_password: a-long-literal-password\n".into(),
+        );
+        let span = Span {
+            file: id,
+            line: 2,
+            column: 17,
+            length: 24,
+        };
+        files.redact(span);
+        let mut diagnostics = Diagnostics::default();
+        diagnostics.push(Diagnostic::warning(Code::UnbracedVariable, "x").at(span));
+        let text = render_text(&files, &diagnostics);
+        assert!(
+            text.contains("2 |   key_password: ********\n  |                 ^^^^^^^^\n"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn renders_location_source_line_and_caret() {

@@ -11,8 +11,9 @@ use std::path::Path;
 
 use super::report;
 use crate::diag::{Diagnostics, Severity};
+use crate::plan::changes::Change;
 use crate::plan::{CertificateReport, Mode, Outcome, Stop};
-use crate::source::Files;
+use crate::source::{Files, Span};
 
 /// Escapes the message part of a workflow command (GitHub's own rules:
 /// `%`, CR and LF).
@@ -83,9 +84,26 @@ pub fn github_diagnostics(files: &Files, diagnostics: &Diagnostics) -> String {
 
 /// Workflow commands for a plan or apply: an error for each certificate
 /// that failed (and, in apply, drifted), a warning for drift in a plan, a
-/// notice for what a plan would send. Placed at the certificate's document.
-pub fn github_report(mode: Mode, reports: &[CertificateReport], stops: &[Stop]) -> String {
+/// notice for what a plan would send.
+///
+/// A change to information already submitted is annotated where the
+/// manifest set the field (a profile line, say), once for every certificate
+/// it changes alike, so a reviewer sees it beside the line. The rest is
+/// annotated at the certificate's document, with its changes listed: a first
+/// submission (every field, which would be a score of annotations per
+/// certificate, and GitHub shows only the first few of each kind), fields
+/// tccert sets itself, a commit alone, notes (what to do about drift), and
+/// every other outcome.
+pub fn github_report(
+    files: &Files,
+    mode: Mode,
+    reports: &[CertificateReport],
+    stops: &[Stop],
+) -> String {
     let mut out = String::new();
+    // (level, span, what, field, change text) -> certificate names, in order.
+    type AtField<'a> = (&'a str, Span, &'a str, &'a str, String);
+    let mut at_fields: Vec<(AtField, Vec<&str>)> = Vec::new();
     for r in reports {
         let (level, what) = match (r.outcome, mode) {
             (Outcome::Failed, _) => ("error", "failed"),
@@ -97,12 +115,52 @@ pub fn github_report(mode: Mode, reports: &[CertificateReport], stops: &[Stop]) 
             (Outcome::Skipped, _) => ("warning", "skipped"),
             _ => continue,
         };
+        let changes: &[Change] = if r.outcome.has_changes() {
+            &r.changes
+        } else {
+            &[]
+        };
+        let mut with_certificate = Vec::new();
+        for change in changes {
+            match change.source {
+                Some(span) if !r.first_submission => {
+                    let key = (level, span, what, change.field, report::change_text(change));
+                    match at_fields.iter_mut().find(|(k, _)| *k == key) {
+                        Some((_, names)) => names.push(&r.name),
+                        None => at_fields.push((key, vec![&r.name])),
+                    }
+                }
+                _ => with_certificate.push(change),
+            }
+        }
+        // Notes (what to do about drift, what could not be compared) are
+        // about the certificate: they keep its annotation.
+        if changes.is_empty() || !with_certificate.is_empty() || !r.notes.is_empty() {
+            let properties = [
+                ("file", repository_path(&r.file)),
+                ("line", r.line.to_string()),
+                ("title", format!("tccert: {} {what}", r.name)),
+            ];
+            let mut message = report::line(r);
+            for change in with_certificate {
+                let _ = write!(message, "\n  {}", report::change_text(change));
+            }
+            out.push_str(&command(level, &properties, &message));
+        }
+    }
+    for ((level, span, what, field, text), names) in at_fields {
         let properties = [
-            ("file", repository_path(&r.file)),
-            ("line", r.line.to_string()),
-            ("title", format!("tccert: {} {what}", r.name)),
+            ("file", repository_path(files.path(span.file))),
+            ("line", span.line.to_string()),
+            ("col", span.column.to_string()),
+            ("title", format!("tccert: {field} {what}")),
         ];
-        out.push_str(&command(level, &properties, &report::line(r)));
+        let message = format!(
+            "{text}\ncertificate{}: {}",
+            report::plural(names.len()),
+            names.join(", ")
+        );
+        out.push_str(&command(level, &properties, &message));
     }
     for stop in stops {
         out.push_str(&command("error", &[], &report::stop_message(stop)));
@@ -183,7 +241,8 @@ mod tests {
             report("shop", Outcome::Drift),
             report("blog", Outcome::Planned),
         ];
-        let apply = github_report(Mode::Apply, &reports, &[]);
+        let files = Files::default();
+        let apply = github_report(&files, Mode::Apply, &reports, &[]);
         assert!(!apply.contains("www"), "{apply}");
         assert!(apply.contains(
             "::error file=certificates/api.yaml,line=3,title=tccert%3A api failed::failed"
@@ -197,10 +256,11 @@ mod tests {
         let mut dotted = report("dot", Outcome::Planned);
         dotted.file = "./certificates/dot.yaml".into();
         assert!(
-            github_report(Mode::Plan, &[dotted], &[])
+            github_report(&files, Mode::Plan, &[dotted], &[])
                 .starts_with("::notice file=certificates/dot.yaml,")
         );
         let plan = github_report(
+            &files,
             Mode::Plan,
             &reports,
             &[crate::plan::Stop::run(crate::plan::StopReason::Interrupted)],
@@ -214,10 +274,81 @@ mod tests {
     fn annotations_name_the_account() {
         let mut hk = report("hk", Outcome::Failed);
         hk.account = Some("acme-hk".into());
-        let text = github_report(Mode::Apply, &[hk], &[]);
+        let text = github_report(&Files::default(), Mode::Apply, &[hk], &[]);
         assert!(
             text.contains("::failed    hk (hk-id) account acme-hk status 5"),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn changes_are_annotated_where_the_manifest_set_them_once_for_all_alike() {
+        use crate::plan::changes::{Change, Shown};
+        use serde_json::json;
+        let mut files = Files::default();
+        let profile = files.add("./profiles/acme.yaml".into(), String::new());
+        let at = |line| Span {
+            file: profile,
+            line,
+            column: 13,
+            length: 3,
+        };
+        let position = Change {
+            field: "ContactPosition",
+            shown: Shown::Values {
+                live: json!("Engineer"),
+                desired: json!("CTO"),
+            },
+            source: Some(at(25)),
+        };
+        let password = Change {
+            field: "KeyPassword",
+            shown: Shown::Sensitive,
+            source: Some(at(9)),
+        };
+        let online = Change {
+            field: "CsrType",
+            shown: Shown::Values {
+                live: json!("parse"),
+                desired: json!("online"),
+            },
+            source: None,
+        };
+        let mut www = report("www", Outcome::Planned);
+        www.changes = vec![position.clone(), password];
+        let mut api = report("api", Outcome::Planned);
+        api.changes = vec![position.clone(), online];
+        let mut new = report("new", Outcome::Planned);
+        new.first_submission = true;
+        new.changes = vec![position];
+        let text = github_report(&files, Mode::Plan, &[www, api, new], &[]);
+        let lines: Vec<&str> = text.lines().collect();
+        // `api` keeps a notice at its document for the field without a
+        // line; `new` (a first submission) has every change there.
+        assert_eq!(lines.len(), 4, "{text}");
+        assert!(
+            lines[0].starts_with("::notice file=certificates/api.yaml,line=3,"),
+            "{text}"
+        );
+        assert!(
+            lines[0].ends_with("%0A  CsrType: \"parse\" -> \"online\""),
+            "{text}"
+        );
+        assert!(
+            lines[1].starts_with("::notice file=certificates/new.yaml,line=3,"),
+            "{text}"
+        );
+        assert!(
+            lines[1].contains("%0A  ContactPosition: \"Engineer\" -> \"CTO\""),
+            "{text}"
+        );
+        assert_eq!(
+            lines[2],
+            "::notice file=profiles/acme.yaml,line=25,col=13,title=tccert%3A ContactPosition would change::ContactPosition: \"Engineer\" -> \"CTO\"%0Acertificates: www, api"
+        );
+        assert_eq!(
+            lines[3],
+            "::notice file=profiles/acme.yaml,line=9,col=13,title=tccert%3A KeyPassword would change::KeyPassword: (sensitive)%0Acertificate: www"
         );
     }
 }

@@ -35,14 +35,15 @@ fn code_span(text: &str) -> String {
 /// Diagnostics as a Markdown list, in the order of `Diagnostics::sorted` (by place).
 pub fn markdown_diagnostics(files: &Files, diagnostics: &Diagnostics) -> String {
     let mut out = String::new();
-    let errors = diagnostics.error_count();
-    let warnings = diagnostics.warning_count();
     let _ = writeln!(
         out,
-        "### tccert: {errors} error{}, {warnings} warning{}{}\n",
-        plural(errors),
-        plural(warnings),
-        if errors > 0 { "; nothing was sent" } else { "" }
+        "### tccert: {}{}\n",
+        diagnostics.counts(),
+        if diagnostics.has_errors() {
+            "; nothing was sent"
+        } else {
+            ""
+        }
     );
     for d in diagnostics.sorted() {
         let level = match d.severity {
@@ -90,6 +91,7 @@ pub fn markdown_report(mode: Mode, reports: &[CertificateReport], stops: &[Stop]
         out.push_str("Nothing to do: every certificate is in sync.\n\n");
     } else if !attention.is_empty() {
         table(&mut out, &attention, with_account);
+        changes(&mut out, reports);
     }
     if !in_sync.is_empty() {
         let _ = writeln!(
@@ -134,6 +136,40 @@ fn table(out: &mut String, reports: &[&CertificateReport], with_account: bool) {
     out.push('\n');
 }
 
+/// GitHub refuses a comment over 65,536 characters: past this much of the
+/// document, the changes of the remaining certificates are left out (with a
+/// line saying so) rather than have the whole comment refused.
+const CHANGES_BUDGET: usize = 50_000;
+
+/// Each certificate's changes as a code block under its name, one field a
+/// line as the text output shows them. Every line starts with a field name,
+/// so no value can close the fence; values are JSON-escaped on one line.
+fn changes(out: &mut String, reports: &[CertificateReport]) {
+    let listed: Vec<&CertificateReport> = report::with_changes(reports).collect();
+    for (i, r) in listed.iter().enumerate() {
+        let mut block = format!(
+            "**{}** {} {}:\n\n```text\n",
+            cell(&r.name),
+            code_span(&r.certificate_id),
+            r.outcome.as_str().replace('_', " ")
+        );
+        for change in &r.changes {
+            let _ = writeln!(block, "{}", report::change_text(change));
+        }
+        block.push_str("```\n\n");
+        if out.len() + block.len() > CHANGES_BUDGET {
+            let left = listed.len() - i;
+            let _ = writeln!(
+                out,
+                "_The changes of {left} more certificate{} are left out to keep this under GitHub's size limit for a comment; the text and JSON outputs have them all._\n",
+                plural(left)
+            );
+            return;
+        }
+        out.push_str(&block);
+    }
+}
+
 fn place(file: &Path, line: u32) -> String {
     format!("{}:{line}", repository_path(file))
 }
@@ -150,6 +186,7 @@ mod tests {
     fn markdown_report_folds_what_is_in_sync() {
         let mut planned = report("www|x", Outcome::Planned);
         planned.actions = vec![crate::api::action::Action::SubmitCertificateInformation];
+        planned.first_submission = true;
         let reports = [planned, report("api", Outcome::InSync)];
         let text = markdown_report(Mode::Plan, &reports, &[]);
         assert!(
@@ -197,6 +234,62 @@ mod tests {
         assert!(
             text.contains("> **account `acme-hk`: stopped at AuthFailure.SecretIdNotFound"),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn markdown_lists_each_certificates_changes_in_a_code_block() {
+        use crate::plan::changes::{Change, Shown};
+        let mut drifted = report("www", Outcome::Drift);
+        drifted.drift = vec!["OrganizationName"];
+        drifted.changes = vec![Change {
+            field: "OrganizationName",
+            shown: Shown::Values {
+                live: serde_json::json!("Old ```\n| Co"),
+                desired: serde_json::json!("Acme"),
+            },
+            source: None,
+        }];
+        let text = markdown_report(Mode::Plan, &[drifted], &[]);
+        assert!(
+            text.contains(
+                "**www** `www-id` drift:\n\n```text\nOrganizationName: \"Old ```\\n| Co\" -> \"Acme\"\n```\n"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_long_list_of_changes_is_cut_before_github_would_refuse_the_comment() {
+        use crate::plan::changes::{Change, Shown};
+        let reports: Vec<CertificateReport> = (0..200)
+            .map(|i| {
+                let mut r = report(&format!("c{i}"), Outcome::Planned);
+                r.first_submission = true;
+                r.changes = vec![
+                    Change {
+                        field: "OrganizationAddress",
+                        shown: Shown::Values {
+                            live: serde_json::Value::Null,
+                            desired: serde_json::json!("x".repeat(200)),
+                        },
+                        source: None,
+                    };
+                    3
+                ];
+                r
+            })
+            .collect();
+        let text = markdown_report(Mode::Plan, &reports, &[]);
+        assert!(text.len() < 65_536, "{}", text.len());
+        assert!(
+            text.contains("**c0** `c0-id` planned:"),
+            "the first ones are listed"
+        );
+        assert!(!text.contains("**c199** "), "the last ones are not");
+        assert!(
+            text.contains(" more certificates are left out"),
+            "and it says so"
         );
     }
 }

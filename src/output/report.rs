@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use serde_json::{Value as Json, json};
 
 use crate::certificate::Api;
+use crate::plan::changes::{Change, Shown};
 use crate::plan::{CertificateReport, Mode, Outcome, Stop, StopReason, Whose};
 use crate::source::printable;
 
@@ -19,10 +20,7 @@ pub fn counts(reports: &[CertificateReport]) -> BTreeMap<Outcome, usize> {
     counts
 }
 
-/// "s" unless there is exactly one.
-pub fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
+pub use crate::diag::plural;
 
 /// What happened beyond the outcome: the action, drift, changes, the error.
 pub fn detail(report: &CertificateReport) -> String {
@@ -35,9 +33,11 @@ pub fn detail(report: &CertificateReport) -> String {
         parts.push(format!("drifted: {}", abbreviate(&report.drift)));
     }
     if report.actions.iter().any(|a| a.is_submit()) {
-        match &report.changes {
-            None => parts.push("first submission".into()),
-            Some(changes) => parts.push(format!("changed: {}", abbreviate(changes))),
+        if report.first_submission {
+            parts.push("first submission".into());
+        } else if !report.changes.is_empty() {
+            let names: Vec<&str> = report.changes.iter().map(|c| c.field).collect();
+            parts.push(format!("changed: {}", abbreviate(&names)));
         }
         // Plan already names the action; apply says it when it is not the
         // default, so a mixed run shows which API each certificate went to.
@@ -64,6 +64,80 @@ fn abbreviate(fields: &[&str]) -> String {
             fields.len() - SHOWN
         )
     }
+}
+
+/// A JSON value as text: strings quoted and escaped as JSON does, lists
+/// as `["a", "b"]`, then anything JSON leaves raw that could still drive a
+/// terminal escaped (`printable`).
+fn value_text(value: &Json) -> String {
+    fn text(value: &Json) -> String {
+        match value {
+            Json::Array(items) => {
+                let items: Vec<String> = items.iter().map(text).collect();
+                format!("[{}]", items.join(", "))
+            }
+            other => other.to_string(),
+        }
+    }
+    printable(&text(value)).into_owned()
+}
+
+/// One change as people read it: `ContactPosition: "Engineer" -> "CTO"`,
+/// `KeyPassword: (sensitive)`, or (`--no-values`) the name alone.
+pub fn change_text(change: &Change) -> String {
+    match &change.shown {
+        Shown::Values { live, desired } => format!(
+            "{}: {} -> {}",
+            change.field,
+            value_text(live),
+            value_text(desired)
+        ),
+        Shown::Sensitive => format!("{}: (sensitive)", change.field),
+        Shown::NameOnly => change.field.to_string(),
+    }
+}
+
+/// One change in the JSON report: `{"field", "live", "desired"}`,
+/// `{"field", "sensitive": true}` or (`--no-values`) `{"field"}`.
+pub fn change_json(change: &Change) -> Json {
+    match &change.shown {
+        Shown::Values { live, desired } => {
+            json!({ "field": change.field, "live": live, "desired": desired })
+        }
+        Shown::Sensitive => json!({ "field": change.field, "sensitive": true }),
+        Shown::NameOnly => json!({ "field": change.field }),
+    }
+}
+
+/// The reports whose changes are shown: what was or would be written, and
+/// what drifted, when anything differs.
+pub fn with_changes(reports: &[CertificateReport]) -> impl Iterator<Item = &CertificateReport> {
+    reports
+        .iter()
+        .filter(|r| r.outcome.has_changes() && !r.changes.is_empty())
+}
+
+/// The heading of a certificate's changes: `www (abcb1234) planned:`.
+pub fn changes_heading(report: &CertificateReport) -> String {
+    format!(
+        "{} ({}) {}:",
+        printable(&report.name),
+        printable(&report.certificate_id),
+        report.outcome.as_str().replace('_', " ")
+    )
+}
+
+/// Each certificate's changes, one field a line under its name, as the
+/// text output prints them below the table.
+pub fn changes_text(reports: &[CertificateReport]) -> String {
+    let mut out = String::new();
+    for report in with_changes(reports) {
+        let _ = writeln!(out, "{}", changes_heading(report));
+        for change in &report.changes {
+            let _ = writeln!(out, "  {}", change_text(change));
+        }
+    }
+    out
 }
 
 /// One line for a finished certificate, for logs (no terminal).
@@ -176,6 +250,10 @@ pub fn table(mode: Mode, reports: &[CertificateReport], stops: &[Stop]) -> Strin
             format_row([&row[0], &row[1], &row[2], &row[3], &row[4], &row[5]])
         );
     }
+    let changes = changes_text(reports);
+    if !changes.is_empty() {
+        let _ = write!(out, "\n{changes}");
+    }
     let _ = writeln!(out, "\n{}", summary_line(mode, reports));
     for stop in stops {
         let _ = writeln!(out, "{}", stop_message(stop));
@@ -240,8 +318,8 @@ pub fn to_json(reports: &[CertificateReport], stops: &[Stop]) -> Json {
             if !r.actions.is_empty() {
                 object["actions"] = json!(r.actions);
             }
-            if let Some(changes) = &r.changes {
-                object["changes"] = json!(changes);
+            if r.outcome.has_changes() {
+                object["changes"] = r.changes.iter().map(change_json).collect();
             }
             if !r.notes.is_empty() {
                 object["notes"] = json!(r.notes);
@@ -323,9 +401,11 @@ mod tests {
         let mut successor = report("shop", Outcome::Submitted);
         successor.api = Api::CertificateInfoSubmit;
         successor.actions = vec![Action::CertificateInfoSubmit];
+        successor.first_submission = true;
         assert!(line(&successor).ends_with("first submission; via CertificateInfoSubmit"));
         let mut legacy = report("www", Outcome::Submitted);
         legacy.actions = vec![Action::SubmitCertificateInformation];
+        legacy.first_submission = true;
         assert!(line(&legacy).ends_with("first submission"));
     }
 
@@ -378,5 +458,78 @@ mod tests {
         assert_eq!(value["certificates"][1]["account"], Json::Null);
         assert_eq!(value["stopped"]["account"], json!("acme-hk"));
         assert_eq!(value["stops"].as_array().map(Vec::len), Some(1));
+    }
+
+    fn change(field: &'static str, shown: Shown) -> Change {
+        Change {
+            field,
+            shown,
+            source: None,
+        }
+    }
+
+    #[test]
+    fn changes_show_both_values_or_say_sensitive_or_name_only() {
+        let position = change(
+            "ContactPosition",
+            Shown::Values {
+                live: json!("Engineer"),
+                desired: json!("CTO"),
+            },
+        );
+        let domains = change(
+            "DomainList",
+            Shown::Values {
+                live: Json::Null,
+                desired: json!(["a.example", "b\u{1b}[2J.example"]),
+            },
+        );
+        let password = change("KeyPassword", Shown::Sensitive);
+        let withheld = change("OrganizationName", Shown::NameOnly);
+        assert_eq!(
+            change_text(&position),
+            r#"ContactPosition: "Engineer" -> "CTO""#
+        );
+        assert_eq!(
+            change_text(&domains),
+            r#"DomainList: null -> ["a.example", "b\u001b[2J.example"]"#
+        );
+        assert_eq!(change_text(&password), "KeyPassword: (sensitive)");
+        assert_eq!(change_text(&withheld), "OrganizationName");
+        assert_eq!(
+            change_json(&position),
+            json!({"field": "ContactPosition", "live": "Engineer", "desired": "CTO"})
+        );
+        assert_eq!(
+            change_json(&password),
+            json!({"field": "KeyPassword", "sensitive": true})
+        );
+        assert_eq!(change_json(&withheld), json!({"field": "OrganizationName"}));
+
+        let mut planned = report("www", Outcome::Planned);
+        planned.actions = vec![Action::SubmitCertificateInformation];
+        planned.changes = vec![position, password];
+        let mut failed = report("api", Outcome::Failed);
+        failed.changes = vec![withheld];
+        let reports = [planned, failed, report("in", Outcome::InSync)];
+        let text = table(Mode::Plan, &reports, &[]);
+        assert!(
+            text.contains(
+                "would send SubmitCertificateInformation; changed: ContactPosition, KeyPassword\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("\nwww (www-id) planned:\n  ContactPosition: \"Engineer\" -> \"CTO\"\n  KeyPassword: (sensitive)\n\nplan: 3 certificates"),
+            "{text}"
+        );
+        assert!(!text.contains("api (api-id)"), "{text}");
+        // `changes` on the results that write or drift, even when empty.
+        let value = to_json(&reports, &[]);
+        assert_eq!(value["certificates"][0]["changes"][1]["sensitive"], true);
+        assert!(value["certificates"][1].get("changes").is_none());
+        assert!(value["certificates"][2].get("changes").is_none());
+        let committed = to_json(&[report("c", Outcome::Committed)], &[]);
+        assert_eq!(committed["certificates"][0]["changes"], json!([]));
     }
 }

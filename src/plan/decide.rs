@@ -177,6 +177,26 @@ pub(super) fn comparison_notes(live: &Live, desired: &Body) -> Option<String> {
     })
 }
 
+/// What can be done about drift: nothing can be sent while the information
+/// is with the CA. Under review (0, 4, 8) the review can be cancelled in the
+/// console (the Terraform provider does so, with `CancelAuditCertificate`
+/// then `ModifyCertificateResubmit`, at exactly these statuses) and the
+/// information sent again; once issued
+/// or reissuing (1, 11) only the manifest can move.
+pub fn drift_note(status: u64) -> String {
+    let manifest = "change the manifest back to the live values";
+    match status {
+        0 | 4 | 8 => format!(
+            "the information is with the CA (status {status}, {}), so nothing can be sent: {manifest}, or cancel the review in the Tencent Cloud console so that the information can be submitted again, then apply again",
+            status::short_name(status)
+        ),
+        _ => format!(
+            "the information is with the CA (status {status}, {}) and can no longer be changed for this certificate: {manifest}",
+            status::short_name(status)
+        ),
+    }
+}
+
 /// The fields sent that `SubmittedData` cannot show, so a change to them is
 /// never seen: said whenever the information is not about to be sent.
 pub(super) fn unverifiable_note(certificate: &Certificate, body: &Body) -> Option<String> {
@@ -334,6 +354,20 @@ mod tests {
         assert!(comparison_notes(&live(5, Some(same)), &desired).is_none());
         // A first submission has nothing live to compare: no note either.
         assert!(comparison_notes(&live(5, None), &desired).is_none());
+    }
+
+    #[test]
+    fn drift_says_what_can_be_done() {
+        for status in [0, 4, 8] {
+            let note = drift_note(status);
+            assert!(note.contains("cancel the review"), "{note}");
+            assert!(note.contains("change the manifest back"), "{note}");
+        }
+        for status in [1, 11] {
+            let note = drift_note(status);
+            assert!(!note.contains("cancel"), "{note}");
+            assert!(note.contains("change the manifest back"), "{note}");
+        }
     }
 
     #[test]

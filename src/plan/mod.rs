@@ -6,6 +6,8 @@
 //!   functions;
 //! - [`pace`]: the rate arithmetic (when each request may go), pure;
 //! - [`outcome`]: what happened to each certificate, and why a run stopped;
+//! - [`saved`]: saved plans (`plan --out`, `apply --plan`): the file, its
+//!   digests and checks, pure;
 //! - [`run`]: the effectful part, the only one here that sleeps or calls
 //!   the API: one task per certificate, every request paced per action,
 //!   retried with backoff for the retryable codes, and every write whose
@@ -26,11 +28,13 @@
 //! - A write that took effect is not sent again: after an unknown outcome we
 //!   read first, and only re-send when the read shows it did not land.
 
+pub mod changes;
 pub mod decide;
 pub mod outcome;
 pub mod pace;
 pub mod retry;
 pub mod run;
+pub mod saved;
 
 pub use decide::{Decision, Live, decide};
 pub use outcome::{CertificateReport, Mode, Outcome, Stop, StopReason, Whose};

@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+use super::changes::Change;
+use super::saved::Digests;
 use crate::api::action::Action;
 use crate::api::error::CallError;
 use crate::certificate::{Api, Certificate};
@@ -43,6 +45,15 @@ impl Outcome {
         Outcome::Stale,
     ];
 
+    /// The results that carry `changes` (docs/cli.md "JSON output"): what
+    /// was or would be written, and what drifted.
+    pub fn has_changes(self) -> bool {
+        matches!(
+            self,
+            Outcome::Planned | Outcome::Submitted | Outcome::Committed | Outcome::Drift
+        )
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Submitted => "submitted",
@@ -69,9 +80,12 @@ pub struct CertificateReport {
     pub status: Option<u64>,
     pub outcome: Outcome,
     pub drift: Vec<&'static str>,
-    /// For a submit: the fields that differ from the live data (`None`: the
-    /// first submission, nothing live to compare).
-    pub changes: Option<Vec<&'static str>>,
+    /// For a submit or a drift: the fields that differ from the live data,
+    /// with what may be shown of their values (for a first submission, every
+    /// field sent); empty for a commit alone.
+    pub changes: Vec<Change>,
+    /// A submit with no live data to compare: `changes` lists every field.
+    pub first_submission: bool,
     pub error: Option<(String, String)>,
     /// The submit action of the certificate's API.
     pub api: Api,
@@ -80,6 +94,9 @@ pub struct CertificateReport {
     pub notes: Vec<String>,
     /// The account that sent it (`None`: the default credentials).
     pub account: Option<String>,
+    /// For a write decided (planned or sent): the digests a saved plan
+    /// records (`plan --out`, [`super::saved`]).
+    pub digests: Option<Digests>,
 }
 
 /// Why the run stopped early, if it did.
@@ -146,12 +163,14 @@ impl CertificateReport {
             status: None,
             outcome: Outcome::Failed,
             drift: Vec::new(),
-            changes: None,
+            changes: Vec::new(),
+            first_submission: false,
             error: None,
             api: certificate.api,
             actions: Vec::new(),
             notes: Vec::new(),
             account: certificate.account.clone(),
+            digests: None,
         }
     }
 
@@ -184,12 +203,14 @@ impl CertificateReport {
             status: Some(5),
             outcome,
             drift: Vec::new(),
-            changes: None,
+            changes: Vec::new(),
+            first_submission: false,
             error: None,
             api: Api::SubmitCertificateInformation,
             actions: Vec::new(),
             notes: Vec::new(),
             account: None,
+            digests: None,
         }
     }
 }

@@ -8,7 +8,7 @@
 //! certificate's [`CertificateReport`] goes to an [`OnDone`] callback and
 //! back to the caller.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -18,10 +18,14 @@ use serde_json::{Map, Value as Json};
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
-use super::decide::{Decision, Live, comparison_notes, decide, differences, unverifiable_note};
+use super::changes::{self, Change, Values};
+use super::decide::{
+    Decision, Live, comparison_notes, decide, differences, drift_note, unverifiable_note,
+};
 use super::outcome::{CertificateReport, Mode, Outcome, Stop, StopReason, Whose};
 use super::pace::{Backoff, Pacer};
 use super::retry::{self, CallKind, Next};
+use super::saved::{self, Digests, Expected};
 use crate::api::action::Action;
 use crate::api::client::Transport;
 use crate::api::error::CallError;
@@ -51,6 +55,12 @@ pub struct Options {
     /// for the default credentials. Named in the errors of what a stop left
     /// unsent.
     pub account: Option<String>,
+    /// `--no-values`: the reports name the fields that change, no value.
+    pub values: Values,
+    /// `apply --plan`: what the saved plan planned, by certificate name. A
+    /// certificate here is written only when apply would now do exactly
+    /// that (same body, same live state, same writes); else it is `stale`.
+    pub saved: BTreeMap<String, Expected>,
 }
 
 impl Default for Options {
@@ -64,6 +74,8 @@ impl Default for Options {
             timeout: Duration::from_secs(30),
             resubmit: BTreeSet::new(),
             account: None,
+            values: Values::Shown,
+            saved: BTreeMap::new(),
         }
     }
 }
@@ -544,6 +556,27 @@ impl<T: Transport> Run<T> {
             },
             decision => decision,
         };
+        let digests = Digests {
+            body: saved::body_digest(action, &body, &order_body(certificate)),
+            live: saved::live_digest(&live, &desired),
+        };
+        // `apply --plan`: in sync is in sync (a plan applied twice writes
+        // once); anything else must be exactly what the plan planned.
+        if let Some(expected) = self.options.saved.get(&certificate.name)
+            && !matches!(decision, Decision::InSync { .. })
+        {
+            let actions = match &decision {
+                Decision::Submit { commit: true } => vec![action, Action::CertificateOrderSubmit],
+                Decision::Submit { commit: false } => vec![action],
+                Decision::Commit => vec![Action::CertificateOrderSubmit],
+                _ => Vec::new(),
+            };
+            if let Some(why) = expected.stale_reason(&digests, live.status, &actions) {
+                report.outcome = Outcome::Stale;
+                report.notes.push(why);
+                return report;
+            }
+        }
         let (submit, order) = match decision {
             Decision::Submit { commit } => (true, commit),
             Decision::Commit => (false, true),
@@ -556,6 +589,8 @@ impl<T: Transport> Run<T> {
             Decision::Drift { fields } => {
                 report.outcome = Outcome::Drift;
                 report.drift = fields;
+                report.changes = self.changes(certificate, &live, &desired);
+                report.notes.push(drift_note(live.status));
                 report.notes.extend(unverifiable_note(certificate, &body));
                 return report;
             }
@@ -572,16 +607,15 @@ impl<T: Transport> Run<T> {
         };
         if submit {
             report.actions.push(action);
-            report.changes = live
-                .submitted
-                .as_ref()
-                .map(|_| differences(live.submitted.as_ref(), &desired));
+            report.first_submission = live.submitted.is_none();
+            report.changes = self.changes(certificate, &live, &desired);
         } else {
             report.notes.extend(unverifiable_note(certificate, &body));
         }
         if order {
             report.actions.push(Action::CertificateOrderSubmit);
         }
+        report.digests = Some(digests);
         if self.options.mode == Mode::Plan {
             report.outcome = Outcome::Planned;
             return report;
@@ -647,6 +681,22 @@ impl<T: Transport> Run<T> {
             }
         }
         report
+    }
+
+    /// The changes from `live` to `desired`, with any secret this run knows
+    /// masked in the values shown (the live data comes from the network).
+    fn changes(&self, certificate: &Certificate, live: &Live, desired: &Body) -> Vec<Change> {
+        let redactor = self.transport.redactor();
+        let mut list = changes::changes(
+            certificate,
+            live.submitted.as_ref(),
+            desired,
+            self.options.values,
+        );
+        for change in &mut list {
+            change.mask_values(|text| redactor.redact(text));
+        }
+        list
     }
 
     /// A write refused for the certificate's status may mean another run got

@@ -1141,3 +1141,60 @@ async fn connection_failures_stop_their_account_and_an_interrupt_is_one_stop_of_
         "an interrupt stops every account: one stop"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn changes_carry_values_masked_and_withheld_as_asked() {
+    let fake = Fake::new(&["a", "b"], |_, _, _| Behaviour::Normal);
+    {
+        let mut certificates = fake.0.certificates.lock().unwrap();
+        // `a`: at status 5, a live value quoting a secret the run knows.
+        certificates.get_mut("a").unwrap().submitted = Some(
+            json!({"OrganizationName": "Old hunter2-secret Ltd"})
+                .as_object()
+                .cloned()
+                .unwrap(),
+        );
+        // `b`: with the CA, drifted.
+        let b = certificates.get_mut("b").unwrap();
+        b.status = 8;
+        b.submitted = json!({"OrganizationName": "Other", "CsrType": "online", "CertificateDomain": "b.example"})
+            .as_object()
+            .cloned();
+    }
+    let mut plan = options();
+    plan.mode = Mode::Plan;
+    let (reports, _) = run_all(&fake, &["a", "b"], false, plan.clone()).await;
+    let organization = |report: &CertificateReport| {
+        report
+            .changes
+            .iter()
+            .find(|c| c.field == "OrganizationName")
+            .map(|c| c.shown.clone())
+    };
+    assert_eq!(reports[0].outcome, Outcome::Planned);
+    assert!(!reports[0].first_submission);
+    assert_eq!(
+        organization(&reports[0]),
+        Some(changes::Shown::Values {
+            live: json!(format!("Old {} Ltd", crate::secret::MASK)),
+            desired: json!("Acme"),
+        })
+    );
+    assert_eq!(reports[1].outcome, Outcome::Drift);
+    assert_eq!(reports[1].drift, ["OrganizationName"]);
+    assert_eq!(reports[1].changes.len(), 1);
+    assert!(
+        reports[1]
+            .notes
+            .iter()
+            .any(|n| n.contains("cancel the review")),
+        "{:?}",
+        reports[1].notes
+    );
+
+    plan.values = Values::Withheld;
+    let (reports, _) = run_all(&fake, &["a", "b"], false, plan).await;
+    for report in &reports {
+        assert_eq!(organization(report), Some(changes::Shown::NameOnly));
+    }
+}

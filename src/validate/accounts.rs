@@ -10,10 +10,11 @@
 
 use std::collections::{BTreeSet, HashSet};
 
+use super::merge::ProfileIndex;
 use super::names::{check_name, unique};
 use crate::certificate::{Account, AccountCredentials, CredentialRef, Site};
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::manifest::raw::{RawAccount, RawCertificate, RawProfile};
+use crate::manifest::raw::{RawAccount, RawCertificate, RawDocument, RawProfile};
 use crate::manifest::schema::suggest;
 use crate::numbers::RATE;
 use crate::source::{FileId, Sourced};
@@ -323,6 +324,69 @@ pub(super) fn report_unused(
             .hint("give `account: NAME` to a certificate or a profile, or remove the account"),
         );
     }
+}
+
+/// What `tccert emulator --seed` needs of accounts, read without the rest
+/// of validation (the seed runs with no variable set): the Account
+/// documents, and each certificate's account (its own, else its profiles',
+/// as [`effective`]), in the order of the certificates.
+///
+/// Problems that would make an owner wrong, or an `ACCOUNT` line unreadable,
+/// are reported: an account name that is not one plain name or is defined
+/// twice, and `account:` naming no Account. When the seed has accounts, a
+/// certificate without its own `account` takes its profiles', so their
+/// references must resolve then (`unknown-profile`, `profile-cycle`).
+pub(crate) fn seed_owners<'a>(
+    documents: &'a [(FileId, RawDocument)],
+    diagnostics: &mut Diagnostics,
+) -> (Vec<Option<String>>, Vec<&'a RawAccount>) {
+    let mut profiles: Vec<&RawProfile> = Vec::new();
+    let mut certificates: Vec<&RawCertificate> = Vec::new();
+    let mut accounts: Vec<(FileId, &RawAccount)> = Vec::new();
+    for (file, document) in documents {
+        match document {
+            RawDocument::Profile(p) => profiles.push(p),
+            RawDocument::Certificate(c) => certificates.push(c),
+            RawDocument::Account(a) => accounts.push((*file, a)),
+        }
+    }
+    for (_, account) in &accounts {
+        check_name(&account.name, "account", diagnostics);
+    }
+    unique(
+        accounts.iter().map(|(_, a)| &a.name),
+        "account",
+        Code::DuplicateName,
+        diagnostics,
+    );
+    let names = AccountNames::new(&accounts);
+    for profile in &profiles {
+        let from = format!("profile `{}`", profile.name.value);
+        names.check(profile.account.as_ref(), &from, diagnostics);
+    }
+    for certificate in &certificates {
+        let from = format!("certificate `{}`", certificate.name.value);
+        names.check(certificate.account.as_ref(), &from, diagnostics);
+    }
+    if accounts.is_empty() {
+        // No account to own anything: every certificate is the default
+        // pair's, and profiles need not be followed (as before accounts).
+        return (vec![None; certificates.len()], Vec::new());
+    }
+    let index = ProfileIndex::new(profiles.iter().copied());
+    index.check(&profiles, diagnostics);
+    let owners = certificates
+        .iter()
+        .map(|certificate| {
+            let account = certificate.account.as_ref().or_else(|| {
+                index
+                    .linearize(certificate, diagnostics)
+                    .and_then(|layers| effective(&layers, certificate))
+            });
+            account.map(|a| a.value.clone())
+        })
+        .collect();
+    (owners, accounts.into_iter().map(|(_, a)| a).collect())
 }
 
 #[cfg(test)]

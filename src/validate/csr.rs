@@ -145,7 +145,10 @@ pub(super) fn check_csr(
                         diagnostics.push(
                             Diagnostic::error(
                                 Code::CsrFile,
-                                format!("cannot read CSR file {}: {why}", loaded.path.display()),
+                                format!(
+                                    "cannot read CSR file {}: {why}",
+                                    crate::source::tidy(&loaded.path).display()
+                                ),
                             )
                             .at(file.span)
                             .note("the path is relative to the manifest file"),

@@ -11,18 +11,26 @@ use crate::field::Check;
 use crate::manifest::raw::{FieldValues, RawCertificate};
 use crate::source::Sourced;
 
-/// ISO 3166-1 alpha-2, officially assigned codes.
-const COUNTRIES: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
-
+/// An ISO 3166-1 alpha-2 code, officially assigned. Why not reads as the
+/// rest of a sentence after the value (`` `China` is not ... ``), with the
+/// code meant when the value is one in lower case, a country's name or its
+/// alpha-3 code.
 pub fn country(code: &str) -> Result<(), String> {
-    if COUNTRIES.split(' ').any(|c| c == code) {
+    if super::countries::is_code(code) {
         return Ok(());
     }
     let upper = code.to_ascii_uppercase();
-    if COUNTRIES.split(' ').any(|c| c == upper) {
-        return Err(format!("country codes are upper case: `{upper}`"));
-    }
-    Err("not an ISO 3166-1 alpha-2 country code (two letters, such as CN, HK, US)".into())
+    let meant = if super::countries::is_code(&upper) {
+        Some(upper.as_str())
+    } else {
+        super::countries::code_for(code)
+    };
+    Err(match meant {
+        Some(meant) => format!("is not an ISO 3166-1 alpha-2 code; did you mean `{meant}`?"),
+        None => {
+            "is not an ISO 3166-1 alpha-2 code (two capital letters, such as CN, HK, US)".into()
+        }
+    })
 }
 
 /// A domain name as a certificate may name it: LDH labels, at least two, an
@@ -30,13 +38,13 @@ pub fn country(code: &str) -> Result<(), String> {
 pub fn domain(name: &str) -> Result<(), String> {
     let bare = name.strip_prefix("*.").unwrap_or(name);
     if bare.contains('*') {
-        return Err("a wildcard may only be the whole first label: `*.example.com`".into());
+        return Err("has a `*` that is not the whole first label, as in `*.example.com`".into());
     }
     if !bare.is_ascii() {
-        return Err("not ASCII: write internationalized names in punycode (`xn--...`)".into());
+        return Err("is not ASCII; write internationalized names in punycode (`xn--...`)".into());
     }
     if name.len() > 253 {
-        return Err("longer than 253 characters".into());
+        return Err("is longer than 253 characters".into());
     }
     let labels: Vec<&str> = bare.split('.').collect();
     if labels.len() < 2 {
@@ -47,18 +55,20 @@ pub fn domain(name: &str) -> Result<(), String> {
             return Err("has an empty label (two dots in a row, or a dot at an end)".into());
         }
         if label.len() > 63 {
-            return Err(format!("label `{label}` is longer than 63 characters"));
+            return Err(format!("has a label longer than 63 characters: `{label}`"));
         }
         if !label
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-')
         {
             return Err(format!(
-                "label `{label}` may hold only letters, digits and `-`"
+                "has a label with a character other than letters, digits and `-`: `{label}`"
             ));
         }
         if label.starts_with('-') || label.ends_with('-') {
-            return Err(format!("label `{label}` starts or ends with `-`"));
+            return Err(format!(
+                "has a label that starts or ends with `-`: `{label}`"
+            ));
         }
     }
     if labels
@@ -76,22 +86,22 @@ pub fn email(address: &str) -> Result<(), String> {
         return Err("has no `@`".into());
     };
     if local.is_empty() || local.len() > 64 {
-        return Err("the part before `@` is empty or longer than 64 characters".into());
+        return Err("has a part before `@` that is empty or longer than 64 characters".into());
     }
     const SPECIAL: &str = "!#$%&'*+/=?^_`{|}~-.";
     if !local
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || SPECIAL.contains(c))
     {
-        return Err("the part before `@` holds a character email does not allow here".into());
+        return Err("has a character before `@` that email does not allow there".into());
     }
     if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
-        return Err("the part before `@` has a misplaced dot".into());
+        return Err("has a misplaced dot before `@`".into());
     }
     if host.starts_with("*.") {
-        return Err("the domain after `@` is a wildcard".into());
+        return Err("has a wildcard domain after `@`".into());
     }
-    domain(host).map_err(|why| format!("the domain after `@` {why}"))
+    domain(host).map_err(|why| format!("has a domain after `@` that {why}"))
 }
 
 pub(super) fn check_values(fields: &FieldValues, dv: bool, diagnostics: &mut Diagnostics) {
@@ -114,10 +124,14 @@ pub(super) fn check_values(fields: &FieldValues, dv: bool, diagnostics: &mut Dia
             Check::Text | Check::VerifyType | Check::Digits => (Ok(()), Code::Schema),
         };
         if let Err(why) = result {
-            let shown = if value.secret {
-                "a value from the environment".to_string()
+            let (shown, why) = if value.secret {
+                // A suggestion would tell what the secret value is like.
+                let why = why
+                    .split_once("; did you mean")
+                    .map_or(why.as_str(), |(w, _)| w);
+                ("a value from the environment".to_string(), why.to_string())
             } else {
-                format!("`{}`", value.value)
+                (format!("`{}`", value.value), why)
             };
             diagnostics.push(
                 Diagnostic::error(code, format!("`{}`: {shown} {why}", field.path()))
@@ -176,10 +190,18 @@ mod tests {
     fn countries() {
         assert!(country("CN").is_ok());
         assert!(country("HK").is_ok());
-        assert!(country("cn").unwrap_err().contains("`CN`"));
-        assert!(country("UK").is_err());
-        assert!(country("CHN").is_err());
-        assert_eq!(COUNTRIES.split(' ').count(), 249);
+        let meant = |value: &str| country(value).unwrap_err();
+        assert_eq!(
+            meant("China"),
+            "is not an ISO 3166-1 alpha-2 code; did you mean `CN`?"
+        );
+        assert!(meant("cn").ends_with("did you mean `CN`?"));
+        assert!(meant("CHN").ends_with("did you mean `CN`?"));
+        assert!(meant("UK").ends_with("did you mean `GB`?"));
+        assert_eq!(
+            meant("Atlantis"),
+            "is not an ISO 3166-1 alpha-2 code (two capital letters, such as CN, HK, US)"
+        );
     }
 
     #[test]
@@ -207,6 +229,16 @@ mod tests {
             assert!(domain(bad).is_err(), "{bad}");
         }
         assert!(domain(&format!("{}.com", "a".repeat(64))).is_err());
+        // Each reason reads as the rest of a sentence about the value.
+        for bad in ["a.*.com", "例子.com", "a_b.com", "-a.com", "a..b"] {
+            let why = domain(bad).unwrap_err();
+            assert!(
+                ["is ", "has ", "needs ", "ends "]
+                    .iter()
+                    .any(|v| why.starts_with(v)),
+                "{bad}: {why}"
+            );
+        }
     }
 
     #[test]

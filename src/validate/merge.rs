@@ -21,6 +21,9 @@ use crate::source::Sourced;
 /// Profiles by name, first definition wins (duplicates are reported elsewhere).
 pub struct ProfileIndex<'a> {
     by_name: HashMap<&'a str, &'a RawProfile>,
+    /// Missing profiles not to report: they may be in a file that failed to
+    /// read, which is reported instead (`Loaded::unread_profiles`).
+    excused: &'a [String],
 }
 
 impl<'a> ProfileIndex<'a> {
@@ -31,7 +34,22 @@ impl<'a> ProfileIndex<'a> {
                 .entry(profile.name.value.as_str())
                 .or_insert(profile);
         }
-        Self { by_name }
+        Self {
+            by_name,
+            excused: &[],
+        }
+    }
+
+    /// Leaves references to `names` unreported when they are missing.
+    pub fn excusing(self, names: &'a [String]) -> Self {
+        Self {
+            excused: names,
+            ..self
+        }
+    }
+
+    fn excused(&self, reference: &Sourced<String>) -> bool {
+        self.excused.contains(&reference.value)
     }
 
     fn get(&self, name: &str) -> Option<&'a RawProfile> {
@@ -61,7 +79,7 @@ impl<'a> ProfileIndex<'a> {
     pub fn check(&self, profiles: &[&'a RawProfile], diagnostics: &mut Diagnostics) {
         for profile in profiles {
             for reference in &profile.profiles {
-                if self.get(&reference.value).is_none() {
+                if self.get(&reference.value).is_none() && !self.excused(reference) {
                     diagnostics.push(
                         self.unknown(reference, &format!("profile `{}`", profile.name.value)),
                     );
@@ -163,10 +181,12 @@ impl<'a> ProfileIndex<'a> {
             match self.get(&reference.value) {
                 Some(profile) => ok &= self.visit(profile, &mut Vec::new(), &mut order),
                 None => {
-                    diagnostics.push(self.unknown(
-                        reference,
-                        &format!("certificate `{}`", certificate.name.value),
-                    ));
+                    if !self.excused(reference) {
+                        diagnostics.push(self.unknown(
+                            reference,
+                            &format!("certificate `{}`", certificate.name.value),
+                        ));
+                    }
                     ok = false;
                 }
             }

@@ -6,7 +6,8 @@
 //!
 //! - [`accounts`]: Accounts and the `account:` references to them;
 //! - [`merge`]: profiles merged into each certificate, with provenance;
-//! - [`formats`]: values' syntax (email, country, domain);
+//! - [`formats`]: values' syntax (email, country, domain), with
+//!   [`countries`] (ISO 3166-1, to name the code a country's name means);
 //! - [`names`]: names that are unique and safe to print;
 //! - [`required`]: the fields each API requires after merging;
 //! - [`csr`]: the CSR (online key, or the user's own CSR and its names);
@@ -15,6 +16,7 @@
 //! Pure: the loader has read every file (CSR files included) before this.
 
 pub mod accounts;
+pub mod countries;
 pub mod csr;
 pub mod formats;
 pub mod merge;
@@ -135,7 +137,7 @@ pub(crate) fn validate_with(
         );
     }
 
-    let index = ProfileIndex::new(profiles.iter().copied());
+    let index = ProfileIndex::new(profiles.iter().copied()).excusing(&loaded.unread_profiles);
     index.check(&profiles, diagnostics);
 
     let mut valid = Vec::new();

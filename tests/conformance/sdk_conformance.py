@@ -14,7 +14,12 @@ Tencent Cloud Python SDK's, in both directions:
 (c) `tccert debug-sign` must print exactly the Authorization (and headers)
     that the SDK computes for the same inputs, including the SSL-shaped
     vector B of `vector_b_ssl_sdk_code_path` in src/api/sign.rs (docs/api.md
-    section 2 gives the algorithm).
+    section 2 gives the algorithm);
+(d) over HTTPS: `tccert emulator --tls --tls-ca-out CA` serves the SDK
+    unchanged (protocol https, the CA given as HttpProfile's
+    `certification`: the SDK passes certifi's bundle to requests
+    explicitly, so REQUESTS_CA_BUNDLE is not read): describe, submit and
+    order succeed, and an SDK that does not trust the CA is refused.
 
 Usage:
     pip install tencentcloud-sdk-python-common
@@ -97,25 +102,29 @@ class Emulator:
     """`tccert emulator` as a child process; stderr (logs) goes to a file so
     that a full pipe can never block it."""
 
-    def __init__(self, binary):
+    def __init__(self, binary, tls_ca_out=None):
         env = dict(os.environ)
         env["TENCENTCLOUD_SECRET_ID"] = SECRET_ID
         env["TENCENTCLOUD_SECRET_KEY"] = SECRET_KEY
         for name in ("TENCENTCLOUD_TOKEN", "TENCENTCLOUD_SECURITY_TOKEN"):
             env.pop(name, None)
         self.log = tempfile.TemporaryFile()
+        args = [binary, "emulator", "--listen", "127.0.0.1:0", "--seed-id", f"{CERT_ID}={DOMAIN}",
+                "--seed-id", f"{INFO_CERT_ID}={INFO_DOMAIN}"]
+        if tls_ca_out:
+            args += ["--tls", "--tls-ca-out", tls_ca_out]
+        scheme = "https://" if tls_ca_out else "http://"
         self.proc = subprocess.Popen(
-            [binary, "emulator", "--listen", "127.0.0.1:0", "--seed-id", f"{CERT_ID}={DOMAIN}",
-             "--seed-id", f"{INFO_CERT_ID}={INFO_DOMAIN}"],
+            args,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=self.log,
             env=env,
         )
         line = self._first_line(timeout=30)
-        expect(line.startswith("http://127.0.0.1:"), f"first stdout line is not a URL: {line!r}")
+        expect(line.startswith(f"{scheme}127.0.0.1:"), f"first stdout line is not a {scheme} URL: {line!r}")
         self.url = line
-        self.hostport = line[len("http://"):].rstrip("/")
+        self.hostport = line[len(scheme):].rstrip("/")
         host, port = self.hostport.rsplit(":", 1)
         self.host, self.port = host, int(port)
         # Keep draining stdout so the child can never block on a full pipe.
@@ -150,6 +159,15 @@ def client(emulator, secret_id=SECRET_ID, secret_key=SECRET_KEY):
     http_profile = HttpProfile(protocol="http", endpoint=emulator.hostport, reqTimeout=30)
     profile = ClientProfile(httpProfile=http_profile)
     return CommonClient("ssl", VERSION, credential.Credential(secret_id, secret_key), "", profile)
+
+
+def tls_client(emulator, ca_file):
+    """The official CommonClient over https, trusting `ca_file` (None: the
+    SDK's default, certifi's bundle)."""
+    http_profile = HttpProfile(protocol="https", endpoint=emulator.hostport, reqTimeout=30,
+                               certification=ca_file)
+    profile = ClientProfile(httpProfile=http_profile)
+    return CommonClient("ssl", VERSION, credential.Credential(SECRET_ID, SECRET_KEY), "", profile)
 
 
 def sdk_request(sdk_client, action, params, timestamp=None):
@@ -332,15 +350,15 @@ def main():
         finally:
             started[0].stop()
     run_debug_sign(checks, binary)
+    run_over_tls(checks, binary)
 
     print(f"{checks.passed} passed, {checks.failed} failed", flush=True)
     return 1 if checks.failed else 0
 
 
-def run_against_emulator(checks, emulator, binary):
-    sdk = client(emulator)
-
-    # (a) the official SDK against the emulator.
+def sdk_flow(sdk):
+    """The checks of one certificate's life through the SDK: describe (status
+    5, nothing submitted), submit, describe (what was submitted), order."""
     def describe_pending():
         reply = sdk.call_json("DescribeCertificateDetail", {"CertificateId": CERT_ID})["Response"]
         expect(reply["Status"] == 5, f"Status {reply['Status']}")
@@ -362,6 +380,15 @@ def run_against_emulator(checks, emulator, binary):
         expect(reply["Status"] == 8, f"Status {reply['Status']}")
         expect(reply["IsAudited"] is False, "IsAudited")
         return f"OrderId {reply['OrderId']}"
+
+    return describe_pending, submit, describe_submitted, order_submit
+
+
+def run_against_emulator(checks, emulator, binary):
+    sdk = client(emulator)
+
+    # (a) the official SDK against the emulator.
+    describe_pending, submit, describe_submitted, order_submit = sdk_flow(sdk)
 
     def sdk_sees_api_errors():
         code = sdk_error(lambda: sdk.call_json("SubmitCertificateInformation", SUBMIT))
@@ -470,6 +497,44 @@ def run_against_emulator(checks, emulator, binary):
         expect(code == "OK", code)
 
     checks.run("debug-sign output is accepted by the emulator", debug_sign_accepted)
+
+
+def run_over_tls(checks, binary):
+    # (d) the SDK, unchanged but for https and the CA, against `emulator --tls`.
+    with tempfile.TemporaryDirectory() as scratch:
+        ca_file = os.path.join(scratch, "emulator-ca.pem")
+        started = []
+
+        def start():
+            started.append(Emulator(binary, tls_ca_out=ca_file))
+            with open(ca_file, encoding="ascii") as pem:
+                expect("-----BEGIN CERTIFICATE-----" in pem.read(), "the CA file holds no certificate")
+            return started[0].url
+
+        checks.run("emulator --tls prints an https URL and writes its CA", start)
+        if not started:
+            return
+        emulator = started[0]
+        try:
+            describe, submit, describe_submitted, order = sdk_flow(tls_client(emulator, ca_file))
+
+            def untrusted_is_refused():
+                untrusted = tls_client(emulator, None)
+                try:
+                    untrusted.call_json("DescribeCertificateDetail", {"CertificateId": CERT_ID})
+                except TencentCloudSDKException as error:
+                    expect("CERTIFICATE_VERIFY_FAILED" in str(error) or "certificate verify failed" in str(error),
+                           f"not a verification error: {error}")
+                    return "certificate verify failed"
+                raise AssertionError("the SDK accepted a server its bundle does not trust")
+
+            checks.run("sdk over https: DescribeCertificateDetail", describe)
+            checks.run("sdk over https: SubmitCertificateInformation", submit)
+            checks.run("sdk over https: DescribeCertificateDetail returns SubmittedData", describe_submitted)
+            checks.run("sdk over https: CertificateOrderSubmit (status 8)", order)
+            checks.run("sdk over https without the CA is refused", untrusted_is_refused)
+        finally:
+            emulator.stop()
 
 
 def run_debug_sign(checks, binary):

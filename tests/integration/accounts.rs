@@ -419,3 +419,93 @@ fn render_names_each_certificates_account_and_reads_no_variable() {
         ]
     );
 }
+
+/// One run in `dir` with every credential of [`three_manifests`].
+fn run_in(dir: &std::path::Path, args: &[&str]) -> Run {
+    Test::from_dir(dir.to_path_buf())
+        .args(args.iter().copied())
+        .env("TENCENTCLOUD_SECRET_ID", SECRET_ID)
+        .env("TENCENTCLOUD_SECRET_KEY", SECRET_KEY)
+        .env("HK_ID", HK_ID)
+        .env("HK_KEY", HK_KEY)
+        .env("CN_ID", CN_ID)
+        .env("CN_KEY", CN_KEY)
+        .env("CN_TOKEN", CN_TOKEN)
+        .run()
+}
+
+#[test]
+fn a_saved_plan_over_two_accounts_applies_each_certificate_with_its_own_account() {
+    let emulator = three_owners(1000.0);
+    let test = three_manifests();
+    let dir = test.path().to_path_buf();
+    let url = emulator.url();
+    let plan = [
+        "plan",
+        ".",
+        "--endpoint",
+        &url,
+        "--out",
+        "plan.json",
+        "--detailed-exitcode",
+    ];
+    run_in(&dir, &plan).code_is(2);
+    let saved = std::fs::read_to_string(dir.join("plan.json")).expect("the plan file");
+    assert!(
+        saved.contains("\"pay\"") && saved.contains("\"shop\""),
+        "{saved}"
+    );
+    let applied = run_in(
+        &dir,
+        &[
+            "apply",
+            "--plan",
+            "plan.json",
+            "--endpoint",
+            &url,
+            "--output",
+            "json",
+        ],
+    )
+    .success();
+    assert_eq!(
+        results(&applied),
+        [
+            row("pay", "submitted", Some("hk")),
+            row("shop", "submitted", Some("cn")),
+            row("www", "submitted", None),
+        ]
+    );
+    let written = |id: &str| emulator.certificate(id).written_with;
+    assert_eq!(written("www-id").as_deref(), Some(SECRET_ID));
+    assert_eq!(written("pay-id").as_deref(), Some(HK_ID));
+    assert_eq!(written("shop-id").as_deref(), Some(CN_ID));
+}
+
+#[test]
+fn a_target_needs_only_its_accounts_credentials() {
+    let emulator = three_owners(1000.0);
+    let url = emulator.url();
+    // Only hk's variables: the default credentials and cn's are not read,
+    // since the one certificate targeted is hk's.
+    let run = three_manifests()
+        .args([
+            "apply",
+            ".",
+            "--target",
+            "pay",
+            "--endpoint",
+            &url,
+            "--output",
+            "json",
+        ])
+        .env("HK_ID", HK_ID)
+        .env("HK_KEY", HK_KEY)
+        .run()
+        .success();
+    assert_eq!(results(&run), [row("pay", "submitted", Some("hk"))]);
+    assert_eq!(
+        emulator.certificate("pay-id").written_with.as_deref(),
+        Some(HK_ID)
+    );
+}

@@ -390,6 +390,7 @@ fn the_builtin_emulator_runs_the_examples_end_to_end() {
             "--output",
             "json",
         ])
+        .env("WWW_KEY_PASSWORD", "example-only")
         .run()
         .success();
     let report = run.json();

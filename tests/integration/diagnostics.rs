@@ -733,3 +733,316 @@ fn a_private_key_in_the_csr_file_is_never_sent() {
         .stderr_contains("followed by a `PRIVATE KEY` PEM block")
         .output_lacks(key_body);
 }
+
+/// `${NAME}` set but empty is an error (`${NAME:-}` opts out); `$NAME`
+/// without braces is a warning, which for `key_password` names nothing of
+/// the literal password; `$$NAME` is the escape and says nothing.
+#[test]
+fn empty_and_unbraced_variables() {
+    let profile = PROFILE
+        .replace("division: IT", "division: $DIVISION")
+        .replace("city: Shenzhen", "city: \"$$CITY ${EMPTY_OK:-}Shenzhen\"");
+    let empty = CERTIFICATE.replace(
+        "type: online",
+        "type: online\n  key_password: ${WWW_KEY_PASSWORD}",
+    );
+    let unbraced = CERTIFICATE
+        .replace("name: www", "name: api")
+        .replace("abcb1234", "id000002")
+        .replace("www.acme", "api.acme")
+        .replace(
+            "type: online",
+            "type: online\n  key_password: hunter$SECRET_PART_OF_IT",
+        );
+    let run = Test::new()
+        .file("acme.yaml", &profile)
+        .file("www.yaml", &empty)
+        .file("api.yaml", &unbraced)
+        .env("WWW_KEY_PASSWORD", "")
+        .env("EMPTY_OK", "")
+        .args(["validate", "."])
+        .run()
+        .failure()
+        .output_lacks("SECRET_PART_OF_IT")
+        .output_lacks("hunter")
+        .output_lacks("$CITY");
+    insta::assert_snapshot!("empty_and_unbraced_variables", run.stderr());
+}
+
+/// The case that used to slip through: CI passes an undefined secret as an
+/// empty string, and the key password was silently left out of the
+/// request. Now nothing is sent; `${NAME:-}` still says "empty is fine".
+#[test]
+fn an_empty_ci_secret_stops_apply_instead_of_dropping_the_key_password() {
+    use crate::support::emulator::{Emulator, apply};
+    let certificate = CERTIFICATE.replace(
+        "type: online",
+        "type: online\n  key_password: ${WWW_KEY_PASSWORD}",
+    );
+    let seed = [("abcb1234".to_string(), "www.acme.example".to_string())];
+    let emulator = Emulator::start(&seed, &[], |_| {});
+    let test = Test::new()
+        .file("acme.yaml", PROFILE)
+        .file("www.yaml", &certificate)
+        .env("WWW_KEY_PASSWORD", "");
+    let run = apply(test, &emulator, &[]).failure();
+    assert_eq!(
+        run.json()["diagnostics"][0]["message"],
+        "environment variable `WWW_KEY_PASSWORD` is set but empty"
+    );
+    assert_eq!(run.json()["diagnostics"][0]["code"], "empty-variable");
+    assert_eq!(emulator.requests(), 0, "nothing sent");
+    assert!(emulator.certificate("abcb1234").submitted_data.is_none());
+
+    // Set: sent (the emulator keeps what it was sent).
+    let test = Test::new()
+        .file("acme.yaml", PROFILE)
+        .file("www.yaml", &certificate)
+        .env("WWW_KEY_PASSWORD", "kp-from-ci");
+    apply(test, &emulator, &[]).success();
+    let data = emulator
+        .certificate("abcb1234")
+        .submitted_data
+        .expect("submitted");
+    assert_eq!(data["KeyPassword"], "kp-from-ci");
+
+    // `${NAME:-}`: empty on purpose, so no password and no error.
+    let opted_out = CERTIFICATE
+        .replace("abcb1234", "id000002")
+        .replace("www.acme", "api.acme")
+        .replace("name: www", "name: api")
+        .replace(
+            "type: online",
+            "type: online\n  key_password: ${API_KEY_PASSWORD:-}",
+        );
+    let emulator = Emulator::start(
+        &[("id000002".to_string(), "api.acme.example".to_string())],
+        &[],
+        |_| {},
+    );
+    let test = Test::new()
+        .file("acme.yaml", PROFILE)
+        .file("api.yaml", &opted_out)
+        .env("API_KEY_PASSWORD", "");
+    apply(test, &emulator, &[]).success();
+    let data = emulator
+        .certificate("id000002")
+        .submitted_data
+        .expect("submitted");
+    assert!(!data.contains_key("KeyPassword"), "{data:?}");
+}
+
+/// PATHs that hold no manifest document: an empty directory, files that are
+/// empty or only comments. Exit 1 with `no-manifests`, as for no files.
+#[test]
+fn paths_with_no_manifest_document() {
+    let test = Test::new();
+    std::fs::create_dir_all(test.path().join("empty")).expect("a directory");
+    test.args(["validate", "empty"])
+        .run()
+        .failure()
+        .stderr_contains("error[no-manifests]: no manifest found in empty");
+    let run = Test::new()
+        .file("m/a.yaml", "# to do\n---\n# later\n")
+        .file("m/b.toml", "# nothing yet\n")
+        .file("m/c.yml", "")
+        .args(["validate", "m", "--output", "json"])
+        .run()
+        .failure();
+    let json = run.json();
+    assert_eq!(json["valid"], false);
+    assert_eq!(json["diagnostics"][0]["code"], "no-manifests");
+    assert_eq!(
+        json["diagnostics"][0]["message"],
+        "no manifest document in m: the 3 files read are empty or only comments"
+    );
+    // plan stops there too, before any connection.
+    Test::new()
+        .file("m/a.yaml", "# to do\n")
+        .args(["plan", "m", "--endpoint", "http://127.0.0.1:9"])
+        .run()
+        .failure()
+        .stderr_contains("error[no-manifests]")
+        .stderr_contains("nothing was sent");
+}
+
+/// Every output format ends with the count of errors and of warnings.
+#[test]
+fn the_summary_counts_errors_and_warnings_in_every_format() {
+    // One error (an unknown key) and one warning (an unbraced variable).
+    let profile = PROFILE.replace("division: IT", "division: $DIVISION");
+    let certificate = format!("{CERTIFICATE}colour: blue\n");
+    let files = |test: Test| {
+        test.file("acme.yaml", &profile)
+            .file("www.yaml", &certificate)
+    };
+    files(Test::new())
+        .args(["validate", "."])
+        .run()
+        .failure()
+        .stderr_contains("\nerror: 1 error, 1 warning; nothing was sent\n");
+    let json = files(Test::new())
+        .args(["validate", ".", "--output", "json"])
+        .run()
+        .failure()
+        .json();
+    assert_eq!(
+        (json["errors"].clone(), json["warnings"].clone()),
+        (1.into(), 1.into())
+    );
+    for command in ["render", "plan", "apply"] {
+        let mut args = vec![command, ".", "--output", "json"];
+        if command != "render" {
+            args.extend(["--endpoint", "http://127.0.0.1:9"]);
+        }
+        let json = files(Test::new()).args(args).run().failure().json();
+        assert_eq!(json["errors"], 1, "{command}");
+        assert_eq!(json["warnings"], 1, "{command}");
+        assert_eq!(json["diagnostics"].as_array().map(Vec::len), Some(2));
+    }
+    files(Test::new())
+        .args([
+            "plan",
+            ".",
+            "--output",
+            "markdown",
+            "--endpoint",
+            "http://127.0.0.1:9",
+        ])
+        .run()
+        .failure()
+        .stdout_contains("### tccert: 1 error, 1 warning; nothing was sent");
+    files(Test::new())
+        .args(["validate", ".", "--output", "github"])
+        .run()
+        .failure()
+        .stderr_contains("error: 1 error, 1 warning; nothing was sent");
+    // Warnings alone: counted, and the run goes on.
+    Test::new()
+        .file("acme.yaml", &profile)
+        .args(["validate", "."])
+        .run()
+        .success()
+        .stderr_contains("\nwarning: 0 errors, 1 warning\n")
+        .stdout_contains("valid: 0 certificates and 1 profile in 1 file");
+}
+
+/// A tab in a profile's file: one error, at the tab, with a note naming the
+/// profile and its users; no `unknown-profile` for each certificate using
+/// it. A profile that is in no failed file is still reported as missing.
+#[test]
+fn a_file_that_fails_to_parse_has_no_follow_on_errors() {
+    let certificate = |name: &str, id: &str| {
+        CERTIFICATE
+            .replace("name: www", &format!("name: {name}"))
+            .replace("abcb1234", id)
+            .replace("www.acme", &format!("{name}.acme"))
+    };
+    snapshot(
+        "parse_failure_without_follow_ons",
+        &[
+            (
+                "acme.yaml",
+                &PROFILE.replace("  name: Acme Ltd", "\tname: Acme Ltd"),
+            ),
+            ("api.yaml", &certificate("api", "id000001")),
+            ("mail.yaml", &certificate("mail", "id000002")),
+            (
+                "www.yaml",
+                &certificate("www", "id000003").replace("[acme]", "[acme, pki-tema]"),
+            ),
+        ],
+    );
+}
+
+/// An unclosed TOML array is one error at its `[`, not one per token after
+/// it; `phone_area_code = 0571` (a syntax error in TOML: no leading zeros)
+/// gets the quoting hint YAML's `0571` gets.
+#[test]
+fn toml_unclosed_array_and_leading_zero() {
+    let unclosed = "apiVersion = \"tccert/v1\"\nkind = \"Certificate\"\nname = \"www\"\ncertificate_id = \"abcb1234\"\nprofiles = [\"acme\"\ndomain = \"www.acme.example\"\n\n[csr]\ntype = \"online\"\n";
+    let zero = "apiVersion = \"tccert/v1\"\nkind = \"Profile\"\nname = \"p\"\n\n[organization]\nphone_area_code = 0571\n";
+    snapshot(
+        "toml_unclosed_and_leading_zero",
+        &[("www.toml", unclosed), ("p.toml", zero)],
+    );
+}
+
+/// Hints where the fix is obvious: `dv: yes` -> `true`, one string where a
+/// list belongs -> brackets, a key close to a known one (in any section),
+/// a country's name -> its code. Messages read as sentences.
+#[test]
+fn obvious_fixes_are_hinted() {
+    let profile = PROFILE
+        .replace("country: CN", "country: China")
+        .replace("postal_code:", "postcode:")
+        .replace("  position: CTO", "  title: CTO");
+    let yaml = CERTIFICATE
+        .replace("profiles: [acme]", "profiles: acme")
+        .replace("csr:", "dv: yes\ncsr:");
+    let toml = "apiVersion = \"tccert/v1\"\nkind = \"Certificate\"\nname = \"api\"\ncertificate_id = \"id000002\"\nprofiles = \"acme\"\ndomain = \"api.acme.example\"\ndv = \"no\"\n\n[csr]\ntype = \"online\"\n";
+    let hk = "apiVersion: tccert/v1\nkind: Profile\nname: hk\norganization:\n  country: HKG\n";
+    snapshot(
+        "obvious_fixes",
+        &[
+            ("acme.yaml", &profile),
+            ("www.yaml", &yaml),
+            ("api.toml", toml),
+            ("hk.yaml", hk),
+        ],
+    );
+    // A value from the environment gets no suggestion: it would say what
+    // the value is.
+    Test::new()
+        .file(
+            "acme.yaml",
+            &PROFILE.replace("country: CN", "country: ${COUNTRY}"),
+        )
+        .env("COUNTRY", "China")
+        .args(["validate", "."])
+        .run()
+        .failure()
+        .stderr_contains("a value from the environment is not an ISO 3166-1 alpha-2 code\n")
+        .output_lacks("did you mean")
+        .output_lacks("China");
+}
+
+/// CSR problems in plain words (never the parser's `Der(UnexpectedTag ...)`
+/// or `Parsing Error: MissingHeader`), CSR paths tidied (`./certs/../csr`
+/// is `csr`), no system error numbers.
+#[test]
+fn csr_errors_in_plain_words() {
+    let parse = |name: &str, id: &str, source: &str| {
+        CERTIFICATE
+            .replace("name: www", &format!("name: {name}"))
+            .replace("abcb1234", id)
+            .replace("www.acme", &format!("{name}.acme"))
+            .replace("type: online", &format!("type: parse\n  {source}"))
+    };
+    let run = Test::new()
+        .file("acme.yaml", PROFILE)
+        .file(
+            "certs/garbage.yaml",
+            &parse("garbage", "id000001", "file: ../csr/./garbage.csr"),
+        )
+        .file(
+            "certs/gone.yaml",
+            &parse("gone", "id000002", "file: ../csr/gone.csr"),
+        )
+        .file(
+            "certs/headless.yaml",
+            &parse("headless", "id000003", "pem: MIIBfoo"),
+        )
+        .file(
+            "csr/garbage.csr",
+            "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n",
+        )
+        .args(["validate", "."])
+        .run()
+        .failure()
+        .output_lacks("Der(")
+        .output_lacks("Parsing Error")
+        .output_lacks("os error")
+        .output_lacks("/../");
+    insta::assert_snapshot!("csr_plain_words", run.stderr());
+}

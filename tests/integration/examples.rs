@@ -81,13 +81,56 @@ fn examples_render_with_provenance_and_masked_secrets() {
     );
 }
 
+/// The placeholder default of www.yaml's key password, there only so that
+/// examples/ runs on a fresh clone with no variable set.
+const EXAMPLE_DEFAULT: &str = "${WWW_KEY_PASSWORD:-example-only-not-a-secret}";
+
+/// A copy of examples/ at `DIR/manifests/`, with www.yaml's key password
+/// written as the CI recipes ask a secret to be: `${WWW_KEY_PASSWORD}`, no
+/// default.
+fn examples_as_ci_manifests(dir: &std::path::Path) {
+    fn walk(dir: &std::path::Path, files: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("a folder of examples/") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                walk(&path, files);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    let examples = repo().join("examples");
+    let mut files = Vec::new();
+    walk(&examples, &mut files);
+    let mut replaced = false;
+    for path in files {
+        let relative = path.strip_prefix(&examples).expect("under examples/");
+        let mut text = std::fs::read_to_string(&path).expect("an example file");
+        if relative == std::path::Path::new("certificates/www.yaml") {
+            assert!(text.contains(EXAMPLE_DEFAULT), "www.yaml changed: {text}");
+            text = text.replace(EXAMPLE_DEFAULT, "${WWW_KEY_PASSWORD}");
+            replaced = true;
+        }
+        let target = dir.join("manifests").join(relative);
+        std::fs::create_dir_all(target.parent().expect("a parent")).expect("create folders");
+        std::fs::write(target, text).expect("write a manifest");
+    }
+    assert!(replaced, "examples/certificates/www.yaml not found");
+}
+
 /// Every `tccert ...` command in the CI recipes of examples/ci/ runs as
-/// written (on examples/ instead of manifests/, against the emulator), so a
-/// renamed flag cannot leave the recipes behind. That includes the commands
-/// the GitHub Action runs: its `command:` and `args:` inputs.
+/// written (on a copy of examples/ as manifests/, against the emulator), so
+/// a renamed flag cannot leave the recipes behind. That includes the
+/// commands the GitHub Action runs: its `command:` and `args:` inputs. They
+/// run in order in one directory, as a job's steps do, so the saved plan
+/// that `plan --out` writes is the one the `apply --plan` after it applies.
+/// The copy's key password has no default, as the recipes ask of secrets:
+/// each command succeeds with the secret set, and before that fails (exit 1,
+/// naming the variable, writing no plan) when the CI did not define it:
+/// unset, or empty as GitHub passes an undefined `${{ secrets.X }}`.
+/// Nothing falls back to a value.
 #[test]
 fn the_ci_recipes_run_as_written() {
-    let examples = repo().join("examples");
     let mut commands = Vec::new();
     for recipe in [
         "examples/ci/.github/workflows/certificates.yml",
@@ -117,28 +160,75 @@ fn the_ci_recipes_run_as_written() {
                 .next()
                 .expect("split gives one part")
                 .trim();
-            // Commands, not prose: they name the manifests.
-            if command.contains("manifests/") {
+            // Commands, not prose: they name the manifests, or a saved plan.
+            if command.contains("manifests/") || command.contains("--plan ") {
                 commands.push((recipe, command.to_string()));
             }
         }
     }
     assert!(commands.len() >= 6, "{commands:?}");
+    for recipe in ["certificates.yml", ".gitlab-ci.yml"] {
+        let saved = |flag: &str| {
+            commands
+                .iter()
+                .any(|(r, c)| r.ends_with(recipe) && c.contains(flag))
+        };
+        assert!(
+            saved("--out ") && saved("--plan "),
+            "{recipe}: {commands:?}"
+        );
+    }
+    let job = tempfile::tempdir().expect("a job directory");
+    examples_as_ci_manifests(job.path());
+    let mut applied_plans = 0;
     for (recipe, command) in commands {
-        let mut args: Vec<String> = command
-            .split_whitespace()
-            .map(|a| {
-                if a == "manifests/" {
-                    examples.display().to_string()
-                } else {
-                    a.to_string()
-                }
-            })
-            .collect();
+        let mut args: Vec<String> = command.split_whitespace().map(String::from).collect();
         if args[0] != "validate" {
             args.push("--emulator".into());
         }
-        let run = Test::new().args(args).run();
+        let writes_a_plan = args
+            .iter()
+            .position(|a| a == "--out")
+            .map(|i| job.path().join(&args[i + 1]));
+        for (secret, code) in [(None, "unset-variable"), (Some(""), "empty-variable")] {
+            if let Some(plan) = &writes_a_plan {
+                let _ = std::fs::remove_file(plan);
+            }
+            let mut test = Test::from_dir(job.path().to_path_buf()).args(args.clone());
+            if let Some(value) = secret {
+                test = test.env("WWW_KEY_PASSWORD", value);
+            }
+            let run = test.run();
+            // Where the diagnostic goes depends on --output; it names the
+            // variable.
+            let output = format!("{}{}", run.stdout(), run.stderr());
+            assert!(
+                run.code() == 1 && output.contains(code) && output.contains("WWW_KEY_PASSWORD"),
+                "{recipe}: `tccert {command}` with the secret {secret:?} exited {}: {output}",
+                run.code()
+            );
+            if let Some(plan) = &writes_a_plan {
+                assert!(
+                    !plan.exists(),
+                    "{recipe}: a failed plan wrote {}",
+                    plan.display()
+                );
+            }
+        }
+        let run = Test::from_dir(job.path().to_path_buf())
+            .args(args.clone())
+            .env("WWW_KEY_PASSWORD", "a-secret-from-the-store")
+            .run();
+        if command.contains("--plan ") {
+            // The plan's certificates were sent: nothing stale, nothing failed.
+            assert_eq!(
+                run.code(),
+                0,
+                "{recipe}: `tccert {command}`\n{}",
+                run.stderr()
+            );
+            applied_plans += 1;
+        }
         assert!(
             matches!(run.code(), 0 | 2),
             "{recipe}: `tccert {command}` exited {}\n{}\n{}",
@@ -147,4 +237,5 @@ fn the_ci_recipes_run_as_written() {
             run.stderr()
         );
     }
+    assert_eq!(applied_plans, 2);
 }

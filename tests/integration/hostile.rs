@@ -106,7 +106,7 @@ fn alias_bombs_in_many_documents() {
         // The first document (a list, complete within budget) is reported
         // too; the bomb ends the file.
         .stderr_contains("error[not-a-mapping]")
-        .stderr_contains("2 problems found");
+        .stderr_contains("2 errors, 0 warnings; nothing was sent");
 }
 
 /// An alias where a certificate wants a list: the loader stops at the
@@ -167,7 +167,7 @@ fn a_million_domains_in_a_yaml_list() {
         .failure()
         .stderr_contains("error[file-too-large]: this file holds more than 100000 values")
         .stderr_contains("--> www.yaml:")
-        .stderr_contains("1 problem found");
+        .stderr_contains("1 error, 0 warnings; nothing was sent");
 }
 
 /// Two million values in a flow list on one line.
@@ -192,7 +192,7 @@ fn a_million_domains_in_a_toml_array() {
         .failure()
         .stderr_contains("error[file-too-large]: this file holds more than 200000 keys and values")
         .stderr_contains("--> www.toml:6:")
-        .stderr_contains("1 problem found");
+        .stderr_contains("1 error, 0 warnings; nothing was sent");
 }
 
 // --- nesting ---------------------------------------------------------------
@@ -349,7 +349,7 @@ fn bytes_that_are_not_utf8_are_named_by_offset_and_line() {
         ))
         .stderr_contains("error[not-utf8]: bad.toml: not valid UTF-8 (byte 11, line 1)")
         .stderr_contains("error[not-utf8]: utf16.yaml: not valid UTF-8 (byte 0, line 1)")
-        .stderr_contains("3 problems found");
+        .stderr_contains("3 errors, 0 warnings; nothing was sent");
 }
 
 // --- the file system -------------------------------------------------------
@@ -416,7 +416,7 @@ fn unreadable_files_are_errors_that_name_them() {
         .stderr_contains("error[read-failed]: m/mem.yaml: Input/output error")
         .stderr_contains("error[read-failed]: m/gone.yaml: No such file or directory")
         .stderr_contains("error[read-failed]: m/pipe.yaml: not a regular file")
-        .stderr_contains("3 problems found");
+        .stderr_contains("3 errors, 0 warnings; nothing was sent");
 }
 
 /// A FIFO named on the command line is read like any file, as
@@ -477,7 +477,7 @@ fn a_one_megabyte_csr_file_is_refused() {
     .failure()
     .stderr_contains("larger than 64 KiB")
     .stderr_contains(&format!("--> www.yaml:{line}:{column}"))
-    .stderr_contains("1 problem found");
+    .stderr_contains("1 error, 0 warnings; nothing was sent");
 }
 
 #[test]
@@ -497,7 +497,7 @@ fn a_one_megabyte_inline_pem_is_refused() {
     .failure()
     .stderr_contains("the inline CSR is larger than 64 KiB")
     .stderr_contains(&format!("--> www.yaml:{line}:"))
-    .stderr_contains("1 problem found");
+    .stderr_contains("1 error, 0 warnings; nothing was sent");
 }
 
 /// Two thousand problems on one 30 kB line: each is shown with a window of

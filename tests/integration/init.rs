@@ -1,15 +1,18 @@
-//! `tccert init DIR`: the starter tree validates and plans as written, and a
-//! second init refuses to replace it.
+//! `tccert init DIR`: the starter tree fails validation on its placeholder
+//! certificate id (and only on that), validates and plans once it is
+//! replaced; a `.gitignore` keeps keys out; a second init refuses to
+//! replace it.
 
 use std::path::Path;
 
 use crate::support::cli::{Test, repo};
 
-const STARTER: [&str; 4] = [
+const STARTER: [&str; 5] = [
     "profiles/example-org.yaml",
     "certificates/www.yaml",
     "README.md",
     ".tccert/tccert-v1.schema.json",
+    ".gitignore",
 ];
 
 fn in_dir(dir: &Path) -> Test {
@@ -45,6 +48,45 @@ fn init_then_validate_and_plan_against_the_emulator() {
         );
     }
 
+    // As written, the certificate id is a placeholder: exactly one error,
+    // saying what to put there; nothing can be sent.
+    let invalid = in_dir(dir.path())
+        .args(["validate", "certs", "--output", "json"])
+        .run()
+        .failure();
+    let diagnostics = invalid.json()["diagnostics"].clone();
+    let codes: Vec<&str> = diagnostics
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["placeholder-certificate-id"], "{diagnostics:#}");
+    let text = in_dir(dir.path())
+        .args(["validate", "certs"])
+        .run()
+        .failure();
+    insta::assert_snapshot!("starter_placeholder", text.stderr());
+    in_dir(dir.path())
+        .args(["plan", "certs", "--emulator"])
+        .run()
+        .failure()
+        .stderr_contains("error[placeholder-certificate-id]");
+
+    // The .gitignore keeps the key `csr new` is shown writing.
+    let gitignore =
+        std::fs::read_to_string(dir.path().join("certs/.gitignore")).expect(".gitignore");
+    assert!(gitignore.lines().any(|l| l == "*.key"), "{gitignore}");
+
+    let certificate = dir.path().join("certs/certificates/www.yaml");
+    let text = std::fs::read_to_string(&certificate).expect("read");
+    assert!(text.contains("\ncertificate_id: REPLACE-ME\n"));
+    std::fs::write(
+        &certificate,
+        text.replace("certificate_id: REPLACE-ME", "certificate_id: abcd1234"),
+    )
+    .expect("write");
+
     // The hidden schema is not read as a manifest: 2 files, not 3.
     in_dir(dir.path())
         .args(["validate", "certs"])
@@ -69,7 +111,8 @@ fn init_twice_refuses_without_force() {
     std::fs::write(&profile, "# my edits\n").expect("write");
 
     let again = in_dir(dir.path()).args(["init", "."]).run().failure();
-    for file in STARTER {
+    // The .gitignore the first init wrote is kept, never in the way.
+    for file in STARTER.iter().filter(|f| **f != ".gitignore") {
         assert!(
             again
                 .stderr()
@@ -110,4 +153,28 @@ fn init_refuses_even_when_only_one_file_is_in_the_way() {
         "error: ./certificates/www.yaml already exists\nerror: nothing was written (--force replaces these files)\n"
     );
     assert!(!dir.path().join("profiles").exists());
+}
+
+/// A `.gitignore` already there is the repository's: neither in the way nor
+/// replaced (not even with `--force`), and init says what it should hold.
+#[test]
+fn init_keeps_an_existing_gitignore() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    std::fs::write(dir.path().join(".gitignore"), "target/\n").expect("write");
+    for args in [&["init", "."][..], &["init", ".", "--force"][..]] {
+        let run = in_dir(dir.path())
+            .args(args.iter().copied())
+            .run()
+            .success();
+        assert!(
+            run.stdout()
+                .contains("kept ./.gitignore as it is; to keep private keys out of the repository it should ignore:\n  *.key\n"),
+            "{}",
+            run.stdout()
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(".gitignore")).expect("read"),
+            "target/\n"
+        );
+    }
 }

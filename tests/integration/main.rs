@@ -14,6 +14,9 @@
 //! - `hostile`: hostile files (alias bombs, huge files, bad bytes, loops).
 //! - `input`: numbers out of range, the run's input budget, FIFOs and
 //!   devices named by `csr.file`: each exit 1, never a panic or a hang.
+//! - `playground`: the emulator as a playground: state kept per tree and
+//!   `--emulator-reset`, `emulator --seed` with no variables, `emulator
+//!   --tls` and `--ca-cert`, `-` (stdin) as a PATH, help texts, `init`.
 //! - `properties`: property tests of merging and interpolation.
 //! - `accounts`: several accounts in one run against the emulator serving
 //!   accounts (own key pairs, stops and pace), `--seed` with accounts, the
@@ -26,10 +29,16 @@
 //! - `transport`: hostile servers and proxies: redirects, an endless reply,
 //!   a success without RequestId, echoed secrets, proxy variables, connect
 //!   failures told apart from lost requests, https redirected to http.
+//! - `saved_plan`: `plan --out` and `apply --plan` (stale, applied twice,
+//!   usage errors, foreign/edited/truncated files, files gone, endpoint
+//!   mismatch, no secret in the file) and `--target`, against the emulator.
 //! - `successor`: plan and apply with `CertificateInfoSubmit`, alone and
 //!   mixed with the contract's API, against the emulator.
 //! - `layout`: the layout rules of docs/architecture.md on the source text
 //!   (every file placed; the pure core names no effects). Reads files only.
+//! - `values`: values in plans: `changes` with live and desired values in
+//!   every output (snapshots), CSRs summarised, secrets named only,
+//!   `--no-values`, the drift note, annotations at the field's line.
 //! - `write_path`: a slow server gets each write once, pacing after SIGINT, a
 //!   second signal, an unreachable endpoint, `--resubmit`, KeyPassword drift.
 
@@ -46,10 +55,13 @@ mod init;
 mod input;
 mod layout;
 mod manual;
+mod playground;
 mod properties;
 mod resilience;
+mod saved_plan;
 mod secrets;
 mod successor;
 mod support;
 mod transport;
+mod values;
 mod write_path;

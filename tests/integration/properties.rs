@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use tccert::certificate::Layer;
 use tccert::diag::Diagnostics;
 use tccert::field::Field;
-use tccert::manifest::interpolate::interpolate;
+use tccert::manifest::interpolate::{InterpolationError, interpolate};
 use tccert::manifest::raw::{CsrType, RawCertificate, RawCsr, RawProfile};
 use tccert::source::Sourced;
 use tccert::source::{Files, Span};
@@ -60,11 +60,17 @@ proptest! {
         };
         let text = format!("{before}{reference}{after}");
         let lookup = |n: &str| (n == name).then(|| value.clone());
-        let done = interpolate(&text, &lookup).expect("interpolates");
-        // An empty value counts as unset only when there is a default.
-        let expected = if value.is_empty() && with_default { &default } else { &value };
+        let result = interpolate(&text, &lookup);
+        // Empty is an error without a default (`empty-variable`), and
+        // takes the default with one.
+        if value.is_empty() && !with_default {
+            prop_assert_eq!(result, Err(InterpolationError::Empty { name }));
+            return Ok(());
+        }
+        let done = result.expect("interpolates");
+        let expected = if value.is_empty() { &default } else { &value };
         prop_assert_eq!(done.text, format!("{before}{expected}{after}"));
-        prop_assert_eq!(done.from_environment, !(value.is_empty() && with_default));
+        prop_assert_eq!(done.from_environment, !value.is_empty());
     }
 
     #[test]

@@ -630,6 +630,7 @@ fn transport(url: &str, timeout_ms: u64, seams: TestSeams) -> HttpTransport {
             timeout: Duration::from_millis(timeout_ms),
             proxy: None,
             redactor: Arc::new(Redactor::new([KEY_PASSWORD, TOKEN])),
+            extra_roots: None,
         },
         seams,
     )

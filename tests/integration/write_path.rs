@@ -260,7 +260,7 @@ fn a_changed_key_password_is_a_change_and_never_shown() {
     assert_eq!(report["certificates"][0]["result"], "planned", "{report:#}");
     assert_eq!(
         report["certificates"][0]["changes"],
-        serde_json::json!(["KeyPassword"]),
+        serde_json::json!([{"field": "KeyPassword", "sensitive": true}]),
         "{report:#}"
     );
 }

@@ -10,11 +10,18 @@
 //! ```
 //! The binary runs with the scratch directory as its working directory, so
 //! paths in messages are short and stable for snapshots, and with a clean
-//! environment (only PATH and HOME), so nothing on the developer's machine
-//! leaks into results.
+//! environment (only PATH, HOME and XDG_STATE_HOME, both in the scratch
+//! directory), so nothing on the developer's machine leaks into results and
+//! no run writes to the real home (`--emulator` keeps its state under
+//! XDG_STATE_HOME). A test that wants two runs to share that state sets
+//! XDG_STATE_HOME itself with `.env`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+/// Where XDG_STATE_HOME points, inside the scratch directory: hidden, so a
+/// walk of `.` never reads it.
+pub const STATE_DIR: &str = ".xdg-state";
 
 pub struct Test {
     dir: tempfile::TempDir,
@@ -92,6 +99,7 @@ impl Test {
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("HOME", self.dir.path())
+            .env("XDG_STATE_HOME", self.dir.path().join(STATE_DIR))
             .envs(self.env.iter().map(|(k, v)| (k, v)));
         let output = match &self.stdin {
             None => command.stdin(std::process::Stdio::null()).output(),
@@ -238,6 +246,7 @@ impl Test {
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("HOME", self.dir.path())
+            .env("XDG_STATE_HOME", self.dir.path().join(STATE_DIR))
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

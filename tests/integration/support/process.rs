@@ -13,6 +13,9 @@ pub fn tccert(dir: &std::path::Path, args: &[&str]) -> Command {
         .current_dir(dir)
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
+        // `--emulator` keeps state there: inside the test's own directory
+        // (hidden, so walks skip it), never the real home.
+        .env("XDG_STATE_HOME", dir.join(".xdg-state"))
         .env("TENCENTCLOUD_SECRET_ID", SECRET_ID)
         .env("TENCENTCLOUD_SECRET_KEY", SECRET_KEY)
         .stdin(Stdio::null())
