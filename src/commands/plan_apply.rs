@@ -307,6 +307,7 @@ fn planned(reports: &[CertificateReport]) -> Vec<PlannedCertificate> {
                 status: r.status?,
                 body_digest: digests.body.clone(),
                 live_digest: digests.live.clone(),
+                account: r.account.clone(),
             })
         })
         .collect()
@@ -457,6 +458,23 @@ fn planned_certificates(
                 planned.name,
                 file.display(),
                 planned.file.display()
+            )));
+        }
+        // Another account's credentials would read and write another
+        // Tencent Cloud account's certificate: not what was reviewed.
+        if certificate.account != planned.account {
+            let whose = |account: &Option<String>| {
+                account
+                    .as_ref()
+                    .map_or("the default credentials".to_string(), |a| {
+                        format!("account {a}")
+                    })
+            };
+            return Err(fail(format!(
+                "certificate {} is now sent with {}, the plan has {}",
+                planned.name,
+                whose(&certificate.account),
+                whose(&planned.account)
             )));
         }
         chosen.push(certificate);

@@ -451,23 +451,47 @@ fn a_saved_plan_over_two_accounts_applies_each_certificate_with_its_own_account(
     ];
     run_in(&dir, &plan).code_is(2);
     let saved = std::fs::read_to_string(dir.join("plan.json")).expect("the plan file");
-    assert!(
-        saved.contains("\"pay\"") && saved.contains("\"shop\""),
-        "{saved}"
+    let saved: serde_json::Value = serde_json::from_str(&saved).expect("JSON");
+    let accounts: Vec<(&str, Option<&str>)> = saved["certificates"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap_or_default(),
+                c["account"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        accounts,
+        [("pay", Some("hk")), ("shop", Some("cn")), ("www", None)]
     );
-    let applied = run_in(
-        &dir,
-        &[
-            "apply",
-            "--plan",
-            "plan.json",
-            "--endpoint",
-            &url,
-            "--output",
-            "json",
-        ],
-    )
-    .success();
+    let apply = [
+        "apply",
+        "--plan",
+        "plan.json",
+        "--endpoint",
+        &url,
+        "--output",
+        "json",
+    ];
+    // A certificate moved to another account since the plan: nothing is
+    // sent, as for a certificate moved to another file.
+    let pay = dir.join("certificates/pay.yaml");
+    let planned_pay = std::fs::read_to_string(&pay).expect("pay");
+    std::fs::write(&pay, planned_pay.replace("account: hk", "account: cn")).expect("write");
+    let moved = run_in(&dir, &apply).failure();
+    assert!(
+        moved
+            .stderr()
+            .contains("certificate pay is now sent with account cn, the plan has account hk"),
+        "{}",
+        moved.stderr()
+    );
+    assert_eq!(emulator.certificate("www-id").written_with, None);
+    std::fs::write(&pay, planned_pay).expect("write");
+    let applied = run_in(&dir, &apply).success();
     assert_eq!(
         results(&applied),
         [

@@ -609,3 +609,40 @@ fn two_applies_at_once_on_one_tree_leave_a_whole_state_file() {
         third.stdout()
     );
 }
+
+#[test]
+fn apply_plan_with_the_emulator_uses_the_state_of_the_plans_tree() {
+    let state = tempfile::tempdir().expect("a state directory");
+    let tree = tempfile::tempdir().expect("a tree");
+    std::fs::write(tree.path().join("p.yaml"), PROFILE).expect("write");
+    std::fs::write(tree.path().join("c.yaml"), CERTIFICATE).expect("write");
+    let dir = tree.path().display().to_string();
+    let plan_file = state.path().join("plan.json").display().to_string();
+    let run = |args: &[&str]| with_state(state.path()).args(args.iter().copied()).run();
+    run(&["apply", dir.as_str(), "--emulator"]).success();
+    // A change after the first apply: the plan reads the kept state
+    // (status 5, the first apply's data), and so must apply --plan.
+    std::fs::write(
+        tree.path().join("p.yaml"),
+        PROFILE.replace("position: Engineer", "position: CTO"),
+    )
+    .expect("write");
+    run(&[
+        "plan",
+        dir.as_str(),
+        "--emulator",
+        "--out",
+        plan_file.as_str(),
+    ])
+    .success();
+    let applied = run(&[
+        "apply",
+        "--plan",
+        plan_file.as_str(),
+        "--emulator",
+        "--output",
+        "json",
+    ])
+    .success();
+    assert_eq!(all_results(&applied), ["submitted"], "{}", applied.stdout());
+}
