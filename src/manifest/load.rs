@@ -140,6 +140,8 @@ pub struct Loaded {
     /// be in a file or document that failed to read: their references are
     /// not reported (the failure is, with a note); see `excuse_unread`.
     pub unread_profiles: Vec<String>,
+    /// Accounts likewise: `account:` references to them are not reported.
+    pub unread_accounts: Vec<String>,
 }
 
 /// [`load_within`] the default [`Budget`].
@@ -260,38 +262,43 @@ fn excuse_unread(loaded: &mut Loaded) {
     if failures.is_empty() {
         return;
     }
-    let defined: HashSet<&str> = loaded
+    // Profiles and Accounts, by (kind, name): a failed file may have
+    // defined either.
+    let defined: HashSet<(&str, &str)> = loaded
         .documents
         .iter()
         .filter_map(|(_, d)| match d {
-            RawDocument::Profile(p) => Some(p.name.value.as_str()),
-            RawDocument::Certificate(_) | RawDocument::Account(_) => None,
+            RawDocument::Profile(p) => Some(("profile", p.name.value.as_str())),
+            RawDocument::Account(a) => Some(("account", a.name.value.as_str())),
+            RawDocument::Certificate(_) => None,
         })
         .collect();
     // Missing names in first-use order, each with the documents using it.
-    let mut missing: Vec<(String, Vec<String>)> = Vec::new();
+    let mut missing: Vec<((&str, String), Vec<String>)> = Vec::new();
     for (_, document) in &loaded.documents {
-        let (user, references) = match document {
-            RawDocument::Profile(p) => (&p.name.value, &p.profiles),
-            RawDocument::Certificate(c) => (&c.name.value, &c.profiles),
+        let (user, references, account) = match document {
+            RawDocument::Profile(p) => (&p.name.value, &p.profiles, &p.account),
+            RawDocument::Certificate(c) => (&c.name.value, &c.profiles, &c.account),
             RawDocument::Account(_) => continue,
         };
-        for reference in references {
-            if defined.contains(reference.value.as_str()) || reference.secret {
+        let references = references
+            .iter()
+            .map(|r| ("profile", r))
+            .chain(account.iter().map(|a| ("account", a)));
+        for (kind, reference) in references {
+            if defined.contains(&(kind, reference.value.as_str())) || reference.secret {
                 continue;
             }
-            match missing
-                .iter_mut()
-                .find(|(name, _)| *name == reference.value)
-            {
+            let key = (kind, reference.value.clone());
+            match missing.iter_mut().find(|(k, _)| *k == key) {
                 Some((_, users)) if !users.contains(user) => users.push(user.clone()),
                 Some(_) => {}
-                None => missing.push((reference.value.clone(), vec![user.clone()])),
+                None => missing.push((key, vec![user.clone()])),
             }
         }
     }
     let mut notes: Vec<(usize, String)> = Vec::new();
-    for (name, users) in missing {
+    for ((kind, name), users) in missing {
         let place = failures.iter().find(|(_, file)| {
             file.is_none_or(|file| loaded.files.get(file).text.contains(name.as_str()))
         });
@@ -300,11 +307,14 @@ fn excuse_unread(loaded: &mut Loaded) {
             notes.push((
                 *index,
                 format!(
-                    "profile `{name}`, used by {}, is in no document read; it may be defined here, so its uses are not checked until this is fixed",
+                    "{kind} `{name}`, used by {}, is in no document read; it may be defined here, so its uses are not checked until this is fixed",
                     users.join(", ")
                 ),
             ));
-            loaded.unread_profiles.push(name);
+            match kind {
+                "account" => loaded.unread_accounts.push(name),
+                _ => loaded.unread_profiles.push(name),
+            }
         }
     }
     for (index, note) in notes {

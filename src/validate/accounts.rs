@@ -243,6 +243,9 @@ fn check_rate(raw: &RawAccount, diagnostics: &mut Diagnostics) {
 /// Account names, to check references against.
 pub(super) struct AccountNames<'a> {
     names: BTreeSet<&'a str>,
+    /// Missing accounts not to report: they may be in a file that failed to
+    /// read, which is reported instead (`Loaded::unread_accounts`).
+    excused: &'a [String],
 }
 
 impl<'a> AccountNames<'a> {
@@ -252,6 +255,15 @@ impl<'a> AccountNames<'a> {
                 .iter()
                 .map(|(_, a)| a.name.value.as_str())
                 .collect(),
+            excused: &[],
+        }
+    }
+
+    /// Leaves references to `names` unreported when they are missing.
+    pub(super) fn excusing(self, names: &'a [String]) -> Self {
+        Self {
+            excused: names,
+            ..self
         }
     }
 
@@ -265,7 +277,8 @@ impl<'a> AccountNames<'a> {
         let Some(reference) = reference else {
             return;
         };
-        if self.names.contains(reference.value.as_str()) {
+        if self.names.contains(reference.value.as_str()) || self.excused.contains(&reference.value)
+        {
             return;
         }
         let mut d = Diagnostic::error(

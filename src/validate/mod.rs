@@ -74,7 +74,8 @@ pub(crate) fn validate_with(
         }
     }
     let valid_accounts = accounts::check_accounts(&raw_accounts, diagnostics);
-    let account_names = accounts::AccountNames::new(&raw_accounts);
+    let account_names =
+        accounts::AccountNames::new(&raw_accounts).excusing(&loaded.unread_accounts);
     for profile in &profiles {
         account_names.check(
             profile.account.as_ref(),
@@ -487,6 +488,39 @@ mod tests {
             Options::default(),
         );
         assert_eq!(codes_of(&diagnostics), ["account-keys"]);
+    }
+
+    #[test]
+    fn an_account_in_a_file_that_failed_is_not_reported_missing_per_use() {
+        // A tab where YAML wants spaces: the Account is lost, and its
+        // failure, not one unknown-account per certificate, is reported.
+        let broken = ACCOUNT.replace("region:", "\tregion:");
+        let www = certificate("www", "abc1", "account: hk\n");
+        let api = certificate("api", "abc2", "account: hk\n");
+        let files = [
+            ("a.yaml", broken.as_str()),
+            ("p.yaml", PROFILE),
+            ("w.yaml", &www),
+            ("x.yaml", &api),
+        ];
+        let (_, diagnostics) = validate_all(&files, Options::default());
+        assert_eq!(codes_of(&diagnostics), ["yaml-syntax"]);
+        let notes: Vec<&String> = diagnostics.iter().flat_map(|d| &d.notes).collect();
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.starts_with("account `hk`, used by `www`, `api`,")),
+            "{notes:?}"
+        );
+        // A name in no failed file is still unknown.
+        let other = certificate("other", "abc3", "account: nowhere\n");
+        let files = [
+            ("a.yaml", broken.as_str()),
+            ("p.yaml", PROFILE),
+            ("o.yaml", &other),
+        ];
+        let (_, diagnostics) = validate_all(&files, Options::default());
+        assert_eq!(codes_of(&diagnostics), ["yaml-syntax", "unknown-account"]);
     }
 
     #[test]
