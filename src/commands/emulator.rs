@@ -1,5 +1,5 @@
 //! `tccert emulator`: the built-in emulator as a server of its own, seeded
-//! from manifests (their ids and domains only) and `--seed-id`, with
+//! from manifests (their ids, domains and accounts only) and `--seed-id`, with
 //! optional faults and TLS, until Ctrl-C or SIGTERM. Also where
 //! `plan`/`apply --emulator` keep the emulator's state for a tree.
 

@@ -24,15 +24,7 @@ pub(super) fn check_accounts(
     accounts: &[(FileId, &RawAccount)],
     diagnostics: &mut Diagnostics,
 ) -> Vec<Account> {
-    for (_, account) in accounts {
-        check_name(&account.name, "account", diagnostics);
-    }
-    unique(
-        accounts.iter().map(|(_, a)| &a.name),
-        "account",
-        Code::DuplicateName,
-        diagnostics,
-    );
+    check_names(accounts, diagnostics);
     let mut valid = Vec::new();
     for (file, raw) in accounts {
         let before = diagnostics.error_count();
@@ -61,6 +53,19 @@ pub(super) fn check_accounts(
         }
     }
     valid
+}
+
+/// Each account's name is one plain name, given once.
+fn check_names(accounts: &[(FileId, &RawAccount)], diagnostics: &mut Diagnostics) {
+    for (_, account) in accounts {
+        check_name(&account.name, "account", diagnostics);
+    }
+    unique(
+        accounts.iter().map(|(_, a)| &a.name),
+        "account",
+        Code::DuplicateName,
+        diagnostics,
+    );
 }
 
 fn keys_error(raw: &RawAccount, message: String) -> Diagnostic {
@@ -363,15 +368,7 @@ pub(crate) fn seed_owners<'a>(
             RawDocument::Account(a) => accounts.push((*file, a)),
         }
     }
-    for (_, account) in &accounts {
-        check_name(&account.name, "account", diagnostics);
-    }
-    unique(
-        accounts.iter().map(|(_, a)| &a.name),
-        "account",
-        Code::DuplicateName,
-        diagnostics,
-    );
+    check_names(&accounts, diagnostics);
     let names = AccountNames::new(&accounts);
     for profile in &profiles {
         let from = format!("profile `{}`", profile.name.value);

@@ -123,24 +123,29 @@ fn row(name: &str, result: &str, account: Option<&str>) -> (String, String, Opti
     (name.into(), result.into(), account.map(str::to_string))
 }
 
-#[test]
-fn each_certificate_is_written_with_its_own_accounts_key_pair() {
-    let emulator = three_owners(1000.0);
-    let run = apply(three_manifests(), &emulator, &["-vvv"]).success();
+/// The run of [`three_manifests`] submitted every certificate, each with
+/// its account's key pair: the emulator answers a certificate only to its
+/// owner's key pair, and says which SecretId wrote it.
+fn each_written_with_its_own_key_pair(run: &Run, emulator: &Emulator) {
     assert_eq!(
-        results(&run),
+        results(run),
         [
             row("pay", "submitted", Some("hk")),
             row("shop", "submitted", Some("cn")),
             row("www", "submitted", None),
         ]
     );
-    // The emulator answers a certificate only to its owner's key pair, and
-    // says which SecretId wrote it.
     let written = |id: &str| emulator.certificate(id).written_with;
     assert_eq!(written("www-id").as_deref(), Some(SECRET_ID));
     assert_eq!(written("pay-id").as_deref(), Some(HK_ID));
     assert_eq!(written("shop-id").as_deref(), Some(CN_ID));
+}
+
+#[test]
+fn each_certificate_is_written_with_its_own_accounts_key_pair() {
+    let emulator = three_owners(1000.0);
+    let run = apply(three_manifests(), &emulator, &["-vvv"]).success();
+    each_written_with_its_own_key_pair(&run, &emulator);
     // No credential of any account shows, at -vvv (`--endpoint` replaced
     // every account's `site: china`).
     for secret in [SECRET_KEY, HK_KEY, CN_KEY, CN_TOKEN, HK_ID, CN_ID] {
@@ -492,18 +497,7 @@ fn a_saved_plan_over_two_accounts_applies_each_certificate_with_its_own_account(
     assert_eq!(emulator.certificate("www-id").written_with, None);
     std::fs::write(&pay, planned_pay).expect("write");
     let applied = run_in(&dir, &apply).success();
-    assert_eq!(
-        results(&applied),
-        [
-            row("pay", "submitted", Some("hk")),
-            row("shop", "submitted", Some("cn")),
-            row("www", "submitted", None),
-        ]
-    );
-    let written = |id: &str| emulator.certificate(id).written_with;
-    assert_eq!(written("www-id").as_deref(), Some(SECRET_ID));
-    assert_eq!(written("pay-id").as_deref(), Some(HK_ID));
-    assert_eq!(written("shop-id").as_deref(), Some(CN_ID));
+    each_written_with_its_own_key_pair(&applied, &emulator);
 }
 
 #[test]
