@@ -981,6 +981,7 @@ mod tests {
             &[SeedCertificate {
                 certificate_id: "abc".into(),
                 domain: "www.example.com".into(),
+                owner: None,
             }],
             1_700_000_000,
         );
