@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::emulator::{self as commands_emulator, TreeState};
-use super::settings::{Connection, RunAccounts, RunFlags, RunSettings, Target, log_proxy};
+use super::settings::{
+    AccountConnection, Connection, RunAccounts, RunFlags, RunSettings, Target, log_proxy,
+};
 use super::{
     CommandError, CommandResult, EXIT_CHANGES, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK,
     append_step_summary, invalid_json, load_and_validate, print_stderr, print_stdout,
@@ -123,28 +125,25 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
         Target::Emulator => {
             // The tree read: the plan's PATHs under `apply --plan`.
             let state = emulator_state(&manifests.paths, args.emulator_reset)?;
-            let (connections, running) =
-                start_emulator(&certificates, &run_accounts, &settings, state).await?;
+            let (connections, running) = start_emulator(
+                &certificates,
+                &run_accounts,
+                settings.region.as_ref(),
+                settings.write_rate,
+                state,
+            )
+            .await?;
             (connections, Some(running))
         }
-        Target::Api { default, accounts } => {
-            let mut connections: Vec<RunConnection> = Vec::new();
-            if let Some(default) = default {
-                connections.push(RunConnection {
-                    account: None,
-                    connection: *default,
-                    region: settings.region.clone(),
-                    write_rate: settings.write_rate,
-                });
-            }
-            connections.extend(accounts.into_iter().map(|a| RunConnection {
-                account: Some(a.name),
-                connection: a.connection,
-                region: a.region,
-                write_rate: a.write_rate,
-            }));
-            (connections, None)
-        }
+        Target::Api { default, accounts } => (
+            run_connections(
+                default.map(|d| *d),
+                accounts,
+                settings.region.as_ref(),
+                settings.write_rate,
+            ),
+            None,
+        ),
     };
     let bodies: Vec<Body> = certificates
         .iter()
@@ -163,7 +162,7 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
         saved: expected,
         ..plan::Options::default()
     };
-    let runs = account_runs(connections, &bodies, &options)?;
+    let (runs, _) = account_runs(connections, &bodies, &options, Pace::Writes)?;
     let mut work = Vec::with_capacity(certificates.len());
     for (certificate, file) in certificates {
         let run =
@@ -555,23 +554,6 @@ pub(super) fn write_json_out(
     Ok(code)
 }
 
-/// The HTTP transport of a read-only command (status, import), with every
-/// secret of the run (credentials, proxy credentials, sensitive values of
-/// the bodies) masked in whatever text the server sends back.
-pub(super) fn http_transport(
-    connection: Connection,
-    region: Option<String>,
-    timeout: std::time::Duration,
-    bodies: &[Body],
-) -> Result<HttpTransport, CommandError> {
-    let redactor = Arc::new(Redactor::new(run_secrets(
-        &connection.credentials,
-        connection.proxy.as_ref(),
-        bodies,
-    )));
-    transport(connection, region, timeout, redactor)
-}
-
 /// One connection's transport, masking with `redactor`.
 fn transport(
     connection: Connection,
@@ -591,16 +573,30 @@ fn transport(
     .map_err(|message| CommandError::Connection { message })
 }
 
+/// What an account's rate (else `--rate`) bounds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Pace {
+    /// plan and apply: each write action (reads go at the documented rate).
+    Writes,
+    /// status and import, which only read: each read action too, never
+    /// over the documented rate.
+    Reads,
+}
+
+/// The runs of a map from account name (`None`: the default credentials).
+pub(super) type Runs = HashMap<Option<String>, Arc<plan::Run<HttpTransport>>>;
+
 /// One [`plan::Run`] per connection (account), by account name (`None`: the
 /// default credentials), with `options` and the account's rate: each with
 /// its own transport, pacers and stop, and
-/// one redactor for all, so that whatever comes back from the network is
-/// masked for every credential of the run.
-fn account_runs(
+/// one redactor for all (returned too), so that whatever comes back from
+/// the network is masked for every credential of the run.
+pub(super) fn account_runs(
     connections: Vec<RunConnection>,
     bodies: &[Body],
     options: &plan::Options,
-) -> Result<HashMap<Option<String>, Arc<plan::Run<HttpTransport>>>, CommandError> {
+    pace: Pace,
+) -> Result<(Runs, Arc<Redactor>), CommandError> {
     let mut secrets: Vec<String> = connections
         .iter()
         .flat_map(|c| {
@@ -624,21 +620,53 @@ fn account_runs(
         )?;
         let options = plan::Options {
             write_rate: c.write_rate,
+            read_rate: match pace {
+                Pace::Writes => options.read_rate,
+                Pace::Reads => options.read_rate.min(c.write_rate),
+            },
             account: c.account.clone(),
             ..options.clone()
         };
         runs.insert(c.account, plan::Run::new(Arc::new(transport), options));
     }
-    Ok(runs)
+    Ok((runs, redactor))
 }
 
 /// One set of credentials of a run and where it sends.
-struct RunConnection {
+pub(super) struct RunConnection {
     /// `None`: the default credentials.
     account: Option<String>,
     connection: Connection,
     region: Option<String>,
+    /// The account's `rate`, else `--rate`.
     write_rate: f64,
+}
+
+/// The connections to the API, the default credentials' first: `region`
+/// and `rate` are the run's, which an account's own replace (already in
+/// `accounts`).
+pub(super) fn run_connections(
+    default: Option<Connection>,
+    accounts: Vec<AccountConnection>,
+    region: Option<&String>,
+    rate: f64,
+) -> Vec<RunConnection> {
+    let mut connections: Vec<RunConnection> = Vec::new();
+    if let Some(default) = default {
+        connections.push(RunConnection {
+            account: None,
+            connection: default,
+            region: region.cloned(),
+            write_rate: rate,
+        });
+    }
+    connections.extend(accounts.into_iter().map(|a| RunConnection {
+        account: Some(a.name),
+        connection: a.connection,
+        region: a.region,
+        write_rate: a.write_rate,
+    }));
+    connections
 }
 
 /// Starts the built-in emulator on loopback, seeded with the run's
@@ -646,10 +674,12 @@ struct RunConnection {
 /// default and for each account (made here and handed over in-process: no
 /// account's variables are read). The connections to it use no proxy
 /// (loopback never does, and no proxy variable is even read).
+/// `region` and `rate` are the run's (`--region`, `--rate`).
 pub(super) async fn start_emulator(
     certificates: &[(Certificate, PathBuf)],
     run_accounts: &RunAccounts<'_>,
-    settings: &RunSettings,
+    region: Option<&String>,
+    rate: f64,
     state_file: Option<PathBuf>,
 ) -> Result<(Vec<RunConnection>, RunningEmulator), CommandError> {
     let (secret_id, secret_key) = emulator::generate_credentials();
@@ -716,16 +746,16 @@ pub(super) async fn start_emulator(
         connections.push(RunConnection {
             account: None,
             connection: connection(secret_id, secret_key),
-            region: settings.region.clone(),
-            write_rate: settings.write_rate,
+            region: region.cloned(),
+            write_rate: rate,
         });
     }
     for (account, emulated) in accounts {
         connections.push(RunConnection {
             account: Some(emulated.name),
             connection: connection(emulated.secret_id, emulated.secret_key),
-            region: account.region.clone().or_else(|| settings.region.clone()),
-            write_rate: account.rate.unwrap_or(settings.write_rate),
+            region: account.region.clone().or_else(|| region.cloned()),
+            write_rate: account.rate.unwrap_or(rate),
         });
     }
     Ok((connections, started))

@@ -230,33 +230,18 @@ impl RunSettings {
         let target = if args.emulator {
             Target::Emulator
         } else {
-            // Read once: the same authorities are trusted for every account.
-            let ca_cert = ca_cert(args.ca_cert.as_deref(), environment, files)?;
-            let default = if run.needs_default {
-                Some(Box::new(Self::connection(
-                    args,
-                    environment,
-                    files,
-                    ca_cert.clone(),
-                )?))
-            } else {
-                None
+            let flags = ConnectionFlags {
+                endpoint: args.endpoint.as_deref(),
+                china: args.china,
+                profile: args.profile.as_deref(),
+                ca_cert: args.ca_cert.as_deref(),
             };
-            let accounts = run
-                .accounts
-                .iter()
-                .map(|account| {
-                    Self::account_connection(
-                        args,
-                        account,
-                        region.as_ref(),
-                        environment,
-                        files,
-                        ca_cert.clone(),
-                    )
-                })
-                .collect::<Result<_, _>>()?;
-            Target::Api { default, accounts }
+            let (default, accounts) =
+                api_connections(&flags, args.rate, region.as_ref(), run, environment, files)?;
+            Target::Api {
+                default: default.map(Box::new),
+                accounts,
+            }
         };
         let output = args.manifests.output;
         Ok(Self {
@@ -272,76 +257,99 @@ impl RunSettings {
             progress: output == Output::Text && stderr_is_terminal,
         })
     }
+}
 
-    /// An account's connection: its credentials, its site (unless
-    /// `--endpoint` or `TCCERT_ENDPOINT` replaces every account's site;
-    /// `--china` is for the default credentials only), the proxy for that
-    /// endpoint, its region and rate.
-    fn account_connection(
-        args: &RunArgs,
-        account: &Account,
-        region: Option<&String>,
-        environment: &dyn Environment,
-        files: &dyn FileSystem,
-        ca_cert: Option<ExtraRoots>,
-    ) -> Result<AccountConnection, CommandError> {
-        let name = &account.name;
-        let failed = |message: String| CommandError::Account {
-            account: name.clone(),
-            message,
-        };
-        let (credentials, source) =
-            credentials::for_account(account, environment, files).map_err(failed)?;
-        tracing::info!(account = %name, "credentials from {source}");
-        let (url, endpoint_chosen_by) = match (
-            args.endpoint.as_deref(),
-            environment.var("TCCERT_ENDPOINT").filter(|v| !v.is_empty()),
-        ) {
-            (Some(url), _) => (url.to_string(), "--endpoint"),
-            (None, Some(url)) => (url, "TCCERT_ENDPOINT"),
-            (None, None) => match &account.site {
-                Site::Intl => (INTERNATIONAL_ENDPOINT.to_string(), "the account's site"),
-                Site::China => (CHINA_ENDPOINT.to_string(), "the account's site"),
-                Site::Endpoint(url) => (url.clone(), "the account's endpoint"),
-            },
-        };
-        let endpoint = Endpoint::parse(&url).map_err(failed)?;
-        tracing::info!(account = %name, "endpoint {} (chosen by {endpoint_chosen_by})", endpoint.url);
-        let proxy = choose_proxy(&endpoint, environment).map_err(failed)?;
-        log_proxy(proxy.as_ref());
-        Ok(AccountConnection {
-            name: name.clone(),
-            connection: Connection {
-                endpoint,
-                endpoint_chosen_by,
-                credentials,
-                proxy,
-                ca_cert,
-            },
-            region: account.region.clone().or_else(|| region.cloned()),
-            write_rate: account.rate.unwrap_or(args.rate),
-        })
-    }
-
-    fn connection(
-        args: &RunArgs,
-        environment: &dyn Environment,
-        files: &dyn FileSystem,
-        ca_cert: Option<ExtraRoots>,
-    ) -> Result<Connection, CommandError> {
-        // The authorities are read once for the run, by the caller.
-        connect_with_roots(
-            &ConnectionFlags {
-                endpoint: args.endpoint.as_deref(),
-                china: args.china,
-                profile: args.profile.as_deref(),
-                ca_cert: None,
-            },
+/// The connections of a run against the API (plan, apply, status,
+/// import): the default credentials' when `run` needs them, and each
+/// account's. The extra authorities are read once, for all of them; every
+/// account's variables are read here, before any request.
+pub fn api_connections(
+    flags: &ConnectionFlags<'_>,
+    rate: f64,
+    region: Option<&String>,
+    run: &RunAccounts<'_>,
+    environment: &dyn Environment,
+    files: &dyn FileSystem,
+) -> Result<(Option<Connection>, Vec<AccountConnection>), CommandError> {
+    let ca_cert = ca_cert(flags.ca_cert, environment, files)?;
+    let default = if run.needs_default {
+        Some(connect_with_roots(
+            flags,
             environment,
             files,
+            ca_cert.clone(),
+        )?)
+    } else {
+        None
+    };
+    let accounts = run
+        .accounts
+        .iter()
+        .map(|account| {
+            account_connection(
+                flags.endpoint,
+                rate,
+                account,
+                region,
+                environment,
+                files,
+                ca_cert.clone(),
+            )
+        })
+        .collect::<Result<_, _>>()?;
+    Ok((default, accounts))
+}
+
+/// An account's connection: its credentials, its site (unless
+/// `--endpoint` or `TCCERT_ENDPOINT` replaces every account's site;
+/// `--china` is for the default credentials only), the proxy for that
+/// endpoint, its region and rate (`rate`: the run's, which the account's
+/// own `rate` replaces).
+fn account_connection(
+    endpoint_flag: Option<&str>,
+    rate: f64,
+    account: &Account,
+    region: Option<&String>,
+    environment: &dyn Environment,
+    files: &dyn FileSystem,
+    ca_cert: Option<ExtraRoots>,
+) -> Result<AccountConnection, CommandError> {
+    let name = &account.name;
+    let failed = |message: String| CommandError::Account {
+        account: name.clone(),
+        message,
+    };
+    let (credentials, source) =
+        credentials::for_account(account, environment, files).map_err(failed)?;
+    tracing::info!(account = %name, "credentials from {source}");
+    let (url, endpoint_chosen_by) = match (
+        endpoint_flag,
+        environment.var("TCCERT_ENDPOINT").filter(|v| !v.is_empty()),
+    ) {
+        (Some(url), _) => (url.to_string(), "--endpoint"),
+        (None, Some(url)) => (url, "TCCERT_ENDPOINT"),
+        (None, None) => match &account.site {
+            Site::Intl => (INTERNATIONAL_ENDPOINT.to_string(), "the account's site"),
+            Site::China => (CHINA_ENDPOINT.to_string(), "the account's site"),
+            Site::Endpoint(url) => (url.clone(), "the account's endpoint"),
+        },
+    };
+    let endpoint = Endpoint::parse(&url).map_err(failed)?;
+    tracing::info!(account = %name, "endpoint {} (chosen by {endpoint_chosen_by})", endpoint.url);
+    let proxy = choose_proxy(&endpoint, environment).map_err(failed)?;
+    log_proxy(proxy.as_ref());
+    Ok(AccountConnection {
+        name: name.clone(),
+        connection: Connection {
+            endpoint,
+            endpoint_chosen_by,
+            credentials,
+            proxy,
             ca_cert,
-        )
-    }
+        },
+        region: account.region.clone().or_else(|| region.cloned()),
+        write_rate: account.rate.unwrap_or(rate),
+    })
 }
 
 /// The flags that choose the endpoint and the credentials, whichever

@@ -788,7 +788,12 @@ async fn api_gates_inner(
     let executed = shared.mutate(|state| {
         // The CA's side first: orders that have waited long enough are issued.
         let issued = issue_after.is_some_and(|after| state.issue_due(now_ms, after));
-        match actions::execute(state, action, &params, language, now_ms) {
+        let caller = actions::Caller {
+            owner: owner.as_deref(),
+            language,
+            now_ms,
+        };
+        match actions::execute(state, action, &params, caller) {
             Ok(executed) => {
                 let changed = executed.changed;
                 if changed
