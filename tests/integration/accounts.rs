@@ -527,3 +527,295 @@ fn a_target_needs_only_its_accounts_credentials() {
         Some(HK_ID)
     );
 }
+
+/// `tccert ARGS` in `dir` (a tree an earlier run left), with the variables
+/// of `accounts` (`HK`, `CN`) and, with `default`, the default credentials.
+fn read_in(dir: &std::path::Path, args: &[&str], accounts: &[&str], default: bool) -> Run {
+    let mut test = Test::from_dir(dir.to_path_buf()).args(args.iter().copied());
+    if default {
+        test = test
+            .env("TENCENTCLOUD_SECRET_ID", SECRET_ID)
+            .env("TENCENTCLOUD_SECRET_KEY", SECRET_KEY);
+    }
+    for account in accounts {
+        let (id, key) = match *account {
+            "HK" => (HK_ID, HK_KEY),
+            _ => (CN_ID, CN_KEY),
+        };
+        test = test
+            .env(&format!("{account}_ID"), id)
+            .env(&format!("{account}_KEY"), key);
+    }
+    test.run()
+}
+
+/// (name, account, status) of each certificate of a status JSON report.
+fn statuses(run: &Run) -> Vec<(String, Option<String>, u64)> {
+    run.json()["certificates"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap_or_default().to_string(),
+                c["account"].as_str().map(str::to_string),
+                c["status"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn status_reads_each_certificate_with_its_own_accounts_key_pair() {
+    let emulator = three_owners(1000.0);
+    let applied = apply(three_manifests(), &emulator, &["--commit"]).success();
+    let dir = applied._dir.path();
+    let url = emulator.url();
+    let describes = |id: &str| emulator.certificate(id).describes;
+    let before: Vec<u64> = ["www-id", "pay-id", "shop-id"].map(describes).to_vec();
+    let run = read_in(
+        dir,
+        &[
+            "status",
+            ".",
+            "--endpoint",
+            &url,
+            "--output",
+            "json",
+            "-vvv",
+        ],
+        &["HK", "CN"],
+        true,
+    )
+    .success();
+    // The emulator answers a certificate to its owner's key pair only
+    // (another gets CertificateNotFound, a failed read and exit 1).
+    let pending = 8;
+    assert_eq!(
+        statuses(&run),
+        [
+            ("pay".to_string(), Some("hk".to_string()), pending),
+            ("shop".to_string(), Some("cn".to_string()), pending),
+            ("www".to_string(), None, pending),
+        ]
+    );
+    for certificate in run.json()["certificates"].as_array().expect("a list") {
+        assert!(
+            !certificate["validation"]
+                .as_array()
+                .expect("a list")
+                .is_empty(),
+            "each owner sees its order's validation records: {certificate}"
+        );
+    }
+    let after: Vec<u64> = ["www-id", "pay-id", "shop-id"].map(describes).to_vec();
+    assert_eq!(
+        after,
+        before.iter().map(|n| n + 1).collect::<Vec<_>>(),
+        "one read each"
+    );
+    for secret in [SECRET_KEY, HK_KEY, CN_KEY, HK_ID, CN_ID] {
+        assert!(
+            !run.stdout().contains(secret) && !run.stderr().contains(secret),
+            "{secret} shown"
+        );
+    }
+
+    // Text and Markdown name the account, `-` for the default credentials.
+    let text = read_in(
+        dir,
+        &["status", ".", "--endpoint", &url],
+        &["HK", "CN"],
+        true,
+    )
+    .success()
+    .stdout();
+    let account_of = |name: &str| -> Option<String> {
+        text.lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .and_then(|l| l.split_whitespace().nth(1).map(str::to_string))
+    };
+    assert_eq!(account_of("pay").as_deref(), Some("hk"), "{text}");
+    assert_eq!(account_of("www").as_deref(), Some("-"), "{text}");
+    let markdown = read_in(
+        dir,
+        &["status", ".", "--endpoint", &url, "--output", "markdown"],
+        &["HK", "CN"],
+        true,
+    )
+    .success()
+    .stdout();
+    assert!(
+        markdown.contains("| `shop` | cn | `shop-id` |"),
+        "{markdown}"
+    );
+
+    // Only the accounts' certificates: no default credentials are needed.
+    let accounts_only = read_in(
+        dir,
+        &[
+            "status",
+            ".",
+            "--endpoint",
+            &url,
+            "--output",
+            "json",
+            "--target",
+            "pay",
+            "--target",
+            "shop",
+        ],
+        &["HK", "CN"],
+        false,
+    )
+    .success();
+    assert_eq!(statuses(&accounts_only).len(), 2);
+    // The default credentials are needed for www: a clear error, no read.
+    let reads = emulator.requests();
+    read_in(
+        dir,
+        &["status", ".", "--endpoint", &url],
+        &["HK", "CN"],
+        false,
+    )
+    .failure()
+    .stderr_contains("TENCENTCLOUD_SECRET_ID");
+    assert_eq!(emulator.requests(), reads, "nothing read");
+}
+
+#[test]
+fn status_emulator_with_accounts_reads_no_variable() {
+    let run = three_manifests()
+        .args(["status", ".", "--emulator", "--output", "json"])
+        .run()
+        .success();
+    assert_eq!(
+        statuses(&run),
+        [
+            ("pay".to_string(), Some("hk".to_string()), 5),
+            ("shop".to_string(), Some("cn".to_string()), 5),
+            ("www".to_string(), None, 5),
+        ]
+    );
+}
+
+#[test]
+fn import_account_round_trips_with_that_accounts_key_pair_only() {
+    let emulator = three_owners(1000.0);
+    let applied = apply(three_manifests(), &emulator, &[]).success();
+    let dir = applied._dir.path();
+    let url = emulator.url();
+    // Only hk's variables: neither the default credentials nor cn's (the
+    // other Account in accounts/) are read.
+    let run = read_in(
+        dir,
+        &[
+            "import",
+            "--account",
+            "hk",
+            "--accounts",
+            "accounts",
+            "--endpoint",
+            &url,
+            "--out",
+            "out",
+            "--output",
+            "json",
+        ],
+        &["HK"],
+        false,
+    )
+    .success();
+    let report = run.json();
+    assert_eq!(report["account"], "hk");
+    let names: Vec<&str> = report["certificates"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["pay-acme-example"],
+        "hk lists only its own certificates"
+    );
+    let written: Vec<String> = std::fs::read_dir(dir.join("out/certificates"))
+        .expect("the certificates")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(written, ["pay-acme-example.yaml"]);
+    let pay = std::fs::read_to_string(dir.join("out/certificates/pay-acme-example.yaml"))
+        .expect("the certificate");
+    assert!(
+        pay.contains("\ncertificate_id: pay-id\naccount: hk\n"),
+        "{pay}"
+    );
+
+    // validate: the imported tree and the Account file, no warning.
+    let validated = read_in(dir, &["validate", "out", "accounts/hk.yaml"], &[], false).success();
+    assert!(
+        !validated.stdout().contains("warning") && !validated.stderr().contains("warning"),
+        "{}{}",
+        validated.stdout(),
+        validated.stderr()
+    );
+    // plan: in sync, read with hk's key pair (any other gets
+    // CertificateNotFound); --endpoint replaces the account's site.
+    let reads = emulator.certificate("pay-id").describes;
+    let planned = read_in(
+        dir,
+        &[
+            "plan",
+            "out",
+            "accounts/hk.yaml",
+            "--endpoint",
+            &url,
+            "--output",
+            "json",
+        ],
+        &["HK"],
+        false,
+    )
+    .success();
+    assert_eq!(
+        results(&planned),
+        [row("pay-acme-example", "in_sync", Some("hk"))]
+    );
+    assert_eq!(emulator.certificate("pay-id").describes, reads + 1);
+}
+
+#[test]
+fn import_account_unknown_or_without_its_variables_is_an_error_before_any_read() {
+    let emulator = three_owners(1000.0);
+    let test = three_manifests();
+    let dir = test.path().to_path_buf();
+    let url = emulator.url();
+    let import = |account: &str, variables: &[&str]| {
+        read_in(
+            &dir,
+            &[
+                "import",
+                "--account",
+                account,
+                "--accounts",
+                "accounts",
+                "--endpoint",
+                &url,
+                "--out",
+                "out",
+            ],
+            variables,
+            true,
+        )
+    };
+    import("nope", &["HK", "CN"])
+        .failure()
+        .stderr_contains("--account nope: no Account document of that name in --accounts accounts (accounts there: cn, hk)");
+    import("hk", &["CN"])
+        .failure()
+        .stderr_contains("account `hk`: `secret_id` reads HK_ID, which is unset or empty");
+    assert_eq!(emulator.requests(), 0, "nothing read");
+    assert!(!dir.join("out").exists(), "nothing written");
+    drop(test);
+}
