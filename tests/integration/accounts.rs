@@ -571,23 +571,16 @@ fn status_reads_each_certificate_with_its_own_accounts_key_pair() {
     let applied = apply(three_manifests(), &emulator, &["--commit"]).success();
     let dir = applied._dir.path();
     let url = emulator.url();
+    // `status . --endpoint URL EXTRA...` with the accounts' variables, and
+    // the default credentials with `default`.
+    let status = |extra: &[&str], default: bool| {
+        let mut args = vec!["status", ".", "--endpoint", url.as_str()];
+        args.extend_from_slice(extra);
+        read_in(dir, &args, &["HK", "CN"], default)
+    };
     let describes = |id: &str| emulator.certificate(id).describes;
     let before: Vec<u64> = ["www-id", "pay-id", "shop-id"].map(describes).to_vec();
-    let run = read_in(
-        dir,
-        &[
-            "status",
-            ".",
-            "--endpoint",
-            &url,
-            "--output",
-            "json",
-            "-vvv",
-        ],
-        &["HK", "CN"],
-        true,
-    )
-    .success();
+    let run = status(&["--output", "json", "-vvv"], true).success();
     // The emulator answers a certificate to its owner's key pair only
     // (another gets CertificateNotFound, a failed read and exit 1).
     let pending = 8;
@@ -622,14 +615,7 @@ fn status_reads_each_certificate_with_its_own_accounts_key_pair() {
     }
 
     // Text and Markdown name the account, `-` for the default credentials.
-    let text = read_in(
-        dir,
-        &["status", ".", "--endpoint", &url],
-        &["HK", "CN"],
-        true,
-    )
-    .success()
-    .stdout();
+    let text = status(&[], true).success().stdout();
     let account_of = |name: &str| -> Option<String> {
         text.lines()
             .find(|l| l.split_whitespace().next() == Some(name))
@@ -637,49 +623,24 @@ fn status_reads_each_certificate_with_its_own_accounts_key_pair() {
     };
     assert_eq!(account_of("pay").as_deref(), Some("hk"), "{text}");
     assert_eq!(account_of("www").as_deref(), Some("-"), "{text}");
-    let markdown = read_in(
-        dir,
-        &["status", ".", "--endpoint", &url, "--output", "markdown"],
-        &["HK", "CN"],
-        true,
-    )
-    .success()
-    .stdout();
+    let markdown = status(&["--output", "markdown"], true).success().stdout();
     assert!(
         markdown.contains("| `shop` | cn | `shop-id` |"),
         "{markdown}"
     );
 
     // Only the accounts' certificates: no default credentials are needed.
-    let accounts_only = read_in(
-        dir,
-        &[
-            "status",
-            ".",
-            "--endpoint",
-            &url,
-            "--output",
-            "json",
-            "--target",
-            "pay",
-            "--target",
-            "shop",
-        ],
-        &["HK", "CN"],
+    let accounts_only = status(
+        &["--output", "json", "--target", "pay", "--target", "shop"],
         false,
     )
     .success();
     assert_eq!(statuses(&accounts_only).len(), 2);
     // The default credentials are needed for www: a clear error, no read.
     let reads = emulator.requests();
-    read_in(
-        dir,
-        &["status", ".", "--endpoint", &url],
-        &["HK", "CN"],
-        false,
-    )
-    .failure()
-    .stderr_contains("TENCENTCLOUD_SECRET_ID");
+    status(&[], false)
+        .failure()
+        .stderr_contains("TENCENTCLOUD_SECRET_ID");
     assert_eq!(emulator.requests(), reads, "nothing read");
 }
 
