@@ -2,7 +2,8 @@
 //! against the emulator serving accounts: each certificate written with its
 //! own account's key pair, an account's refused credentials stopping only
 //! its certificates, each account at its own pace, `emulator --seed` with
-//! accounts, `render`, and the diagnostics. (`apply examples/ --emulator`,
+//! accounts, `render`, the diagnostics, `status` reading each certificate
+//! with its own account's key pair, and `import --account` round trips. (`apply examples/ --emulator`,
 //! whose Account's variables are unset, is in `apply`.)
 
 use std::io::{BufRead as _, BufReader};
@@ -642,6 +643,45 @@ fn status_reads_each_certificate_with_its_own_accounts_key_pair() {
         .failure()
         .stderr_contains("TENCENTCLOUD_SECRET_ID");
     assert_eq!(emulator.requests(), reads, "nothing read");
+}
+
+#[test]
+fn status_an_accounts_refused_credentials_fail_only_its_certificates() {
+    let emulator = three_owners(1000.0);
+    let applied = apply(three_manifests(), &emulator, &[]).success();
+    let url = emulator.url();
+    let run = Test::from_dir(applied._dir.path().to_path_buf())
+        .args([
+            "status",
+            ".",
+            "--endpoint",
+            url.as_str(),
+            "--output",
+            "json",
+        ])
+        .env("TENCENTCLOUD_SECRET_ID", SECRET_ID)
+        .env("TENCENTCLOUD_SECRET_KEY", SECRET_KEY)
+        .env("HK_ID", HK_ID)
+        .env("HK_KEY", "not-hk-s-key")
+        .env("CN_ID", CN_ID)
+        .env("CN_KEY", CN_KEY)
+        .run()
+        .failure()
+        .stderr_contains("account `hk`: stopped at AuthFailure.SignatureFailure");
+    let json = run.json();
+    let certificates = json["certificates"].as_array().expect("a list");
+    let error = |i: usize| certificates[i]["error"]["code"].clone();
+    assert_eq!(certificates[0]["name"], "pay");
+    assert_eq!(error(0), "AuthFailure.SignatureFailure");
+    assert_eq!(
+        (certificates[1]["status"].clone(), error(1)),
+        (serde_json::json!(5), serde_json::Value::Null),
+        "cn goes on"
+    );
+    assert_eq!(
+        certificates[2]["status"], 5,
+        "the default credentials go on"
+    );
 }
 
 #[test]

@@ -20,7 +20,7 @@
 //! - `properties`: property tests of merging and interpolation.
 //! - `accounts`: several accounts in one run against the emulator serving
 //!   accounts (own key pairs, stops and pace), `--seed` with accounts, the
-//!   account diagnostics.
+//!   account diagnostics, `status` with accounts and `import --account`.
 //! - `apply`: plan and apply against the emulator over loopback HTTP.
 //! - `ci_output`: --output github (annotations, step summary) and markdown.
 //! - `credentials`: --profile, the environment and the credential files, in order.
