@@ -3,8 +3,9 @@
 //! own account's key pair, an account's refused credentials stopping only
 //! its certificates, each account at its own pace, `emulator --seed` with
 //! accounts, `render`, the diagnostics, `status` reading each certificate
-//! with its own account's key pair, and `import --account` round trips. (`apply examples/ --emulator`,
-//! whose Account's variables are unset, is in `apply`.)
+//! with its own account's key pair, and `import --account` round trips.
+//! (`apply examples/ --emulator`, whose Account's variables are unset, is
+//! in `apply`.)
 
 use std::io::{BufRead as _, BufReader};
 use std::process::{Command, Stdio};
