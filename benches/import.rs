@@ -97,6 +97,7 @@ fn start_emulator(
         .map(|i| SeedCertificate {
             certificate_id: format!("id{i:06}"),
             domain: format!("c{i}.acme.example"),
+            owner: None,
         })
         .collect();
     let config = EmulatorConfig {

@@ -258,6 +258,107 @@ pub enum Csr {
     Parse { pem: String, span: Span },
 }
 
+/// An Account's credential as the format allows it: exactly one `${NAME}`
+/// or `${NAME:-default}` and nothing else, so that no credential lives in a
+/// manifest (and so in git).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CredentialRef {
+    pub variable: String,
+    pub default: Option<String>,
+}
+
+impl CredentialRef {
+    /// `None` for anything but the one reference: a literal, text around the
+    /// reference, two references.
+    pub fn parse(text: &str) -> Option<Self> {
+        let body = text.strip_prefix("${")?.strip_suffix('}')?;
+        if body.contains('}') || body.contains('$') {
+            return None;
+        }
+        let (variable, default) = match body.split_once(":-") {
+            Some((variable, default)) => (variable, Some(default.to_string())),
+            None => (body, None),
+        };
+        let mut chars = variable.chars();
+        let is_name = chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+        is_name.then(|| Self {
+            variable: variable.to_string(),
+            default,
+        })
+    }
+
+    /// The value: the variable when set and not empty, else the default,
+    /// else `None` (unset, or empty with no default), as a shell reads
+    /// `${NAME:-default}`.
+    pub fn resolve(&self, lookup: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+        lookup(&self.variable)
+            .filter(|v| !v.is_empty())
+            .or_else(|| self.default.clone())
+    }
+}
+
+/// Where an account's requests go: `site` or `endpoint`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Site {
+    /// `intl` (the default): the international endpoint.
+    Intl,
+    /// `china`: the mainland endpoint.
+    China,
+    /// `endpoint: https://...`.
+    Endpoint(String),
+}
+
+/// Whose credentials an account uses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AccountCredentials {
+    /// `secret_id`, `secret_key` and optional `token`, each a variable.
+    Variables {
+        secret_id: CredentialRef,
+        secret_key: CredentialRef,
+        token: Option<CredentialRef>,
+    },
+    /// `profile: NAME` of the credential files.
+    Profile(String),
+}
+
+/// A validated `kind: Account`: what its certificates are sent with.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Account {
+    pub name: String,
+    pub file: FileId,
+    pub span: Span,
+    pub site: Site,
+    pub credentials: AccountCredentials,
+    pub region: Option<String>,
+    /// Writes a second for this account; wins over `--rate`.
+    pub rate: Option<f64>,
+}
+
+#[cfg(test)]
+impl Account {
+    /// An account with no region or rate, for unit tests elsewhere.
+    pub fn example(name: &str, site: Site, credentials: AccountCredentials) -> Self {
+        let file = crate::source::Files::default().add("a.yaml".into(), String::new());
+        Self {
+            name: name.into(),
+            file,
+            span: Span {
+                file,
+                line: 1,
+                column: 1,
+                length: 1,
+            },
+            site,
+            credentials,
+            region: None,
+            rate: None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Certificate {
     pub name: String,
@@ -279,6 +380,8 @@ pub struct Certificate {
     pub fields: BTreeMap<Field, Setting>,
     /// The profiles merged, in the order they were applied.
     pub profiles: Vec<String>,
+    /// The account that sends it (`None`: the default credentials).
+    pub account: Option<String>,
 }
 
 impl Certificate {

@@ -66,11 +66,15 @@ pub enum Code {
     InvalidName,
     InputBudget,
     IndividualWithoutDv,
+    LiteralSecret,
+    UnknownAccount,
+    UnusedAccount,
+    AccountKeys,
     PlaceholderCertificateId,
 }
 
 impl Code {
-    pub const ALL: [Code; 47] = [
+    pub const ALL: [Code; 51] = [
         Code::PathNotFound,
         Code::NoManifests,
         Code::ReadFailed,
@@ -117,6 +121,10 @@ impl Code {
         Code::InvalidName,
         Code::InputBudget,
         Code::IndividualWithoutDv,
+        Code::LiteralSecret,
+        Code::UnknownAccount,
+        Code::UnusedAccount,
+        Code::AccountKeys,
         Code::PlaceholderCertificateId,
     ];
 
@@ -168,6 +176,10 @@ impl Code {
             Code::InvalidName => "invalid-name",
             Code::InputBudget => "input-budget",
             Code::IndividualWithoutDv => "individual-without-dv",
+            Code::LiteralSecret => "literal-secret",
+            Code::UnknownAccount => "unknown-account",
+            Code::UnusedAccount => "unused-account",
+            Code::AccountKeys => "account-keys",
             Code::PlaceholderCertificateId => "placeholder-certificate-id",
         }
     }
@@ -193,7 +205,7 @@ impl Code {
             Code::DuplicateKey => "the same key twice in one mapping",
             Code::NotAMapping => "a document is not a mapping of keys to values",
             Code::ApiVersion => "`apiVersion` is missing or not `tccert/v1`",
-            Code::Kind => "`kind` is missing or not `Profile` or `Certificate`",
+            Code::Kind => "`kind` is missing or not `Profile`, `Certificate` or `Account`",
             Code::TypeMismatch => "a value has the wrong type (values are never coerced)",
             Code::UnknownKey => "a key the format does not define",
             Code::MissingKey => "a key the document must have is missing",
@@ -250,6 +262,14 @@ impl Code {
             }
             Code::IndividualWithoutDv => {
                 "`company_type: individual` on a certificate that is not `dv: true`: the API takes an individual (CompanyType 1) for DV certificates only"
+            }
+            Code::LiteralSecret => {
+                "an Account's `secret_id`, `secret_key` or `token` is not exactly one `${NAME}` or `${NAME:-default}` (credentials never live in manifests)"
+            }
+            Code::UnknownAccount => "`account` names an account that does not exist",
+            Code::UnusedAccount => "(warning) an Account that no certificate uses",
+            Code::AccountKeys => {
+                "an Account's keys do not go together: `site` and `endpoint`, or `profile` and `secret_id`/`secret_key`/`token`; or it has neither `profile` nor `secret_id` and `secret_key`; or `endpoint` is not an https:// URL"
             }
             Code::PlaceholderCertificateId => {
                 "`certificate_id` is still the placeholder `tccert init` writes (`REPLACE-ME`): put the certificate's id from the SSL console there"

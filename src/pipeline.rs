@@ -9,7 +9,7 @@
 
 use std::path::PathBuf;
 
-use crate::certificate::Certificate;
+use crate::certificate::{Account, Certificate};
 use crate::diag::Diagnostics;
 use crate::manifest::load::{Budget, Loaded, load_within};
 use crate::system::{Environment, FileSystem};
@@ -20,6 +20,8 @@ use crate::validate::{self, Options};
 pub struct Valid {
     pub certificates: Vec<Certificate>,
     pub profile_count: usize,
+    /// Every Account of the manifests (validated; used or not).
+    pub accounts: Vec<Account>,
 }
 
 /// What loading and validating found.
@@ -60,6 +62,7 @@ pub fn load_and_validate(
     let valid = (!diagnostics.has_errors()).then_some(Valid {
         certificates: validated.certificates,
         profile_count: validated.profile_count,
+        accounts: validated.accounts,
     });
     Checked {
         loaded,

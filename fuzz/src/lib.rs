@@ -10,7 +10,7 @@ use tccert::system::{MapEnvironment, MemoryFileSystem};
 use tccert::validate::Options;
 
 /// The files of examples/ an input may refer to (`profiles: [acme]`,
-/// `file: ../csr/api-acme.csr`), compiled in.
+/// `account: acme-hk`, `file: ../csr/api-acme.csr`), compiled in.
 const FIXED: &[(&str, &str)] = &[
     (
         "profiles/acme.yaml",
@@ -23,6 +23,11 @@ const FIXED: &[(&str, &str)] = &[
     (
         "profiles/pki-team.yaml",
         include_str!("../../examples/profiles/pki-team.yaml"),
+    ),
+    // The acme-hk profile names this account.
+    (
+        "accounts/acme-hk.yaml",
+        include_str!("../../examples/accounts/acme-hk.yaml"),
     ),
     (
         "csr/api-acme.csr",
@@ -50,7 +55,7 @@ pub fn load_and_validate(name: &str, bytes: &[u8]) {
         .with("EMPTY", "");
     let mut paths: Vec<PathBuf> = FIXED
         .iter()
-        .filter(|(p, _)| p.starts_with("profiles/"))
+        .filter(|(p, _)| p.starts_with("profiles/") || p.starts_with("accounts/"))
         .map(|(p, _)| PathBuf::from(p))
         .collect();
     paths.push(PathBuf::from(manifest));

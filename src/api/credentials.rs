@@ -24,6 +24,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::certificate::{Account, AccountCredentials, CredentialRef};
 use crate::secret::Secret;
 use crate::system::{Environment, FileSystem};
 
@@ -178,6 +179,63 @@ impl Credentials {
                 }
                 found => found,
             },
+        }
+    }
+}
+
+/// An account's credentials: its variables, or its profile of the
+/// credential files. The error names the account, the key and the
+/// variable, never a value.
+pub fn for_account(
+    account: &Account,
+    env: &dyn Environment,
+    files: &dyn FileSystem,
+) -> Result<(Credentials, String), String> {
+    match &account.credentials {
+        AccountCredentials::Profile(profile) => {
+            let places = Places::from_environment(env);
+            from_files(profile, "an Account's `profile`", &places, files)
+                .map(|(credentials, source)| (credentials, source.to_string()))
+                .map_err(|error| error.to_string())
+        }
+        AccountCredentials::Variables {
+            secret_id,
+            secret_key,
+            token,
+        } => {
+            let lookup = |name: &str| env.var(name);
+            let required = |key: &str, reference: &CredentialRef| {
+                reference
+                    .resolve(&lookup)
+                    .map(|v| v.trim().to_string())
+                    .filter(|v| !v.is_empty())
+                    .ok_or_else(|| {
+                        format!(
+                            "`{key}` reads {}, which is unset or empty; set it, or run against the built-in emulator with --emulator",
+                            reference.variable
+                        )
+                    })
+            };
+            let id = required("secret_id", secret_id)?;
+            let key = required("secret_key", secret_key)?;
+            // An empty token is no token (`${NAME:-}`: only when set).
+            let token_value = token
+                .as_ref()
+                .and_then(|t| t.resolve(&lookup))
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty());
+            let mut names = vec![secret_id.variable.as_str(), secret_key.variable.as_str()];
+            if let (Some(reference), Some(_)) = (token, &token_value) {
+                names.push(&reference.variable);
+            }
+            Ok((
+                Credentials {
+                    secret_id: id,
+                    secret_key: Secret::new(key),
+                    token: token_value.map(Secret::new),
+                },
+                format!("the environment ({})", names.join(", ")),
+            ))
         }
     }
 }
@@ -647,5 +705,54 @@ secret_key = prod-key
             parse_ini("[a]\nsecret_id: AKID=x\n").unwrap()[0].1,
             vec![("secret_id".to_string(), "AKID=x".to_string())]
         );
+    }
+
+    fn account(credentials: AccountCredentials) -> Account {
+        Account::example("hk", crate::certificate::Site::Intl, credentials)
+    }
+
+    #[test]
+    fn an_accounts_profile_is_read_from_the_files_whatever_the_environment_holds() {
+        let hk = account(AccountCredentials::Profile("prod".into()));
+        let (credentials, source) = for_account(&hk, &env_pair(home()), &files()).unwrap();
+        assert_eq!(credentials.secret_id, "AKIDprod");
+        assert_eq!(
+            source,
+            "profile `prod` in /home/u/.tencentcloud/credentials"
+        );
+        let missing = account(AccountCredentials::Profile("nope".into()));
+        let error = for_account(&missing, &home(), &files())
+            .map(|_| ())
+            .unwrap_err();
+        assert!(
+            error.starts_with("no credential profile `nope` (from an Account's `profile`)"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn an_accounts_variables_give_its_credentials_and_an_empty_token_is_none() {
+        let reference = |variable: &str, default: Option<&str>| CredentialRef {
+            variable: variable.into(),
+            default: default.map(str::to_string),
+        };
+        let hk = account(AccountCredentials::Variables {
+            secret_id: reference("HK_ID", None),
+            secret_key: reference("HK_KEY", Some("fallback-key")),
+            token: Some(reference("HK_TOKEN", Some(""))),
+        });
+        let env = MapEnvironment::default().with("HK_ID", "AKIDhk");
+        let (credentials, source) = for_account(&hk, &env, &files()).unwrap();
+        assert_eq!(credentials.secret_id, "AKIDhk");
+        assert_eq!(credentials.secret_key.expose(), "fallback-key");
+        assert!(credentials.token.is_none());
+        assert_eq!(source, "the environment (HK_ID, HK_KEY)");
+        let with_token = env.with("HK_TOKEN", "sts");
+        let (credentials, source) = for_account(&hk, &with_token, &files()).unwrap();
+        assert_eq!(
+            credentials.token.map(|t| t.expose().to_string()),
+            Some("sts".into())
+        );
+        assert_eq!(source, "the environment (HK_ID, HK_KEY, HK_TOKEN)");
     }
 }

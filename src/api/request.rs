@@ -416,6 +416,7 @@ mod tests {
             },
             fields,
             profiles: vec!["acme".into()],
+            account: None,
         }
     }
 

@@ -360,6 +360,14 @@ pub struct ImportArgs {
     #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
     pub output: Output,
 
+    /// Read with this Account's credentials (an Account document in --accounts PATH...), list only its certificates, and write `account: NAME` on each.
+    #[arg(long, value_name = "NAME", requires = "accounts")]
+    pub account: Option<String>,
+
+    /// (--account) Manifest files or directories holding the Account document.
+    #[arg(long, value_name = "PATH", num_args = 1.., requires = "account")]
+    pub accounts: Vec<PathBuf>,
+
     #[command(flatten)]
     pub read: ReadArgs,
 }

@@ -1,5 +1,5 @@
 //! `tccert emulator`: the built-in emulator as a server of its own, seeded
-//! from manifests (their ids and domains only) and `--seed-id`, with
+//! from manifests (their ids, domains and accounts only) and `--seed-id`, with
 //! optional faults and TLS, until Ctrl-C or SIGTERM. Also where
 //! `plan`/`apply --emulator` keep the emulator's state for a tree.
 
@@ -11,21 +11,26 @@ use super::{
     CommandError, CommandResult, EXIT_FAILURE, EXIT_OK, ManifestInput, print_stderr,
     report_diagnostics,
 };
+use crate::certificate::CredentialRef;
 use crate::cli::{EmulatorArgs, Output};
 use crate::diag::{Code, Diagnostic, Diagnostics, Severity};
-use crate::emulator::{self, EmulatorConfig, SeedCertificate};
+use crate::emulator::{self, EmulatorAccount, EmulatorConfig, SeedCertificate};
 use crate::manifest::load::{Budget, Loaded, load_within};
-use crate::manifest::raw::{RawCertificate, RawDocument};
+use crate::manifest::raw::{RawAccount, RawCertificate, RawDocument};
 use crate::outfile::{self, NewFile};
-use crate::source::Span;
+use crate::source::{Sourced, Span};
 use crate::system::{Environment, ProcessEnvironment, STDIN_PATH};
 
 pub async fn run(args: EmulatorArgs) -> CommandResult {
     let environment = ProcessEnvironment;
     let mut seed = Vec::new();
+    let mut accounts = Vec::new();
     if !args.seed.is_empty() {
-        match read_seed(&args.seed)? {
-            Ok(certificates) => seed.extend(certificates),
+        match read_seed(&args.seed, &environment)? {
+            Ok(read) => {
+                seed.extend(read.certificates);
+                accounts.extend(read.accounts);
+            }
             Err((loaded, diagnostics)) => {
                 report_diagnostics(Output::Text, &loaded, &diagnostics);
                 return Ok(EXIT_FAILURE);
@@ -38,6 +43,7 @@ pub async fn run(args: EmulatorArgs) -> CommandResult {
                 seed.push(SeedCertificate {
                     certificate_id: id.to_string(),
                     domain: domain.to_string(),
+                    owner: None,
                 });
             }
             _ => {
@@ -69,6 +75,7 @@ pub async fn run(args: EmulatorArgs) -> CommandResult {
     let config = EmulatorConfig {
         listen: args.listen,
         credentials,
+        accounts,
         seed,
         state_file: args.state,
         faults,
@@ -83,6 +90,31 @@ pub async fn run(args: EmulatorArgs) -> CommandResult {
         .await
         .map_err(|source| CommandError::Emulator { source })?;
     Ok(EXIT_OK)
+}
+
+/// A `--seed` Account in the emulator: the key pair its variables give
+/// when both are set (so a run with those variables works unchanged), else
+/// a generated one (also for `profile:`, and for a literal the manifests
+/// should not hold). Printed as an `ACCOUNT` line either way.
+fn seed_account(account: &RawAccount, environment: &dyn Environment) -> EmulatorAccount {
+    let lookup = |name: &str| environment.var(name);
+    let read = |value: &Option<Sourced<String>>| {
+        value
+            .as_ref()
+            .and_then(|v| CredentialRef::parse(&v.value))
+            .and_then(|reference| reference.resolve(&lookup))
+            .filter(|v| !v.trim().is_empty())
+    };
+    let pair = match account.profile {
+        Some(_) => None,
+        None => read(&account.secret_id).zip(read(&account.secret_key)),
+    };
+    let (secret_id, secret_key) = pair.unwrap_or_else(emulator::generate_credentials);
+    EmulatorAccount {
+        name: account.name.value.clone(),
+        secret_id,
+        secret_key,
+    }
 }
 
 /// `--tls`: a fresh CA and server certificate; the CA's PEM goes to
@@ -114,18 +146,28 @@ fn tls_identity(ca_out: Option<&Path>) -> Result<Arc<rustls::ServerConfig>, Comm
     Ok(identity.config)
 }
 
-/// The certificates of the `--seed` manifests: their ids and domains, and
-/// nothing else. The emulator needs no more, so nothing else need be
-/// settable: a `${VAR}` that is unset (a key password, a contact's email)
-/// does not stop the seed, and profiles are not merged or checked. What
-/// does stop it (exit 1, with the diagnostics): a file that cannot be read
-/// or parsed, a document that is not a manifest, and any problem with a
-/// certificate's `certificate_id` or `domain` itself (an unset variable
-/// there included), since the emulator would serve a wrong certificate.
+/// What `--seed` gives the emulator.
+struct Seed {
+    certificates: Vec<SeedCertificate>,
+    accounts: Vec<EmulatorAccount>,
+}
+
+/// The certificates of the `--seed` manifests, their ids, domains and
+/// owners, and their Accounts; nothing else. The emulator needs no more,
+/// so nothing else need be settable: a `${VAR}` that is unset (a key
+/// password, a contact's email, an account's credentials) does not stop
+/// the seed, and profiles are not merged or checked (only followed to a
+/// certificate's account, when the seed has accounts). What does stop it
+/// (exit 1, with the diagnostics): a file that cannot be read or parsed, a
+/// document that is not a manifest, any problem with a certificate's
+/// `certificate_id` or `domain` itself (an unset variable there included),
+/// since the emulator would serve a wrong certificate, and anything that
+/// would make an owner wrong ([`crate::validate::accounts::seed_owners`]).
 #[allow(clippy::type_complexity)]
 fn read_seed(
     paths: &[PathBuf],
-) -> Result<Result<Vec<SeedCertificate>, (Loaded, Diagnostics)>, CommandError> {
+    environment: &dyn Environment,
+) -> Result<Result<Seed, (Loaded, Diagnostics)>, CommandError> {
     let budget = Budget::default();
     let input = ManifestInput::read(paths, budget)?;
     let mut loaded = load_within(
@@ -135,30 +177,44 @@ fn read_seed(
         budget,
     );
     let all = std::mem::take(&mut loaded.diagnostics);
-    let (seed, fatal) = seed_of(&loaded, &all);
+    let (certificates, accounts, fatal) = seed_of(&loaded, &all);
     if fatal.has_errors() {
         return Ok(Err((loaded, fatal)));
     }
-    Ok(Ok(seed))
+    let accounts = accounts
+        .iter()
+        .map(|account| seed_account(account, environment))
+        .collect();
+    Ok(Ok(Seed {
+        certificates,
+        accounts,
+    }))
 }
 
-/// Splits what loading found into the seed and the problems that stop it
-/// ([`read_seed`]).
-fn seed_of(loaded: &Loaded, found: &Diagnostics) -> (Vec<SeedCertificate>, Diagnostics) {
+/// Splits what loading found into the seed (its certificates and Accounts)
+/// and the problems that stop it ([`read_seed`]).
+fn seed_of<'a>(
+    loaded: &'a Loaded,
+    found: &Diagnostics,
+) -> (Vec<SeedCertificate>, Vec<&'a RawAccount>, Diagnostics) {
     let certificates: Vec<&RawCertificate> = loaded
         .documents
         .iter()
         .filter_map(|(_, d)| match d {
             RawDocument::Certificate(c) => Some(c.as_ref()),
-            RawDocument::Profile(_) => None,
+            RawDocument::Profile(_) | RawDocument::Account(_) => None,
         })
         .collect();
     let key_spans: Vec<Span> = certificates
         .iter()
         .flat_map(|c| [c.certificate_id.span, c.domain.span])
         .collect();
-    let is_interpolation =
-        |d: &Diagnostic| matches!(d.code, Code::UnsetVariable | Code::InterpolationSyntax);
+    let is_interpolation = |d: &Diagnostic| {
+        matches!(
+            d.code,
+            Code::UnsetVariable | Code::InterpolationSyntax | Code::EmptyVariable
+        )
+    };
     // Where a variable could not be filled in, the schema saw `${NAME}`
     // itself; what it says about that text is not about a value either.
     let uninterpolated: Vec<Span> = found
@@ -175,14 +231,17 @@ fn seed_of(loaded: &Loaded, found: &Diagnostics) -> (Vec<SeedCertificate>, Diagn
             fatal.push(d.clone());
         }
     }
+    let (owners, accounts) = crate::validate::accounts::seed_owners(&loaded.documents, &mut fatal);
     let seed = certificates
         .iter()
-        .map(|c| SeedCertificate {
+        .zip(owners)
+        .map(|(c, owner)| SeedCertificate {
             certificate_id: c.certificate_id.value.clone(),
             domain: c.domain.value.clone(),
+            owner,
         })
         .collect();
-    (seed, fatal)
+    (seed, accounts, fatal)
 }
 
 /// Where `plan`/`apply --emulator` keep the emulator's state for one tree.
@@ -296,13 +355,88 @@ mod tests {
     fn seed(files: &[(&str, &str)]) -> (Vec<(String, String)>, Vec<&'static str>) {
         let mut loaded = crate::manifest::testing::loaded(files);
         let found = std::mem::take(&mut loaded.diagnostics);
-        let (seed, fatal) = seed_of(&loaded, &found);
+        let (seed, _, fatal) = seed_of(&loaded, &found);
         (
             seed.into_iter()
                 .map(|s| (s.certificate_id, s.domain))
                 .collect(),
             fatal.iter().map(|d| d.code.as_str()).collect(),
         )
+    }
+
+    /// An Account whose credentials read `HK_ID` and `HK_KEY`.
+    const ACCOUNT: &str = "apiVersion: tccert/v1\nkind: Account\nname: hk\nsecret_id: ${HK_ID}\nsecret_key: ${HK_KEY}\nregion: ${HK_REGION}\n";
+
+    #[test]
+    fn the_seed_reads_owners_and_accounts_with_no_variable_set() {
+        use crate::manifest::testing::{PROFILE, certificate};
+        let profile = PROFILE.replace("name: acme\n", "name: acme\naccount: hk\n");
+        let inherited = certificate("www", "abc1", "");
+        let own = certificate("api", "abc2", "account: cn\n");
+        let cn = ACCOUNT.replace("name: hk", "name: cn");
+        let mut loaded = crate::manifest::testing::loaded(&[
+            ("a.yaml", ACCOUNT),
+            ("cn.yaml", &cn),
+            ("p.yaml", &profile),
+            ("www.yaml", &inherited),
+            ("api.yaml", &own),
+        ]);
+        let found = std::mem::take(&mut loaded.diagnostics);
+        let (seeded, accounts, fatal) = seed_of(&loaded, &found);
+        assert!(
+            !fatal.has_errors(),
+            "{:?}",
+            fatal.iter().collect::<Vec<_>>()
+        );
+        let owners: Vec<(&str, Option<&str>)> = seeded
+            .iter()
+            .map(|s| (s.certificate_id.as_str(), s.owner.as_deref()))
+            .collect();
+        assert_eq!(owners, [("abc1", Some("hk")), ("abc2", Some("cn"))]);
+        let names: Vec<&str> = accounts.iter().map(|a| a.name.value.as_str()).collect();
+        assert_eq!(names, ["hk", "cn"]);
+
+        // An owner that is no Account would serve the certificate to no
+        // key pair: it stops the seed.
+        let stray = certificate("www", "abc1", "account: nobody\n");
+        assert_eq!(
+            seed(&[("a.yaml", ACCOUNT), ("www.yaml", &stray)]).1,
+            ["unknown-account"]
+        );
+        // With accounts, a certificate's profiles are followed to its owner.
+        let lost = certificate("www", "abc1", "").replace("profiles: [acme]", "profiles: [gone]");
+        assert_eq!(
+            seed(&[("a.yaml", ACCOUNT), ("www.yaml", &lost)]).1,
+            ["unknown-profile"]
+        );
+    }
+
+    #[test]
+    fn a_seed_account_takes_its_variables_when_set_else_a_generated_pair() {
+        let mut loaded = crate::manifest::testing::loaded(&[("a.yaml", ACCOUNT)]);
+        let found = std::mem::take(&mut loaded.diagnostics);
+        let (_, accounts, _) = seed_of(&loaded, &found);
+        let set = MapEnvironment::default()
+            .with("HK_ID", "AKIDhk")
+            .with("HK_KEY", "hk-key");
+        let from_variables = seed_account(accounts[0], &set);
+        assert_eq!(
+            (
+                from_variables.name.as_str(),
+                from_variables.secret_id.as_str(),
+                from_variables.secret_key.as_str()
+            ),
+            ("hk", "AKIDhk", "hk-key")
+        );
+        for environment in [
+            MapEnvironment::default(),
+            MapEnvironment::default().with("HK_ID", "AKIDhk"),
+            set.clone().with("HK_KEY", " "),
+        ] {
+            let generated = seed_account(accounts[0], &environment);
+            assert_ne!(generated.secret_id, "AKIDhk");
+            assert!(!generated.secret_id.is_empty() && !generated.secret_key.trim().is_empty());
+        }
     }
 
     #[test]

@@ -50,6 +50,9 @@ pub enum CommandError {
     /// No usable credentials.
     #[error("{source}")]
     Credentials { source: CredentialError },
+    /// An account's credentials or site cannot be used.
+    #[error("account `{account}`: {message}")]
+    Account { account: String, message: String },
     /// The endpoint, the proxy or the HTTP client cannot be set up.
     #[error("{message}")]
     Connection { message: String },

@@ -11,17 +11,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use serde_json::{Map, Value as Json, json};
 
 use super::plan_apply::write_json_out;
-use super::settings::check_json_out;
-use super::status::{connection, reader};
+use super::settings::{RunAccounts, check_json_out};
+use super::status::readers;
 use super::{
-    CommandError, CommandResult, EXIT_INTERRUPTED, EXIT_OK, print_stderr, print_stdout,
-    wait_for_signal,
+    CommandError, CommandResult, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, load_and_validate,
+    print_stderr, print_stdout, report_invalid, wait_for_signal,
 };
 use crate::api::action::Action;
 use crate::api::client::Transport;
 use crate::api::error::CallError;
 use crate::api::request::{detail_body, list_body};
-use crate::cli::{ImportArgs, Output};
+use crate::certificate::Account;
+use crate::cli::{ImportArgs, ManifestArgs, Output};
 use crate::outfile::{self, NewFile};
 use crate::output::import::{self, Imported, Tree};
 use crate::plan::{self, StopReason};
@@ -57,7 +58,28 @@ pub async fn run(args: &ImportArgs) -> CommandResult {
             dir: args.out.clone(),
         });
     }
-    let (run, _) = reader(connection(&args.read)?, &args.read, &[])?;
+    // `--account NAME`: read with that account's credentials (its site,
+    // unless --endpoint replaces it), so only its certificates are listed;
+    // the default credentials are not looked for.
+    let account = match &args.account {
+        Some(name) => match import_account(name, &args.accounts, args.output)? {
+            Some(account) => Some(account),
+            None => return Ok(EXIT_FAILURE),
+        },
+        None => None,
+    };
+    let run_accounts = RunAccounts {
+        accounts: account.iter().collect(),
+        needs_default: account.is_none(),
+    };
+    let (runs, _) = readers(None, &args.read, &run_accounts, &[])?;
+    let run = runs
+        .into_values()
+        .next()
+        .ok_or_else(|| CommandError::Connection {
+            message: "internal error: no connection to read with".into(),
+        })?;
+    let account_name = account.as_ref().map(|a| a.name.as_str());
 
     // A signal: stop reading; a tree not yet renamed into place is dropped.
     let signalled = Arc::new(AtomicBool::new(false));
@@ -83,11 +105,11 @@ pub async fn run(args: &ImportArgs) -> CommandResult {
             "tccert: no certificate with information to import; nothing was written{}\n",
             skipped_note(&skipped)
         ));
-        let json = report_json(&args.out, &Tree::default(), &skipped);
+        let json = report_json(&args.out, account_name, &Tree::default(), &skipped);
         emit(args.output, &json, None);
         return write_json_out(args.read.json_out.as_deref(), &json, EXIT_OK);
     }
-    let tree = import::build(&certificates);
+    let tree = import::build(&certificates, account_name);
     let written = write_tree(&args.out, &tree, args.force, &signalled);
     interrupt.abort();
     match written {
@@ -103,13 +125,56 @@ pub async fn run(args: &ImportArgs) -> CommandResult {
             });
         }
     }
-    let json = report_json(&args.out, &tree, &skipped);
+    let json = report_json(&args.out, account_name, &tree, &skipped);
     emit(
         args.output,
         &json,
-        Some(text_report(&args.out, &tree, &skipped)),
+        Some(text_report(&args.out, account_name, &tree, &skipped)),
     );
     write_json_out(args.read.json_out.as_deref(), &json, EXIT_OK)
+}
+
+/// The Account `--account NAME` names, from the manifests of `--accounts
+/// PATH...` (validated as any manifests; their variables are read later,
+/// when connecting, as for a real endpoint). `None`: the manifests are not
+/// valid, and their diagnostics were shown.
+fn import_account(
+    name: &str,
+    paths: &[PathBuf],
+    output: Output,
+) -> Result<Option<Account>, CommandError> {
+    let manifests = ManifestArgs {
+        output,
+        ..ManifestArgs::new(paths.to_vec())
+    };
+    let (loaded, validated, diagnostics) = load_and_validate(&manifests)?;
+    let Some(validated) = validated else {
+        report_invalid(output, &loaded, &diagnostics);
+        print_stderr("tccert: --accounts: the manifests are not valid; nothing was read\n");
+        return Ok(None);
+    };
+    // Their warnings (an Account no certificate uses, above all) say
+    // nothing about an import, which reads the Account alone.
+    let known: Vec<String> = validated.accounts.iter().map(|a| a.name.clone()).collect();
+    match validated.accounts.into_iter().find(|a| a.name == name) {
+        Some(account) => Ok(Some(account)),
+        None => Err(CommandError::Usage {
+            message: format!(
+                "--account {}: no Account document of that name in --accounts {} ({}); nothing was read",
+                printable(name),
+                paths
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                if known.is_empty() {
+                    "they hold no Account".to_owned()
+                } else {
+                    format!("accounts there: {}", known.join(", "))
+                }
+            ),
+        }),
+    }
 }
 
 fn emit(output: Output, json: &Json, text: Option<String>) {
@@ -230,10 +295,10 @@ async fn read_certificates(
             submitted: submitted.cloned().unwrap_or_default(),
         });
     }
-    if let Some(reason) = run.stop_reason()
-        && reason != StopReason::Interrupted
-    {
-        problems.push(crate::output::report::stop_message(&reason));
+    for stop in plan::stops(std::slice::from_ref(run)) {
+        if stop.reason != StopReason::Interrupted {
+            problems.push(crate::output::report::stop_message(&stop));
+        }
     }
     if problems.is_empty() {
         Ok((certificates, skipped))
@@ -383,10 +448,11 @@ fn skipped_note(skipped: &[Skipped]) -> String {
     }
 }
 
-fn report_json(dir: &Path, tree: &Tree, skipped: &[Skipped]) -> Json {
+fn report_json(dir: &Path, account: Option<&str>, tree: &Tree, skipped: &[Skipped]) -> Json {
     let shown = |path: &str| dir.join(path).display().to_string();
     json!({
         "out": dir.display().to_string(),
+        "account": account,
         "certificates": tree.certificates.iter().map(|c| json!({
             "name": c.name,
             "certificate_id": c.certificate_id,
@@ -405,12 +471,13 @@ fn report_json(dir: &Path, tree: &Tree, skipped: &[Skipped]) -> Json {
     })
 }
 
-fn text_report(dir: &Path, tree: &Tree, skipped: &[Skipped]) -> String {
+fn text_report(dir: &Path, account: Option<&str>, tree: &Tree, skipped: &[Skipped]) -> String {
     let shown = |path: &str| dir.join(path).display().to_string();
     let n = tree.certificates.len();
     let mut out = format!(
-        "imported {n} certificate{} into {} ({} shared profile{}):\n",
+        "imported {n} certificate{}{} into {} ({} shared profile{}):\n",
         crate::output::report::plural(n),
+        account.map_or(String::new(), |a| format!(" of account {}", printable(a))),
         dir.display(),
         tree.profiles.len(),
         crate::output::report::plural(tree.profiles.len())
@@ -526,7 +593,7 @@ mod tests {
     fn a_signal_before_the_rename_leaves_nothing() {
         let parent = tempfile::tempdir().unwrap();
         let out = parent.path().join("out");
-        let tree = crate::output::import::build(&[]);
+        let tree = crate::output::import::build(&[], None);
         let stop = AtomicBool::new(true);
         assert!(matches!(write_tree(&out, &tree, false, &stop), Ok(false)));
         assert_eq!(std::fs::read_dir(parent.path()).unwrap().count(), 0);

@@ -2,13 +2,15 @@
 //! reconcile every certificate against the API (or the built-in emulator),
 //! show progress and the report, and exit as docs/cli.md says.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::emulator::{self as commands_emulator, TreeState};
-use super::settings::{Connection, RunFlags, RunSettings, Target, log_proxy};
+use super::settings::{
+    AccountConnection, Connection, RunAccounts, RunFlags, RunSettings, Target, log_proxy,
+};
 use super::{
     CommandError, CommandResult, EXIT_CHANGES, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK,
     append_step_summary, invalid_json, load_and_validate, print_stderr, print_stdout,
@@ -17,15 +19,15 @@ use super::{
 use crate::api::client::{Endpoint, HttpTransport, TransportConfig, run_secrets};
 use crate::api::credentials::Credentials;
 use crate::api::request::{Body, order_body, submit_body};
-use crate::certificate::Certificate;
+use crate::certificate::{Account, Certificate};
 use crate::cli::{ApiArg, ManifestArgs, Output, RunArgs};
-use crate::emulator::{self, EmulatorConfig, RunningEmulator, SeedCertificate};
+use crate::emulator::{self, EmulatorAccount, EmulatorConfig, RunningEmulator, SeedCertificate};
 use crate::manifest::load::Loaded;
 use crate::manifest::raw::RawDocument;
 use crate::outfile::{self, NewFile};
 use crate::output::{github, markdown, report};
 use crate::plan::saved::{self, Expected, PlannedCertificate, SavedPlan};
-use crate::plan::{self, CertificateReport, Mode, Outcome, StopReason};
+use crate::plan::{self, CertificateReport, Mode, Outcome, Stop, StopReason};
 use crate::secret::{Redactor, Secret};
 use crate::select::select;
 use crate::system::{ProcessEnvironment, RealFileSystem};
@@ -75,9 +77,13 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
         // Before credentials are looked for: the plan cannot be applied here.
         check_endpoint(path, plan, (!args.emulator).then_some("the API"))?;
     }
+    // Only the accounts of the certificates this run sends need their
+    // credentials (`--target`, a saved plan's certificates).
+    let run_accounts = RunAccounts::of(&chosen, &validated.accounts);
     let mut settings = RunSettings::resolve(
         args,
         mode,
+        &run_accounts,
         &ProcessEnvironment,
         &RealFileSystem,
         std::io::stderr().is_terminal(),
@@ -113,24 +119,39 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
         certificates
     };
 
-    // Where to send, and as whom: the emulator, or the real API.
-    let (connection, running_emulator) = match settings.target {
+    // Where to send, and as whom: the emulator, or the real API; one
+    // connection per account (the default credentials counting as one).
+    let (connections, running_emulator) = match settings.target {
         Target::Emulator => {
-            let state = emulator_state(&args.manifests.paths, args.emulator_reset)?;
-            let (connection, running) = start_emulator(&certificates, state).await?;
-            (connection, Some(running))
+            // The tree read: the plan's PATHs under `apply --plan`.
+            let state = emulator_state(&manifests.paths, args.emulator_reset)?;
+            let (connections, running) = start_emulator(
+                &certificates,
+                &run_accounts,
+                settings.region.as_ref(),
+                settings.write_rate,
+                state,
+            )
+            .await?;
+            (connections, Some(running))
         }
-        Target::Api(connection) => (*connection, None),
+        Target::Api { default, accounts } => (
+            run_connections(
+                default.map(|d| *d),
+                accounts,
+                settings.region.as_ref(),
+                settings.write_rate,
+            ),
+            None,
+        ),
     };
     let bodies: Vec<Body> = certificates
         .iter()
         .flat_map(|(c, _)| [submit_body(c), order_body(c)])
         .collect();
-    let transport = http_transport(connection, settings.region, settings.timeout, &bodies)?;
     let options = plan::Options {
         mode,
         commit_all: settings.commit_all,
-        write_rate: settings.write_rate,
         timeout: settings.timeout,
         resubmit,
         values: if args.no_values {
@@ -141,12 +162,28 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
         saved: expected,
         ..plan::Options::default()
     };
-    let run = plan::Run::new(Arc::new(transport), options);
+    let (runs, _) = account_runs(connections, &bodies, &options, Pace::Writes)?;
+    let mut work = Vec::with_capacity(certificates.len());
+    for (certificate, file) in certificates {
+        let run =
+            runs.get(&certificate.account)
+                .cloned()
+                .ok_or_else(|| CommandError::Connection {
+                    message: format!(
+                        "internal error: no connection for the account of certificate `{}`",
+                        certificate.name
+                    ),
+                })?;
+        work.push((run, certificate, file));
+    }
+    // In a stable order (the default credentials first, then by name), for
+    // the stops of the report.
+    let mut runs: Vec<(Option<String>, Arc<plan::Run<HttpTransport>>)> = runs.into_iter().collect();
+    runs.sort_by(|a, b| a.0.cmp(&b.0));
+    let runs: Vec<Arc<plan::Run<HttpTransport>>> = runs.into_iter().map(|(_, r)| r).collect();
 
     let output = settings.output;
-    let progress = settings
-        .progress
-        .then(|| progress_bar(mode, certificates.len()));
+    let progress = settings.progress.then(|| progress_bar(mode, work.len()));
     let on_done: plan::OnDone = match (&progress, output) {
         (Some(bar), _) => {
             let bar = bar.clone();
@@ -169,19 +206,21 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
 
     // SIGINT/SIGTERM: write nothing new, settle what is in flight (paced),
     // report. A second signal cuts everything off at once.
+    // Every account's run stops at once.
     let interrupt = {
-        let run = Arc::clone(&run);
+        let runs = runs.clone();
         tokio::spawn(async move {
             wait_for_signal().await;
-            run.stop(StopReason::Interrupted);
+            runs.iter()
+                .for_each(|run| run.stop(StopReason::Interrupted));
             wait_for_signal().await;
-            run.cut_off_now();
+            runs.iter().for_each(|run| run.cut_off_now());
         })
     };
     for report in changed.iter().flatten() {
         on_done(report);
     }
-    let reports = plan::run(Arc::clone(&run), certificates, on_done).await;
+    let reports = plan::run_all(work, on_done).await;
     let reports = changed.unwrap_or(reports);
     interrupt.abort();
     if let Some(bar) = progress {
@@ -191,31 +230,31 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
         running.shutdown().await;
     }
 
-    let stop = run.stop_reason();
-    let json = report::to_json(&reports, stop.as_ref());
+    let stops = plan::stops(&runs);
+    let json = report::to_json(&reports, &stops);
     match output {
         Output::Json => print_stdout(&format!("{json:#}\n")),
         Output::Text | Output::Github => {
             if !reports.is_empty() {
                 print_stdout("\n");
             }
-            print_stdout(&report::table(mode, &reports, stop.as_ref()));
+            print_stdout(&report::table(mode, &reports, &stops));
             if output == Output::Github {
                 print_stdout(&github::github_report(
                     &loaded.files,
                     mode,
                     &reports,
-                    stop.as_ref(),
+                    &stops,
                 ));
-                append_step_summary(&markdown::markdown_report(mode, &reports, stop.as_ref()));
+                append_step_summary(&markdown::markdown_report(mode, &reports, &stops));
             }
         }
-        Output::Markdown => print_stdout(&markdown::markdown_report(mode, &reports, stop.as_ref())),
+        Output::Markdown => print_stdout(&markdown::markdown_report(mode, &reports, &stops)),
     }
     for warning in reports.iter().filter(|r| r.outcome == Outcome::Skipped) {
         tracing::warn!(certificate = %warning.name, "skipped: {}", warning.notes.join("; "));
     }
-    let code = exit_code(mode, settings.detailed_exitcode, &reports, stop.as_ref());
+    let code = exit_code(mode, settings.detailed_exitcode, &reports, &stops);
     if let Some(out) = &args.out
         && matches!(code, EXIT_OK | EXIT_CHANGES)
     {
@@ -267,6 +306,7 @@ fn planned(reports: &[CertificateReport]) -> Vec<PlannedCertificate> {
                 status: r.status?,
                 body_digest: digests.body.clone(),
                 live_digest: digests.live.clone(),
+                account: r.account.clone(),
             })
         })
         .collect()
@@ -419,6 +459,23 @@ fn planned_certificates(
                 planned.file.display()
             )));
         }
+        // Another account's credentials would read and write another
+        // Tencent Cloud account's certificate: not what was reviewed.
+        if certificate.account != planned.account {
+            let whose = |account: &Option<String>| {
+                account
+                    .as_ref()
+                    .map_or("the default credentials".to_string(), |a| {
+                        format!("account {a}")
+                    })
+            };
+            return Err(fail(format!(
+                "certificate {} is now sent with {}, the plan has {}",
+                planned.name,
+                whose(&certificate.account),
+                whose(&planned.account)
+            )));
+        }
         chosen.push(certificate);
     }
     Ok(chosen)
@@ -426,10 +483,23 @@ fn planned_certificates(
 
 /// What a saved plan records as where it read: the endpoint URL, or `None`
 /// for the built-in emulator (whose port changes every run).
+///
+/// With accounts: the default credentials' endpoint when some certificate
+/// uses them, else the first account's (by name). Each account's own
+/// endpoint comes from its manifest, which apply reads again and checks.
 fn recorded_endpoint(target: &Target) -> Option<String> {
     match target {
         Target::Emulator => None,
-        Target::Api(connection) => Some(connection.endpoint.url.to_string()),
+        Target::Api { default, accounts } => default
+            .as_ref()
+            .map(|c| &c.endpoint)
+            .or_else(|| {
+                accounts
+                    .iter()
+                    .min_by(|a, b| a.name.cmp(&b.name))
+                    .map(|a| &a.connection.endpoint)
+            })
+            .map(|endpoint| endpoint.url.to_string()),
     }
 }
 
@@ -484,20 +554,13 @@ pub(super) fn write_json_out(
     Ok(code)
 }
 
-/// The HTTP transport of a run, with every secret of the run (credentials,
-/// proxy credentials, sensitive values of the bodies) masked in whatever
-/// text the server sends back.
-pub(super) fn http_transport(
+/// One connection's transport, masking with `redactor`.
+fn transport(
     connection: Connection,
     region: Option<String>,
     timeout: std::time::Duration,
-    bodies: &[Body],
+    redactor: Arc<Redactor>,
 ) -> Result<HttpTransport, CommandError> {
-    let redactor = Arc::new(Redactor::new(run_secrets(
-        &connection.credentials,
-        connection.proxy.as_ref(),
-        bodies,
-    )));
     HttpTransport::new(TransportConfig {
         endpoint: connection.endpoint,
         credentials: connection.credentials,
@@ -510,23 +573,140 @@ pub(super) fn http_transport(
     .map_err(|message| CommandError::Connection { message })
 }
 
+/// What an account's rate (else `--rate`) bounds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Pace {
+    /// plan and apply: each write action (reads go at the documented rate).
+    Writes,
+    /// status and import, which only read: each read action too, never
+    /// over the documented rate.
+    Reads,
+}
+
+/// The runs of a map from account name (`None`: the default credentials).
+pub(super) type Runs = HashMap<Option<String>, Arc<plan::Run<HttpTransport>>>;
+
+/// One [`plan::Run`] per connection (account), by account name (`None`: the
+/// default credentials), with `options` and the account's rate: each with
+/// its own transport, pacers and stop, and
+/// one redactor for all (returned too), so that whatever comes back from
+/// the network is masked for every credential of the run.
+pub(super) fn account_runs(
+    connections: Vec<RunConnection>,
+    bodies: &[Body],
+    options: &plan::Options,
+    pace: Pace,
+) -> Result<(Runs, Arc<Redactor>), CommandError> {
+    let mut secrets: Vec<String> = connections
+        .iter()
+        .flat_map(|c| {
+            run_secrets(
+                &c.connection.credentials,
+                c.connection.proxy.as_ref(),
+                bodies,
+            )
+        })
+        .collect();
+    secrets.sort();
+    secrets.dedup();
+    let redactor = Arc::new(Redactor::new(secrets));
+    let mut runs = HashMap::new();
+    for c in connections {
+        let transport = transport(
+            c.connection,
+            c.region,
+            options.timeout,
+            Arc::clone(&redactor),
+        )?;
+        let options = plan::Options {
+            write_rate: c.write_rate,
+            read_rate: match pace {
+                Pace::Writes => options.read_rate,
+                Pace::Reads => options.read_rate.min(c.write_rate),
+            },
+            account: c.account.clone(),
+            ..options.clone()
+        };
+        runs.insert(c.account, plan::Run::new(Arc::new(transport), options));
+    }
+    Ok((runs, redactor))
+}
+
+/// One set of credentials of a run and where it sends.
+pub(super) struct RunConnection {
+    /// `None`: the default credentials.
+    account: Option<String>,
+    connection: Connection,
+    region: Option<String>,
+    /// The account's `rate`, else `--rate`.
+    write_rate: f64,
+}
+
+/// The connections to the API, the default credentials' first: `region`
+/// and `rate` are the run's, which an account's own replace (already in
+/// `accounts`).
+pub(super) fn run_connections(
+    default: Option<Connection>,
+    accounts: Vec<AccountConnection>,
+    region: Option<&String>,
+    rate: f64,
+) -> Vec<RunConnection> {
+    let mut connections: Vec<RunConnection> = Vec::new();
+    if let Some(default) = default {
+        connections.push(RunConnection {
+            account: None,
+            connection: default,
+            region: region.cloned(),
+            write_rate: rate,
+        });
+    }
+    connections.extend(accounts.into_iter().map(|a| RunConnection {
+        account: Some(a.name),
+        connection: a.connection,
+        region: a.region,
+        write_rate: a.write_rate,
+    }));
+    connections
+}
+
 /// Starts the built-in emulator on loopback, seeded with the run's
-/// certificates and fresh credentials; the connection to it uses no proxy
+/// certificates, each owned by its account, and fresh credentials for the
+/// default and for each account (made here and handed over in-process: no
+/// account's variables are read). The connections to it use no proxy
 /// (loopback never does, and no proxy variable is even read).
+/// `region` and `rate` are the run's (`--region`, `--rate`).
 pub(super) async fn start_emulator(
     certificates: &[(Certificate, PathBuf)],
+    run_accounts: &RunAccounts<'_>,
+    region: Option<&String>,
+    rate: f64,
     state_file: Option<PathBuf>,
-) -> Result<(Connection, RunningEmulator), CommandError> {
+) -> Result<(Vec<RunConnection>, RunningEmulator), CommandError> {
     let (secret_id, secret_key) = emulator::generate_credentials();
+    let accounts: Vec<(&Account, EmulatorAccount)> = run_accounts
+        .accounts
+        .iter()
+        .map(|account| {
+            let (secret_id, secret_key) = emulator::generate_credentials();
+            let emulated = EmulatorAccount {
+                name: account.name.clone(),
+                secret_id,
+                secret_key,
+            };
+            (*account, emulated)
+        })
+        .collect();
     let config = EmulatorConfig {
         listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
         credentials: vec![(secret_id.clone(), secret_key.clone())],
+        accounts: accounts.iter().map(|(_, a)| a.clone()).collect(),
         state_file,
         seed: certificates
             .iter()
             .map(|(c, _)| SeedCertificate {
                 certificate_id: c.certificate_id.value.clone(),
                 domain: c.domain.value.clone(),
+                owner: c.account.clone(),
             })
             .collect(),
         ..EmulatorConfig::default()
@@ -550,8 +730,8 @@ pub(super) async fn start_emulator(
     let endpoint = Endpoint::parse(&url).map_err(|message| CommandError::Connection { message })?;
     tracing::info!("endpoint {} (chosen by --emulator)", endpoint.url);
     log_proxy(None);
-    let connection = Connection {
-        endpoint,
+    let connection = |secret_id: String, secret_key: String| Connection {
+        endpoint: endpoint.clone(),
         endpoint_chosen_by: "--emulator",
         credentials: Credentials {
             secret_id,
@@ -561,7 +741,24 @@ pub(super) async fn start_emulator(
         proxy: None,
         ca_cert: None,
     };
-    Ok((connection, started))
+    let mut connections = Vec::new();
+    if run_accounts.needs_default {
+        connections.push(RunConnection {
+            account: None,
+            connection: connection(secret_id, secret_key),
+            region: region.cloned(),
+            write_rate: rate,
+        });
+    }
+    for (account, emulated) in accounts {
+        connections.push(RunConnection {
+            account: Some(emulated.name),
+            connection: connection(emulated.secret_id, emulated.secret_key),
+            region: account.region.clone().or_else(|| region.cloned()),
+            write_rate: account.rate.unwrap_or(rate),
+        });
+    }
+    Ok((connections, started))
 }
 
 /// Settles the state file of `--emulator` for these PATHs (docs/cli.md,
@@ -615,17 +812,12 @@ fn progress_bar(mode: Mode, total: usize) -> indicatif::ProgressBar {
 }
 
 /// The exit codes of docs/cli.md ("Exit codes").
-pub fn exit_code(
-    mode: Mode,
-    detailed: bool,
-    reports: &[CertificateReport],
-    stop: Option<&StopReason>,
-) -> u8 {
-    if matches!(stop, Some(StopReason::Interrupted)) {
+pub fn exit_code(mode: Mode, detailed: bool, reports: &[CertificateReport], stops: &[Stop]) -> u8 {
+    if stops.iter().any(|s| s.reason == StopReason::Interrupted) {
         return EXIT_INTERRUPTED;
     }
     let any = |outcome: Outcome| reports.iter().any(|r| r.outcome == outcome);
-    if stop.is_some() || any(Outcome::Failed) || any(Outcome::Unknown) || any(Outcome::Stale) {
+    if !stops.is_empty() || any(Outcome::Failed) || any(Outcome::Unknown) || any(Outcome::Stale) {
         return EXIT_FAILURE;
     }
     match mode {
@@ -650,18 +842,18 @@ mod tests {
     #[test]
     fn exit_codes_follow_the_contract() {
         let planned = reports(&[Outcome::InSync, Outcome::Planned]);
-        assert_eq!(exit_code(Mode::Plan, false, &planned, None), EXIT_OK);
-        assert_eq!(exit_code(Mode::Plan, true, &planned, None), EXIT_CHANGES);
+        assert_eq!(exit_code(Mode::Plan, false, &planned, &[]), EXIT_OK);
+        assert_eq!(exit_code(Mode::Plan, true, &planned, &[]), EXIT_CHANGES);
         let drift = reports(&[Outcome::Drift]);
-        assert_eq!(exit_code(Mode::Plan, true, &drift, None), EXIT_CHANGES);
-        assert_eq!(exit_code(Mode::Apply, false, &drift, None), EXIT_FAILURE);
+        assert_eq!(exit_code(Mode::Plan, true, &drift, &[]), EXIT_CHANGES);
+        assert_eq!(exit_code(Mode::Apply, false, &drift, &[]), EXIT_FAILURE);
         for bad in [Outcome::Failed, Outcome::Unknown, Outcome::Stale] {
             let run = reports(&[Outcome::Submitted, bad]);
-            assert_eq!(exit_code(Mode::Apply, false, &run, None), EXIT_FAILURE);
-            assert_eq!(exit_code(Mode::Plan, true, &run, None), EXIT_FAILURE);
+            assert_eq!(exit_code(Mode::Apply, false, &run, &[]), EXIT_FAILURE);
+            assert_eq!(exit_code(Mode::Plan, true, &run, &[]), EXIT_FAILURE);
         }
         let committed = reports(&[Outcome::Committed, Outcome::Skipped]);
-        assert_eq!(exit_code(Mode::Apply, false, &committed, None), EXIT_OK);
+        assert_eq!(exit_code(Mode::Apply, false, &committed, &[]), EXIT_OK);
     }
 
     fn saved_plan(emulator: bool, endpoint: Option<&str>) -> SavedPlan {
@@ -730,12 +922,17 @@ mod tests {
             message: "m".into(),
         };
         assert_eq!(
-            exit_code(Mode::Apply, false, &fine, Some(&refused)),
+            exit_code(Mode::Apply, false, &fine, &[Stop::run(refused)]),
             EXIT_FAILURE
         );
         let failed = reports(&[Outcome::Failed]);
         assert_eq!(
-            exit_code(Mode::Apply, false, &failed, Some(&StopReason::Interrupted)),
+            exit_code(
+                Mode::Apply,
+                false,
+                &failed,
+                &[Stop::run(StopReason::Interrupted)]
+            ),
             EXIT_INTERRUPTED
         );
     }

@@ -13,9 +13,12 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::CommandError;
-use crate::api::client::{Endpoint, ExtraRoots, choose_endpoint};
-use crate::api::credentials::Credentials;
+use crate::api::client::{
+    CHINA_ENDPOINT, Endpoint, ExtraRoots, INTERNATIONAL_ENDPOINT, choose_endpoint,
+};
+use crate::api::credentials::{self, Credentials};
 use crate::api::proxy::{ProxyChoice, choose_proxy};
+use crate::certificate::{Account, Certificate, Site};
 use crate::cli::{Output, RunArgs};
 use crate::plan::Mode;
 use crate::system::{EntryKind, Environment, FileSystem};
@@ -110,14 +113,63 @@ fn check_output_file(flag: &str, path: &Path, files: &dyn FileSystem) -> Result<
     Ok(())
 }
 
+/// What the run's certificates need in credentials.
+#[derive(Debug, Default)]
+pub struct RunAccounts<'a> {
+    /// The accounts used by some certificate of the run.
+    pub accounts: Vec<&'a Account>,
+    /// Some certificate has no account (or there is none at all): the
+    /// default credentials are needed.
+    pub needs_default: bool,
+}
+
+impl<'a> RunAccounts<'a> {
+    /// From the run's certificates and the manifests' accounts (every name
+    /// a certificate uses is among them: validation checked it).
+    pub fn of(certificates: &[Certificate], accounts: &'a [Account]) -> Self {
+        Self {
+            accounts: accounts
+                .iter()
+                .filter(|a| {
+                    certificates
+                        .iter()
+                        .any(|c| c.account.as_deref() == Some(&a.name))
+                })
+                .collect(),
+            // A run with no certificate at all still wants them, as before
+            // accounts: the default credentials are dropped only when every
+            // certificate has an account.
+            needs_default: certificates.is_empty()
+                || certificates.iter().any(|c| c.account.is_none()),
+        }
+    }
+}
+
 /// Where the requests go.
 #[derive(Debug)]
 pub enum Target {
     /// `--emulator`: the built-in emulator, which the command starts; no
-    /// credentials, endpoint or proxy variable is read.
+    /// credentials (not even an account's variables), endpoint or proxy
+    /// variable is read.
     Emulator,
-    /// The API.
-    Api(Box<Connection>),
+    /// The API: the default credentials' connection, when some certificate
+    /// has no account (`None` otherwise: no default credentials are needed),
+    /// and each account's.
+    Api {
+        default: Option<Box<Connection>>,
+        accounts: Vec<AccountConnection>,
+    },
+}
+
+/// How one account's certificates are sent.
+#[derive(Debug)]
+pub struct AccountConnection {
+    pub name: String,
+    pub connection: Connection,
+    /// The account's `region`, else the run's.
+    pub region: Option<String>,
+    /// The account's `rate`, else `--rate`.
+    pub write_rate: f64,
 }
 
 /// The API endpoint, the credentials and the proxy of a run.
@@ -156,27 +208,46 @@ pub struct RunSettings {
 impl RunSettings {
     /// Settles the run's settings. `stderr_is_terminal` is the terminal's
     /// answer, asked by the caller (the one fact not in the environment).
+    ///
+    /// `accounts` are the accounts the run's certificates use, and
+    /// `needs_default` whether any certificate has none: the default
+    /// credentials are looked for only then (docs/manifest-format.md,
+    /// "Accounts"). Every account's variables are read here, before any
+    /// request, and none under `--emulator`.
     pub fn resolve(
         args: &RunArgs,
         mode: Mode,
+        run: &RunAccounts<'_>,
         environment: &dyn Environment,
         files: &dyn FileSystem,
         stderr_is_terminal: bool,
     ) -> Result<Self, CommandError> {
+        let region = args
+            .region
+            .clone()
+            .or_else(|| environment.var("TENCENTCLOUD_REGION"))
+            .filter(|r| !r.is_empty());
         let target = if args.emulator {
             Target::Emulator
         } else {
-            Target::Api(Box::new(Self::connection(args, environment, files)?))
+            let flags = ConnectionFlags {
+                endpoint: args.endpoint.as_deref(),
+                china: args.china,
+                profile: args.profile.as_deref(),
+                ca_cert: args.ca_cert.as_deref(),
+            };
+            let (default, accounts) =
+                api_connections(&flags, args.rate, region.as_ref(), run, environment, files)?;
+            Target::Api {
+                default: default.map(Box::new),
+                accounts,
+            }
         };
         let output = args.manifests.output;
         Ok(Self {
             mode,
             target,
-            region: args
-                .region
-                .clone()
-                .or_else(|| environment.var("TENCENTCLOUD_REGION"))
-                .filter(|r| !r.is_empty()),
+            region,
             write_rate: args.rate,
             timeout: Duration::from_secs_f64(args.timeout),
             commit_all: args.commit,
@@ -186,23 +257,99 @@ impl RunSettings {
             progress: output == Output::Text && stderr_is_terminal,
         })
     }
+}
 
-    fn connection(
-        args: &RunArgs,
-        environment: &dyn Environment,
-        files: &dyn FileSystem,
-    ) -> Result<Connection, CommandError> {
-        connect(
-            &ConnectionFlags {
-                endpoint: args.endpoint.as_deref(),
-                china: args.china,
-                profile: args.profile.as_deref(),
-                ca_cert: args.ca_cert.as_deref(),
-            },
+/// The connections of a run against the API (plan, apply, status,
+/// import): the default credentials' when `run` needs them, and each
+/// account's. The extra authorities are read once, for all of them; every
+/// account's variables are read here, before any request.
+pub fn api_connections(
+    flags: &ConnectionFlags<'_>,
+    rate: f64,
+    region: Option<&String>,
+    run: &RunAccounts<'_>,
+    environment: &dyn Environment,
+    files: &dyn FileSystem,
+) -> Result<(Option<Connection>, Vec<AccountConnection>), CommandError> {
+    let ca_cert = ca_cert(flags.ca_cert, environment, files)?;
+    let default = if run.needs_default {
+        Some(connect_with_roots(
+            flags,
             environment,
             files,
-        )
-    }
+            ca_cert.clone(),
+        )?)
+    } else {
+        None
+    };
+    let accounts = run
+        .accounts
+        .iter()
+        .map(|account| {
+            account_connection(
+                flags.endpoint,
+                rate,
+                account,
+                region,
+                environment,
+                files,
+                ca_cert.clone(),
+            )
+        })
+        .collect::<Result<_, _>>()?;
+    Ok((default, accounts))
+}
+
+/// An account's connection: its credentials, its site (unless
+/// `--endpoint` or `TCCERT_ENDPOINT` replaces every account's site;
+/// `--china` is for the default credentials only), the proxy for that
+/// endpoint, its region and rate (`rate`: the run's, which the account's
+/// own `rate` replaces).
+fn account_connection(
+    endpoint_flag: Option<&str>,
+    rate: f64,
+    account: &Account,
+    region: Option<&String>,
+    environment: &dyn Environment,
+    files: &dyn FileSystem,
+    ca_cert: Option<ExtraRoots>,
+) -> Result<AccountConnection, CommandError> {
+    let name = &account.name;
+    let failed = |message: String| CommandError::Account {
+        account: name.clone(),
+        message,
+    };
+    let (credentials, source) =
+        credentials::for_account(account, environment, files).map_err(failed)?;
+    tracing::info!(account = %name, "credentials from {source}");
+    let (url, endpoint_chosen_by) = match (
+        endpoint_flag,
+        environment.var("TCCERT_ENDPOINT").filter(|v| !v.is_empty()),
+    ) {
+        (Some(url), _) => (url.to_string(), "--endpoint"),
+        (None, Some(url)) => (url, "TCCERT_ENDPOINT"),
+        (None, None) => match &account.site {
+            Site::Intl => (INTERNATIONAL_ENDPOINT.to_string(), "the account's site"),
+            Site::China => (CHINA_ENDPOINT.to_string(), "the account's site"),
+            Site::Endpoint(url) => (url.clone(), "the account's endpoint"),
+        },
+    };
+    let endpoint = Endpoint::parse(&url).map_err(failed)?;
+    tracing::info!(account = %name, "endpoint {} (chosen by {endpoint_chosen_by})", endpoint.url);
+    let proxy = choose_proxy(&endpoint, environment).map_err(failed)?;
+    log_proxy(proxy.as_ref());
+    Ok(AccountConnection {
+        name: name.clone(),
+        connection: Connection {
+            endpoint,
+            endpoint_chosen_by,
+            credentials,
+            proxy,
+            ca_cert,
+        },
+        region: account.region.clone().or_else(|| region.cloned()),
+        write_rate: account.rate.unwrap_or(rate),
+    })
 }
 
 /// The flags that choose the endpoint and the credentials, whichever
@@ -228,6 +375,17 @@ pub fn connect(
     environment: &dyn Environment,
     files: &dyn FileSystem,
 ) -> Result<Connection, CommandError> {
+    let roots = ca_cert(flags.ca_cert, environment, files)?;
+    connect_with_roots(flags, environment, files, roots)
+}
+
+/// [`connect`] with the extra authorities already read.
+fn connect_with_roots(
+    flags: &ConnectionFlags<'_>,
+    environment: &dyn Environment,
+    files: &dyn FileSystem,
+    ca_cert: Option<ExtraRoots>,
+) -> Result<Connection, CommandError> {
     let (credentials, source) = Credentials::find(flags.profile, environment, files)?;
     tracing::info!("credentials from {source}");
     let (url, endpoint_chosen_by) = choose_endpoint(
@@ -240,7 +398,6 @@ pub fn connect(
     let proxy = choose_proxy(&endpoint, environment)
         .map_err(|message| CommandError::Connection { message })?;
     log_proxy(proxy.as_ref());
-    let ca_cert = ca_cert(flags.ca_cert, environment, files)?;
     Ok(Connection {
         endpoint,
         endpoint_chosen_by,
@@ -311,16 +468,26 @@ mod tests {
         RunSettings::resolve(
             &run_args(args),
             Mode::Plan,
+            &DEFAULT_ONLY,
             environment,
             &MemoryFileSystem::default(),
             true,
         )
     }
 
+    /// A run whose certificates all use the default credentials.
+    const DEFAULT_ONLY: RunAccounts<'static> = RunAccounts {
+        accounts: Vec::new(),
+        needs_default: true,
+    };
+
     fn connection(settings: &RunSettings) -> &Connection {
         match &settings.target {
-            Target::Api(connection) => connection,
-            Target::Emulator => panic!("the emulator"),
+            Target::Api {
+                default: Some(connection),
+                ..
+            } => connection,
+            other => panic!("no default connection: {other:?}"),
         }
     }
 
@@ -378,6 +545,7 @@ mod tests {
         let settings = RunSettings::resolve(
             &run_args(&["plan", "m"]),
             Mode::Plan,
+            &DEFAULT_ONLY,
             &environment,
             &files,
             false,
@@ -441,6 +609,7 @@ mod tests {
         let piped = RunSettings::resolve(
             &run_args(&["plan", "m", "--emulator"]),
             Mode::Plan,
+            &DEFAULT_ONLY,
             &MapEnvironment::default(),
             &MemoryFileSystem::default(),
             false,
@@ -487,6 +656,140 @@ mod tests {
             check("reports/taken"),
             Err("--json-out reports/taken is a directory; nothing was sent".into())
         );
+    }
+
+    fn account(name: &str, site: Site) -> Account {
+        let reference = |variable: &str, default: Option<&str>| crate::certificate::CredentialRef {
+            variable: variable.into(),
+            default: default.map(str::to_string),
+        };
+        let credentials = crate::certificate::AccountCredentials::Variables {
+            secret_id: reference("HK_ID", None),
+            secret_key: reference("HK_KEY", None),
+            token: Some(reference("HK_TOKEN", Some(""))),
+        };
+        Account {
+            region: Some("ap-hongkong".into()),
+            rate: Some(4.0),
+            ..Account::example(name, site, credentials)
+        }
+    }
+
+    fn resolve_accounts(
+        args: &[&str],
+        run: &RunAccounts<'_>,
+        environment: &MapEnvironment,
+    ) -> Result<RunSettings, CommandError> {
+        RunSettings::resolve(
+            &run_args(args),
+            Mode::Plan,
+            run,
+            environment,
+            &MemoryFileSystem::default(),
+            false,
+        )
+    }
+
+    #[test]
+    fn an_accounts_variables_site_region_and_rate_and_no_default_credentials() {
+        let hk = account("hk", Site::China);
+        let run = RunAccounts {
+            accounts: vec![&hk],
+            needs_default: false,
+        };
+        // No TENCENTCLOUD_* at all: every certificate has an account.
+        let environment = MapEnvironment::default()
+            .with("HK_ID", "AKIDhk")
+            .with("HK_KEY", "hk-key")
+            .with("HK_TOKEN", "");
+        let settings =
+            resolve_accounts(&["plan", "m", "--china", "--rate", "2"], &run, &environment).unwrap();
+        let Target::Api { default, accounts } = &settings.target else {
+            panic!("the API");
+        };
+        assert!(default.is_none());
+        let hk = &accounts[0];
+        assert_eq!(hk.connection.credentials.secret_id, "AKIDhk");
+        assert!(hk.connection.credentials.token.is_none(), "empty: no token");
+        assert_eq!(
+            hk.connection.endpoint.url.as_str(),
+            "https://ssl.tencentcloudapi.com/"
+        );
+        assert_eq!(
+            (hk.region.as_deref(), hk.write_rate),
+            (Some("ap-hongkong"), 4.0)
+        );
+
+        // --endpoint replaces every account's site; --china does not.
+        let intl = account("intl", Site::Intl);
+        let run = RunAccounts {
+            accounts: vec![&intl],
+            needs_default: false,
+        };
+        let china = resolve_accounts(&["plan", "m", "--china"], &run, &environment).unwrap();
+        let Target::Api { accounts, .. } = &china.target else {
+            panic!("the API");
+        };
+        assert_eq!(
+            accounts[0].connection.endpoint.url.as_str(),
+            "https://ssl.intl.tencentcloudapi.com/"
+        );
+        let replaced = resolve_accounts(
+            &["plan", "m", "--endpoint", "http://127.0.0.1:9"],
+            &run,
+            &environment,
+        )
+        .unwrap();
+        let Target::Api { accounts, .. } = &replaced.target else {
+            panic!("the API");
+        };
+        assert_eq!(
+            accounts[0].connection.endpoint.url.as_str(),
+            "http://127.0.0.1:9/"
+        );
+    }
+
+    #[test]
+    fn an_unset_or_empty_account_variable_is_an_error_naming_it_and_the_emulator_reads_none() {
+        let hk = account("hk", Site::Intl);
+        let run = RunAccounts {
+            accounts: vec![&hk],
+            needs_default: false,
+        };
+        for environment in [
+            MapEnvironment::default().with("HK_KEY", "k"),
+            MapEnvironment::default()
+                .with("HK_ID", "")
+                .with("HK_KEY", "k"),
+        ] {
+            let message = resolve_accounts(&["plan", "m"], &run, &environment)
+                .map(|_| ())
+                .unwrap_err()
+                .to_string();
+            assert_eq!(
+                message,
+                "account `hk`: `secret_id` reads HK_ID, which is unset or empty; set it, or run against the built-in emulator with --emulator"
+            );
+        }
+        let emulator = resolve_accounts(
+            &["plan", "m", "--emulator"],
+            &run,
+            &MapEnvironment::default(),
+        );
+        assert!(matches!(emulator.map(|s| s.target), Ok(Target::Emulator)));
+        // Some certificate without an account: the default credentials too.
+        let mixed = RunAccounts {
+            accounts: vec![&hk],
+            needs_default: true,
+        };
+        let environment = MapEnvironment::default()
+            .with("HK_ID", "i")
+            .with("HK_KEY", "k");
+        let message = resolve_accounts(&["plan", "m"], &mixed, &environment)
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
+        assert!(message.starts_with("no credentials"), "{message}");
     }
 
     #[test]

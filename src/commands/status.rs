@@ -10,8 +10,10 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::plan_apply::{emulator_state, http_transport, start_emulator, write_json_out};
-use super::settings::{Connection, ConnectionFlags, check_json_out, connect, region};
+use super::plan_apply::{
+    Pace, Runs, account_runs, emulator_state, run_connections, start_emulator, write_json_out,
+};
+use super::settings::{ConnectionFlags, RunAccounts, api_connections, check_json_out, region};
 use super::{
     CommandError, CommandResult, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, invalid_json,
     load_and_validate, print_stderr, print_stdout, report_diagnostics, report_invalid,
@@ -20,7 +22,7 @@ use super::{
 use crate::api::action::Action;
 use crate::api::client::HttpTransport;
 use crate::api::request::{Body, describe_body};
-use crate::certificate::Certificate;
+use crate::certificate::{Account, Certificate};
 use crate::cli::{Output, ReadArgs, StatusArgs};
 use crate::output::status::{self, Entry, Live};
 use crate::plan::{self, Mode, StopReason};
@@ -30,39 +32,59 @@ use crate::system::{ProcessEnvironment, RealFileSystem};
 /// The documented limit of each read action (docs/api.md): 10 a second.
 pub const READ_RATE: f64 = 10.0;
 
-/// The transport and the reconciler's pacing for a command that only reads
-/// (`status`, `import`): reads at the documented rate, or `--rate` when
-/// that is lower.
-pub(super) fn reader(
-    connection: Connection,
+/// The runs of a command that only reads (`status`, `import`), one per
+/// account its certificates use (the default credentials counting as one,
+/// needed only when some certificate has no account), each with its own
+/// transport, pacers and stop, reading at the documented rate or the
+/// account's `rate` (else `--rate`) when that is lower; and the redactor
+/// that masks every secret of the run in what the server sends back.
+///
+/// With `emulator` (status `--emulator`), the connections are those of the
+/// built-in emulator, already started; no variable is read.
+pub(super) fn readers(
+    connections: Option<Vec<super::plan_apply::RunConnection>>,
     read: &ReadArgs,
+    run_accounts: &RunAccounts<'_>,
     bodies: &[Body],
-) -> Result<(Arc<plan::Run<HttpTransport>>, Arc<Redactor>), CommandError> {
+) -> Result<(Runs, Arc<Redactor>), CommandError> {
     let timeout = Duration::from_secs_f64(read.timeout);
-    let region = region(read.region.as_deref(), &ProcessEnvironment);
-    let transport = http_transport(connection, region, timeout, bodies)?;
-    let redactor = Arc::clone(transport.redactor());
+    let connections = match connections {
+        Some(connections) => connections,
+        None => {
+            let region = region(read.region.as_deref(), &ProcessEnvironment);
+            let flags = ConnectionFlags {
+                endpoint: read.endpoint.as_deref(),
+                china: read.china,
+                profile: read.profile.as_deref(),
+                ca_cert: read.ca_cert.as_deref(),
+            };
+            let (default, accounts) = api_connections(
+                &flags,
+                read.rate,
+                region.as_ref(),
+                run_accounts,
+                &ProcessEnvironment,
+                &RealFileSystem,
+            )?;
+            run_connections(default, accounts, region.as_ref(), read.rate)
+        }
+    };
     let options = plan::Options {
         mode: Mode::Plan,
-        read_rate: READ_RATE.min(read.rate),
+        read_rate: READ_RATE,
         timeout,
         ..plan::Options::default()
     };
-    Ok((plan::Run::new(Arc::new(transport), options), redactor))
+    account_runs(connections, bodies, &options, Pace::Reads)
 }
 
-/// The flags that choose the endpoint and credentials.
-pub(super) fn connection(read: &ReadArgs) -> Result<Connection, CommandError> {
-    connect(
-        &ConnectionFlags {
-            endpoint: read.endpoint.as_deref(),
-            china: read.china,
-            profile: read.profile.as_deref(),
-            ca_cert: read.ca_cert.as_deref(),
-        },
-        &ProcessEnvironment,
-        &RealFileSystem,
-    )
+/// The accounts `certificates` use, among `accounts`.
+fn accounts_of<'a>(
+    certificates: &[(Certificate, PathBuf)],
+    accounts: &'a [Account],
+) -> RunAccounts<'a> {
+    let chosen: Vec<Certificate> = certificates.iter().map(|(c, _)| c.clone()).collect();
+    RunAccounts::of(&chosen, accounts)
 }
 
 pub async fn run(args: &StatusArgs) -> CommandResult {
@@ -86,15 +108,34 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
             })
             .collect();
 
-    let (connection, running_emulator) = if args.emulator {
+    // One paced run per account, as plan: each certificate is read with
+    // its own account's credentials.
+    let run_accounts = accounts_of(&certificates, &validated.accounts);
+    let (emulated, running_emulator) = if args.emulator {
         let state = emulator_state(&args.manifests.paths, false)?;
-        let (connection, running) = start_emulator(&certificates, state).await?;
-        (connection, Some(running))
+        let region = region(args.read.region.as_deref(), &ProcessEnvironment);
+        let (connections, running) = start_emulator(
+            &certificates,
+            &run_accounts,
+            region.as_ref(),
+            args.read.rate,
+            state,
+        )
+        .await?;
+        (Some(connections), Some(running))
     } else {
-        (connection(&args.read)?, None)
+        (None, None)
     };
     let bodies: Vec<Body> = certificates.iter().map(|(c, _)| describe_body(c)).collect();
-    let (run, redactor) = reader(connection, &args.read, &bodies)?;
+    let (runs, redactor) = readers(emulated, &args.read, &run_accounts, &bodies)?;
+    // In a stable order (the default credentials first, then by name), for
+    // the stops said at the end.
+    let mut ordered: Vec<(Option<String>, Arc<plan::Run<HttpTransport>>)> = runs
+        .iter()
+        .map(|(k, v)| (k.clone(), Arc::clone(v)))
+        .collect();
+    ordered.sort_by(|a, b| a.0.cmp(&b.0));
+    let ordered: Vec<Arc<plan::Run<HttpTransport>>> = ordered.into_iter().map(|(_, r)| r).collect();
 
     let output = args.manifests.output;
     let progress = (args.wait && output == Output::Text && std::io::stderr().is_terminal())
@@ -110,6 +151,7 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
                 c.certificate_id.value.clone()
             },
             file: file.display().to_string(),
+            account: c.account.clone(),
             live: None,
             error: None,
         })
@@ -117,10 +159,10 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
 
     // A signal: no new read, the ones in flight cut off (nothing to settle).
     let interrupt = {
-        let run = Arc::clone(&run);
+        let runs = ordered.clone();
         tokio::spawn(async move {
             wait_for_signal().await;
-            run.cut_off_now();
+            runs.iter().for_each(|run| run.cut_off_now());
         })
     };
     let interval = Duration::from_secs_f64(args.interval);
@@ -129,8 +171,8 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
     loop {
         let round_start = Instant::now();
         let pending: Vec<usize> = (0..entries.len()).filter(|&i| !entries[i].done()).collect();
-        let reads = read_all(&run, &certificates, &pending, &redactor).await;
-        if interrupted(&run) {
+        let reads = read_all(&runs, &certificates, &pending, &redactor).await;
+        if interrupted(&ordered) {
             break;
         }
         for (i, result) in reads {
@@ -152,14 +194,16 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
         if let Some(bar) = &progress {
             bar.set_position(entries.iter().filter(|e| e.issued()).count() as u64);
         }
-        if !args.wait || entries.iter().all(Entry::done) || run.stop_reason().is_some() {
+        // A stopped account's certificates failed their reads (done); the
+        // other accounts' go on.
+        if !args.wait || entries.iter().all(Entry::done) {
             break;
         }
         let next = round_start + interval;
         let wake = next.min(deadline);
         tokio::select! {
             () = tokio::time::sleep_until(wake) => {}
-            () = stopped(&run) => break,
+            () = stopped(&ordered) => break,
         }
         if wake == deadline {
             timed_out = true;
@@ -174,7 +218,7 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
         running.shutdown().await;
     }
 
-    let stop = run.stop_reason();
+    let stops = plan::stops(&ordered);
     let json = status::to_json(&entries);
     match output {
         Output::Json => print_stdout(&format!("{json:#}\n")),
@@ -187,15 +231,14 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
             args.wait_timeout
         ));
     }
-    if let Some(reason) = &stop
-        && *reason != StopReason::Interrupted
-    {
+    let interrupted = stops.iter().any(|s| s.reason == StopReason::Interrupted);
+    for stop in stops.iter().filter(|s| s.reason != StopReason::Interrupted) {
         print_stderr(&format!(
             "tccert: {}\n",
-            crate::output::report::stop_message(reason)
+            crate::output::report::stop_message(stop)
         ));
     }
-    let code = if matches!(stop, Some(StopReason::Interrupted)) {
+    let code = if interrupted {
         EXIT_INTERRUPTED
     } else if args.wait {
         if entries.iter().all(Entry::issued) {
@@ -214,13 +257,15 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
     write_json_out(args.read.json_out.as_deref(), &json, code)
 }
 
-fn interrupted(run: &plan::Run<HttpTransport>) -> bool {
-    matches!(run.stop_reason(), Some(StopReason::Interrupted))
+fn interrupted(runs: &[Arc<plan::Run<HttpTransport>>]) -> bool {
+    runs.iter()
+        .any(|run| matches!(run.stop_reason(), Some(StopReason::Interrupted)))
 }
 
-/// Resolves once the run is stopped (a signal, or a stop of the account).
-async fn stopped(run: &plan::Run<HttpTransport>) {
-    while run.stop_reason().is_none() {
+/// Resolves once a signal stopped the runs (an account's own stop happens
+/// only during reads, and its certificates are done then).
+async fn stopped(runs: &[Arc<plan::Run<HttpTransport>>]) {
+    while !interrupted(runs) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -229,15 +274,27 @@ type ReadResult = Result<Live, (String, String)>;
 
 /// Reads the certificates at `which` at once, each paced by the run.
 async fn read_all(
-    run: &Arc<plan::Run<HttpTransport>>,
+    runs: &Runs,
     certificates: &[(Certificate, PathBuf)],
     which: &[usize],
     redactor: &Arc<Redactor>,
 ) -> Vec<(usize, ReadResult)> {
     let mut tasks = tokio::task::JoinSet::new();
+    let mut results = Vec::new();
     for &i in which {
-        let run = Arc::clone(run);
         let certificate = &certificates[i].0;
+        // Every account a certificate names has its run (RunAccounts); a
+        // miss would be a bug, said as this certificate's failure.
+        let Some(run) = runs.get(&certificate.account).cloned() else {
+            results.push((
+                i,
+                Err((
+                    "ClientError.NoConnection".to_owned(),
+                    "internal error: no connection for this certificate's account".to_owned(),
+                )),
+            ));
+            continue;
+        };
         let body = describe_body(certificate);
         let name = certificate.name.clone();
         let redactor = Arc::clone(redactor);
@@ -261,7 +318,6 @@ async fn read_all(
             (i, read)
         });
     }
-    let mut results = Vec::new();
     while let Some(joined) = tasks.join_next().await {
         if let Ok(result) = joined {
             results.push(result);

@@ -23,19 +23,20 @@ pub fn run(args: &ManifestArgs) -> CommandResult {
         Output::Json => {
             // What was read, valid or not: an invalid run still says what
             // it looked at.
-            let (profiles, certificates) =
-                loaded
-                    .documents
-                    .iter()
-                    .fold((0, 0), |(p, c), (_, document)| match document {
-                        RawDocument::Profile(_) => (p + 1, c),
-                        RawDocument::Certificate(_) => (p, c + 1),
-                    });
+            let (profiles, certificates, accounts) = loaded.documents.iter().fold(
+                (0, 0, 0),
+                |(p, c, a), (_, document)| match document {
+                    RawDocument::Profile(_) => (p + 1, c, a),
+                    RawDocument::Certificate(_) => (p, c + 1, a),
+                    RawDocument::Account(_) => (p, c, a + 1),
+                },
+            );
             let mut report = serde_json::json!({
                 "valid": valid,
                 "files": loaded.files.len(),
                 "profiles": profiles,
                 "certificates": certificates,
+                "accounts": accounts,
                 "errors": diagnostics.error_count(),
                 "warnings": diagnostics.warning_count(),
                 "diagnostics": diagnostics_output::to_json(&loaded.files, &diagnostics),
@@ -52,8 +53,16 @@ pub fn run(args: &ManifestArgs) -> CommandResult {
         Output::Text | Output::Github | Output::Markdown => {
             report_diagnostics(args.output, &loaded, &diagnostics);
             if let Some(validated) = &validated {
+                // Accounts are named only when there are some, so that
+                // runs without them read as before.
+                let accounts = validated.accounts.len();
+                let (and, accounts) = if accounts == 0 {
+                    (" and", String::new())
+                } else {
+                    (",", format!(" and {accounts} account{}", plural(accounts)))
+                };
                 let counts = format!(
-                    "valid: {} certificate{} and {} profile{} in {} file{}\n",
+                    "valid: {} certificate{}{and} {} profile{}{accounts} in {} file{}\n",
                     validated.certificates.len(),
                     plural(validated.certificates.len()),
                     validated.profile_count,

@@ -559,6 +559,16 @@ pub fn note_received(state: &mut StateSnapshot, action: Action, certificate_id: 
     }
 }
 
+/// Who asks, in which language, and when.
+#[derive(Clone, Copy, Debug)]
+pub struct Caller<'a> {
+    /// The account whose key pair signed; `None`: the default pairs.
+    pub owner: Option<&'a str>,
+    pub language: Language,
+    /// Unix milliseconds, the emulator's clock.
+    pub now_ms: i64,
+}
+
 /// What an action answered, and whether it changed a certificate.
 #[derive(Debug, PartialEq)]
 pub struct Executed {
@@ -568,17 +578,24 @@ pub struct Executed {
 }
 
 /// Carries an action out on the state at `now_ms` (Unix milliseconds, the
-/// emulator's clock). `body` must have passed [`check_params`].
+/// emulator's clock) for the caller `owner` (the account of the key pair
+/// that signed; `None`: the default pairs). `body` must have passed
+/// [`check_params`]; the server has refused a request naming another
+/// owner's certificate already.
 pub fn execute(
     state: &mut StateSnapshot,
     action: Action,
     body: &Map<String, Value>,
-    language: Language,
-    now_ms: i64,
+    caller: Caller<'_>,
 ) -> Result<Executed, ApiError> {
+    let Caller {
+        owner,
+        language,
+        now_ms,
+    } = caller;
     if action == Action::DescribeCertificates {
         return Ok(Executed {
-            response: list(state, body, language),
+            response: list(state, body, owner, language),
             changed: false,
         });
     }
@@ -875,12 +892,13 @@ fn dv_auth_detail(cert: &CertificateState) -> Value {
     })
 }
 
-/// `DescribeCertificates`: one page (`Offset`, `Limit`) of every certificate,
-/// by id, with `TotalCount`. Every certificate belongs to the one key pair
-/// the emulator knows, so the owner filter keeps them all.
+/// `DescribeCertificates`: one page (`Offset`, `Limit`) of the caller's
+/// certificates, by id, with `TotalCount`. As on Tencent Cloud, an account
+/// lists only what it owns: another owner's certificates are not counted.
 fn list(
     state: &StateSnapshot,
     body: &Map<String, Value>,
+    owner: Option<&str>,
     language: Language,
 ) -> Map<String, Value> {
     let offset = body.get("Offset").and_then(Value::as_u64).unwrap_or(0);
@@ -902,9 +920,10 @@ fn list(
         .certificates
         .values()
         .filter(|cert| {
-            (search.is_empty()
-                || cert.certificate_id.contains(search)
-                || names_of(cert).iter().any(|n| n.contains(search)))
+            cert.owner.as_deref() == owner
+                && (search.is_empty()
+                    || cert.certificate_id.contains(search)
+                    || names_of(cert).iter().any(|n| n.contains(search)))
                 && statuses
                     .as_ref()
                     .is_none_or(|s| s.is_empty() || s.contains(&cert.status))
@@ -981,6 +1000,7 @@ mod tests {
             &[SeedCertificate {
                 certificate_id: "abc".into(),
                 domain: "www.example.com".into(),
+                owner: None,
             }],
             1_700_000_000,
         );
@@ -990,7 +1010,15 @@ mod tests {
     fn run(state: &mut StateSnapshot, action: Action, body: Value) -> Result<Executed, ApiError> {
         let body = obj(body);
         check_params(action, &body)?;
-        execute(state, action, &body, Language::EnUs, 1_700_000_000_000)
+        execute(state, action, &body, caller(None))
+    }
+
+    fn caller(owner: Option<&str>) -> Caller<'_> {
+        Caller {
+            owner,
+            language: Language::EnUs,
+            now_ms: 1_700_000_000_000,
+        }
     }
 
     fn code<T>(result: Result<T, ApiError>) -> String {
@@ -1581,6 +1609,7 @@ mod tests {
                 &[SeedCertificate {
                     certificate_id: format!("id{i:03}"),
                     domain: format!("c{i}.example.com"),
+                    owner: None,
                 }],
                 1,
             );
@@ -1652,6 +1681,62 @@ mod tests {
         assert_eq!(ids(&by_status), ["id003"]);
         let by_id = page(&mut state, json!({"CertIds": ["id001", "abc", "zzz"]}));
         assert_eq!(ids(&by_id), ["abc", "id001"]);
+    }
+
+    #[test]
+    fn describe_certificates_lists_only_the_callers_certificates() {
+        let mut state = state();
+        for (id, owner) in [
+            ("hk1", Some("hk")),
+            ("hk2", Some("hk")),
+            ("eu1", Some("eu")),
+        ] {
+            state.add_seed(
+                &[SeedCertificate {
+                    certificate_id: id.into(),
+                    domain: format!("{id}.example.com"),
+                    owner: owner.map(str::to_owned),
+                }],
+                1,
+            );
+        }
+        let listed = |owner: Option<&str>, body: Value| -> (Value, Vec<String>) {
+            let body = obj(body);
+            let page = execute(
+                &mut state.clone(),
+                Action::DescribeCertificates,
+                &body,
+                caller(owner),
+            )
+            .map(|e| Value::Object(e.response))
+            .unwrap_or_default();
+            let ids = page["Certificates"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|c| c["CertificateId"].as_str().map(str::to_owned))
+                .collect();
+            (page["TotalCount"].clone(), ids)
+        };
+        assert_eq!(
+            listed(Some("hk"), json!({})),
+            (json!(2), vec!["hk1".into(), "hk2".into()])
+        );
+        assert_eq!(
+            listed(Some("eu"), json!({})),
+            (json!(1), vec!["eu1".into()])
+        );
+        assert_eq!(
+            listed(None, json!({})),
+            (json!(1), vec!["abc".into()]),
+            "the default pairs own only what no account owns"
+        );
+        assert_eq!(
+            listed(Some("eu"), json!({"CertIds": ["hk1"]})),
+            (json!(0), Vec::<String>::new()),
+            "naming another owner's id does not list it"
+        );
+        assert_eq!(listed(Some("nobody"), json!({})).0, json!(0));
     }
 
     #[test]

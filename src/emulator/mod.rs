@@ -26,6 +26,12 @@
 //!   `{"domain": "d"}` creates a missing certificate). These two endpoints are
 //!   unsigned and answer only loopback peers.
 //!
+//! Accounts ([`EmulatorConfig::accounts`]): each has its own key pair and
+//! rate buckets, and owns the certificates seeded with its name; the
+//! default pairs own the rest. A certificate answers only its owner's key
+//! pair (any other gets `FailedOperation.CertificateNotFound`), and the
+//! state records which SecretId wrote its `SubmittedData` last.
+//!
 //! With a state file, state is loaded at start (seed certificates that are
 //! missing are added) and written atomically after every change to a
 //! certificate; the counters in it are as of that last write.
@@ -60,9 +66,15 @@ use server::Shared;
 pub struct EmulatorConfig {
     /// Where to listen; must be a loopback address. Port 0 picks a free one.
     pub listen: SocketAddr,
-    /// Accepted `(SecretId, SecretKey)` pairs. With none, every request is
-    /// refused `AuthFailure.SecretIdNotFound` ([`run_cli`] generates a pair).
+    /// Accepted `(SecretId, SecretKey)` pairs of the default owner. With
+    /// none (and no account), every request is refused
+    /// `AuthFailure.SecretIdNotFound` ([`run_cli`] generates a pair).
     pub credentials: Vec<(String, String)>,
+    /// Accounts, each with its key pair: a certificate seeded with an
+    /// `owner` answers only that account's key pair (any other gets
+    /// `FailedOperation.CertificateNotFound`, as another Tencent Cloud
+    /// account would), and each account has its own rate buckets.
+    pub accounts: Vec<EmulatorAccount>,
     /// Certificates that start at status 5 with their domain (unless the
     /// state file already has them).
     pub seed: Vec<SeedCertificate>,
@@ -91,6 +103,7 @@ impl Default for EmulatorConfig {
         Self {
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             credentials: Vec::new(),
+            accounts: Vec::new(),
             seed: Vec::new(),
             state_file: None,
             faults: Vec::new(),
@@ -108,9 +121,15 @@ impl Default for EmulatorConfig {
 impl fmt::Debug for EmulatorConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let secret_ids: Vec<&str> = self.credentials.iter().map(|(id, _)| id.as_str()).collect();
+        let accounts: Vec<(&str, &str)> = self
+            .accounts
+            .iter()
+            .map(|a| (a.name.as_str(), a.secret_id.as_str()))
+            .collect();
         f.debug_struct("EmulatorConfig")
             .field("listen", &self.listen)
             .field("credentials (SecretIds)", &secret_ids)
+            .field("accounts (names, SecretIds)", &accounts)
             .field("seed", &self.seed)
             .field("state_file", &self.state_file)
             .field("faults", &self.faults)
@@ -121,6 +140,25 @@ impl fmt::Debug for EmulatorConfig {
             .field("issue_after", &self.issue_after)
             .field("tls", &self.tls.is_some())
             .finish()
+    }
+}
+
+/// An account of the emulator: a name (the manifests' Account name) and
+/// the one key pair that opens its certificates.
+#[derive(Clone, PartialEq, Eq)]
+pub struct EmulatorAccount {
+    pub name: String,
+    pub secret_id: String,
+    pub secret_key: String,
+}
+
+// Hand-written so that the key never reaches a log through `{:?}`.
+impl fmt::Debug for EmulatorAccount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EmulatorAccount")
+            .field("name", &self.name)
+            .field("secret_id", &self.secret_id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -165,6 +203,25 @@ pub async fn start(config: EmulatorConfig) -> io::Result<RunningEmulator> {
                 config.listen
             ),
         ));
+    }
+    // One key pair opens one account's certificates: a SecretId given to
+    // two owners would make one of them unreachable, silently.
+    let mut owners: std::collections::HashMap<&str, Option<&str>> = config
+        .credentials
+        .iter()
+        .map(|(id, _)| (id.as_str(), None))
+        .collect();
+    for account in &config.accounts {
+        if let Some(other) = owners.insert(&account.secret_id, Some(&account.name)) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "account `{}` has the same SecretId as {}: each account needs its own key pair",
+                    account.name,
+                    other.map_or("the default pair".to_string(), |o| format!("account `{o}`"))
+                ),
+            ));
+        }
     }
     let mut snapshot = match &config.state_file {
         Some(path) => state::load(path)?.unwrap_or_default(),
@@ -262,7 +319,9 @@ impl RunningEmulator {
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
         self.shared.mutate(|state| {
             let existed = state.certificates.contains_key(&seed.certificate_id);
-            state.add_seed(std::slice::from_ref(&seed), now);
+            if !existed {
+                state.add_seed(std::slice::from_ref(&seed), now);
+            }
             ((), !existed)
         });
     }
@@ -279,10 +338,12 @@ impl RunningEmulator {
 
 /// `tccert emulator`: starts the server, prints its URL as the first line on
 /// stdout and, when `config.credentials` is empty, a generated test pair as
-/// `TENCENTCLOUD_SECRET_ID=…` and `TENCENTCLOUD_SECRET_KEY=…` lines; then
-/// serves until Ctrl-C or SIGTERM.
+/// `TENCENTCLOUD_SECRET_ID=…` and `TENCENTCLOUD_SECRET_KEY=…` lines; then one
+/// `ACCOUNT NAME SECRET_ID SECRET_KEY` line per account; then serves until
+/// Ctrl-C or SIGTERM.
 ///
-/// The generated key is printed on purpose: it only opens this emulator.
+/// The keys are printed on purpose: they only open this emulator (an
+/// account's key taken from its variables is the user's own test value).
 pub async fn run_cli(mut config: EmulatorConfig) -> io::Result<()> {
     let generated = if config.credentials.is_empty() {
         let pair = generate_credentials();
@@ -291,6 +352,7 @@ pub async fn run_cli(mut config: EmulatorConfig) -> io::Result<()> {
     } else {
         None
     };
+    let accounts = config.accounts.clone();
     let emulator = start(config).await?;
     {
         let mut out = io::stdout().lock();
@@ -299,12 +361,24 @@ pub async fn run_cli(mut config: EmulatorConfig) -> io::Result<()> {
             writeln!(out, "TENCENTCLOUD_SECRET_ID={secret_id}")?;
             writeln!(out, "TENCENTCLOUD_SECRET_KEY={secret_key}")?;
         }
+        for account in &accounts {
+            writeln!(out, "{}", account_line(account))?;
+        }
         out.flush()?;
     }
     wait_for_termination().await?;
     tracing::info!("emulator stopping");
     emulator.shutdown().await;
     Ok(())
+}
+
+/// `ACCOUNT NAME SECRET_ID SECRET_KEY`: how `tccert emulator` tells a
+/// script each account's key pair.
+pub fn account_line(account: &EmulatorAccount) -> String {
+    format!(
+        "ACCOUNT {} {} {}",
+        account.name, account.secret_id, account.secret_key
+    )
 }
 
 async fn wait_for_termination() -> io::Result<()> {

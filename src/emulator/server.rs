@@ -5,8 +5,10 @@
 //! Gate order for `POST /` (the first that fails answers):
 //! body size (10 MB), Authorization present and well-formed, `X-TC-Timestamp`
 //! within 300 s of the emulator's clock, SecretId known, signature,
-//! `X-TC-Version`, action known, per-action token bucket, body is a JSON
-//! object, parameters; then injected faults, then the action itself.
+//! `X-TC-Version`, action known, the caller's per-action token bucket (one
+//! set per account), body is a JSON object, parameters, the certificate
+//! owned by the caller's account; then injected faults, then the action
+//! itself.
 //!
 //! Errors use the API's envelope with HTTP 200. Nothing here panics on
 //! request input, and neither request bodies (which may hold KeyPassword) nor
@@ -45,7 +47,9 @@ pub const MAX_CLOCK_SKEW_SECONDS: i64 = 300;
 
 /// State shared by every connection.
 pub(super) struct Shared {
-    credentials: HashMap<String, String>,
+    /// SecretId → the key and the account that owns it (`None`: the
+    /// default pairs).
+    credentials: HashMap<String, (String, Option<String>)>,
     clock_offset_seconds: i64,
     latency: Duration,
     rate_per_second: f64,
@@ -53,7 +57,8 @@ pub(super) struct Shared {
     issue_after: Option<Duration>,
     state_file: Option<std::path::PathBuf>,
     state: Mutex<StateSnapshot>,
-    buckets: Mutex<HashMap<Action, TokenBucket>>,
+    /// One bucket per account (the default pairs counting as one) and action.
+    buckets: Mutex<HashMap<(Option<String>, Action), TokenBucket>>,
     faults: Mutex<FaultInjector>,
 }
 
@@ -73,7 +78,17 @@ fn real_now() -> i64 {
 impl Shared {
     pub(super) fn new(config: &EmulatorConfig, state: StateSnapshot) -> Self {
         Self {
-            credentials: config.credentials.iter().cloned().collect(),
+            credentials: config
+                .credentials
+                .iter()
+                .map(|(id, key)| (id.clone(), (key.clone(), None)))
+                .chain(config.accounts.iter().map(|a| {
+                    (
+                        a.secret_id.clone(),
+                        (a.secret_key.clone(), Some(a.name.clone())),
+                    )
+                }))
+                .collect(),
             clock_offset_seconds: config.clock_offset_seconds,
             latency: config.latency,
             rate_per_second: config.rate_per_second,
@@ -461,6 +476,7 @@ async fn handle_patch(shared: &Shared, id: &str, req: Request<Incoming>) -> Repl
                 &[super::SeedCertificate {
                     certificate_id: id.to_owned(),
                     domain,
+                    owner: None,
                 }],
                 now,
             );
@@ -653,10 +669,16 @@ async fn api_gates_inner(
             timestamp,
         };
         sign::verify_parsed(&auth, &received, SSL_SERVICE, |id| {
-            shared.credentials.get(id).map(String::as_str)
+            shared.credentials.get(id).map(|(key, _)| key.as_str())
         })
         .map_err(|e| refuse_auth(shared, &e))?;
     }
+    // Whose request this is: the account of the verified SecretId.
+    let secret_id = auth.secret_id.clone();
+    let owner: Option<String> = shared
+        .credentials
+        .get(&secret_id)
+        .and_then(|(_, owner)| owner.clone());
 
     match header(headers, "x-tc-version") {
         None => {
@@ -695,7 +717,7 @@ async fn api_gates_inner(
         let now = Instant::now();
         let mut buckets = lock(&shared.buckets);
         buckets
-            .entry(action)
+            .entry((owner.clone(), action))
             .or_insert_with(|| TokenBucket::new(shared.rate_per_second, now))
             .try_take(now)
     };
@@ -725,6 +747,18 @@ async fn api_gates_inner(
 
     {
         let mut state = lock(&shared.state);
+        // Another account's certificate does not exist for this caller, as
+        // on Tencent Cloud; it is not counted against the certificate.
+        if state
+            .certificates
+            .get(&certificate_id)
+            .is_some_and(|cert| cert.owner != owner)
+        {
+            return Err(ApiError::new(
+                "FailedOperation.CertificateNotFound",
+                "The certificate does not exist.",
+            ));
+        }
         actions::note_received(&mut state, action, &certificate_id);
     }
     let fault = lock(&shared.faults).decide(action.name(), &certificate_id);
@@ -754,10 +788,21 @@ async fn api_gates_inner(
     let executed = shared.mutate(|state| {
         // The CA's side first: orders that have waited long enough are issued.
         let issued = issue_after.is_some_and(|after| state.issue_due(now_ms, after));
-        match actions::execute(state, action, &params, language, now_ms) {
+        let caller = actions::Caller {
+            owner: owner.as_deref(),
+            language,
+            now_ms,
+        };
+        match actions::execute(state, action, &params, caller) {
             Ok(executed) => {
-                let changed = executed.changed || issued;
-                (Ok(executed.response), changed)
+                let changed = executed.changed;
+                if changed
+                    && action.is_submit()
+                    && let Some(cert) = state.certificates.get_mut(&certificate_id)
+                {
+                    cert.written_with = Some(secret_id.clone());
+                }
+                (Ok(executed.response), changed || issued)
             }
             Err(error) => (Err(error), issued),
         }

@@ -22,6 +22,8 @@ use crate::outfile::{self, NewFile};
 pub struct SeedCertificate {
     pub certificate_id: String,
     pub domain: String,
+    /// The account that owns it; `None`: the default key pairs.
+    pub owner: Option<String>,
 }
 
 /// One certificate as the emulator holds it.
@@ -70,6 +72,14 @@ pub struct CertificateState {
     pub order_submits_applied: u64,
     /// Well-formed, authenticated describes naming this certificate.
     pub describes: u64,
+    /// The account that owns it (only its key pair sees it); `null`: the
+    /// default key pairs (also what a state file from before accounts
+    /// reads as).
+    pub owner: Option<String>,
+    /// The SecretId of the last write that replaced `SubmittedData` (not a
+    /// secret: the id, never the key), so tests can tell whose credentials
+    /// wrote it.
+    pub written_with: Option<String>,
 }
 
 impl Default for CertificateState {
@@ -93,6 +103,8 @@ impl Default for CertificateState {
             order_submits_received: 0,
             order_submits_applied: 0,
             describes: 0,
+            owner: None,
+            written_with: None,
         }
     }
 }
@@ -127,6 +139,8 @@ impl std::fmt::Debug for CertificateState {
             .field("order_submits_received", &self.order_submits_received)
             .field("order_submits_applied", &self.order_submits_applied)
             .field("describes", &self.describes)
+            .field("owner", &self.owner)
+            .field("written_with", &self.written_with)
             .finish()
     }
 }
@@ -150,14 +164,19 @@ pub struct StateSnapshot {
 
 impl StateSnapshot {
     /// Adds the seed certificates that are not there yet; existing ones keep
-    /// their state, so a state file survives a restart with the same seed.
+    /// their state, so a state file survives a restart with the same seed,
+    /// but take the seed's owner: the manifests say which account a
+    /// certificate belongs to, and an `account:` added since the state was
+    /// written must not make it unreachable.
     pub fn add_seed(&mut self, seed: &[SeedCertificate], now: i64) {
         for s in seed {
             self.certificates
                 .entry(s.certificate_id.clone())
+                .and_modify(|c| c.owner.clone_from(&s.owner))
                 .or_insert_with(|| CertificateState {
                     certificate_id: s.certificate_id.clone(),
                     domain: s.domain.clone(),
+                    owner: s.owner.clone(),
                     inserted_at: now,
                     ..CertificateState::default()
                 });
@@ -264,6 +283,7 @@ mod tests {
         SeedCertificate {
             certificate_id: id.into(),
             domain: domain.into(),
+            owner: None,
         }
     }
 
@@ -281,6 +301,22 @@ mod tests {
         assert_eq!(state.certificates["a"].status, INFO_SUBMITTED);
         assert_eq!(state.certificates["a"].domain, "a.example.com");
         assert_eq!(state.certificates["b"].inserted_at, 200);
+    }
+
+    #[test]
+    fn a_restart_keeps_the_state_and_takes_the_seeds_owner() {
+        let mut state = StateSnapshot::default();
+        state.add_seed(&[seed("a", "a.example.com")], 100);
+        if let Some(a) = state.certificates.get_mut("a") {
+            a.status = INFO_SUBMITTED;
+        }
+        let owned = SeedCertificate {
+            owner: Some("hk".into()),
+            ..seed("a", "a.example.com")
+        };
+        state.add_seed(&[owned], 200);
+        assert_eq!(state.certificates["a"].owner.as_deref(), Some("hk"));
+        assert_eq!(state.certificates["a"].status, INFO_SUBMITTED);
     }
 
     #[test]

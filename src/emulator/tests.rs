@@ -21,6 +21,7 @@ fn config() -> EmulatorConfig {
         seed: vec![SeedCertificate {
             certificate_id: "abcb1234".into(),
             domain: "www.example.com".into(),
+            owner: None,
         }],
         rate_per_second: 1000.0,
         ..EmulatorConfig::default()
@@ -772,6 +773,7 @@ async fn state_file_survives_a_restart() {
     restarted_config.seed.push(SeedCertificate {
         certificate_id: "second".into(),
         domain: "second.example.com".into(),
+        owner: None,
     });
     let emu = emulator(restarted_config).await;
     let detail = call(
@@ -845,4 +847,114 @@ async fn issue_after_issues_ordered_certificates_over_http() {
     assert_eq!(issued.body["Response"]["Status"], 1);
     assert_eq!(issued.body["Response"]["DvAuthDetail"], Value::Null);
     assert_eq!(emu.snapshot().certificates["abcb1234"].status, 1);
+}
+
+const HK_ID: &str = "AKIDhk";
+const HK_KEY: &str = "hk-secret-key";
+
+/// The default pair owns `abcb1234`; account `hk` owns `hk1`.
+fn accounts_config(rate: f64) -> EmulatorConfig {
+    let mut config = config();
+    config.rate_per_second = rate;
+    config.accounts = vec![EmulatorAccount {
+        name: "hk".into(),
+        secret_id: HK_ID.into(),
+        secret_key: HK_KEY.into(),
+    }];
+    config.seed.push(SeedCertificate {
+        certificate_id: "hk1".into(),
+        domain: "hk.example.com".into(),
+        owner: Some("hk".into()),
+    });
+    config
+}
+
+async fn call_as(emu: &RunningEmulator, id: &str, key: &str, action: &str, body: Value) -> Answer {
+    let body = body.to_string();
+    let headers = signed_headers(emu.addr(), id, key, action, now(), &body);
+    send_raw(emu.addr(), &headers, body.as_bytes()).await
+}
+
+#[tokio::test]
+async fn a_certificate_answers_only_its_accounts_key_pair_and_records_who_wrote_it() {
+    let emu = emulator(accounts_config(1000.0)).await;
+    let hk = json!({"CertificateId": "hk1"});
+    let default = json!({"CertificateId": "abcb1234"});
+    let as_default = call(&emu, "DescribeCertificateDetail", hk.clone()).await;
+    assert_eq!(as_default.code(), "FailedOperation.CertificateNotFound");
+    let as_hk = call_as(&emu, HK_ID, HK_KEY, "DescribeCertificateDetail", default).await;
+    assert_eq!(as_hk.code(), "FailedOperation.CertificateNotFound");
+    let own = call_as(&emu, HK_ID, HK_KEY, "DescribeCertificateDetail", hk).await;
+    assert_eq!(own.code(), "OK");
+
+    let mut body = org("HK Ltd");
+    body["CertificateId"] = json!("hk1");
+    let refused = call(&emu, "SubmitCertificateInformation", body.clone()).await;
+    assert_eq!(refused.code(), "FailedOperation.CertificateNotFound");
+    let written = call_as(&emu, HK_ID, HK_KEY, "SubmitCertificateInformation", body).await;
+    assert_eq!(written.code(), "OK");
+    let state = emu.snapshot();
+    let hk1 = &state.certificates["hk1"];
+    assert_eq!(hk1.owner.as_deref(), Some("hk"));
+    assert_eq!(hk1.written_with.as_deref(), Some(HK_ID));
+    assert_eq!(
+        hk1.submits_received, 1,
+        "another account's request is not counted"
+    );
+    assert_eq!(state.certificates["abcb1234"].owner, None);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn each_account_has_its_own_rate_buckets() {
+    let emu = emulator(accounts_config(2.0)).await;
+    let mut codes = Vec::new();
+    for _ in 0..3 {
+        let answer = call(
+            &emu,
+            "DescribeCertificateDetail",
+            json!({"CertificateId": "abcb1234"}),
+        )
+        .await;
+        codes.push(answer.code().to_owned());
+    }
+    assert_eq!(codes, ["OK", "OK", "RequestLimitExceeded"]);
+    // The default pair's bucket is empty; hk's is full.
+    for _ in 0..2 {
+        let answer = call_as(
+            &emu,
+            HK_ID,
+            HK_KEY,
+            "DescribeCertificateDetail",
+            json!({"CertificateId": "hk1"}),
+        )
+        .await;
+        assert_eq!(answer.code(), "OK");
+    }
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_secret_id_given_to_two_owners_is_refused() {
+    let mut config = accounts_config(1.0);
+    config.accounts[0].secret_id = ID.into();
+    let refused = start(config).await.map(|_| ()).map_err(|e| e.to_string());
+    assert_eq!(
+        refused,
+        Err("account `hk` has the same SecretId as the default pair: each account needs its own key pair".into())
+    );
+}
+
+#[test]
+fn a_state_file_from_before_accounts_reads_as_the_default_owner() {
+    let old =
+        r#"{"certificates": {"a": {"certificate_id": "a", "domain": "a.example", "status": 5}}}"#;
+    let state: StateSnapshot = serde_json::from_str(old).unwrap();
+    assert_eq!(state.certificates["a"].owner, None);
+    assert_eq!(state.certificates["a"].written_with, None);
+    let printed = format!("{:?}", accounts_config(1.0));
+    assert!(
+        printed.contains(HK_ID) && !printed.contains(HK_KEY),
+        "{printed}"
+    );
 }

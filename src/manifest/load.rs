@@ -12,12 +12,13 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use crate::certificate::CredentialRef;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::manifest::FORMAT_VERSION;
 use crate::manifest::interpolate::{
     InterpolationError, interpolate, needs_interpolation, unbraced_names,
 };
-use crate::manifest::raw::{CsrFile, RawDocument, from_tree};
+use crate::manifest::raw::{ACCOUNT_CREDENTIAL_KEYS, CsrFile, RawDocument, from_tree};
 use crate::manifest::schema::{self, suggest};
 use crate::manifest::tree::{Document, Format, Node, Value};
 use crate::manifest::{toml as toml_parser, yaml};
@@ -139,6 +140,8 @@ pub struct Loaded {
     /// be in a file or document that failed to read: their references are
     /// not reported (the failure is, with a note); see `excuse_unread`.
     pub unread_profiles: Vec<String>,
+    /// Accounts likewise: `account:` references to them are not reported.
+    pub unread_accounts: Vec<String>,
 }
 
 /// [`load_within`] the default [`Budget`].
@@ -259,37 +262,43 @@ fn excuse_unread(loaded: &mut Loaded) {
     if failures.is_empty() {
         return;
     }
-    let defined: HashSet<&str> = loaded
+    // Profiles and Accounts, by (kind, name): a failed file may have
+    // defined either.
+    let defined: HashSet<(&str, &str)> = loaded
         .documents
         .iter()
         .filter_map(|(_, d)| match d {
-            RawDocument::Profile(p) => Some(p.name.value.as_str()),
+            RawDocument::Profile(p) => Some(("profile", p.name.value.as_str())),
+            RawDocument::Account(a) => Some(("account", a.name.value.as_str())),
             RawDocument::Certificate(_) => None,
         })
         .collect();
     // Missing names in first-use order, each with the documents using it.
-    let mut missing: Vec<(String, Vec<String>)> = Vec::new();
+    let mut missing: Vec<((&str, String), Vec<String>)> = Vec::new();
     for (_, document) in &loaded.documents {
-        let (user, references) = match document {
-            RawDocument::Profile(p) => (&p.name.value, &p.profiles),
-            RawDocument::Certificate(c) => (&c.name.value, &c.profiles),
+        let (user, references, account) = match document {
+            RawDocument::Profile(p) => (&p.name.value, &p.profiles, &p.account),
+            RawDocument::Certificate(c) => (&c.name.value, &c.profiles, &c.account),
+            RawDocument::Account(_) => continue,
         };
-        for reference in references {
-            if defined.contains(reference.value.as_str()) || reference.secret {
+        let references = references
+            .iter()
+            .map(|r| ("profile", r))
+            .chain(account.iter().map(|a| ("account", a)));
+        for (kind, reference) in references {
+            if defined.contains(&(kind, reference.value.as_str())) || reference.secret {
                 continue;
             }
-            match missing
-                .iter_mut()
-                .find(|(name, _)| *name == reference.value)
-            {
+            let key = (kind, reference.value.clone());
+            match missing.iter_mut().find(|(k, _)| *k == key) {
                 Some((_, users)) if !users.contains(user) => users.push(user.clone()),
                 Some(_) => {}
-                None => missing.push((reference.value.clone(), vec![user.clone()])),
+                None => missing.push((key, vec![user.clone()])),
             }
         }
     }
     let mut notes: Vec<(usize, String)> = Vec::new();
-    for (name, users) in missing {
+    for ((kind, name), users) in missing {
         let place = failures.iter().find(|(_, file)| {
             file.is_none_or(|file| loaded.files.get(file).text.contains(name.as_str()))
         });
@@ -298,11 +307,14 @@ fn excuse_unread(loaded: &mut Loaded) {
             notes.push((
                 *index,
                 format!(
-                    "profile `{name}`, used by {}, is in no document read; it may be defined here, so its uses are not checked until this is fixed",
+                    "{kind} `{name}`, used by {}, is in no document read; it may be defined here, so its uses are not checked until this is fixed",
                     users.join(", ")
                 ),
             ));
-            loaded.unread_profiles.push(name);
+            match kind {
+                "account" => loaded.unread_accounts.push(name),
+                _ => loaded.unread_profiles.push(name),
+            }
         }
     }
     for (index, note) in notes {
@@ -533,6 +545,19 @@ fn load_file(
         // The run has errors, so nothing built from it is ever sent.
         match from_tree(&document.root, !clean) {
             Some(mut raw) => {
+                if let RawDocument::Account(account) = &raw {
+                    // A literal credential is in the file text itself: mask
+                    // it in every quoted source line (`literal-secret`
+                    // reports it without its value).
+                    for value in [&account.secret_id, &account.secret_key, &account.token]
+                        .into_iter()
+                        .flatten()
+                    {
+                        if CredentialRef::parse(&value.value).is_none() {
+                            loaded.files.redact(value.span);
+                        }
+                    }
+                }
                 if let RawDocument::Certificate(certificate) = &mut raw
                     && let Some(file_ref) = &certificate.csr.file
                 {
@@ -676,12 +701,16 @@ fn check_document(
                 Value::String(t) => Some(t.text.as_str()),
                 _ => None,
             };
-            if !matches!(kind, Some("Profile" | "Certificate")) {
+            if !matches!(kind, Some("Profile" | "Certificate" | "Account")) {
                 let mut d =
                     Diagnostic::error(Code::Kind, format!("unknown kind {}", describe(node)))
                         .at(node.span)
-                        .note("a document is `kind: Profile` or `kind: Certificate`");
-                if let Some(near) = kind.and_then(|k| suggest(k, ["Profile", "Certificate"])) {
+                        .note(
+                            "a document is `kind: Profile`, `kind: Certificate` or `kind: Account`",
+                        );
+                if let Some(near) =
+                    kind.and_then(|k| suggest(k, ["Profile", "Certificate", "Account"]))
+                {
                     d = d.hint(format!("did you mean `{near}`?"));
                 }
                 problems.push(d);
@@ -691,8 +720,29 @@ fn check_document(
     if !problems.is_empty() {
         return false;
     }
-    warn_unbraced(&document.root, None, problems);
-    interpolate_tree(&mut document.root, env, problems);
+    let is_account = matches!(
+        document.root.get("kind").map(|e| &e.value.value),
+        Some(Value::String(t)) if t.text == "Account"
+    );
+    match &mut document.root.value {
+        // An Account's credentials stay as written (`${NAME}`): they are
+        // read only when a run talks to a real endpoint, and checked for
+        // that form in validation (`literal-secret`, which also covers an
+        // unbraced `$NAME` there without quoting the value).
+        Value::Mapping(entries) if is_account => {
+            for e in entries
+                .iter_mut()
+                .filter(|e| !ACCOUNT_CREDENTIAL_KEYS.contains(&e.key.as_str()))
+            {
+                warn_unbraced(&e.value, Some(&e.key), problems);
+                interpolate_tree(&mut e.value, env, problems);
+            }
+        }
+        _ => {
+            warn_unbraced(&document.root, None, problems);
+            interpolate_tree(&mut document.root, env, problems);
+        }
+    }
     schema::validate(&loaded.files, document, problems);
     true
 }
@@ -1025,7 +1075,7 @@ mod tests {
     fn csr_text(loaded: &Loaded) -> Option<Result<String, String>> {
         loaded.documents.iter().find_map(|(_, d)| match d {
             RawDocument::Certificate(c) => c.csr.loaded_file.as_ref().map(|f| f.text.clone()),
-            RawDocument::Profile(_) => None,
+            RawDocument::Profile(_) | RawDocument::Account(_) => None,
         })
     }
 

@@ -19,7 +19,35 @@ pub struct RawProfile {
     pub had_errors: bool,
     pub name: Sourced<String>,
     pub profiles: Vec<Sourced<String>>,
+    /// `account`: the Account whose credentials send the certificates
+    /// that use this profile (a certificate's own `account` wins).
+    pub account: Option<Sourced<String>>,
     pub fields: FieldValues,
+}
+
+/// The keys of an Account that name credentials: each is kept as written,
+/// never interpolated at load, since the variables are read only when a
+/// run talks to a real endpoint (docs/manifest-format.md, "Accounts").
+pub const ACCOUNT_CREDENTIAL_KEYS: [&str; 3] = ["secret_id", "secret_key", "token"];
+
+/// A `kind: Account` document: whose credentials, and where they are sent.
+#[derive(Clone, Debug)]
+pub struct RawAccount {
+    /// The document had errors: checks that would only repeat them are skipped.
+    pub had_errors: bool,
+    pub name: Sourced<String>,
+    /// `intl` or `china` (the schema holds it to these).
+    pub site: Option<Sourced<String>>,
+    pub endpoint: Option<Sourced<String>>,
+    /// As written: `${NAME}` or `${NAME:-default}` when valid.
+    pub secret_id: Option<Sourced<String>>,
+    pub secret_key: Option<Sourced<String>>,
+    pub token: Option<Sourced<String>>,
+    /// A profile of the credential files, instead of the three above.
+    pub profile: Option<Sourced<String>>,
+    pub region: Option<Sourced<String>>,
+    /// Writes a second for this account, as the number was written.
+    pub rate: Option<Sourced<f64>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,6 +102,8 @@ pub struct RawCertificate {
     pub api: Option<Sourced<String>>,
     /// `company_type`: `company` or `individual` (`CompanyType` 2 or 1).
     pub company_type: Option<Sourced<String>>,
+    /// `account`: wins over the profiles' `account`.
+    pub account: Option<Sourced<String>>,
     pub csr: RawCsr,
     pub fields: FieldValues,
 }
@@ -82,6 +112,7 @@ pub struct RawCertificate {
 pub enum RawDocument {
     Profile(RawProfile),
     Certificate(Box<RawCertificate>),
+    Account(Box<RawAccount>),
 }
 
 fn text(node: &Node) -> Option<Sourced<String>> {
@@ -98,6 +129,15 @@ fn text(node: &Node) -> Option<Sourced<String>> {
 fn boolean(node: &Node) -> Option<Sourced<bool>> {
     match node.value {
         Value::Bool(b) => Some(Sourced::new(b, node.span)),
+        _ => None,
+    }
+}
+
+fn number(node: &Node) -> Option<Sourced<f64>> {
+    match node.value {
+        #[allow(clippy::cast_precision_loss)] // a rate is far below 2^52
+        Value::Integer(n) => Some(Sourced::new(n as f64, node.span)),
+        Value::Float(x) => Some(Sourced::new(x, node.span)),
         _ => None,
     }
 }
@@ -141,11 +181,28 @@ pub fn from_tree(root: &Node, had_errors: bool) -> Option<RawDocument> {
         .map(|e| texts(&e.value))
         .unwrap_or_default();
     let fields = field_values(root);
+    let account = field(root, "account");
+    if kind.value == "Account" {
+        let secret = |key: &str| field(root, key).map(|v| Sourced { secret: true, ..v });
+        return Some(RawDocument::Account(Box::new(RawAccount {
+            had_errors,
+            name,
+            site: field(root, "site"),
+            endpoint: field(root, "endpoint"),
+            secret_id: secret("secret_id"),
+            secret_key: secret("secret_key"),
+            token: secret("token"),
+            profile: field(root, "profile"),
+            region: field(root, "region"),
+            rate: root.get("rate").and_then(|e| number(&e.value)),
+        })));
+    }
     if kind.value == "Profile" {
         return Some(RawDocument::Profile(RawProfile {
             had_errors,
             name,
             profiles,
+            account,
             fields,
         }));
     }
@@ -181,6 +238,7 @@ pub fn from_tree(root: &Node, had_errors: bool) -> Option<RawDocument> {
         commit: root.get("commit").and_then(|e| boolean(&e.value)),
         api: field(root, "api"),
         company_type: field(root, "company_type"),
+        account,
         csr,
         fields,
     })))

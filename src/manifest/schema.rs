@@ -124,6 +124,10 @@ fn common_properties(draft: Draft, kind: &str, name_description: &str) -> Map<St
         ),
     );
     properties.insert("verify_type".into(), verify_type_schema());
+    properties.insert(
+        "account".into(),
+        string("The Account (a `kind: Account` document) whose credentials and site send the certificate; without one, the default credentials. A certificate's own `account` wins over its profiles'."),
+    );
     for section in Section::ALL {
         properties.insert(section.key().into(), draft.reference(section.key()));
     }
@@ -200,6 +204,7 @@ pub fn document_schema(draft: Draft) -> Json {
             "additionalProperties": false,
         }),
     );
+    definitions.insert("account".into(), account_schema());
     for section in Section::ALL {
         definitions.insert(section.key().into(), section_schema(section));
     }
@@ -214,7 +219,7 @@ pub fn document_schema(draft: Draft) -> Json {
     );
     schema.insert(
         "description".into(),
-        json!("One document of a tccert manifest: a Profile or a Certificate. See https://github.com/ (project README) for the format."),
+        json!("One document of a tccert manifest: a Profile, a Certificate or an Account. See https://github.com/ (project README) for the format."),
     );
     schema.insert("type".into(), json!("object"));
     schema.insert("required".into(), json!(["apiVersion", "kind"]));
@@ -222,17 +227,51 @@ pub fn document_schema(draft: Draft) -> Json {
         "properties".into(),
         json!({
             "apiVersion": { "const": FORMAT_VERSION, "description": "Always tccert/v1." },
-            "kind": { "enum": ["Profile", "Certificate"] },
+            "kind": { "enum": ["Profile", "Certificate", "Account"] },
         }),
     );
     schema.insert("if".into(), is_kind("Profile"));
     schema.insert("then".into(), draft.reference("profile"));
     schema.insert(
         "else".into(),
-        json!({ "if": is_kind("Certificate"), "then": draft.reference("certificate") }),
+        json!({
+            "if": is_kind("Certificate"),
+            "then": draft.reference("certificate"),
+            "else": { "if": is_kind("Account"), "then": draft.reference("account") },
+        }),
     );
     schema.insert(draft.definitions().into(), Json::Object(definitions));
     Json::Object(schema)
+}
+
+/// A `kind: Account` document. What the schema cannot say (site or
+/// endpoint, not both; the credentials' `${NAME}` form; the rate's range)
+/// is checked in validation, with the format's own codes.
+fn account_schema() -> Json {
+    let credential = |what: &str| {
+        string(&format!(
+            "{what}: exactly `${{NAME}}` or `${{NAME:-default}}`, read when a run talks to a real endpoint; a literal value is an error (credentials never live in manifests)."
+        ))
+    };
+    json!({
+        "type": "object",
+        "description": "Credentials and a site that certificates use with `account: NAME`.",
+        "required": ["apiVersion", "kind", "name"],
+        "properties": {
+            "apiVersion": { "const": FORMAT_VERSION },
+            "kind": { "const": "Account" },
+            "name": string("Unique among accounts; what `account:` names."),
+            "site": { "enum": ["intl", "china"], "description": "intl (default): ssl.intl.tencentcloudapi.com; china: ssl.tencentcloudapi.com. Not with `endpoint`. --endpoint, TCCERT_ENDPOINT and --emulator replace it." },
+            "endpoint": string("An https:// URL instead of `site`."),
+            "secret_id": credential("The SecretId"),
+            "secret_key": credential("The SecretKey"),
+            "token": credential("The token of temporary credentials (optional; empty means none)"),
+            "profile": string("A profile of the credential files (~/.tencentcloud/credentials, ~/.tccli/NAME.credential), instead of secret_id, secret_key and token."),
+            "region": string("Sent as X-TC-Region for this account's requests; wins over --region."),
+            "rate": { "type": "number", "description": "Writes a second for each write action of this account, from 0.01 to 1000; wins over --rate." },
+        },
+        "additionalProperties": false,
+    })
 }
 
 /// The schema as `tccert schema` prints it and `schemas/` holds it.
@@ -261,6 +300,21 @@ pub const CERTIFICATE_ONLY_KEYS: [&str; 8] = [
     "api",
 ];
 
+/// The keys of an Account.
+const ACCOUNT_KEYS: [&str; 11] = [
+    "apiVersion",
+    "kind",
+    "name",
+    "site",
+    "endpoint",
+    "secret_id",
+    "secret_key",
+    "token",
+    "profile",
+    "region",
+    "rate",
+];
+
 /// The keys a mapping at `pointer` may hold in a document of `kind`, for
 /// "did you mean" hints.
 fn allowed_keys(kind: &str, pointer: &str) -> Vec<&'static str> {
@@ -271,6 +325,7 @@ fn allowed_keys(kind: &str, pointer: &str) -> Vec<&'static str> {
             "name",
             "profiles",
             "verify_type",
+            "account",
             "organization",
             "admin",
             "contact",
@@ -287,6 +342,9 @@ fn allowed_keys(kind: &str, pointer: &str) -> Vec<&'static str> {
     };
     if pointer.is_empty() && kind == "Certificate" {
         keys.extend(CERTIFICATE_ONLY_KEYS);
+    }
+    if pointer.is_empty() && kind == "Account" {
+        keys = ACCOUNT_KEYS.to_vec();
     }
     for section in Section::ALL {
         if pointer == format!("/{}", section.key()) {

@@ -12,7 +12,7 @@ use std::path::Path;
 use super::report;
 use crate::diag::{Diagnostics, Severity};
 use crate::plan::changes::Change;
-use crate::plan::{CertificateReport, Mode, Outcome, StopReason};
+use crate::plan::{CertificateReport, Mode, Outcome, Stop};
 use crate::source::{Files, Span};
 
 /// Escapes the message part of a workflow command (GitHub's own rules:
@@ -98,7 +98,7 @@ pub fn github_report(
     files: &Files,
     mode: Mode,
     reports: &[CertificateReport],
-    stop: Option<&StopReason>,
+    stops: &[Stop],
 ) -> String {
     let mut out = String::new();
     // (level, span, what, field, change text) -> certificate names, in order.
@@ -162,8 +162,8 @@ pub fn github_report(
         );
         out.push_str(&command(level, &properties, &message));
     }
-    if let Some(reason) = stop {
-        out.push_str(&command("error", &[], &report::stop_message(reason)));
+    for stop in stops {
+        out.push_str(&command("error", &[], &report::stop_message(stop)));
     }
     out
 }
@@ -242,7 +242,7 @@ mod tests {
             report("blog", Outcome::Planned),
         ];
         let files = Files::default();
-        let apply = github_report(&files, Mode::Apply, &reports, None);
+        let apply = github_report(&files, Mode::Apply, &reports, &[]);
         assert!(!apply.contains("www"), "{apply}");
         assert!(apply.contains(
             "::error file=certificates/api.yaml,line=3,title=tccert%3A api failed::failed"
@@ -256,13 +256,29 @@ mod tests {
         let mut dotted = report("dot", Outcome::Planned);
         dotted.file = "./certificates/dot.yaml".into();
         assert!(
-            github_report(&files, Mode::Plan, &[dotted], None)
+            github_report(&files, Mode::Plan, &[dotted], &[])
                 .starts_with("::notice file=certificates/dot.yaml,")
         );
-        let plan = github_report(&files, Mode::Plan, &reports, Some(&StopReason::Interrupted));
+        let plan = github_report(
+            &files,
+            Mode::Plan,
+            &reports,
+            &[crate::plan::Stop::run(crate::plan::StopReason::Interrupted)],
+        );
         assert!(plan.contains("::warning file=certificates/shop.yaml"));
         assert!(plan.contains("::notice file=certificates/blog.yaml"));
         assert!(plan.ends_with("::error::interrupted: nothing new was written after the signal; writes in flight were settled by reads where they could be (any still `unknown`: run plan to see)\n"));
+    }
+
+    #[test]
+    fn annotations_name_the_account() {
+        let mut hk = report("hk", Outcome::Failed);
+        hk.account = Some("acme-hk".into());
+        let text = github_report(&Files::default(), Mode::Apply, &[hk], &[]);
+        assert!(
+            text.contains("::failed    hk (hk-id) account acme-hk status 5"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -305,7 +321,7 @@ mod tests {
         let mut new = report("new", Outcome::Planned);
         new.first_submission = true;
         new.changes = vec![position];
-        let text = github_report(&files, Mode::Plan, &[www, api, new], None);
+        let text = github_report(&files, Mode::Plan, &[www, api, new], &[]);
         let lines: Vec<&str> = text.lines().collect();
         // `api` keeps a notice at its document for the field without a
         // line; `new` (a first submission) has every change there.

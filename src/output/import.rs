@@ -299,8 +299,10 @@ fn relative(from: &str, target: &str) -> String {
 
 /// Builds the tree: profiles for the organization, admin and contact sets
 /// that two or more certificates share, one file per certificate holding
-/// the rest, uploaded CSRs under `csr/`, and the schema.
-pub fn build(certificates: &[Imported]) -> Tree {
+/// the rest, uploaded CSRs under `csr/`, and the schema. With `account`
+/// (`import --account NAME`), every certificate says `account: NAME`, so
+/// that validate and plan read it with that account's credentials.
+pub fn build(certificates: &[Imported], account: Option<&str>) -> Tree {
     let names = names(certificates);
     let mut order: Vec<usize> = (0..certificates.len()).collect();
     order.sort_by(|a, b| names[*a].cmp(&names[*b]));
@@ -349,6 +351,9 @@ pub fn build(certificates: &[Imported]) -> Tree {
             "apiVersion: tccert/v1\nkind: Certificate\nname: {name}\ncertificate_id: {}\n",
             live_value(&c.certificate_id)
         );
+        if let Some(account) = account {
+            body.push_str(&format!("account: {}\n", yaml_string(account)));
+        }
         let mut own = Vec::new();
         let mut used = Vec::new();
         for section in Section::ALL {
@@ -574,32 +579,35 @@ mod tests {
 
     #[test]
     fn shared_sets_become_profiles_and_certificates_keep_the_rest() {
-        let tree = build(&[
-            imported(
-                "a1",
-                submitted(
-                    "Acme Ltd",
-                    "Luke",
-                    json!({"CertificateDomain": "www.acme.example"}),
+        let tree = build(
+            &[
+                imported(
+                    "a1",
+                    submitted(
+                        "Acme Ltd",
+                        "Luke",
+                        json!({"CertificateDomain": "www.acme.example"}),
+                    ),
                 ),
-            ),
-            imported(
-                "b2",
-                submitted(
-                    "Acme Ltd",
-                    "Han",
-                    json!({"CertificateDomain": "api.acme.example"}),
+                imported(
+                    "b2",
+                    submitted(
+                        "Acme Ltd",
+                        "Han",
+                        json!({"CertificateDomain": "api.acme.example"}),
+                    ),
                 ),
-            ),
-            imported(
-                "c3",
-                submitted(
-                    "Other $Co",
-                    "Han",
-                    json!({"CertificateDomain": "*.other.example"}),
+                imported(
+                    "c3",
+                    submitted(
+                        "Other $Co",
+                        "Han",
+                        json!({"CertificateDomain": "*.other.example"}),
+                    ),
                 ),
-            ),
-        ]);
+            ],
+            None,
+        );
         let profiles: Vec<&str> = tree.profiles.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(profiles, ["acme-ltd", "admin-han-sky", "contact-leia-sky"]);
         assert_eq!(
@@ -610,6 +618,7 @@ mod tests {
              postal_code: \"518000\"\n  phone_area_code: \"0755\"\n  phone_number: \"86013388\"\n"
         );
         let www = file(&tree, "certificates/www-acme-example.yaml");
+        assert!(!www.contains("account:"), "no account unless asked: {www}");
         assert!(
             www.contains("profiles:\n  - acme-ltd\n  - contact-leia-sky\n"),
             "{www}"
@@ -656,10 +665,17 @@ mod tests {
                 json!({"CsrType": "parse", "CsrContent": pem}),
             ),
         );
-        let tree = build(&[first, second]);
+        let tree = build(&[first, second], Some("acme-hk"));
         let names: Vec<&str> = tree.certificates.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["www-acme-example-abc1", "www-acme-example-xyz9"]);
         let online = file(&tree, "certificates/www-acme-example-abc1.yaml");
+        assert!(
+            online.contains("\ncertificate_id: AbC1\naccount: acme-hk\n"),
+            "import --account names the account on every certificate: {online}"
+        );
+        assert!(
+            file(&tree, "certificates/www-acme-example-xyz9.yaml").contains("\naccount: acme-hk\n")
+        );
         assert!(online.contains("dv: true\n"), "{online}");
         assert!(online.contains("verify_type: DNS\n"), "{online}");
         assert!(

@@ -11,7 +11,7 @@ use std::path::Path;
 use super::github::repository_path;
 use super::report::{self, plural};
 use crate::diag::{Diagnostics, Severity};
-use crate::plan::{CertificateReport, Mode, Outcome, StopReason};
+use crate::plan::{CertificateReport, Mode, Outcome, Stop};
 use crate::source::Files;
 
 /// Escapes text for a Markdown table cell: `|` would end the cell, `<`
@@ -77,23 +77,20 @@ pub fn markdown_diagnostics(files: &Files, diagnostics: &Diagnostics) -> String 
 
 /// A plan or apply as Markdown: a headline with the counts, a table of the
 /// certificates that need attention, and the ones in sync folded away.
-pub fn markdown_report(
-    mode: Mode,
-    reports: &[CertificateReport],
-    stop: Option<&StopReason>,
-) -> String {
+pub fn markdown_report(mode: Mode, reports: &[CertificateReport], stops: &[Stop]) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "### tccert {}\n", report::summary_line(mode, reports));
-    if let Some(reason) = stop {
-        let _ = writeln!(out, "> **{}**\n", cell(&report::stop_message(reason)));
+    for stop in stops {
+        let _ = writeln!(out, "> **{}**\n", cell(&report::stop_message(stop)));
     }
+    let with_account = report::any_account(reports);
     let quiet = |r: &&CertificateReport| r.outcome == Outcome::InSync;
     let attention: Vec<&CertificateReport> = reports.iter().filter(|r| !quiet(r)).collect();
     let in_sync: Vec<&CertificateReport> = reports.iter().filter(quiet).collect();
     if attention.is_empty() && !reports.is_empty() {
         out.push_str("Nothing to do: every certificate is in sync.\n\n");
     } else if !attention.is_empty() {
-        table(&mut out, &attention);
+        table(&mut out, &attention, with_account);
         changes(&mut out, reports);
     }
     if !in_sync.is_empty() {
@@ -103,19 +100,31 @@ pub fn markdown_report(
             in_sync.len(),
             plural(in_sync.len())
         );
-        table(&mut out, &in_sync);
+        table(&mut out, &in_sync, with_account);
         out.push_str("</details>\n");
     }
     out
 }
 
-fn table(out: &mut String, reports: &[&CertificateReport]) {
-    out.push_str("| certificate | id | manifest | status | result | detail |\n");
-    out.push_str("| --- | --- | --- | ---: | --- | --- |\n");
+/// With `with_account`, a column naming each certificate's account (`-`
+/// for the default credentials).
+fn table(out: &mut String, reports: &[&CertificateReport], with_account: bool) {
+    if with_account {
+        out.push_str("| certificate | account | id | manifest | status | result | detail |\n");
+        out.push_str("| --- | --- | --- | --- | ---: | --- | --- |\n");
+    } else {
+        out.push_str("| certificate | id | manifest | status | result | detail |\n");
+        out.push_str("| --- | --- | --- | ---: | --- | --- |\n");
+    }
     for r in reports {
+        let account = if with_account {
+            format!(" {} |", r.account.as_deref().map_or("-".into(), cell))
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | **{}** | {} |",
+            "| {} |{account} {} | {} | {} | **{}** | {} |",
             cell(&r.name),
             code_span(&r.certificate_id),
             code_span(&place(&r.file, r.line)),
@@ -179,7 +188,7 @@ mod tests {
         planned.actions = vec![crate::api::action::Action::SubmitCertificateInformation];
         planned.first_submission = true;
         let reports = [planned, report("api", Outcome::InSync)];
-        let text = markdown_report(Mode::Plan, &reports, None);
+        let text = markdown_report(Mode::Plan, &reports, &[]);
         assert!(
             text.starts_with("### tccert plan: 2 certificates: "),
             "{text}"
@@ -188,7 +197,7 @@ mod tests {
         // Every row has the header's six cells, whatever the names hold.
         let mut odd = report("</details> a—b", Outcome::Failed);
         odd.error = Some(("Code".into(), "line\nbreak | pipe".into()));
-        let odd_text = markdown_report(Mode::Apply, &[odd], None);
+        let odd_text = markdown_report(Mode::Apply, &[odd], &[]);
         let row = odd_text
             .lines()
             .find(|l| l.contains("details"))
@@ -199,8 +208,33 @@ mod tests {
         // doubled for Markdown), so the table row stays one line.
         assert!(row.contains("line\\\\nbreak \\| pipe"), "{row}");
         assert!(text.contains("<details><summary>1 certificate in sync</summary>"));
-        let all_in_sync = markdown_report(Mode::Plan, &[report("api", Outcome::InSync)], None);
+        let all_in_sync = markdown_report(Mode::Plan, &[report("api", Outcome::InSync)], &[]);
         assert!(all_in_sync.contains("Nothing to do"));
+    }
+
+    #[test]
+    fn an_account_column_and_the_accounts_stop_when_the_run_has_accounts() {
+        let mut hk = report("hk", Outcome::Failed);
+        hk.account = Some("acme-hk".into());
+        let stop = crate::plan::Stop {
+            whose: crate::plan::Whose::Account("acme-hk".into()),
+            reason: crate::plan::StopReason::AuthFailure {
+                code: "AuthFailure.SecretIdNotFound".into(),
+                message: "m".into(),
+            },
+        };
+        let text = markdown_report(
+            Mode::Apply,
+            &[hk, report("www", Outcome::Submitted)],
+            &[stop],
+        );
+        assert!(text.contains("| certificate | account | id |"), "{text}");
+        assert!(text.contains("| hk | acme-hk | `hk-id` |"), "{text}");
+        assert!(text.contains("| www | - | `www-id` |"), "{text}");
+        assert!(
+            text.contains("> **account `acme-hk`: stopped at AuthFailure.SecretIdNotFound"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -216,7 +250,7 @@ mod tests {
             },
             source: None,
         }];
-        let text = markdown_report(Mode::Plan, &[drifted], None);
+        let text = markdown_report(Mode::Plan, &[drifted], &[]);
         assert!(
             text.contains(
                 "**www** `www-id` drift:\n\n```text\nOrganizationName: \"Old ```\\n| Co\" -> \"Acme\"\n```\n"
@@ -246,7 +280,7 @@ mod tests {
                 r
             })
             .collect();
-        let text = markdown_report(Mode::Plan, &reports, None);
+        let text = markdown_report(Mode::Plan, &reports, &[]);
         assert!(text.len() < 65_536, "{}", text.len());
         assert!(
             text.contains("**c0** `c0-id` planned:"),

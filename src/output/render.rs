@@ -69,6 +69,10 @@ pub fn render_text(files: &Files, certificates: &[Certificate]) -> String {
             printable(&certificate.profiles.join(" → ")).into_owned()
         };
         let _ = writeln!(out, "  profiles   {profiles}");
+        // Only when it has one, so a tree without accounts renders as before.
+        if let Some(account) = &certificate.account {
+            let _ = writeln!(out, "  account    {}", printable(account));
+        }
         let _ = writeln!(
             out,
             "  commit     {}",
@@ -231,6 +235,7 @@ pub fn render_json(files: &Files, certificates: &[Certificate]) -> Json {
                 "file": files.path(certificate.file).display().to_string(),
                 "line": certificate.span.line,
                 "profiles": certificate.profiles,
+                "account": certificate.account,
                 "commit": certificate.commit,
                 "api": certificate.api.name(),
                 "api_choice": api_choice_name(certificate.api_choice),
@@ -281,6 +286,7 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("  profiles   acme\n"), "{text}");
+        assert!(!text.contains("  account "), "no account, no line: {text}");
         assert!(
             text.contains("  api        SubmitCertificateInformation (the default)\n"),
             "{text}"

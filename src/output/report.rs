@@ -9,7 +9,7 @@ use serde_json::{Value as Json, json};
 
 use crate::certificate::Api;
 use crate::plan::changes::{Change, Shown};
-use crate::plan::{CertificateReport, Mode, Outcome, StopReason};
+use crate::plan::{CertificateReport, Mode, Outcome, Stop, StopReason, Whose};
 use crate::source::printable;
 
 pub fn counts(reports: &[CertificateReport]) -> BTreeMap<Outcome, usize> {
@@ -145,10 +145,14 @@ pub fn line(report: &CertificateReport) -> String {
     let status = report.status.map_or("-".to_string(), |s| s.to_string());
     let detail = detail(report);
     let mut line = format!(
-        "{:<9} {} ({}) status {status}",
+        "{:<9} {} ({}){} status {status}",
         report.outcome.as_str(),
         printable(&report.name),
-        printable(&report.certificate_id)
+        printable(&report.certificate_id),
+        report
+            .account
+            .as_ref()
+            .map_or(String::new(), |a| format!(" account {}", printable(a)))
     );
     if !detail.is_empty() {
         line.push_str(" — ");
@@ -179,14 +183,37 @@ pub fn summary_line(mode: Mode, reports: &[CertificateReport]) -> String {
     )
 }
 
+/// Whether any certificate of the run has an account: only then do the
+/// table and the Markdown report show an account column.
+pub fn any_account(reports: &[CertificateReport]) -> bool {
+    reports.iter().any(|r| r.account.is_some())
+}
+
 /// The table printed at the end of a run.
-pub fn table(mode: Mode, reports: &[CertificateReport], stop: Option<&StopReason>) -> String {
-    let headers = ["NAME", "CERTIFICATE ID", "STATUS", "RESULT", "DETAIL"];
-    let rows: Vec<[String; 5]> = reports
+pub fn table(mode: Mode, reports: &[CertificateReport], stops: &[Stop]) -> String {
+    // The account rides in the name column's neighbour only when the run
+    // has accounts, so that a run without them reads as it always did.
+    let with_account = any_account(reports);
+    let headers = if with_account {
+        [
+            "NAME",
+            "ACCOUNT",
+            "CERTIFICATE ID",
+            "STATUS",
+            "RESULT",
+            "DETAIL",
+        ]
+    } else {
+        ["NAME", "", "CERTIFICATE ID", "STATUS", "RESULT", "DETAIL"]
+    };
+    let rows: Vec<[String; 6]> = reports
         .iter()
         .map(|r| {
             [
                 printable(&r.name).into_owned(),
+                r.account
+                    .as_deref()
+                    .map_or("-".into(), |a| printable(a).into_owned()),
                 printable(&r.certificate_id).into_owned(),
                 r.status.map_or("-".into(), |s| s.to_string()),
                 r.outcome.as_str().to_string(),
@@ -196,15 +223,18 @@ pub fn table(mode: Mode, reports: &[CertificateReport], stop: Option<&StopReason
         .collect();
     let mut widths = headers.map(str::len);
     for row in &rows {
-        for (i, cell) in row.iter().enumerate().take(4) {
+        for (i, cell) in row.iter().enumerate().take(5) {
             widths[i] = widths[i].max(cell.chars().count());
         }
     }
     let mut out = String::new();
-    let format_row = |cells: [&str; 5]| {
+    let format_row = |cells: [&str; 6]| {
         let mut line = String::new();
         for (i, cell) in cells.iter().enumerate() {
-            if i < 4 {
+            if i == 1 && !with_account {
+                continue;
+            }
+            if i < 5 {
                 let _ = write!(line, "{cell:<width$}  ", width = widths[i]);
             } else {
                 line.push_str(cell);
@@ -217,7 +247,7 @@ pub fn table(mode: Mode, reports: &[CertificateReport], stop: Option<&StopReason
         let _ = writeln!(
             out,
             "{}",
-            format_row([&row[0], &row[1], &row[2], &row[3], &row[4]])
+            format_row([&row[0], &row[1], &row[2], &row[3], &row[4], &row[5]])
         );
     }
     let changes = changes_text(reports);
@@ -225,23 +255,37 @@ pub fn table(mode: Mode, reports: &[CertificateReport], stop: Option<&StopReason
         let _ = write!(out, "\n{changes}");
     }
     let _ = writeln!(out, "\n{}", summary_line(mode, reports));
-    if let Some(reason) = stop {
-        let _ = writeln!(out, "{}", stop_message(reason));
+    for stop in stops {
+        let _ = writeln!(out, "{}", stop_message(stop));
     }
     out
 }
 
-pub fn stop_message(reason: &StopReason) -> String {
-    match reason {
+/// What a stop means, in one line (two for a clock that is off).
+pub fn stop_message(stop: &Stop) -> String {
+    // Whose certificates it ended: said when the run had accounts. Other
+    // accounts go on, which their own lines show.
+    let (prefix, nothing_more) = match &stop.whose {
+        Whose::Run => (String::new(), "nothing more was sent"),
+        Whose::Default => (
+            "default credentials: ".to_string(),
+            "nothing more was sent with them",
+        ),
+        Whose::Account(name) => (
+            format!("account `{}`: ", printable(name)),
+            "nothing more was sent with its credentials",
+        ),
+    };
+    match &stop.reason {
         StopReason::AuthFailure { code, message } => {
-            let mut text = format!("stopped at {code}: {message}; nothing more was sent");
+            let mut text = format!("{prefix}stopped at {code}: {message}; {nothing_more}");
             if code == "AuthFailure.SignatureExpire" {
                 text.push_str("\nthe clock of this machine is off by more than five minutes: set it right (NTP) and run again");
             }
             text
         }
         StopReason::Unreachable { code, message } => format!(
-            "stopped: the endpoint could not be reached {} times in a row ({code}: {message}); nothing more was sent",
+            "{prefix}stopped: the endpoint could not be reached {} times in a row ({code}: {message}); {nothing_more}",
             crate::plan::retry::CONNECT_FAILURES_TO_STOP
         ),
         StopReason::Interrupted => {
@@ -252,7 +296,7 @@ pub fn stop_message(reason: &StopReason) -> String {
 }
 
 /// The JSON object of docs/cli.md ("JSON output").
-pub fn to_json(reports: &[CertificateReport], stop: Option<&StopReason>) -> Json {
+pub fn to_json(reports: &[CertificateReport], stops: &[Stop]) -> Json {
     let certificates: Vec<Json> = reports
         .iter()
         .map(|r| {
@@ -263,6 +307,7 @@ pub fn to_json(reports: &[CertificateReport], stop: Option<&StopReason>) -> Json
                 "status": r.status,
                 "result": r.outcome.as_str(),
                 "api": r.api.name(),
+                "account": r.account,
             });
             if !r.drift.is_empty() {
                 object["drift"] = json!(r.drift);
@@ -287,14 +332,24 @@ pub fn to_json(reports: &[CertificateReport], stop: Option<&StopReason>) -> Json
         .map(|(o, n)| (o.as_str().to_string(), json!(n)))
         .collect();
     let mut report = json!({ "certificates": certificates, "summary": summary });
-    if let Some(reason) = stop {
-        report["stopped"] = json!(match reason {
-            StopReason::AuthFailure { code, message } =>
-                json!({ "reason": "auth_failure", "code": code, "message": message }),
-            StopReason::Unreachable { code, message } =>
-                json!({ "reason": "unreachable", "code": code, "message": message }),
+    let stop_json = |stop: &Stop| {
+        let mut object = match &stop.reason {
+            StopReason::AuthFailure { code, message } => {
+                json!({ "reason": "auth_failure", "code": code, "message": message })
+            }
+            StopReason::Unreachable { code, message } => {
+                json!({ "reason": "unreachable", "code": code, "message": message })
+            }
             StopReason::Interrupted => json!({ "reason": "interrupted" }),
-        });
+        };
+        object["account"] = json!(stop.account());
+        object
+    };
+    // `stopped`: the first stop, as before accounts; `stops`: every one
+    // (one per account that stopped).
+    if let Some(first) = stops.first() {
+        report["stopped"] = stop_json(first);
+        report["stops"] = Json::Array(stops.iter().map(stop_json).collect());
     }
     report
 }
@@ -312,7 +367,7 @@ mod tests {
     fn json_has_every_summary_key_and_only_applicable_fields() {
         let mut drifted = report("b", Outcome::Drift);
         drifted.drift = vec!["OrganizationName"];
-        let value = to_json(&[report("a", Outcome::Submitted), drifted], None);
+        let value = to_json(&[report("a", Outcome::Submitted), drifted], &[]);
         assert_eq!(
             value["summary"],
             json!({"submitted": 1, "committed": 0, "planned": 0, "in_sync": 0, "drift": 1, "skipped": 0, "failed": 0, "unknown": 0, "stale": 0})
@@ -332,7 +387,7 @@ mod tests {
             "InternalError".into(),
             "boom\n::set-output name=x::y".into(),
         ));
-        for text in [line(&failed), table(Mode::Apply, &[failed.clone()], None)] {
+        for text in [line(&failed), table(Mode::Apply, &[failed.clone()], &[])] {
             assert!(
                 !text.lines().any(|l| l.trim_start().starts_with("::")),
                 "{text}"
@@ -362,12 +417,47 @@ mod tests {
                 report("www", Outcome::Submitted),
                 report("api-long-name", Outcome::InSync),
             ],
-            None,
+            &[],
         );
         assert_eq!(
             text,
             "NAME           CERTIFICATE ID    STATUS  RESULT     DETAIL\nwww            www-id            5       submitted\napi-long-name  api-long-name-id  5       in_sync\n\napply: 2 certificates: 1 submitted, 0 committed, 1 in sync, 0 drift, 0 skipped, 0 failed\n"
         );
+    }
+
+    #[test]
+    fn accounts_show_in_the_line_the_table_and_json_and_stops_name_theirs() {
+        let mut hk = report("hk", Outcome::Failed);
+        hk.account = Some("acme-hk".into());
+        let plain = report("www", Outcome::Submitted);
+        assert!(line(&hk).starts_with("failed    hk (hk-id) account acme-hk status 5"));
+        assert!(line(&plain).starts_with("submitted www (www-id) status 5"));
+        let stop = Stop {
+            whose: Whose::Account("acme-hk".into()),
+            reason: StopReason::AuthFailure {
+                code: "AuthFailure.SecretIdNotFound".into(),
+                message: "m".into(),
+            },
+        };
+        let text = table(
+            Mode::Apply,
+            &[hk.clone(), plain.clone()],
+            std::slice::from_ref(&stop),
+        );
+        assert!(
+            text.starts_with("NAME  ACCOUNT  CERTIFICATE ID  STATUS"),
+            "{text}"
+        );
+        assert!(text.contains("\nwww   -        www-id"), "{text}");
+        assert!(
+            text.ends_with("account `acme-hk`: stopped at AuthFailure.SecretIdNotFound: m; nothing more was sent with its credentials\n"),
+            "{text}"
+        );
+        let value = to_json(&[hk, plain], &[stop]);
+        assert_eq!(value["certificates"][0]["account"], json!("acme-hk"));
+        assert_eq!(value["certificates"][1]["account"], Json::Null);
+        assert_eq!(value["stopped"]["account"], json!("acme-hk"));
+        assert_eq!(value["stops"].as_array().map(Vec::len), Some(1));
     }
 
     fn change(field: &'static str, shown: Shown) -> Change {
@@ -422,7 +512,7 @@ mod tests {
         let mut failed = report("api", Outcome::Failed);
         failed.changes = vec![withheld];
         let reports = [planned, failed, report("in", Outcome::InSync)];
-        let text = table(Mode::Plan, &reports, None);
+        let text = table(Mode::Plan, &reports, &[]);
         assert!(
             text.contains(
                 "would send SubmitCertificateInformation; changed: ContactPosition, KeyPassword\n"
@@ -435,11 +525,11 @@ mod tests {
         );
         assert!(!text.contains("api (api-id)"), "{text}");
         // `changes` on the results that write or drift, even when empty.
-        let value = to_json(&reports, None);
+        let value = to_json(&reports, &[]);
         assert_eq!(value["certificates"][0]["changes"][1]["sensitive"], true);
         assert!(value["certificates"][1].get("changes").is_none());
         assert!(value["certificates"][2].get("changes").is_none());
-        let committed = to_json(&[report("c", Outcome::Committed)], None);
+        let committed = to_json(&[report("c", Outcome::Committed)], &[]);
         assert_eq!(committed["certificates"][0]["changes"], json!([]));
     }
 }

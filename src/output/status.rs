@@ -109,6 +109,8 @@ pub struct Entry {
     pub name: String,
     pub certificate_id: String,
     pub file: String,
+    /// Whose credentials read it (`None`: the default credentials).
+    pub account: Option<String>,
     /// The last read, if any succeeded.
     pub live: Option<Live>,
     /// Why the last read failed: `(code, message)`, masked already.
@@ -143,8 +145,31 @@ impl Entry {
 
     /// The one line `--wait` prints when a certificate's status changes.
     pub fn line(&self) -> String {
-        format!("{}: {}", self.name, self.status_text())
+        match &self.account {
+            Some(account) => format!(
+                "{} (account {}): {}",
+                self.name,
+                printable(account),
+                self.status_text()
+            ),
+            None => format!("{}: {}", self.name, self.status_text()),
+        }
     }
+}
+
+/// Whether any certificate has an account: only then do the text and
+/// Markdown reports show an account column (as plan's do), so that a run
+/// without accounts reads as it always did.
+fn any_account(entries: &[Entry]) -> bool {
+    entries.iter().any(|e| e.account.is_some())
+}
+
+/// The account as a cell: its name, `-` for the default credentials.
+fn account_cell(entry: &Entry) -> String {
+    entry
+        .account
+        .as_deref()
+        .map_or("-".into(), |a| printable(a).into_owned())
 }
 
 /// The JSON report: `{"certificates": [...]}` in the shape docs/cli.md
@@ -167,7 +192,7 @@ pub fn to_json(entries: &[Entry]) -> Json {
                 "name": entry.name,
                 "certificate_id": entry.certificate_id,
                 "file": entry.file,
-                "account": Json::Null,
+                "account": entry.account,
                 "status": live.map(|l| l.status),
                 "status_name": live.map(|l| short_name(l.status)),
                 "status_message": live.and_then(|l| l.status_message.clone()),
@@ -202,10 +227,21 @@ pub fn text(entries: &[Entry]) -> String {
         .map(|e| e.certificate_id.len())
         .max()
         .unwrap_or(0);
+    let with_account = any_account(entries);
+    let account_width = entries
+        .iter()
+        .map(|e| account_cell(e).chars().count())
+        .max()
+        .unwrap_or(0);
     let mut out = String::new();
     for entry in entries {
+        let account = if with_account {
+            format!("{:account_width$}  ", account_cell(entry))
+        } else {
+            String::new()
+        };
         out.push_str(&format!(
-            "{:name_width$}  {:id_width$}  {}\n",
+            "{:name_width$}  {account}{:id_width$}  {}\n",
             entry.name,
             printable(&entry.certificate_id),
             entry.status_text()
@@ -238,10 +274,20 @@ pub fn summary(entries: &[Entry]) -> String {
 /// The Markdown report: a table of statuses, then one of the records.
 pub fn markdown(entries: &[Entry]) -> String {
     let mut out = String::from("### tccert status\n\n");
-    out.push_str("| Certificate | Id | Status |\n| --- | --- | --- |\n");
+    let with_account = any_account(entries);
+    if with_account {
+        out.push_str("| Certificate | Account | Id | Status |\n| --- | --- | --- | --- |\n");
+    } else {
+        out.push_str("| Certificate | Id | Status |\n| --- | --- | --- |\n");
+    }
     for entry in entries {
+        let account = if with_account {
+            format!(" {} |", cell(&account_cell(entry)))
+        } else {
+            String::new()
+        };
         out.push_str(&format!(
-            "| {} | {} | {} |\n",
+            "| {} |{account} {} | {} |\n",
             code_span(&entry.name),
             code_span(&entry.certificate_id),
             cell(&entry.status_text())
@@ -293,6 +339,7 @@ mod tests {
             name: name.into(),
             certificate_id: format!("id-{name}"),
             file: format!("{name}.yaml"),
+            account: None,
             live,
             error: None,
         }
@@ -379,6 +426,49 @@ mod tests {
             assert!(!shown.contains('\u{1b}'), "{shown}");
         }
         assert!(text(&entries).contains("\\u{1b}[31m"), "{}", text(&entries));
+    }
+
+    #[test]
+    fn accounts_are_named_in_json_text_and_markdown_only_when_some_certificate_has_one() {
+        let live = || Live {
+            status: 1,
+            status_message: None,
+            validation: Vec::new(),
+        };
+        let mut hk = entry("hk", Some(live()));
+        hk.account = Some("acme-hk".into());
+        let entries = [hk, entry("www", Some(live()))];
+        let json = to_json(&entries);
+        assert_eq!(json["certificates"][0]["account"], "acme-hk");
+        assert_eq!(json["certificates"][1]["account"], Json::Null);
+        let shown = text(&entries);
+        assert!(
+            shown.contains("hk   acme-hk  id-hk   approved (1)\n"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("www  -        id-www  approved (1)\n"),
+            "{shown}"
+        );
+        let table = markdown(&entries);
+        assert!(
+            table.contains("| Certificate | Account | Id | Status |"),
+            "{table}"
+        );
+        assert!(
+            table.contains("| `hk` | acme-hk | `id-hk` | approved (1) |"),
+            "{table}"
+        );
+        assert!(table.contains("| `www` | - | `id-www` |"), "{table}");
+        assert_eq!(entries[0].line(), "hk (account acme-hk): approved (1)");
+        assert_eq!(entries[1].line(), "www: approved (1)");
+        let without = [entry("www", Some(live()))];
+        assert!(
+            text(&without).starts_with("www  id-www  approved (1)\n"),
+            "{}",
+            text(&without)
+        );
+        assert!(!markdown(&without).contains("Account"));
     }
 
     #[test]

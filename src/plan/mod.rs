@@ -20,7 +20,9 @@
 //! body under SubmittedData's names ([`crate::api::request::submitted_view`]).
 //!
 //! Guarantees:
-//! - `AuthFailure.*` stops the whole run: no request starts after it.
+//! - `AuthFailure.*` stops the account it came from (one [`Run`] per
+//!   account, the default credentials counting as one): no request of that
+//!   account starts after it; the other accounts go on.
 //! - A certificate is reported `submitted`/`committed` only when the server
 //!   accepted the write (its answer, or a read that shows the write in place).
 //! - A write that took effect is not sent again: after an unknown outcome we
@@ -35,5 +37,5 @@ pub mod run;
 pub mod saved;
 
 pub use decide::{Decision, Live, decide};
-pub use outcome::{CertificateReport, Mode, Outcome, StopReason};
-pub use run::{OnDone, Options, Run, run};
+pub use outcome::{CertificateReport, Mode, Outcome, Stop, StopReason, Whose};
+pub use run::{OnDone, Options, Run, run, run_all, stops};

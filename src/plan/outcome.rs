@@ -92,6 +92,8 @@ pub struct CertificateReport {
     /// What plan would send, or what apply sent.
     pub actions: Vec<Action>,
     pub notes: Vec<String>,
+    /// The account that sent it (`None`: the default credentials).
+    pub account: Option<String>,
     /// For a write decided (planned or sent): the digests a saved plan
     /// records (`plan --out`, [`super::saved`]).
     pub digests: Option<Digests>,
@@ -107,6 +109,43 @@ pub enum StopReason {
     Unreachable { code: String, message: String },
     /// SIGINT or SIGTERM.
     Interrupted,
+}
+
+/// Whose requests a stop ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Whose {
+    /// The whole run: an interrupt, or a run with one set of credentials.
+    Run,
+    /// The default credentials' certificates, in a run that also has accounts.
+    Default,
+    /// One account's certificates (any other account went on).
+    Account(String),
+}
+
+/// A stop and whose certificates it ended (docs/cli.md: stops are per
+/// account, the default credentials counting as one).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stop {
+    pub whose: Whose,
+    pub reason: StopReason,
+}
+
+impl Stop {
+    /// A stop of the whole run.
+    pub fn run(reason: StopReason) -> Self {
+        Self {
+            whose: Whose::Run,
+            reason,
+        }
+    }
+
+    /// The account's name; `None` for the default credentials or the run.
+    pub fn account(&self) -> Option<&str> {
+        match &self.whose {
+            Whose::Account(name) => Some(name),
+            Whose::Run | Whose::Default => None,
+        }
+    }
 }
 
 impl CertificateReport {
@@ -130,6 +169,7 @@ impl CertificateReport {
             api: certificate.api,
             actions: Vec::new(),
             notes: Vec::new(),
+            account: certificate.account.clone(),
             digests: None,
         }
     }
@@ -169,6 +209,7 @@ impl CertificateReport {
             api: Api::SubmitCertificateInformation,
             actions: Vec::new(),
             notes: Vec::new(),
+            account: None,
             digests: None,
         }
     }

@@ -1,7 +1,10 @@
 //! The effectful part of planning and applying: one task per certificate,
 //! every request paced per action ([`super::pace`]), retried or settled as
-//! [`super::retry`] decides, and stopped for the whole run on
-//! `AuthFailure.*`, an unreachable endpoint or a signal. Never prints: each
+//! [`super::retry`] decides, and stopped on `AuthFailure.*`, an unreachable
+//! endpoint or a signal. One [`Run`] per account (the default credentials
+//! counting as one): each has its own transport, pacers and stop, so the
+//! documented limits apply per account and one account's refused
+//! credentials stop only its certificates ([`run_all`]). Never prints: each
 //! certificate's [`CertificateReport`] goes to an [`OnDone`] callback and
 //! back to the caller.
 
@@ -19,7 +22,7 @@ use super::changes::{self, Change, Values};
 use super::decide::{
     Decision, Live, comparison_notes, decide, differences, drift_note, unverifiable_note,
 };
-use super::outcome::{CertificateReport, Mode, Outcome, StopReason};
+use super::outcome::{CertificateReport, Mode, Outcome, Stop, StopReason, Whose};
 use super::pace::{Backoff, Pacer};
 use super::retry::{self, CallKind, Next};
 use super::saved::{self, Digests, Expected};
@@ -48,6 +51,10 @@ pub struct Options {
     /// `--resubmit`: certificates (by name) submitted at status 5 even when
     /// every comparable field agrees.
     pub resubmit: BTreeSet<String>,
+    /// Whose credentials this run sends with: an account's name, `None`
+    /// for the default credentials. Named in the errors of what a stop left
+    /// unsent.
+    pub account: Option<String>,
     /// `--no-values`: the reports name the fields that change, no value.
     pub values: Values,
     /// `apply --plan`: what the saved plan planned, by certificate name. A
@@ -66,6 +73,7 @@ impl Default for Options {
             backoff: Backoff::default(),
             timeout: Duration::from_secs(30),
             resubmit: BTreeSet::new(),
+            account: None,
             values: Values::Shown,
             saved: BTreeMap::new(),
         }
@@ -120,7 +128,8 @@ struct Attempt {
     connect_failures: u32,
 }
 
-/// Shared between the tasks of a run (one account): the pacers and the stop.
+/// Shared between the tasks of one account: the transport (its
+/// credentials and endpoint), the pacers and the stop.
 pub struct Run<T: Transport> {
     transport: Arc<T>,
     pacers: HashMap<Action, Mutex<Pacer>>,
@@ -133,10 +142,18 @@ pub struct Run<T: Transport> {
 /// Something to call when each certificate is done (progress display).
 pub type OnDone = Arc<dyn Fn(&CertificateReport) + Send + Sync>;
 
-/// The error of a request that was not sent because the run stopped.
-fn not_sent(reason: Option<&StopReason>) -> CallError {
-    let message = match reason {
-        Some(StopReason::AuthFailure { code, .. } | StopReason::Unreachable { code, .. }) => {
+/// The error of a request that was not sent because the run (or the
+/// certificate's account) stopped.
+fn not_sent(reason: Option<&StopReason>, account: Option<&str>) -> CallError {
+    let message = match (reason, account) {
+        (
+            Some(StopReason::AuthFailure { code, .. } | StopReason::Unreachable { code, .. }),
+            Some(account),
+        ) => format!("not sent: account `{account}` stopped at {code}"),
+        (
+            Some(StopReason::AuthFailure { code, .. } | StopReason::Unreachable { code, .. }),
+            None,
+        ) => {
             format!("not sent: the run stopped at {code}")
         }
         _ => "not sent: the run was interrupted".to_string(),
@@ -208,6 +225,15 @@ impl<T: Transport> Run<T> {
 
     pub fn stop_reason(&self) -> Option<StopReason> {
         self.stop_state.borrow().reason.clone()
+    }
+
+    /// The account this run sends for (`None`: the default credentials).
+    pub fn account(&self) -> Option<&str> {
+        self.options.account.as_deref()
+    }
+
+    fn not_sent(&self) -> CallError {
+        not_sent(self.stop_reason().as_ref(), self.account())
     }
 
     /// Whether a request for `purpose` may be sent now.
@@ -293,7 +319,7 @@ impl<T: Transport> Run<T> {
         purpose: Purpose,
     ) -> Attempt {
         let refused = |run: &Self| Attempt {
-            result: Err(not_sent(run.stop_reason().as_ref())),
+            result: Err(run.not_sent()),
             sent_at: Instant::now(),
             connect_failures: 0,
         };
@@ -485,7 +511,7 @@ impl<T: Transport> Run<T> {
                         .sleep_until(Instant::now() + delay, Purpose::Work)
                         .await
                     {
-                        return Written::Failed(not_sent(self.stop_reason().as_ref()));
+                        return Written::Failed(self.not_sent());
                     }
                 }
                 Next::Fail | Next::StopAccount => return Written::Failed(error),
@@ -508,7 +534,7 @@ impl<T: Transport> Run<T> {
                                 "{action}: {}; reads showed it did not take effect",
                                 error.code()
                             ));
-                            return Written::Failed(not_sent(self.stop_reason().as_ref()));
+                            return Written::Failed(self.not_sent());
                         }
                         Settled::Absent => {}
                     }
@@ -740,19 +766,30 @@ fn order_never_left(error: &CallError) -> bool {
     is_not_sent(error) || error.is_connect_failure()
 }
 
-/// Reconciles every certificate, concurrently, and reports in input order.
-/// A certificate whose task panicked is reported `failed` (`tccert.Internal`),
-/// never dropped.
+/// Reconciles every certificate with one set of credentials; see [`run_all`].
 pub async fn run<T: Transport>(
     run: Arc<Run<T>>,
     certificates: Vec<(Certificate, PathBuf)>,
     on_done: OnDone,
 ) -> Vec<CertificateReport> {
+    let certificates = certificates
+        .into_iter()
+        .map(|(certificate, file)| (Arc::clone(&run), certificate, file))
+        .collect();
+    run_all(certificates, on_done).await
+}
+
+/// Reconciles every certificate, each with its account's [`Run`],
+/// concurrently, and reports in input order. A certificate whose task
+/// panicked is reported `failed` (`tccert.Internal`), never dropped.
+pub async fn run_all<T: Transport>(
+    certificates: Vec<(Arc<Run<T>>, Certificate, PathBuf)>,
+    on_done: OnDone,
+) -> Vec<CertificateReport> {
     let mut tasks = Vec::with_capacity(certificates.len());
-    for (certificate, file) in certificates {
+    for (run, certificate, file) in certificates {
         let mut skeleton = CertificateReport::new(&certificate);
         skeleton.file.clone_from(&file);
-        let run = Arc::clone(&run);
         let on_done = Arc::clone(&on_done);
         let task = tokio::spawn(async move {
             let mut report = run.reconcile(&certificate).await;
@@ -779,6 +816,31 @@ pub async fn run<T: Transport>(
         reports.push(report);
     }
     reports
+}
+
+/// Why the runs stopped, one entry per account that stopped; an interrupt,
+/// which stops every account at once, is one stop of the whole run. With
+/// one run only (no accounts), its stop is the run's.
+pub fn stops<T: Transport>(runs: &[Arc<Run<T>>]) -> Vec<Stop> {
+    let reasons: Vec<(Option<&str>, StopReason)> = runs
+        .iter()
+        .filter_map(|run| run.stop_reason().map(|reason| (run.account(), reason)))
+        .collect();
+    if reasons.iter().any(|(_, r)| *r == StopReason::Interrupted) {
+        return vec![Stop::run(StopReason::Interrupted)];
+    }
+    let alone = runs.len() == 1 && runs.iter().all(|run| run.account().is_none());
+    reasons
+        .into_iter()
+        .map(|(account, reason)| Stop {
+            whose: match account {
+                _ if alone => Whose::Run,
+                Some(name) => Whose::Account(name.to_string()),
+                None => Whose::Default,
+            },
+            reason,
+        })
+        .collect()
 }
 
 /// The code of a certificate whose reconciling failed inside tccert.

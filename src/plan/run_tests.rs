@@ -269,6 +269,7 @@ fn certificate(name: &str, commit: bool) -> Certificate {
         },
         fields,
         profiles: Vec::new(),
+        account: None,
         company_type: crate::certificate::CompanyType::default_for(false),
         company_type_span: None,
     }
@@ -980,6 +981,165 @@ async fn a_write_refused_because_another_run_got_there_is_not_a_failure() {
     };
     assert_eq!(reports[0].outcome, Outcome::InSync, "{:?}", reports[0]);
     assert!(reports[0].notes.iter().any(|n| n.contains("another run")));
+}
+
+/// Two accounts, each its own [`Run`] over its own fake server: the
+/// certificates `{prefix}{i}` for i in 0..n.
+fn account_certificates(
+    run: &Arc<Run<Fake>>,
+    account: &str,
+    n: usize,
+) -> Vec<(Arc<Run<Fake>>, Certificate, PathBuf)> {
+    (0..n)
+        .map(|i| {
+            let mut certificate = certificate(&format!("{account}{i}"), false);
+            certificate.account = Some(account.to_string());
+            (Arc::clone(run), certificate, PathBuf::from("m.yaml"))
+        })
+        .collect()
+}
+
+fn account_options(account: &str) -> Options {
+    Options {
+        account: Some(account.to_string()),
+        ..options()
+    }
+}
+
+fn names(prefix: &str, n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("{prefix}{i}")).collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn two_accounts_write_at_twice_one_accounts_pace() {
+    const N: usize = 20;
+    let time_for = |accounts: &'static [&'static str]| async move {
+        let mut work = Vec::new();
+        let mut fakes = Vec::new();
+        for account in accounts {
+            let ids = names(account, N);
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            let fake = Fake::new(&ids, |_, _, _| Behaviour::Normal);
+            let run = Run::new(Arc::new(fake.clone()), account_options(account));
+            work.extend(account_certificates(&run, account, N));
+            fakes.push(fake);
+        }
+        let started = Instant::now();
+        let reports = super::run_all(work, Arc::new(|_| {})).await;
+        assert!(reports.iter().all(|r| r.outcome == Outcome::Submitted));
+        // Each account's writes alone keep its pace: never two within
+        // 100 ms (10 a second) for one account.
+        for fake in &fakes {
+            let mut writes: Vec<Instant> = fake
+                .log()
+                .into_iter()
+                .filter(|s| s.action == SUBMIT_ACTION)
+                .map(|s| s.at)
+                .collect();
+            writes.sort();
+            assert_eq!(writes.len(), N);
+            for pair in writes.windows(2) {
+                assert!(pair[1] - pair[0] >= Duration::from_millis(99), "{pair:?}");
+            }
+        }
+        started.elapsed()
+    };
+    let one = time_for(&["a"]).await;
+    let two = time_for(&["a", "b"]).await;
+    // 20 reads then 20 writes at 10 a second: about 2 s either way; two
+    // accounts add nothing since each has its own pacers.
+    assert!(one >= Duration::from_millis(1900), "{one:?}");
+    assert!(
+        two < one + Duration::from_millis(150),
+        "two accounts took {two:?}, one {one:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_auth_failure_stops_only_its_accounts_certificates() {
+    let bad_ids = names("bad", 5);
+    let bad_ids: Vec<&str> = bad_ids.iter().map(String::as_str).collect();
+    let good_ids = names("good", 5);
+    let good_ids: Vec<&str> = good_ids.iter().map(String::as_str).collect();
+    let bad = Fake::new(&bad_ids, |_, _, _| {
+        Behaviour::Refuse(api("AuthFailure.SecretIdNotFound"))
+    });
+    let good = Fake::new(&good_ids, |_, _, _| Behaviour::Normal);
+    let bad_run = Run::new(Arc::new(bad.clone()), account_options("bad"));
+    let good_run = Run::new(Arc::new(good.clone()), account_options("good"));
+    let mut work = account_certificates(&bad_run, "bad", 5);
+    work.extend(account_certificates(&good_run, "good", 5));
+    let reports = super::run_all(work, Arc::new(|_| {})).await;
+
+    assert_eq!(
+        bad.log().len(),
+        1,
+        "nothing more with the refused credentials"
+    );
+    assert!(matches!(
+        bad_run.stop_reason(),
+        Some(StopReason::AuthFailure { .. })
+    ));
+    assert_eq!(good_run.stop_reason(), None);
+    let (bad_reports, good_reports) = reports.split_at(5);
+    assert!(good_reports.iter().all(|r| r.outcome == Outcome::Submitted));
+    assert!(
+        good_reports
+            .iter()
+            .all(|r| r.account.as_deref() == Some("good"))
+    );
+    assert!(bad_reports.iter().all(|r| r.outcome == Outcome::Failed));
+    // The cause named once per certificate: the refusal, or not sent
+    // because of it, naming the account.
+    for report in bad_reports {
+        let (code, message) = report.error.clone().unwrap_or_default();
+        assert!(
+            code == "AuthFailure.SecretIdNotFound"
+                || (code == NOT_SENT
+                    && message
+                        == "not sent: account `bad` stopped at AuthFailure.SecretIdNotFound"),
+            "{report:?}"
+        );
+    }
+    let stops = super::stops(&[Arc::clone(&good_run), Arc::clone(&bad_run)]);
+    assert_eq!(stops.len(), 1);
+    assert_eq!(stops[0].account(), Some("bad"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn connection_failures_stop_their_account_and_an_interrupt_is_one_stop_of_the_run() {
+    let down = Fake::new(&["x0", "x1", "x2", "x3"], |_, _, _| {
+        Behaviour::Refuse(CallError::Connect {
+            message: "connection refused".into(),
+        })
+    });
+    let up = Fake::new(&["y0"], |_, _, _| Behaviour::Normal);
+    let down_run = Run::new(Arc::new(down.clone()), options());
+    let up_run = Run::new(Arc::new(up), account_options("y"));
+    let mut work: Vec<(Arc<Run<Fake>>, Certificate, PathBuf)> = ["x0", "x1", "x2", "x3"]
+        .iter()
+        .map(|n| (Arc::clone(&down_run), certificate(n, false), PathBuf::new()))
+        .collect();
+    work.extend(account_certificates(&up_run, "y", 1));
+    let reports = super::run_all(work, Arc::new(|_| {})).await;
+    assert_eq!(down.log().len(), 3);
+    assert_eq!(reports[4].outcome, Outcome::Submitted);
+    let runs = [Arc::clone(&down_run), Arc::clone(&up_run)];
+    let stops = super::stops(&runs);
+    assert_eq!(stops.len(), 1);
+    assert_eq!(
+        stops[0].whose,
+        Whose::Default,
+        "the default credentials, among accounts"
+    );
+    // Alone, the default credentials' stop is the run's.
+    assert_eq!(super::stops(&runs[..1])[0].whose, Whose::Run);
+    up_run.stop(StopReason::Interrupted);
+    assert_eq!(
+        super::stops(&runs),
+        [Stop::run(StopReason::Interrupted)],
+        "an interrupt stops every account: one stop"
+    );
 }
 
 #[tokio::test(start_paused = true)]

@@ -76,6 +76,11 @@ pub struct PlannedCertificate {
     pub body_digest: String,
     /// [`live_digest`] of what plan read.
     pub live_digest: String,
+    /// The account whose credentials read it and would write it; absent
+    /// for the default credentials (so a plan without accounts reads as
+    /// before them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
 }
 
 /// The two digests of one certificate at one moment.
@@ -394,6 +399,7 @@ mod tests {
                 status: 5,
                 body_digest: sha256("b"),
                 live_digest: sha256("l"),
+                account: None,
             }],
         }
     }

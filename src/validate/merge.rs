@@ -272,6 +272,7 @@ mod tests {
             match document {
                 RawDocument::Profile(p) => profiles.push(p),
                 RawDocument::Certificate(c) => certificates.push(c.as_ref()),
+                RawDocument::Account(_) => {}
             }
         }
         (profiles, certificates)

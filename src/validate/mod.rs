@@ -4,6 +4,7 @@
 //! that explain what is wrong; [`crate::pipeline`] hands them out only when
 //! there is no error at all.
 //!
+//! - [`accounts`]: Accounts and the `account:` references to them;
 //! - [`merge`]: profiles merged into each certificate, with provenance;
 //! - [`formats`]: values' syntax (email, country, domain), with
 //!   [`countries`] (ISO 3166-1, to name the code a country's name means);
@@ -14,6 +15,7 @@
 //!
 //! Pure: the loader has read every file (CSR files included) before this.
 
+pub mod accounts;
 pub mod countries;
 pub mod csr;
 pub mod formats;
@@ -22,13 +24,13 @@ pub mod names;
 pub mod not_sent;
 pub mod required;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::certificate::{Api, ApiChoice, Certificate, CompanyType, Csr, Setting};
+use crate::certificate::{Account, Api, ApiChoice, Certificate, CompanyType, Csr, Setting};
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::field::Field;
 use crate::manifest::load::Loaded;
-use crate::manifest::raw::{RawCertificate, RawDocument, RawProfile};
+use crate::manifest::raw::{RawAccount, RawCertificate, RawDocument, RawProfile};
 use crate::source::{FileId, Sourced, Span};
 use csr::check_csr;
 use formats::{check_domains, check_values};
@@ -44,6 +46,8 @@ use required::{check_fields, check_successor_fields};
 pub(crate) struct Validated {
     pub certificates: Vec<Certificate>,
     pub profile_count: usize,
+    /// Every Account that passed its checks, used or not.
+    pub accounts: Vec<Account>,
 }
 
 /// What the command line adds to the manifests.
@@ -61,12 +65,32 @@ pub(crate) fn validate_with(
 ) -> Validated {
     let mut profiles: Vec<&RawProfile> = Vec::new();
     let mut certificates: Vec<(FileId, &RawCertificate)> = Vec::new();
+    let mut raw_accounts: Vec<(FileId, &RawAccount)> = Vec::new();
     for (file, document) in &loaded.documents {
         match document {
             RawDocument::Profile(p) => profiles.push(p),
             RawDocument::Certificate(c) => certificates.push((*file, c.as_ref())),
+            RawDocument::Account(a) => raw_accounts.push((*file, a.as_ref())),
         }
     }
+    let valid_accounts = accounts::check_accounts(&raw_accounts, diagnostics);
+    let account_names =
+        accounts::AccountNames::new(&raw_accounts).excusing(&loaded.unread_accounts);
+    for profile in &profiles {
+        account_names.check(
+            profile.account.as_ref(),
+            &format!("profile `{}`", profile.name.value),
+            diagnostics,
+        );
+    }
+    for (_, certificate) in &certificates {
+        account_names.check(
+            certificate.account.as_ref(),
+            &format!("certificate `{}`", certificate.name.value),
+            diagnostics,
+        );
+    }
+    let mut used_accounts: BTreeSet<String> = BTreeSet::new();
     for profile in &profiles {
         check_name(&profile.name, "profile", diagnostics);
     }
@@ -126,8 +150,11 @@ pub(crate) fn validate_with(
             // so that one run shows every problem.
             let _ = check_csr(&loaded.files, raw, diagnostics);
             check_domains(raw, diagnostics);
+            used_accounts.extend(raw.account.as_ref().map(|a| a.value.clone()));
             continue;
         };
+        let account = accounts::effective(&layers, raw).map(|a| a.value.clone());
+        used_accounts.extend(account.clone());
         let dv = raw.dv.as_ref().is_some_and(|d| d.value);
         let fields = without_empty_optional(merge_fields(&layers, raw), dv);
         let (api, api_choice) = choose_api(raw, options);
@@ -169,13 +196,16 @@ pub(crate) fn validate_with(
                 csr,
                 fields,
                 profiles: layers.iter().map(|p| p.name.value.clone()).collect(),
+                account,
             });
         }
     }
     not_sent.report(diagnostics);
+    accounts::report_unused(&raw_accounts, &used_accounts, diagnostics);
     Validated {
         certificates: valid,
         profile_count: profiles.len(),
+        accounts: valid_accounts,
     }
 }
 
@@ -367,6 +397,168 @@ mod tests {
         assert_eq!(
             warnings[0].message,
             "`organization.company_id` is not sent for certificates `www`, `api`: SubmitCertificateInformation has no CompanyId"
+        );
+    }
+
+    const ACCOUNT: &str = "apiVersion: tccert/v1\nkind: Account\nname: hk\nsite: china\nsecret_id: ${HK_ID}\nsecret_key: ${HK_KEY}\ntoken: ${HK_TOKEN:-}\nregion: ap-hongkong\nrate: 5\n";
+
+    fn codes_of(diagnostics: &Diagnostics) -> Vec<&'static str> {
+        diagnostics.iter().map(|d| d.code.as_str()).collect()
+    }
+
+    #[test]
+    fn the_certificates_account_wins_over_its_profiles() {
+        let profile = PROFILE.replace("name: acme\n", "name: acme\naccount: hk\n");
+        let own = certificate("own", "abc1", "account: cn\n");
+        let inherited = certificate("inherited", "abc2", "");
+        let cn = ACCOUNT.replace("name: hk", "name: cn");
+        let (certificates, diagnostics) = validate_all(
+            &[
+                ("a.yaml", ACCOUNT),
+                ("cn.yaml", &cn),
+                ("p.yaml", &profile),
+                ("own.yaml", &own),
+                ("inherited.yaml", &inherited),
+            ],
+            Options::default(),
+        );
+        assert!(diagnostics.is_empty(), "{:?}", codes_of(&diagnostics));
+        let accounts: Vec<Option<&str>> =
+            certificates.iter().map(|c| c.account.as_deref()).collect();
+        assert_eq!(accounts, [Some("cn"), Some("hk")]);
+    }
+
+    #[test]
+    fn an_account_is_validated_without_reading_its_variables() {
+        let www = certificate("www", "abc1", "account: hk\n");
+        let mut loaded = loaded(&[("a.yaml", ACCOUNT), ("p.yaml", PROFILE), ("w.yaml", &www)]);
+        let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
+        let validated = validate_with(&loaded, Options::default(), &mut diagnostics);
+        assert!(diagnostics.is_empty(), "{:?}", codes_of(&diagnostics));
+        let account = &validated.accounts[0];
+        assert_eq!(account.site, crate::certificate::Site::China);
+        assert_eq!(account.region.as_deref(), Some("ap-hongkong"));
+        assert_eq!(account.rate, Some(5.0));
+        let crate::certificate::AccountCredentials::Variables {
+            secret_id, token, ..
+        } = &account.credentials
+        else {
+            panic!("variables expected: {:?}", account.credentials);
+        };
+        assert_eq!(secret_id.variable, "HK_ID");
+        assert_eq!(token.as_ref().and_then(|t| t.default.as_deref()), Some(""));
+    }
+
+    #[test]
+    fn account_problems_have_their_codes() {
+        let cases: &[(&str, &str, &[&str])] = &[
+            ("literal", "secret_id: AKIDliteral\n", &["literal-secret"]),
+            ("around", "secret_key: key-${HK_KEY}\n", &["literal-secret"]),
+            (
+                "both",
+                "endpoint: https://ssl.example.com\n",
+                &["account-keys"],
+            ),
+            ("profile", "profile: hk\n", &["account-keys"]),
+            ("rate", "rate: 0\n", &["invalid-value"]),
+            ("rate_type", "rate: \"5\"\n", &["type-mismatch"]),
+            ("site", "site: mars\n", &["invalid-value"]),
+        ];
+        for (what, extra, expected) in cases {
+            // The extra line replaces the key it names, or is added
+            // (`endpoint` beside `site`).
+            let key = extra.split(':').next().unwrap_or_default();
+            let account: String = ACCOUNT
+                .lines()
+                .filter(|l| !l.starts_with(&format!("{key}:")))
+                .map(|l| format!("{l}\n"))
+                .collect::<String>()
+                + extra;
+            let www = certificate("www", "abc1", "account: hk\n");
+            let (_, diagnostics) = validate_all(
+                &[("a.yaml", &account), ("p.yaml", PROFILE), ("w.yaml", &www)],
+                Options::default(),
+            );
+            assert_eq!(codes_of(&diagnostics), *expected, "{what}");
+        }
+        let no_key = ACCOUNT.replace("secret_key: ${HK_KEY}\n", "");
+        let www = certificate("www", "abc1", "account: hk\n");
+        let (_, diagnostics) = validate_all(
+            &[("a.yaml", &no_key), ("p.yaml", PROFILE), ("w.yaml", &www)],
+            Options::default(),
+        );
+        assert_eq!(codes_of(&diagnostics), ["account-keys"]);
+    }
+
+    #[test]
+    fn an_account_in_a_file_that_failed_is_not_reported_missing_per_use() {
+        // A tab where YAML wants spaces: the Account is lost, and its
+        // failure, not one unknown-account per certificate, is reported.
+        let broken = ACCOUNT.replace("region:", "\tregion:");
+        let www = certificate("www", "abc1", "account: hk\n");
+        let api = certificate("api", "abc2", "account: hk\n");
+        let files = [
+            ("a.yaml", broken.as_str()),
+            ("p.yaml", PROFILE),
+            ("w.yaml", &www),
+            ("x.yaml", &api),
+        ];
+        let (_, diagnostics) = validate_all(&files, Options::default());
+        assert_eq!(codes_of(&diagnostics), ["yaml-syntax"]);
+        let notes: Vec<&String> = diagnostics.iter().flat_map(|d| &d.notes).collect();
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.starts_with("account `hk`, used by `www`, `api`,")),
+            "{notes:?}"
+        );
+        // A name in no failed file is still unknown.
+        let other = certificate("other", "abc3", "account: nowhere\n");
+        let files = [
+            ("a.yaml", broken.as_str()),
+            ("p.yaml", PROFILE),
+            ("o.yaml", &other),
+        ];
+        let (_, diagnostics) = validate_all(&files, Options::default());
+        assert_eq!(codes_of(&diagnostics), ["yaml-syntax", "unknown-account"]);
+    }
+
+    #[test]
+    fn a_literal_secret_is_never_quoted() {
+        let account = ACCOUNT.replace("${HK_KEY}", "very-secret-key");
+        let www = certificate("www", "abc1", "account: hk\n");
+        let (_, diagnostics) = validate_all(
+            &[("a.yaml", &account), ("p.yaml", PROFILE), ("w.yaml", &www)],
+            Options::default(),
+        );
+        let d = diagnostics.iter().next().expect("literal-secret");
+        let text = format!("{d:?}");
+        assert!(!text.contains("very-secret-key"), "{text}");
+    }
+
+    #[test]
+    fn unknown_and_unused_accounts() {
+        let profile = PROFILE.replace("name: acme\n", "name: acme\naccount: hkk\n");
+        let www = certificate("www", "abc1", "account: hx\n");
+        let (_, diagnostics) = validate_all(
+            &[("a.yaml", ACCOUNT), ("p.yaml", &profile), ("w.yaml", &www)],
+            Options::default(),
+        );
+        assert_eq!(
+            codes_of(&diagnostics),
+            ["unknown-account", "unknown-account", "unused-account"]
+        );
+        let unknown = diagnostics.iter().next().expect("a diagnostic");
+        assert_eq!(
+            unknown.message,
+            "profile `acme` uses account `hkk`, which does not exist"
+        );
+        assert_eq!(unknown.hint.as_deref(), Some("did you mean `hk`?"));
+        let unused = diagnostics.iter().last().expect("a diagnostic");
+        assert_eq!(unused.severity, crate::diag::Severity::Warning);
+        assert_eq!(
+            unused.message,
+            "account `hk` is not used by any certificate"
         );
     }
 }

@@ -408,6 +408,12 @@ fn the_builtin_emulator_runs_the_examples_end_to_end() {
             .as_array()
             .map_or(0, |c| c.len() as u64)
     );
+    // examples/ has an Account (acme-hk) whose `${...}` variables are not
+    // set: --emulator reads none, and sends the hk certificates as acme-hk.
+    let hk = report["certificates"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["name"] == "hk-www"));
+    assert_eq!(hk.map(|c| c["account"].clone()), Some("acme-hk".into()));
 }
 
 #[test]

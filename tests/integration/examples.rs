@@ -14,8 +14,8 @@ fn every_example_validates() {
 
 #[test]
 fn each_example_file_validates_with_its_profiles() {
-    // Certificates need their profiles, so validate each certificate file
-    // together with the profiles folder.
+    // Certificates need their profiles (and the hk profile its account),
+    // so validate each certificate file together with those folders.
     let certificates =
         std::fs::read_dir(repo().join("examples/certificates")).expect("examples/certificates");
     let mut count = 0;
@@ -26,6 +26,7 @@ fn each_example_file_validates_with_its_profiles() {
                 "validate",
                 path.to_str().expect("utf-8"),
                 repo().join("examples/profiles").to_str().expect("utf-8"),
+                repo().join("examples/accounts").to_str().expect("utf-8"),
             ])
             .run()
             .success();

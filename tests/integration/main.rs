@@ -18,6 +18,9 @@
 //!   `--emulator-reset`, `emulator --seed` with no variables, `emulator
 //!   --tls` and `--ca-cert`, `-` (stdin) as a PATH, help texts, `init`.
 //! - `properties`: property tests of merging and interpolation.
+//! - `accounts`: several accounts in one run against the emulator serving
+//!   accounts (own key pairs, stops and pace), `--seed` with accounts, the
+//!   account diagnostics, `status` with accounts and `import --account`.
 //! - `apply`: plan and apply against the emulator over loopback HTTP.
 //! - `ci_output`: --output github (annotations, step summary) and markdown.
 //! - `credentials`: --profile, the environment and the credential files, in order.
@@ -44,6 +47,7 @@
 //! - `write_path`: a slow server gets each write once, pacing after SIGINT, a
 //!   second signal, an unreachable endpoint, `--resubmit`, KeyPassword drift.
 
+mod accounts;
 mod apply;
 mod ci_output;
 mod commands;

@@ -80,6 +80,18 @@ fn apply_examples_twice_against_the_emulator_is_in_sync_the_second_time() {
     assert_eq!(state_line(&second).1, Some(file.clone()));
     let second_results = all_results(&second);
     assert_eq!(second_results.len(), first_results.len());
+    // examples/ has an Account (its variables unset): its certificates are
+    // the account's in the kept state too, and every certificate says whose
+    // it is (`null`: the default credentials).
+    for run in [&first, &second] {
+        let report = run.json();
+        let certificates = report["certificates"].as_array().expect("a list");
+        assert!(certificates.iter().all(|c| c.get("account").is_some()));
+        assert!(
+            certificates.iter().any(|c| c["account"] == "acme-hk"),
+            "{report}"
+        );
+    }
     assert!(
         second_results.iter().all(|r| r == "in_sync"),
         "{second_results:?}"
@@ -596,4 +608,41 @@ fn two_applies_at_once_on_one_tree_leave_a_whole_state_file() {
         "{}",
         third.stdout()
     );
+}
+
+#[test]
+fn apply_plan_with_the_emulator_uses_the_state_of_the_plans_tree() {
+    let state = tempfile::tempdir().expect("a state directory");
+    let tree = tempfile::tempdir().expect("a tree");
+    std::fs::write(tree.path().join("p.yaml"), PROFILE).expect("write");
+    std::fs::write(tree.path().join("c.yaml"), CERTIFICATE).expect("write");
+    let dir = tree.path().display().to_string();
+    let plan_file = state.path().join("plan.json").display().to_string();
+    let run = |args: &[&str]| with_state(state.path()).args(args.iter().copied()).run();
+    run(&["apply", dir.as_str(), "--emulator"]).success();
+    // A change after the first apply: the plan reads the kept state
+    // (status 5, the first apply's data), and so must apply --plan.
+    std::fs::write(
+        tree.path().join("p.yaml"),
+        PROFILE.replace("position: Engineer", "position: CTO"),
+    )
+    .expect("write");
+    run(&[
+        "plan",
+        dir.as_str(),
+        "--emulator",
+        "--out",
+        plan_file.as_str(),
+    ])
+    .success();
+    let applied = run(&[
+        "apply",
+        "--plan",
+        plan_file.as_str(),
+        "--emulator",
+        "--output",
+        "json",
+    ])
+    .success();
+    assert_eq!(all_results(&applied), ["submitted"], "{}", applied.stdout());
 }

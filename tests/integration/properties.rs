@@ -119,6 +119,7 @@ fn profile(name: &str, parents: &[String], fields: &BTreeMap<Field, String>) -> 
         had_errors: false,
         name: sourced(name),
         profiles: parents.iter().map(|p| sourced(p)).collect(),
+        account: None,
         fields: fields.iter().map(|(f, v)| (*f, sourced(v))).collect(),
     }
 }
@@ -135,6 +136,7 @@ fn certificate(profiles: &[String], fields: &BTreeMap<Field, String>) -> RawCert
         commit: None,
         api: None,
         company_type: None,
+        account: None,
         csr: RawCsr {
             span: span(),
             kind: Sourced::new(CsrType::Online, span()),

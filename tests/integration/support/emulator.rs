@@ -37,6 +37,7 @@ impl Emulator {
                 .map(|(id, domain)| SeedCertificate {
                     certificate_id: id.clone(),
                     domain: domain.clone(),
+                    owner: None,
                 })
                 .collect(),
             faults: faults
