@@ -257,7 +257,10 @@ impl Files {
 /// line of its own, where a terminal would act on an escape sequence or a CI
 /// runner on a workflow command (`::set-output`, `::error`).
 pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(|c| c.is_control() && c != '\t') {
+    if !text
+        .chars()
+        .any(|c| (c.is_control() && c != '\t') || is_bidi_control(c))
+    {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -266,16 +269,40 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
             '\t' => out.push(c),
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
-            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c if c.is_control() || is_bidi_control(c) => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            }
             c => out.push(c),
         }
     }
     std::borrow::Cow::Owned(out)
 }
 
+/// The Unicode characters that reorder the text around them (the
+/// "Trojan Source" characters, CVE-2021-42574): printed raw, a value from a
+/// server could make a diff read differently from what it holds.
+fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printable_escapes_bidi_controls() {
+        assert_eq!(
+            printable("Acme \u{202e}dtL\u{202c} \u{2066}x\u{2069}"),
+            "Acme \\u{202e}dtL\\u{202c} \\u{2066}x\\u{2069}"
+        );
+        assert!(matches!(
+            printable("例え Ünïcode"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 
     #[test]
     fn printable_escapes_control_characters_but_tabs() {

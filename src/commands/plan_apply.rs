@@ -89,8 +89,10 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
         std::io::stderr().is_terminal(),
     )?;
     let endpoint = recorded_endpoint(&settings.target);
+    let account_endpoints = recorded_account_endpoints(&settings.target);
     if let Some((path, plan)) = &saved {
         check_endpoint(path, plan, endpoint.as_deref())?;
+        check_account_endpoints(path, plan, &account_endpoints)?;
         settings.commit_all = plan.commit;
     }
     let certificates: Vec<(Certificate, PathBuf)> = chosen
@@ -264,6 +266,7 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
             tccert_version: saved::TCCERT_VERSION.into(),
             endpoint,
             emulator: args.emulator,
+            account_endpoints,
             paths: args.manifests.paths.clone(),
             files: files_read,
             api: args.manifests.api.map(|api| {
@@ -501,6 +504,43 @@ fn recorded_endpoint(target: &Target) -> Option<String> {
             })
             .map(|endpoint| endpoint.url.to_string()),
     }
+}
+
+/// Each account's endpoint URL, by account name (none with `--emulator`).
+fn recorded_account_endpoints(target: &Target) -> BTreeMap<String, String> {
+    match target {
+        Target::Emulator => BTreeMap::new(),
+        Target::Api { accounts, .. } => accounts
+            .iter()
+            .map(|a| (a.name.clone(), a.connection.endpoint.url.to_string()))
+            .collect(),
+    }
+}
+
+/// Every account this apply sends with sends where plan read: an Account's
+/// `site` or `endpoint` edited after the plan would otherwise send reviewed
+/// bodies somewhere nobody reviewed.
+fn check_account_endpoints(
+    path: &Path,
+    plan: &SavedPlan,
+    now: &BTreeMap<String, String>,
+) -> Result<(), CommandError> {
+    for (account, url) in now {
+        let message = match plan.account_endpoints.get(account) {
+            Some(planned) if planned == url => continue,
+            Some(planned) => format!(
+                "account `{account}`: it was made against {planned}, and this run would send to {url}"
+            ),
+            None => format!(
+                "account `{account}`: it records no endpoint for this account, and this run would send to {url}"
+            ),
+        };
+        return Err(CommandError::SavedPlan {
+            path: path.to_path_buf(),
+            message,
+        });
+    }
+    Ok(())
 }
 
 /// A plan is applied where it was made: the same endpoint, or the emulator
@@ -863,6 +903,7 @@ mod tests {
             tccert_version: saved::TCCERT_VERSION.into(),
             endpoint: endpoint.map(str::to_string),
             emulator,
+            account_endpoints: BTreeMap::new(),
             paths: vec!["m".into()],
             files: vec!["m/a.yaml".into(), "m/b.yaml".into()],
             api: None,
@@ -894,6 +935,30 @@ mod tests {
                 .unwrap_err()
                 .contains("made with --emulator")
         );
+    }
+
+    /// An Account's site or endpoint edited after the plan: the plan's
+    /// bodies still match, but would go where nobody reviewed.
+    #[test]
+    fn every_account_sends_where_the_plan_was_made() {
+        let path = Path::new("p.json");
+        let mut plan = saved_plan(false, Some("https://ssl.intl.tencentcloudapi.com/"));
+        plan.account_endpoints
+            .insert("hk".into(), "https://127.0.0.1:36301/".into());
+        let now = |url: &str| BTreeMap::from([("hk".to_string(), url.to_string())]);
+        let check = |now: &BTreeMap<String, String>| {
+            check_account_endpoints(path, &plan, now).map_err(|e| e.to_string())
+        };
+        assert!(check(&now("https://127.0.0.1:36301/")).is_ok());
+        assert!(check(&BTreeMap::new()).is_ok(), "no account sends");
+        let moved = check(&now("https://127.0.0.1:36302/")).unwrap_err();
+        assert!(
+            moved.contains("account `hk`: it was made against https://127.0.0.1:36301/, and this run would send to https://127.0.0.1:36302/"),
+            "{moved}"
+        );
+        assert!(moved.ends_with("nothing was sent"), "{moved}");
+        let unknown = BTreeMap::from([("cn".to_string(), "https://x.example/".to_string())]);
+        assert!(check(&unknown).unwrap_err().contains("records no endpoint"));
     }
 
     #[test]

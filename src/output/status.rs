@@ -209,11 +209,18 @@ pub fn to_json(entries: &[Entry]) -> Json {
 
 /// How a record is shown in text: what to create, where.
 fn validation_text(v: &Validation) -> String {
+    // Every part comes from the server: escaped, so that no value can move
+    // the cursor, clear the screen or start a GitHub workflow command.
+    let (kind, domain, value) = (
+        printable(&v.kind),
+        printable(&v.domain),
+        printable(&v.value),
+    );
     match &v.path {
-        Some(path) => format!("{} file {} on {}: {}", v.kind, path, v.domain, v.value),
+        Some(path) => format!("{kind} file {} on {domain}: {value}", printable(path)),
         None => format!(
-            "{} record {} in {}: {}",
-            v.kind, v.subdomain, v.domain, v.value
+            "{kind} record {} in {domain}: {value}",
+            printable(&v.subdomain)
         ),
     }
 }
@@ -426,6 +433,42 @@ mod tests {
             assert!(!shown.contains('\u{1b}'), "{shown}");
         }
         assert!(text(&entries).contains("\\u{1b}[31m"), "{}", text(&entries));
+    }
+
+    /// Validation records come from the server: in text (which `--output
+    /// github` also prints) none can clear the screen, write the clipboard
+    /// or start a line with a workflow command.
+    #[test]
+    fn validation_records_are_printed_escaped() {
+        let hostile = "a\n::error::inj\u{1b}[2J\u{1b}]52;c;ZXZpbA==\u{7}\r\u{202e}";
+        let live = Live {
+            status: 8,
+            status_message: None,
+            validation: vec![
+                Validation {
+                    domain: hostile.into(),
+                    kind: hostile.into(),
+                    name: hostile.into(),
+                    subdomain: hostile.into(),
+                    value: hostile.into(),
+                    path: None,
+                },
+                Validation {
+                    domain: hostile.into(),
+                    kind: hostile.into(),
+                    name: hostile.into(),
+                    subdomain: hostile.into(),
+                    value: hostile.into(),
+                    path: Some(hostile.into()),
+                },
+            ],
+        };
+        let shown = text(&[entry("www", Some(live))]);
+        for raw in ['\u{1b}', '\u{7}', '\r', '\u{202e}'] {
+            assert!(!shown.contains(raw), "{raw:?} in {shown}");
+        }
+        assert!(shown.lines().all(|line| !line.starts_with("::")), "{shown}");
+        assert!(shown.contains("a\\n::error::inj\\u{1b}[2J"), "{shown}");
     }
 
     #[test]

@@ -49,6 +49,12 @@ pub struct SavedPlan {
     pub endpoint: Option<String>,
     /// `--emulator`.
     pub emulator: bool,
+    /// Each account's endpoint, by account name, as plan resolved it (the
+    /// account's site or endpoint, or `--endpoint`): a plan is applied only
+    /// where it was made, for every account, not only the default
+    /// credentials. Empty (and absent from the file) without accounts.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub account_endpoints: BTreeMap<String, String>,
     /// The PATH arguments as given.
     pub paths: Vec<PathBuf>,
     /// Every file read (manifests and CSR files), as the loader named them.
@@ -386,6 +392,7 @@ mod tests {
             tccert_version: TCCERT_VERSION.into(),
             endpoint: Some("http://127.0.0.1:4000".into()),
             emulator: false,
+            account_endpoints: BTreeMap::new(),
             paths: vec!["manifests/".into()],
             files: vec!["manifests/www.yaml".into()],
             api: None,
