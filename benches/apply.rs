@@ -320,6 +320,7 @@ fn start_emulator(
                     name: format!("bench-{k}"),
                     secret_id,
                     secret_key,
+                    key_variable: None,
                 }
             })
             .collect(),

@@ -95,7 +95,8 @@ pub async fn run(args: EmulatorArgs) -> CommandResult {
 /// A `--seed` Account in the emulator: the key pair its variables give
 /// when both are set (so a run with those variables works unchanged), else
 /// a generated one (also for `profile:`, and for a literal the manifests
-/// should not hold). Printed as an `ACCOUNT` line either way.
+/// should not hold). Printed as an `ACCOUNT` line either way, the key only
+/// when generated.
 fn seed_account(account: &RawAccount, environment: &dyn Environment) -> EmulatorAccount {
     let lookup = |name: &str| environment.var(name);
     let read = |value: &Option<Sourced<String>>| {
@@ -109,11 +110,19 @@ fn seed_account(account: &RawAccount, environment: &dyn Environment) -> Emulator
         Some(_) => None,
         None => read(&account.secret_id).zip(read(&account.secret_key)),
     };
+    let key_variable = pair.as_ref().and_then(|_| {
+        account
+            .secret_key
+            .as_ref()
+            .and_then(|v| CredentialRef::parse(&v.value))
+            .map(|reference| reference.variable)
+    });
     let (secret_id, secret_key) = pair.unwrap_or_else(emulator::generate_credentials);
     EmulatorAccount {
         name: account.name.value.clone(),
         secret_id,
         secret_key,
+        key_variable,
     }
 }
 
@@ -428,6 +437,11 @@ mod tests {
             ),
             ("hk", "AKIDhk", "hk-key")
         );
+        assert_eq!(
+            crate::emulator::account_line(&from_variables),
+            "ACCOUNT hk AKIDhk ${HK_KEY}",
+            "a key from a variable is named, never printed"
+        );
         for environment in [
             MapEnvironment::default(),
             MapEnvironment::default().with("HK_ID", "AKIDhk"),
@@ -436,6 +450,10 @@ mod tests {
             let generated = seed_account(accounts[0], &environment);
             assert_ne!(generated.secret_id, "AKIDhk");
             assert!(!generated.secret_id.is_empty() && !generated.secret_key.trim().is_empty());
+            assert!(
+                crate::emulator::account_line(&generated).ends_with(&generated.secret_key),
+                "a generated key is printed: it only opens this emulator"
+            );
         }
     }
 

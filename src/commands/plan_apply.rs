@@ -732,6 +732,7 @@ pub(super) async fn start_emulator(
                 name: account.name.clone(),
                 secret_id,
                 secret_key,
+                key_variable: None,
             };
             (*account, emulated)
         })

@@ -150,6 +150,11 @@ pub struct EmulatorAccount {
     pub name: String,
     pub secret_id: String,
     pub secret_key: String,
+    /// The variable the key was read from (`--seed` with the account's
+    /// variables set): the `ACCOUNT` line then names it instead of printing
+    /// a key the user already holds, which may be a real one. `None`: the
+    /// emulator made the pair, and the line prints the key.
+    pub key_variable: Option<String>,
 }
 
 // Hand-written so that the key never reaches a log through `{:?}`.
@@ -342,8 +347,9 @@ impl RunningEmulator {
 /// `ACCOUNT NAME SECRET_ID SECRET_KEY` line per account; then serves until
 /// Ctrl-C or SIGTERM.
 ///
-/// The keys are printed on purpose: they only open this emulator (an
-/// account's key taken from its variables is the user's own test value).
+/// Generated keys are printed on purpose: they only open this emulator. An
+/// account's key taken from its variables is never printed (it may be a
+/// real one): its line names the variable, `${NAME}`, in the key's place.
 pub async fn run_cli(mut config: EmulatorConfig) -> io::Result<()> {
     let generated = if config.credentials.is_empty() {
         let pair = generate_credentials();
@@ -373,12 +379,14 @@ pub async fn run_cli(mut config: EmulatorConfig) -> io::Result<()> {
 }
 
 /// `ACCOUNT NAME SECRET_ID SECRET_KEY`: how `tccert emulator` tells a
-/// script each account's key pair.
+/// script each account's key pair; a key read from a variable is shown as
+/// `${VARIABLE}`, never its value.
 pub fn account_line(account: &EmulatorAccount) -> String {
-    format!(
-        "ACCOUNT {} {} {}",
-        account.name, account.secret_id, account.secret_key
-    )
+    let key = match &account.key_variable {
+        Some(variable) => format!("${{{variable}}}"),
+        None => account.secret_key.clone(),
+    };
+    format!("ACCOUNT {} {} {key}", account.name, account.secret_id)
 }
 
 async fn wait_for_termination() -> io::Result<()> {

@@ -860,6 +860,7 @@ fn accounts_config(rate: f64) -> EmulatorConfig {
         name: "hk".into(),
         secret_id: HK_ID.into(),
         secret_key: HK_KEY.into(),
+        key_variable: None,
     }];
     config.seed.push(SeedCertificate {
         certificate_id: "hk1".into(),

@@ -55,6 +55,7 @@ fn emulator_account(name: &str, id: &str, key: &str) -> EmulatorAccount {
         name: name.into(),
         secret_id: id.into(),
         secret_key: key.into(),
+        key_variable: None,
     }
 }
 
@@ -361,7 +362,10 @@ fn the_standalone_emulator_prints_one_line_per_account() {
     assert_eq!(cn.len(), 4, "{accounts:?}");
     assert_eq!(&cn[..2], ["ACCOUNT", "cn"]);
     assert!(cn[2].starts_with("AKIDemu"), "generated: {accounts:?}");
-    assert_eq!(accounts[1], format!("ACCOUNT hk {HK_ID} {HK_KEY}"));
+    // A key read from the account's variables is never printed (it may be
+    // a real one): the line names the variable instead.
+    assert_eq!(accounts[1], format!("ACCOUNT hk {HK_ID} ${{HK_KEY}}"));
+    assert!(!accounts.concat().contains(HK_KEY), "{accounts:?}");
 }
 
 #[test]
