@@ -58,6 +58,17 @@ pub async fn run(args: &ImportArgs) -> CommandResult {
             dir: args.out.clone(),
         });
     }
+    // --force replaces DIR whole: never a repository's root, whose history
+    // would go with it.
+    if args.force && args.out.join(".git").exists() {
+        return Err(CommandError::Usage {
+            message: format!(
+                "--force would replace {} whole, and it holds a git repository (.git); import into a folder of it instead, e.g. {}; nothing was read",
+                args.out.display(),
+                args.out.join("manifests").display()
+            ),
+        });
+    }
     // `--account NAME`: read with that account's credentials (its site,
     // unless --endpoint replaces it), so only its certificates are listed;
     // the default credentials are not looked for.

@@ -62,6 +62,9 @@ fn check_saved_plan_flags(
         (Mode::Plan, _, Some(_)) => {
             usage("--plan is for apply (it applies a saved plan); plan writes one with --out FILE")
         }
+        (Mode::Plan, Some(out), _) if out.as_os_str() == "-" => usage(
+            "--out -: a saved plan is written to a file (stdout carries the report); name one, e.g. --out tccert-plan.json",
+        ),
         (Mode::Plan, Some(out), _) => {
             // A plan read from stdin could not be read again by apply.
             if args.manifests.paths.iter().any(|p| p.as_os_str() == "-") {
@@ -818,6 +821,11 @@ mod tests {
                 Mode::Plan,
                 &["plan", "--plan", "p.json"],
                 "--plan is for apply",
+            ),
+            (
+                Mode::Plan,
+                &["plan", "m", "--out", "-"],
+                "a saved plan is written to a file",
             ),
             (
                 Mode::Plan,

@@ -97,6 +97,12 @@ pub fn has_information(submitted: Option<&Map<String, Json>>) -> bool {
 fn slug(text: &str) -> String {
     let mut out = String::new();
     for c in text.chars() {
+        // Names become file names: a live value of any length must still
+        // give one a file system accepts (255 bytes), with room for the
+        // id a collision appends and the extension.
+        if out.len() >= MAX_SLUG {
+            break;
+        }
         if c.is_ascii_alphanumeric() {
             out.push(c.to_ascii_lowercase());
         } else if !out.is_empty() && !out.ends_with('-') {
@@ -105,6 +111,9 @@ fn slug(text: &str) -> String {
     }
     out.trim_end_matches('-').to_owned()
 }
+
+/// The longest name part taken from a live value.
+const MAX_SLUG: usize = 64;
 
 /// A certificate's name from its domain: `www.acme.example` ->
 /// `www-acme-example`, `*.acme.example` -> `wildcard-acme-example`.
@@ -453,6 +462,14 @@ mod tests {
         assert_eq!(certificate_name("例え.jp"), "jp");
         assert_eq!(certificate_name(""), "certificate");
         assert_eq!(certificate_name("*."), "certificate");
+        // Any length of live value gives a name a file system accepts.
+        let long = certificate_name(&format!("{}.example", "x".repeat(300)));
+        assert_eq!(long, "x".repeat(MAX_SLUG));
+        let dashed = certificate_name(&format!("{}-.b", "a".repeat(MAX_SLUG - 1)));
+        assert!(
+            !dashed.ends_with('-') && dashed.len() < MAX_SLUG,
+            "{dashed}"
+        );
     }
 
     #[test]

@@ -298,6 +298,13 @@ fn named_ids_and_the_output_directory() {
         dir.join("one/certificates/www-acme-example.yaml").is_file(),
         "alone, its name needs no id"
     );
+    // --force never replaces a repository's root (its history would go).
+    std::fs::create_dir_all(dir.join("repo/.git")).expect("mkdir");
+    std::fs::write(dir.join("repo/README"), "mine").expect("write");
+    import(dir, &emulator, &["idwww", "--out", "repo", "--force"])
+        .failure()
+        .stderr_contains("holds a git repository (.git)");
+    assert!(dir.join("repo/.git").is_dir() && dir.join("repo/README").is_file());
     assert_no_staging_left(dir);
 }
 
