@@ -646,3 +646,86 @@ fn apply_plan_with_the_emulator_uses_the_state_of_the_plans_tree() {
     .success();
     assert_eq!(all_results(&applied), ["submitted"], "{}", applied.stdout());
 }
+
+/// An Account's endpoint edited between `plan --out` and `apply --plan`:
+/// the bodies are the same, but they would go where nobody reviewed. The
+/// plan records every account's endpoint, not only the first one's;
+/// apply refuses (exit 1) before any request, and the new endpoint received
+/// nothing. Two TLS emulators, since an Account's endpoint is https only.
+#[test]
+fn a_saved_plan_is_not_applied_to_an_account_endpoint_edited_since() {
+    const ACCOUNTS: &str = "apiVersion: tccert/v1\nkind: Account\nname: acme-a\nendpoint: A_URL\nsecret_id: ${A_ID}\nsecret_key: ${A_KEY}\n---\napiVersion: tccert/v1\nkind: Account\nname: acme-z\nendpoint: Z_URL\nsecret_id: ${Z_ID}\nsecret_key: ${Z_KEY}\n";
+    let pairs = [
+        ("A_ID", "AKIDplanAccountA0001"),
+        ("A_KEY", "plan-account-key-a-0001"),
+        ("Z_ID", "AKIDplanAccountZ0001"),
+        ("Z_KEY", "plan-account-key-z-0001"),
+    ];
+    let dir = tempfile::tempdir().expect("a directory");
+    let write =
+        |name: &str, text: &str| std::fs::write(dir.path().join(name), text).expect("write");
+    let accounts = |a: &str, z: &str| ACCOUNTS.replace("A_URL", a).replace("Z_URL", z);
+    write("acme.yaml", PROFILE);
+    write("www.yaml", &format!("{CERTIFICATE}account: acme-a\n"));
+    let shop = CERTIFICATE
+        .replace("name: www", "name: shop")
+        .replace("abcb1234", "shop0001")
+        .replace("www.acme.example", "shop.acme.example");
+    write("shop.yaml", &format!("{shop}account: acme-z\n"));
+    write(
+        "accounts.yaml",
+        &accounts("https://127.0.0.1:1", "https://127.0.0.1:1"),
+    );
+    let tls = |ca: &str| {
+        let (child, mut lines) = spawn_emulator(
+            dir.path(),
+            &["--tls", "--tls-ca-out", ca, "--seed", "."],
+            &pairs,
+        );
+        let url = lines.next().and_then(Result::ok).unwrap_or_default();
+        (child, url)
+    };
+    let (mut reviewed, reviewed_url) = tls("ca1.pem");
+    let (mut other, other_url) = tls("ca2.pem");
+    let bundle = [
+        std::fs::read_to_string(dir.path().join("ca1.pem")).expect("ca1"),
+        std::fs::read_to_string(dir.path().join("ca2.pem")).expect("ca2"),
+    ]
+    .concat();
+    write("bundle.pem", &bundle);
+    let run = |args: &[&str]| {
+        let mut test = Test::from_dir(dir.path().to_path_buf())
+            .args(args.iter().copied())
+            .args(["--ca-cert", "bundle.pem", "--output", "json"]);
+        for (name, value) in pairs {
+            test = test.env(name, value);
+        }
+        test.run()
+    };
+    let manifests = ["acme.yaml", "www.yaml", "shop.yaml", "accounts.yaml"];
+    write("accounts.yaml", &accounts(&reviewed_url, &reviewed_url));
+    let plan = run(&[&["plan"][..], &manifests, &["--out", "plan.json"]].concat());
+    // acme-a (the first account, whose endpoint is the plan's `endpoint`)
+    // stays; acme-z moves.
+    write("accounts.yaml", &accounts(&reviewed_url, &other_url));
+    let apply = run(&["apply", "--plan", "plan.json"]);
+    // Where the accounts point now: nothing was submitted anywhere.
+    let after = run(&[&["plan"][..], &manifests].concat());
+    let _ = (reviewed.kill(), other.kill(), reviewed.wait(), other.wait());
+
+    let planned = |name: &str| (name.to_string(), "planned".to_string());
+    assert_eq!(results(&plan.success()), [planned("www"), planned("shop")]);
+    assert_eq!(apply.code(), 1, "{}", apply.stderr());
+    assert!(
+        apply.stderr().contains(&format!(
+            "account `acme-z`: it was made against {reviewed_url}/, and this run would send to {other_url}/"
+        )),
+        "{}",
+        apply.stderr()
+    );
+    assert_eq!(
+        results(&after.success()),
+        [planned("www"), planned("shop")],
+        "nothing was submitted, at the reviewed endpoint or the other"
+    );
+}
