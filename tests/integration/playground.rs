@@ -683,10 +683,12 @@ fn a_saved_plan_is_not_applied_to_an_account_endpoint_edited_since() {
             &pairs,
         );
         let url = lines.next().and_then(Result::ok).unwrap_or_default();
-        (child, url)
+        // Its stdout stays open: an emulator whose next line meets a closed
+        // pipe stops.
+        (child, url, lines)
     };
-    let (mut reviewed, reviewed_url) = tls("ca1.pem");
-    let (mut other, other_url) = tls("ca2.pem");
+    let (mut reviewed, reviewed_url, _reviewed_out) = tls("ca1.pem");
+    let (mut other, other_url, _other_out) = tls("ca2.pem");
     let bundle = [
         std::fs::read_to_string(dir.path().join("ca1.pem")).expect("ca1"),
         std::fs::read_to_string(dir.path().join("ca2.pem")).expect("ca2"),
