@@ -444,24 +444,18 @@ mod tests {
         let live = Live {
             status: 8,
             status_message: None,
-            validation: vec![
-                Validation {
+            // A DNS record and a file, every field hostile.
+            validation: [None, Some(hostile.to_string())]
+                .into_iter()
+                .map(|path| Validation {
                     domain: hostile.into(),
                     kind: hostile.into(),
                     name: hostile.into(),
                     subdomain: hostile.into(),
                     value: hostile.into(),
-                    path: None,
-                },
-                Validation {
-                    domain: hostile.into(),
-                    kind: hostile.into(),
-                    name: hostile.into(),
-                    subdomain: hostile.into(),
-                    value: hostile.into(),
-                    path: Some(hostile.into()),
-                },
-            ],
+                    path,
+                })
+                .collect(),
         };
         let shown = text(&[entry("www", Some(live))]);
         for raw in ['\u{1b}', '\u{7}', '\r', '\u{202e}'] {
