@@ -327,6 +327,19 @@ pub fn list_body(offset: u64, limit: u64) -> Body {
     body
 }
 
+/// `DescribeCertificates` of these certificate ids (`CertIds`), `Limit`
+/// equal to their number, from `Offset`: one call of the bulk read of plan,
+/// apply and status. The list is secret when any id is (read from the
+/// environment).
+pub fn list_ids_body(ids: &[(String, bool)], offset: u64) -> Body {
+    let mut body = Body::default();
+    body.push("Offset", offset, false);
+    body.push("Limit", ids.len() as u64, false);
+    let list: Vec<Json> = ids.iter().map(|(id, _)| Json::from(id.clone())).collect();
+    body.push("CertIds", list, ids.iter().any(|(_, secret)| *secret));
+    body
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;

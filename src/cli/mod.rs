@@ -268,6 +268,10 @@ pub struct RunArgs {
     #[arg(long)]
     pub no_values: bool,
 
+    /// Read every certificate's detail (DescribeCertificateDetail) instead of listing them in bulk first, and compare issued ones too (recorded in a saved plan).
+    #[arg(long)]
+    pub deep: bool,
+
     /// (plan) Also write a saved plan to FILE, for `apply --plan FILE` (only when plan exits 0 or 2).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -276,7 +280,7 @@ pub struct RunArgs {
     #[arg(
         long,
         value_name = "FILE",
-        conflicts_with_all = ["paths", "target", "commit", "resubmit", "api"]
+        conflicts_with_all = ["paths", "target", "commit", "resubmit", "api", "deep"]
     )]
     pub plan: Option<PathBuf>,
 }
@@ -328,6 +332,10 @@ pub struct StatusArgs {
     /// Read from the built-in emulator on loopback, with the state `apply --emulator` keeps for these PATHs (seeded with their certificates).
     #[arg(long, conflicts_with_all = ["endpoint", "china", "profile", "ca_cert"])]
     pub emulator: bool,
+
+    /// Read every certificate's detail (DescribeCertificateDetail) instead of listing them in bulk first.
+    #[arg(long)]
+    pub deep: bool,
 
     /// Read again every --interval until each certificate is issued (1) or can no longer be by waiting.
     #[arg(long)]

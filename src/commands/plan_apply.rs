@@ -162,6 +162,9 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
             plan::changes::Values::Shown
         },
         saved: expected,
+        // `apply --plan`: read as the plan read (`--deep` beside `--plan`
+        // is refused).
+        deep: saved.as_ref().map_or(args.deep, |(_, plan)| plan.deep),
         ..plan::Options::default()
     };
     let (runs, _) = account_runs(connections, &bodies, &options, Pace::Writes)?;
@@ -278,6 +281,7 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
             commit: args.commit,
             resubmit: args.resubmit.clone(),
             target: args.manifests.target.clone(),
+            deep: args.deep,
             certificates: planned(&reports),
         };
         write_saved_plan(out, &plan)?;
@@ -911,6 +915,7 @@ mod tests {
             commit: false,
             resubmit: Vec::new(),
             target: Vec::new(),
+            deep: false,
             certificates: Vec::new(),
         }
     }

@@ -3,6 +3,7 @@
 //! with `--wait`, read again every `--interval` until each is issued or can
 //! no longer be by waiting (docs/cli.md, "status").
 
+use std::collections::{BTreeMap, HashMap};
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -25,6 +26,7 @@ use crate::api::request::{Body, describe_body};
 use crate::certificate::{Account, Certificate};
 use crate::cli::{Output, ReadArgs, StatusArgs};
 use crate::output::status::{self, Entry, Live};
+use crate::plan::decide::needs_detail;
 use crate::plan::{self, Mode, StopReason};
 use crate::secret::Redactor;
 use crate::system::{ProcessEnvironment, RealFileSystem};
@@ -171,7 +173,7 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
     loop {
         let round_start = Instant::now();
         let pending: Vec<usize> = (0..entries.len()).filter(|&i| !entries[i].done()).collect();
-        let reads = read_all(&runs, &certificates, &pending, &redactor).await;
+        let reads = read_all(&runs, &certificates, &pending, &redactor, args.deep).await;
         if interrupted(&ordered) {
             break;
         }
@@ -272,15 +274,39 @@ async fn stopped(runs: &[Arc<plan::Run<HttpTransport>>]) {
 
 type ReadResult = Result<Live, (String, String)>;
 
-/// Reads the certificates at `which` at once, each paced by the run.
+/// Reads the certificates at `which` at once, each paced by the run: the
+/// bulk list first (per account, as plan; docs/cli.md "Reading a fleet in
+/// bulk"), then the detail of those whose status needs it and of any the
+/// list did not return; with `deep`, every certificate's detail.
 async fn read_all(
     runs: &Runs,
     certificates: &[(Certificate, PathBuf)],
     which: &[usize],
     redactor: &Arc<Redactor>,
+    deep: bool,
 ) -> Vec<(usize, ReadResult)> {
     let mut tasks = tokio::task::JoinSet::new();
     let mut results = Vec::new();
+    let mut lists: HashMap<usize, Arc<plan::ListChunk>> = HashMap::new();
+    if !deep {
+        let mut by_account: BTreeMap<&Option<String>, Vec<usize>> = BTreeMap::new();
+        for &i in which {
+            by_account
+                .entry(&certificates[i].0.account)
+                .or_default()
+                .push(i);
+        }
+        for indices in by_account.into_values() {
+            let ids: Vec<(String, bool)> = indices
+                .iter()
+                .map(|&i| {
+                    let id = &certificates[i].0.certificate_id;
+                    (id.value.clone(), id.secret)
+                })
+                .collect();
+            lists.extend(indices.into_iter().zip(plan::list_chunks(&ids)));
+        }
+    }
     for &i in which {
         let certificate = &certificates[i].0;
         // Every account a certificate names has its run (RunAccounts); a
@@ -297,8 +323,22 @@ async fn read_all(
         };
         let body = describe_body(certificate);
         let name = certificate.name.clone();
+        let id = certificate.certificate_id.value.clone();
+        let list = lists.get(&i).cloned();
         let redactor = Arc::clone(redactor);
         tasks.spawn(async move {
+            if let Some(list) = list
+                && let plan::Listed::Found(item) = list.listed(&run, &id).await
+                && !needs_detail(item.status)
+            {
+                // The list's StatusMsg is masked already.
+                let live = Live {
+                    status: item.status,
+                    status_message: item.status_message,
+                    validation: Vec::new(),
+                };
+                return (i, Ok(live));
+            }
             let result = run
                 .read(Action::DescribeCertificateDetail, &body, &name)
                 .await;

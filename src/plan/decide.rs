@@ -39,6 +39,65 @@ impl Live {
     }
 }
 
+/// The statuses whose certificates need their `DescribeCertificateDetail`
+/// after the bulk list (docs/cli.md, "Reading a fleet in bulk"): pending
+/// information (5, where apply may write), with the CA (0, 4, 8, 11, where
+/// `SubmittedData` is compared) and review failed (2, whose `StatusMsg`
+/// says why). Issued (1) and the statuses nothing can be done in are decided
+/// from the list alone.
+pub fn needs_detail(status: u64) -> bool {
+    matches!(status, PENDING_SUBMISSION | 0 | 4 | 8 | 2 | 11)
+}
+
+/// The note of an issued certificate decided from the list (no `--deep`).
+pub const ISSUED_NOT_COMPARED: &str = "issued: information not compared";
+
+/// One item of a `DescribeCertificates` reply: what the list says of one
+/// certificate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListItem {
+    pub certificate_id: String,
+    pub status: u64,
+    pub status_message: Option<String>,
+}
+
+/// One `DescribeCertificates` page: `TotalCount` and its items (official
+/// model `DescribeCertificatesResponseParams`: `TotalCount`, `Certificates`,
+/// each with `CertificateId`, `Status` and `StatusMsg`). A reply without
+/// `TotalCount` or `Certificates`, or an item without an id or a status, is
+/// not a list page.
+pub fn list_page(response: &Map<String, Json>) -> Result<(u64, Vec<ListItem>), CallError> {
+    let bad = |what: &str| CallError::Decode(format!("DescribeCertificates answered {what}"));
+    let total = response
+        .get("TotalCount")
+        .and_then(Json::as_u64)
+        .ok_or_else(|| bad("without a TotalCount"))?;
+    let items = response
+        .get("Certificates")
+        .and_then(Json::as_array)
+        .ok_or_else(|| bad("without a Certificates list"))?;
+    let items = items
+        .iter()
+        .map(|item| {
+            let certificate_id = item.get("CertificateId").and_then(Json::as_str);
+            let status = item.get("Status").and_then(Json::as_u64);
+            match (certificate_id, status) {
+                (Some(id), Some(status)) => Ok(ListItem {
+                    certificate_id: id.to_string(),
+                    status,
+                    status_message: item
+                        .get("StatusMsg")
+                        .and_then(Json::as_str)
+                        .filter(|m| !m.is_empty())
+                        .map(str::to_string),
+                }),
+                _ => Err(bad("an item without a CertificateId or a Status")),
+            }
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((total, items))
+}
+
 /// What to do about one certificate.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Decision {
@@ -375,6 +434,39 @@ mod tests {
         let desired = body(&[("OrganizationName", json!("Acme"))]);
         let live_data = json!({"OrganizationName": "Acme", "DomainList": [""]});
         assert!(differences(live_data.as_object(), &desired).is_empty());
+    }
+
+    #[test]
+    fn only_statuses_that_can_be_written_compared_or_explained_need_a_detail_read() {
+        let needed: Vec<u64> = (0..=16).filter(|s| needs_detail(*s)).collect();
+        assert_eq!(needed, [0, 2, 4, 5, 8, 11]);
+    }
+
+    #[test]
+    fn list_pages_are_read_by_the_official_names() {
+        let reply = json!({"TotalCount": 2, "Certificates": [
+            {"CertificateId": "a", "Status": 1, "StatusMsg": ""},
+            {"CertificateId": "b", "Status": 2, "StatusMsg": "REJECTED", "Domain": "x"}
+        ], "RequestId": "r"});
+        let (total, items) = list_page(reply.as_object().unwrap()).unwrap();
+        assert_eq!(total, 2);
+        assert_eq!(items[0].status_message, None);
+        assert_eq!(
+            items[1],
+            ListItem {
+                certificate_id: "b".into(),
+                status: 2,
+                status_message: Some("REJECTED".into())
+            }
+        );
+        for bad in [
+            json!({"Certificates": []}),
+            json!({"TotalCount": 1}),
+            json!({"TotalCount": 1, "Certificates": [{"CertificateId": "a"}]}),
+            json!({"TotalCount": 1, "Certificates": [{"Status": 1}]}),
+        ] {
+            assert!(list_page(bad.as_object().unwrap()).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -38,4 +38,4 @@ pub mod saved;
 
 pub use decide::{Decision, Live, decide};
 pub use outcome::{CertificateReport, Mode, Outcome, Stop, StopReason, Whose};
-pub use run::{OnDone, Options, Run, run, run_all, stops};
+pub use run::{ListChunk, Listed, OnDone, Options, Run, list_chunks, run, run_all, stops};

@@ -23,6 +23,7 @@ const TIMEOUT: Duration = Duration::from_secs(1);
 const DESCRIBE_ACTION: Action = Action::DescribeCertificateDetail;
 const SUBMIT_ACTION: Action = Action::SubmitCertificateInformation;
 const ORDER_ACTION: Action = Action::CertificateOrderSubmit;
+const LIST_ACTION: Action = Action::DescribeCertificates;
 
 /// What the fake does with one request.
 #[derive(Clone, Debug)]
@@ -113,6 +114,17 @@ impl Fake {
             .collect()
     }
 
+    fn set_status(&self, id: &str, status: u64) {
+        let mut certificates = self.0.certificates.lock().unwrap();
+        if let Some(c) = certificates.get_mut(id) {
+            c.status = status;
+        }
+    }
+
+    fn remove(&self, id: &str) {
+        self.0.certificates.lock().unwrap().remove(id);
+    }
+
     fn applied(&self, id: &str) -> (u32, u32) {
         let certificates = self.0.certificates.lock().unwrap();
         let c = &certificates[id];
@@ -123,6 +135,29 @@ impl Fake {
     fn act(inner: &Inner, action: Action, body: &Map<String, Json>) -> Map<String, Json> {
         let id = request_id(body);
         let mut certificates = inner.certificates.lock().unwrap();
+        if action == LIST_ACTION {
+            // `CertIds`, paged by `Offset` and `Limit`, as the API.
+            let matching: Vec<Json> = body["CertIds"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Json::as_str)
+                .filter_map(|id| {
+                    certificates.get(id).map(|c| {
+                        json!({"CertificateId": id, "Status": c.status, "StatusMsg": c.status_message})
+                    })
+                })
+                .collect();
+            let offset = body["Offset"].as_u64().unwrap_or(0) as usize;
+            let limit = body["Limit"].as_u64().unwrap_or(10) as usize;
+            let mut reply = Map::new();
+            reply.insert("TotalCount".into(), json!(matching.len()));
+            reply.insert(
+                "Certificates".into(),
+                Json::Array(matching.into_iter().skip(offset).take(limit).collect()),
+            );
+            return reply;
+        }
         let Some(certificate) = certificates.get_mut(&id) else {
             return Map::new();
         };
@@ -195,6 +230,12 @@ impl Transport for Fake {
                 .count() as u32
         };
         match (self.0.script)(action, &id, nth) {
+            Behaviour::Normal
+                if action == DESCRIBE_ACTION
+                    && !self.0.certificates.lock().unwrap().contains_key(&id) =>
+            {
+                Err(api("FailedOperation.CertificateNotFound"))
+            }
             Behaviour::Normal => Ok(Fake::act(&self.0, action, &body)),
             Behaviour::Refuse(error) => Err(error),
             Behaviour::ActThenDrop => {
@@ -462,12 +503,18 @@ async fn an_auth_failure_stops_every_certificate_and_nothing_more_is_sent() {
         run.stop_reason(),
         Some(StopReason::AuthFailure { .. })
     ));
-    assert_eq!(fake.log().len(), 1, "nothing after the first refusal");
+    // The first request is the bulk list; refused, nothing follows it, and
+    // every certificate says the run stopped at that code.
+    let log = fake.log();
+    assert_eq!(log.len(), 1, "nothing after the first refusal");
+    assert_eq!(log[0].action, LIST_ACTION);
     assert!(reports.iter().all(|r| r.outcome == Outcome::Failed));
-    assert_eq!(
-        reports.iter().filter(|r| error_code(r) == NOT_SENT).count(),
-        4
-    );
+    assert!(reports.iter().all(|r| {
+        error_code(r) == NOT_SENT
+            && r.error
+                .as_ref()
+                .is_some_and(|(_, m)| m.contains("AuthFailure.SignatureFailure"))
+    }));
 }
 
 #[tokio::test(start_paused = true)]
@@ -743,7 +790,11 @@ async fn plan_sends_no_write_even_with_resubmit() {
     options.resubmit = ["a".to_string()].into();
     let (reports, _) = run_all(&fake, &["a"], true, options).await;
     assert_eq!(reports[0].outcome, Outcome::Planned);
-    assert!(fake.log().iter().all(|s| s.action == DESCRIBE_ACTION));
+    assert!(
+        fake.log()
+            .iter()
+            .all(|s| s.action == DESCRIBE_ACTION || s.action == LIST_ACTION)
+    );
 }
 
 #[test]
@@ -1197,4 +1248,210 @@ async fn changes_carry_values_masked_and_withheld_as_asked() {
     for report in &reports {
         assert_eq!(organization(report), Some(changes::Shown::NameOnly));
     }
+}
+
+/// A mixed fleet: issued (1), pending (5), with the CA (8), review failed
+/// (2), cancelled (7) and an id the server does not know.
+fn mixed_fleet() -> (Fake, [&'static str; 6]) {
+    let names = [
+        "issued",
+        "pending",
+        "at-ca",
+        "rejected",
+        "cancelled",
+        "missing",
+    ];
+    let fake = Fake::new(&names, |_, _, _| Behaviour::Normal);
+    fake.set_status("issued", 1);
+    fake.set_status("at-ca", 8);
+    fake.set_status("rejected", 2);
+    fake.set_status("cancelled", 7);
+    fake.remove("missing");
+    (fake, names)
+}
+
+fn detail_reads(fake: &Fake) -> Vec<String> {
+    let mut ids: Vec<String> = fake
+        .log()
+        .into_iter()
+        .filter(|s| s.action == DESCRIBE_ACTION)
+        .map(|s| s.id)
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_list_decides_issued_and_final_statuses_and_details_are_read_where_they_matter() {
+    let (fake, names) = mixed_fleet();
+    let mut options = options();
+    options.mode = Mode::Plan;
+    let (reports, _) = run_all(&fake, &names, false, options).await;
+    let outcome = |name: &str| {
+        let report = reports.iter().find(|r| r.name == name).unwrap();
+        (report.outcome, report.status)
+    };
+    assert_eq!(outcome("issued"), (Outcome::InSync, Some(1)));
+    assert_eq!(outcome("pending"), (Outcome::Planned, Some(5)));
+    assert_eq!(outcome("rejected"), (Outcome::Failed, Some(2)));
+    assert_eq!(outcome("cancelled"), (Outcome::Skipped, Some(7)));
+    assert_eq!(outcome("missing").0, Outcome::Failed);
+    let missing = reports.iter().find(|r| r.name == "missing").unwrap();
+    assert_eq!(error_code(missing), "FailedOperation.CertificateNotFound");
+    let issued = reports.iter().find(|r| r.name == "issued").unwrap();
+    assert_eq!(issued.notes, [ISSUED_NOT_COMPARED]);
+    // One list call for the six ids; details for 5, 8, 2 and the missing one.
+    let lists: Vec<Sent> = fake
+        .log()
+        .into_iter()
+        .filter(|s| s.action == LIST_ACTION)
+        .collect();
+    assert_eq!(lists.len(), 1);
+    assert_eq!(
+        detail_reads(&fake),
+        ["at-ca", "missing", "pending", "rejected"]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn deep_reads_every_detail_and_lists_nothing() {
+    let (fake, names) = mixed_fleet();
+    let mut options = options();
+    options.mode = Mode::Plan;
+    options.deep = true;
+    let (reports, _) = run_all(&fake, &names, false, options).await;
+    assert!(fake.log().iter().all(|s| s.action == DESCRIBE_ACTION));
+    assert_eq!(detail_reads(&fake).len(), 6);
+    // Issued and compared: SubmittedData is null here, so the note of part
+    // 1 ("cannot be compared"), not the list's.
+    let issued = reports.iter().find(|r| r.name == "issued").unwrap();
+    assert_eq!(issued.outcome, Outcome::InSync);
+    assert!(issued.notes.iter().all(|n| n != ISSUED_NOT_COMPARED));
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_list_goes_100_ids_a_call_at_its_own_pace_beside_the_detail_reads() {
+    let names: Vec<String> = (0..250).map(|i| format!("c{i:03}")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let fake = Fake::new(&refs, |_, _, _| Behaviour::Normal);
+    let mut options = options();
+    options.mode = Mode::Plan;
+    let start = Instant::now();
+    let (reports, _) = run_all(&fake, &refs, false, options).await;
+    assert!(reports.iter().all(|r| r.outcome == Outcome::Planned));
+    let log = fake.log();
+    let lists: Vec<&Sent> = log.iter().filter(|s| s.action == LIST_ACTION).collect();
+    assert_eq!(lists.len(), 3, "250 ids: 100 + 100 + 50");
+    // Each list call at the list's own 10 a second.
+    for pair in lists.windows(2) {
+        assert!(pair[1].at - pair[0].at >= Duration::from_millis(100));
+    }
+    let details: Vec<&Sent> = log.iter().filter(|s| s.action == DESCRIBE_ACTION).collect();
+    assert_eq!(details.len(), 250);
+    // Concurrent: detail reads began before the last list call went.
+    assert!(
+        details[0].at < lists[2].at,
+        "{:?} {:?}",
+        details[0].at - start,
+        lists[2].at - start
+    );
+    for pair in details.windows(2) {
+        assert!(pair[1].at - pair[0].at >= Duration::from_millis(100));
+    }
+    // 250 detail reads at 10 a second: 24.9 s from the first, not 25 + 0.3.
+    assert!(details[249].at - start < Duration::from_millis(25_000));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_list_that_cannot_be_used_falls_back_to_detail_reads() {
+    // Refused (a CAM policy may allow the detail and not the list).
+    let (fake, names) = mixed_fleet();
+    let refusing = Fake::new(&names, |action, _, _| match action {
+        LIST_ACTION => Behaviour::Refuse(api("UnauthorizedOperation")),
+        _ => Behaviour::Normal,
+    });
+    drop(fake);
+    let mut options = options();
+    options.mode = Mode::Plan;
+    let (reports, run) = run_all(&refusing, &names, false, options.clone()).await;
+    assert!(run.stop_reason().is_none());
+    assert_eq!(detail_reads(&refusing).len(), 6);
+    assert!(
+        reports
+            .iter()
+            .all(|r| r.outcome == Outcome::Planned || r.name == "missing")
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_list_whose_filter_was_not_applied_falls_back_to_detail_reads() {
+    // A server that ignores CertIds: TotalCount counts more than was asked.
+    let fake = Fake::new(&["a", "b", "other1", "other2"], |_, _, _| Behaviour::Normal);
+    let ignoring = Fake(Arc::clone(&fake.0));
+    let mut options = options();
+    options.mode = Mode::Plan;
+    fake.set_status("a", 1);
+    // Ask for a and b only; the fake lists what it is asked, so wrap it.
+    struct Unfiltered(Fake);
+    impl Transport for Unfiltered {
+        fn redactor(&self) -> &crate::secret::Redactor {
+            self.0.redactor()
+        }
+        async fn call(
+            &self,
+            action: Action,
+            mut body: Map<String, Json>,
+        ) -> Result<Map<String, Json>, CallError> {
+            if action == LIST_ACTION {
+                body.insert("CertIds".into(), json!(["a", "b", "other1", "other2"]));
+                body.insert("Limit".into(), json!(4));
+            }
+            self.0.call(action, body).await
+        }
+    }
+    let run = Run::new(Arc::new(Unfiltered(ignoring)), options);
+    let certificates = ["a", "b"]
+        .iter()
+        .map(|n| (certificate(n, false), PathBuf::from(format!("{n}.yaml"))))
+        .collect();
+    let reports = super::run(Arc::clone(&run), certificates, Arc::new(|_| {})).await;
+    assert_eq!(detail_reads(&fake), ["a", "b"], "both read in detail");
+    // Read in detail, the issued one is compared as --deep would.
+    assert!(reports[0].notes.iter().all(|n| n != ISSUED_NOT_COMPARED));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_saved_plan_refuses_a_certificate_the_list_shows_moved() {
+    let fake = Fake::new(&["a", "b"], |_, _, _| Behaviour::Normal);
+    let mut plan_options = options();
+    plan_options.mode = Mode::Plan;
+    let (planned, _) = run_all(&fake, &["a", "b"], false, plan_options).await;
+    let expected = |report: &CertificateReport| Expected {
+        actions: report
+            .actions
+            .iter()
+            .map(|a| a.name().to_string())
+            .collect(),
+        status: report.status.unwrap(),
+        digests: report.digests.clone().unwrap(),
+    };
+    let mut apply_options = options();
+    apply_options.saved = planned
+        .iter()
+        .map(|r| (r.name.clone(), expected(r)))
+        .collect();
+    // Issued since the plan (decided from the list, not compared), and
+    // cancelled.
+    fake.set_status("a", 1);
+    fake.set_status("b", 7);
+    let (applied, _) = run_all(&fake, &["a", "b"], false, apply_options).await;
+    for report in &applied {
+        assert_eq!(report.outcome, Outcome::Stale, "{report:?}");
+        assert!(
+            report.notes.iter().any(|n| n.contains("the plan read 5")),
+            "{report:?}"
+        );
+    }
+    assert!(fake.sent(SUBMIT_ACTION, "a").is_empty());
+    assert!(fake.sent(SUBMIT_ACTION, "b").is_empty());
 }

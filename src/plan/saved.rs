@@ -64,6 +64,10 @@ pub struct SavedPlan {
     pub commit: bool,
     pub resubmit: Vec<String>,
     pub target: Vec<String>,
+    /// `--deep`: apply reads every planned certificate in detail, as plan
+    /// did; without it, apply lists them in bulk first, as plan did.
+    #[serde(default)]
+    pub deep: bool,
     /// The certificates plan would write, in the report's order.
     pub certificates: Vec<PlannedCertificate>,
 }
@@ -399,6 +403,7 @@ mod tests {
             commit: false,
             resubmit: vec![],
             target: vec!["w*".into()],
+            deep: false,
             certificates: vec![PlannedCertificate {
                 name: "www".into(),
                 file: "manifests/www.yaml".into(),
