@@ -327,17 +327,22 @@ async fn read_all(
         let list = lists.get(&i).cloned();
         let redactor = Arc::clone(redactor);
         tasks.spawn(async move {
-            if let Some(list) = list
-                && let plan::Listed::Found(item) = list.listed(&run, &id).await
-                && !needs_detail(item.status)
-            {
-                // The list's StatusMsg is masked already.
-                let live = Live {
-                    status: item.status,
-                    status_message: item.status_message,
-                    validation: Vec::new(),
-                };
-                return (i, Ok(live));
+            if let Some(list) = list {
+                match list.listed(&run, &id).await {
+                    plan::Listed::Found(item) if !needs_detail(item.status) => {
+                        // The list's StatusMsg is masked already.
+                        let live = Live {
+                            status: item.status,
+                            status_message: item.status_message,
+                            validation: Vec::new(),
+                        };
+                        return (i, Ok(live));
+                    }
+                    plan::Listed::Stopped(error) => {
+                        return (i, Err((error.code(), error.message())));
+                    }
+                    _ => {}
+                }
             }
             let result = run
                 .read(Action::DescribeCertificateDetail, &body, &name)

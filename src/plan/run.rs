@@ -105,6 +105,11 @@ pub enum Listed {
     /// Not listed: `--deep`, or the list could not be read (the run
     /// stopped, or it failed after its retries); read in detail.
     Unread,
+    /// The list call this certificate sent stopped the account (an
+    /// `AuthFailure`, the endpoint unreachable): its error, said on this
+    /// one certificate as a detail read's would be; the others of the
+    /// account are not sent.
+    Stopped(CallError),
 }
 
 /// One `DescribeCertificates` call's worth of certificate ids (at most
@@ -122,9 +127,20 @@ impl ListChunk {
     /// What the list says of `certificate_id`, reading the list first if
     /// no certificate of this call has yet.
     pub async fn listed<T: Transport>(&self, run: &Run<T>, certificate_id: &str) -> Listed {
-        let read = self.read.get_or_init(|| run.list_ids(&self.ids)).await;
+        let mut sent_by_me = None;
+        let read = self
+            .read
+            .get_or_init(|| async {
+                let (found, error) = run.list_ids(&self.ids).await;
+                sent_by_me = error;
+                found
+            })
+            .await;
         match read {
-            None => Listed::Unread,
+            None => match sent_by_me {
+                Some(error) if !run.may_send(Purpose::Work) => Listed::Stopped(error),
+                _ => Listed::Unread,
+            },
             Some(found) => found
                 .get(certificate_id)
                 .cloned()
@@ -557,7 +573,10 @@ impl<T: Transport> Run<T> {
     /// its retries, the run stopped, or its `TotalCount` shows the filter
     /// was not applied): the certificates are then read in detail, each
     /// getting its own result.
-    async fn list_ids(&self, ids: &[(String, bool)]) -> Option<HashMap<String, ListItem>> {
+    async fn list_ids(
+        &self,
+        ids: &[(String, bool)],
+    ) -> (Option<HashMap<String, ListItem>>, Option<CallError>) {
         let wanted: HashSet<&str> = ids.iter().map(|(id, _)| id.as_str()).collect();
         let mut found = HashMap::new();
         let mut offset = 0;
@@ -581,7 +600,7 @@ impl<T: Transport> Run<T> {
                             "DescribeCertificates failed; reading these certificates in detail instead"
                         );
                     }
-                    return None;
+                    return (None, Some(error));
                 }
             };
             if total > ids.len() as u64 {
@@ -590,7 +609,7 @@ impl<T: Transport> Run<T> {
                     certificates = ids.len(),
                     "DescribeCertificates counted more certificates than the ids asked for (the CertIds filter was not applied); reading these certificates in detail instead"
                 );
-                return None;
+                return (None, None);
             }
             let count = items.len() as u64;
             for mut item in items {
@@ -605,7 +624,7 @@ impl<T: Transport> Run<T> {
             }
             offset += count;
             if count == 0 || offset >= total {
-                return Some(found);
+                return (Some(found), None);
             }
         }
     }
@@ -723,6 +742,10 @@ impl<T: Transport> Run<T> {
                 },
                 false,
             ),
+            Listed::Stopped(error) => {
+                report.fail(&error);
+                return report;
+            }
             Listed::Found(_) | Listed::Missing | Listed::Unread => {
                 match self.describe(certificate, Purpose::Work).await {
                     Ok(live) => (live, true),

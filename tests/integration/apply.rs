@@ -200,7 +200,7 @@ fn plan_sends_no_write_and_reports_planned() {
     let snapshot = emulator.snapshot();
     assert_eq!(
         snapshot.requests_by_action.keys().collect::<Vec<_>>(),
-        ["DescribeCertificateDetail"]
+        ["DescribeCertificateDetail", "DescribeCertificates"]
     );
     // Without --detailed-exitcode a plan with changes is a success.
     Test::from_dir(dir)
@@ -344,11 +344,11 @@ fn statuses_past_submission_are_skipped_failed_or_compared() {
     let report = run.json();
     assert_eq!(report["certificates"][0]["result"], "skipped");
     assert_eq!(report["certificates"][1]["result"], "failed");
+    // Issued: decided from the bulk list, not compared (without --deep).
     assert_eq!(report["certificates"][2]["result"], "in_sync");
-    assert!(
-        report["certificates"][2]["notes"][0]
-            .as_str()
-            .is_some_and(|n| n.contains("cannot be compared"))
+    assert_eq!(
+        report["certificates"][2]["notes"],
+        serde_json::json!(["issued: information not compared"])
     );
     assert_eq!(
         emulator

@@ -34,7 +34,8 @@ fn the_default_profile_of_tccli_is_used_when_the_environment_has_none() {
         .stderr_contains(".tccli/default.credential")
         .output_lacks(SECRET_KEY);
     assert_eq!(emulator.snapshot().auth_failures, 0);
-    assert_eq!(emulator.requests(), 2);
+    // One bulk list and the two certificates' detail reads (status 5).
+    assert_eq!(emulator.requests(), 3);
 }
 
 #[test]

@@ -24,6 +24,9 @@
 //! - `apply`: plan and apply against the emulator over loopback HTTP.
 //! - `ci_output`: --output github (annotations, step summary) and markdown.
 //! - `credentials`: --profile, the environment and the credential files, in order.
+//! - `fleet`: the bulk list of plan, apply and status (detail reads counted
+//!   by action for a mixed fleet, with and without `--deep`), drift on
+//!   issued certificates, saved plans and `--deep`.
 //! - `resilience`: mixed faults, a server restart, SIGINT, two applies at once.
 //! - `secrets`: every command at -vvv with known secrets; none may show.
 //! - `transport`: hostile servers and proxies: redirects, an endless reply,
@@ -55,6 +58,7 @@ mod credentials;
 mod csr;
 mod diagnostics;
 mod examples;
+mod fleet;
 mod hostile;
 mod import;
 mod init;

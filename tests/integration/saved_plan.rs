@@ -336,7 +336,11 @@ fn a_truncated_edited_or_foreign_plan_sends_nothing() {
         .failure()
         .stderr_contains("cannot apply the saved plan plan.json");
     assert_eq!(submits(&emulator), 0);
-    assert_eq!(emulator.requests(), 1, "only plan's read");
+    assert_eq!(
+        emulator.requests(),
+        2,
+        "only plan's reads (its list and one detail)"
+    );
 }
 
 #[test]
