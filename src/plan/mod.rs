@@ -9,7 +9,10 @@
 //! - [`saved`]: saved plans (`plan --out`, `apply --plan`): the file, its
 //!   digests and checks, pure;
 //! - [`run`]: the effectful part, the only one here that sleeps or calls
-//!   the API: one task per certificate, every request paced per action,
+//!   the API: the bulk list (`DescribeCertificates`, 100 ids a call, per
+//!   account) and one task per certificate that reads its detail only where
+//!   the listed status needs it ([`decide::needs_detail`]; every detail
+//!   with `--deep`), every request paced per action,
 //!   retried with backoff for the retryable codes, and every write whose
 //!   outcome is unknown settled by reading the certificate again before
 //!   anything else is sent for it.
