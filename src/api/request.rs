@@ -696,4 +696,19 @@ mod tests {
             assert_eq!(legacy_name(new), old, "{new}");
         }
     }
+
+    #[test]
+    fn the_bulk_list_asks_for_exactly_its_ids_and_masks_a_secret_one() {
+        let ids = [("id-a".to_string(), false), ("id-b".to_string(), true)];
+        let body = list_ids_body(&ids, 0);
+        assert_eq!(
+            Json::Object(body.to_json(Secrets::Reveal)),
+            json!({"Offset": 0, "Limit": 2, "CertIds": ["id-a", "id-b"]})
+        );
+        assert_eq!(body.to_json(Secrets::Mask)["CertIds"], json!([MASK, MASK]));
+        assert_eq!(
+            list_ids_body(&ids[..1], 30).to_json(Secrets::Reveal)["Offset"],
+            30
+        );
+    }
 }

@@ -1462,3 +1462,50 @@ async fn a_saved_plan_refuses_a_certificate_the_list_shows_moved() {
     assert!(fake.sent(SUBMIT_ACTION, "a").is_empty());
     assert!(fake.sent(SUBMIT_ACTION, "b").is_empty());
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_list_answered_in_short_pages_is_paged_on_by_total_count() {
+    let names: Vec<String> = (0..100).map(|i| format!("c{i:03}")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let fake = Fake::new(&refs, |_, _, _| Behaviour::Normal);
+    for name in &refs {
+        fake.set_status(name, 1);
+    }
+    // A server that returns at most 30 items a page, whatever `Limit` asks.
+    struct ShortPages(Fake);
+    impl Transport for ShortPages {
+        fn redactor(&self) -> &crate::secret::Redactor {
+            self.0.redactor()
+        }
+        async fn call(
+            &self,
+            action: Action,
+            mut body: Map<String, Json>,
+        ) -> Result<Map<String, Json>, CallError> {
+            if action == LIST_ACTION {
+                body.insert("Limit".into(), json!(30));
+            }
+            self.0.call(action, body).await
+        }
+    }
+    let mut options = options();
+    options.mode = Mode::Plan;
+    let run = Run::new(Arc::new(ShortPages(Fake(Arc::clone(&fake.0)))), options);
+    let certificates = refs
+        .iter()
+        .map(|n| (certificate(n, false), PathBuf::from(format!("{n}.yaml"))))
+        .collect();
+    let reports = super::run(Arc::clone(&run), certificates, Arc::new(|_| {})).await;
+    assert!(
+        reports
+            .iter()
+            .all(|r| r.outcome == Outcome::InSync && r.notes == [ISSUED_NOT_COMPARED])
+    );
+    let lists = fake
+        .log()
+        .into_iter()
+        .filter(|s| s.action == LIST_ACTION)
+        .count();
+    assert_eq!(lists, 4, "30 + 30 + 30 + 10");
+    assert!(detail_reads(&fake).is_empty());
+}
