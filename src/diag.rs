@@ -71,10 +71,19 @@ pub enum Code {
     UnusedAccount,
     AccountKeys,
     PlaceholderCertificateId,
+    InterpolatedEndpoint,
+    EndpointNotAllowed,
+    InvalidRegion,
+    CredentialVariable,
+    CredentialRole,
+    VariableNotAllowed,
+    PathOutsideTree,
+    ProfileDepth,
+    CredentialsFileMode,
 }
 
 impl Code {
-    pub const ALL: [Code; 51] = [
+    pub const ALL: [Code; 60] = [
         Code::PathNotFound,
         Code::NoManifests,
         Code::ReadFailed,
@@ -126,6 +135,15 @@ impl Code {
         Code::UnusedAccount,
         Code::AccountKeys,
         Code::PlaceholderCertificateId,
+        Code::InterpolatedEndpoint,
+        Code::EndpointNotAllowed,
+        Code::InvalidRegion,
+        Code::CredentialVariable,
+        Code::CredentialRole,
+        Code::VariableNotAllowed,
+        Code::PathOutsideTree,
+        Code::ProfileDepth,
+        Code::CredentialsFileMode,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -181,6 +199,15 @@ impl Code {
             Code::UnusedAccount => "unused-account",
             Code::AccountKeys => "account-keys",
             Code::PlaceholderCertificateId => "placeholder-certificate-id",
+            Code::InterpolatedEndpoint => "interpolated-endpoint",
+            Code::EndpointNotAllowed => "endpoint-not-allowed",
+            Code::InvalidRegion => "invalid-region",
+            Code::CredentialVariable => "credential-variable",
+            Code::CredentialRole => "credential-role",
+            Code::VariableNotAllowed => "variable-not-allowed",
+            Code::PathOutsideTree => "path-outside-tree",
+            Code::ProfileDepth => "profile-depth",
+            Code::CredentialsFileMode => "credentials-file-mode",
         }
     }
 
@@ -274,6 +301,31 @@ impl Code {
             Code::PlaceholderCertificateId => {
                 "`certificate_id` is still the placeholder `tccert init` writes (`REPLACE-ME`): put the certificate's id from the SSL console there"
             }
+            Code::InterpolatedEndpoint => {
+                "an Account's `endpoint` or `region` holds `${...}`: they are read as written, never from the environment"
+            }
+            Code::EndpointNotAllowed => {
+                "an Account's `endpoint` is not `https://` to a host under `tencentcloudapi.com` (no port, path, query or user), and no `--allow-endpoint`/`TCCERT_ALLOW_ENDPOINTS` allows it; an allowed host takes `http://` only on loopback"
+            }
+            Code::InvalidRegion => {
+                "an Account's `region` is not a region name (`[a-z]+(-[a-z0-9]+)+`, as `ap-guangzhou`)"
+            }
+            Code::CredentialVariable => {
+                "a field interpolates a credential variable: `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY`, `TENCENTCLOUD_TOKEN`, `TENCENTCLOUD_SECURITY_TOKEN`, or one an Account names in `secret_id`, `secret_key` or `token`"
+            }
+            Code::CredentialRole => {
+                "a credential variable is named in a second role (each has one: the default ones theirs by name, an Account's the key it is named under)"
+            }
+            Code::VariableNotAllowed => {
+                "`${NAME}` names a variable that no `--env-allow`/`TCCERT_ENV_ALLOW` pattern matches (either branch of `${NAME:-default}` counts; Account credentials too)"
+            }
+            Code::PathOutsideTree => {
+                "a file a manifest names (`csr.file`) lies outside the current directory, the PATHs given and `--allow-path`, once symlinks are resolved; the message never says whether it exists"
+            }
+            Code::ProfileDepth => "profiles build on each other more than 64 deep",
+            Code::CredentialsFileMode => {
+                "(warning) the credentials file is readable by its group or by others (`chmod 600` it)"
+            }
         }
     }
 }
@@ -365,9 +417,85 @@ impl Diagnostic {
 }
 
 /// The collector every check pushes into.
+///
+/// It also knows every text that came from the environment (each
+/// variable's value, each interpolated string) and which variables it came
+/// from: whatever a check puts in a message, label, note or hint, a text
+/// from the environment is replaced there by `a value from ${NAME}` as the
+/// diagnostic comes in. Every diagnostic enters through [`Diagnostics::push`]
+/// (or [`Diagnostics::extend`], which pushes each), so this holds for every
+/// code and, since output only ever reads collected diagnostics, in every
+/// format, file and log.
 #[derive(Debug, Default)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
+    from_environment: FromEnvironment,
+}
+
+/// Texts from the environment and the variables each came from, matched
+/// without case (a domain is compared lower-cased, and may be quoted so).
+#[derive(Clone, Debug, Default)]
+pub struct FromEnvironment {
+    /// Lower-cased text, and what replaces it; longest first.
+    texts: Vec<(String, String)>,
+}
+
+impl FromEnvironment {
+    /// Texts shorter than this are not replaced: a three-letter value
+    /// replaced everywhere would garble every message (as for
+    /// [`crate::secret::MIN_MASKED_CHARS`]).
+    const MIN_CHARS: usize = crate::secret::MIN_MASKED_CHARS;
+
+    pub fn add(&mut self, text: &str, names: &[String]) {
+        if text.chars().count() < Self::MIN_CHARS || names.is_empty() {
+            return;
+        }
+        let shown: Vec<String> = names.iter().map(|n| format!("${{{n}}}")).collect();
+        let lower = text.to_lowercase();
+        if self.texts.iter().any(|(t, _)| *t == lower) {
+            return;
+        }
+        self.texts
+            .push((lower, format!("a value from {}", shown.join(", "))));
+        self.texts
+            .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+    }
+
+    /// `text` with every text from the environment named by its variable.
+    pub fn mask(&self, text: &str) -> String {
+        if self.texts.is_empty() {
+            return text.to_string();
+        }
+        let mut out = text.to_string();
+        for (value, replacement) in &self.texts {
+            let mut lower = out.to_lowercase();
+            // `to_lowercase` may change byte lengths outside ASCII: then
+            // match on the text as it is.
+            let exact = lower.len() != out.len();
+            if exact {
+                lower = out.clone();
+            }
+            if !lower.contains(value.as_str()) {
+                continue;
+            }
+            let mut next = String::with_capacity(out.len());
+            let mut cursor = 0;
+            while let Some(found) = lower[cursor..].find(value.as_str()) {
+                let start = cursor + found;
+                let end = start + value.len();
+                next.push_str(&out[cursor..start]);
+                next.push_str(replacement);
+                cursor = end;
+            }
+            next.push_str(&out[cursor..]);
+            out = next;
+        }
+        out
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.texts.is_empty()
+    }
 }
 
 /// "s" unless there is exactly one.
@@ -376,12 +504,48 @@ pub fn plural(n: usize) -> &'static str {
 }
 
 impl Diagnostics {
-    pub fn push(&mut self, diagnostic: Diagnostic) {
+    pub fn push(&mut self, mut diagnostic: Diagnostic) {
+        let env = &self.from_environment;
+        if !env.is_empty() {
+            diagnostic.message = env.mask(&diagnostic.message);
+            diagnostic.label = diagnostic.label.map(|l| env.mask(&l));
+            for label in &mut diagnostic.related {
+                label.message = env.mask(&label.message);
+            }
+            for note in &mut diagnostic.notes {
+                *note = env.mask(note);
+            }
+            diagnostic.hint = diagnostic.hint.map(|h| env.mask(&h));
+        }
         self.items.push(diagnostic);
     }
 
+    /// Takes in another collector's diagnostics (and what it knew came from
+    /// the environment), each named by variable as [`Diagnostics::push`] does.
     pub fn extend(&mut self, other: Diagnostics) {
-        self.items.extend(other.items);
+        for (text, replacement) in other.from_environment.texts {
+            if !self.from_environment.texts.iter().any(|(t, _)| *t == text) {
+                self.from_environment.texts.push((text, replacement));
+            }
+        }
+        self.from_environment
+            .texts
+            .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        let existing = std::mem::take(&mut self.items);
+        for d in existing.into_iter().chain(other.items) {
+            self.push(d);
+        }
+    }
+
+    /// Records a text from the environment and the variables it came from:
+    /// from now on no diagnostic quotes it.
+    pub fn from_environment(&mut self, text: &str, names: &[String]) {
+        self.from_environment.add(text, names);
+    }
+
+    /// What this collector knows came from the environment.
+    pub fn environment_texts(&self) -> &FromEnvironment {
+        &self.from_environment
     }
 
     pub fn has_errors(&self) -> bool {
@@ -415,6 +579,7 @@ impl Diagnostics {
 
     /// Adds a note to the diagnostic pushed `index`-th (nothing if none).
     pub fn add_note(&mut self, index: usize, note: String) {
+        let note = self.from_environment.mask(&note);
         if let Some(diagnostic) = self.items.get_mut(index) {
             diagnostic.notes.push(note);
         }
@@ -449,6 +614,37 @@ mod tests {
             );
             assert!(!code.description().is_empty());
         }
+    }
+
+    #[test]
+    fn texts_from_the_environment_are_named_by_variable_in_every_part() {
+        let mut diagnostics = Diagnostics::default();
+        diagnostics.from_environment("TopSecretValue", &["SECRET".to_string()]);
+        diagnostics.from_environment("x.TopSecretValue_.com", &["SECRET".to_string()]);
+        diagnostics.push(
+            Diagnostic::error(
+                Code::InvalidDomain,
+                "`x.topsecretvalue_.com` is not a domain name",
+            )
+            .with_label("TOPSECRETVALUE")
+            .note("n TopSecretValue")
+            .hint("h TopSecretValue"),
+        );
+        let mut later = Diagnostics::default();
+        later.push(Diagnostic::error(
+            Code::UnknownProfile,
+            "no profile `TopSecretValue`",
+        ));
+        diagnostics.extend(later);
+        diagnostics.add_note(0, "again TopSecretValue".into());
+        let all = format!("{:?}", diagnostics.iter().collect::<Vec<_>>());
+        assert!(!all.to_lowercase().contains("topsecretvalue"), "{all}");
+        let first = diagnostics.iter().next().unwrap();
+        assert_eq!(
+            first.message,
+            "`a value from ${SECRET}` is not a domain name"
+        );
+        assert!(all.contains("no profile `a value from ${SECRET}`"), "{all}");
     }
 
     #[test]

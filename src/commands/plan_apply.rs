@@ -385,6 +385,8 @@ fn recorded_manifests(
         max_input_bytes: given.max_input_bytes,
         max_files: given.max_files,
         target: Vec::new(),
+        // Never from the plan: this command line's own.
+        trust: given.trust.clone(),
     })
 }
 
