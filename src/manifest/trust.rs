@@ -108,21 +108,31 @@ impl Trust {
             Ok(real) => roots.iter().any(|root| real.starts_with(root)),
             Err(_) => {
                 // A missing file in an allowed directory is reported as
-                // unreadable later (`csr-file`); its parent decides. A
-                // missing file elsewhere is outside, whatever the disk holds.
-                let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
-                    return false;
-                };
-                if name == ".." || name == "." {
-                    return false;
+                // unreadable later (`csr-file`): the nearest ancestor that
+                // resolves decides, and what follows it must be plain
+                // names. A missing file elsewhere is outside, whatever the
+                // disk holds.
+                use std::path::Component;
+                let mut ancestor = path;
+                let mut tail = Vec::new();
+                loop {
+                    let Some(parent) = ancestor.parent() else {
+                        return false;
+                    };
+                    tail.push(ancestor.components().next_back());
+                    ancestor = if parent.as_os_str().is_empty() {
+                        Path::new(".")
+                    } else {
+                        parent
+                    };
+                    if let Ok(real) = fs.canonical(ancestor) {
+                        return tail.iter().all(|c| matches!(c, Some(Component::Normal(_))))
+                            && roots.iter().any(|root| real.starts_with(root));
+                    }
+                    if ancestor == Path::new(".") {
+                        return false;
+                    }
                 }
-                let parent = if parent.as_os_str().is_empty() {
-                    Path::new(".")
-                } else {
-                    parent
-                };
-                fs.canonical(parent)
-                    .is_ok_and(|real| roots.iter().any(|root| real.starts_with(root)))
             }
         }
     }
@@ -185,18 +195,17 @@ pub fn check_endpoint(endpoint: &str, allowed: &[String]) -> Result<(), Endpoint
     if scheme != "https" {
         return Err(EndpointRefusal::Form("it is not an https:// URL"));
     }
-    if port.is_some() {
-        return Err(EndpointRefusal::Form("it names a port"));
-    }
     let under = host == API_DOMAIN
         || host
             .strip_suffix(API_DOMAIN)
             .is_some_and(|head| head.ends_with('.') && is_dns_name(head.trim_end_matches('.')));
-    if under {
-        Ok(())
-    } else {
-        Err(EndpointRefusal::Host)
+    if !under {
+        return Err(EndpointRefusal::Host);
     }
+    if port.is_some() {
+        return Err(EndpointRefusal::Form("it names a port"));
+    }
+    Ok(())
 }
 
 fn is_dns_name(text: &str) -> bool {

@@ -27,6 +27,9 @@ fn each_example_file_validates_with_its_profiles() {
                 path.to_str().expect("utf-8"),
                 repo().join("examples/profiles").to_str().expect("utf-8"),
                 repo().join("examples/accounts").to_str().expect("utf-8"),
+                // The CSRs are beside, not under, the files named.
+                "--allow-path",
+                repo().join("examples/csr").to_str().expect("utf-8"),
             ])
             .run()
             .success();
