@@ -278,10 +278,51 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Text for a JSON document or any output stream, with every bidi control
+/// written as the JSON escape `\u202e` (valid inside a JSON string, and
+/// plain text elsewhere). JSON itself escapes the other control characters.
+pub fn without_bidi(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_bidi_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_bidi_control(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Text for a line whose line breaks the format encodes itself (a GitHub
+/// workflow command, a Markdown cell): as [`printable`], but `\n` and `\r`
+/// are left for the caller.
+pub fn printable_but_breaks(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text
+        .chars()
+        .any(|c| (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || is_bidi_control(c))
+    {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\t' | '\n' | '\r' => out.push(c),
+            c if c.is_control() || is_bidi_control(c) => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// The Unicode characters that reorder the text around them (the
 /// "Trojan Source" characters, CVE-2021-42574): printed raw, a value from a
 /// server could make a diff read differently from what it holds.
-fn is_bidi_control(c: char) -> bool {
+pub fn is_bidi_control(c: char) -> bool {
     matches!(
         c,
         '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
@@ -302,6 +343,17 @@ mod tests {
             printable("例え Ünïcode"),
             std::borrow::Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn json_and_line_forms_escape_bidi_and_controls() {
+        assert_eq!(without_bidi("a\u{202e}b"), "a\\u202eb");
+        let json = serde_json::to_string(&without_bidi("x\u{2066}y")).unwrap_or_default();
+        assert!(!json.contains('\u{2066}'));
+        assert_eq!(
+            printable_but_breaks("a\u{1b}[2J\nb\u{202e}"),
+            "a\\u{1b}[2J\nb\\u{202e}"
+        );
     }
 
     #[test]

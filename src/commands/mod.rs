@@ -254,13 +254,18 @@ fn report_diagnostics_text(loaded: &Loaded, diagnostics: &Diagnostics) {
 }
 
 /// Writes to stdout; a closed pipe (`tccert render | head`) is not an error.
+/// Prints to standard output. Bidi controls are written as escapes
+/// whatever the format (a JSON document keeps its meaning: `\u202e` is
+/// the same string); the formats escape the other control characters.
 pub fn print_stdout(text: &str) {
+    let text = crate::source::without_bidi(text);
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes());
     let _ = stdout.flush();
 }
 
 pub fn print_stderr(text: &str) {
+    let text = crate::source::without_bidi(text);
     let mut stderr = std::io::stderr().lock();
     let _ = stderr.write_all(text.as_bytes());
 }

@@ -583,7 +583,7 @@ pub(super) fn write_json_out(
     let Some(path) = path else {
         return Ok(code);
     };
-    let text = format!("{json:#}\n");
+    let text = crate::source::without_bidi(&format!("{json:#}\n")).into_owned();
     let file = NewFile {
         path,
         contents: text.as_bytes(),
