@@ -63,6 +63,7 @@ mod layout;
 mod manual;
 mod playground;
 mod properties;
+mod pull_request;
 mod resilience;
 mod saved_plan;
 mod secrets;
