@@ -14,7 +14,6 @@
 
 use std::io::Read as _;
 use std::net::TcpListener;
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -337,102 +336,111 @@ fn environment(test: Test) -> Test {
         .env("EVIL_KEY", OTHER)
 }
 
-fn assert_clean(case: &str, what: &str, text: &[u8], forms: &[String]) {
+/// No form of a secret, and no raw escape or bidi control, in `text`.
+fn check_clean(label: &str, what: &str, text: &[u8], forms: &[String]) -> Result<(), String> {
     let text = String::from_utf8_lossy(text);
-    for form in forms {
-        assert!(
-            !text.contains(form.as_str()),
-            "{case}: {what} holds {form:?}:\n{text}"
-        );
+    if let Some(form) = forms.iter().find(|f| text.contains(f.as_str())) {
+        return Err(format!("{label}: {what} holds {form:?}:\n{text}"));
     }
+    if let Some(raw) = ['\u{1b}', '\u{202e}', '\u{7}']
+        .iter()
+        .find(|c| text.contains(**c))
+    {
+        return Err(format!("{label}: {what} holds a raw {raw:?}:\n{text}"));
+    }
+    Ok(())
 }
+
+/// Runs one case through every command and format; the first problem found.
+fn run_case(case: &Case, listener: &Listener, forms: &[String]) -> Result<(), String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    for (name, text) in &case.files {
+        std::fs::write(dir.path().join(name), text).map_err(|e| e.to_string())?;
+    }
+    let connections_before = listener.connections.load(Ordering::SeqCst);
+    let env_allow = case.codes.contains(&"variable-not-allowed");
+    let mut seen_codes: Vec<&str> = Vec::new();
+    for command in ["validate", "render", "plan"] {
+        for output in ["text", "json", "github", "markdown"] {
+            let mut args: Vec<String> =
+                vec![command.into(), ".".into(), "--output".into(), output.into()];
+            if command == "plan" {
+                args.extend([
+                    "--json-out".into(),
+                    "out.json".into(),
+                    "--out".into(),
+                    "plan.tcplan".into(),
+                    "--timeout".into(),
+                    "5".into(),
+                ]);
+            }
+            if env_allow {
+                args.extend(["--env-allow".into(), "ACME_*".into()]);
+            }
+            let label = format!("`{}`", args.join(" "));
+            let test = environment(Test::from_dir(dir.path().to_path_buf())).args(args.clone());
+            let measured = test.run_measured();
+            if measured.wall > BOUND {
+                return Err(format!("{label} took {:?}", measured.wall));
+            }
+            let run = measured.run;
+            let all = format!("{}{}", run.stdout(), run.stderr());
+            if run.code() != 1 {
+                return Err(format!("{label} exited {}:\n{all}", run.code()));
+            }
+            check_clean(&label, "the output", all.as_bytes(), forms)?;
+            for written in ["out.json", "plan.tcplan"] {
+                let path = dir.path().join(written);
+                if let Ok(bytes) = std::fs::read(&path) {
+                    check_clean(&label, written, &bytes, forms)?;
+                    let _ = std::fs::remove_file(&path);
+                    if written == "plan.tcplan" {
+                        return Err(format!("{label} wrote a saved plan"));
+                    }
+                }
+            }
+            for code in case.codes {
+                if all.contains(code) {
+                    seen_codes.push(code);
+                }
+            }
+            if listener.connections.load(Ordering::SeqCst) != connections_before {
+                return Err(format!("{label}: the attacker's listener saw a connection"));
+            }
+        }
+    }
+    for code in case.codes {
+        let runs = seen_codes.iter().filter(|c| *c == code).count();
+        if runs < 12 {
+            return Err(format!("`{code}` was reported by {runs} of 12 runs"));
+        }
+    }
+    Ok(())
+}
+
+/// How long one run may take: each must end with a clear error at once.
+const BOUND: std::time::Duration = std::time::Duration::from_secs(20);
 
 #[test]
 fn no_hostile_manifest_gets_a_secret_out_or_stops_the_run() {
     let listener = Listener::start();
     let forms = forms();
-    for case in cases(listener.port) {
-        let dir = tempfile::tempdir().expect("a directory");
-        for (name, text) in &case.files {
-            std::fs::write(dir.path().join(name), text).expect("write");
-        }
-        let env_allow = case.codes.contains(&"variable-not-allowed");
-        let mut seen_codes: Vec<String> = Vec::new();
-        for command in ["validate", "render", "plan"] {
-            for output in ["text", "json", "github", "markdown"] {
-                let mut args: Vec<String> =
-                    vec![command.into(), ".".into(), "--output".into(), output.into()];
-                if command == "plan" {
-                    args.extend([
-                        "--json-out".into(),
-                        "out.json".into(),
-                        "--out".into(),
-                        "plan.tcplan".into(),
-                    ]);
-                }
-                if env_allow {
-                    args.extend(["--env-allow".into(), "ACME_*".into()]);
-                }
-                let test = environment(Test::from_dir(dir.path().to_path_buf())).args(args.clone());
-                let measured = test.run_measured();
-                let wall = measured.wall;
-                let run = measured.within(300, 20);
-                let label = format!("{} ({})", case.name, args.join(" "));
-                assert_eq!(
-                    run.code(),
-                    1,
-                    "{label}: exit\n{}{}",
-                    run.stdout(),
-                    run.stderr()
-                );
-                assert!(
-                    wall < std::time::Duration::from_secs(20),
-                    "{label}: {wall:?}"
-                );
-                assert_clean(&label, "stdout", run.stdout().as_bytes(), &forms);
-                assert_clean(&label, "stderr", run.stderr().as_bytes(), &forms);
-                let all = format!("{}{}", run.stdout(), run.stderr());
-                for raw in ['\u{1b}', '\u{202e}', '\u{7}'] {
-                    assert!(
-                        !all.contains(raw),
-                        "{label}: a raw {raw:?} in the output:\n{all}"
-                    );
-                }
-                for code in case.codes {
-                    if all.contains(code) {
-                        seen_codes.push((*code).to_string());
-                    }
-                }
-                for written in ["out.json", "plan.tcplan"] {
-                    let path = dir.path().join(written);
-                    if let Ok(bytes) = std::fs::read(&path) {
-                        assert_clean(&label, written, &bytes, &forms);
-                        for raw in ["\u{1b}", "\u{202e}"] {
-                            assert!(
-                                !String::from_utf8_lossy(&bytes).contains(raw),
-                                "{label}: raw escape in {written}"
-                            );
-                        }
-                        let _ = std::fs::remove_file(&path);
-                    }
-                }
-                assert!(!Path::new(&dir.path().join("plan.tcplan")).exists());
-            }
-        }
-        for code in case.codes {
-            assert!(
-                seen_codes.iter().filter(|c| c == code).count() >= 12,
-                "{}: `{code}` was not reported by every run ({seen_codes:?})",
-                case.name
-            );
-        }
-    }
-    assert_eq!(
-        listener.connections.load(Ordering::SeqCst),
-        0,
-        "the attacker's listener saw a connection"
-    );
+    let failed: Vec<String> = cases(listener.port)
+        .iter()
+        .filter_map(|case| {
+            run_case(case, &listener, &forms)
+                .err()
+                .map(|why| format!("{}: {why}", case.name))
+        })
+        .collect();
     let received = listener.bytes.lock().map(|b| b.clone()).unwrap_or_default();
+    assert!(
+        failed.is_empty(),
+        "{} hostile case(s) got through:\n\n{}",
+        failed.len(),
+        failed.join("\n\n")
+    );
+    assert_eq!(listener.connections.load(Ordering::SeqCst), 0);
     assert!(
         received.is_empty(),
         "the listener received {} bytes",
