@@ -428,9 +428,13 @@ fn no_hostile_manifest_gets_a_secret_out_or_stops_the_run() {
     let failed: Vec<String> = cases(listener.port)
         .iter()
         .filter_map(|case| {
-            run_case(case, &listener, &forms)
-                .err()
-                .map(|why| format!("{}: {why}", case.name))
+            // A run that hangs past the watchdog panics: that case
+            // failed, and the others are still tried.
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                run_case(case, &listener, &forms)
+            }))
+            .unwrap_or_else(|_| Err("a run did not finish (killed by the watchdog)".into()));
+            outcome.err().map(|why| format!("{}: {why}", case.name))
         })
         .collect();
     let received = listener.bytes.lock().map(|b| b.clone()).unwrap_or_default();
