@@ -401,6 +401,9 @@ pub struct ImportArgs {
 
     #[command(flatten)]
     pub read: ReadArgs,
+
+    #[command(flatten)]
+    pub trust: TrustArgs,
 }
 
 #[derive(Debug, Args)]
