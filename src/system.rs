@@ -24,6 +24,10 @@ pub trait FileSystem: Sync {
     /// A path that names the same directory however it was reached, for
     /// detecting symlink loops.
     fn canonical(&self, path: &Path) -> io::Result<PathBuf>;
+    /// The file's permission bits (`0o600`), where the system has them.
+    fn mode(&self, _path: &Path) -> io::Result<u32> {
+        Err(io::ErrorKind::Unsupported.into())
+    }
 }
 
 pub trait Environment: Sync {
@@ -73,6 +77,12 @@ impl FileSystem for RealFileSystem {
 
     fn canonical(&self, path: &Path) -> io::Result<PathBuf> {
         std::fs::canonicalize(path)
+    }
+
+    #[cfg(unix)]
+    fn mode(&self, path: &Path) -> io::Result<u32> {
+        use std::os::unix::fs::PermissionsExt as _;
+        Ok(std::fs::metadata(path)?.permissions().mode() & 0o7777)
     }
 }
 
@@ -161,6 +171,8 @@ pub struct MemoryFileSystem {
     special: std::collections::BTreeSet<PathBuf>,
     /// Symbolic links: the link's path and the path it points to.
     links: BTreeMap<PathBuf, PathBuf>,
+    /// Permission bits of files that have them set here.
+    modes: BTreeMap<PathBuf, u32>,
 }
 
 impl MemoryFileSystem {
@@ -185,6 +197,12 @@ impl MemoryFileSystem {
     pub fn with_link(mut self, path: &str, target: &str) -> Self {
         self.links
             .insert(PathBuf::from(path), PathBuf::from(target));
+        self
+    }
+
+    /// Permission bits for the file at `path`.
+    pub fn with_mode(mut self, path: &str, mode: u32) -> Self {
+        self.modes.insert(PathBuf::from(path), mode);
         self
     }
 
@@ -237,6 +255,13 @@ impl FileSystem for MemoryFileSystem {
             .collect();
         children.dedup();
         Ok(children)
+    }
+
+    fn mode(&self, path: &Path) -> io::Result<u32> {
+        self.modes
+            .get(path)
+            .copied()
+            .ok_or_else(|| io::ErrorKind::NotFound.into())
     }
 
     /// Resolves `.`, `..` and links step by step, as the disk does; a path

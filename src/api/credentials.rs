@@ -384,6 +384,40 @@ fn from_files(
     })
 }
 
+/// `credentials-file-mode`: the warning for a credentials file its group
+/// or others may read, `None` when only its owner can (or the system does
+/// not say).
+pub fn mode_warning(source: &CredentialSource, files: &dyn FileSystem) -> Option<String> {
+    let CredentialSource::File { path, .. } = source else {
+        return None;
+    };
+    let mode = files.mode(path).ok()?;
+    (mode & 0o077 != 0).then(|| {
+        format!(
+            "warning[credentials-file-mode]: {} holds credentials and is readable by {} (mode {mode:o}): run `chmod 600 {}`",
+            crate::source::printable(&path.display().to_string()),
+            if mode & 0o007 != 0 { "others" } else { "its group" },
+            crate::source::printable(&path.display().to_string()),
+        )
+    })
+}
+
+/// Where an Account's `profile:` credentials are read from (`None` for one
+/// with variables, or a profile that is not found).
+pub fn account_source(
+    account: &Account,
+    env: &dyn Environment,
+    files: &dyn FileSystem,
+) -> Option<CredentialSource> {
+    let AccountCredentials::Profile(profile) = &account.credentials else {
+        return None;
+    };
+    let places = Places::from_environment(env);
+    from_files(profile, "an Account's `profile`", &places, files)
+        .ok()
+        .map(|(_, source)| source)
+}
+
 fn source(profile: &str, path: &Path) -> CredentialSource {
     CredentialSource::File {
         profile: profile.to_string(),
@@ -577,6 +611,33 @@ secret_key = prod-key
         // --profile names the files on purpose: the variables do not matter.
         let env = home().with("TENCENTCLOUD_SECRET_ID", "");
         assert!(Credentials::find(Some("default"), &env, &files()).is_ok());
+    }
+
+    #[test]
+    fn a_credentials_file_others_can_read_is_warned_about() {
+        for (mode, warned) in [
+            (0o600, None),
+            (0o640, Some("its group")),
+            (0o644, Some("others")),
+        ] {
+            let fs = files().with_mode("/home/u/.tencentcloud/credentials", mode);
+            let (_, source) = Credentials::find(None, &home(), &fs).unwrap();
+            let warning = mode_warning(&source, &fs);
+            assert_eq!(
+                warning
+                    .as_deref()
+                    .map(|w| w.contains(warned.unwrap_or("-"))),
+                warned.map(|_| true),
+                "{mode:o}: {warning:?}"
+            );
+            if let Some(warning) = warning {
+                assert!(warning.starts_with(
+                    "warning[credentials-file-mode]: /home/u/.tencentcloud/credentials"
+                ));
+                assert!(!warning.contains("env-key") && !warning.contains("ini-key"));
+            }
+        }
+        assert_eq!(mode_warning(&CredentialSource::Environment, &files()), None);
     }
 
     #[test]
