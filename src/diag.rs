@@ -438,6 +438,9 @@ pub struct Diagnostics {
 pub struct FromEnvironment {
     /// Lower-cased text, and what replaces it; longest first.
     texts: Vec<(String, String)>,
+    /// Texts too short to search for, and the variables they came from:
+    /// named only where a check marked them.
+    short: Vec<(String, String)>,
 }
 
 impl FromEnvironment {
@@ -447,10 +450,18 @@ impl FromEnvironment {
     const MIN_CHARS: usize = crate::secret::MIN_MASKED_CHARS;
 
     pub fn add(&mut self, text: &str, names: &[String]) {
-        if text.chars().count() < Self::MIN_CHARS || names.is_empty() {
+        if names.is_empty() {
             return;
         }
         let shown: Vec<String> = names.iter().map(|n| format!("${{{n}}}")).collect();
+        if text.chars().count() < Self::MIN_CHARS {
+            // Named only where a check marked it, never searched for.
+            let lower = text.to_lowercase();
+            if !self.short.iter().any(|(t, _)| *t == lower) {
+                self.short.push((lower, shown.join(", ")));
+            }
+            return;
+        }
         let lower = text.to_lowercase();
         if self.texts.iter().any(|(t, _)| *t == lower) {
             return;
@@ -461,12 +472,15 @@ impl FromEnvironment {
             .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
     }
 
-    /// `text` with every text from the environment named by its variable.
+    /// `text` with every text from the environment named by its variable:
+    /// first each span a check marked as such ([`crate::source::quote`]),
+    /// then any other place the text appears.
     pub fn mask(&self, text: &str) -> String {
+        let text = self.marked(text);
         if self.texts.is_empty() {
-            return text.to_string();
+            return text;
         }
-        let mut out = text.to_string();
+        let mut out = text;
         for (value, replacement) in &self.texts {
             let mut lower = out.to_lowercase();
             // `to_lowercase` may change byte lengths outside ASCII: then
@@ -496,6 +510,52 @@ impl FromEnvironment {
     pub fn is_empty(&self) -> bool {
         self.texts.is_empty()
     }
+
+    /// Each marked span replaced by `` a value from ${NAME} `` when the
+    /// text is known, else by "a value from the environment": a marked
+    /// value never shows, whatever its length.
+    fn marked(&self, text: &str) -> String {
+        let (open, close) = crate::source::FROM_ENVIRONMENT;
+        if !text.contains(open) && !text.contains(close) {
+            return text.to_string();
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(start) = rest.find(open) {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + open.len_utf8()..];
+            let (inner, tail) = match after.find(close) {
+                Some(end) => (&after[..end], &after[end + close.len_utf8()..]),
+                None => (after, ""),
+            };
+            let lower = inner.to_lowercase();
+            // Inside backticks already (`` `{}` `` around a marked value):
+            // the name takes their place.
+            let mut tail = tail;
+            if out.ends_with('`') && tail.starts_with('`') {
+                out.pop();
+                tail = &tail[1..];
+            }
+            match self.texts.iter().find(|(t, _)| *t == lower) {
+                Some((_, replacement)) => {
+                    let names = replacement.trim_start_matches("a value from ");
+                    let _ = write!(out, "a value from `{names}`");
+                }
+                None if self.short.iter().any(|(t, _)| *t == lower) => {
+                    let (_, names) = self
+                        .short
+                        .iter()
+                        .find(|(t, _)| *t == lower)
+                        .map_or(("", ""), |(t, n)| (t.as_str(), n.as_str()));
+                    let _ = write!(out, "a value from `{names}`");
+                }
+                None => out.push_str("a value from the environment"),
+            }
+            rest = tail;
+        }
+        out.push_str(rest);
+        out.replace(close, "")
+    }
 }
 
 /// "s" unless there is exactly one.
@@ -506,7 +566,7 @@ pub fn plural(n: usize) -> &'static str {
 impl Diagnostics {
     pub fn push(&mut self, mut diagnostic: Diagnostic) {
         let env = &self.from_environment;
-        if !env.is_empty() {
+        {
             diagnostic.message = env.mask(&diagnostic.message);
             diagnostic.label = diagnostic.label.map(|l| env.mask(&l));
             for label in &mut diagnostic.related {
@@ -523,6 +583,11 @@ impl Diagnostics {
     /// Takes in another collector's diagnostics (and what it knew came from
     /// the environment), each named by variable as [`Diagnostics::push`] does.
     pub fn extend(&mut self, other: Diagnostics) {
+        for entry in other.from_environment.short {
+            if !self.from_environment.short.contains(&entry) {
+                self.from_environment.short.push(entry);
+            }
+        }
         for (text, replacement) in other.from_environment.texts {
             if !self.from_environment.texts.iter().any(|(t, _)| *t == text) {
                 self.from_environment.texts.push((text, replacement));
@@ -637,8 +702,26 @@ mod tests {
         ));
         diagnostics.extend(later);
         diagnostics.add_note(0, "again TopSecretValue".into());
+        diagnostics.from_environment("ab", &["SHORT".to_string()]);
+        diagnostics.push(Diagnostic::error(
+            Code::InvalidEmail,
+            format!(
+                "{} and {} and {}",
+                crate::source::quote("ab", true),
+                crate::source::quote("unknown-text", true),
+                crate::source::quote("TopSecretValue", true)
+            ),
+        ));
         let all = format!("{:?}", diagnostics.iter().collect::<Vec<_>>());
         assert!(!all.to_lowercase().contains("topsecretvalue"), "{all}");
+        assert!(
+            all.contains("a value from `${SHORT}` and a value from the environment and a value from `${SECRET}`"),
+            "{all}"
+        );
+        assert!(
+            !all.contains("unknown-text") && !all.contains('\u{e000}'),
+            "{all}"
+        );
         let first = diagnostics.iter().next().unwrap();
         assert_eq!(
             first.message,

@@ -42,6 +42,35 @@ impl<T> Sourced<T> {
     }
 }
 
+/// Marks the start and end of a value from the environment inside a
+/// diagnostic's text (Unicode private-use characters, which no message
+/// holds otherwise). The collector of diagnostics replaces each marked span
+/// by `` a value from ${NAME} `` (or "a value from the environment") before
+/// anything can print it: see [`crate::diag::Diagnostics`].
+pub const FROM_ENVIRONMENT: (char, char) = ('\u{e000}', '\u{e001}');
+
+/// A value as a message quotes it: `` `value` ``, or, for a value from the
+/// environment, the value between [`FROM_ENVIRONMENT`] marks, which the
+/// collector of diagnostics replaces by the variable's name.
+pub fn quote(value: &str, from_environment: bool) -> String {
+    if from_environment {
+        let value: String = value
+            .chars()
+            .filter(|c| *c != FROM_ENVIRONMENT.0 && *c != FROM_ENVIRONMENT.1)
+            .collect();
+        format!("{}{value}{}", FROM_ENVIRONMENT.0, FROM_ENVIRONMENT.1)
+    } else {
+        format!("`{value}`")
+    }
+}
+
+impl Sourced<String> {
+    /// The value as a message quotes it ([`quote`]).
+    pub fn quoted(&self) -> String {
+        quote(&self.value, self.secret)
+    }
+}
+
 /// One loaded file: its path as the user named it, and its text.
 #[derive(Debug)]
 pub struct SourceFile {

@@ -289,8 +289,9 @@ mod tests {
                 EndpointRefusal::Host,
             ),
             ("https://eviltencentcloudapi.com", EndpointRefusal::Host),
+            ("https://127.0.0.1:8080", EndpointRefusal::Host),
             (
-                "https://127.0.0.1:8080",
+                "https://ssl.tencentcloudapi.com:8443",
                 EndpointRefusal::Form("it names a port"),
             ),
             ("https://localhost", EndpointRefusal::Host),

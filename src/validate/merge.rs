@@ -64,12 +64,16 @@ impl<'a> ProfileIndex<'a> {
             Code::UnknownProfile,
             format!(
                 "{from} uses profile `{}`, which does not exist",
-                reference.value
+                super::shown(reference)
             ),
         )
         .at(reference.span)
         .with_label("no profile has this name");
-        if let Some(near) = suggest(&reference.value, self.by_name.keys().copied()) {
+        // No "did you mean" for a value from the environment: it would tell
+        // what the value is like.
+        if let Some(near) =
+            suggest(&reference.value, self.by_name.keys().copied()).filter(|_| !reference.secret)
+        {
             d = d.hint(format!("did you mean `{near}`?"));
         } else {
             d = d.note("profiles are documents with `kind: Profile` among the PATHs given");

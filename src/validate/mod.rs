@@ -276,11 +276,14 @@ fn without_empty_optional(
     fields
 }
 
-pub(super) fn shown(value: &Sourced<String>) -> &str {
+/// A value as a message shows it: as written, or, for a value from the
+/// environment, marked so that the collector of diagnostics names its
+/// variable instead (`` a value from ${NAME} ``).
+pub(super) fn shown(value: &Sourced<String>) -> String {
     if value.secret {
-        crate::secret::MASK
+        crate::source::quote(&value.value, true)
     } else {
-        &value.value
+        value.value.clone()
     }
 }
 
