@@ -226,6 +226,27 @@ pub fn load_trusted(
         loaded.diagnostics.push(diagnostic);
         return loaded;
     }
+    // A manifest found by walking (not named on the command line) is read
+    // only inside the roots, once symlinks are resolved: a pull request may
+    // add `leak.yaml -> ~/.tencentcloud/credentials`, whose text a parse
+    // error would quote.
+    manifest_paths.retain(|path| {
+        if paths.contains(path) || trust.path_inside(fs, path) {
+            return true;
+        }
+        loaded.diagnostics.push(
+            Diagnostic::error(
+                Code::PathOutsideTree,
+                format!(
+                    "{}: a symbolic link to outside the directories this run may read; not read",
+                    path.display()
+                ),
+            )
+            .note("files found by walking must lie, once symlinks are resolved, in the current directory, a PATH given or an --allow-path DIR")
+            .hint("name the file on the command line to read it anyway"),
+        );
+        false
+    });
     let found_files = !manifest_paths.is_empty();
     for path in manifest_paths {
         load_file(&mut loaded, fs, env, trust, path, &mut spending);

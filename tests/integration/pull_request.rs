@@ -14,6 +14,7 @@
 
 use std::io::Read as _;
 use std::net::TcpListener;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -116,7 +117,10 @@ struct Case {
     codes: &'static [&'static str],
 }
 
-fn cases(port: u16) -> Vec<Case> {
+/// A file text that makes the file a symbolic link to the path after it.
+const LINK: &str = "\0link:";
+
+fn cases(port: u16, outside: &Path) -> Vec<Case> {
     let account = |extra: &str| {
         format!(
             "apiVersion: tccert/v1\nkind: Account\nname: evil\nsecret_id: ${{EVIL_ID}}\nsecret_key: ${{EVIL_KEY}}\n{extra}"
@@ -280,6 +284,25 @@ fn cases(port: u16) -> Vec<Case> {
             codes: &["invalid-domain"],
         },
     ];
+    // A file of the runner's, outside the tree, linked in by the pull
+    // request as a manifest and as a CSR: a parse error would quote it.
+    let credentials = outside.join("credentials");
+    cases.push(Case {
+        name: "a symbolic link to a credentials file, as a manifest and as a CSR",
+        files: vec![
+            ("acme.yaml".into(), PROFILE.into()),
+            (
+                "leak.yaml".into(),
+                format!("{LINK}{}", credentials.display()),
+            ),
+            ("key.csr".into(), format!("{LINK}{}", credentials.display())),
+            (
+                "www.yaml".into(),
+                CERTIFICATE.replace("type: online", "type: parse\n  file: key.csr"),
+            ),
+        ],
+        codes: &["path-outside-tree"],
+    });
     // A diamond 40 levels deep: 2^40 paths through 121 profiles.
     let mut diamond = String::new();
     for i in 0..40 {
@@ -355,7 +378,12 @@ fn check_clean(label: &str, what: &str, text: &[u8], forms: &[String]) -> Result
 fn run_case(case: &Case, listener: &Listener, forms: &[String]) -> Result<(), String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     for (name, text) in &case.files {
-        std::fs::write(dir.path().join(name), text).map_err(|e| e.to_string())?;
+        let path = dir.path().join(name);
+        match text.strip_prefix(LINK) {
+            Some(target) => std::os::unix::fs::symlink(target, &path),
+            None => std::fs::write(&path, text),
+        }
+        .map_err(|e| e.to_string())?;
     }
     let connections_before = listener.connections.load(Ordering::SeqCst);
     let env_allow = case.codes.contains(&"variable-not-allowed");
@@ -425,7 +453,16 @@ const BOUND: std::time::Duration = std::time::Duration::from_secs(20);
 fn no_hostile_manifest_gets_a_secret_out_or_stops_the_run() {
     let listener = Listener::start();
     let forms = forms();
-    let failed: Vec<String> = cases(listener.port)
+    // The runner's own files, outside the tree.
+    let outside = tempfile::tempdir().expect("a directory");
+    std::fs::write(
+        outside.path().join("credentials"),
+        format!(
+            "[default]\nsecret_id = {SECRET_ID}\nsecret_key = {SECRET_KEY}\n: {GITHUB_TOKEN}\n"
+        ),
+    )
+    .expect("write");
+    let failed: Vec<String> = cases(listener.port, outside.path())
         .iter()
         .filter_map(|case| {
             // A run that hangs past the watchdog panics: that case
