@@ -588,15 +588,23 @@ impl Diagnostics {
                 self.from_environment.short.push(entry);
             }
         }
+        let mut learned = false;
         for (text, replacement) in other.from_environment.texts {
             if !self.from_environment.texts.iter().any(|(t, _)| *t == text) {
                 self.from_environment.texts.push((text, replacement));
+                learned = true;
             }
         }
         self.from_environment
             .texts
             .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
-        let existing = std::mem::take(&mut self.items);
+        // Those collected before are masked again only when `other` knew
+        // texts this collector did not.
+        let existing = if learned {
+            std::mem::take(&mut self.items)
+        } else {
+            Vec::new()
+        };
         for d in existing.into_iter().chain(other.items) {
             self.push(d);
         }
