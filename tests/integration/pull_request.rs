@@ -488,3 +488,51 @@ fn no_hostile_manifest_gets_a_secret_out_or_stops_the_run() {
         received.len()
     );
 }
+
+/// The operator's side: a loopback endpoint is allowed by
+/// `--allow-endpoint` or `TCCERT_ALLOW_ENDPOINTS` (comma-separated), and
+/// `TCCERT_ENV_ALLOW` works as `--env-allow`; nothing in a manifest can.
+#[test]
+fn the_operator_allows_endpoints_and_variables_outside_the_manifests() {
+    let account = "apiVersion: tccert/v1\nkind: Account\nname: lab\nendpoint: http://127.0.0.1:9\nsecret_id: ${LAB_ID}\nsecret_key: ${LAB_KEY}\n";
+    let tree = || {
+        Test::new()
+            .file("acme.yaml", PROFILE)
+            .file("lab.yaml", account)
+            .file("www.yaml", &certificate_with("account: lab\n"))
+    };
+    tree()
+        .args(["validate", "."])
+        .run()
+        .failure()
+        .stderr_contains("error[endpoint-not-allowed]");
+    tree()
+        .args(["validate", ".", "--allow-endpoint", "127.0.0.1:9"])
+        .run()
+        .success();
+    tree()
+        .args(["validate", "."])
+        .env(
+            "TCCERT_ALLOW_ENDPOINTS",
+            "ssl.example.internal, 127.0.0.1:9",
+        )
+        .run()
+        .success();
+    // Another port of the same host is another endpoint.
+    tree()
+        .args(["validate", ".", "--allow-endpoint", "127.0.0.1:10"])
+        .run()
+        .failure()
+        .stderr_contains("error[endpoint-not-allowed]");
+    tree()
+        .args(["validate", ".", "--allow-endpoint", "127.0.0.1:9"])
+        .env("TCCERT_ENV_ALLOW", "OTHER_*")
+        .run()
+        .failure()
+        .stderr_contains("error[variable-not-allowed]: `${LAB_ID}`");
+    tree()
+        .args(["validate", ".", "--allow-endpoint", "127.0.0.1:9"])
+        .env("TCCERT_ENV_ALLOW", "OTHER_*,LAB_*")
+        .run()
+        .success();
+}
