@@ -432,61 +432,88 @@ pub struct Diagnostics {
     from_environment: FromEnvironment,
 }
 
-/// Texts from the environment and the variables each came from, matched
-/// without case (a domain is compared lower-cased, and may be quoted so).
+/// Texts from the environment and the variables each came from.
+///
+/// Two sets, so that the cost stays bounded whatever a manifest does:
+/// - every interpolated text, looked up exactly (a hash map) where a check
+///   marked a value as from the environment ([`crate::source::quote`]);
+/// - each variable's value (one entry per variable set in the environment,
+///   which a manifest cannot multiply), searched for in every text without
+///   case, wherever a check quoted it unmarked.
 #[derive(Clone, Debug, Default)]
 pub struct FromEnvironment {
-    /// Lower-cased text, and what replaces it; longest first.
-    texts: Vec<(String, String)>,
-    /// Texts too short to search for, and the variables they came from:
-    /// named only where a check marked them.
-    short: Vec<(String, String)>,
+    /// Lower-cased interpolated text → what names it.
+    exact: std::collections::HashMap<String, String>,
+    /// Lower-cased variable value → what names it; longest first.
+    searched: Vec<(String, String)>,
 }
 
 impl FromEnvironment {
-    /// Texts shorter than this are not replaced: a three-letter value
+    /// Values shorter than this are not searched for: a three-letter value
     /// replaced everywhere would garble every message (as for
-    /// [`crate::secret::MIN_MASKED_CHARS`]).
+    /// [`crate::secret::MIN_MASKED_CHARS`]). Marked values are named
+    /// whatever their length.
     const MIN_CHARS: usize = crate::secret::MIN_MASKED_CHARS;
 
-    pub fn add(&mut self, text: &str, names: &[String]) {
-        if names.is_empty() {
-            return;
-        }
+    fn naming(names: &[String]) -> String {
         let shown: Vec<String> = names.iter().map(|n| format!("${{{n}}}")).collect();
-        if text.chars().count() < Self::MIN_CHARS {
-            // Named only where a check marked it, never searched for.
-            let lower = text.to_lowercase();
-            if !self.short.iter().any(|(t, _)| *t == lower) {
-                self.short.push((lower, shown.join(", ")));
-            }
+        shown.join(", ")
+    }
+
+    /// An interpolated text and the variables it read.
+    pub fn add(&mut self, text: &str, names: &[String]) {
+        if !names.is_empty() {
+            self.exact
+                .entry(text.to_lowercase())
+                .or_insert_with(|| Self::naming(names));
+        }
+    }
+
+    /// A variable's value: named wherever it appears.
+    pub fn add_value(&mut self, value: &str, name: &str) {
+        let names = [name.to_string()];
+        self.add(value, &names);
+        if value.chars().count() < Self::MIN_CHARS {
             return;
         }
-        let lower = text.to_lowercase();
-        if self.texts.iter().any(|(t, _)| *t == lower) {
+        let lower = value.to_lowercase();
+        if self.searched.iter().any(|(t, _)| *t == lower) {
             return;
         }
-        self.texts
-            .push((lower, format!("a value from {}", shown.join(", "))));
-        self.texts
+        self.searched.push((lower, Self::naming(&names)));
+        self.searched
             .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+    }
+
+    fn absorb(&mut self, other: FromEnvironment) -> bool {
+        let mut learned = false;
+        for (text, naming) in other.exact {
+            self.exact.entry(text).or_insert_with(|| {
+                learned = true;
+                naming
+            });
+        }
+        for entry in other.searched {
+            if !self.searched.iter().any(|(t, _)| *t == entry.0) {
+                self.searched.push(entry);
+                learned = true;
+            }
+        }
+        self.searched
+            .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        learned
     }
 
     /// `text` with every text from the environment named by its variable:
     /// first each span a check marked as such ([`crate::source::quote`]),
-    /// then any other place the text appears.
+    /// then every variable's value wherever it appears.
     pub fn mask(&self, text: &str) -> String {
-        let text = self.marked(text);
-        if self.texts.is_empty() {
-            return text;
-        }
-        let mut out = text;
-        for (value, replacement) in &self.texts {
+        let mut out = self.marked(text);
+        for (value, naming) in &self.searched {
             let mut lower = out.to_lowercase();
             // `to_lowercase` may change byte lengths outside ASCII: then
             // match on the text as it is.
-            let exact = lower.len() != out.len();
-            if exact {
+            if lower.len() != out.len() {
                 lower = out.clone();
             }
             if !lower.contains(value.as_str()) {
@@ -496,19 +523,14 @@ impl FromEnvironment {
             let mut cursor = 0;
             while let Some(found) = lower[cursor..].find(value.as_str()) {
                 let start = cursor + found;
-                let end = start + value.len();
                 next.push_str(&out[cursor..start]);
-                next.push_str(replacement);
-                cursor = end;
+                let _ = write!(next, "a value from {naming}");
+                cursor = start + value.len();
             }
             next.push_str(&out[cursor..]);
             out = next;
         }
         out
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.texts.is_empty()
     }
 
     /// Each marked span replaced by `` a value from ${NAME} `` when the
@@ -524,30 +546,19 @@ impl FromEnvironment {
         while let Some(start) = rest.find(open) {
             out.push_str(&rest[..start]);
             let after = &rest[start + open.len_utf8()..];
-            let (inner, tail) = match after.find(close) {
+            let (inner, mut tail) = match after.find(close) {
                 Some(end) => (&after[..end], &after[end + close.len_utf8()..]),
                 None => (after, ""),
             };
-            let lower = inner.to_lowercase();
             // Inside backticks already (`` `{}` `` around a marked value):
             // the name takes their place.
-            let mut tail = tail;
             if out.ends_with('`') && tail.starts_with('`') {
                 out.pop();
                 tail = &tail[1..];
             }
-            match self.texts.iter().find(|(t, _)| *t == lower) {
-                Some((_, replacement)) => {
-                    let names = replacement.trim_start_matches("a value from ");
-                    let _ = write!(out, "a value from `{names}`");
-                }
-                None if self.short.iter().any(|(t, _)| *t == lower) => {
-                    let (_, names) = self
-                        .short
-                        .iter()
-                        .find(|(t, _)| *t == lower)
-                        .map_or(("", ""), |(t, n)| (t.as_str(), n.as_str()));
-                    let _ = write!(out, "a value from `{names}`");
+            match self.exact.get(&inner.to_lowercase()) {
+                Some(naming) => {
+                    let _ = write!(out, "a value from `{naming}`");
                 }
                 None => out.push_str("a value from the environment"),
             }
@@ -583,21 +594,7 @@ impl Diagnostics {
     /// Takes in another collector's diagnostics (and what it knew came from
     /// the environment), each named by variable as [`Diagnostics::push`] does.
     pub fn extend(&mut self, other: Diagnostics) {
-        for entry in other.from_environment.short {
-            if !self.from_environment.short.contains(&entry) {
-                self.from_environment.short.push(entry);
-            }
-        }
-        let mut learned = false;
-        for (text, replacement) in other.from_environment.texts {
-            if !self.from_environment.texts.iter().any(|(t, _)| *t == text) {
-                self.from_environment.texts.push((text, replacement));
-                learned = true;
-            }
-        }
-        self.from_environment
-            .texts
-            .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        let learned = self.from_environment.absorb(other.from_environment);
         // Those collected before are masked again only when `other` knew
         // texts this collector did not.
         let existing = if learned {
@@ -614,6 +611,12 @@ impl Diagnostics {
     /// from now on no diagnostic quotes it.
     pub fn from_environment(&mut self, text: &str, names: &[String]) {
         self.from_environment.add(text, names);
+    }
+
+    /// Records a variable's value: from now on no diagnostic quotes it,
+    /// marked or not.
+    pub fn variable_value(&mut self, value: &str, name: &str) {
+        self.from_environment.add_value(value, name);
     }
 
     /// What this collector knows came from the environment.
@@ -692,7 +695,7 @@ mod tests {
     #[test]
     fn texts_from_the_environment_are_named_by_variable_in_every_part() {
         let mut diagnostics = Diagnostics::default();
-        diagnostics.from_environment("TopSecretValue", &["SECRET".to_string()]);
+        diagnostics.variable_value("TopSecretValue", "SECRET");
         diagnostics.from_environment("x.TopSecretValue_.com", &["SECRET".to_string()]);
         diagnostics.push(
             Diagnostic::error(
@@ -731,9 +734,10 @@ mod tests {
             "{all}"
         );
         let first = diagnostics.iter().next().unwrap();
+        // Unmarked, the variable's value is named where it stands.
         assert_eq!(
             first.message,
-            "`a value from ${SECRET}` is not a domain name"
+            "`x.a value from ${SECRET}_.com` is not a domain name"
         );
         assert!(all.contains("no profile `a value from ${SECRET}`"), "{all}");
     }

@@ -394,4 +394,29 @@ mod tests {
             assert_eq!(codes(&checked), ["path-outside-tree"], "{file}");
         }
     }
+
+    #[test]
+    fn naming_variables_costs_no_more_with_many_interpolated_values() {
+        // 20,000 distinct interpolated domains, each invalid: 20,000
+        // diagnostics, each checked against what came from the environment.
+        let domains: Vec<String> = (0..20_000)
+            .map(|i| format!("\"${{SECRET}}{i}_\""))
+            .collect();
+        let www = certificate(
+            "www",
+            "abc1",
+            &format!("domains: [{}]\n", domains.join(", ")),
+        );
+        let env = MapEnvironment::default().with("SECRET", "TopSecretValue42");
+        let started = std::time::Instant::now();
+        let checked = check_with(
+            &[("p.yaml", PROFILE), ("www.yaml", &www)],
+            env,
+            Trust::default(),
+        );
+        let took = started.elapsed();
+        assert!(checked.diagnostics.error_count() >= 20_000);
+        assert!(!everything(&checked).contains("TopSecretValue42"));
+        assert!(took < std::time::Duration::from_secs(20), "{took:?}");
+    }
 }

@@ -659,11 +659,15 @@ fn load_file(
             env,
             trust,
             reads: Vec::new(),
+            values: Vec::new(),
             references: Vec::new(),
         };
         let gate_passed = check_document(loaded, &mut document, &mut reading, &mut problems);
         for (text, names) in reading.reads {
             loaded.diagnostics.from_environment(&text, &names);
+        }
+        for (value, name) in reading.values {
+            loaded.diagnostics.variable_value(&value, &name);
         }
         loaded.references.extend(reading.references);
         let clean = problems.is_empty();
@@ -979,6 +983,8 @@ struct Reading<'a> {
     /// interpolated string) and the variables it came from: diagnostics
     /// name the variables in their place.
     reads: Vec<(String, Vec<String>)>,
+    /// Each variable read, with its value.
+    values: Vec<(String, String)>,
     /// Every `${NAME}` in an interpolated field, and where.
     references: Vec<(String, Span)>,
 }
@@ -1115,9 +1121,7 @@ fn interpolate_text(
             if !names.is_empty() {
                 reading.reads.push((done.text.clone(), names.clone()));
             }
-            for (value, name) in values {
-                reading.reads.push((value, vec![name]));
-            }
+            reading.values.extend(values);
             text.text = done.text;
             text.secret |= done.from_environment;
         }
