@@ -190,7 +190,11 @@ pub fn load_trusted(
         }
         match fs.kind(path) {
             Ok(EntryKind::Directory) => {
-                let mut walked = Walked::default();
+                let mut walked = Walked {
+                    trust,
+                    ancestors: Vec::new(),
+                    done: HashSet::new(),
+                };
                 walk(
                     fs,
                     path,
@@ -477,8 +481,9 @@ fn is_hidden(path: &Path) -> bool {
 }
 
 /// The directories of one walk, by canonical path.
-#[derive(Default)]
-struct Walked {
+struct Walked<'a> {
+    /// Where files may be read from.
+    trust: &'a Trust,
     /// From the top down to the current directory: meeting one again is a loop.
     ancestors: Vec<PathBuf>,
     /// Every directory walked so far. A directory reached again through
@@ -493,7 +498,7 @@ struct Walked {
 fn walk(
     fs: &dyn FileSystem,
     dir: &Path,
-    walked: &mut Walked,
+    walked: &mut Walked<'_>,
     out: &mut Vec<PathBuf>,
     most: usize,
     diagnostics: &mut Diagnostics,
@@ -541,6 +546,20 @@ fn walk(
             continue;
         }
         match fs.kind(&entry) {
+            // A directory linked in from outside the roots is not listed:
+            // the names of the files there would show in diagnostics.
+            Ok(EntryKind::Directory) if !walked.trust.path_inside(fs, &entry) => {
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::PathOutsideTree,
+                        format!(
+                            "{}: a symbolic link to outside the directories this run may read; not read",
+                            entry.display()
+                        ),
+                    )
+                    .note("directories found by walking must lie, once symlinks are resolved, in the current directory, a PATH given or an --allow-path DIR"),
+                );
+            }
             Ok(EntryKind::Directory) => walk(fs, &entry, walked, out, most, diagnostics),
             Ok(EntryKind::File) if is_manifest_name(&entry) => out.push(entry),
             // A FIFO, socket or device named like a manifest: reading it could

@@ -296,6 +296,8 @@ fn cases(port: u16, outside: &Path) -> Vec<Case> {
                 format!("{LINK}{}", credentials.display()),
             ),
             ("key.csr".into(), format!("{LINK}{}", credentials.display())),
+            // A directory of the runner's whose file names are secret.
+            ("runner".into(), format!("{LINK}{}", outside.display())),
             (
                 "www.yaml".into(),
                 CERTIFICATE.replace("type: online", "type: parse\n  file: key.csr"),
@@ -460,6 +462,11 @@ fn no_hostile_manifest_gets_a_secret_out_or_stops_the_run() {
         format!(
             "[default]\nsecret_id = {SECRET_ID}\nsecret_key = {SECRET_KEY}\n: {GITHUB_TOKEN}\n"
         ),
+    )
+    .expect("write");
+    std::fs::write(
+        outside.path().join(format!("{GITHUB_TOKEN}.yaml")),
+        "apiVersion: tccert/v1\n",
     )
     .expect("write");
     let failed: Vec<String> = cases(listener.port, outside.path())
