@@ -313,6 +313,11 @@ mod tests {
             "ssl.tencentcloudapi.com",
             "https://",
             "https://..tencentcloudapi.com",
+            // U+3002, which URL parsers read as a dot.
+            "https://ssl.tencentcloudapi.com\u{3002}attacker.example",
+            "https://attacker.example\u{3002}tencentcloudapi.com",
+            "https://ssl.tencentcloudapi.com.",
+            "https://ssl.tencentcloudapi.com@attacker.example",
         ] {
             assert!(check_endpoint(bad, &[]).is_err(), "{bad}");
         }
