@@ -71,10 +71,19 @@ pub enum Code {
     UnusedAccount,
     AccountKeys,
     PlaceholderCertificateId,
+    InterpolatedEndpoint,
+    EndpointNotAllowed,
+    InvalidRegion,
+    CredentialVariable,
+    CredentialRole,
+    VariableNotAllowed,
+    PathOutsideTree,
+    ProfileDepth,
+    CredentialsFileMode,
 }
 
 impl Code {
-    pub const ALL: [Code; 51] = [
+    pub const ALL: [Code; 60] = [
         Code::PathNotFound,
         Code::NoManifests,
         Code::ReadFailed,
@@ -126,6 +135,15 @@ impl Code {
         Code::UnusedAccount,
         Code::AccountKeys,
         Code::PlaceholderCertificateId,
+        Code::InterpolatedEndpoint,
+        Code::EndpointNotAllowed,
+        Code::InvalidRegion,
+        Code::CredentialVariable,
+        Code::CredentialRole,
+        Code::VariableNotAllowed,
+        Code::PathOutsideTree,
+        Code::ProfileDepth,
+        Code::CredentialsFileMode,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -181,6 +199,15 @@ impl Code {
             Code::UnusedAccount => "unused-account",
             Code::AccountKeys => "account-keys",
             Code::PlaceholderCertificateId => "placeholder-certificate-id",
+            Code::InterpolatedEndpoint => "interpolated-endpoint",
+            Code::EndpointNotAllowed => "endpoint-not-allowed",
+            Code::InvalidRegion => "invalid-region",
+            Code::CredentialVariable => "credential-variable",
+            Code::CredentialRole => "credential-role",
+            Code::VariableNotAllowed => "variable-not-allowed",
+            Code::PathOutsideTree => "path-outside-tree",
+            Code::ProfileDepth => "profile-depth",
+            Code::CredentialsFileMode => "credentials-file-mode",
         }
     }
 
@@ -274,6 +301,31 @@ impl Code {
             Code::PlaceholderCertificateId => {
                 "`certificate_id` is still the placeholder `tccert init` writes (`REPLACE-ME`): put the certificate's id from the SSL console there"
             }
+            Code::InterpolatedEndpoint => {
+                "an Account's `endpoint` or `region` holds `${...}`: they are read as written, never from the environment"
+            }
+            Code::EndpointNotAllowed => {
+                "an Account's `endpoint` is not `https://` to a host under `tencentcloudapi.com` (no port, path, query or user), and no `--allow-endpoint`/`TCCERT_ALLOW_ENDPOINTS` allows it; an allowed host takes `http://` only on loopback"
+            }
+            Code::InvalidRegion => {
+                "an Account's `region` is not a region name (`[a-z]+(-[a-z0-9]+)+`, as `ap-guangzhou`)"
+            }
+            Code::CredentialVariable => {
+                "a field interpolates a credential variable: `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY`, `TENCENTCLOUD_TOKEN`, `TENCENTCLOUD_SECURITY_TOKEN`, or one an Account names in `secret_id`, `secret_key` or `token`"
+            }
+            Code::CredentialRole => {
+                "a credential variable is named in a second role (each has one: the default ones theirs by name, an Account's the key it is named under)"
+            }
+            Code::VariableNotAllowed => {
+                "`${NAME}` names a variable that no `--env-allow`/`TCCERT_ENV_ALLOW` pattern matches (either branch of `${NAME:-default}` counts; Account credentials too)"
+            }
+            Code::PathOutsideTree => {
+                "a file a manifest names (`csr.file`) lies outside the current directory, the PATHs given and `--allow-path`, once symlinks are resolved; the message never says whether it exists"
+            }
+            Code::ProfileDepth => "profiles build on each other more than 64 deep",
+            Code::CredentialsFileMode => {
+                "(warning) the credentials file is readable by its group or by others (`chmod 600` it)"
+            }
         }
     }
 }
@@ -365,9 +417,156 @@ impl Diagnostic {
 }
 
 /// The collector every check pushes into.
+///
+/// It also knows every text that came from the environment (each
+/// variable's value, each interpolated string) and which variables it came
+/// from: whatever a check puts in a message, label, note or hint, a text
+/// from the environment is replaced there by `a value from ${NAME}` as the
+/// diagnostic comes in. Every diagnostic enters through [`Diagnostics::push`]
+/// (or [`Diagnostics::extend`], which pushes each), so this holds for every
+/// code and, since output only ever reads collected diagnostics, in every
+/// format, file and log.
 #[derive(Debug, Default)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
+    from_environment: FromEnvironment,
+}
+
+/// Texts from the environment and the variables each came from.
+///
+/// Two sets, so that the cost stays bounded whatever a manifest does:
+/// - every interpolated text, looked up exactly (a hash map) where a check
+///   marked a value as from the environment ([`crate::source::quote`]);
+/// - each variable's value (one entry per variable set in the environment,
+///   which a manifest cannot multiply), searched for in every text without
+///   case, wherever a check quoted it unmarked.
+#[derive(Clone, Debug, Default)]
+pub struct FromEnvironment {
+    /// Lower-cased interpolated text → what names it.
+    exact: std::collections::HashMap<String, String>,
+    /// Lower-cased variable value → what names it; longest first.
+    searched: Vec<(String, String)>,
+}
+
+impl FromEnvironment {
+    /// Values shorter than this are not searched for: a three-letter value
+    /// replaced everywhere would garble every message (as for
+    /// [`crate::secret::MIN_MASKED_CHARS`]). Marked values are named
+    /// whatever their length.
+    const MIN_CHARS: usize = crate::secret::MIN_MASKED_CHARS;
+
+    fn naming(names: &[String]) -> String {
+        let shown: Vec<String> = names.iter().map(|n| format!("${{{n}}}")).collect();
+        shown.join(", ")
+    }
+
+    /// An interpolated text and the variables it read.
+    pub fn add(&mut self, text: &str, names: &[String]) {
+        if !names.is_empty() {
+            self.exact
+                .entry(text.to_lowercase())
+                .or_insert_with(|| Self::naming(names));
+        }
+    }
+
+    /// A variable's value: named wherever it appears.
+    pub fn add_value(&mut self, value: &str, name: &str) {
+        let names = [name.to_string()];
+        self.add(value, &names);
+        if value.chars().count() < Self::MIN_CHARS {
+            return;
+        }
+        let lower = value.to_lowercase();
+        if self.searched.iter().any(|(t, _)| *t == lower) {
+            return;
+        }
+        self.searched.push((lower, Self::naming(&names)));
+        self.searched
+            .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+    }
+
+    fn absorb(&mut self, other: FromEnvironment) -> bool {
+        let mut learned = false;
+        for (text, naming) in other.exact {
+            self.exact.entry(text).or_insert_with(|| {
+                learned = true;
+                naming
+            });
+        }
+        for entry in other.searched {
+            if !self.searched.iter().any(|(t, _)| *t == entry.0) {
+                self.searched.push(entry);
+                learned = true;
+            }
+        }
+        self.searched
+            .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        learned
+    }
+
+    /// `text` with every text from the environment named by its variable:
+    /// first each span a check marked as such ([`crate::source::quote`]),
+    /// then every variable's value wherever it appears.
+    pub fn mask(&self, text: &str) -> String {
+        let mut out = self.marked(text);
+        for (value, naming) in &self.searched {
+            let mut lower = out.to_lowercase();
+            // `to_lowercase` may change byte lengths outside ASCII: then
+            // match on the text as it is.
+            if lower.len() != out.len() {
+                lower = out.clone();
+            }
+            if !lower.contains(value.as_str()) {
+                continue;
+            }
+            let mut next = String::with_capacity(out.len());
+            let mut cursor = 0;
+            while let Some(found) = lower[cursor..].find(value.as_str()) {
+                let start = cursor + found;
+                next.push_str(&out[cursor..start]);
+                let _ = write!(next, "a value from {naming}");
+                cursor = start + value.len();
+            }
+            next.push_str(&out[cursor..]);
+            out = next;
+        }
+        out
+    }
+
+    /// Each marked span replaced by `` a value from ${NAME} `` when the
+    /// text is known, else by "a value from the environment": a marked
+    /// value never shows, whatever its length.
+    fn marked(&self, text: &str) -> String {
+        let (open, close) = crate::source::FROM_ENVIRONMENT;
+        if !text.contains(open) && !text.contains(close) {
+            return text.to_string();
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(start) = rest.find(open) {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + open.len_utf8()..];
+            let (inner, mut tail) = match after.find(close) {
+                Some(end) => (&after[..end], &after[end + close.len_utf8()..]),
+                None => (after, ""),
+            };
+            // Inside backticks already (`` `{}` `` around a marked value):
+            // the name takes their place.
+            if out.ends_with('`') && tail.starts_with('`') {
+                out.pop();
+                tail = &tail[1..];
+            }
+            match self.exact.get(&inner.to_lowercase()) {
+                Some(naming) => {
+                    let _ = write!(out, "a value from `{naming}`");
+                }
+                None => out.push_str("a value from the environment"),
+            }
+            rest = tail;
+        }
+        out.push_str(rest);
+        out.replace(close, "")
+    }
 }
 
 /// "s" unless there is exactly one.
@@ -376,12 +575,53 @@ pub fn plural(n: usize) -> &'static str {
 }
 
 impl Diagnostics {
-    pub fn push(&mut self, diagnostic: Diagnostic) {
+    pub fn push(&mut self, mut diagnostic: Diagnostic) {
+        let env = &self.from_environment;
+        {
+            diagnostic.message = env.mask(&diagnostic.message);
+            diagnostic.label = diagnostic.label.map(|l| env.mask(&l));
+            for label in &mut diagnostic.related {
+                label.message = env.mask(&label.message);
+            }
+            for note in &mut diagnostic.notes {
+                *note = env.mask(note);
+            }
+            diagnostic.hint = diagnostic.hint.map(|h| env.mask(&h));
+        }
         self.items.push(diagnostic);
     }
 
+    /// Takes in another collector's diagnostics (and what it knew came from
+    /// the environment), each named by variable as [`Diagnostics::push`] does.
     pub fn extend(&mut self, other: Diagnostics) {
-        self.items.extend(other.items);
+        let learned = self.from_environment.absorb(other.from_environment);
+        // Those collected before are masked again only when `other` knew
+        // texts this collector did not.
+        let existing = if learned {
+            std::mem::take(&mut self.items)
+        } else {
+            Vec::new()
+        };
+        for d in existing.into_iter().chain(other.items) {
+            self.push(d);
+        }
+    }
+
+    /// Records a text from the environment and the variables it came from:
+    /// from now on no diagnostic quotes it.
+    pub fn from_environment(&mut self, text: &str, names: &[String]) {
+        self.from_environment.add(text, names);
+    }
+
+    /// Records a variable's value: from now on no diagnostic quotes it,
+    /// marked or not.
+    pub fn variable_value(&mut self, value: &str, name: &str) {
+        self.from_environment.add_value(value, name);
+    }
+
+    /// What this collector knows came from the environment.
+    pub fn environment_texts(&self) -> &FromEnvironment {
+        &self.from_environment
     }
 
     pub fn has_errors(&self) -> bool {
@@ -415,6 +655,7 @@ impl Diagnostics {
 
     /// Adds a note to the diagnostic pushed `index`-th (nothing if none).
     pub fn add_note(&mut self, index: usize, note: String) {
+        let note = self.from_environment.mask(&note);
         if let Some(diagnostic) = self.items.get_mut(index) {
             diagnostic.notes.push(note);
         }
@@ -449,6 +690,56 @@ mod tests {
             );
             assert!(!code.description().is_empty());
         }
+    }
+
+    #[test]
+    fn texts_from_the_environment_are_named_by_variable_in_every_part() {
+        let mut diagnostics = Diagnostics::default();
+        diagnostics.variable_value("TopSecretValue", "SECRET");
+        diagnostics.from_environment("x.TopSecretValue_.com", &["SECRET".to_string()]);
+        diagnostics.push(
+            Diagnostic::error(
+                Code::InvalidDomain,
+                "`x.topsecretvalue_.com` is not a domain name",
+            )
+            .with_label("TOPSECRETVALUE")
+            .note("n TopSecretValue")
+            .hint("h TopSecretValue"),
+        );
+        let mut later = Diagnostics::default();
+        later.push(Diagnostic::error(
+            Code::UnknownProfile,
+            "no profile `TopSecretValue`",
+        ));
+        diagnostics.extend(later);
+        diagnostics.add_note(0, "again TopSecretValue".into());
+        diagnostics.from_environment("ab", &["SHORT".to_string()]);
+        diagnostics.push(Diagnostic::error(
+            Code::InvalidEmail,
+            format!(
+                "{} and {} and {}",
+                crate::source::quote("ab", true),
+                crate::source::quote("unknown-text", true),
+                crate::source::quote("TopSecretValue", true)
+            ),
+        ));
+        let all = format!("{:?}", diagnostics.iter().collect::<Vec<_>>());
+        assert!(!all.to_lowercase().contains("topsecretvalue"), "{all}");
+        assert!(
+            all.contains("a value from `${SHORT}` and a value from the environment and a value from `${SECRET}`"),
+            "{all}"
+        );
+        assert!(
+            !all.contains("unknown-text") && !all.contains('\u{e000}'),
+            "{all}"
+        );
+        let first = diagnostics.iter().next().unwrap();
+        // Unmarked, the variable's value is named where it stands.
+        assert_eq!(
+            first.message,
+            "`x.a value from ${SECRET}_.com` is not a domain name"
+        );
+        assert!(all.contains("no profile `a value from ${SECRET}`"), "{all}");
     }
 
     #[test]

@@ -155,9 +155,18 @@ fn temporary_sibling(path: &Path) -> PathBuf {
 
 fn create_and_write(path: &Path, file: &NewFile<'_>) -> io::Result<()> {
     let mut handle = open_new(path, file.private)?;
-    handle.write_all(file.contents)?;
     // A key that reached the disk only half is worse than none.
-    handle.sync_all()
+    let written = handle
+        .write_all(file.contents)
+        .and_then(|()| handle.sync_all());
+    if written.is_err() {
+        // This call created the file (`create_new`): remove what a full
+        // disk left of it, so that an empty key file does not block the
+        // next try.
+        drop(handle);
+        let _ = std::fs::remove_file(path);
+    }
+    written
 }
 
 fn open_new(path: &Path, private: bool) -> io::Result<File> {

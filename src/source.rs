@@ -42,6 +42,35 @@ impl<T> Sourced<T> {
     }
 }
 
+/// Marks the start and end of a value from the environment inside a
+/// diagnostic's text (Unicode private-use characters, which no message
+/// holds otherwise). The collector of diagnostics replaces each marked span
+/// by `` a value from ${NAME} `` (or "a value from the environment") before
+/// anything can print it: see [`crate::diag::Diagnostics`].
+pub const FROM_ENVIRONMENT: (char, char) = ('\u{e000}', '\u{e001}');
+
+/// A value as a message quotes it: `` `value` ``, or, for a value from the
+/// environment, the value between [`FROM_ENVIRONMENT`] marks, which the
+/// collector of diagnostics replaces by the variable's name.
+pub fn quote(value: &str, from_environment: bool) -> String {
+    if from_environment {
+        let value: String = value
+            .chars()
+            .filter(|c| *c != FROM_ENVIRONMENT.0 && *c != FROM_ENVIRONMENT.1)
+            .collect();
+        format!("{}{value}{}", FROM_ENVIRONMENT.0, FROM_ENVIRONMENT.1)
+    } else {
+        format!("`{value}`")
+    }
+}
+
+impl Sourced<String> {
+    /// The value as a message quotes it ([`quote`]).
+    pub fn quoted(&self) -> String {
+        quote(&self.value, self.secret)
+    }
+}
+
 /// One loaded file: its path as the user named it, and its text.
 #[derive(Debug)]
 pub struct SourceFile {
@@ -278,10 +307,51 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Text for a JSON document or any output stream, with every bidi control
+/// written as the JSON escape `\u202e` (valid inside a JSON string, and
+/// plain text elsewhere). JSON itself escapes the other control characters.
+pub fn without_bidi(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_bidi_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_bidi_control(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Text for a line whose line breaks the format encodes itself (a GitHub
+/// workflow command, a Markdown cell): as [`printable`], but `\n` and `\r`
+/// are left for the caller.
+pub fn printable_but_breaks(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text
+        .chars()
+        .any(|c| (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || is_bidi_control(c))
+    {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\t' | '\n' | '\r' => out.push(c),
+            c if c.is_control() || is_bidi_control(c) => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// The Unicode characters that reorder the text around them (the
 /// "Trojan Source" characters, CVE-2021-42574): printed raw, a value from a
 /// server could make a diff read differently from what it holds.
-fn is_bidi_control(c: char) -> bool {
+pub fn is_bidi_control(c: char) -> bool {
     matches!(
         c,
         '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
@@ -302,6 +372,17 @@ mod tests {
             printable("例え Ünïcode"),
             std::borrow::Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn json_and_line_forms_escape_bidi_and_controls() {
+        assert_eq!(without_bidi("a\u{202e}b"), "a\\u202eb");
+        let json = serde_json::to_string(&without_bidi("x\u{2066}y")).unwrap_or_default();
+        assert!(!json.contains('\u{2066}'));
+        assert_eq!(
+            printable_but_breaks("a\u{1b}[2J\nb\u{202e}"),
+            "a\\u{1b}[2J\nb\\u{202e}"
+        );
     }
 
     #[test]

@@ -24,6 +24,10 @@ pub trait FileSystem: Sync {
     /// A path that names the same directory however it was reached, for
     /// detecting symlink loops.
     fn canonical(&self, path: &Path) -> io::Result<PathBuf>;
+    /// The file's permission bits (`0o600`), where the system has them.
+    fn mode(&self, _path: &Path) -> io::Result<u32> {
+        Err(io::ErrorKind::Unsupported.into())
+    }
 }
 
 pub trait Environment: Sync {
@@ -73,6 +77,12 @@ impl FileSystem for RealFileSystem {
 
     fn canonical(&self, path: &Path) -> io::Result<PathBuf> {
         std::fs::canonicalize(path)
+    }
+
+    #[cfg(unix)]
+    fn mode(&self, path: &Path) -> io::Result<u32> {
+        use std::os::unix::fs::PermissionsExt as _;
+        Ok(std::fs::metadata(path)?.permissions().mode() & 0o7777)
     }
 }
 
@@ -159,6 +169,10 @@ pub struct MemoryFileSystem {
     /// FIFOs, sockets and devices: listed, never readable here, so a test
     /// sees at once if the loader tries.
     special: std::collections::BTreeSet<PathBuf>,
+    /// Symbolic links: the link's path and the path it points to.
+    links: BTreeMap<PathBuf, PathBuf>,
+    /// Permission bits of files that have them set here.
+    modes: BTreeMap<PathBuf, u32>,
 }
 
 impl MemoryFileSystem {
@@ -176,6 +190,26 @@ impl MemoryFileSystem {
     pub fn with_special(mut self, path: &str) -> Self {
         self.special.insert(PathBuf::from(path));
         self
+    }
+
+    /// A symbolic link at `path` to `target` (absolute, or relative to the
+    /// link's directory), resolved by [`FileSystem::canonical`] only.
+    pub fn with_link(mut self, path: &str, target: &str) -> Self {
+        self.links
+            .insert(PathBuf::from(path), PathBuf::from(target));
+        self
+    }
+
+    /// Permission bits for the file at `path`.
+    pub fn with_mode(mut self, path: &str, mode: u32) -> Self {
+        self.modes.insert(PathBuf::from(path), mode);
+        self
+    }
+
+    fn exists(&self, path: &Path) -> bool {
+        self.files.contains_key(path)
+            || self.special.contains(path)
+            || self.files.keys().any(|p| p.starts_with(path))
     }
 }
 
@@ -223,8 +257,58 @@ impl FileSystem for MemoryFileSystem {
         Ok(children)
     }
 
+    fn mode(&self, path: &Path) -> io::Result<u32> {
+        self.modes
+            .get(path)
+            .copied()
+            .ok_or_else(|| io::ErrorKind::NotFound.into())
+    }
+
+    /// Resolves `.`, `..` and links step by step, as the disk does; a path
+    /// that names nothing is `NotFound`. Forty links in a row are a loop.
     fn canonical(&self, path: &Path) -> io::Result<PathBuf> {
-        Ok(path.to_path_buf())
+        use std::path::Component;
+        let mut pending: Vec<PathBuf> = vec![path.to_path_buf()];
+        let mut resolved = PathBuf::new();
+        let mut hops = 0;
+        while let Some(next) = pending.pop() {
+            let mut components: Vec<Component> = next.components().collect();
+            components.reverse();
+            while let Some(component) = components.pop() {
+                match component {
+                    Component::CurDir => {}
+                    Component::ParentDir => {
+                        resolved.pop();
+                    }
+                    Component::RootDir | Component::Prefix(_) => {
+                        resolved = PathBuf::from(component.as_os_str());
+                    }
+                    Component::Normal(name) => {
+                        let candidate = resolved.join(name);
+                        if let Some(target) = self.links.get(&candidate) {
+                            hops += 1;
+                            if hops > 40 {
+                                return Err(io::Error::other("too many levels of links"));
+                            }
+                            let rest: PathBuf = components.iter().rev().collect();
+                            pending.push(rest);
+                            pending.push(target.clone());
+                            components.clear();
+                        } else {
+                            resolved = candidate;
+                        }
+                    }
+                }
+            }
+        }
+        if resolved.as_os_str().is_empty() {
+            resolved.push(".");
+        }
+        if resolved == Path::new(".") || self.exists(&resolved) {
+            Ok(resolved)
+        } else {
+            Err(io::ErrorKind::NotFound.into())
+        }
     }
 }
 

@@ -362,7 +362,9 @@ impl HttpTransport {
         // reqwest's `is_connect`: the connector failed (refused, name not
         // resolved, TLS handshake, the proxy's tunnel), so no byte of the
         // request went out. A connect timeout is one of these too.
-        if error.is_connect() {
+        // A request that could not even be built (a header value with a
+        // line break, say) never left either: `failed`, not `unknown`.
+        if error.is_connect() || error.is_builder() {
             CallError::Connect { message }
         } else {
             CallError::Transport {
@@ -731,6 +733,26 @@ mod tests {
         let direct = HttpTransport::new(config(INTERNATIONAL_ENDPOINT, None)).unwrap();
         let client = format!("{:?}", direct.client());
         assert!(!client.contains("proxies"), "{client}");
+    }
+
+    /// A region with CR/LF (only the operator's `--region` or
+    /// `TENCENTCLOUD_REGION` can still hold one: a manifest's is checked)
+    /// makes a request that cannot be built: it never left, so the call is
+    /// `Connect` (certainly not applied), not a lost request.
+    #[tokio::test]
+    async fn a_request_that_cannot_be_built_never_left() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        listener.set_nonblocking(true).unwrap();
+        let mut config = config(&url, None);
+        config.region = Some("ap-guangzhou\r\nX-Injected: 1".into());
+        let transport = HttpTransport::new(config).unwrap();
+        let error = transport
+            .call(Action::DescribeCertificateDetail, Map::new())
+            .await
+            .unwrap_err();
+        assert!(matches!(error, CallError::Connect { .. }), "{error:?}");
+        assert!(listener.accept().is_err(), "nothing connected");
     }
 
     #[test]

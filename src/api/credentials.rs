@@ -77,6 +77,10 @@ pub enum CredentialError {
     },
     /// A file that has the profile but cannot be used.
     Unusable { path: PathBuf, reason: String },
+    /// `TENCENTCLOUD_SECRET_ID` or `_KEY` set but empty: in CI, a secret
+    /// that was never defined. Not a reason to use some other identity
+    /// from a file.
+    Empty { variables: Vec<&'static str> },
 }
 
 impl fmt::Display for CredentialError {
@@ -116,6 +120,14 @@ impl fmt::Display for CredentialError {
             Self::Unusable { path, reason } => {
                 write!(f, "cannot use credentials in {}: {reason}", path.display())
             }
+            Self::Empty { variables } => write!(
+                f,
+                "{} {} set but empty (in CI, a secret that was never defined arrives empty): give {} a value, or unset {} to use the credential files",
+                variables.join(" and "),
+                if variables.len() == 1 { "is" } else { "are" },
+                if variables.len() == 1 { "it" } else { "them" },
+                if variables.len() == 1 { "it" } else { "them" },
+            ),
         }
     }
 }
@@ -128,6 +140,7 @@ const FILE_LIMIT: u64 = 64 * 1024;
 impl Credentials {
     /// The environment only (the hidden `debug-sign` command, the emulator).
     pub fn from_environment(env: &dyn Environment) -> Result<Self, CredentialError> {
+        empty_variables(env)?;
         match from_variables(env) {
             Variables::Complete(credentials) => Ok(credentials),
             Variables::Partial(missing) | Variables::Unset(missing) => {
@@ -149,6 +162,7 @@ impl Credentials {
         if let Some(profile) = profile_flag {
             return from_files(profile, "--profile", &places, files);
         }
+        empty_variables(env)?;
         let missing = match from_variables(env) {
             Variables::Complete(credentials) => {
                 return Ok((credentials, CredentialSource::Environment));
@@ -250,6 +264,20 @@ fn non_empty(env: &dyn Environment, name: &str) -> Option<String> {
     env.var(name)
         .map(|v| v.trim().to_string())
         .filter(|v| !v.is_empty())
+}
+
+/// `TENCENTCLOUD_SECRET_ID` or `_KEY` set to the empty string is an error
+/// naming it: no fallback to the credential files.
+fn empty_variables(env: &dyn Environment) -> Result<(), CredentialError> {
+    let variables: Vec<&'static str> = ["TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"]
+        .into_iter()
+        .filter(|name| env.var(name).is_some_and(|v| v.is_empty()))
+        .collect();
+    if variables.is_empty() {
+        Ok(())
+    } else {
+        Err(CredentialError::Empty { variables })
+    }
 }
 
 fn from_variables(env: &dyn Environment) -> Variables {
@@ -354,6 +382,40 @@ fn from_files(
         asked_by,
         searched,
     })
+}
+
+/// `credentials-file-mode`: the warning for a credentials file its group
+/// or others may read, `None` when only its owner can (or the system does
+/// not say).
+pub fn mode_warning(source: &CredentialSource, files: &dyn FileSystem) -> Option<String> {
+    let CredentialSource::File { path, .. } = source else {
+        return None;
+    };
+    let mode = files.mode(path).ok()?;
+    (mode & 0o077 != 0).then(|| {
+        format!(
+            "warning[credentials-file-mode]: {} holds credentials and is readable by {} (mode {mode:o}): run `chmod 600 {}`",
+            crate::source::printable(&path.display().to_string()),
+            if mode & 0o007 != 0 { "others" } else { "its group" },
+            crate::source::printable(&path.display().to_string()),
+        )
+    })
+}
+
+/// Where an Account's `profile:` credentials are read from (`None` for one
+/// with variables, or a profile that is not found).
+pub fn account_source(
+    account: &Account,
+    env: &dyn Environment,
+    files: &dyn FileSystem,
+) -> Option<CredentialSource> {
+    let AccountCredentials::Profile(profile) = &account.credentials else {
+        return None;
+    };
+    let places = Places::from_environment(env);
+    from_files(profile, "an Account's `profile`", &places, files)
+        .ok()
+        .map(|(_, source)| source)
 }
 
 fn source(profile: &str, path: &Path) -> CredentialSource {
@@ -524,6 +586,58 @@ secret_key = prod-key
                 .map(|t| t.expose().to_string()),
             Some("t2".into())
         );
+    }
+
+    #[test]
+    fn set_but_empty_variables_are_an_error_not_a_reason_to_read_the_files() {
+        for (id, key, named) in [
+            ("", "env-key", "TENCENTCLOUD_SECRET_ID is set but empty"),
+            ("AKIDenv", "", "TENCENTCLOUD_SECRET_KEY is set but empty"),
+            (
+                "",
+                "",
+                "TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY are set but empty",
+            ),
+        ] {
+            let env = home()
+                .with("TENCENTCLOUD_SECRET_ID", id)
+                .with("TENCENTCLOUD_SECRET_KEY", key);
+            // The files hold a default profile: it is not used.
+            let error = Credentials::find(None, &env, &files()).unwrap_err();
+            assert!(error.to_string().starts_with(named), "{error}");
+            assert!(!error.to_string().contains("env-key"));
+            assert!(Credentials::from_environment(&env).is_err());
+        }
+        // --profile names the files on purpose: the variables do not matter.
+        let env = home().with("TENCENTCLOUD_SECRET_ID", "");
+        assert!(Credentials::find(Some("default"), &env, &files()).is_ok());
+    }
+
+    #[test]
+    fn a_credentials_file_others_can_read_is_warned_about() {
+        for (mode, warned) in [
+            (0o600, None),
+            (0o640, Some("its group")),
+            (0o644, Some("others")),
+        ] {
+            let fs = files().with_mode("/home/u/.tencentcloud/credentials", mode);
+            let (_, source) = Credentials::find(None, &home(), &fs).unwrap();
+            let warning = mode_warning(&source, &fs);
+            assert_eq!(
+                warning
+                    .as_deref()
+                    .map(|w| w.contains(warned.unwrap_or("-"))),
+                warned.map(|_| true),
+                "{mode:o}: {warning:?}"
+            );
+            if let Some(warning) = warning {
+                assert!(warning.starts_with(
+                    "warning[credentials-file-mode]: /home/u/.tencentcloud/credentials"
+                ));
+                assert!(!warning.contains("env-key") && !warning.contains("ini-key"));
+            }
+        }
+        assert_eq!(mode_warning(&CredentialSource::Environment, &files()), None);
     }
 
     #[test]

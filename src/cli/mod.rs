@@ -162,6 +162,36 @@ pub struct ManifestArgs {
     /// Only this certificate (a name or a glob: `*`, `?`, `[...]`; repeatable): every manifest is still loaded and validated; a pattern matching no certificate is an error.
     #[arg(long, value_name = "NAME")]
     pub target: Vec<String>,
+
+    #[command(flatten)]
+    pub trust: TrustArgs,
+}
+
+/// What the operator lets manifests reach (a manifest may come from a
+/// stranger's pull request): never read from a manifest or a saved plan.
+#[derive(Clone, Debug, Default, Args)]
+pub struct TrustArgs {
+    /// Allow an Account's `endpoint` on this host (HOST or HOST:PORT; repeatable) beside hosts under tencentcloudapi.com; `http://` only for loopback.
+    #[arg(
+        long = "allow-endpoint",
+        value_name = "HOST[:PORT]",
+        env = "TCCERT_ALLOW_ENDPOINTS",
+        value_delimiter = ','
+    )]
+    pub allow_endpoint: Vec<String>,
+
+    /// Manifests may interpolate only variables matching this glob (repeatable; Account credentials too).
+    #[arg(
+        long = "env-allow",
+        value_name = "PATTERN",
+        env = "TCCERT_ENV_ALLOW",
+        value_delimiter = ','
+    )]
+    pub env_allow: Vec<String>,
+
+    /// Another directory `csr.file` may name files in, beside the current directory and the PATHs given (repeatable).
+    #[arg(long = "allow-path", value_name = "DIR")]
+    pub allow_path: Vec<PathBuf>,
 }
 
 impl ManifestArgs {
@@ -175,6 +205,7 @@ impl ManifestArgs {
             max_input_bytes: budget.max_bytes,
             max_files: budget.max_files,
             target: Vec::new(),
+            trust: TrustArgs::default(),
         }
     }
 
@@ -378,6 +409,9 @@ pub struct ImportArgs {
 
     #[command(flatten)]
     pub read: ReadArgs,
+
+    #[command(flatten)]
+    pub trust: TrustArgs,
 }
 
 #[derive(Debug, Args)]

@@ -374,7 +374,7 @@ mod tests {
     }
 
     /// An Account whose credentials read `HK_ID` and `HK_KEY`.
-    const ACCOUNT: &str = "apiVersion: tccert/v1\nkind: Account\nname: hk\nsecret_id: ${HK_ID}\nsecret_key: ${HK_KEY}\nregion: ${HK_REGION}\n";
+    const ACCOUNT: &str = "apiVersion: tccert/v1\nkind: Account\nname: hk\nsecret_id: ${HK_ID}\nsecret_key: ${HK_KEY}\nregion: ap-hongkong\n";
 
     #[test]
     fn the_seed_reads_owners_and_accounts_with_no_variable_set() {

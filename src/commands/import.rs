@@ -73,7 +73,7 @@ pub async fn run(args: &ImportArgs) -> CommandResult {
     // unless --endpoint replaces it), so only its certificates are listed;
     // the default credentials are not looked for.
     let account = match &args.account {
-        Some(name) => match import_account(name, &args.accounts, args.output)? {
+        Some(name) => match import_account(name, &args.accounts, args.output, &args.trust)? {
             Some(account) => Some(account),
             None => return Ok(EXIT_FAILURE),
         },
@@ -153,9 +153,11 @@ fn import_account(
     name: &str,
     paths: &[PathBuf],
     output: Output,
+    trust: &crate::cli::TrustArgs,
 ) -> Result<Option<Account>, CommandError> {
     let manifests = ManifestArgs {
         output,
+        trust: trust.clone(),
         ..ManifestArgs::new(paths.to_vec())
     };
     let (loaded, validated, diagnostics) = load_and_validate(&manifests)?;

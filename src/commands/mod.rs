@@ -51,10 +51,11 @@ pub type CommandResult = Result<u8, CommandError>;
 fn load_and_validate(
     args: &ManifestArgs,
 ) -> Result<(Loaded, Option<Valid>, Diagnostics), CommandError> {
+    let input = ManifestInput::read(&args.paths, args.budget())?;
     let options = Options {
         default_api: args.api.map(Into::into),
+        trust: trust(&args.trust, &input.paths)?,
     };
-    let input = ManifestInput::read(&args.paths, args.budget())?;
     let checked = pipeline::load_and_validate(
         &input.paths,
         &input.file_system(),
@@ -64,6 +65,47 @@ fn load_and_validate(
     );
     let (loaded, diagnostics, valid) = checked.into_parts();
     Ok((loaded, valid, diagnostics))
+}
+
+/// What the operator lets manifests reach: `--allow-endpoint`,
+/// `--env-allow`, and the roots for files (the current directory, each PATH
+/// given, a file's directory, `--allow-path`), canonicalised.
+pub(crate) fn trust(
+    args: &crate::cli::TrustArgs,
+    paths: &[PathBuf],
+) -> Result<crate::manifest::trust::Trust, CommandError> {
+    let mut roots = vec![PathBuf::from(".")];
+    for path in paths {
+        if path.as_os_str() == STDIN_NAME {
+            continue;
+        }
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => roots.push(path.clone()),
+            _ => roots.push(match path.parent() {
+                Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+                _ => PathBuf::from("."),
+            }),
+        }
+    }
+    roots.extend(args.allow_path.iter().cloned());
+    let allow_endpoints: Vec<String> = args
+        .allow_endpoint
+        .iter()
+        .map(|e| e.trim().to_string())
+        .filter(|e| !e.is_empty())
+        .collect();
+    let env_allow: Vec<String> = args
+        .env_allow
+        .iter()
+        .map(|e| e.trim().to_string())
+        .filter(|e| !e.is_empty())
+        .collect();
+    Ok(crate::manifest::trust::Trust {
+        allow_endpoints,
+        env_allow: (!args.env_allow.is_empty()).then_some(env_allow),
+        roots: None,
+    }
+    .with_roots(&RealFileSystem, &roots))
 }
 
 /// The PATHs of a manifest command, with `-` (standard input, as
@@ -212,13 +254,18 @@ fn report_diagnostics_text(loaded: &Loaded, diagnostics: &Diagnostics) {
 }
 
 /// Writes to stdout; a closed pipe (`tccert render | head`) is not an error.
+/// Prints to standard output. Bidi controls are written as escapes
+/// whatever the format (a JSON document keeps its meaning: `\u202e` is
+/// the same string); the formats escape the other control characters.
 pub fn print_stdout(text: &str) {
+    let text = crate::source::without_bidi(text);
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes());
     let _ = stdout.flush();
 }
 
 pub fn print_stderr(text: &str) {
+    let text = crate::source::without_bidi(text);
     let mut stderr = std::io::stderr().lock();
     let _ = stderr.write_all(text.as_bytes());
 }

@@ -389,6 +389,8 @@ fn recorded_manifests(
         max_input_bytes: given.max_input_bytes,
         max_files: given.max_files,
         target: Vec::new(),
+        // Never from the plan: this command line's own.
+        trust: given.trust.clone(),
     })
 }
 
@@ -585,7 +587,7 @@ pub(super) fn write_json_out(
     let Some(path) = path else {
         return Ok(code);
     };
-    let text = format!("{json:#}\n");
+    let text = crate::source::without_bidi(&format!("{json:#}\n")).into_owned();
     let file = NewFile {
         path,
         contents: text.as_bytes(),

@@ -325,6 +325,11 @@ fn account_connection(
     let (credentials, source) =
         credentials::for_account(account, environment, files).map_err(failed)?;
     tracing::info!(account = %name, "credentials from {source}");
+    if let Some(warning) = credentials::account_source(account, environment, files)
+        .and_then(|source| credentials::mode_warning(&source, files))
+    {
+        super::print_stderr(&format!("{warning}\n"));
+    }
     let (url, endpoint_chosen_by) = match (
         endpoint_flag,
         environment.var("TCCERT_ENDPOINT").filter(|v| !v.is_empty()),
@@ -391,6 +396,9 @@ fn connect_with_roots(
 ) -> Result<Connection, CommandError> {
     let (credentials, source) = Credentials::find(flags.profile, environment, files)?;
     tracing::info!("credentials from {source}");
+    if let Some(warning) = credentials::mode_warning(&source, files) {
+        super::print_stderr(&format!("{warning}\n"));
+    }
     let (url, endpoint_chosen_by) = choose_endpoint(
         flags.endpoint,
         flags.china,

@@ -87,11 +87,12 @@ pub fn interpolate(
                     name: name.to_string(),
                 });
             }
+            // Any `${...}` form counts as from the environment, its
+            // default included: which branch was taken is itself a fact
+            // about the environment.
+            from_environment = true;
             match (lookup(name).filter(|v| !v.is_empty()), default) {
-                (Some(value), _) => {
-                    out.push_str(&value);
-                    from_environment = true;
-                }
+                (Some(value), _) => out.push_str(&value),
                 (None, Some(default)) => out.push_str(default),
                 (None, None) => {
                     // Set but empty is refused too: a CI secret that was
@@ -153,6 +154,34 @@ pub fn unbraced_names(text: &str) -> Vec<&str> {
     names
 }
 
+/// The variable names a text's `${NAME}` and `${NAME:-default}` forms
+/// read (as interpolation would parse them; `$$` escapes one), whichever
+/// branch of a default would be taken. Malformed forms are left out: they
+/// are an error of their own.
+pub fn referenced_names(text: &str) -> Vec<&str> {
+    let mut names = Vec::new();
+    let mut rest = text;
+    while let Some(dollar) = rest.find('$') {
+        let after = &rest[dollar + 1..];
+        if let Some(tail) = after.strip_prefix('$') {
+            rest = tail;
+        } else if let Some(body_and_tail) = after.strip_prefix('{') {
+            let Some(close) = body_and_tail.find('}') else {
+                break;
+            };
+            let body = &body_and_tail[..close];
+            let name = body.split_once(":-").map_or(body, |(name, _)| name);
+            if is_name(name) {
+                names.push(name);
+            }
+            rest = &body_and_tail[close + 1..];
+        } else {
+            rest = after;
+        }
+    }
+    names
+}
+
 fn is_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars
@@ -190,7 +219,7 @@ mod tests {
             run("${NOPE:-fallback}").unwrap(),
             Interpolated {
                 text: "fallback".into(),
-                from_environment: false
+                from_environment: true
             }
         );
         assert_eq!(run("${EMPTY:-fallback}").unwrap().text, "fallback");
@@ -225,7 +254,7 @@ mod tests {
             run("${EMPTY:-}"),
             Ok(Interpolated {
                 text: String::new(),
-                from_environment: false
+                from_environment: true
             })
         );
         assert_eq!(run("${EMPTY:-x}").unwrap().text, "x");
@@ -244,6 +273,13 @@ mod tests {
         }
         // `$$` then a real `$NAME`.
         assert_eq!(unbraced_names("$$$NAME"), ["NAME"]);
+    }
+
+    #[test]
+    fn referenced_names_cover_both_branches_and_skip_the_escape() {
+        assert_eq!(referenced_names("a${X}b${Y:-d}$${Z}$W${}"), ["X", "Y"]);
+        assert_eq!(referenced_names("${A:-${B}}"), ["A"]);
+        assert!(referenced_names("plain $ text").is_empty());
     }
 
     #[test]

@@ -16,14 +16,21 @@ use crate::certificate::CredentialRef;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::manifest::FORMAT_VERSION;
 use crate::manifest::interpolate::{
-    InterpolationError, interpolate, needs_interpolation, unbraced_names,
+    InterpolationError, interpolate, needs_interpolation, referenced_names, unbraced_names,
 };
-use crate::manifest::raw::{ACCOUNT_CREDENTIAL_KEYS, CsrFile, RawDocument, from_tree};
+use crate::manifest::raw::{
+    ACCOUNT_CREDENTIAL_KEYS, ACCOUNT_LITERAL_KEYS, CsrFile, RawDocument, from_tree,
+};
 use crate::manifest::schema::{self, suggest};
 use crate::manifest::tree::{Document, Format, Node, Value};
+use crate::manifest::trust::{Trust, default_role};
 use crate::manifest::{toml as toml_parser, yaml};
-use crate::source::{FileId, Files};
+use crate::source::{FileId, Files, Span};
 use crate::system::{EntryKind, Environment, FileSystem};
+
+/// What a `csr.file` outside the allowed roots reads as: reported once,
+/// as `path-outside-tree`, by the loader.
+pub const OUTSIDE_TREE: &str = "outside the directories this run may read";
 
 /// Largest manifest file read (a manifest is a few KiB).
 pub const MAX_MANIFEST_BYTES: u64 = 4 * 1024 * 1024;
@@ -142,6 +149,8 @@ pub struct Loaded {
     pub unread_profiles: Vec<String>,
     /// Accounts likewise: `account:` references to them are not reported.
     pub unread_accounts: Vec<String>,
+    /// Every `${NAME}` interpolated into a field, and where.
+    pub references: Vec<(String, Span)>,
 }
 
 /// [`load_within`] the default [`Budget`].
@@ -149,12 +158,25 @@ pub fn load(paths: &[PathBuf], fs: &dyn FileSystem, env: &dyn Environment) -> Lo
     load_within(paths, fs, env, Budget::default())
 }
 
-/// Loads every manifest under `paths`, reading no more than `budget` allows.
+/// Loads every manifest under `paths`, reading no more than `budget` allows,
+/// with no limit on the variables and files manifests may name.
 pub fn load_within(
     paths: &[PathBuf],
     fs: &dyn FileSystem,
     env: &dyn Environment,
     budget: Budget,
+) -> Loaded {
+    load_trusted(paths, fs, env, budget, &Trust::default())
+}
+
+/// Loads every manifest under `paths`, reading no more than `budget` allows
+/// and no variable or file that `trust` does not allow.
+pub fn load_trusted(
+    paths: &[PathBuf],
+    fs: &dyn FileSystem,
+    env: &dyn Environment,
+    budget: Budget,
+    trust: &Trust,
 ) -> Loaded {
     let mut loaded = Loaded::default();
     let mut spending = Spending::new(budget);
@@ -168,7 +190,11 @@ pub fn load_within(
         }
         match fs.kind(path) {
             Ok(EntryKind::Directory) => {
-                let mut walked = Walked::default();
+                let mut walked = Walked {
+                    trust,
+                    ancestors: Vec::new(),
+                    done: HashSet::new(),
+                };
                 walk(
                     fs,
                     path,
@@ -204,9 +230,30 @@ pub fn load_within(
         loaded.diagnostics.push(diagnostic);
         return loaded;
     }
+    // A manifest found by walking (not named on the command line) is read
+    // only inside the roots, once symlinks are resolved: a pull request may
+    // add `leak.yaml -> ~/.tencentcloud/credentials`, whose text a parse
+    // error would quote.
+    manifest_paths.retain(|path| {
+        if paths.contains(path) || trust.path_inside(fs, path) {
+            return true;
+        }
+        loaded.diagnostics.push(
+            Diagnostic::error(
+                Code::PathOutsideTree,
+                format!(
+                    "{}: a symbolic link to outside the directories this run may read; not read",
+                    path.display()
+                ),
+            )
+            .note("files found by walking must lie, once symlinks are resolved, in the current directory, a PATH given or an --allow-path DIR")
+            .hint("name the file on the command line to read it anyway"),
+        );
+        false
+    });
     let found_files = !manifest_paths.is_empty();
     for path in manifest_paths {
-        load_file(&mut loaded, fs, env, path, &mut spending);
+        load_file(&mut loaded, fs, env, trust, path, &mut spending);
         if spending.over {
             // Checks over part of the input would only mislead (a profile
             // in an unread file reads as missing): the budget error stands
@@ -220,8 +267,88 @@ pub fn load_within(
             .diagnostics
             .push(no_documents(paths, loaded.files.len()));
     }
+    check_credential_variables(&mut loaded);
     excuse_unread(&mut loaded);
     loaded
+}
+
+/// `credential-role` and `credential-variable`: each variable tccert reads
+/// as a credential has one role (the default ones theirs by name, an
+/// Account's the key it is named under), and no field interpolates one.
+fn check_credential_variables(loaded: &mut Loaded) {
+    use crate::manifest::trust::{DEFAULT_CREDENTIAL_VARIABLES, Role};
+    use std::collections::BTreeMap;
+    let mut roles: BTreeMap<String, (Role, Option<Span>)> = DEFAULT_CREDENTIAL_VARIABLES
+        .iter()
+        .map(|(name, role)| (name.to_string(), (*role, None)))
+        .collect();
+    let mut problems = Vec::new();
+    for (_, document) in &loaded.documents {
+        let RawDocument::Account(account) = document else {
+            continue;
+        };
+        for (key, value) in [
+            ("secret_id", &account.secret_id),
+            ("secret_key", &account.secret_key),
+            ("token", &account.token),
+        ] {
+            let (Some(value), Some(role)) = (value, Role::of_key(key)) else {
+                continue;
+            };
+            let Some(reference) = CredentialRef::parse(&value.value) else {
+                continue;
+            };
+            let name = reference.variable;
+            match roles.get(&name) {
+                Some((first, _)) if *first == role => {}
+                Some((first, at)) => {
+                    let mut d = Diagnostic::error(
+                        Code::CredentialRole,
+                        format!(
+                            "`${{{name}}}` is named as `{key}` here, but it is {}",
+                            match at {
+                                Some(_) => format!("a `{}` elsewhere", first.key()),
+                                None => format!("the default `{}`", first.key()),
+                            }
+                        ),
+                    )
+                    .at(value.span)
+                    .note("each credential variable has one role: the SecretId travels in clear in the Authorization header, the SecretKey never does")
+                    .hint("name a variable that holds this account's own credential of this kind");
+                    if let Some(at) = at {
+                        d = d.related(*at, format!("named as `{}` here", first.key()));
+                    }
+                    problems.push(d);
+                }
+                None => {
+                    roles.insert(name, (role, Some(value.span)));
+                }
+            }
+        }
+    }
+    for (name, span) in &loaded.references {
+        if crate::manifest::trust::default_role(name).is_some() {
+            continue; // reported where it was interpolated
+        }
+        if let Some((role, Some(at))) = roles.get(name) {
+            problems.push(
+                Diagnostic::error(
+                    Code::CredentialVariable,
+                    format!(
+                        "`${{{name}}}` is an Account's `{}`: no field may read it",
+                        role.key()
+                    ),
+                )
+                .at(*span)
+                .related(*at, "named as a credential here")
+                .note("credentials go in the Authorization header to Tencent Cloud only; a field's value is sent, printed and saved")
+                .hint("remove the reference"),
+            );
+        }
+    }
+    for d in problems {
+        loaded.diagnostics.push(d);
+    }
 }
 
 /// Whether a diagnostic means documents were lost: a PATH, file or
@@ -354,8 +481,9 @@ fn is_hidden(path: &Path) -> bool {
 }
 
 /// The directories of one walk, by canonical path.
-#[derive(Default)]
-struct Walked {
+struct Walked<'a> {
+    /// Where files may be read from.
+    trust: &'a Trust,
     /// From the top down to the current directory: meeting one again is a loop.
     ancestors: Vec<PathBuf>,
     /// Every directory walked so far. A directory reached again through
@@ -370,7 +498,7 @@ struct Walked {
 fn walk(
     fs: &dyn FileSystem,
     dir: &Path,
-    walked: &mut Walked,
+    walked: &mut Walked<'_>,
     out: &mut Vec<PathBuf>,
     most: usize,
     diagnostics: &mut Diagnostics,
@@ -418,6 +546,20 @@ fn walk(
             continue;
         }
         match fs.kind(&entry) {
+            // A directory linked in from outside the roots is not listed:
+            // the names of the files there would show in diagnostics.
+            Ok(EntryKind::Directory) if !walked.trust.path_inside(fs, &entry) => {
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::PathOutsideTree,
+                        format!(
+                            "{}: a symbolic link to outside the directories this run may read; not read",
+                            entry.display()
+                        ),
+                    )
+                    .note("directories found by walking must lie, once symlinks are resolved, in the current directory, a PATH given or an --allow-path DIR"),
+                );
+            }
             Ok(EntryKind::Directory) => walk(fs, &entry, walked, out, most, diagnostics),
             Ok(EntryKind::File) if is_manifest_name(&entry) => out.push(entry),
             // A FIFO, socket or device named like a manifest: reading it could
@@ -453,6 +595,7 @@ fn load_file(
     loaded: &mut Loaded,
     fs: &dyn FileSystem,
     env: &dyn Environment,
+    trust: &Trust,
     path: PathBuf,
     spending: &mut Spending,
 ) {
@@ -531,7 +674,21 @@ fn load_file(
     for mut document in documents {
         redact_key_password(&mut loaded.files, &document);
         let mut problems = Vec::new();
-        let gate_passed = check_document(loaded, &mut document, env, &mut problems);
+        let mut reading = Reading {
+            env,
+            trust,
+            reads: Vec::new(),
+            values: Vec::new(),
+            references: Vec::new(),
+        };
+        let gate_passed = check_document(loaded, &mut document, &mut reading, &mut problems);
+        for (text, names) in reading.reads {
+            loaded.diagnostics.from_environment(&text, &names);
+        }
+        for (value, name) in reading.values {
+            loaded.diagnostics.variable_value(&value, &name);
+        }
+        loaded.references.extend(reading.references);
         let clean = problems.is_empty();
         for d in problems {
             loaded.diagnostics.push(d);
@@ -568,6 +725,28 @@ fn load_file(
                         .map(Path::to_path_buf)
                         .unwrap_or_default();
                     let csr_path = base.join(&file_ref.value);
+                    if !trust.path_inside(fs, &csr_path) {
+                        // Never read, and the message tells nothing of
+                        // what is there: not even whether it exists.
+                        loaded.diagnostics.push(
+                            Diagnostic::error(
+                                Code::PathOutsideTree,
+                                format!(
+                                    "`csr.file` `{}` is outside the directories this run may read",
+                                    file_ref.value
+                                ),
+                            )
+                            .at(file_ref.span)
+                            .note("files named in manifests must lie, once symlinks are resolved, in the current directory, a PATH given on the command line (or a file's directory), or an --allow-path DIR")
+                            .hint("keep the CSR beside the manifests, or (the operator) add --allow-path DIR"),
+                        );
+                        certificate.csr.loaded_file = Some(CsrFile {
+                            path: csr_path,
+                            text: Err(OUTSIDE_TREE.to_string()),
+                        });
+                        loaded.documents.push((file, raw));
+                        continue;
+                    }
                     let text = match read_csr_file(fs, &csr_path, spending) {
                         Ok(text) => text,
                         Err(over) => {
@@ -654,7 +833,7 @@ fn plain_io(error: &std::io::Error) -> String {
 fn check_document(
     loaded: &Loaded,
     document: &mut Document,
-    env: &dyn Environment,
+    reading: &mut Reading,
     problems: &mut Vec<Diagnostic>,
 ) -> bool {
     let root = &document.root;
@@ -730,17 +909,23 @@ fn check_document(
         // that form in validation (`literal-secret`, which also covers an
         // unbraced `$NAME` there without quoting the value).
         Value::Mapping(entries) if is_account => {
-            for e in entries
-                .iter_mut()
-                .filter(|e| !ACCOUNT_CREDENTIAL_KEYS.contains(&e.key.as_str()))
-            {
+            for e in entries.iter_mut() {
+                if ACCOUNT_CREDENTIAL_KEYS.contains(&e.key.as_str()) {
+                    // Not interpolated, but `--env-allow` holds for them too.
+                    reading.check_allowed(&e.value, problems);
+                    continue;
+                }
                 warn_unbraced(&e.value, Some(&e.key), problems);
-                interpolate_tree(&mut e.value, env, problems);
+                if ACCOUNT_LITERAL_KEYS.contains(&e.key.as_str()) {
+                    literal_only(&e.key, &mut e.value, problems);
+                    continue;
+                }
+                interpolate_tree(&mut e.value, reading, problems);
             }
         }
         _ => {
             warn_unbraced(&document.root, None, problems);
-            interpolate_tree(&mut document.root, env, problems);
+            interpolate_tree(&mut document.root, reading, problems);
         }
     }
     schema::validate(&loaded.files, document, problems);
@@ -809,50 +994,179 @@ fn describe(node: &Node) -> String {
     }
 }
 
-/// Interpolates every string value in place, marking environment values secret.
-fn interpolate_tree(node: &mut Node, env: &dyn Environment, problems: &mut Vec<Diagnostic>) {
-    match &mut node.value {
-        Value::String(text) if needs_interpolation(&text.text) => {
-            match interpolate(&text.text, &|name| env.var(name)) {
-                Ok(done) => {
-                    text.text = done.text;
-                    text.secret |= done.from_environment;
-                }
-                Err(error) => {
-                    let (code, hint) = match &error {
-                        InterpolationError::Unset { name } => (
-                            Code::UnsetVariable,
-                            format!(
-                                "set {name} in the environment, or give a default: ${{{name}:-value}}"
-                            ),
-                        ),
-                        InterpolationError::Empty { name } => (
-                            Code::EmptyVariable,
-                            format!(
-                                "give {name} a value (in CI, a secret that is not defined arrives empty), or write ${{{name}:-}} if empty is meant"
-                            ),
-                        ),
-                        _ => (
-                            Code::InterpolationSyntax,
-                            "write `${NAME}` or `${NAME:-default}`; `$$` is a literal `$`"
-                                .to_string(),
-                        ),
-                    };
+/// What interpolating one document needs and finds.
+struct Reading<'a> {
+    env: &'a dyn Environment,
+    trust: &'a Trust,
+    /// Each text read from the environment (a variable's value, a whole
+    /// interpolated string) and the variables it came from: diagnostics
+    /// name the variables in their place.
+    reads: Vec<(String, Vec<String>)>,
+    /// Each variable read, with its value.
+    values: Vec<(String, String)>,
+    /// Every `${NAME}` in an interpolated field, and where.
+    references: Vec<(String, Span)>,
+}
+
+impl Reading<'_> {
+    /// `variable-not-allowed` for each `${NAME}` under `node` that no
+    /// `--env-allow` pattern matches; true when there is none.
+    fn check_allowed(&self, node: &Node, problems: &mut Vec<Diagnostic>) -> bool {
+        let mut ok = true;
+        for_each_text(node, &mut |text, span| {
+            for name in referenced_names(text) {
+                if !self.trust.variable_allowed(name) {
+                    ok = false;
                     problems.push(
-                        Diagnostic::error(code, error.to_string())
-                            .at(node.span)
-                            .hint(hint),
+                        Diagnostic::error(
+                            Code::VariableNotAllowed,
+                            format!("`${{{name}}}` is not among the variables this run may read"),
+                        )
+                        .at(span)
+                        .note("the operator limits what manifests may read with --env-allow (or TCCERT_ENV_ALLOW); a `${NAME:-default}` counts whichever branch would be taken")
+                        .hint(format!("read an allowed variable, or (the operator) add `--env-allow {name}`")),
                     );
                 }
             }
+        });
+        ok
+    }
+}
+
+/// Calls `f` on every string under `node`, without recursion (a YAML
+/// nesting cannot exhaust the stack).
+fn for_each_text(node: &Node, f: &mut dyn FnMut(&str, crate::source::Span)) {
+    let mut stack = vec![node];
+    while let Some(node) = stack.pop() {
+        match &node.value {
+            Value::String(text) => f(&text.text, node.span),
+            Value::Sequence(items) => stack.extend(items.iter().rev()),
+            Value::Mapping(entries) => stack.extend(entries.iter().rev().map(|e| &e.value)),
+            _ => {}
         }
-        Value::Sequence(items) => items
-            .iter_mut()
-            .for_each(|n| interpolate_tree(n, env, problems)),
-        Value::Mapping(entries) => entries
-            .iter_mut()
-            .for_each(|e| interpolate_tree(&mut e.value, env, problems)),
-        _ => {}
+    }
+}
+
+/// An Account's `endpoint` and `region` are literal: a `${...}` there is
+/// `interpolated-endpoint` (a variable could carry a secret into a URL or
+/// a host name, and so to a DNS server). The value is left as written and
+/// marked secret, so nothing quotes it.
+fn literal_only(key: &str, node: &mut Node, problems: &mut Vec<Diagnostic>) {
+    if let Value::String(text) = &mut node.value
+        && !referenced_names(&text.text).is_empty()
+    {
+        text.secret = true;
+        problems.push(
+            Diagnostic::error(
+                Code::InterpolatedEndpoint,
+                format!("an Account's `{key}` is read as written: it may not hold `${{...}}`"),
+            )
+            .at(node.span)
+            .note("where requests go is the operator's choice, not a manifest's: a variable in a URL could carry a secret to any host")
+            .hint(if key == "endpoint" {
+                "write the endpoint literally (`https://ssl.tencentcloudapi.com`), or (the operator) give --endpoint"
+            } else {
+                "write the region literally, as `ap-guangzhou`"
+            }),
+        );
+    }
+}
+
+/// Interpolates every string value in place, marking environment values
+/// secret. Iterative: a deep nesting cannot exhaust the stack.
+fn interpolate_tree(root: &mut Node, reading: &mut Reading, problems: &mut Vec<Diagnostic>) {
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        let span = node.span;
+        match &mut node.value {
+            Value::String(text) if needs_interpolation(&text.text) => {
+                interpolate_text(text, span, reading, problems);
+            }
+            Value::Sequence(items) => stack.extend(items.iter_mut().rev()),
+            Value::Mapping(entries) => stack.extend(entries.iter_mut().rev().map(|e| &mut e.value)),
+            _ => {}
+        }
+    }
+}
+
+fn interpolate_text(
+    text: &mut crate::manifest::tree::Text,
+    span: crate::source::Span,
+    reading: &mut Reading,
+    problems: &mut Vec<Diagnostic>,
+) {
+    let names: Vec<String> = referenced_names(&text.text)
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    let mut refused = false;
+    reading
+        .references
+        .extend(names.iter().map(|n| (n.clone(), span)));
+    for name in &names {
+        if let Some(role) = default_role(name) {
+            refused = true;
+            problems.push(
+                Diagnostic::error(
+                    Code::CredentialVariable,
+                    format!(
+                        "`${{{name}}}` is a credential variable (the default `{}`): no field may read it",
+                        role.key()
+                    ),
+                )
+                .at(span)
+                .note("credentials go in the Authorization header to Tencent Cloud only; a field's value is sent, printed and saved")
+                .hint("remove the reference; credentials are read by tccert itself"),
+            );
+        }
+    }
+    // The two checks on names come before any value is read: a refused
+    // variable is never interpolated.
+    let node = Node::string(text.text.clone(), span);
+    if !reading.check_allowed(&node, problems) || refused {
+        text.secret = true;
+        return;
+    }
+    let env = reading.env;
+    let mut values: Vec<(String, String)> = Vec::new();
+    let result = interpolate(&text.text, &|name| env.var(name));
+    match result {
+        Ok(done) => {
+            for name in &names {
+                if let Some(value) = env.var(name).filter(|v| !v.is_empty()) {
+                    values.push((value, name.clone()));
+                }
+            }
+            if !names.is_empty() {
+                reading.reads.push((done.text.clone(), names.clone()));
+            }
+            reading.values.extend(values);
+            text.text = done.text;
+            text.secret |= done.from_environment;
+        }
+        Err(error) => {
+            let (code, hint) = match &error {
+                InterpolationError::Unset { name } => (
+                    Code::UnsetVariable,
+                    format!("set {name} in the environment, or give a default: ${{{name}:-value}}"),
+                ),
+                InterpolationError::Empty { name } => (
+                    Code::EmptyVariable,
+                    format!(
+                        "give {name} a value (in CI, a secret that is not defined arrives empty), or write ${{{name}:-}} if empty is meant"
+                    ),
+                ),
+                _ => (
+                    Code::InterpolationSyntax,
+                    "write `${NAME}` or `${NAME:-default}`; `$$` is a literal `$`".to_string(),
+                ),
+            };
+            problems.push(
+                Diagnostic::error(code, error.to_string())
+                    .at(span)
+                    .hint(hint),
+            );
+        }
     }
 }
 

@@ -13,4 +13,5 @@ pub mod schema;
 pub(crate) mod testing;
 pub mod toml;
 pub mod tree;
+pub mod trust;
 pub mod yaml;

@@ -29,6 +29,9 @@ pub struct RawProfile {
 /// never interpolated at load, since the variables are read only when a
 /// run talks to a real endpoint (docs/manifest-format.md, "Accounts").
 pub const ACCOUNT_CREDENTIAL_KEYS: [&str; 3] = ["secret_id", "secret_key", "token"];
+/// An Account's keys that are read as written, never interpolated: where
+/// requests go is not a manifest's to take from the environment.
+pub const ACCOUNT_LITERAL_KEYS: [&str; 2] = ["endpoint", "region"];
 
 /// A `kind: Account` document: whose credentials, and where they are sent.
 #[derive(Clone, Debug)]

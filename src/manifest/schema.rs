@@ -479,8 +479,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// Shows a value in a message unless it came from the environment.
 pub fn quoted_value(node: &Node) -> String {
     match &node.value {
-        Value::String(t) if t.secret => "(a value from the environment, not shown)".into(),
-        Value::String(t) => format!("`{}`", t.text),
+        Value::String(t) => crate::source::quote(&t.text, t.secret),
         _ => String::new(),
     }
 }

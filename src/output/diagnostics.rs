@@ -78,7 +78,21 @@ fn snippet(
     } else {
         span.length.max(1) as usize
     };
-    let shown = window(&line, span.column.saturating_sub(1) as usize, length);
+    let mut shown = window(&line, span.column.saturating_sub(1) as usize, length);
+    // A control or bidi character of the file is shown as U+FFFD: one
+    // character for one, so the caret still points where it should, and
+    // the terminal or CI log never acts on it.
+    shown.text = shown
+        .text
+        .chars()
+        .map(|c| {
+            if (c.is_control() && c != '\t') || crate::source::is_bidi_control(c) {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
+        .collect();
     let _ = writeln!(out, "{pad} |");
     let _ = writeln!(out, "{number} | {}", shown.text);
     let indent: String = shown

@@ -18,7 +18,10 @@ use crate::source::{Files, Span};
 /// Escapes the message part of a workflow command (GitHub's own rules:
 /// `%`, CR and LF).
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
+    // Control and bidi characters (an ESC, a U+202E from a file, a file
+    // name or a server) as escapes first, as `text` shows them.
+    crate::source::printable_but_breaks(text)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }

@@ -18,7 +18,8 @@ use crate::source::Files;
 /// could open or close HTML (the `<details>` fold), a line break would end
 /// the table.
 pub(crate) fn cell(text: &str) -> String {
-    text.replace('\\', "\\\\")
+    crate::source::printable_but_breaks(text)
+        .replace('\\', "\\\\")
         .replace('|', "\\|")
         .replace('<', "&lt;")
         .replace(['\r', '\n'], " ")
@@ -28,7 +29,9 @@ pub(crate) fn cell(text: &str) -> String {
 /// backticks, so it is escaped there too (and shown as `|`); a backtick
 /// would end the span early, so it becomes `'`.
 pub(crate) fn code_span(text: &str) -> String {
-    let text = text.replace('`', "'").replace('|', "\\|");
+    let text = crate::source::printable_but_breaks(text)
+        .replace('`', "'")
+        .replace('|', "\\|");
     format!("`{}`", text.replace(['\r', '\n'], " "))
 }
 

@@ -190,6 +190,8 @@ pub fn render_text(files: &Files, certificates: &[Certificate]) -> String {
             submit_body(certificate).to_json(Secrets::Mask),
         ))
         .unwrap_or_default();
+        // JSON escapes control characters; bidi controls too, here.
+        let body = crate::source::without_bidi(&body).into_owned();
         let _ = writeln!(out, "\n  request {}:", submit_action(certificate));
         for line in body.lines() {
             let _ = writeln!(out, "    {line}");

@@ -16,19 +16,22 @@ use crate::certificate::{Account, AccountCredentials, CredentialRef, Site};
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::manifest::raw::{RawAccount, RawCertificate, RawDocument, RawProfile};
 use crate::manifest::schema::suggest;
+use crate::manifest::trust::{EndpointRefusal, check_endpoint, is_region};
 use crate::numbers::RATE;
 use crate::source::{FileId, Sourced};
 
 /// Checks every Account document; returns those without an error.
 pub(super) fn check_accounts(
     accounts: &[(FileId, &RawAccount)],
+    allow_endpoints: &[String],
     diagnostics: &mut Diagnostics,
 ) -> Vec<Account> {
     check_names(accounts, diagnostics);
     let mut valid = Vec::new();
     for (file, raw) in accounts {
         let before = diagnostics.error_count();
-        let site = check_site(raw, diagnostics);
+        let site = check_site(raw, allow_endpoints, diagnostics);
+        check_region(raw, diagnostics);
         let credentials = check_credentials(raw, diagnostics);
         check_rate(raw, diagnostics);
         if let (Some(site), Some(credentials), false, true) = (
@@ -72,7 +75,11 @@ fn keys_error(raw: &RawAccount, message: String) -> Diagnostic {
     Diagnostic::error(Code::AccountKeys, message).at(raw.name.span)
 }
 
-fn check_site(raw: &RawAccount, diagnostics: &mut Diagnostics) -> Option<Site> {
+fn check_site(
+    raw: &RawAccount,
+    allow_endpoints: &[String],
+    diagnostics: &mut Diagnostics,
+) -> Option<Site> {
     let name = &raw.name.value;
     match (&raw.site, &raw.endpoint) {
         (Some(site), Some(endpoint)) => {
@@ -87,31 +94,60 @@ fn check_site(raw: &RawAccount, diagnostics: &mut Diagnostics) -> Option<Site> {
             );
             None
         }
-        (_, Some(endpoint)) => {
-            let host = endpoint
-                .value
-                .strip_prefix("https://")
-                .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or_default());
-            match host {
-                Some(host) if !host.is_empty() && !endpoint.value.contains(char::is_whitespace) => {
-                    Some(Site::Endpoint(endpoint.value.clone()))
-                }
-                _ => {
-                    diagnostics.push(
-                        Diagnostic::error(
-                            Code::AccountKeys,
-                            format!("the `endpoint` of account `{name}` is not an https:// URL"),
-                        )
+        // A `${...}` there is `interpolated-endpoint`, reported by the loader.
+        (_, Some(endpoint)) if endpoint.secret => None,
+        (_, Some(endpoint)) => match check_endpoint(&endpoint.value, allow_endpoints) {
+            Ok(()) => Some(Site::Endpoint(endpoint.value.clone())),
+            Err(refusal) => {
+                let shown = crate::source::printable(&endpoint.value).into_owned();
+                let (message, note) = match refusal {
+                    EndpointRefusal::Form(why) => (
+                        format!("the `endpoint` of account `{name}` is not allowed: {why}"),
+                        "an account's requests carry its credentials: a manifest may name `https://` to a host under `tencentcloudapi.com`, with no port, path, query or user",
+                    ),
+                    EndpointRefusal::Host => (
+                        format!(
+                            "the `endpoint` of account `{name}` is not allowed: `{shown}` is not under `tencentcloudapi.com`"
+                        ),
+                        "an account's requests carry its credentials, so a manifest (which a pull request may change) cannot send them elsewhere",
+                    ),
+                };
+                diagnostics.push(
+                    Diagnostic::error(Code::EndpointNotAllowed, message)
                         .at(endpoint.span)
-                        .note("an account's requests carry its credentials: they go over HTTPS only (a loopback test endpoint is given with --endpoint or --emulator, which replace every account's site)"),
-                    );
-                    None
-                }
+                        .note(note)
+                        .hint("the operator may allow a host outside the manifests: --allow-endpoint HOST[:PORT] (or TCCERT_ALLOW_ENDPOINTS); --endpoint and --emulator replace every account's site"),
+                );
+                None
             }
-        }
+        },
         // A value outside the enum is a schema error already.
         (Some(site), None) if site.value == "china" => Some(Site::China),
         (Some(_) | None, None) => Some(Site::Intl),
+    }
+}
+
+/// `region` is a region name: nothing else (a CR or LF in it would break
+/// every request's headers).
+fn check_region(raw: &RawAccount, diagnostics: &mut Diagnostics) {
+    if let Some(region) = &raw.region
+        && !region.secret
+        && !region.value.is_empty()
+        && !is_region(&region.value)
+    {
+        diagnostics.push(
+            Diagnostic::error(
+                Code::InvalidRegion,
+                format!(
+                    "the `region` of account `{}` is not a region name",
+                    raw.name.value
+                ),
+            )
+            .at(region.span)
+            .hint(
+                "a region is written as `ap-guangzhou`: lower-case words and digits joined by `-`",
+            ),
+        );
     }
 }
 

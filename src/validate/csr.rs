@@ -141,6 +141,8 @@ pub(super) fn check_csr(
             let (pem, span) = match (&csr.file, &csr.pem, &csr.loaded_file) {
                 (Some(file), None, Some(loaded)) => match &loaded.text {
                     Ok(text) => (text.clone(), file.span),
+                    // `path-outside-tree`, reported by the loader.
+                    Err(why) if why == crate::manifest::load::OUTSIDE_TREE => return None,
                     Err(why) => {
                         diagnostics.push(
                             Diagnostic::error(

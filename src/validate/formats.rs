@@ -129,7 +129,7 @@ pub(super) fn check_values(fields: &FieldValues, dv: bool, diagnostics: &mut Dia
                 let why = why
                     .split_once("; did you mean")
                     .map_or(why.as_str(), |(w, _)| w);
-                ("a value from the environment".to_string(), why.to_string())
+                (value.quoted(), why.to_string())
             } else {
                 (format!("`{}`", value.value), why)
             };
@@ -151,11 +151,7 @@ pub(super) fn check_domains(raw: &RawCertificate, diagnostics: &mut Diagnostics)
     let mut seen: HashMap<String, &Sourced<String>> = HashMap::new();
     for (key, domain) in all {
         if let Err(why) = self::domain(&domain.value) {
-            let value = if domain.secret {
-                "a value from the environment".to_string()
-            } else {
-                format!("`{}`", domain.value)
-            };
+            let value = domain.quoted();
             diagnostics.push(
                 Diagnostic::error(Code::InvalidDomain, format!("`{key}`: {value} {why}"))
                     .at(domain.span),

@@ -9,6 +9,9 @@
 //! applied once, at its first position. Applying it again would let `base`
 //! overwrite what `a` had set on top of it, which nobody means.
 
+/// The deepest chain of profiles building on each other (`profile-depth`).
+pub const MAX_PROFILE_DEPTH: usize = 64;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::certificate::{Layer, Setting};
@@ -61,12 +64,16 @@ impl<'a> ProfileIndex<'a> {
             Code::UnknownProfile,
             format!(
                 "{from} uses profile `{}`, which does not exist",
-                reference.value
+                super::shown(reference)
             ),
         )
         .at(reference.span)
         .with_label("no profile has this name");
-        if let Some(near) = suggest(&reference.value, self.by_name.keys().copied()) {
+        // No "did you mean" for a value from the environment: it would tell
+        // what the value is like.
+        if let Some(near) =
+            suggest(&reference.value, self.by_name.keys().copied()).filter(|_| !reference.secret)
+        {
             d = d.hint(format!("did you mean `{near}`?"));
         } else {
             d = d.note("profiles are documents with `kind: Profile` among the PATHs given");
@@ -88,98 +95,170 @@ impl<'a> ProfileIndex<'a> {
         }
         let mut reported: HashSet<Vec<String>> = HashSet::new();
         let mut done: HashSet<&str> = HashSet::new();
+        // The longest chain of profiles from each (itself included), cycles
+        // left out: computed once per profile, so the cost is linear in the
+        // number of references however many paths reach a profile.
+        let mut depth: HashMap<&'a str, usize> = HashMap::new();
         for profile in profiles {
-            let mut path: Vec<(&RawProfile, Option<&Sourced<String>>)> = Vec::new();
-            self.find_cycles(
-                profile,
-                None,
-                &mut path,
-                &mut done,
-                &mut reported,
-                diagnostics,
-            );
+            self.find_cycles(profile, &mut done, &mut depth, &mut reported, diagnostics);
+        }
+        // `profile-depth` once per chain, where it starts: at a profile too
+        // deep that no profile too deep builds on.
+        let too_deep = |name: &str| depth.get(name).is_some_and(|d| *d > MAX_PROFILE_DEPTH);
+        let mut below_another: HashSet<&str> = HashSet::new();
+        for profile in profiles {
+            if too_deep(&profile.name.value) {
+                for reference in &profile.profiles {
+                    below_another.insert(reference.value.as_str());
+                }
+            }
+        }
+        for profile in profiles {
+            let name = profile.name.value.as_str();
+            if too_deep(name) && !below_another.contains(name) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::ProfileDepth,
+                        format!(
+                            "profile `{name}` starts a chain of {} profiles, each building on the next: more than {MAX_PROFILE_DEPTH}",
+                            depth[name]
+                        ),
+                    )
+                    .at(profile.name.span)
+                    .note("a deep chain is slow to read and to review; profiles meant to share fields can each be listed on the certificate")
+                    .hint(format!("make the chain at most {MAX_PROFILE_DEPTH} profiles deep")),
+                );
+            }
         }
     }
 
+    /// Depth-first from `root` without recursion (a chain of any length
+    /// cannot exhaust the stack): reports each cycle once, with every
+    /// place involved, and records each profile's depth.
     fn find_cycles(
         &self,
-        profile: &'a RawProfile,
-        via: Option<&'a Sourced<String>>,
-        path: &mut Vec<(&'a RawProfile, Option<&'a Sourced<String>>)>,
+        root: &'a RawProfile,
         done: &mut HashSet<&'a str>,
+        depth: &mut HashMap<&'a str, usize>,
         reported: &mut HashSet<Vec<String>>,
         diagnostics: &mut Diagnostics,
     ) {
-        let name = profile.name.value.as_str();
-        if let Some(start) = path.iter().position(|(p, _)| p.name.value == name) {
-            let mut cycle: Vec<(&RawProfile, &Sourced<String>)> = Vec::new();
-            for i in start..path.len() {
-                let next_ref = if i + 1 < path.len() {
-                    path[i + 1].1
-                } else {
-                    via
+        if done.contains(root.name.value.as_str()) {
+            return;
+        }
+        // The path: each profile, the reference that led to it, the next
+        // reference to follow, and the deepest chain below it so far.
+        let mut path: Vec<(&'a RawProfile, Option<&'a Sourced<String>>, usize, usize)> =
+            vec![(root, None, 0, 0)];
+        let mut on_path: HashMap<&'a str, usize> = HashMap::from([(root.name.value.as_str(), 0)]);
+        while let Some(top) = path.last_mut() {
+            let (profile, _, next, _) = *top;
+            if let Some(reference) = profile.profiles.get(next) {
+                top.2 += 1;
+                let Some(parent) = self.get(&reference.value) else {
+                    continue;
                 };
-                if let Some(reference) = next_ref {
-                    cycle.push((path[i].0, reference));
+                let name = parent.name.value.as_str();
+                if let Some(&start) = on_path.get(name) {
+                    self.report_cycle(&path, start, reference, reported, diagnostics);
+                } else if let Some(&below) = depth.get(name) {
+                    top.3 = top.3.max(below);
+                } else if !done.contains(name) {
+                    on_path.insert(name, path.len());
+                    path.push((parent, Some(reference), 0, 0));
+                }
+            } else {
+                let (profile, _, _, below) = path.pop().unwrap_or((profile, None, 0, 0));
+                let name = profile.name.value.as_str();
+                on_path.remove(name);
+                done.insert(name);
+                depth.insert(name, below + 1);
+                if let Some(parent) = path.last_mut() {
+                    parent.3 = parent.3.max(below + 1);
                 }
             }
-            let mut key: Vec<String> = cycle.iter().map(|(p, _)| p.name.value.clone()).collect();
-            key.sort();
-            if reported.insert(key) && !cycle.is_empty() {
-                let names: Vec<&str> = cycle
-                    .iter()
-                    .map(|(p, _)| p.name.value.as_str())
-                    .chain(std::iter::once(name))
-                    .collect();
-                let (first, first_ref) = cycle[0];
-                let mut d = Diagnostic::error(
-                    Code::ProfileCycle,
-                    format!(
-                        "profiles build on each other in a cycle: {}",
-                        names.join(" → ")
-                    ),
-                )
-                .at(first_ref.span)
-                .with_label(format!(
-                    "`{}` builds on `{}` here",
-                    first.name.value, first_ref.value
-                ));
-                for (p, reference) in &cycle[1..] {
-                    d = d.related(
-                        reference.span,
-                        format!("`{}` builds on `{}` here", p.name.value, reference.value),
-                    );
-                }
-                diagnostics.push(d.hint("remove one of these references"));
-            }
-            return;
         }
-        if done.contains(name) {
-            return;
-        }
-        path.push((profile, via));
-        for reference in &profile.profiles {
-            if let Some(next) = self.get(&reference.value) {
-                self.find_cycles(next, Some(reference), path, done, reported, diagnostics);
+    }
+
+    fn report_cycle(
+        &self,
+        path: &[(&'a RawProfile, Option<&'a Sourced<String>>, usize, usize)],
+        start: usize,
+        via: &'a Sourced<String>,
+        reported: &mut HashSet<Vec<String>>,
+        diagnostics: &mut Diagnostics,
+    ) {
+        let name = path[start].0.name.value.as_str();
+        let mut cycle: Vec<(&RawProfile, &Sourced<String>)> = Vec::new();
+        for i in start..path.len() {
+            let next_ref = if i + 1 < path.len() {
+                path[i + 1].1
+            } else {
+                Some(via)
+            };
+            if let Some(reference) = next_ref {
+                cycle.push((path[i].0, reference));
             }
         }
-        path.pop();
-        done.insert(name);
+        let mut key: Vec<String> = cycle.iter().map(|(p, _)| p.name.value.clone()).collect();
+        key.sort();
+        if !reported.insert(key) || cycle.is_empty() {
+            return;
+        }
+        // A long cycle is named by its first and last steps: every place
+        // of a cycle of thousands would bury the rest of the output.
+        const SHOWN: usize = 10;
+        let mut names: Vec<&str> = cycle.iter().map(|(p, _)| p.name.value.as_str()).collect();
+        names.push(name);
+        let listed = if names.len() > 2 * SHOWN {
+            format!(
+                "{} → … ({} more) → {}",
+                names[..SHOWN].join(" → "),
+                names.len() - 2 * SHOWN,
+                names[names.len() - SHOWN..].join(" → ")
+            )
+        } else {
+            names.join(" → ")
+        };
+        let (first, first_ref) = cycle[0];
+        let mut d = Diagnostic::error(
+            Code::ProfileCycle,
+            format!("profiles build on each other in a cycle: {listed}"),
+        )
+        .at(first_ref.span)
+        .with_label(format!(
+            "`{}` builds on `{}` here",
+            first.name.value, first_ref.value
+        ));
+        for (p, reference) in cycle[1..].iter().take(SHOWN) {
+            d = d.related(
+                reference.span,
+                format!("`{}` builds on `{}` here", p.name.value, reference.value),
+            );
+        }
+        if cycle.len() > SHOWN + 1 {
+            d = d.note(format!("and {} more steps", cycle.len() - SHOWN - 1));
+        }
+        diagnostics.push(d.hint("remove one of these references"));
     }
 
     /// The profiles a certificate merges, in application order. `None` when a
-    /// reference is missing or cyclic: that is reported, and the certificate
-    /// cannot be merged meaningfully.
+    /// reference is missing or cyclic, or a chain is too deep: that is
+    /// reported, and the certificate cannot be merged meaningfully.
+    ///
+    /// Each profile is visited once however many paths reach it (a diamond
+    /// 40 levels deep has 2^40 paths), and without recursion.
     pub fn linearize(
         &self,
         certificate: &RawCertificate,
         diagnostics: &mut Diagnostics,
     ) -> Option<Vec<&'a RawProfile>> {
         let mut order = Vec::new();
+        let mut visited: HashSet<&'a str> = HashSet::new();
         let mut ok = true;
         for reference in &certificate.profiles {
             match self.get(&reference.value) {
-                Some(profile) => ok &= self.visit(profile, &mut Vec::new(), &mut order),
+                Some(profile) => ok &= self.visit(profile, &mut visited, &mut order),
                 None => {
                     if !self.excused(reference) {
                         diagnostics.push(self.unknown(
@@ -194,27 +273,41 @@ impl<'a> ProfileIndex<'a> {
         ok.then_some(order)
     }
 
+    /// Appends `root` and the profiles it builds on, each after those it
+    /// builds on (depth first, in the order written), skipping the visited.
     fn visit(
         &self,
-        profile: &'a RawProfile,
-        stack: &mut Vec<&'a str>,
+        root: &'a RawProfile,
+        visited: &mut HashSet<&'a str>,
         order: &mut Vec<&'a RawProfile>,
     ) -> bool {
-        let name = profile.name.value.as_str();
-        if stack.contains(&name) {
-            return false; // a cycle, reported by `check`
+        if !visited.insert(root.name.value.as_str()) {
+            return true;
         }
-        stack.push(name);
         let mut ok = true;
-        for reference in &profile.profiles {
-            match self.get(&reference.value) {
-                Some(parent) => ok &= self.visit(parent, stack, order),
-                None => ok = false, // reported by `check`
+        let mut stack: Vec<(&'a RawProfile, usize)> = vec![(root, 0)];
+        let mut on_stack: HashSet<&'a str> = HashSet::from([root.name.value.as_str()]);
+        while let Some(top) = stack.last_mut() {
+            let (profile, next) = *top;
+            if let Some(reference) = profile.profiles.get(next) {
+                top.1 += 1;
+                match self.get(&reference.value) {
+                    None => ok = false, // reported by `check`
+                    Some(parent) => {
+                        let name = parent.name.value.as_str();
+                        if on_stack.contains(name) || stack.len() >= MAX_PROFILE_DEPTH {
+                            ok = false; // a cycle or too deep, reported by `check`
+                        } else if visited.insert(name) {
+                            on_stack.insert(name);
+                            stack.push((parent, 0));
+                        }
+                    }
+                }
+            } else {
+                stack.pop();
+                on_stack.remove(profile.name.value.as_str());
+                order.push(profile);
             }
-        }
-        stack.pop();
-        if !order.iter().any(|p| p.name.value == name) {
-            order.push(profile);
         }
         ok
     }
@@ -357,5 +450,129 @@ mod tests {
             "certificate `www` uses profile `bb`, which does not exist"
         );
         assert_eq!(unknown.hint.as_deref(), Some("did you mean `b`?"));
+    }
+
+    fn run(text: &str) -> (Diagnostics, Option<usize>, std::time::Duration) {
+        let started = std::time::Instant::now();
+        // A file holds at most 10,000 documents: 1,000 to a file here.
+        let documents: Vec<&str> = text.split_inclusive("---\n").collect();
+        let texts: Vec<(String, String)> = documents
+            .chunks(1000)
+            .enumerate()
+            .map(|(i, chunk)| (format!("p{i:03}.yaml"), chunk.concat()))
+            .collect();
+        let files: Vec<(&str, &str)> = texts
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let loaded = loaded(&files);
+        let (profiles, certificates) = split(&loaded.documents);
+        let index = ProfileIndex::new(profiles.iter().copied());
+        let mut diagnostics = Diagnostics::default();
+        index.check(&profiles, &mut diagnostics);
+        let layers = certificates
+            .first()
+            .and_then(|c| index.linearize(c, &mut diagnostics))
+            .map(|l| l.len());
+        (diagnostics, layers, started.elapsed())
+    }
+
+    fn codes(diagnostics: &Diagnostics) -> Vec<&'static str> {
+        diagnostics.iter().map(|d| d.code.as_str()).collect()
+    }
+
+    fn document(name: &str, parents: &[String]) -> String {
+        format!(
+            "apiVersion: tccert/v1\nkind: Profile\nname: {name}\nprofiles: [{}]\n---\n",
+            parents.join(", ")
+        )
+    }
+
+    #[test]
+    fn a_diamond_forty_deep_resolves_each_profile_once() {
+        // p{i}: [a{i}, b{i}], both [p{i+1}]: 2^40 paths, 121 profiles.
+        let mut text = String::new();
+        for i in 0..40 {
+            text += &document(&format!("p{i}"), &[format!("a{i}"), format!("b{i}")]);
+            for side in ["a", "b"] {
+                text += &document(&format!("{side}{i}"), &[format!("p{}", i + 1)]);
+            }
+        }
+        text += &document("p40", &[]);
+        text += "apiVersion: tccert/v1\nkind: Certificate\nname: www\ncertificate_id: abc1\nprofiles: [p0]\ndomain: www.acme.example\ncsr:\n  type: online\n";
+        // 81 profiles deep: too deep, and told at once.
+        let (diagnostics, layers, took) = run(&text);
+        assert_eq!(codes(&diagnostics), ["profile-depth"]);
+        assert_eq!(layers, None);
+        assert!(took < std::time::Duration::from_secs(5), "{took:?}");
+        // 30 levels (61 deep, 2^30 paths) is within the limit and merges
+        // each of its 91 profiles once.
+        let mut text = String::new();
+        for i in 0..30 {
+            text += &document(&format!("p{i}"), &[format!("a{i}"), format!("b{i}")]);
+            for side in ["a", "b"] {
+                text += &document(&format!("{side}{i}"), &[format!("p{}", i + 1)]);
+            }
+        }
+        text += &document("p30", &[]);
+        text += "apiVersion: tccert/v1\nkind: Certificate\nname: www\ncertificate_id: abc1\nprofiles: [p0]\ndomain: www.acme.example\ncsr:\n  type: online\n";
+        let (diagnostics, layers, took) = run(&text);
+        assert!(codes(&diagnostics).is_empty(), "{:?}", codes(&diagnostics));
+        assert_eq!(layers, Some(91));
+        assert!(took < std::time::Duration::from_secs(5), "{took:?}");
+    }
+
+    fn chain(count: usize, cycle: bool) -> String {
+        let mut text = String::new();
+        for i in 0..count {
+            let next = if i + 1 < count {
+                vec![format!("c{}", i + 1)]
+            } else if cycle {
+                vec!["c0".to_string()]
+            } else {
+                vec![]
+            };
+            text += &document(&format!("c{i}"), &next);
+        }
+        text += "apiVersion: tccert/v1\nkind: Certificate\nname: www\ncertificate_id: abc1\nprofiles: [c0]\ndomain: www.acme.example\ncsr:\n  type: online\n";
+        text
+    }
+
+    #[test]
+    fn a_chain_deeper_than_64_is_one_diagnostic_where_it_starts() {
+        let (diagnostics, layers, _) = run(&chain(64, false));
+        assert!(codes(&diagnostics).is_empty());
+        assert_eq!(layers, Some(64));
+        let (diagnostics, layers, _) = run(&chain(65, false));
+        assert_eq!(codes(&diagnostics), ["profile-depth"]);
+        let first = diagnostics.iter().next().map(|d| d.message.clone());
+        assert!(first.is_some_and(|m| m.contains("`c0`")));
+        assert_eq!(layers, None);
+    }
+
+    #[test]
+    fn twelve_thousand_profiles_in_a_chain_or_a_cycle_are_diagnostics_not_an_abort() {
+        // Run on a small stack: recursion over the chain would overflow it.
+        let handle = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(|| {
+                let (chain_found, _, _) = run(&chain(12_000, false));
+                let (cycle_found, _, _) = run(&chain(12_000, true));
+                (
+                    codes(&chain_found),
+                    codes(&cycle_found),
+                    cycle_found
+                        .iter()
+                        .next()
+                        .map(|d| (d.message.len(), d.related.len())),
+                )
+            })
+            .expect("a thread");
+        let (chain_codes, cycle_codes, cycle_size) = handle.join().expect("no overflow");
+        assert_eq!(chain_codes, ["profile-depth"], "{chain_codes:?}");
+        assert!(cycle_codes.contains(&"profile-cycle"), "{cycle_codes:?}");
+        // The cycle is named by its ends, not 12,000 places.
+        let (message, related) = cycle_size.unwrap_or_default();
+        assert!(message < 1000 && related <= 10, "{message} {related}");
     }
 }

@@ -51,11 +51,14 @@ pub(crate) struct Validated {
 }
 
 /// What the command line adds to the manifests.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Options {
     /// `--api`: the API of certificates whose manifest does not say. A
     /// certificate's own `api:` wins.
     pub default_api: Option<Api>,
+    /// What the operator lets manifests reach (`--allow-endpoint`,
+    /// `--env-allow`, `--allow-path`).
+    pub trust: crate::manifest::trust::Trust,
 }
 
 pub(crate) fn validate_with(
@@ -73,7 +76,8 @@ pub(crate) fn validate_with(
             RawDocument::Account(a) => raw_accounts.push((*file, a.as_ref())),
         }
     }
-    let valid_accounts = accounts::check_accounts(&raw_accounts, diagnostics);
+    let valid_accounts =
+        accounts::check_accounts(&raw_accounts, &options.trust.allow_endpoints, diagnostics);
     let account_names =
         accounts::AccountNames::new(&raw_accounts).excusing(&loaded.unread_accounts);
     for profile in &profiles {
@@ -157,7 +161,7 @@ pub(crate) fn validate_with(
         used_accounts.extend(account.clone());
         let dv = raw.dv.as_ref().is_some_and(|d| d.value);
         let fields = without_empty_optional(merge_fields(&layers, raw), dv);
-        let (api, api_choice) = choose_api(raw, options);
+        let (api, api_choice) = choose_api(raw, &options);
         let before = diagnostics.error_count();
         let (company_type, company_type_span) = check_company_type(raw, dv, diagnostics);
         match api {
@@ -241,7 +245,7 @@ fn check_company_type(
 }
 
 /// The certificate's `api:` wins over `--api`, which wins over the default.
-fn choose_api(raw: &RawCertificate, options: Options) -> (Api, ApiChoice) {
+fn choose_api(raw: &RawCertificate, options: &Options) -> (Api, ApiChoice) {
     // A value outside the enum is a schema error already; the run sends
     // nothing, so the default stands in for the checks that follow.
     if let Some((api, span)) = raw
@@ -272,11 +276,14 @@ fn without_empty_optional(
     fields
 }
 
-pub(super) fn shown(value: &Sourced<String>) -> &str {
+/// A value as a message shows it: as written, or, for a value from the
+/// environment, marked so that the collector of diagnostics names its
+/// variable instead (`` a value from ${NAME} ``).
+pub(super) fn shown(value: &Sourced<String>) -> String {
     if value.secret {
-        crate::secret::MASK
+        crate::source::quote(&value.value, true)
     } else {
-        &value.value
+        value.value.clone()
     }
 }
 
@@ -319,6 +326,7 @@ mod tests {
         );
         let flag = Options {
             default_api: Some(Api::CertificateInfoSubmit),
+            ..Options::default()
         };
         let (by_flag, _) = validate(&files, flag);
         assert!(matches!(by_flag[0].api_choice, ApiChoice::Manifest(_)));

@@ -51,7 +51,7 @@ pub(super) fn check_name(name: &Sourced<String>, what: &str, diagnostics: &mut D
     };
     if let Some(problem) = problem {
         let shown = if name.secret {
-            crate::secret::MASK.to_string()
+            crate::source::quote(&name.value, true)
         } else {
             format!("`{}`", crate::source::printable(&name.value))
         };

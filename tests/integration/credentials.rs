@@ -112,3 +112,50 @@ fn a_broken_credential_file_is_named_without_its_contents() {
         .output_lacks(SECRET_KEY);
     assert_eq!(emulator.requests(), 0);
 }
+
+/// A credentials file its group or others can read is used, with a
+/// `credentials-file-mode` warning naming it; at 0600 there is none.
+#[test]
+fn a_credentials_file_others_can_read_is_warned_about() {
+    use std::os::unix::fs::PermissionsExt as _;
+    for (mode, warned) in [(0o644, true), (0o600, false)] {
+        let (test, seed) = manifests(1, &[]);
+        let emulator = Emulator::start(&seed, &[], |_| {});
+        let test = test.file(".tencentcloud/credentials", &ini("default", SECRET_KEY));
+        let file = test.path().join(".tencentcloud/credentials");
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).expect("chmod");
+        let run = plan(test, &emulator, &[])
+            .success()
+            .output_lacks(SECRET_KEY);
+        assert_eq!(
+            run.stderr().contains("warning[credentials-file-mode]: "),
+            warned,
+            "{mode:o}: {}",
+            run.stderr()
+        );
+        if warned {
+            assert!(
+                run.stderr().contains("readable by others (mode 644)"),
+                "{}",
+                run.stderr()
+            );
+        }
+    }
+}
+
+/// `TENCENTCLOUD_SECRET_ID` set but empty stops the run naming it, and the
+/// default profile of the files is not used in its place.
+#[test]
+fn an_empty_secret_id_is_an_error_not_a_fallback_to_the_files() {
+    let (test, seed) = manifests(1, &[]);
+    let emulator = Emulator::start(&seed, &[], |_| {});
+    let test = test
+        .file(".tencentcloud/credentials", &ini("default", SECRET_KEY))
+        .env("TENCENTCLOUD_SECRET_ID", "")
+        .env("TENCENTCLOUD_SECRET_KEY", SECRET_KEY);
+    plan(test, &emulator, &[])
+        .failure()
+        .stderr_contains("TENCENTCLOUD_SECRET_ID is set but empty")
+        .output_lacks(SECRET_KEY);
+    assert_eq!(emulator.requests(), 0);
+}

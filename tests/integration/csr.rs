@@ -415,3 +415,36 @@ fn csr_inspect_says_why_it_fails() {
         .failure()
         .stderr_contains("error: www.der is not a PEM CSR: it is binary");
 }
+
+/// A disk that fills up while `csr new` writes (here a file-size limit of
+/// 1 KiB, under which the 2048-bit key's PEM cannot be written: the write
+/// fails with EFBIG as on a full disk) leaves no file behind, so the next
+/// try, with room, succeeds.
+#[test]
+fn a_full_disk_leaves_no_empty_key_file_behind() {
+    let dir = workspace();
+    let args = "csr new --domain www.acme.example --key-out www.key --csr-out www.csr";
+    let full = std::process::Command::new("bash")
+        .arg("-c")
+        // SIGXFSZ ignored (inherited through exec), so the write fails
+        // instead of killing the process.
+        .arg(format!("trap '' XFSZ; ulimit -f 1; exec \"$0\" {args}"))
+        .arg(env!("CARGO_BIN_EXE_tccert"))
+        .current_dir(dir.path())
+        .output()
+        .expect("bash");
+    let stderr = String::from_utf8_lossy(&full.stderr);
+    assert_eq!(full.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+    for name in ["www.key", "www.csr"] {
+        assert!(!dir.path().join(name).exists(), "{name} was left behind");
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    in_dir(dir.path()).args(args.split(' ')).run().success();
+    assert!(dir.path().join("www.key").exists());
+}

@@ -1002,7 +1002,7 @@ fn obvious_fixes_are_hinted() {
         .args(["validate", "."])
         .run()
         .failure()
-        .stderr_contains("a value from the environment is not an ISO 3166-1 alpha-2 code\n")
+        .stderr_contains("a value from `${COUNTRY}` is not an ISO 3166-1 alpha-2 code\n")
         .output_lacks("did you mean")
         .output_lacks("China");
 }

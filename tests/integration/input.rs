@@ -338,7 +338,8 @@ fn a_device_as_csr_file_is_an_error() {
     Test::new()
         .file("acme.yaml", PROFILE)
         .file("www.yaml", &parse)
-        .args(["validate", "."])
+        // Outside the tree unless allowed (`path-outside-tree`).
+        .args(["validate", ".", "--allow-path", "/dev"])
         .run_measured()
         .bounded()
         .failure()

@@ -67,6 +67,7 @@ mod layout;
 mod manual;
 mod playground;
 mod properties;
+mod pull_request;
 mod resilience;
 mod saved_plan;
 mod secrets;

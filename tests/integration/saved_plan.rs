@@ -520,3 +520,43 @@ fn targets_choose_certificates_by_glob() {
     .expect("a test step");
     run_in(&dir, &["validate", ".", "--target", "c1"]).failure();
 }
+
+/// `--env-allow` (like `--allow-endpoint` and `--allow-path`) is never read
+/// from a saved plan: `apply --plan` takes it from its own command line. A
+/// plan made with `--env-allow` naming the tree's variables applies without
+/// the flag (no allow-list: any variable); an apply whose own `--env-allow`
+/// leaves one out refuses the manifests and sends nothing.
+#[test]
+fn the_allow_flags_of_apply_plan_are_its_own() {
+    let (test, seed) = tree(1);
+    let emulator = Emulator::start(&seed, &[], |_| {});
+    let dir = test.path().to_path_buf();
+    plan_out(
+        &dir,
+        &emulator,
+        &["--env-allow", "KP", "--env-allow", "POSITION"],
+    )
+    .success();
+    let plan = std::fs::read_to_string(dir.join("plan.json")).expect("the plan");
+    assert!(
+        !plan.contains("env-allow") && !plan.contains("POSITION\""),
+        "{plan}"
+    );
+    let url = emulator.url();
+    let only_kp = [
+        "apply",
+        "--plan",
+        "plan.json",
+        "--endpoint",
+        &url,
+        "--env-allow",
+        "KP",
+    ];
+    run_in(&dir, &only_kp)
+        .failure()
+        .stderr_contains("error[variable-not-allowed]: `${POSITION}`");
+    assert_eq!(submits(&emulator), 0);
+    apply_plan(&dir, &emulator).success();
+    assert_eq!(submits(&emulator), 1);
+    drop(test);
+}
