@@ -959,3 +959,519 @@ fn a_state_file_from_before_accounts_reads_as_the_default_owner() {
         "{printed}"
     );
 }
+
+// ---- The lifecycle actions (purchase, cancel, resubmit, letter, checks,
+// completion, download), over real HTTP.
+
+async fn detail(emu: &RunningEmulator, id: &str) -> Value {
+    call(
+        emu,
+        "DescribeCertificateDetail",
+        json!({"CertificateId": id}),
+    )
+    .await
+    .body["Response"]
+        .clone()
+}
+
+/// A file of `size` bytes whose content says it is a PDF.
+fn pdf(size: usize) -> String {
+    use base64::Engine as _;
+    let mut bytes = b"%PDF-1.4\n".to_vec();
+    bytes.resize(size, b' ');
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// The entries of a stored ZIP, by walking its local headers.
+fn unzip_stored(zip: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut entries = Vec::new();
+    let mut at = 0;
+    while zip.get(at..at + 4) == Some(b"PK\x03\x04") {
+        let u16_at = |i: usize| usize::from(u16::from_le_bytes([zip[i], zip[i + 1]]));
+        let size = u32::from_le_bytes([zip[at + 18], zip[at + 19], zip[at + 20], zip[at + 21]]);
+        let name_len = u16_at(at + 26);
+        let extra = u16_at(at + 28);
+        let name_at = at + 30;
+        let data_at = name_at + name_len + extra;
+        let end = data_at + size as usize;
+        entries.push((
+            String::from_utf8_lossy(&zip[name_at..name_at + name_len]).into_owned(),
+            zip[data_at..end].to_vec(),
+        ));
+        at = end;
+    }
+    entries
+}
+
+fn tagged(name: &str) -> Value {
+    json!([{"TagKey": "tccert:certificate", "TagValue": name}])
+}
+
+#[tokio::test]
+async fn a_purchase_goes_from_5_to_a_downloaded_chain() {
+    use base64::Engine as _;
+    use x509_parser::prelude::{FromDer as _, GeneralName, X509Certificate};
+    let emu = emulator(config()).await;
+    let bought = call(
+        &emu,
+        "CreateCertificate",
+        json!({"ProductId": 9, "DomainNum": 1, "TimeSpan": 1, "AutoVoucher": 0,
+               "Tags": [{"TagKey": "tccert:certificate", "TagValue": "shop"},
+                        {"TagKey": "team", "TagValue": "web"}]}),
+    )
+    .await;
+    assert_eq!(bought.code(), "OK", "{}", bought.raw);
+    let ids = bought.body["Response"]["CertificateIds"].clone();
+    assert_eq!(ids.as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        bought.body["Response"]["DealIds"].as_array().map(Vec::len),
+        Some(1)
+    );
+    let id = ids[0].as_str().unwrap_or_default().to_owned();
+
+    // Found again by its tag; the list names the product PackageTypeName.
+    let listed = call(
+        &emu,
+        "DescribeCertificates",
+        json!({"Tags": tagged("shop"), "Limit": 10}),
+    )
+    .await;
+    let response = &listed.body["Response"];
+    assert_eq!(response["TotalCount"], 1, "{}", listed.raw);
+    let item = &response["Certificates"][0];
+    assert_eq!(item["CertificateId"], id.as_str());
+    assert_eq!(item["PackageType"], "9");
+    assert_eq!(item["PackageTypeName"], "Geotrust 企业型（OV）");
+    assert!(item.get("TypeName").is_none(), "{item}");
+    assert_eq!(
+        item["Tags"][1],
+        json!({"TagKey": "team", "TagValue": "web"})
+    );
+    let other = call(
+        &emu,
+        "DescribeCertificates",
+        json!({"Tags": tagged("other")}),
+    )
+    .await;
+    assert_eq!(other.body["Response"]["TotalCount"], 0);
+
+    let fresh = detail(&emu, &id).await;
+    assert_eq!(
+        (fresh["Status"].clone(), fresh["Domain"].clone()),
+        (json!(5), json!(""))
+    );
+    assert_eq!(fresh["IsDv"], false);
+
+    let mut submit = org("Shop");
+    submit["CertificateId"] = json!(id);
+    submit["CertificateDomain"] = json!("shop.example.com");
+    let submitted = call(&emu, "SubmitCertificateInformation", submit).await;
+    assert_eq!(submitted.code(), "OK", "{}", submitted.raw);
+    let ordered = call(&emu, "CertificateOrderSubmit", json!({"CertId": id})).await;
+    assert_eq!(
+        ordered.body["Response"]["Status"], 8,
+        "an OV product waits for its letter"
+    );
+    assert_eq!(detail(&emu, &id).await["Domain"], "shop.example.com");
+
+    // The letter: size and type as the API checks them, then 8 -> 0.
+    let letter = |content: String| json!({"CertificateId": id, "ConfirmLetter": content});
+    let small = call(&emu, "UploadConfirmLetter", letter(pdf(1023))).await;
+    assert_eq!(small.code(), "FailedOperation.ConfirmLetterTooSmall");
+    let large = call(&emu, "UploadConfirmLetter", letter(pdf(1_468_007))).await;
+    assert_eq!(large.code(), "FailedOperation.ConfirmLetterTooLarge");
+    let gif = base64::engine::general_purpose::STANDARD
+        .encode([b"GIF89a".as_slice(), &[0; 2000]].concat());
+    let wrong = call(&emu, "UploadConfirmLetter", letter(gif)).await;
+    assert_eq!(wrong.code(), "FailedOperation.InvalidConfirmLetterFormat");
+    let uploaded = call(&emu, "UploadConfirmLetter", letter(pdf(1024))).await;
+    assert_eq!(
+        uploaded.body["Response"]["IsSuccess"], true,
+        "{}",
+        uploaded.raw
+    );
+    assert_eq!(detail(&emu, &id).await["Status"], 0);
+    let again = call(&emu, "UploadConfirmLetter", letter(pdf(2000))).await;
+    assert_eq!(again.code(), "FailedOperation.InvalidCertificateStatusCode");
+
+    // Never issued by delay here: the local check fails until completion.
+    let checks = call(
+        &emu,
+        "CheckCertificateDomainVerification",
+        json!({"CertificateId": id}),
+    )
+    .await;
+    let result = &checks.body["Response"]["VerificationResults"][0];
+    assert_eq!(result["Domain"], "shop.example.com", "{}", checks.raw);
+    assert_eq!(
+        (result["LocalCheck"].clone(), result["Issued"].clone()),
+        (json!(-1), json!(false))
+    );
+    let early = call(&emu, "DownloadCertificate", json!({"CertificateId": id})).await;
+    assert_eq!(early.code(), "FailedOperation.InvalidCertificateStatusCode");
+    let completed = call(&emu, "CompleteCertificate", json!({"CertificateId": id})).await;
+    assert_eq!(
+        completed.body["Response"]["CertificateId"],
+        id.as_str(),
+        "{}",
+        completed.raw
+    );
+    assert_eq!(detail(&emu, &id).await["Status"], 1);
+    let checks = call(
+        &emu,
+        "CheckCertificateDomainVerification",
+        json!({"CertificateId": id}),
+    )
+    .await;
+    assert_eq!(
+        checks.body["Response"]["VerificationResults"][0]["LocalCheck"],
+        1
+    );
+
+    // The download: a ZIP with the chain and the key made for `online`.
+    let downloaded = call(&emu, "DownloadCertificate", json!({"CertificateId": id})).await;
+    let response = &downloaded.body["Response"];
+    assert_eq!(
+        response["ContentType"], "application/zip",
+        "{}",
+        downloaded.raw
+    );
+    let zip = base64::engine::general_purpose::STANDARD
+        .decode(response["Content"].as_str().unwrap_or_default())
+        .unwrap_or_default();
+    let entries = unzip_stored(&zip);
+    let names: Vec<&str> = entries.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "shop.example.com_nginx/",
+            "shop.example.com_nginx/shop.example.com_bundle.crt",
+            "shop.example.com_nginx/shop.example.com_bundle.pem",
+            "shop.example.com_nginx/shop.example.com.key"
+        ]
+    );
+    let chain = String::from_utf8_lossy(&entries[1].1).into_owned();
+    assert_eq!(chain.matches("BEGIN CERTIFICATE").count(), 2);
+    let pem = x509_parser::pem::Pem::iter_from_buffer(chain.as_bytes())
+        .next()
+        .and_then(Result::ok)
+        .map(|p| p.contents)
+        .unwrap_or_default();
+    let (_, leaf) = X509Certificate::from_der(&pem).unwrap_or_else(|e| panic!("{e}"));
+    let cn: Vec<&str> = leaf
+        .subject()
+        .iter_common_name()
+        .filter_map(|c| c.as_str().ok())
+        .collect();
+    assert_eq!(cn, ["shop.example.com"]);
+    let sans: Vec<String> = leaf
+        .subject_alternative_name()
+        .ok()
+        .flatten()
+        .map(|e| {
+            e.value
+                .general_names
+                .iter()
+                .filter_map(|n| match n {
+                    GeneralName::DNSName(d) => Some((*d).to_owned()),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(sans, ["shop.example.com"]);
+    let again = call(&emu, "DownloadCertificate", json!({"CertificateId": id})).await;
+    let zip2 = base64::engine::general_purpose::STANDARD
+        .decode(
+            again.body["Response"]["Content"]
+                .as_str()
+                .unwrap_or_default(),
+        )
+        .unwrap_or_default();
+    assert_eq!(
+        unzip_stored(&zip2)[3],
+        entries[3],
+        "the key made once is kept"
+    );
+
+    let snapshot = emu.snapshot();
+    let cert = &snapshot.certificates[&id];
+    assert_eq!(cert.confirm_letter_bytes, Some(1024));
+    assert_eq!(cert.lifecycle_received.get("UploadConfirmLetter"), Some(&5));
+    assert_eq!(cert.purchase.as_ref().map(|p| p.auto_voucher), Some(0));
+}
+
+#[tokio::test]
+async fn purchases_are_checked_and_dv_products_go_to_review() {
+    let emu = emulator(EmulatorConfig {
+        issue_after: Some(Duration::from_secs(3600)),
+        ..config()
+    })
+    .await;
+    let buy = |product: u64, domains: u64, years: u64| json!({"ProductId": product, "DomainNum": domains, "TimeSpan": years});
+    for (body, code) in [
+        (buy(36, 1, 1), "InvalidParameterValue"),
+        (buy(11, 1, 1), "InvalidParameterValue"),
+        (buy(9, 2, 1), "InvalidParameterValue"),
+        (buy(99, 2, 2), "InvalidParameterValue"),
+        (json!({"ProductId": 9, "DomainNum": 1}), "MissingParameter"),
+        (
+            json!({"ProductId": "9", "DomainNum": 1, "TimeSpan": 1}),
+            "InvalidParameter",
+        ),
+        (
+            json!({"ProductId": 9, "DomainNum": 1, "TimeSpan": 1, "Tags": [{"Key": "x"}]}),
+            "InvalidParameter",
+        ),
+    ] {
+        let answer = call(&emu, "CreateCertificate", body.clone()).await;
+        assert_eq!(answer.code(), code, "{body}");
+    }
+    assert_eq!(emu.snapshot().certificates.len(), 1, "nothing bought");
+
+    // A DV product (Rapid, 102): ordered -> 0; DNSPod (48) is not completed.
+    let mut ids = Vec::new();
+    for product in [102, 48] {
+        let bought = call(&emu, "CreateCertificate", buy(product, 1, 1)).await;
+        let id = bought.body["Response"]["CertificateIds"][0]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let mut submit = org("Shop");
+        submit["CertificateId"] = json!(id);
+        submit["IsDV"] = json!(true);
+        submit["CertificateDomain"] = json!("dv.example.com");
+        assert_eq!(
+            call(&emu, "SubmitCertificateInformation", submit)
+                .await
+                .code(),
+            "OK"
+        );
+        let ordered = call(&emu, "CertificateOrderSubmit", json!({"CertId": id})).await;
+        assert_eq!(ordered.body["Response"]["Status"], 0, "{}", ordered.raw);
+        ids.push(id);
+    }
+    let letter = call(
+        &emu,
+        "UploadConfirmLetter",
+        json!({"CertificateId": ids[0], "ConfirmLetter": pdf(2048)}),
+    )
+    .await;
+    assert_eq!(
+        letter.code(),
+        "FailedOperation.UploadConfirmCertificateNotSupportDV"
+    );
+    let dnspod = call(
+        &emu,
+        "CompleteCertificate",
+        json!({"CertificateId": ids[1]}),
+    )
+    .await;
+    assert_eq!(dnspod.code(), "FailedOperation.InvalidParam");
+    let rapid = call(
+        &emu,
+        "CompleteCertificate",
+        json!({"CertificateId": ids[0]}),
+    )
+    .await;
+    assert_eq!(rapid.code(), "OK", "{}", rapid.raw);
+    let twice = call(
+        &emu,
+        "CompleteCertificate",
+        json!({"CertificateId": ids[0]}),
+    )
+    .await;
+    assert_eq!(twice.code(), "FailedOperation.CertificateNotFoundOrAudited");
+
+    // Issued ones first (ASC by end time), the others after.
+    let sorted = call(
+        &emu,
+        "DescribeCertificates",
+        json!({"ExpirationSort": "ASC", "CertificateStatus": [0, 1]}),
+    )
+    .await;
+    let listed: Vec<&str> = sorted.body["Response"]["Certificates"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["CertificateId"].as_str())
+        .collect();
+    assert_eq!(listed, [ids[0].as_str(), ids[1].as_str()]);
+}
+
+#[tokio::test]
+async fn cancel_then_resubmit_through_6_and_7() {
+    let emu = emulator(EmulatorConfig {
+        cancel_after: Duration::from_millis(300),
+        ..config()
+    })
+    .await;
+    let id = json!({"CertificateId": "abcb1234"});
+    let early = call(&emu, "CancelAuditCertificate", id.clone()).await;
+    assert_eq!(
+        early.code(),
+        "FailedOperation.CertificateNotFoundOrCantCancel"
+    );
+    let not_yet = call(&emu, "ModifyCertificateResubmit", id.clone()).await;
+    assert_eq!(
+        not_yet.code(),
+        "FailedOperation.CertificateStatusNotAllowResubmit"
+    );
+    call(&emu, "SubmitCertificateInformation", org("Tencent")).await;
+    call(
+        &emu,
+        "CertificateOrderSubmit",
+        json!({"CertId": "abcb1234"}),
+    )
+    .await;
+    assert_eq!(
+        emu.snapshot().certificates["abcb1234"].status,
+        8,
+        "a seeded certificate as before"
+    );
+
+    let cancelled = call(&emu, "CancelAuditCertificate", id.clone()).await;
+    assert_eq!(
+        cancelled.body["Response"]["Result"], true,
+        "{}",
+        cancelled.raw
+    );
+    let status = |emu: &RunningEmulator| emu.snapshot().certificates["abcb1234"].status;
+    assert_eq!(status(&emu), 6);
+    let too_soon = call(&emu, "ModifyCertificateResubmit", id.clone()).await;
+    assert_eq!(
+        too_soon.code(),
+        "FailedOperation.CertificateStatusNotAllowResubmit"
+    );
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(status(&emu), 7);
+    let resubmitted = call(&emu, "ModifyCertificateResubmit", id.clone()).await;
+    assert_eq!(resubmitted.body["Response"]["CertificateId"], "abcb1234");
+    assert_eq!(status(&emu), 5);
+    let detail = call(&emu, "DescribeCertificateDetail", id).await;
+    assert_eq!(detail.body["Response"]["OrderId"], Value::Null);
+    assert_eq!(detail.body["Response"]["DvAuthDetail"], Value::Null);
+    // And round again: submit, order.
+    assert_eq!(
+        call(&emu, "SubmitCertificateInformation", org("Other"))
+            .await
+            .code(),
+        "OK"
+    );
+}
+
+#[tokio::test]
+async fn a_purchase_whose_reply_is_dropped_was_made_once() {
+    let emu = emulator(EmulatorConfig {
+        faults: vec![
+            parse_fault("drop-after-write:CreateCertificate=first:1")
+                .unwrap_or_else(|e| panic!("{e}")),
+        ],
+        ..config()
+    })
+    .await;
+    let body = json!({"ProductId": 9, "DomainNum": 1, "TimeSpan": 1, "Tags": tagged("shop")});
+    let lost = call(&emu, "CreateCertificate", body).await;
+    assert_eq!(lost.status, 0, "no reply: {}", lost.raw);
+    let listed = call(
+        &emu,
+        "DescribeCertificates",
+        json!({"Tags": tagged("shop")}),
+    )
+    .await;
+    assert_eq!(listed.body["Response"]["TotalCount"], 1, "{}", listed.raw);
+    assert_eq!(emu.snapshot().faults_injected, 1);
+}
+
+#[tokio::test]
+async fn the_issue_delay_drives_the_local_check_and_issues_from_0() {
+    let emu = emulator(EmulatorConfig {
+        issue_after: Some(Duration::from_millis(300)),
+        ..config()
+    })
+    .await;
+    call(&emu, "SubmitCertificateInformation", org("Tencent")).await;
+    call(
+        &emu,
+        "CertificateOrderSubmit",
+        json!({"CertId": "abcb1234"}),
+    )
+    .await;
+    let id = json!({"CertificateId": "abcb1234"});
+    let check = call(&emu, "CheckCertificateDomainVerification", id.clone()).await;
+    let result = &check.body["Response"]["VerificationResults"][0];
+    assert_eq!(result["LocalCheck"], -1, "{}", check.raw);
+    assert_eq!(result["LocalCheckFailReason"], "txt record not found");
+    emu.set_status("abcb1234", 0);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let check = call(&emu, "CheckCertificateDomainVerification", id).await;
+    assert_eq!(
+        check.body["Response"]["VerificationResults"][0]["LocalCheck"],
+        1
+    );
+    assert_eq!(
+        emu.snapshot().certificates["abcb1234"].status,
+        1,
+        "issued from 0"
+    );
+}
+
+#[tokio::test]
+async fn a_signature_over_the_host_without_its_port_is_accepted() {
+    let emu = emulator(config()).await;
+    let body = json!({"CertificateId": "abcb1234"}).to_string();
+    // Signed as the Node.js SDK does: `host:127.0.0.1`, sent with the port.
+    let mut headers = signed_headers(
+        emu.addr(),
+        ID,
+        KEY,
+        "DescribeCertificateDetail",
+        now(),
+        &body,
+    );
+    let bare = sign::debug_sign(
+        ID,
+        KEY,
+        &emu.addr().ip().to_string(),
+        "DescribeCertificateDetail",
+        "2019-12-05",
+        now(),
+        &body,
+    );
+    let authorization = bare["headers"]["Authorization"]
+        .as_str()
+        .unwrap_or_default();
+    set(&mut headers, "Authorization", authorization);
+    let answer = send_raw(emu.addr(), &headers, body.as_bytes()).await;
+    assert_eq!(answer.code(), "OK", "{}", answer.raw);
+    // Another host is still refused.
+    let other = sign::debug_sign(
+        ID,
+        KEY,
+        "example.com",
+        "DescribeCertificateDetail",
+        "2019-12-05",
+        now(),
+        &body,
+    );
+    set(
+        &mut headers,
+        "Authorization",
+        other["headers"]["Authorization"]
+            .as_str()
+            .unwrap_or_default(),
+    );
+    let refused = send_raw(emu.addr(), &headers, body.as_bytes()).await;
+    assert_eq!(refused.code(), "AuthFailure.SignatureFailure");
+}
+
+#[test]
+fn hosts_lose_only_a_port() {
+    use super::server::host_without_port as bare;
+    assert_eq!(bare("127.0.0.1:8080"), Some("127.0.0.1"));
+    assert_eq!(bare("ssl.localhost:443"), Some("ssl.localhost"));
+    assert_eq!(bare("[::1]:80"), Some("[::1]"));
+    assert_eq!(bare("127.0.0.1"), None);
+    assert_eq!(bare("::1"), None);
+    assert_eq!(bare("host:"), None);
+}
