@@ -739,6 +739,46 @@ mod tests {
         assert_eq!(product(1), None);
     }
 
+    /// The emulator reads its table from the official words; the client
+    /// has its own (`api::product`): they must agree on every product.
+    #[test]
+    fn the_emulators_table_agrees_with_the_clients() {
+        let client = crate::api::product::PRODUCTS;
+        let ours = products();
+        assert_eq!(ours.len(), client.len());
+        for (mine, theirs) in ours.iter().zip(client) {
+            let level = match theirs.level {
+                crate::api::product::Level::Dv => Level::Dv,
+                crate::api::product::Level::Ov => Level::Ov,
+                crate::api::product::Level::Ev => Level::Ev,
+            };
+            assert_eq!(
+                (
+                    mine.id,
+                    mine.level,
+                    mine.wildcard,
+                    mine.multi_domain,
+                    mine.single_year
+                ),
+                (
+                    theirs.id,
+                    level,
+                    theirs.wildcard,
+                    theirs.multi_domain,
+                    !theirs.multi_year
+                ),
+                "{}",
+                mine.name
+            );
+            assert!(
+                mine.brand.eq_ignore_ascii_case(theirs.brand),
+                "{}",
+                mine.name
+            );
+            assert_eq!(mine.name, theirs.name);
+        }
+    }
+
     #[test]
     fn letters_by_content() {
         assert_eq!(letter_type(b"%PDF-1.7"), Some("pdf"));
