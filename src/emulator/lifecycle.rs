@@ -319,6 +319,17 @@ fn new_certificate_id(state: &StateSnapshot) -> String {
     }
 }
 
+/// How an action says the certificate it names does not exist (for the
+/// caller): the codes its official error list gives.
+pub fn not_found(action: Action) -> ApiError {
+    let code = match action {
+        Action::CancelAuditCertificate => "FailedOperation.CertificateNotFoundOrCantCancel",
+        Action::CompleteCertificate => "FailedOperation.CertificateNotFoundOrAudited",
+        _ => "FailedOperation.CertificateNotFound",
+    };
+    ApiError::new(code, "The certificate does not exist.")
+}
+
 /// Carries a lifecycle action out. `body` passed the parameter checks; the
 /// server refused another owner's certificate already.
 pub fn execute(
@@ -335,12 +346,10 @@ pub fn execute(
         .get("CertificateId")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    let cert = state.certificates.get_mut(id).ok_or_else(|| {
-        ApiError::new(
-            "FailedOperation.CertificateNotFound",
-            "The certificate does not exist.",
-        )
-    })?;
+    let cert = state
+        .certificates
+        .get_mut(id)
+        .ok_or_else(|| not_found(action))?;
     let changed = |response: Value| {
         Ok(Executed {
             response: object(response),
@@ -376,6 +385,15 @@ pub fn execute(
             changed(json!({"CertificateId": id}))
         }
         Action::UploadConfirmLetter => upload_letter(cert, body, id),
+        Action::CheckCertificateDomainVerification
+            if !super::state::waits_for_validation(cert.status) && cert.status != ISSUED =>
+        {
+            Err(status_error(
+                "FailedOperation.CertificateStatusNotAllowVerify",
+                cert,
+                "checking the domain validation (only 0, 4, 8 and 1 do)",
+            ))
+        }
         Action::CheckCertificateDomainVerification => Ok(Executed {
             response: object(
                 json!({"VerificationResults": verification(cert, caller.now_ms, context)}),
@@ -553,7 +571,7 @@ fn names(cert: &CertificateState) -> Vec<String> {
 
 /// `VerificationResults`: per name, the local check fails (-1, "txt record
 /// not found") until the certificate's issue time, then passes (1); `null`
-/// for a certificate with no order.
+/// for a certificate with no order time (one issued by a test's patch).
 fn verification(cert: &CertificateState, now_ms: i64, context: &Context<'_>) -> Value {
     let issued = cert.status == ISSUED;
     let Some(ordered) = cert

@@ -802,10 +802,7 @@ async fn api_gates_inner(
             .get(&certificate_id)
             .is_some_and(|cert| cert.owner != owner)
         {
-            return Err(ApiError::new(
-                "FailedOperation.CertificateNotFound",
-                "The certificate does not exist.",
-            ));
+            return Err(lifecycle::not_found(action));
         }
         actions::note_received(&mut state, action, &certificate_id);
     }

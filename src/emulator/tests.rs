@@ -1475,3 +1475,239 @@ fn hosts_lose_only_a_port() {
     assert_eq!(bare("::1"), None);
     assert_eq!(bare("host:"), None);
 }
+
+// ---- The lifecycle actions against the official SDK models: a fixture
+// (tests/fixtures/sdk-models-ssl.json, made by tests/fixtures/sdk_models.py
+// from tencentcloud-sdk-go and tencentcloud-cli; it names their commits)
+// holds each action's request fields with their Go types and required
+// flags, its response fields and its documented error codes.
+
+const SDK_MODELS: &str = include_str!("../../tests/fixtures/sdk-models-ssl.json");
+
+/// Codes any action may answer (the API's common codes), beside its own list.
+const COMMON_CODES: &[&str] = &[
+    "InvalidParameter",
+    "InvalidParameterValue",
+    "MissingParameter",
+    "UnknownParameter",
+    "InternalError",
+    "RequestLimitExceeded",
+    "InvalidAction",
+];
+
+fn sdk_models() -> Value {
+    serde_json::from_str(SDK_MODELS).unwrap_or_else(|e| panic!("the fixture is not JSON: {e}"))
+}
+
+/// Whether `value` may carry the Go type `go` (a pointer may be null).
+fn fits(go: &str, value: &Value, structs: &Value) -> bool {
+    if let Some(item) = go.strip_prefix("[]") {
+        return value.is_null()
+            || value
+                .as_array()
+                .is_some_and(|items| items.iter().all(|v| !v.is_null() && fits(item, v, structs)));
+    }
+    let bare = go.trim_start_matches('*');
+    if value.is_null() {
+        return go.starts_with('*');
+    }
+    match bare {
+        "string" => value.is_string(),
+        "int64" => value.is_i64(),
+        "uint64" => value.is_u64(),
+        "bool" => value.is_boolean(),
+        name => match (
+            structs.get(name).and_then(Value::as_object),
+            value.as_object(),
+        ) {
+            (Some(fields), Some(object)) => object.iter().all(|(key, v)| {
+                fields
+                    .get(key)
+                    .and_then(Value::as_str)
+                    .is_some_and(|ty| fits(ty, v, structs))
+            }),
+            // A struct the fixture does not hold: an object is all we check.
+            (None, Some(_)) => true,
+            _ => false,
+        },
+    }
+}
+
+#[test]
+fn the_request_tables_are_the_sdk_models() {
+    use super::actions::{ParamType, params};
+    use crate::api::action::Action;
+    let models = sdk_models();
+    let actions = models["actions"].as_object().cloned().unwrap_or_default();
+    assert_eq!(actions.len(), 8);
+    for (name, model) in &actions {
+        let action = Action::from_name(name).unwrap_or_else(|| panic!("{name} is not an action"));
+        let ours: Vec<(&str, ParamType, bool)> = params(action)
+            .iter()
+            .map(|p| (p.name, p.ty, p.required))
+            .collect();
+        let theirs: Vec<(&str, ParamType, bool)> = model["request"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(field, spec)| {
+                let ty = match spec["type"].as_str().unwrap_or_default() {
+                    "*string" => ParamType::String,
+                    "*int64" => ParamType::Int,
+                    "*uint64" => ParamType::UInt,
+                    "*bool" => ParamType::Bool,
+                    "[]*string" => ParamType::StringArray,
+                    "[]*uint64" => ParamType::UIntArray,
+                    "[]*Tags" => ParamType::TagArray,
+                    other => panic!("{name}.{field}: no emulator type for {other}"),
+                };
+                (field.as_str(), ty, spec["required"] == true)
+            })
+            .collect();
+        assert_eq!(
+            ours, theirs,
+            "{name}: fields, types and required flags, in order"
+        );
+    }
+}
+
+#[tokio::test]
+async fn replies_and_error_codes_are_the_sdk_models() {
+    use base64::Engine as _;
+    let models = sdk_models();
+    let structs = models["structs"].clone();
+    let emu = emulator(config()).await;
+    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut replied: Vec<String> = Vec::new();
+    // Calls, checks a success against the response model, notes a code.
+    let mut step = async |action: &str, body: Value| -> Value {
+        let answer = call(&emu, action, body).await;
+        let response = answer.body["Response"].clone();
+        let model = &models["actions"][action];
+        if let Some(error) = response.get("Error") {
+            seen.push((
+                action.to_owned(),
+                error["Code"].as_str().unwrap_or_default().to_owned(),
+            ));
+            return response;
+        }
+        replied.push(action.to_owned());
+        let fields = model["response"].as_object().cloned().unwrap_or_default();
+        let mut keys: Vec<&String> = response
+            .as_object()
+            .map(|o| o.keys().collect())
+            .unwrap_or_default();
+        keys.sort();
+        let mut expected: Vec<&String> = fields.keys().collect();
+        expected.sort();
+        if action == "DescribeCertificates" {
+            for item in response["Certificates"].as_array().into_iter().flatten() {
+                for (key, value) in item.as_object().into_iter().flatten() {
+                    let ty = structs["Certificates"][key].as_str();
+                    assert!(
+                        ty.is_some_and(|ty| fits(ty, value, &structs)),
+                        "Certificates.{key} = {value} is not in the model as {ty:?}"
+                    );
+                }
+            }
+        }
+        assert_eq!(
+            keys, expected,
+            "{action}: the reply's fields are the model's"
+        );
+        for (key, value) in response.as_object().into_iter().flatten() {
+            let ty = fields[key].as_str().unwrap_or_default();
+            assert!(
+                fits(ty, value, &structs),
+                "{action}.{key} = {value} is not {ty}"
+            );
+        }
+        response
+    };
+
+    let tags = json!([{"TagKey": "tccert:certificate", "TagValue": "models"}]);
+    step(
+        "CreateCertificate",
+        json!({"ProductId": 36, "DomainNum": 1, "TimeSpan": 1}),
+    )
+    .await;
+    step("CreateCertificate", json!({"ProductId": 9, "DomainNum": 1})).await;
+    let bought = step(
+        "CreateCertificate",
+        json!({"ProductId": 9, "DomainNum": 1, "TimeSpan": 1, "AutoVoucher": 0, "Tags": tags}),
+    )
+    .await;
+    let id = bought["CertificateIds"][0]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let named = json!({"CertificateId": id});
+    step("DescribeCertificates", json!({"Tags": tags})).await;
+    step(
+        "DescribeCertificates",
+        json!({"ExpirationSort": "SIDEWAYS"}),
+    )
+    .await;
+    step("CheckCertificateDomainVerification", named.clone()).await;
+    let mut submit = org("Models");
+    submit["CertificateId"] = json!(id);
+    submit["CertificateDomain"] = json!("models.example.com");
+    call(&emu, "SubmitCertificateInformation", submit.clone()).await;
+    call(&emu, "CertificateOrderSubmit", json!({"CertId": id})).await;
+    let letter = |content: String| json!({"CertificateId": id, "ConfirmLetter": content});
+    step("UploadConfirmLetter", letter(pdf(100))).await;
+    step("UploadConfirmLetter", letter(pdf(2_000_000))).await;
+    let text = base64::engine::general_purpose::STANDARD.encode(vec![b'a'; 2000]);
+    step("UploadConfirmLetter", letter(text)).await;
+    step("UploadConfirmLetter", letter(pdf(2000))).await;
+    step("UploadConfirmLetter", letter(pdf(2000))).await;
+    step("CheckCertificateDomainVerification", named.clone()).await;
+    step("CancelAuditCertificate", named.clone()).await;
+    step("CancelAuditCertificate", named.clone()).await;
+    step("ModifyCertificateResubmit", named.clone()).await;
+    step("ModifyCertificateResubmit", named.clone()).await;
+    call(&emu, "SubmitCertificateInformation", submit).await;
+    call(&emu, "CertificateOrderSubmit", json!({"CertId": id})).await;
+    step("CompleteCertificate", named.clone()).await;
+    step("CompleteCertificate", named.clone()).await;
+    step("CheckCertificateDomainVerification", named.clone()).await;
+    step("DownloadCertificate", named.clone()).await;
+    let nobody = json!({"CertificateId": "nobody00"});
+    for action in [
+        "CancelAuditCertificate",
+        "ModifyCertificateResubmit",
+        "UploadConfirmLetter",
+        "CheckCertificateDomainVerification",
+        "CompleteCertificate",
+        "DownloadCertificate",
+    ] {
+        let mut body = nobody.clone();
+        if action == "UploadConfirmLetter" {
+            body["ConfirmLetter"] = json!(pdf(2000));
+        }
+        step(action, body).await;
+    }
+    step("DownloadCertificate", json!({"CertificateId": "abcb1234"})).await;
+
+    for action in models["actions"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(a, _)| a)
+    {
+        assert!(
+            replied.contains(action),
+            "{action} never succeeded in this test"
+        );
+    }
+    for (action, code) in &seen {
+        let listed = models["actions"][action.as_str()]["errors"]
+            .as_array()
+            .is_some_and(|codes| codes.iter().any(|c| c == code.as_str()));
+        assert!(
+            listed || COMMON_CODES.contains(&code.as_str()),
+            "{action} answered {code}, which its official error list does not hold"
+        );
+    }
+    assert_eq!(seen.len(), 18, "every error path above ran: {seen:?}");
+}
