@@ -235,7 +235,7 @@ pub fn zip_stored(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
         u16le(&mut central, 0); // disk
         u16le(&mut central, 0); // internal attributes
         let mode: usize = if folder { 0o040_700 } else { 0o100_600 };
-        u32le(&mut central, mode << 16 | usize::from(folder) * 0x10);
+        u32le(&mut central, (mode << 16) | (usize::from(folder) * 0x10));
         u32le(&mut central, offset);
         central.extend_from_slice(name.as_bytes());
     }
