@@ -11,7 +11,10 @@
 //! action with a token bucket; keeps each certificate's status, `SubmittedData`
 //! and order; and answers in the API's own envelope and error codes (HTTP 200
 //! with `{"Response": {...}}`). See [`server`] for the order of the checks,
-//! [`actions`] for the status machine and [`fault`] for injected faults.
+//! [`actions`] for the status machine, [`lifecycle`] for the purchase,
+//! cancellation, resubmit, letter, domain checks, completion and download,
+//! [`issuer`] for the CA that signs downloaded certificates and [`fault`] for
+//! injected faults.
 //!
 //! Two ways in:
 //! * Rust tests: [`start`] an [`EmulatorConfig`], talk to [`RunningEmulator::url`],

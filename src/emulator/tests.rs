@@ -1711,3 +1711,83 @@ async fn replies_and_error_codes_are_the_sdk_models() {
     }
     assert_eq!(seen.len(), 18, "every error path above ran: {seen:?}");
 }
+
+#[tokio::test]
+async fn a_parse_certificate_downloads_a_leaf_for_the_submitted_csrs_key() {
+    use base64::Engine as _;
+    use rcgen::PublicKeyData as _;
+    use x509_parser::prelude::{FromDer as _, X509Certificate};
+    let emu = emulator(config()).await;
+    let key = rcgen::KeyPair::generate().unwrap_or_else(|e| panic!("{e}"));
+    let csr = rcgen::CertificateParams::new(vec!["www.example.com".to_owned()])
+        .and_then(|p| p.serialize_request(&key))
+        .and_then(|r| r.pem())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut submit = org("Tencent");
+    submit["CsrType"] = json!("parse");
+    submit["CsrContent"] = json!(csr);
+    submit["DomainList"] = json!(["api.example.com"]);
+    assert_eq!(
+        call(&emu, "SubmitCertificateInformation", submit)
+            .await
+            .code(),
+        "OK"
+    );
+    call(
+        &emu,
+        "CertificateOrderSubmit",
+        json!({"CertId": "abcb1234"}),
+    )
+    .await;
+    let done = call(
+        &emu,
+        "CompleteCertificate",
+        json!({"CertificateId": "abcb1234"}),
+    )
+    .await;
+    assert_eq!(done.code(), "OK", "a seeded certificate is completed too");
+    let downloaded = call(
+        &emu,
+        "DownloadCertificate",
+        json!({"CertificateId": "abcb1234"}),
+    )
+    .await;
+    let zip = base64::engine::general_purpose::STANDARD
+        .decode(
+            downloaded.body["Response"]["Content"]
+                .as_str()
+                .unwrap_or_default(),
+        )
+        .unwrap_or_default();
+    let entries = crate::archive::read(&zip).unwrap_or_else(|e| panic!("{e}"));
+    let paths: Vec<&str> = entries.iter().map(crate::archive::Entry::path).collect();
+    assert_eq!(
+        paths,
+        [
+            "www.example.com_nginx",
+            "www.example.com_nginx/www.example.com_bundle.crt",
+            "www.example.com_nginx/www.example.com_bundle.pem",
+            "www.example.com_nginx/www.example.com.csr"
+        ],
+        "no key: the CSR's key stays with its owner"
+    );
+    let crate::archive::Entry::File { contents, .. } = &entries[1] else {
+        panic!("not a file")
+    };
+    let pem = x509_parser::pem::Pem::iter_from_buffer(contents)
+        .next()
+        .and_then(Result::ok)
+        .map(|p| p.contents)
+        .unwrap_or_default();
+    let (_, leaf) = X509Certificate::from_der(&pem).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        leaf.public_key().raw,
+        key.subject_public_key_info().as_slice()
+    );
+    let sans = leaf
+        .subject_alternative_name()
+        .ok()
+        .flatten()
+        .map(|e| e.value.general_names.len());
+    assert_eq!(sans, Some(2), "the domain and DomainList");
+}
