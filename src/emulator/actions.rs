@@ -817,11 +817,19 @@ fn describe(cert: &CertificateState, language: Language) -> Map<String, Value> {
         "VulnerabilityStatus": "INACTIVE",
         "CertBeginTime": null,
         "CertEndTime": null,
-        "ValidityPeriod": "12",
+        "ValidityPeriod": cert
+            .purchase
+            .as_ref()
+            .map_or(12, |p| 12 * p.time_span.max(1))
+            .to_string(),
         "InsertTime": beijing_time(cert.inserted_at),
         "OrderId": cert.order_id,
         "CertificateExtra": {
-            "DomainNumber": (domain_list.len() + 1).to_string(),
+            "DomainNumber": cert
+                .purchase
+                .as_ref()
+                .map_or(domain_list.len() as u64 + 1, |p| p.domain_num)
+                .to_string(),
             "OriginCertificateId": null,
             "ReplacedBy": null,
             "ReplacedFor": null,
@@ -868,7 +876,11 @@ fn describe(cert: &CertificateState, language: Language) -> Map<String, Value> {
 
 /// The certificate's names: its domain, then the `DomainList` submitted.
 fn names_of(cert: &CertificateState) -> Vec<String> {
-    let mut names = vec![cert.domain.clone()];
+    // A bought certificate has no domain until its first submit.
+    let mut names: Vec<String> = Some(cert.domain.clone())
+        .filter(|d| !d.is_empty())
+        .into_iter()
+        .collect();
     let listed = cert
         .submitted_data
         .as_ref()

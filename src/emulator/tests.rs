@@ -1061,6 +1061,10 @@ async fn a_purchase_goes_from_5_to_a_downloaded_chain() {
         (json!(5), json!(""))
     );
     assert_eq!(fresh["IsDv"], false);
+    assert_eq!(fresh["PackageType"], "9");
+    assert_eq!(fresh["CertificateExtra"]["DomainNumber"], "1");
+    assert_eq!(fresh["ValidityPeriod"], "12");
+    assert_eq!(fresh["Tags"][0]["TagValue"], "shop");
 
     let mut submit = org("Shop");
     submit["CertificateId"] = json!(id);
