@@ -1795,3 +1795,42 @@ async fn a_parse_certificate_downloads_a_leaf_for_the_submitted_csrs_key() {
         .map(|e| e.value.general_names.len());
     assert_eq!(sans, Some(2), "the domain and DomainList");
 }
+
+#[tokio::test]
+async fn each_lifecycle_action_has_its_own_rate_bucket() {
+    let emu = emulator(EmulatorConfig {
+        rate_per_second: 1.0,
+        ..config()
+    })
+    .await;
+    let buy = json!({"ProductId": 9, "DomainNum": 1, "TimeSpan": 1});
+    assert_eq!(
+        call(&emu, "CreateCertificate", buy.clone()).await.code(),
+        "OK"
+    );
+    let second = call(&emu, "CreateCertificate", buy).await;
+    assert_eq!(second.code(), "RequestLimitExceeded", "{}", second.raw);
+    let id = json!({"CertificateId": "abcb1234"});
+    for action in [
+        "DescribeCertificates",
+        "CompleteCertificate",
+        "DownloadCertificate",
+    ] {
+        let body = if action == "DescribeCertificates" {
+            json!({})
+        } else {
+            id.clone()
+        };
+        let answer = call(&emu, action, body).await;
+        assert_ne!(
+            answer.code(),
+            "RequestLimitExceeded",
+            "{action} has a bucket of its own"
+        );
+    }
+    assert_eq!(
+        emu.snapshot().certificates.len(),
+        2,
+        "the throttled purchase bought nothing"
+    );
+}
