@@ -35,7 +35,10 @@
 //!                                                            error, credentials (flag > env > files), proxy
 //!
 //!  Names and constants of the API: api/action (actions, SSL_API_VERSION), api/status,
-//!  api/param (fixed parameters), field.rs (profile fields), certificate::Api (which submit).
+//!  api/param (fixed parameters), api/product (the products CreateCertificate sells),
+//!  field.rs (profile fields), certificate::Api (which submit).
+//!  Lifecycle building blocks: validate/letter (confirmation letters by content and size),
+//!  archive (a safe reader of the ZIP DownloadCertificate answers, into memory).
 //!
 //!  Beside the pipeline (no manifest involved):
 //!   csr new      csr/keygen (names checked by validate::formats; key + CSR as PEM) ─► outfile (0600, no clobber)
@@ -61,7 +64,7 @@
 //! - Every number a user types is range-checked once, by [`numbers`], when
 //!   the command line is parsed; the run never sees one out of range.
 //! - The pure core (`source`, `diag`, `field`, `certificate`, `secret`,
-//!   `numbers`, `select`, `pipeline`, `starter`, `manifest/`, `validate/`,
+//!   `numbers`, `select`, `pipeline`, `starter`, `archive`, `manifest/`, `validate/`,
 //!   `output/`, `csr/`, `cli/`, `plan/` but `plan::run`, and `api/` but
 //!   `api::{client, proxy}`) imports no tokio, reqwest, hyper or `std::fs`:
 //!   files and the environment come through [`system`], the network through
@@ -73,6 +76,7 @@
 
 pub mod api;
 pub mod app;
+pub mod archive;
 pub mod certificate;
 pub mod cli;
 pub mod commands;

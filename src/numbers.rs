@@ -193,8 +193,23 @@ pub const ISSUE_AFTER: Number = Number {
     default: "none",
 };
 
+/// `emulator --cancel-after`: seconds from a `CancelAuditCertificate` to
+/// status 7.
+pub const CANCEL_AFTER: Number = Number {
+    flag: "--cancel-after",
+    env: None,
+    commands: "emulator",
+    unit: "seconds",
+    range: Range::Real {
+        min: 0.0,
+        min_included: true,
+        max: 2_592_000.0,
+    },
+    default: "0",
+};
+
 /// Every number above, in the order the documentation lists them.
-pub const ALL: [Number; 12] = [
+pub const ALL: [Number; 13] = [
     RATE,
     TIMEOUT,
     INTERVAL,
@@ -205,6 +220,7 @@ pub const ALL: [Number; 12] = [
     LATENCY_MS,
     CLOCK_OFFSET,
     ISSUE_AFTER,
+    CANCEL_AFTER,
     FAULT_SEED,
     TIMESTAMP,
 ];
@@ -412,6 +428,11 @@ pub fn parse_wait_timeout(text: &str) -> Result<f64, String> {
 /// `emulator --issue-after`.
 pub fn parse_issue_after(text: &str) -> Result<f64, String> {
     ISSUE_AFTER.real(text)
+}
+
+/// `emulator --cancel-after`.
+pub fn parse_cancel_after(text: &str) -> Result<f64, String> {
+    CANCEL_AFTER.real(text)
 }
 
 /// `emulator --fault-seed`.

@@ -23,15 +23,36 @@ pub enum Action {
     CertificateInfoSubmit,
     /// The list of an account's certificates, paged (`tccert import`).
     DescribeCertificates,
+    /// Buys a paid certificate (product, domain count, years, tags).
+    CreateCertificate,
+    /// Cancels the CA's review of an ordered certificate (0, 4, 8 -> 6 -> 7).
+    CancelAuditCertificate,
+    /// Reopens a rejected (2) or cancelled (7) certificate for submission.
+    ModifyCertificateResubmit,
+    /// Uploads the confirmation letter an OV/EV order waits for (8).
+    UploadConfirmLetter,
+    /// The domain validation checks, per name.
+    CheckCertificateDomainVerification,
+    /// Asks the CA to check the domain validation now.
+    CompleteCertificate,
+    /// The issued certificate as a base64 ZIP.
+    DownloadCertificate,
 }
 
 impl Action {
-    pub const ALL: [Action; 5] = [
+    pub const ALL: [Action; 12] = [
         Action::DescribeCertificateDetail,
         Action::SubmitCertificateInformation,
         Action::CertificateOrderSubmit,
         Action::CertificateInfoSubmit,
         Action::DescribeCertificates,
+        Action::CreateCertificate,
+        Action::CancelAuditCertificate,
+        Action::ModifyCertificateResubmit,
+        Action::UploadConfirmLetter,
+        Action::CheckCertificateDomainVerification,
+        Action::CompleteCertificate,
+        Action::DownloadCertificate,
     ];
 
     /// The `X-TC-Action` value.
@@ -42,6 +63,13 @@ impl Action {
             Action::CertificateOrderSubmit => "CertificateOrderSubmit",
             Action::CertificateInfoSubmit => "CertificateInfoSubmit",
             Action::DescribeCertificates => "DescribeCertificates",
+            Action::CreateCertificate => "CreateCertificate",
+            Action::CancelAuditCertificate => "CancelAuditCertificate",
+            Action::ModifyCertificateResubmit => "ModifyCertificateResubmit",
+            Action::UploadConfirmLetter => "UploadConfirmLetter",
+            Action::CheckCertificateDomainVerification => "CheckCertificateDomainVerification",
+            Action::CompleteCertificate => "CompleteCertificate",
+            Action::DownloadCertificate => "DownloadCertificate",
         }
     }
 

@@ -4,6 +4,7 @@ pub mod client;
 pub mod credentials;
 pub mod error;
 pub mod param;
+pub mod product;
 pub mod proxy;
 pub mod request;
 pub mod sign;

@@ -432,11 +432,11 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
 
-    /// Serve HTTPS (the URL line is then https://...) with a certificate for localhost and 127.0.0.1 signed by a CA made at start, for clients that speak only HTTPS (tccli, the SDKs, Terraform).
+    /// Serve HTTPS (the URL line is then https://...) with a certificate for localhost, ssl.localhost and 127.0.0.1 signed by a CA made at start, for clients that speak only HTTPS (tccli, the SDKs, Terraform).
     #[arg(long)]
     pub tls: bool,
 
-    /// With --tls: write the CA certificate (PEM) here before the URL line, for clients to trust (tccert --ca-cert, REQUESTS_CA_BUNDLE, SSL_CERT_FILE).
+    /// With --tls: write the CA certificate (PEM) here before the URL line, for clients to trust (tccert --ca-cert; the Python SDK's HttpProfile(certification=FILE); each official client in docs/cli.md).
     #[arg(long, value_name = "FILE", requires = "tls")]
     pub tls_ca_out: Option<PathBuf>,
 
@@ -469,6 +469,10 @@ pub struct EmulatorArgs {
     /// Issue ordered certificates (status 0, 4 or 8 after CertificateOrderSubmit) this many seconds after the order; without it they wait for ever.
     #[arg(long, value_name = "SECONDS", value_parser = numbers::parse_issue_after)]
     pub issue_after: Option<f64>,
+
+    /// Seconds a certificate stays cancelling (6) after CancelAuditCertificate before it is cancelled (7).
+    #[arg(long, value_name = "SECONDS", default_value = numbers::CANCEL_AFTER.default, value_parser = numbers::parse_cancel_after)]
+    pub cancel_after: f64,
 }
 
 #[derive(Debug, Args)]

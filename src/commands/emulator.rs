@@ -84,6 +84,7 @@ pub async fn run(args: EmulatorArgs) -> CommandResult {
         rate_per_second: args.rate,
         clock_offset_seconds: args.clock_offset,
         issue_after: args.issue_after.map(Duration::from_secs_f64),
+        cancel_after: Duration::from_secs_f64(args.cancel_after),
         tls,
     };
     emulator::run_cli(config)

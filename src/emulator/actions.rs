@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 use super::state::{CertificateState, StateSnapshot};
 use crate::api::action::Action;
 use crate::api::sign::utc_date;
-use crate::api::status::{self, INFO_SUBMITTED, Language, PENDING_SUBMISSION};
+use crate::api::status::{self, Language, PENDING_SUBMISSION};
 
 /// An error answered in the API's own envelope.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +46,8 @@ pub enum ParamType {
     UInt,
     /// A signed 64-bit integer (`Type` of CertificateInfoSubmit).
     Int,
+    /// An array of `{"TagKey": String, "TagValue": String}` (`Tags`).
+    TagArray,
 }
 
 impl ParamType {
@@ -61,6 +63,15 @@ impl ParamType {
             ParamType::Bool => value.is_boolean(),
             ParamType::UInt => value.is_u64(),
             ParamType::Int => value.is_i64(),
+            ParamType::TagArray => value.as_array().is_some_and(|items| {
+                items.iter().all(|tag| {
+                    tag.as_object().is_some_and(|t| {
+                        t.iter().all(|(k, v)| {
+                            matches!(k.as_str(), "TagKey" | "TagValue") && v.is_string()
+                        })
+                    })
+                })
+            }),
         }
     }
 
@@ -71,6 +82,7 @@ impl ParamType {
             ParamType::UIntArray => "Array of Integer",
             ParamType::Bool => "Boolean",
             ParamType::UInt | ParamType::Int => "Integer",
+            ParamType::TagArray => "Array of Tags",
         }
     }
 }
@@ -91,17 +103,31 @@ use ParamType::{Bool, Int, String as Str, StringArray, UInt, UIntArray};
 
 const DESCRIBE_PARAMS: &[Param] = &[p("CertificateId", Str, true)];
 
-/// `DescribeCertificates`: paging and the three filters the emulator
-/// applies (`SearchKey` in the id or a name, `CertificateStatus`, `CertIds`).
-/// The API's other filters (`ProjectId`, `ExpirationSort`, ...) are not
-/// emulated and answered `UnknownParameter`, so a client that starts using
-/// one finds out here rather than getting an unfiltered list.
+/// `DescribeCertificates`: paging and every official filter, with its
+/// type. The emulator applies `SearchKey` (in the id or a name),
+/// `CertificateStatus`, `CertIds`, `Tags` (every tag given, by key and
+/// value) and `ExpirationSort` (by end time, certificates without one
+/// last); the others are accepted and change nothing, as every emulated
+/// certificate is a bought, non-SM, non-hosted server certificate.
 const LIST_PARAMS: &[Param] = &[
     p("Offset", UInt, false),
     p("Limit", UInt, false),
     p("SearchKey", Str, false),
+    p("CertificateType", Str, false),
+    p("ProjectId", UInt, false),
+    p("ExpirationSort", Str, false),
     p("CertificateStatus", UIntArray, false),
+    p("Deployable", UInt, false),
+    p("Upload", Int, false),
+    p("Renew", Int, false),
+    p("FilterSource", Str, false),
+    p("IsSM", Int, false),
+    p("FilterExpiring", UInt, false),
+    p("Hostable", UInt, false),
+    p("Tags", ParamType::TagArray, false),
+    p("IsPendingIssue", Int, false),
     p("CertIds", StringArray, false),
+    p("ServiceId", Str, false),
 ];
 
 /// `Limit` when not given, and the most one page holds ("默认10。最大值1000，
@@ -284,6 +310,7 @@ pub fn params(action: Action) -> &'static [Param] {
         Action::CertificateOrderSubmit => ORDER_SUBMIT_PARAMS,
         Action::CertificateInfoSubmit => INFO_SUBMIT_PARAMS,
         Action::DescribeCertificates => LIST_PARAMS,
+        other => super::lifecycle::params(other).unwrap_or_default(),
     }
 }
 
@@ -340,6 +367,10 @@ pub fn check_params(action: Action, body: &Map<String, Value>) -> Result<String,
     if action == Action::CertificateInfoSubmit {
         check_info_submit(body)?;
     }
+    if action == Action::DescribeCertificates {
+        check_enum(body, "ExpirationSort", &["ASC", "DESC"])?;
+    }
+    super::lifecycle::check(action, body)?;
     Ok(body
         .get(certificate_param(action))
         .and_then(Value::as_str)
@@ -553,7 +584,11 @@ pub fn note_received(state: &mut StateSnapshot, action: Action, certificate_id: 
             Action::CertificateOrderSubmit => &mut cert.order_submits_received,
             Action::CertificateInfoSubmit => &mut cert.info_submits_received,
             // Names no certificate; counted in `requests_by_action` only.
-            Action::DescribeCertificates => return,
+            Action::DescribeCertificates | Action::CreateCertificate => return,
+            other => {
+                super::lifecycle::note_received(cert, other);
+                return;
+            }
         };
         *counter = counter.saturating_add(1);
     }
@@ -629,6 +664,12 @@ pub fn execute(
             let mut data = body.clone();
             data.shift_remove("CertificateId");
             cert.is_dv = data.shift_remove("IsDV").and_then(|v| v.as_bool()) == Some(true);
+            if cert.purchase.is_some()
+                && let Some(domain) = data.get("CertificateDomain").and_then(Value::as_str)
+            {
+                // A bought certificate takes its domain from the submit.
+                domain.clone_into(&mut cert.domain);
+            }
             cert.submitted_data = Some(data);
             cert.submitted_by = Some(action.name().to_owned());
             cert.successor_params = None;
@@ -653,6 +694,11 @@ pub fn execute(
                 ));
             }
             cert.submitted_data = Some(submitted_data_of(body));
+            if cert.purchase.is_some()
+                && let Some(domain) = body.get("CertCommonName").and_then(Value::as_str)
+            {
+                domain.clone_into(&mut cert.domain);
+            }
             cert.submitted_by = Some(action.name().to_owned());
             cert.successor_params = Some(successor_only_params(body));
             cert.info_submits_applied = cert.info_submits_applied.saturating_add(1);
@@ -679,7 +725,7 @@ pub fn execute(
                     ),
                 ));
             }
-            cert.status = INFO_SUBMITTED;
+            cert.status = super::lifecycle::status_after_order(cert);
             cert.order_id = Some(next_order_id.clone());
             cert.ordered_at_ms = Some(now_ms);
             if let Some(verify_type) = body.get("VerifyType").and_then(Value::as_str) {
@@ -688,7 +734,7 @@ pub fn execute(
             cert.order_submits_applied = cert.order_submits_applied.saturating_add(1);
             let response = json!({
                 "OrderId": next_order_id,
-                "Status": INFO_SUBMITTED,
+                "Status": cert.status,
                 "IsAudited": false,
             });
             Ok(Executed {
@@ -696,6 +742,10 @@ pub fn execute(
                 changed: true,
             })
         }
+        _ => Err(ApiError::new(
+            "InternalError",
+            "a lifecycle action (emulator::lifecycle)",
+        )),
     }
 }
 
@@ -743,13 +793,22 @@ fn describe(cert: &CertificateState, language: Language) -> Map<String, Value> {
         (true, true) => 3,
         (true, false) => 4,
     };
-    let response = json!({
+    let (package_type, product_name, is_dv, is_wildcard) = super::lifecycle::product_fields(cert)
+        .unwrap_or_else(|| {
+            (
+                "14".to_owned(),
+                "TrustAsia OV SSL".to_owned(),
+                cert.is_dv,
+                cert.domain.starts_with("*."),
+            )
+        });
+    let mut response = json!({
         "OwnerUin": "100000000001",
         "ProjectId": "0",
         "From": "trustasia",
         "CertificateType": "SVR",
-        "PackageType": "14",
-        "ProductZhName": "TrustAsia OV",
+        "PackageType": package_type,
+        "ProductZhName": product_name,
         "Domain": cert.domain,
         "Alias": "",
         "Status": cert.status,
@@ -758,11 +817,19 @@ fn describe(cert: &CertificateState, language: Language) -> Map<String, Value> {
         "VulnerabilityStatus": "INACTIVE",
         "CertBeginTime": null,
         "CertEndTime": null,
-        "ValidityPeriod": "12",
+        "ValidityPeriod": cert
+            .purchase
+            .as_ref()
+            .map_or(12, |p| 12 * p.time_span.max(1))
+            .to_string(),
         "InsertTime": beijing_time(cert.inserted_at),
         "OrderId": cert.order_id,
         "CertificateExtra": {
-            "DomainNumber": (domain_list.len() + 1).to_string(),
+            "DomainNumber": cert
+                .purchase
+                .as_ref()
+                .map_or(domain_list.len() as u64 + 1, |p| p.domain_num)
+                .to_string(),
             "OriginCertificateId": null,
             "ReplacedBy": null,
             "ReplacedFor": null,
@@ -775,17 +842,17 @@ fn describe(cert: &CertificateState, language: Language) -> Map<String, Value> {
         "DvAuthDetail": dv_auth,
         "VulnerabilityReport": null,
         "CertificateId": cert.certificate_id,
-        "TypeName": "TrustAsia OV SSL",
+        "TypeName": product_name,
         "StatusName": status::api_name(cert.status, language),
         "SubjectAltName": domain_list,
         "IsVip": true,
-        "IsWildcard": cert.domain.starts_with("*."),
-        "IsDv": cert.is_dv,
+        "IsWildcard": is_wildcard,
+        "IsDv": is_dv,
         "IsVulnerability": false,
         "SubmittedData": cert.submitted_data,
         "RenewAble": false,
         "Deployable": false,
-        "Tags": [],
+        "Tags": super::lifecycle::tags_json(cert),
         "RootCert": null,
         "EncryptCert": null,
         "EncryptPrivateKey": null,
@@ -795,14 +862,25 @@ fn describe(cert: &CertificateState, language: Language) -> Map<String, Value> {
         "DvRevokeAuthDetail": null,
         "CertChainInfo": null,
         "DomainType": domain_type,
-        "CertType": "OV",
+        "CertType": if is_dv { "DV" } else { "OV" },
     });
+    if let Some(issued) = cert.issued_at_ms {
+        let begin = issued / 1000;
+        let years = cert.purchase.as_ref().map_or(1, |p| p.time_span.max(1));
+        let end = begin.saturating_add(i64::try_from(years).unwrap_or(1) * 365 * 86_400);
+        response["CertBeginTime"] = json!(beijing_time(begin));
+        response["CertEndTime"] = json!(beijing_time(end));
+    }
     response.as_object().cloned().unwrap_or_default()
 }
 
 /// The certificate's names: its domain, then the `DomainList` submitted.
 fn names_of(cert: &CertificateState) -> Vec<String> {
-    let mut names = vec![cert.domain.clone()];
+    // A bought certificate has no domain until its first submit.
+    let mut names: Vec<String> = Some(cert.domain.clone())
+        .filter(|d| !d.is_empty())
+        .into_iter()
+        .collect();
     let listed = cert
         .submitted_data
         .as_ref()
@@ -916,7 +994,11 @@ fn list(
         .get("CertIds")
         .and_then(Value::as_array)
         .map(|items| items.iter().filter_map(Value::as_str).collect());
-    let matching: Vec<&CertificateState> = state
+    let tags: &[Value] = body
+        .get("Tags")
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice);
+    let mut matching: Vec<&CertificateState> = state
         .certificates
         .values()
         .filter(|cert| {
@@ -930,8 +1012,17 @@ fn list(
                 && ids
                     .as_ref()
                     .is_none_or(|i| i.is_empty() || i.contains(&cert.certificate_id.as_str()))
+                && super::lifecycle::has_tags(cert, tags)
         })
         .collect();
+    // By end time (the issue time orders them alike); none last either way.
+    match body.get("ExpirationSort").and_then(Value::as_str) {
+        Some("ASC") => matching.sort_by_key(|c| (c.issued_at_ms.is_none(), c.issued_at_ms)),
+        Some("DESC") => {
+            matching.sort_by_key(|c| (c.issued_at_ms.is_none(), std::cmp::Reverse(c.issued_at_ms)))
+        }
+        _ => {}
+    }
     let total = matching.len();
     let items: Vec<Value> = matching
         .into_iter()
@@ -965,7 +1056,6 @@ fn list(
                 "Deployable",
                 "RenewAble",
                 "Tags",
-                "TypeName",
             ] {
                 item.insert(
                     key.to_owned(),
@@ -976,6 +1066,11 @@ fn list(
             item.insert("SubjectAltName".into(), json!(names_of(cert)));
             item.insert("CertSANs".into(), json!(names_of(cert)));
             item.insert("AwaitingValidationMsg".into(), Value::Null);
+            // The list names the product `PackageTypeName` (the detail `TypeName`).
+            item.insert(
+                "PackageTypeName".into(),
+                detail.get("TypeName").cloned().unwrap_or(Value::Null),
+            );
             Value::Object(item)
         })
         .collect();
@@ -1117,6 +1212,7 @@ mod tests {
             ParamType::Bool => json!(true),
             ParamType::UInt => json!(1),
             ParamType::Int => json!(-1),
+            ParamType::TagArray => json!([{"TagKey": "k", "TagValue": "v"}]),
         }
     }
 
@@ -1657,9 +1753,17 @@ mod tests {
             code(run(state, Action::DescribeCertificates, body))
         };
         assert_eq!(
-            list(&mut state, json!({"ProjectId": 0})),
-            "UnknownParameter",
-            "filters that are not emulated say so"
+            list(
+                &mut state,
+                json!({"ProjectId": 0, "FilterSource": "buy", "IsSM": 0})
+            ),
+            "",
+            "every official filter is accepted"
+        );
+        assert_eq!(list(&mut state, json!({"Filters": []})), "UnknownParameter");
+        assert_eq!(
+            list(&mut state, json!({"ExpirationSort": "UP"})),
+            "FailedOperation.InvalidParam"
         );
         assert_eq!(
             list(&mut state, json!({"CertificateStatus": ["5"]})),

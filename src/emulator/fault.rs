@@ -16,9 +16,10 @@
 //!   `late-apply-MS` (hold the request MS milliseconds, then carry it out and
 //!   reply, even when the client has gone: a slow server whose write lands
 //!   after the client's timeout, e.g. `late-apply-2500`).
-//! * `ACTION`: only requests of this action (`DescribeCertificateDetail`,
-//!   `SubmitCertificateInformation`, `CertificateInfoSubmit`,
-//!   `CertificateOrderSubmit`); all when left out.
+//! * `ACTION`: only requests of this action (any emulated one, e.g.
+//!   `SubmitCertificateInformation` or `CreateCertificate`); all when left
+//!   out. A purchase names no certificate, so `@CERTIFICATE_ID` never
+//!   matches `CreateCertificate`.
 //! * `CERTIFICATE_ID`: only requests naming this certificate; all when left out.
 //! * Trigger: `first:N` fires on the first N matching requests **of each
 //!   (action, certificate) pair**, so `internal-error=first:1` fails the first

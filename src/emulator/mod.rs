@@ -11,7 +11,10 @@
 //! action with a token bucket; keeps each certificate's status, `SubmittedData`
 //! and order; and answers in the API's own envelope and error codes (HTTP 200
 //! with `{"Response": {...}}`). See [`server`] for the order of the checks,
-//! [`actions`] for the status machine and [`fault`] for injected faults.
+//! [`actions`] for the status machine, [`lifecycle`] for the purchase,
+//! cancellation, resubmit, letter, domain checks, completion and download,
+//! [`issuer`] for the CA that signs downloaded certificates and [`fault`] for
+//! injected faults.
 //!
 //! Two ways in:
 //! * Rust tests: [`start`] an [`EmulatorConfig`], talk to [`RunningEmulator::url`],
@@ -39,6 +42,8 @@
 pub mod actions;
 pub mod bucket;
 pub mod fault;
+pub mod issuer;
+pub mod lifecycle;
 pub mod server;
 pub mod state;
 
@@ -94,6 +99,10 @@ pub struct EmulatorConfig {
     /// certificate still waiting for the CA (status 0, 4 or 8) is issued
     /// (1). `None`: never, as before.
     pub issue_after: Option<Duration>,
+    /// How long a certificate stays cancelling (6) after a
+    /// `CancelAuditCertificate` before it is cancelled (7)
+    /// (`tccert emulator --cancel-after SECONDS`; zero: at the next read).
+    pub cancel_after: Duration,
     /// Serve HTTPS with this configuration ([`server::make_tls_identity`]).
     pub tls: Option<Arc<rustls::ServerConfig>>,
 }
@@ -112,6 +121,7 @@ impl Default for EmulatorConfig {
             rate_per_second: 10.0,
             clock_offset_seconds: 0,
             issue_after: None,
+            cancel_after: Duration::ZERO,
             tls: None,
         }
     }
@@ -138,6 +148,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("rate_per_second", &self.rate_per_second)
             .field("clock_offset_seconds", &self.clock_offset_seconds)
             .field("issue_after", &self.issue_after)
+            .field("cancel_after", &self.cancel_after)
             .field("tls", &self.tls.is_some())
             .finish()
     }
@@ -243,7 +254,8 @@ pub async fn start(config: EmulatorConfig) -> io::Result<RunningEmulator> {
 
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
-    let shared = Arc::new(Shared::new(&config, snapshot));
+    let issuer = issuer::Issuer::new().map_err(io::Error::other)?;
+    let shared = Arc::new(Shared::new(&config, snapshot, issuer));
     let (stop, stopped) = watch::channel(false);
     let tls = config.tls.is_some();
     let task = tokio::spawn(server::serve(

@@ -35,6 +35,7 @@ use super::EmulatorConfig;
 use super::actions::{self, ApiError};
 use super::bucket::TokenBucket;
 use super::fault::{FaultInjector, FaultKind};
+use super::lifecycle;
 use super::state::{self, StateSnapshot};
 use crate::api::action::{Action, SSL_API_VERSION};
 use crate::api::sign::{self, ReceivedRequest, SSL_SERVICE, VerifyError};
@@ -55,6 +56,11 @@ pub(super) struct Shared {
     rate_per_second: f64,
     /// Ordered certificates move to issued (1) this long after the order.
     issue_after: Option<Duration>,
+    /// Cancelling certificates (6) move to cancelled (7) this long after
+    /// their `CancelAuditCertificate`.
+    cancel_after: Duration,
+    /// The CA that signs downloaded certificates.
+    issuer: super::issuer::Issuer,
     state_file: Option<std::path::PathBuf>,
     state: Mutex<StateSnapshot>,
     /// One bucket per account (the default pairs counting as one) and action.
@@ -76,7 +82,11 @@ fn real_now() -> i64 {
 }
 
 impl Shared {
-    pub(super) fn new(config: &EmulatorConfig, state: StateSnapshot) -> Self {
+    pub(super) fn new(
+        config: &EmulatorConfig,
+        state: StateSnapshot,
+        issuer: super::issuer::Issuer,
+    ) -> Self {
         Self {
             credentials: config
                 .credentials
@@ -93,6 +103,8 @@ impl Shared {
             latency: config.latency,
             rate_per_second: config.rate_per_second,
             issue_after: config.issue_after,
+            cancel_after: config.cancel_after,
+            issuer,
             state_file: config.state_file.clone(),
             state: Mutex::new(state),
             buckets: Mutex::new(HashMap::new()),
@@ -116,11 +128,20 @@ impl Shared {
     /// The state as of now: orders due for issuance are issued first, so a
     /// test reading the state sees what the next describe would answer.
     pub(super) fn snapshot(&self) -> StateSnapshot {
-        if let Some(after) = self.issue_after {
-            let now_ms = self.now_ms();
-            self.mutate(|state| ((), state.issue_due(now_ms, after)));
-        }
+        let now_ms = self.now_ms();
+        self.mutate(|state| ((), self.advance(state, now_ms)));
         lock(&self.state).clone()
+    }
+
+    /// The CA's side, as of `now_ms`: orders that have waited long enough
+    /// are issued, cancellations that have waited long enough land.
+    /// Returns whether anything moved.
+    fn advance(&self, state: &mut StateSnapshot, now_ms: i64) -> bool {
+        let issued = self
+            .issue_after
+            .is_some_and(|after| state.issue_due(now_ms, after));
+        let cancelled = state.cancel_due(now_ms, self.cancel_after);
+        issued || cancelled
     }
 
     /// Applies `change` to the state and, when it reports a change, writes
@@ -175,8 +196,12 @@ pub fn make_tls_identity() -> Result<TlsIdentity, String> {
     ];
     let ca_key = KeyPair::generate().map_err(|e| failed("CA's key", e))?;
     let ca = CertifiedIssuer::self_signed(ca_params, ca_key).map_err(|e| failed("CA", e))?;
+    // `ssl.localhost` too: the official Node.js SDK takes the service name
+    // from the endpoint's first label, so it must be pointed at a host
+    // named `ssl.…` (docs/cli.md, "Official clients against the emulator").
     let mut leaf_params = CertificateParams::new(vec![
         "localhost".to_string(),
+        "ssl.localhost".to_string(),
         "127.0.0.1".to_string(),
         "::1".to_string(),
     ])
@@ -668,10 +693,33 @@ async fn api_gates_inner(
             payload: &body,
             timestamp,
         };
-        sign::verify_parsed(&auth, &received, SSL_SERVICE, |id| {
-            shared.credentials.get(id).map(|(key, _)| key.as_str())
-        })
-        .map_err(|e| refuse_auth(shared, &e))?;
+        let key_for = |id: &str| shared.credentials.get(id).map(|(key, _)| key.as_str());
+        let verified = match sign::verify_parsed(&auth, &received, SSL_SERVICE, key_for) {
+            // The official Node.js SDK signs the host without its port
+            // (`host:127.0.0.1`, sent as `Host: 127.0.0.1:PORT`): accept a
+            // signature over the host without the port too.
+            Err(VerifyError::SignatureFailure(why)) => {
+                match header(headers, "host").and_then(host_without_port) {
+                    Some(bare) => {
+                        let lookup = |name: &str| {
+                            if name == "host" {
+                                Some(bare)
+                            } else {
+                                header(headers, name)
+                            }
+                        };
+                        let again = ReceivedRequest {
+                            header: &lookup,
+                            ..received
+                        };
+                        sign::verify_parsed(&auth, &again, SSL_SERVICE, key_for)
+                    }
+                    None => Err(VerifyError::SignatureFailure(why)),
+                }
+            }
+            other => other,
+        };
+        verified.map_err(|e| refuse_auth(shared, &e))?;
     }
     // Whose request this is: the account of the verified SecretId.
     let secret_id = auth.secret_id.clone();
@@ -754,10 +802,7 @@ async fn api_gates_inner(
             .get(&certificate_id)
             .is_some_and(|cert| cert.owner != owner)
         {
-            return Err(ApiError::new(
-                "FailedOperation.CertificateNotFound",
-                "The certificate does not exist.",
-            ));
+            return Err(lifecycle::not_found(action));
         }
         actions::note_received(&mut state, action, &certificate_id);
     }
@@ -784,16 +829,25 @@ async fn api_gates_inner(
 
     let language = Language::from_header(header(headers, "x-tc-language"));
     let now_ms = shared.now_ms();
-    let issue_after = shared.issue_after;
     let executed = shared.mutate(|state| {
-        // The CA's side first: orders that have waited long enough are issued.
-        let issued = issue_after.is_some_and(|after| state.issue_due(now_ms, after));
+        // The CA's side first: orders that have waited long enough are
+        // issued, cancellations land.
+        let issued = shared.advance(state, now_ms);
         let caller = actions::Caller {
             owner: owner.as_deref(),
             language,
             now_ms,
         };
-        match actions::execute(state, action, &params, caller) {
+        let result = if lifecycle::handles(action) {
+            let context = lifecycle::Context {
+                issuer: &shared.issuer,
+                issue_after: shared.issue_after,
+            };
+            lifecycle::execute(state, action, &params, caller, &context)
+        } else {
+            actions::execute(state, action, &params, caller)
+        };
+        match result {
             Ok(executed) => {
                 let changed = executed.changed;
                 if changed
@@ -808,6 +862,21 @@ async fn api_gates_inner(
         }
     })?;
     Ok(Outcome::Ok(executed))
+}
+
+/// `host` without its `:PORT`, when it has one (`[::1]:80` -> `[::1]`).
+pub(super) fn host_without_port(host: &str) -> Option<&str> {
+    let (bare, port) = if host.starts_with('[') {
+        let end = host.find("]:")?;
+        (&host[..=end], &host[end + 2..])
+    } else {
+        let (bare, port) = host.rsplit_once(':')?;
+        if bare.contains(':') {
+            return None;
+        }
+        (bare, port)
+    };
+    (!port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())).then_some(bare)
 }
 
 fn refuse_auth(shared: &Shared, error: &VerifyError) -> ApiError {

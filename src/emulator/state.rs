@@ -15,6 +15,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::api::status::{INFO_SUBMITTED, ISSUED, PENDING_SUBMISSION};
+
+/// Order cancellation in progress.
+pub const CANCELLING: u64 = 6;
+/// Cancelled: a resubmit reopens it.
+pub const CANCELLED: u64 = 7;
 use crate::outfile::{self, NewFile};
 
 /// A certificate the emulator starts with: status 5, no `SubmittedData`.
@@ -80,6 +85,49 @@ pub struct CertificateState {
     /// secret: the id, never the key), so tests can tell whose credentials
     /// wrote it.
     pub written_with: Option<String>,
+    /// The purchase (`CreateCertificate`), for a bought certificate; `null`
+    /// for a seeded one, which keeps the seeded machine (order -> 8).
+    pub purchase: Option<Purchase>,
+    /// Unix milliseconds of the `CancelAuditCertificate` that moved it to 6:
+    /// it reaches 7 the emulator's `cancel_after` later.
+    pub cancel_requested_ms: Option<i64>,
+    /// Unix milliseconds when it was issued (1), by the delay or by
+    /// `CompleteCertificate`.
+    pub issued_at_ms: Option<i64>,
+    /// Size in bytes of the last accepted `UploadConfirmLetter`.
+    pub confirm_letter_bytes: Option<u64>,
+    /// Well-formed, authenticated requests of the lifecycle actions naming
+    /// this certificate, by action, whatever their outcome.
+    pub lifecycle_received: BTreeMap<String, u64>,
+    /// The private key the emulator made for an `online` CSR (PKCS#8 PEM),
+    /// made at the first download and kept, so every download matches.
+    pub online_key_pem: Option<String>,
+}
+
+/// What `CreateCertificate` bought.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Purchase {
+    #[serde(rename = "ProductId")]
+    pub product_id: u64,
+    #[serde(rename = "DomainNum")]
+    pub domain_num: u64,
+    #[serde(rename = "TimeSpan")]
+    pub time_span: u64,
+    #[serde(rename = "AutoVoucher")]
+    pub auto_voucher: u64,
+    #[serde(rename = "Tags")]
+    pub tags: Vec<Tag>,
+    #[serde(rename = "DealId")]
+    pub deal_id: String,
+}
+
+/// A tag as the API spells it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tag {
+    #[serde(rename = "TagKey")]
+    pub key: String,
+    #[serde(rename = "TagValue")]
+    pub value: String,
 }
 
 impl Default for CertificateState {
@@ -105,6 +153,12 @@ impl Default for CertificateState {
             describes: 0,
             owner: None,
             written_with: None,
+            purchase: None,
+            cancel_requested_ms: None,
+            issued_at_ms: None,
+            confirm_letter_bytes: None,
+            lifecycle_received: BTreeMap::new(),
+            online_key_pem: None,
         }
     }
 }
@@ -141,6 +195,12 @@ impl std::fmt::Debug for CertificateState {
             .field("describes", &self.describes)
             .field("owner", &self.owner)
             .field("written_with", &self.written_with)
+            .field("purchase", &self.purchase)
+            .field("cancel_requested_ms", &self.cancel_requested_ms)
+            .field("issued_at_ms", &self.issued_at_ms)
+            .field("confirm_letter_bytes", &self.confirm_letter_bytes)
+            .field("lifecycle_received", &self.lifecycle_received)
+            .field("online_key", &self.online_key_pem.is_some())
             .finish()
     }
 }
@@ -196,6 +256,24 @@ impl StateSnapshot {
                 && now_ms >= ordered.saturating_add(after_ms)
             {
                 cert.status = ISSUED;
+                cert.issued_at_ms = Some(ordered.saturating_add(after_ms));
+                moved = true;
+            }
+        }
+        moved
+    }
+
+    /// Moves every certificate cancelling (6) for `cancel_after` since its
+    /// `CancelAuditCertificate` to cancelled (7). Returns whether any moved.
+    pub fn cancel_due(&mut self, now_ms: i64, cancel_after: std::time::Duration) -> bool {
+        let after_ms = i64::try_from(cancel_after.as_millis()).unwrap_or(i64::MAX);
+        let mut moved = false;
+        for cert in self.certificates.values_mut() {
+            if cert.status == CANCELLING
+                && let Some(asked) = cert.cancel_requested_ms
+                && now_ms >= asked.saturating_add(after_ms)
+            {
+                cert.status = CANCELLED;
                 moved = true;
             }
         }

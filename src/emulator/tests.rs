@@ -988,4 +988,877 @@ async fn the_bulk_list_answers_by_id_and_is_counted_by_action() {
     assert_eq!(state.body["requests_by_action"]["DescribeCertificates"], 1);
     assert!(state.body["requests_by_action"]["DescribeCertificateDetail"].is_null());
     emu.shutdown().await;
+// ---- The lifecycle actions (purchase, cancel, resubmit, letter, checks,
+// completion, download), over real HTTP.
+
+async fn detail(emu: &RunningEmulator, id: &str) -> Value {
+    call(
+        emu,
+        "DescribeCertificateDetail",
+        json!({"CertificateId": id}),
+    )
+    .await
+    .body["Response"]
+        .clone()
+}
+
+/// A file of `size` bytes whose content says it is a PDF.
+fn pdf(size: usize) -> String {
+    use base64::Engine as _;
+    let mut bytes = b"%PDF-1.4\n".to_vec();
+    bytes.resize(size, b' ');
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// The entries of a stored ZIP, by walking its local headers.
+fn unzip_stored(zip: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut entries = Vec::new();
+    let mut at = 0;
+    while zip.get(at..at + 4) == Some(b"PK\x03\x04") {
+        let u16_at = |i: usize| usize::from(u16::from_le_bytes([zip[i], zip[i + 1]]));
+        let size = u32::from_le_bytes([zip[at + 18], zip[at + 19], zip[at + 20], zip[at + 21]]);
+        let name_len = u16_at(at + 26);
+        let extra = u16_at(at + 28);
+        let name_at = at + 30;
+        let data_at = name_at + name_len + extra;
+        let end = data_at + size as usize;
+        entries.push((
+            String::from_utf8_lossy(&zip[name_at..name_at + name_len]).into_owned(),
+            zip[data_at..end].to_vec(),
+        ));
+        at = end;
+    }
+    entries
+}
+
+fn tagged(name: &str) -> Value {
+    json!([{"TagKey": "tccert:certificate", "TagValue": name}])
+}
+
+#[tokio::test]
+async fn a_purchase_goes_from_5_to_a_downloaded_chain() {
+    use base64::Engine as _;
+    use x509_parser::prelude::{FromDer as _, GeneralName, X509Certificate};
+    let emu = emulator(config()).await;
+    let bought = call(
+        &emu,
+        "CreateCertificate",
+        json!({"ProductId": 9, "DomainNum": 1, "TimeSpan": 1, "AutoVoucher": 0,
+               "Tags": [{"TagKey": "tccert:certificate", "TagValue": "shop"},
+                        {"TagKey": "team", "TagValue": "web"}]}),
+    )
+    .await;
+    assert_eq!(bought.code(), "OK", "{}", bought.raw);
+    let ids = bought.body["Response"]["CertificateIds"].clone();
+    assert_eq!(ids.as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        bought.body["Response"]["DealIds"].as_array().map(Vec::len),
+        Some(1)
+    );
+    let id = ids[0].as_str().unwrap_or_default().to_owned();
+
+    // Found again by its tag; the list names the product PackageTypeName.
+    let listed = call(
+        &emu,
+        "DescribeCertificates",
+        json!({"Tags": tagged("shop"), "Limit": 10}),
+    )
+    .await;
+    let response = &listed.body["Response"];
+    assert_eq!(response["TotalCount"], 1, "{}", listed.raw);
+    let item = &response["Certificates"][0];
+    assert_eq!(item["CertificateId"], id.as_str());
+    assert_eq!(item["PackageType"], "9");
+    assert_eq!(item["PackageTypeName"], "Geotrust 企业型（OV）");
+    assert!(item.get("TypeName").is_none(), "{item}");
+    assert_eq!(
+        item["Tags"][1],
+        json!({"TagKey": "team", "TagValue": "web"})
+    );
+    let other = call(
+        &emu,
+        "DescribeCertificates",
+        json!({"Tags": tagged("other")}),
+    )
+    .await;
+    assert_eq!(other.body["Response"]["TotalCount"], 0);
+
+    let fresh = detail(&emu, &id).await;
+    assert_eq!(
+        (fresh["Status"].clone(), fresh["Domain"].clone()),
+        (json!(5), json!(""))
+    );
+    assert_eq!(fresh["IsDv"], false);
+    assert_eq!(fresh["PackageType"], "9");
+    assert_eq!(fresh["CertificateExtra"]["DomainNumber"], "1");
+    assert_eq!(fresh["ValidityPeriod"], "12");
+    assert_eq!(fresh["Tags"][0]["TagValue"], "shop");
+
+    let mut submit = org("Shop");
+    submit["CertificateId"] = json!(id);
+    submit["CertificateDomain"] = json!("shop.example.com");
+    let submitted = call(&emu, "SubmitCertificateInformation", submit).await;
+    assert_eq!(submitted.code(), "OK", "{}", submitted.raw);
+    let ordered = call(&emu, "CertificateOrderSubmit", json!({"CertId": id})).await;
+    assert_eq!(
+        ordered.body["Response"]["Status"], 8,
+        "an OV product waits for its letter"
+    );
+    assert_eq!(detail(&emu, &id).await["Domain"], "shop.example.com");
+
+    // The letter: size and type as the API checks them, then 8 -> 0.
+    let letter = |content: String| json!({"CertificateId": id, "ConfirmLetter": content});
+    let small = call(&emu, "UploadConfirmLetter", letter(pdf(1023))).await;
+    assert_eq!(small.code(), "FailedOperation.ConfirmLetterTooSmall");
+    let large = call(&emu, "UploadConfirmLetter", letter(pdf(1_468_007))).await;
+    assert_eq!(large.code(), "FailedOperation.ConfirmLetterTooLarge");
+    let gif = base64::engine::general_purpose::STANDARD
+        .encode([b"GIF89a".as_slice(), &[0; 2000]].concat());
+    let wrong = call(&emu, "UploadConfirmLetter", letter(gif)).await;
+    assert_eq!(wrong.code(), "FailedOperation.InvalidConfirmLetterFormat");
+    let uploaded = call(&emu, "UploadConfirmLetter", letter(pdf(1024))).await;
+    assert_eq!(
+        uploaded.body["Response"]["IsSuccess"], true,
+        "{}",
+        uploaded.raw
+    );
+    assert_eq!(detail(&emu, &id).await["Status"], 0);
+    let again = call(&emu, "UploadConfirmLetter", letter(pdf(2000))).await;
+    assert_eq!(again.code(), "FailedOperation.InvalidCertificateStatusCode");
+
+    // Never issued by delay here: the local check fails until completion.
+    let checks = call(
+        &emu,
+        "CheckCertificateDomainVerification",
+        json!({"CertificateId": id}),
+    )
+    .await;
+    let result = &checks.body["Response"]["VerificationResults"][0];
+    assert_eq!(result["Domain"], "shop.example.com", "{}", checks.raw);
+    assert_eq!(
+        (result["LocalCheck"].clone(), result["Issued"].clone()),
+        (json!(-1), json!(false))
+    );
+    let early = call(&emu, "DownloadCertificate", json!({"CertificateId": id})).await;
+    assert_eq!(early.code(), "FailedOperation.InvalidCertificateStatusCode");
+    let completed = call(&emu, "CompleteCertificate", json!({"CertificateId": id})).await;
+    assert_eq!(
+        completed.body["Response"]["CertificateId"],
+        id.as_str(),
+        "{}",
+        completed.raw
+    );
+    assert_eq!(detail(&emu, &id).await["Status"], 1);
+    let checks = call(
+        &emu,
+        "CheckCertificateDomainVerification",
+        json!({"CertificateId": id}),
+    )
+    .await;
+    assert_eq!(
+        checks.body["Response"]["VerificationResults"][0]["LocalCheck"],
+        1
+    );
+
+    // The download: a ZIP with the chain and the key made for `online`.
+    let downloaded = call(&emu, "DownloadCertificate", json!({"CertificateId": id})).await;
+    let response = &downloaded.body["Response"];
+    assert_eq!(
+        response["ContentType"], "application/zip",
+        "{}",
+        downloaded.raw
+    );
+    let zip = base64::engine::general_purpose::STANDARD
+        .decode(response["Content"].as_str().unwrap_or_default())
+        .unwrap_or_default();
+    let entries = unzip_stored(&zip);
+    let names: Vec<&str> = entries.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "shop.example.com_nginx/",
+            "shop.example.com_nginx/shop.example.com_bundle.crt",
+            "shop.example.com_nginx/shop.example.com_bundle.pem",
+            "shop.example.com_nginx/shop.example.com.key"
+        ]
+    );
+    let chain = String::from_utf8_lossy(&entries[1].1).into_owned();
+    assert_eq!(chain.matches("BEGIN CERTIFICATE").count(), 2);
+    let pem = x509_parser::pem::Pem::iter_from_buffer(chain.as_bytes())
+        .next()
+        .and_then(Result::ok)
+        .map(|p| p.contents)
+        .unwrap_or_default();
+    let (_, leaf) = X509Certificate::from_der(&pem).unwrap_or_else(|e| panic!("{e}"));
+    let cn: Vec<&str> = leaf
+        .subject()
+        .iter_common_name()
+        .filter_map(|c| c.as_str().ok())
+        .collect();
+    assert_eq!(cn, ["shop.example.com"]);
+    let sans: Vec<String> = leaf
+        .subject_alternative_name()
+        .ok()
+        .flatten()
+        .map(|e| {
+            e.value
+                .general_names
+                .iter()
+                .filter_map(|n| match n {
+                    GeneralName::DNSName(d) => Some((*d).to_owned()),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(sans, ["shop.example.com"]);
+    let again = call(&emu, "DownloadCertificate", json!({"CertificateId": id})).await;
+    let zip2 = base64::engine::general_purpose::STANDARD
+        .decode(
+            again.body["Response"]["Content"]
+                .as_str()
+                .unwrap_or_default(),
+        )
+        .unwrap_or_default();
+    assert_eq!(
+        unzip_stored(&zip2)[3],
+        entries[3],
+        "the key made once is kept"
+    );
+
+    let snapshot = emu.snapshot();
+    let cert = &snapshot.certificates[&id];
+    assert_eq!(cert.confirm_letter_bytes, Some(1024));
+    assert_eq!(cert.lifecycle_received.get("UploadConfirmLetter"), Some(&5));
+    assert_eq!(cert.purchase.as_ref().map(|p| p.auto_voucher), Some(0));
+}
+
+#[tokio::test]
+async fn purchases_are_checked_and_dv_products_go_to_review() {
+    let emu = emulator(EmulatorConfig {
+        issue_after: Some(Duration::from_secs(3600)),
+        ..config()
+    })
+    .await;
+    let buy = |product: u64, domains: u64, years: u64| json!({"ProductId": product, "DomainNum": domains, "TimeSpan": years});
+    for (body, code) in [
+        (buy(36, 1, 1), "InvalidParameterValue"),
+        (buy(11, 1, 1), "InvalidParameterValue"),
+        (buy(9, 2, 1), "InvalidParameterValue"),
+        (buy(99, 2, 2), "InvalidParameterValue"),
+        (json!({"ProductId": 9, "DomainNum": 1}), "MissingParameter"),
+        (
+            json!({"ProductId": "9", "DomainNum": 1, "TimeSpan": 1}),
+            "InvalidParameter",
+        ),
+        (
+            json!({"ProductId": 9, "DomainNum": 1, "TimeSpan": 1, "Tags": [{"Key": "x"}]}),
+            "InvalidParameter",
+        ),
+    ] {
+        let answer = call(&emu, "CreateCertificate", body.clone()).await;
+        assert_eq!(answer.code(), code, "{body}");
+    }
+    assert_eq!(emu.snapshot().certificates.len(), 1, "nothing bought");
+
+    // A DV product (Rapid, 102): ordered -> 0; DNSPod (48) is not completed.
+    let mut ids = Vec::new();
+    for product in [102, 48] {
+        let bought = call(&emu, "CreateCertificate", buy(product, 1, 1)).await;
+        let id = bought.body["Response"]["CertificateIds"][0]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let mut submit = org("Shop");
+        submit["CertificateId"] = json!(id);
+        submit["IsDV"] = json!(true);
+        submit["CertificateDomain"] = json!("dv.example.com");
+        assert_eq!(
+            call(&emu, "SubmitCertificateInformation", submit)
+                .await
+                .code(),
+            "OK"
+        );
+        let ordered = call(&emu, "CertificateOrderSubmit", json!({"CertId": id})).await;
+        assert_eq!(ordered.body["Response"]["Status"], 0, "{}", ordered.raw);
+        ids.push(id);
+    }
+    let letter = call(
+        &emu,
+        "UploadConfirmLetter",
+        json!({"CertificateId": ids[0], "ConfirmLetter": pdf(2048)}),
+    )
+    .await;
+    assert_eq!(
+        letter.code(),
+        "FailedOperation.UploadConfirmCertificateNotSupportDV"
+    );
+    let dnspod = call(
+        &emu,
+        "CompleteCertificate",
+        json!({"CertificateId": ids[1]}),
+    )
+    .await;
+    assert_eq!(dnspod.code(), "FailedOperation.InvalidParam");
+    let rapid = call(
+        &emu,
+        "CompleteCertificate",
+        json!({"CertificateId": ids[0]}),
+    )
+    .await;
+    assert_eq!(rapid.code(), "OK", "{}", rapid.raw);
+    let twice = call(
+        &emu,
+        "CompleteCertificate",
+        json!({"CertificateId": ids[0]}),
+    )
+    .await;
+    assert_eq!(twice.code(), "FailedOperation.CertificateNotFoundOrAudited");
+
+    // Issued ones first (ASC by end time), the others after.
+    let sorted = call(
+        &emu,
+        "DescribeCertificates",
+        json!({"ExpirationSort": "ASC", "CertificateStatus": [0, 1]}),
+    )
+    .await;
+    let listed: Vec<&str> = sorted.body["Response"]["Certificates"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["CertificateId"].as_str())
+        .collect();
+    assert_eq!(listed, [ids[0].as_str(), ids[1].as_str()]);
+}
+
+#[tokio::test]
+async fn cancel_then_resubmit_through_6_and_7() {
+    let emu = emulator(EmulatorConfig {
+        cancel_after: Duration::from_millis(300),
+        ..config()
+    })
+    .await;
+    let id = json!({"CertificateId": "abcb1234"});
+    let early = call(&emu, "CancelAuditCertificate", id.clone()).await;
+    assert_eq!(
+        early.code(),
+        "FailedOperation.CertificateNotFoundOrCantCancel"
+    );
+    let not_yet = call(&emu, "ModifyCertificateResubmit", id.clone()).await;
+    assert_eq!(
+        not_yet.code(),
+        "FailedOperation.CertificateStatusNotAllowResubmit"
+    );
+    call(&emu, "SubmitCertificateInformation", org("Tencent")).await;
+    call(
+        &emu,
+        "CertificateOrderSubmit",
+        json!({"CertId": "abcb1234"}),
+    )
+    .await;
+    assert_eq!(
+        emu.snapshot().certificates["abcb1234"].status,
+        8,
+        "a seeded certificate as before"
+    );
+
+    let cancelled = call(&emu, "CancelAuditCertificate", id.clone()).await;
+    assert_eq!(
+        cancelled.body["Response"]["Result"], true,
+        "{}",
+        cancelled.raw
+    );
+    let status = |emu: &RunningEmulator| emu.snapshot().certificates["abcb1234"].status;
+    assert_eq!(status(&emu), 6);
+    let too_soon = call(&emu, "ModifyCertificateResubmit", id.clone()).await;
+    assert_eq!(
+        too_soon.code(),
+        "FailedOperation.CertificateStatusNotAllowResubmit"
+    );
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(status(&emu), 7);
+    let resubmitted = call(&emu, "ModifyCertificateResubmit", id.clone()).await;
+    assert_eq!(resubmitted.body["Response"]["CertificateId"], "abcb1234");
+    assert_eq!(status(&emu), 5);
+    let detail = call(&emu, "DescribeCertificateDetail", id).await;
+    assert_eq!(detail.body["Response"]["OrderId"], Value::Null);
+    assert_eq!(detail.body["Response"]["DvAuthDetail"], Value::Null);
+    // And round again: submit, order.
+    assert_eq!(
+        call(&emu, "SubmitCertificateInformation", org("Other"))
+            .await
+            .code(),
+        "OK"
+    );
+}
+
+#[tokio::test]
+async fn a_purchase_whose_reply_is_dropped_was_made_once() {
+    let emu = emulator(EmulatorConfig {
+        faults: vec![
+            parse_fault("drop-after-write:CreateCertificate=first:1")
+                .unwrap_or_else(|e| panic!("{e}")),
+        ],
+        ..config()
+    })
+    .await;
+    let body = json!({"ProductId": 9, "DomainNum": 1, "TimeSpan": 1, "Tags": tagged("shop")});
+    let lost = call(&emu, "CreateCertificate", body).await;
+    assert_eq!(lost.status, 0, "no reply: {}", lost.raw);
+    let listed = call(
+        &emu,
+        "DescribeCertificates",
+        json!({"Tags": tagged("shop")}),
+    )
+    .await;
+    assert_eq!(listed.body["Response"]["TotalCount"], 1, "{}", listed.raw);
+    assert_eq!(emu.snapshot().faults_injected, 1);
+}
+
+#[tokio::test]
+async fn the_issue_delay_drives_the_local_check_and_issues_from_0() {
+    let emu = emulator(EmulatorConfig {
+        issue_after: Some(Duration::from_millis(300)),
+        ..config()
+    })
+    .await;
+    call(&emu, "SubmitCertificateInformation", org("Tencent")).await;
+    call(
+        &emu,
+        "CertificateOrderSubmit",
+        json!({"CertId": "abcb1234"}),
+    )
+    .await;
+    let id = json!({"CertificateId": "abcb1234"});
+    let check = call(&emu, "CheckCertificateDomainVerification", id.clone()).await;
+    let result = &check.body["Response"]["VerificationResults"][0];
+    assert_eq!(result["LocalCheck"], -1, "{}", check.raw);
+    assert_eq!(result["LocalCheckFailReason"], "txt record not found");
+    emu.set_status("abcb1234", 0);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let check = call(&emu, "CheckCertificateDomainVerification", id).await;
+    assert_eq!(
+        check.body["Response"]["VerificationResults"][0]["LocalCheck"],
+        1
+    );
+    assert_eq!(
+        emu.snapshot().certificates["abcb1234"].status,
+        1,
+        "issued from 0"
+    );
+}
+
+#[tokio::test]
+async fn a_signature_over_the_host_without_its_port_is_accepted() {
+    let emu = emulator(config()).await;
+    let body = json!({"CertificateId": "abcb1234"}).to_string();
+    // Signed as the Node.js SDK does: `host:127.0.0.1`, sent with the port.
+    let mut headers = signed_headers(
+        emu.addr(),
+        ID,
+        KEY,
+        "DescribeCertificateDetail",
+        now(),
+        &body,
+    );
+    let bare = sign::debug_sign(
+        ID,
+        KEY,
+        &emu.addr().ip().to_string(),
+        "DescribeCertificateDetail",
+        "2019-12-05",
+        now(),
+        &body,
+    );
+    let authorization = bare["headers"]["Authorization"]
+        .as_str()
+        .unwrap_or_default();
+    set(&mut headers, "Authorization", authorization);
+    let answer = send_raw(emu.addr(), &headers, body.as_bytes()).await;
+    assert_eq!(answer.code(), "OK", "{}", answer.raw);
+    // Another host is still refused.
+    let other = sign::debug_sign(
+        ID,
+        KEY,
+        "example.com",
+        "DescribeCertificateDetail",
+        "2019-12-05",
+        now(),
+        &body,
+    );
+    set(
+        &mut headers,
+        "Authorization",
+        other["headers"]["Authorization"]
+            .as_str()
+            .unwrap_or_default(),
+    );
+    let refused = send_raw(emu.addr(), &headers, body.as_bytes()).await;
+    assert_eq!(refused.code(), "AuthFailure.SignatureFailure");
+}
+
+#[test]
+fn hosts_lose_only_a_port() {
+    use super::server::host_without_port as bare;
+    assert_eq!(bare("127.0.0.1:8080"), Some("127.0.0.1"));
+    assert_eq!(bare("ssl.localhost:443"), Some("ssl.localhost"));
+    assert_eq!(bare("[::1]:80"), Some("[::1]"));
+    assert_eq!(bare("127.0.0.1"), None);
+    assert_eq!(bare("::1"), None);
+    assert_eq!(bare("host:"), None);
+}
+
+// ---- The lifecycle actions against the official SDK models: a fixture
+// (tests/fixtures/sdk-models-ssl.json, made by tests/fixtures/sdk_models.py
+// from tencentcloud-sdk-go and tencentcloud-cli; it names their commits)
+// holds each action's request fields with their Go types and required
+// flags, its response fields and its documented error codes.
+
+const SDK_MODELS: &str = include_str!("../../tests/fixtures/sdk-models-ssl.json");
+
+/// Codes any action may answer (the API's common codes), beside its own list.
+const COMMON_CODES: &[&str] = &[
+    "InvalidParameter",
+    "InvalidParameterValue",
+    "MissingParameter",
+    "UnknownParameter",
+    "InternalError",
+    "RequestLimitExceeded",
+    "InvalidAction",
+];
+
+fn sdk_models() -> Value {
+    serde_json::from_str(SDK_MODELS).unwrap_or_else(|e| panic!("the fixture is not JSON: {e}"))
+}
+
+/// Whether `value` may carry the Go type `go` (a pointer may be null).
+fn fits(go: &str, value: &Value, structs: &Value) -> bool {
+    if let Some(item) = go.strip_prefix("[]") {
+        return value.is_null()
+            || value
+                .as_array()
+                .is_some_and(|items| items.iter().all(|v| !v.is_null() && fits(item, v, structs)));
+    }
+    let bare = go.trim_start_matches('*');
+    if value.is_null() {
+        return go.starts_with('*');
+    }
+    match bare {
+        "string" => value.is_string(),
+        "int64" => value.is_i64(),
+        "uint64" => value.is_u64(),
+        "bool" => value.is_boolean(),
+        name => match (
+            structs.get(name).and_then(Value::as_object),
+            value.as_object(),
+        ) {
+            (Some(fields), Some(object)) => object.iter().all(|(key, v)| {
+                fields
+                    .get(key)
+                    .and_then(Value::as_str)
+                    .is_some_and(|ty| fits(ty, v, structs))
+            }),
+            // A struct the fixture does not hold: an object is all we check.
+            (None, Some(_)) => true,
+            _ => false,
+        },
+    }
+}
+
+#[test]
+fn the_request_tables_are_the_sdk_models() {
+    use super::actions::{ParamType, params};
+    use crate::api::action::Action;
+    let models = sdk_models();
+    let actions = models["actions"].as_object().cloned().unwrap_or_default();
+    assert_eq!(actions.len(), 8);
+    for (name, model) in &actions {
+        let action = Action::from_name(name).unwrap_or_else(|| panic!("{name} is not an action"));
+        let ours: Vec<(&str, ParamType, bool)> = params(action)
+            .iter()
+            .map(|p| (p.name, p.ty, p.required))
+            .collect();
+        let theirs: Vec<(&str, ParamType, bool)> = model["request"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(field, spec)| {
+                let ty = match spec["type"].as_str().unwrap_or_default() {
+                    "*string" => ParamType::String,
+                    "*int64" => ParamType::Int,
+                    "*uint64" => ParamType::UInt,
+                    "*bool" => ParamType::Bool,
+                    "[]*string" => ParamType::StringArray,
+                    "[]*uint64" => ParamType::UIntArray,
+                    "[]*Tags" => ParamType::TagArray,
+                    other => panic!("{name}.{field}: no emulator type for {other}"),
+                };
+                (field.as_str(), ty, spec["required"] == true)
+            })
+            .collect();
+        assert_eq!(
+            ours, theirs,
+            "{name}: fields, types and required flags, in order"
+        );
+    }
+}
+
+#[tokio::test]
+async fn replies_and_error_codes_are_the_sdk_models() {
+    use base64::Engine as _;
+    let models = sdk_models();
+    let structs = models["structs"].clone();
+    let emu = emulator(config()).await;
+    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut replied: Vec<String> = Vec::new();
+    // Calls, checks a success against the response model, notes a code.
+    let mut step = async |action: &str, body: Value| -> Value {
+        let answer = call(&emu, action, body).await;
+        let response = answer.body["Response"].clone();
+        let model = &models["actions"][action];
+        if let Some(error) = response.get("Error") {
+            seen.push((
+                action.to_owned(),
+                error["Code"].as_str().unwrap_or_default().to_owned(),
+            ));
+            return response;
+        }
+        replied.push(action.to_owned());
+        let fields = model["response"].as_object().cloned().unwrap_or_default();
+        let mut keys: Vec<&String> = response
+            .as_object()
+            .map(|o| o.keys().collect())
+            .unwrap_or_default();
+        keys.sort();
+        let mut expected: Vec<&String> = fields.keys().collect();
+        expected.sort();
+        if action == "DescribeCertificates" {
+            for item in response["Certificates"].as_array().into_iter().flatten() {
+                for (key, value) in item.as_object().into_iter().flatten() {
+                    let ty = structs["Certificates"][key].as_str();
+                    assert!(
+                        ty.is_some_and(|ty| fits(ty, value, &structs)),
+                        "Certificates.{key} = {value} is not in the model as {ty:?}"
+                    );
+                }
+            }
+        }
+        assert_eq!(
+            keys, expected,
+            "{action}: the reply's fields are the model's"
+        );
+        for (key, value) in response.as_object().into_iter().flatten() {
+            let ty = fields[key].as_str().unwrap_or_default();
+            assert!(
+                fits(ty, value, &structs),
+                "{action}.{key} = {value} is not {ty}"
+            );
+        }
+        response
+    };
+
+    let tags = json!([{"TagKey": "tccert:certificate", "TagValue": "models"}]);
+    step(
+        "CreateCertificate",
+        json!({"ProductId": 36, "DomainNum": 1, "TimeSpan": 1}),
+    )
+    .await;
+    step("CreateCertificate", json!({"ProductId": 9, "DomainNum": 1})).await;
+    let bought = step(
+        "CreateCertificate",
+        json!({"ProductId": 9, "DomainNum": 1, "TimeSpan": 1, "AutoVoucher": 0, "Tags": tags}),
+    )
+    .await;
+    let id = bought["CertificateIds"][0]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let named = json!({"CertificateId": id});
+    step("DescribeCertificates", json!({"Tags": tags})).await;
+    step(
+        "DescribeCertificates",
+        json!({"ExpirationSort": "SIDEWAYS"}),
+    )
+    .await;
+    step("CheckCertificateDomainVerification", named.clone()).await;
+    let mut submit = org("Models");
+    submit["CertificateId"] = json!(id);
+    submit["CertificateDomain"] = json!("models.example.com");
+    call(&emu, "SubmitCertificateInformation", submit.clone()).await;
+    call(&emu, "CertificateOrderSubmit", json!({"CertId": id})).await;
+    let letter = |content: String| json!({"CertificateId": id, "ConfirmLetter": content});
+    step("UploadConfirmLetter", letter(pdf(100))).await;
+    step("UploadConfirmLetter", letter(pdf(2_000_000))).await;
+    let text = base64::engine::general_purpose::STANDARD.encode(vec![b'a'; 2000]);
+    step("UploadConfirmLetter", letter(text)).await;
+    step("UploadConfirmLetter", letter(pdf(2000))).await;
+    step("UploadConfirmLetter", letter(pdf(2000))).await;
+    step("CheckCertificateDomainVerification", named.clone()).await;
+    step("CancelAuditCertificate", named.clone()).await;
+    step("CancelAuditCertificate", named.clone()).await;
+    step("ModifyCertificateResubmit", named.clone()).await;
+    step("ModifyCertificateResubmit", named.clone()).await;
+    call(&emu, "SubmitCertificateInformation", submit).await;
+    call(&emu, "CertificateOrderSubmit", json!({"CertId": id})).await;
+    step("CompleteCertificate", named.clone()).await;
+    step("CompleteCertificate", named.clone()).await;
+    step("CheckCertificateDomainVerification", named.clone()).await;
+    step("DownloadCertificate", named.clone()).await;
+    let nobody = json!({"CertificateId": "nobody00"});
+    for action in [
+        "CancelAuditCertificate",
+        "ModifyCertificateResubmit",
+        "UploadConfirmLetter",
+        "CheckCertificateDomainVerification",
+        "CompleteCertificate",
+        "DownloadCertificate",
+    ] {
+        let mut body = nobody.clone();
+        if action == "UploadConfirmLetter" {
+            body["ConfirmLetter"] = json!(pdf(2000));
+        }
+        step(action, body).await;
+    }
+    step("DownloadCertificate", json!({"CertificateId": "abcb1234"})).await;
+
+    for action in models["actions"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(a, _)| a)
+    {
+        assert!(
+            replied.contains(action),
+            "{action} never succeeded in this test"
+        );
+    }
+    for (action, code) in &seen {
+        let listed = models["actions"][action.as_str()]["errors"]
+            .as_array()
+            .is_some_and(|codes| codes.iter().any(|c| c == code.as_str()));
+        assert!(
+            listed || COMMON_CODES.contains(&code.as_str()),
+            "{action} answered {code}, which its official error list does not hold"
+        );
+    }
+    assert_eq!(seen.len(), 18, "every error path above ran: {seen:?}");
+}
+
+#[tokio::test]
+async fn a_parse_certificate_downloads_a_leaf_for_the_submitted_csrs_key() {
+    use base64::Engine as _;
+    use rcgen::PublicKeyData as _;
+    use x509_parser::prelude::{FromDer as _, X509Certificate};
+    let emu = emulator(config()).await;
+    let key = rcgen::KeyPair::generate().unwrap_or_else(|e| panic!("{e}"));
+    let csr = rcgen::CertificateParams::new(vec!["www.example.com".to_owned()])
+        .and_then(|p| p.serialize_request(&key))
+        .and_then(|r| r.pem())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut submit = org("Tencent");
+    submit["CsrType"] = json!("parse");
+    submit["CsrContent"] = json!(csr);
+    submit["DomainList"] = json!(["api.example.com"]);
+    assert_eq!(
+        call(&emu, "SubmitCertificateInformation", submit)
+            .await
+            .code(),
+        "OK"
+    );
+    call(
+        &emu,
+        "CertificateOrderSubmit",
+        json!({"CertId": "abcb1234"}),
+    )
+    .await;
+    let done = call(
+        &emu,
+        "CompleteCertificate",
+        json!({"CertificateId": "abcb1234"}),
+    )
+    .await;
+    assert_eq!(done.code(), "OK", "a seeded certificate is completed too");
+    let downloaded = call(
+        &emu,
+        "DownloadCertificate",
+        json!({"CertificateId": "abcb1234"}),
+    )
+    .await;
+    let zip = base64::engine::general_purpose::STANDARD
+        .decode(
+            downloaded.body["Response"]["Content"]
+                .as_str()
+                .unwrap_or_default(),
+        )
+        .unwrap_or_default();
+    let entries = crate::archive::read(&zip).unwrap_or_else(|e| panic!("{e}"));
+    let paths: Vec<&str> = entries.iter().map(crate::archive::Entry::path).collect();
+    assert_eq!(
+        paths,
+        [
+            "www.example.com_nginx",
+            "www.example.com_nginx/www.example.com_bundle.crt",
+            "www.example.com_nginx/www.example.com_bundle.pem",
+            "www.example.com_nginx/www.example.com.csr"
+        ],
+        "no key: the CSR's key stays with its owner"
+    );
+    let crate::archive::Entry::File { contents, .. } = &entries[1] else {
+        panic!("not a file")
+    };
+    let pem = x509_parser::pem::Pem::iter_from_buffer(contents)
+        .next()
+        .and_then(Result::ok)
+        .map(|p| p.contents)
+        .unwrap_or_default();
+    let (_, leaf) = X509Certificate::from_der(&pem).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        leaf.public_key().raw,
+        key.subject_public_key_info().as_slice()
+    );
+    let sans = leaf
+        .subject_alternative_name()
+        .ok()
+        .flatten()
+        .map(|e| e.value.general_names.len());
+    assert_eq!(sans, Some(2), "the domain and DomainList");
+}
+
+#[tokio::test]
+async fn each_lifecycle_action_has_its_own_rate_bucket() {
+    let emu = emulator(EmulatorConfig {
+        rate_per_second: 1.0,
+        ..config()
+    })
+    .await;
+    let buy = json!({"ProductId": 9, "DomainNum": 1, "TimeSpan": 1});
+    assert_eq!(
+        call(&emu, "CreateCertificate", buy.clone()).await.code(),
+        "OK"
+    );
+    let second = call(&emu, "CreateCertificate", buy).await;
+    assert_eq!(second.code(), "RequestLimitExceeded", "{}", second.raw);
+    let id = json!({"CertificateId": "abcb1234"});
+    for action in [
+        "DescribeCertificates",
+        "CompleteCertificate",
+        "DownloadCertificate",
+    ] {
+        let body = if action == "DescribeCertificates" {
+            json!({})
+        } else {
+            id.clone()
+        };
+        let answer = call(&emu, action, body).await;
+        assert_ne!(
+            answer.code(),
+            "RequestLimitExceeded",
+            "{action} has a bucket of its own"
+        );
+    }
+    assert_eq!(
+        emu.snapshot().certificates.len(),
+        2,
+        "the throttled purchase bought nothing"
+    );
 }

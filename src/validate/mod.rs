@@ -19,6 +19,7 @@ pub mod accounts;
 pub mod countries;
 pub mod csr;
 pub mod formats;
+pub mod letter;
 pub mod merge;
 pub mod names;
 pub mod not_sent;

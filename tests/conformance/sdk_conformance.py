@@ -15,6 +15,13 @@ Tencent Cloud Python SDK's, in both directions:
     that the SDK computes for the same inputs, including the SSL-shaped
     vector B of `vector_b_ssl_sdk_code_path` in src/api/sign.rs (docs/api.md
     section 2 gives the algorithm);
+(e) the lifecycle actions through the SDK: CreateCertificate (tagged),
+    DescribeCertificates by tag (PackageTypeName), submit, order (8),
+    UploadConfirmLetter (its size and type errors, then 8 -> 0),
+    CheckCertificateDomainVerification, CancelAuditCertificate (-> 7),
+    ModifyCertificateResubmit (-> 5), submit and order again, the letter,
+    CompleteCertificate (-> 1) and DownloadCertificate (a ZIP that Python's
+    zipfile opens, holding a two-certificate chain and the key);
 (d) over HTTPS: `tccert emulator --tls --tls-ca-out CA` serves the SDK
     unchanged (protocol https, the CA given as HttpProfile's
     `certification`: the SDK passes certifi's bundle to requests
@@ -102,7 +109,7 @@ class Emulator:
     """`tccert emulator` as a child process; stderr (logs) goes to a file so
     that a full pipe can never block it."""
 
-    def __init__(self, binary, tls_ca_out=None):
+    def __init__(self, binary, tls_ca_out=None, extra_args=()):
         env = dict(os.environ)
         env["TENCENTCLOUD_SECRET_ID"] = SECRET_ID
         env["TENCENTCLOUD_SECRET_KEY"] = SECRET_KEY
@@ -113,6 +120,7 @@ class Emulator:
                 "--seed-id", f"{INFO_CERT_ID}={INFO_DOMAIN}"]
         if tls_ca_out:
             args += ["--tls", "--tls-ca-out", tls_ca_out]
+        args += list(extra_args)
         scheme = "https://" if tls_ca_out else "http://"
         self.proc = subprocess.Popen(
             args,
@@ -351,6 +359,7 @@ def main():
             started[0].stop()
     run_debug_sign(checks, binary)
     run_over_tls(checks, binary)
+    run_lifecycle(checks, binary)
 
     print(f"{checks.passed} passed, {checks.failed} failed", flush=True)
     return 1 if checks.failed else 0
@@ -597,6 +606,127 @@ def run_debug_sign(checks, binary):
                lambda: matches_sdk_client(SECRET_ID, SECRET_KEY, "ssl.tencentcloudapi.com",
                                           "CertificateInfoSubmit", 1735689600, INFO_SUBMIT))
     checks.run("debug-sign == sdk sign_tc3 over raw UTF-8 bytes", raw_utf8_body)
+
+
+def pdf_letter(size):
+    """A `size`-byte file whose content says PDF, base64 (UploadConfirmLetter)."""
+    import base64
+    return base64.b64encode(b"%PDF-1.4\n" + b" " * (size - 9)).decode("ascii")
+
+
+def run_lifecycle(checks, binary):
+    """(e) the lifecycle actions, each through the official SDK."""
+    started = []
+    checks.run("emulator for the lifecycle starts",
+               lambda: started.append(Emulator(binary, extra_args=["--cancel-after", "0"])) or started[0].url)
+    if not started:
+        return
+    emulator = started[0]
+    sdk = client(emulator)
+    bought = {}
+    tag = [{"TagKey": "tccert:certificate", "TagValue": "conformance"}]
+
+    def call(action, params):
+        return sdk.call_json(action, params)["Response"]
+
+    def status():
+        return call("DescribeCertificateDetail", {"CertificateId": bought["id"]})["Status"]
+
+    def create():
+        reply = call("CreateCertificate", {"ProductId": 9, "DomainNum": 1, "TimeSpan": 1,
+                                           "AutoVoucher": 0, "Tags": tag})
+        expect(len(reply["CertificateIds"]) == 1, f"CertificateIds {reply['CertificateIds']}")
+        expect(len(reply["DealIds"]) == 1, f"DealIds {reply['DealIds']}")
+        bought["id"] = reply["CertificateIds"][0]
+        expect(status() == 5, "a new certificate is at 5")
+        return bought["id"]
+
+    def create_errors():
+        code = sdk_error(lambda: call("CreateCertificate", {"ProductId": 36, "DomainNum": 1, "TimeSpan": 1}))
+        expect(code == "InvalidParameterValue", code)
+        code = sdk_error(lambda: call("CreateCertificate", {"ProductId": 9, "DomainNum": 1}))
+        expect(code == "MissingParameter", code)
+
+    def list_by_tag():
+        reply = call("DescribeCertificates", {"Tags": tag, "Limit": 10, "ProjectId": 0, "FilterSource": "buy"})
+        expect(reply["TotalCount"] == 1, f"TotalCount {reply['TotalCount']}")
+        item = reply["Certificates"][0]
+        expect(item["CertificateId"] == bought["id"], item["CertificateId"])
+        expect("PackageTypeName" in item and "TypeName" not in item, sorted(item))
+        expect(item["Tags"] == tag, f"Tags {item['Tags']}")
+
+    def submit_and_order():
+        call("SubmitCertificateInformation", dict(SUBMIT, CertificateId=bought["id"]))
+        reply = call("CertificateOrderSubmit", {"CertId": bought["id"]})
+        expect(reply["Status"] == 8, f"an OV product waits for its letter: {reply['Status']}")
+
+    def letter_errors():
+        code = sdk_error(lambda: call("UploadConfirmLetter", {"CertificateId": bought["id"],
+                                                              "ConfirmLetter": pdf_letter(1023)}))
+        expect(code == "FailedOperation.ConfirmLetterTooSmall", code)
+        import base64
+        gif = base64.b64encode(b"GIF89a" + b"\0" * 2000).decode("ascii")
+        code = sdk_error(lambda: call("UploadConfirmLetter", {"CertificateId": bought["id"], "ConfirmLetter": gif}))
+        expect(code == "FailedOperation.InvalidConfirmLetterFormat", code)
+
+    def letter():
+        reply = call("UploadConfirmLetter", {"CertificateId": bought["id"], "ConfirmLetter": pdf_letter(4096)})
+        expect(reply["IsSuccess"] is True and reply["CertificateId"] == bought["id"], str(reply))
+        expect(status() == 0, "the letter moves 8 to 0")
+
+    def checks_fail_until_issued():
+        reply = call("CheckCertificateDomainVerification", {"CertificateId": bought["id"]})
+        result = reply["VerificationResults"][0]
+        expect(result["Domain"] == DOMAIN and result["LocalCheck"] == -1 and result["Issued"] is False, str(result))
+
+    def cancel():
+        reply = call("CancelAuditCertificate", {"CertificateId": bought["id"]})
+        expect(reply["Result"] is True, str(reply))
+        expect(status() == 7, "cancelled (--cancel-after 0)")
+        code = sdk_error(lambda: call("CancelAuditCertificate", {"CertificateId": bought["id"]}))
+        expect(code == "FailedOperation.CertificateNotFoundOrCantCancel", code)
+
+    def resubmit():
+        reply = call("ModifyCertificateResubmit", {"CertificateId": bought["id"]})
+        expect(reply["CertificateId"] == bought["id"], str(reply))
+        expect(status() == 5, "a resubmit reopens it at 5")
+        submit_and_order()
+        letter()
+
+    def complete():
+        code = sdk_error(lambda: call("DownloadCertificate", {"CertificateId": bought["id"]}))
+        expect(code == "FailedOperation.InvalidCertificateStatusCode", code)
+        reply = call("CompleteCertificate", {"CertificateId": bought["id"]})
+        expect(reply["CertificateId"] == bought["id"], str(reply))
+        expect(status() == 1, "issued")
+
+    def download():
+        import base64
+        import io
+        import zipfile
+        reply = call("DownloadCertificate", {"CertificateId": bought["id"]})
+        expect(reply["ContentType"] == "application/zip", reply["ContentType"])
+        archive = zipfile.ZipFile(io.BytesIO(base64.b64decode(reply["Content"])))
+        expect(archive.testzip() is None, "a damaged entry")
+        names = archive.namelist()
+        chain = archive.read(f"{DOMAIN}_nginx/{DOMAIN}_bundle.crt").decode("ascii")
+        expect(chain.count("-----BEGIN CERTIFICATE-----") == 2, "leaf and CA")
+        key = archive.read(f"{DOMAIN}_nginx/{DOMAIN}.key").decode("ascii")
+        expect("PRIVATE KEY" in key, "the key made for online")
+        return ", ".join(names)
+
+    checks.run("sdk CreateCertificate (one id, at 5)", create)
+    checks.run("sdk raises CreateCertificate's error codes", create_errors)
+    checks.run("sdk DescribeCertificates by tag (PackageTypeName, every filter)", list_by_tag)
+    checks.run("sdk submit and order a bought OV certificate (8)", submit_and_order)
+    checks.run("sdk raises UploadConfirmLetter's size and type errors", letter_errors)
+    checks.run("sdk UploadConfirmLetter (8 -> 0)", letter)
+    checks.run("sdk CheckCertificateDomainVerification (LocalCheck -1)", checks_fail_until_issued)
+    checks.run("sdk CancelAuditCertificate (-> 7)", cancel)
+    checks.run("sdk ModifyCertificateResubmit (-> 5), submit, order, letter", resubmit)
+    checks.run("sdk CompleteCertificate (-> 1)", complete)
+    checks.run("sdk DownloadCertificate (a ZIP zipfile opens, the chain, the key)", download)
+    emulator.stop()
 
 
 if __name__ == "__main__":

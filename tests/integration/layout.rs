@@ -21,9 +21,11 @@ enum Place {
 
 const PLACES: &[(&str, Place)] = &[
     ("api/", Place::Core),
+    ("api/product.rs", Place::Core),
     ("api/client.rs", Place::Edge),
     ("api/proxy.rs", Place::Edge),
     ("app.rs", Place::Edge),
+    ("archive.rs", Place::Core),
     ("certificate.rs", Place::Core),
     ("cli/", Place::Core),
     ("commands/", Place::Edge),
@@ -31,6 +33,8 @@ const PLACES: &[(&str, Place)] = &[
     ("diag.rs", Place::Core),
     ("emulator/", Place::Edge),
     ("emulator/tests.rs", Place::Test),
+    ("emulator/issuer.rs", Place::Edge),
+    ("emulator/lifecycle.rs", Place::Edge),
     ("field.rs", Place::Core),
     ("lib.rs", Place::Core),
     ("main.rs", Place::Edge),
@@ -48,6 +52,7 @@ const PLACES: &[(&str, Place)] = &[
     ("starter.rs", Place::Core),
     ("system.rs", Place::Edge),
     ("validate/", Place::Core),
+    ("validate/letter.rs", Place::Core),
 ];
 
 /// What the pure core must not name: effects, and the modules that have them.
