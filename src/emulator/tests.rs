@@ -960,34 +960,6 @@ fn a_state_file_from_before_accounts_reads_as_the_default_owner() {
     );
 }
 
-/// The bulk read of plan, apply and status: `CertIds` with `Limit` equal to
-/// their number; the reply by the official model's names; every request
-/// counted by action in the state the tests read.
-#[tokio::test]
-async fn the_bulk_list_answers_by_id_and_is_counted_by_action() {
-    let emu = emulator(config()).await;
-    let listed = call(
-        &emu,
-        "DescribeCertificates",
-        json!({"Offset": 0, "Limit": 2, "CertIds": ["abcb1234", "not-there"]}),
-    )
-    .await;
-    assert_eq!(listed.code(), "OK", "{}", listed.raw);
-    let response = &listed.body["Response"];
-    assert_eq!(response["TotalCount"], 1);
-    let item = &response["Certificates"][0];
-    assert_eq!(item["CertificateId"], "abcb1234");
-    assert_eq!(item["Status"], 5);
-    assert!(item.get("StatusMsg").is_some(), "{item}");
-    let state = exchange(
-        emu.addr(),
-        "GET /_emulator/state HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-        b"",
-    )
-    .await;
-    assert_eq!(state.body["requests_by_action"]["DescribeCertificates"], 1);
-    assert!(state.body["requests_by_action"]["DescribeCertificateDetail"].is_null());
-    emu.shutdown().await;
 // ---- The lifecycle actions (purchase, cancel, resubmit, letter, checks,
 // completion, download), over real HTTP.
 
@@ -1861,4 +1833,34 @@ async fn each_lifecycle_action_has_its_own_rate_bucket() {
         2,
         "the throttled purchase bought nothing"
     );
+}
+
+/// The bulk read of plan, apply and status: `CertIds` with `Limit` equal to
+/// their number; the reply by the official model's names; every request
+/// counted by action in the state the tests read.
+#[tokio::test]
+async fn the_bulk_list_answers_by_id_and_is_counted_by_action() {
+    let emu = emulator(config()).await;
+    let listed = call(
+        &emu,
+        "DescribeCertificates",
+        json!({"Offset": 0, "Limit": 2, "CertIds": ["abcb1234", "not-there"]}),
+    )
+    .await;
+    assert_eq!(listed.code(), "OK", "{}", listed.raw);
+    let response = &listed.body["Response"];
+    assert_eq!(response["TotalCount"], 1);
+    let item = &response["Certificates"][0];
+    assert_eq!(item["CertificateId"], "abcb1234");
+    assert_eq!(item["Status"], 5);
+    assert!(item.get("StatusMsg").is_some(), "{item}");
+    let state = exchange(
+        emu.addr(),
+        "GET /_emulator/state HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        b"",
+    )
+    .await;
+    assert_eq!(state.body["requests_by_action"]["DescribeCertificates"], 1);
+    assert!(state.body["requests_by_action"]["DescribeCertificateDetail"].is_null());
+    emu.shutdown().await;
 }
