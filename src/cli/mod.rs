@@ -461,6 +461,9 @@ pub struct EmulatorArgs {
     /// Issue ordered certificates (status 0, 4 or 8 after CertificateOrderSubmit) this many seconds after the order; without it they wait for ever.
     #[arg(long, value_name = "SECONDS", value_parser = numbers::parse_issue_after)]
     pub issue_after: Option<f64>,
+
+    #[command(flatten)]
+    pub trust: TrustArgs,
 }
 
 #[derive(Debug, Args)]
