@@ -473,6 +473,9 @@ pub struct EmulatorArgs {
     /// Seconds a certificate stays cancelling (6) after CancelAuditCertificate before it is cancelled (7).
     #[arg(long, value_name = "SECONDS", default_value = numbers::CANCEL_AFTER.default, value_parser = numbers::parse_cancel_after)]
     pub cancel_after: f64,
+
+    #[command(flatten)]
+    pub trust: TrustArgs,
 }
 
 #[derive(Debug, Args)]

@@ -15,7 +15,7 @@ use crate::certificate::CredentialRef;
 use crate::cli::{EmulatorArgs, Output};
 use crate::diag::{Code, Diagnostic, Diagnostics, Severity};
 use crate::emulator::{self, EmulatorAccount, EmulatorConfig, SeedCertificate};
-use crate::manifest::load::{Budget, Loaded, load_within};
+use crate::manifest::load::{Budget, Loaded, load_trusted};
 use crate::manifest::raw::{RawAccount, RawCertificate, RawDocument};
 use crate::outfile::{self, NewFile};
 use crate::source::{Sourced, Span};
@@ -26,7 +26,7 @@ pub async fn run(args: EmulatorArgs) -> CommandResult {
     let mut seed = Vec::new();
     let mut accounts = Vec::new();
     if !args.seed.is_empty() {
-        match read_seed(&args.seed, &environment)? {
+        match read_seed(&args.seed, &environment, &args.trust)? {
             Ok(read) => {
                 seed.extend(read.certificates);
                 accounts.extend(read.accounts);
@@ -177,14 +177,19 @@ struct Seed {
 fn read_seed(
     paths: &[PathBuf],
     environment: &dyn Environment,
+    trust: &crate::cli::TrustArgs,
 ) -> Result<Result<Seed, (Loaded, Diagnostics)>, CommandError> {
     let budget = Budget::default();
     let input = ManifestInput::read(paths, budget)?;
-    let mut loaded = load_within(
+    // `--env-allow` and the roots hold here too; Account endpoints are
+    // not checked (the seed sends nothing).
+    let trust = super::trust(trust, &input.paths)?;
+    let mut loaded = load_trusted(
         &input.paths,
         &input.file_system(),
         &ProcessEnvironment,
         budget,
+        &trust,
     );
     let all = std::mem::take(&mut loaded.diagnostics);
     let (certificates, accounts, fatal) = seed_of(&loaded, &all);
