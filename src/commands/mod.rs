@@ -62,7 +62,12 @@ fn load_and_validate(
         args.budget(),
         options,
     );
-    let (loaded, diagnostics, valid) = checked.into_parts();
+    let (loaded, mut diagnostics, mut valid) = checked.into_parts();
+    // `--strict`: warnings found before anything is sent are errors, so
+    // the run is invalid and nothing is sent (docs/cli.md, "--strict").
+    if args.strict && diagnostics.make_warnings_errors() {
+        valid = None;
+    }
     Ok((loaded, valid, diagnostics))
 }
 

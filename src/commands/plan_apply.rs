@@ -30,10 +30,70 @@ use crate::plan::saved::{self, Expected, PlannedCertificate, SavedPlan};
 use crate::plan::{self, CertificateReport, Mode, Outcome, Stop, StopReason};
 use crate::secret::{Redactor, Secret};
 use crate::select::select;
-use crate::system::{ProcessEnvironment, RealFileSystem};
+use crate::system::{ProcessEnvironment, ProcessTerminal, RealFileSystem, Terminal};
 
 pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
+    run_with(args, mode, &ProcessTerminal).await
+}
+
+/// Whether apply asks before sending (docs/cli.md, "Apply on a terminal"):
+/// on a terminal, unless `--auto-approve`, `--plan FILE` (the plan was the
+/// review) or `--emulator` (nothing leaves the machine; the quick start
+/// stays one command).
+pub fn asks_first(args: &RunArgs, mode: Mode, interactive: bool) -> bool {
+    mode == Mode::Apply
+        && interactive
+        && !args.auto_approve
+        && args.plan.is_none()
+        && !args.emulator
+}
+
+/// The question, for `changes` certificates with something to write.
+pub fn question(changes: usize) -> String {
+    format!("Apply these {changes} changes? Only 'yes' goes on: ")
+}
+
+/// Only `yes` goes on, as in Terraform (surrounding blanks aside).
+pub fn approved(answer: &str) -> bool {
+    answer.trim() == "yes"
+}
+
+/// What the plan shown before the question found.
+#[derive(Debug, Default)]
+struct Preview {
+    /// Certificates with something to write; `None`: the run did not get
+    /// as far as reading (invalid manifests, an error).
+    changes: Option<usize>,
+    /// The exit code apply would give with nothing to write.
+    apply_code: u8,
+}
+
+/// `run`, with the terminal given.
+pub async fn run_with(args: &RunArgs, mode: Mode, terminal: &dyn Terminal) -> CommandResult {
     RunFlags::check(args, mode, &RealFileSystem)?;
+    if asks_first(args, mode, terminal.interactive()) {
+        // The plan first, read live and shown as plan shows it.
+        let mut preview = Preview::default();
+        let code = run_mode(args, Mode::Plan, Some(&mut preview)).await?;
+        let Some(changes) = preview.changes else {
+            return Ok(code);
+        };
+        if changes == 0 {
+            print_stderr("No changes: nothing to apply.\n");
+            return Ok(preview.apply_code);
+        }
+        let answer = terminal
+            .ask(&question(changes))
+            .map_err(|source| CommandError::Stdin { source })?;
+        if !approved(&answer) {
+            print_stderr("apply cancelled: only 'yes' goes on; nothing sent\n");
+            return Ok(EXIT_FAILURE);
+        }
+    }
+    run_mode(args, mode, None).await
+}
+
+async fn run_mode(args: &RunArgs, mode: Mode, mut preview: Option<&mut Preview>) -> CommandResult {
     // `apply --plan FILE`: the manifests, options and certificates are the
     // plan's; the flags given may only say how to connect.
     let saved = match &args.plan {
@@ -257,6 +317,19 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
         tracing::warn!(certificate = %warning.name, "skipped: {}", warning.notes.join("; "));
     }
     let code = exit_code(mode, settings.detailed_exitcode, &reports, &stops);
+    if let Some(preview) = preview.as_deref_mut() {
+        let changes = reports
+            .iter()
+            .filter(|r| r.outcome == Outcome::Planned)
+            .count();
+        preview.changes = Some(changes);
+        preview.apply_code = exit_code(Mode::Apply, false, &reports, &stops);
+        if changes > 0 {
+            // Apply's own run writes the report of what it did.
+            return Ok(code);
+        }
+        return write_json_out(settings.json_out.as_deref(), &json, preview.apply_code);
+    }
     if let Some(out) = &args.out
         && matches!(code, EXIT_OK | EXIT_CHANGES)
     {
@@ -385,6 +458,7 @@ fn recorded_manifests(
         max_input_bytes: given.max_input_bytes,
         max_files: given.max_files,
         target: Vec::new(),
+        strict: given.strict,
     })
 }
 
@@ -878,6 +952,35 @@ mod tests {
             .enumerate()
             .map(|(i, o)| CertificateReport::example(&format!("c{i}"), *o))
             .collect()
+    }
+
+    #[test]
+    fn apply_asks_on_a_terminal_only_and_only_yes_goes_on() {
+        use clap::Parser as _;
+        let args = |line: &[&str]| {
+            let cli = crate::cli::Cli::try_parse_from(line).unwrap();
+            match cli.command {
+                crate::cli::Command::Apply(args) | crate::cli::Command::Plan(args) => args,
+                _ => panic!("not plan or apply"),
+            }
+        };
+        let plain = args(&["tccert", "apply", "m"]);
+        assert!(asks_first(&plain, Mode::Apply, true));
+        assert!(!asks_first(&plain, Mode::Apply, false), "no terminal: CI");
+        assert!(!asks_first(&plain, Mode::Plan, true));
+        for flag in [
+            &["tccert", "apply", "m", "--auto-approve"][..],
+            &["tccert", "apply", "m", "--emulator"],
+            &["tccert", "apply", "--plan", "p.json"],
+        ] {
+            assert!(!asks_first(&args(flag), Mode::Apply, true), "{flag:?}");
+        }
+        assert!(approved("yes\n"));
+        assert!(approved("  yes \r\n"));
+        for no in ["", "\n", "y", "YES", "Yes\n", "yes please", "no"] {
+            assert!(!approved(no), "{no:?}");
+        }
+        assert_eq!(question(3), "Apply these 3 changes? Only 'yes' goes on: ");
     }
 
     #[test]

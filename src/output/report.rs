@@ -12,6 +12,8 @@ use crate::plan::changes::{Change, Shown};
 use crate::plan::{CertificateReport, Mode, Outcome, Stop, StopReason, Whose};
 use crate::source::printable;
 
+use super::colour::{Paint, Stream, paint};
+
 pub fn counts(reports: &[CertificateReport]) -> BTreeMap<Outcome, usize> {
     let mut counts: BTreeMap<Outcome, usize> = Outcome::ALL.iter().map(|o| (*o, 0)).collect();
     for report in reports {
@@ -142,10 +144,14 @@ pub fn changes_text(reports: &[CertificateReport]) -> String {
 
 /// One line for a finished certificate, for logs (no terminal).
 pub fn line(report: &CertificateReport) -> String {
-    let status = report.status.map_or("-".to_string(), |s| s.to_string());
+    // A status not read (a stale or refused certificate) is left out, not
+    // shown as `status -`.
+    let status = report.status.map_or(String::new(), |s| {
+        format!(" status {}", status_cell(Some(s)))
+    });
     let detail = detail(report);
     let mut line = format!(
-        "{:<9} {} ({}){} status {status}",
+        "{:<9} {} ({}){}{status}",
         report.outcome.as_str(),
         printable(&report.name),
         printable(&report.certificate_id),
@@ -189,6 +195,25 @@ pub fn any_account(reports: &[CertificateReport]) -> bool {
     reports.iter().any(|r| r.account.is_some())
 }
 
+/// A status as `status` shows it: its name and code, `pending information
+/// (5)`; `-` when it was not read.
+pub fn status_cell(status: Option<u64>) -> String {
+    status.map_or("-".into(), |s| {
+        format!("{} ({s})", crate::api::status::short_name(s))
+    })
+}
+
+/// The colour of a RESULT cell: red for what needs a person, yellow for
+/// what is about to change or moved, green for what was written.
+fn outcome_paint(cell: &str) -> Option<Paint> {
+    match cell.trim_end() {
+        "submitted" | "committed" => Some(Paint::Green),
+        "planned" | "drift" | "skipped" => Some(Paint::Yellow),
+        "failed" | "unknown" | "stale" => Some(Paint::Red),
+        _ => None,
+    }
+}
+
 /// The table printed at the end of a run.
 pub fn table(mode: Mode, reports: &[CertificateReport], stops: &[Stop]) -> String {
     // The account rides in the name column's neighbour only when the run
@@ -215,7 +240,7 @@ pub fn table(mode: Mode, reports: &[CertificateReport], stops: &[Stop]) -> Strin
                     .as_deref()
                     .map_or("-".into(), |a| printable(a).into_owned()),
                 printable(&r.certificate_id).into_owned(),
-                r.status.map_or("-".into(), |s| s.to_string()),
+                status_cell(r.status),
                 r.outcome.as_str().to_string(),
                 detail(r),
             ]
@@ -235,14 +260,23 @@ pub fn table(mode: Mode, reports: &[CertificateReport], stops: &[Stop]) -> Strin
                 continue;
             }
             if i < 5 {
-                let _ = write!(line, "{cell:<width$}  ", width = widths[i]);
+                let padded = format!("{cell:<width$}  ", width = widths[i]);
+                // Colour around the padded cell, so widths stay those of
+                // the text.
+                match (i, outcome_paint(cell)) {
+                    (4, Some(colour)) => line.push_str(&paint(Stream::Stdout, colour, &padded)),
+                    _ => line.push_str(&padded),
+                }
             } else {
                 line.push_str(cell);
             }
         }
         line.trim_end().to_string()
     };
-    let _ = writeln!(out, "{}", format_row(headers));
+    // No certificate: no empty table, the summary says it.
+    if !rows.is_empty() {
+        let _ = writeln!(out, "{}", format_row(headers));
+    }
     for row in &rows {
         let _ = writeln!(
             out,

@@ -44,6 +44,7 @@
 //!   a signal.
 //! - `import`: `tccert import` against the emulator: the round trip through
 //!   validate and plan, which certificates are read, DIR rules, a signal.
+//! - `terminal`: apply on a real pseudo-terminal: the plan, the question, `yes`.
 //! - `write_path`: a slow server gets each write once, pacing after SIGINT, a
 //!   second signal, an unreachable endpoint, `--resubmit`, KeyPassword drift.
 
@@ -69,6 +70,7 @@ mod secrets;
 mod status;
 mod successor;
 mod support;
+mod terminal;
 mod transport;
 mod values;
 mod write_path;
