@@ -7,6 +7,8 @@
 //! - `diagnostics`: every kind of bad input docs/manifest-format.md names, with its
 //!   rendered diagnostic snapshotted (tests/integration/snapshots/).
 //! - `examples`: everything under examples/ validates and renders.
+//! - `finish`: `--strict`, `--color`, status names in tables, the small
+//!   things of a first real use.
 //! - `commands`: validate/render/schema behaviour, JSON output, exit codes.
 //! - `csr`: `csr new` (keys, files, a CSR that validates) and `csr inspect`.
 //! - `init`: the starter tree validates and plans; a second init refuses.
@@ -56,6 +58,7 @@ mod credentials;
 mod csr;
 mod diagnostics;
 mod examples;
+mod finish;
 mod hostile;
 mod import;
 mod init;

@@ -1,0 +1,109 @@
+//! The finish a Terraform user expects: `--strict`, `--color`, status names
+//! in the tables, and the small things of the first real use.
+
+use crate::support::cli::Test;
+use crate::support::emulator::{Emulator, SECRET_ID, SECRET_KEY};
+use crate::support::fixtures::{CERTIFICATE, PROFILE};
+
+/// A valid tree with one warning (`$DIVISION` without braces).
+fn with_a_warning() -> Test {
+    Test::new()
+        .file(
+            "acme.yaml",
+            &PROFILE.replace("division: IT", "division: $DIVISION"),
+        )
+        .file("www.yaml", CERTIFICATE)
+}
+
+#[test]
+fn strict_makes_warnings_errors_in_validate() {
+    with_a_warning()
+        .args(["validate", "."])
+        .run()
+        .success()
+        .stderr_contains("warning[unbraced-variable]");
+    let run = with_a_warning()
+        .args(["validate", ".", "--strict"])
+        .run()
+        .failure();
+    insta::assert_snapshot!("strict_validate", run.stderr());
+    let json = with_a_warning()
+        .args(["validate", ".", "--strict", "--output", "json"])
+        .run()
+        .failure()
+        .json();
+    assert_eq!(json["valid"], false);
+    assert_eq!(json["diagnostics"][0]["severity"], "error");
+}
+
+#[test]
+fn strict_plan_and_apply_send_nothing() {
+    let seed = [("abcb1234".to_string(), "www.acme.example".to_string())];
+    let emulator = Emulator::start(&seed, &[], |_| {});
+    let url = emulator.url();
+    for command in ["plan", "apply"] {
+        let run = with_a_warning()
+            .args([command, ".", "--strict", "--endpoint", url.as_str()])
+            .env("TENCENTCLOUD_SECRET_ID", SECRET_ID)
+            .env("TENCENTCLOUD_SECRET_KEY", SECRET_KEY)
+            .run()
+            .failure()
+            .stderr_contains("error[unbraced-variable]")
+            .stderr_contains("nothing was sent");
+        assert_eq!(run.code(), 1);
+    }
+    assert_eq!(emulator.requests(), 0, "nothing was sent under --strict");
+    // Without --strict the same tree is applied.
+    with_a_warning()
+        .args(["apply", ".", "--endpoint", url.as_str()])
+        .env("TENCENTCLOUD_SECRET_ID", SECRET_ID)
+        .env("TENCENTCLOUD_SECRET_KEY", SECRET_KEY)
+        .run()
+        .success();
+    assert!(emulator.certificate("abcb1234").submitted_data.is_some());
+}
+
+#[test]
+fn color_always_never_auto_and_no_color() {
+    const ESC: &str = "\x1b[";
+    let stderr = |args: &[&str], no_color: Option<&str>| {
+        let mut test = with_a_warning().args(args.iter().copied());
+        if let Some(value) = no_color {
+            test = test.env("NO_COLOR", value);
+        }
+        test.run().stderr()
+    };
+    // Not a terminal: auto is plain.
+    assert!(!stderr(&["validate", "."], None).contains(ESC));
+    let always = stderr(&["validate", ".", "--color", "always"], Some("1"));
+    assert!(
+        always.contains("\x1b[1;33mwarning[unbraced-variable]\x1b[0m: "),
+        "{always:?}"
+    );
+    assert!(!stderr(&["validate", ".", "--color", "never"], None).contains(ESC));
+    // The table's RESULT column.
+    let run = with_a_warning()
+        .args(["plan", ".", "--emulator", "--color", "always"])
+        .run()
+        .success();
+    assert!(
+        run.stdout().contains("\x1b[1;33mplanned"),
+        "{:?}",
+        run.stdout()
+    );
+}
+
+#[test]
+fn plan_and_apply_tables_name_the_status_with_its_code() {
+    let run = with_a_warning()
+        .args(["plan", ".", "--emulator"])
+        .run()
+        .success();
+    let stdout = run.stdout();
+    let table: Vec<&str> = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("NAME"))
+        .take_while(|l| !l.is_empty())
+        .collect();
+    insta::assert_snapshot!("plan_table_status_names", table.join("\n"));
+}
