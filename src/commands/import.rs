@@ -224,13 +224,9 @@ async fn read_certificates(
         }
         unique
     } else {
-        let listed = list(run).await.map_err(|e| {
-            fail(vec![format!(
-                "DescribeCertificates failed: {}: {}",
-                e.code(),
-                e.message()
-            )])
-        })?;
+        let listed = list(run)
+            .await
+            .map_err(|e| fail(vec![format!("DescribeCertificates failed: {e}")]))?;
         let mut wanted = Vec::new();
         for (id, status) in listed {
             if IMPORTED_STATUSES.contains(&status) {
@@ -275,7 +271,7 @@ async fn read_certificates(
         let response = match reply {
             Ok(response) => response,
             Err(error) => {
-                problems.push(format!("{id}: {}: {}", error.code(), error.message()));
+                problems.push(format!("{id}: {error}"));
                 continue;
             }
         };

@@ -1089,6 +1089,7 @@ mod tests {
         let refused = StopReason::AuthFailure {
             code: "AuthFailure.SignatureFailure".into(),
             message: "m".into(),
+            request_id: Some("req-1".into()),
         };
         assert_eq!(
             exit_code(Mode::Apply, false, &fine, &[Stop::run(refused)]),

@@ -3,6 +3,7 @@
 //! with `--wait`, read again every `--interval` until each is issued or can
 //! no longer be by waiting (docs/cli.md, "status").
 
+use crate::api::error::ApiError;
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -270,7 +271,7 @@ async fn stopped(runs: &[Arc<plan::Run<HttpTransport>>]) {
     }
 }
 
-type ReadResult = Result<Live, (String, String)>;
+type ReadResult = Result<Live, ApiError>;
 
 /// Reads the certificates at `which` at once, each paced by the run.
 async fn read_all(
@@ -288,9 +289,9 @@ async fn read_all(
         let Some(run) = runs.get(&certificate.account).cloned() else {
             results.push((
                 i,
-                Err((
-                    "ClientError.NoConnection".to_owned(),
-                    "internal error: no connection for this certificate's account".to_owned(),
+                Err(ApiError::local(
+                    "ClientError.NoConnection",
+                    "internal error: no connection for this certificate's account",
                 )),
             ));
             continue;
@@ -308,12 +309,12 @@ async fn read_all(
                 Ok(response) => Live::from_response(&response)
                     .map(|live| live.redacted(&redactor))
                     .ok_or_else(|| {
-                        (
-                            "ClientError.BadResponse".to_owned(),
-                            "DescribeCertificateDetail answered without a Status".to_owned(),
+                        ApiError::local(
+                            "ClientError.BadResponse",
+                            "DescribeCertificateDetail answered without a Status",
                         )
                     }),
-                Err(error) => Err((error.code(), error.message())),
+                Err(error) => Err(ApiError::from(&error)),
             };
             (i, read)
         });

@@ -234,7 +234,7 @@ mod tests {
     #[test]
     fn report_annotations_by_outcome_and_mode() {
         let mut failed = report("api", Outcome::Failed);
-        failed.error = Some(("InternalError".into(), "boom".into()));
+        failed.error = Some(crate::api::error::ApiError::local("InternalError", "boom"));
         let reports = [
             report("www", Outcome::InSync),
             failed,

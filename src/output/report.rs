@@ -47,9 +47,14 @@ pub fn detail(report: &CertificateReport) -> String {
             parts.push(format!("via {}", report.api));
         }
     }
-    if let Some((code, message)) = &report.error {
+    if let Some(error) = &report.error {
         // The API's words, and a code that could be anything on the wire.
-        parts.push(format!("{}: {}", printable(code), printable(message)));
+        parts.push(format!(
+            "{}: {}{}",
+            printable(&error.code),
+            printable(&error.message),
+            printable(&error.request_id_suffix())
+        ));
     }
     parts.extend(report.notes.iter().map(|n| printable(n).into_owned()));
     parts.join("; ")
@@ -311,8 +316,15 @@ pub fn stop_message(stop: &Stop) -> String {
         ),
     };
     match &stop.reason {
-        StopReason::AuthFailure { code, message } => {
-            let mut text = format!("{prefix}stopped at {code}: {message}; {nothing_more}");
+        StopReason::AuthFailure {
+            code,
+            message,
+            request_id,
+        } => {
+            let id = request_id
+                .as_deref()
+                .map_or(String::new(), |id| format!(" (RequestId {id})"));
+            let mut text = format!("{prefix}stopped at {code}: {message}{id}; {nothing_more}");
             if code == "AuthFailure.SignatureExpire" {
                 text.push_str("\nthe clock of this machine is off by more than five minutes: set it right (NTP) and run again");
             }
@@ -346,8 +358,13 @@ pub fn to_json(reports: &[CertificateReport], stops: &[Stop]) -> Json {
             if !r.drift.is_empty() {
                 object["drift"] = json!(r.drift);
             }
-            if let Some((code, message)) = &r.error {
-                object["error"] = json!({ "code": code, "message": message });
+            if let Some(error) = &r.error {
+                object["error"] = json!({
+                    "code": error.code,
+                    "message": error.message,
+                    "request_id": error.request_id,
+                });
+                object["request_id"] = json!(error.request_id);
             }
             if !r.actions.is_empty() {
                 object["actions"] = json!(r.actions);
@@ -368,8 +385,12 @@ pub fn to_json(reports: &[CertificateReport], stops: &[Stop]) -> Json {
     let mut report = json!({ "certificates": certificates, "summary": summary });
     let stop_json = |stop: &Stop| {
         let mut object = match &stop.reason {
-            StopReason::AuthFailure { code, message } => {
-                json!({ "reason": "auth_failure", "code": code, "message": message })
+            StopReason::AuthFailure {
+                code,
+                message,
+                request_id,
+            } => {
+                json!({ "reason": "auth_failure", "code": code, "message": message, "request_id": request_id })
             }
             StopReason::Unreachable { code, message } => {
                 json!({ "reason": "unreachable", "code": code, "message": message })
@@ -417,9 +438,9 @@ mod tests {
     #[test]
     fn names_and_api_messages_cannot_start_a_line() {
         let mut failed = report("www\n::error::injected", Outcome::Failed);
-        failed.error = Some((
-            "InternalError".into(),
-            "boom\n::set-output name=x::y".into(),
+        failed.error = Some(crate::api::error::ApiError::local(
+            "InternalError",
+            "boom\n::set-output name=x::y",
         ));
         for text in [line(&failed), table(Mode::Apply, &[failed.clone()], &[])] {
             assert!(
@@ -464,13 +485,17 @@ mod tests {
         let mut hk = report("hk", Outcome::Failed);
         hk.account = Some("acme-hk".into());
         let plain = report("www", Outcome::Submitted);
-        assert!(line(&hk).starts_with("failed    hk (hk-id) account acme-hk status 5"));
-        assert!(line(&plain).starts_with("submitted www (www-id) status 5"));
+        assert!(
+            line(&hk)
+                .starts_with("failed    hk (hk-id) account acme-hk status pending information (5)")
+        );
+        assert!(line(&plain).starts_with("submitted www (www-id) status pending information (5)"));
         let stop = Stop {
             whose: Whose::Account("acme-hk".into()),
             reason: StopReason::AuthFailure {
                 code: "AuthFailure.SecretIdNotFound".into(),
                 message: "m".into(),
+                request_id: Some("req-1".into()),
             },
         };
         let text = table(

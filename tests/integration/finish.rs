@@ -107,3 +107,57 @@ fn plan_and_apply_tables_name_the_status_with_its_code() {
         .collect();
     insta::assert_snapshot!("plan_table_status_names", table.join("\n"));
 }
+
+/// Every API error shown carries the server's RequestId: the text of plan,
+/// apply and status, and `request_id` on the certificate's JSON result.
+#[test]
+fn api_errors_carry_the_request_id() {
+    // The emulator knows no certificate abcb1234: its reads answer
+    // FailedOperation.CertificateNotFound with a RequestId.
+    let emulator = Emulator::start(&[], &[], |_| {});
+    let url = emulator.url();
+    let tree = || {
+        Test::new()
+            .file("acme.yaml", PROFILE)
+            .file("www.yaml", CERTIFICATE)
+            .env("TENCENTCLOUD_SECRET_ID", SECRET_ID)
+            .env("TENCENTCLOUD_SECRET_KEY", SECRET_KEY)
+    };
+    let json = tree()
+        .args(["plan", ".", "--endpoint", url.as_str(), "--output", "json"])
+        .run()
+        .failure()
+        .json();
+    let result = &json["certificates"][0];
+    assert_eq!(result["result"], "failed");
+    let id = result["request_id"].as_str().expect("a request_id");
+    assert!(!id.is_empty());
+    assert_eq!(result["error"]["request_id"], id);
+    let text = tree()
+        .args(["apply", ".", "--endpoint", url.as_str()])
+        .run()
+        .failure()
+        .stdout();
+    assert!(text.contains("(RequestId "), "{text}");
+    let status = tree()
+        .args(["status", ".", "--endpoint", url.as_str()])
+        .run()
+        .failure();
+    assert!(
+        status.stdout().contains("(RequestId "),
+        "{}",
+        status.stdout()
+    );
+    let shown: String = text
+        .lines()
+        .filter(|l| l.contains("RequestId"))
+        .map(|l| {
+            // The id changes with every run.
+            let start = l.find("(RequestId ").expect("found") + "(RequestId ".len();
+            let end = start + l[start..].find(')').expect("closed");
+            format!("{}<id>{}", &l[..start], &l[end..])
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    insta::assert_snapshot!("api_error_with_request_id", shown);
+}
