@@ -97,7 +97,11 @@ async fn run_mode(args: &RunArgs, mode: Mode, mut preview: Option<&mut Preview>)
     // `apply --plan FILE`: the manifests, options and certificates are the
     // plan's; the flags given may only say how to connect.
     let saved = match &args.plan {
-        Some(path) => Some((path.as_path(), read_saved_plan(path)?)),
+        Some(path) => {
+            let plan = read_saved_plan(path)?;
+            check_same_place(path, &plan, &RealFileSystem)?;
+            Some((path.as_path(), plan))
+        }
         None => None,
     };
     let recorded;
@@ -333,6 +337,23 @@ async fn run_mode(args: &RunArgs, mode: Mode, mut preview: Option<&mut Preview>)
     if let Some(out) = &args.out
         && matches!(code, EXIT_OK | EXIT_CHANGES)
     {
+        // Paths relative to where plan ran, which is recorded too.
+        let here = std::env::current_dir().ok();
+        let relative = |path: &Path| match &here {
+            Some(dir) => saved::relative_to(dir, path),
+            None => path.to_path_buf(),
+        };
+        // A file under an absolute PATH is named as the loader will name it
+        // when apply reads that PATH made relative (`.` + `a.yaml` is
+        // `./a.yaml`).
+        let relative_file = |file: &Path| {
+            args.manifests
+                .paths
+                .iter()
+                .filter(|p| p.is_absolute())
+                .find_map(|p| Some(relative(p).join(file.strip_prefix(p).ok()?)))
+                .unwrap_or_else(|| relative(file))
+        };
         let plan = SavedPlan {
             format: saved::FORMAT.into(),
             format_version: saved::FORMAT_VERSION,
@@ -340,8 +361,9 @@ async fn run_mode(args: &RunArgs, mode: Mode, mut preview: Option<&mut Preview>)
             endpoint,
             emulator: args.emulator,
             account_endpoints,
-            paths: args.manifests.paths.clone(),
-            files: files_read,
+            paths: args.manifests.paths.iter().map(|p| relative(p)).collect(),
+            files: files_read.iter().map(|p| relative_file(p)).collect(),
+            directory: here.clone(),
             api: args.manifests.api.map(|api| {
                 crate::certificate::Api::from(api)
                     .action()
@@ -351,7 +373,13 @@ async fn run_mode(args: &RunArgs, mode: Mode, mut preview: Option<&mut Preview>)
             commit: args.commit,
             resubmit: args.resubmit.clone(),
             target: args.manifests.target.clone(),
-            certificates: planned(&reports),
+            certificates: planned(&reports)
+                .into_iter()
+                .map(|c| PlannedCertificate {
+                    file: relative_file(&c.file),
+                    ..c
+                })
+                .collect(),
         };
         write_saved_plan(out, &plan)?;
         // On stderr, as Terraform says where it saved a plan: stdout is
@@ -432,6 +460,35 @@ fn read_saved_plan(path: &Path) -> Result<SavedPlan, CommandError> {
         )));
     }
     saved::parse(&text).map_err(|e| fail(e.to_string()))
+}
+
+/// `apply --plan` resolves the plan's paths from its own current directory:
+/// when none of the files the plan read is there, apply runs from another
+/// place than plan did, and says so (rather than "no manifest found" or a
+/// misleading `stale`).
+fn check_same_place(
+    path: &Path,
+    plan: &SavedPlan,
+    files: &dyn crate::system::FileSystem,
+) -> Result<(), CommandError> {
+    let here = |p: &PathBuf| files.kind(p).is_ok();
+    if plan.files.is_empty() || plan.files.iter().any(here) {
+        return Ok(());
+    }
+    let made_in = plan.directory.as_ref().map_or_else(
+        || "another directory".to_string(),
+        |dir| dir.display().to_string(),
+    );
+    let paths: Vec<String> = plan.paths.iter().map(|p| p.display().to_string()).collect();
+    Err(CommandError::SavedPlan {
+        path: path.to_path_buf(),
+        message: format!(
+            "none of the files it read is here: {} is not found from this directory. The plan was made in {made_in} (PATH {}); run apply from the same place in the tree, where {} is",
+            plan.files[0].display(),
+            paths.join(" "),
+            plan.files[0].display(),
+        ),
+    })
 }
 
 /// The manifests as the plan read them: its PATHs and `--api`, with this
@@ -1008,6 +1065,7 @@ mod tests {
             endpoint: endpoint.map(str::to_string),
             emulator,
             account_endpoints: BTreeMap::new(),
+            directory: None,
             paths: vec!["m".into()],
             files: vec!["m/a.yaml".into(), "m/b.yaml".into()],
             api: None,

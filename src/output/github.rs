@@ -276,7 +276,7 @@ mod tests {
         hk.account = Some("acme-hk".into());
         let text = github_report(&Files::default(), Mode::Apply, &[hk], &[]);
         assert!(
-            text.contains("::failed    hk (hk-id) account acme-hk status 5"),
+            text.contains("::failed    hk (hk-id) account acme-hk status pending information (5)"),
             "{text}"
         );
     }

@@ -476,7 +476,7 @@ mod tests {
         );
         assert_eq!(
             text,
-            "NAME           CERTIFICATE ID    STATUS  RESULT     DETAIL\nwww            www-id            5       submitted\napi-long-name  api-long-name-id  5       in_sync\n\napply: 2 certificates: 1 submitted, 0 committed, 1 in sync, 0 drift, 0 skipped, 0 failed\n"
+            "NAME           CERTIFICATE ID    STATUS                   RESULT     DETAIL\nwww            www-id            pending information (5)  submitted\napi-long-name  api-long-name-id  pending information (5)  in_sync\n\napply: 2 certificates: 1 submitted, 0 committed, 1 in sync, 0 drift, 0 skipped, 0 failed\n"
         );
     }
 
@@ -509,7 +509,7 @@ mod tests {
         );
         assert!(text.contains("\nwww   -        www-id"), "{text}");
         assert!(
-            text.ends_with("account `acme-hk`: stopped at AuthFailure.SecretIdNotFound: m; nothing more was sent with its credentials\n"),
+            text.ends_with("account `acme-hk`: stopped at AuthFailure.SecretIdNotFound: m (RequestId req-1); nothing more was sent with its credentials\n"),
             "{text}"
         );
         let value = to_json(&[hk, plain], &[stop]);
