@@ -161,3 +161,36 @@ fn api_errors_carry_the_request_id() {
         .join("\n");
     insta::assert_snapshot!("api_error_with_request_id", shown);
 }
+
+/// An indentation slip is shown at the line of the mistake, with a hint,
+/// not as the parser's words at the line after it.
+#[test]
+fn a_dedented_key_is_shown_at_its_own_line_with_a_hint() {
+    for (name, indent) in [("dedented_city_to_0", ""), ("dedented_city_to_1", " ")] {
+        let run = Test::new()
+            .file(
+                "acme.yaml",
+                &PROFILE.replace("  city: Shenzhen", &format!("{indent}city: Shenzhen")),
+            )
+            .args(["validate", "."])
+            .run()
+            .failure()
+            .stderr_contains("acme.yaml:10:");
+        insta::assert_snapshot!(name, run.stderr());
+    }
+}
+
+/// A key of a block written outside it gets the block's did-you-mean.
+#[test]
+fn a_key_outside_its_block_is_pointed_back_into_it() {
+    let certificate = CERTIFICATE.replace("type: online\n", "type: online\nkey_password: x\n");
+    assert!(certificate.contains("\nkey_password: x\n"), "{certificate}");
+    let run = Test::new()
+        .file("acme.yaml", PROFILE)
+        .file("www.yaml", &certificate)
+        .args(["validate", "."])
+        .run()
+        .failure()
+        .stderr_contains("did you mean `csr.key_password`?");
+    insta::assert_snapshot!("key_outside_its_block", run.stderr());
+}
