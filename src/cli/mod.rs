@@ -395,6 +395,15 @@ pub struct ImportArgs {
     #[arg(long, value_name = "PATH", num_args = 1.., requires = "account")]
     pub accounts: Vec<PathBuf>,
 
+    /// Read from the built-in emulator with the state `apply PATH... --emulator` keeps for these PATHs (no credentials): to try import locally.
+    #[arg(
+        long,
+        value_name = "PATH",
+        num_args = 1..,
+        conflicts_with_all = ["account", "endpoint", "china", "profile", "ca_cert"]
+    )]
+    pub emulator: Vec<PathBuf>,
+
     #[command(flatten)]
     pub read: ReadArgs,
 }

@@ -169,6 +169,9 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
     let interval = Duration::from_secs_f64(args.interval);
     let deadline = Instant::now() + Duration::from_secs_f64(args.wait_timeout);
     let mut timed_out = false;
+    // On a terminal, the records to create, shown while waiting (again
+    // when they change).
+    let mut records_shown = String::new();
     loop {
         let round_start = Instant::now();
         let pending: Vec<usize> = (0..entries.len()).filter(|&i| !entries[i].done()).collect();
@@ -193,6 +196,17 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
             }
         }
         if let Some(bar) = &progress {
+            let records = status::records_text(&entries);
+            if records != records_shown {
+                // A bar indicatif hides (a terminal it does not draw on)
+                // prints nothing: then plainly on stderr.
+                if !records.is_empty() && bar.is_hidden() {
+                    print_stderr(&records);
+                } else if !records.is_empty() {
+                    bar.println(records.trim_end());
+                }
+                records_shown = records;
+            }
             bar.set_position(entries.iter().filter(|e| e.issued()).count() as u64);
         }
         // A stopped account's certificates failed their reads (done); the

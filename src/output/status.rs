@@ -271,6 +271,33 @@ pub fn text(entries: &[Entry]) -> String {
     out
 }
 
+/// What `status --wait` shows on a terminal while it waits: for each
+/// certificate not done, the records to create (empty when none is asked
+/// for). Shown again only when it changes.
+pub fn records_text(entries: &[Entry]) -> String {
+    let mut out = String::new();
+    for entry in entries.iter().filter(|e| !e.done()) {
+        let records: Vec<String> = entry
+            .live
+            .iter()
+            .flat_map(|l| &l.validation)
+            .map(validation_text)
+            .collect();
+        if records.is_empty() {
+            continue;
+        }
+        out.push_str(&format!(
+            "{} ({}): create, then wait here:\n",
+            printable(&entry.name),
+            printable(&entry.certificate_id)
+        ));
+        for record in records {
+            out.push_str(&format!("    {record}\n"));
+        }
+    }
+    out
+}
+
 /// `3 certificates: 1 issued, 2 not yet; 1 failed to read`.
 pub fn summary(entries: &[Entry]) -> String {
     let issued = entries.iter().filter(|e| e.issued()).count();

@@ -194,3 +194,46 @@ fn a_key_outside_its_block_is_pointed_back_into_it() {
         .stderr_contains("did you mean `csr.key_password`?");
     insta::assert_snapshot!("key_outside_its_block", run.stderr());
 }
+
+/// `import --emulator PATH...` reads the state `apply PATH... --emulator`
+/// kept: import tried locally in one command, no credentials.
+#[test]
+fn import_from_the_kept_emulator_state_in_one_command() {
+    let test = Test::new()
+        .file("m/acme.yaml", PROFILE)
+        .file("m/www.yaml", CERTIFICATE);
+    let applied = test.args(["apply", "m", "--emulator"]).run().success();
+    // The same XDG_STATE_HOME for the runs below: the kept state.
+    let dir = applied._dir.path().to_path_buf();
+    let state = dir.join(".xdg-state");
+    let run = Test::from_dir(dir.clone())
+        .args(["import", "--emulator", "m", "--out", "imported"])
+        .env("XDG_STATE_HOME", state.to_str().expect("UTF-8"))
+        .run()
+        .success()
+        .stdout_contains("imported 1 certificate into imported");
+    assert!(
+        dir.join("imported/certificates/www-acme-example.yaml")
+            .exists(),
+        "{}",
+        run.stdout()
+    );
+    Test::from_dir(dir)
+        .args(["validate", "imported"])
+        .run()
+        .success();
+    // Beside a real endpoint's flags: a usage error.
+    Test::new()
+        .args([
+            "import",
+            "--emulator",
+            "m",
+            "--out",
+            "x",
+            "--endpoint",
+            "http://127.0.0.1:1",
+        ])
+        .run()
+        .failure()
+        .stderr_contains("cannot be used with");
+}

@@ -112,3 +112,44 @@ fn the_emulator_on_a_terminal_does_not_ask() {
     assert!(!run.terminal.contains(PROMPT));
     assert!(run.stdout.contains("submitted"), "{}", run.stdout);
 }
+
+/// `status --wait` on a terminal shows the records to create while it
+/// waits, not only at the end.
+#[test]
+fn status_wait_on_a_terminal_shows_the_records_while_waiting() {
+    let (test, seed) = manifests(2, &[1]);
+    let emulator = Emulator::start(&seed, &[], |config| {
+        config.issue_after = Some(std::time::Duration::from_secs(2));
+    });
+    let url = emulator.url();
+    crate::support::emulator::apply(test, &emulator, &[]).success();
+    // The run above kept its directory alive through `test`; run again in
+    // a fresh tree with the same certificates.
+    let (test, _) = manifests(2, &[1]);
+    let mut command = tccert(
+        test.path(),
+        &[
+            "status",
+            ".",
+            "--endpoint",
+            &url,
+            "--target",
+            "c1",
+            "--wait",
+            "--interval",
+            "1",
+        ],
+    );
+    command.env("NO_COLOR", "1");
+    let run = run_on_terminal(command, "", None);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.terminal);
+    let shown = run.terminal.find("c1 (id000001): create, then wait here:");
+    assert!(shown.is_some(), "{}", run.terminal);
+    let record = run.terminal[shown.unwrap_or_default()..]
+        .lines()
+        .nth(1)
+        .unwrap_or_default()
+        .to_string();
+    assert!(record.contains("record"), "{}", run.terminal);
+    assert!(run.stdout.contains("approved (1)"), "{}", run.stdout);
+}
