@@ -43,6 +43,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             no_color.as_deref(),
         ),
     );
+    commands::set_quiet(cli.quiet);
     init_logging(cli.verbose, cli.quiet);
     ExitCode::from(finish(run(cli.command)))
 }

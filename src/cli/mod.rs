@@ -521,6 +521,10 @@ pub struct CsrNewArgs {
     #[arg(long, value_name = "FILE")]
     pub csr_out: PathBuf,
 
+    /// The folder of the manifest that will name the CSR: the printed `file:` is relative to it [default: certificates when that folder is here, else .].
+    #[arg(long, value_name = "DIR")]
+    pub manifest_dir: Option<PathBuf>,
+
     /// Replace FILEs that exist.
     #[arg(long)]
     pub force: bool,

@@ -223,6 +223,21 @@ pub fn print_stdout(text: &str) {
     let _ = stdout.flush();
 }
 
+/// `-q`: only errors on stderr; notes ([`print_note`]) are left out.
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// A line on stderr that is neither an error nor the report (where the
+/// emulator's state is, where a plan was saved): left out under `-q`.
+pub fn print_note(text: &str) {
+    if !QUIET.load(std::sync::atomic::Ordering::Relaxed) {
+        print_stderr(text);
+    }
+}
+
 pub fn print_stderr(text: &str) {
     let mut stderr = std::io::stderr().lock();
     let _ = stderr.write_all(text.as_bytes());

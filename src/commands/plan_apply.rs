@@ -13,7 +13,7 @@ use super::settings::{
 };
 use super::{
     CommandError, CommandResult, EXIT_CHANGES, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK,
-    append_step_summary, invalid_json, load_and_validate, print_stderr, print_stdout,
+    append_step_summary, invalid_json, load_and_validate, print_note, print_stderr, print_stdout,
     report_diagnostics, report_invalid, select_targets, wait_for_signal,
 };
 use crate::api::client::{Endpoint, HttpTransport, TransportConfig, run_secrets};
@@ -320,7 +320,21 @@ async fn run_mode(args: &RunArgs, mode: Mode, mut preview: Option<&mut Preview>)
     for warning in reports.iter().filter(|r| r.outcome == Outcome::Skipped) {
         tracing::warn!(certificate = %warning.name, "skipped: {}", warning.notes.join("; "));
     }
-    let code = exit_code(mode, settings.detailed_exitcode, &reports, &stops);
+    let mut code = exit_code(mode, settings.detailed_exitcode, &reports, &stops);
+    // `apply --plan`: drift the plan found fails the apply as it fails
+    // `apply PATH...` (nothing is sent for a drifted certificate either way).
+    if let Some((_, plan)) = &saved
+        && !plan.drift.is_empty()
+    {
+        print_stderr(&format!(
+            "drift: {} (found by the plan; nothing sent for {}): change the manifest back, or cancel the review in the console and plan again\n",
+            plan.drift.join(", "),
+            if plan.drift.len() == 1 { "it" } else { "them" }
+        ));
+        if code == EXIT_OK {
+            code = EXIT_FAILURE;
+        }
+    }
     if let Some(preview) = preview.as_deref_mut() {
         let changes = reports
             .iter()
@@ -380,16 +394,24 @@ async fn run_mode(args: &RunArgs, mode: Mode, mut preview: Option<&mut Preview>)
                     ..c
                 })
                 .collect(),
+            drift: reports
+                .iter()
+                .filter(|r| r.outcome == Outcome::Drift)
+                .map(|r| r.name.clone())
+                .collect(),
         };
         write_saved_plan(out, &plan)?;
         // On stderr, as Terraform says where it saved a plan: stdout is
         // the report (JSON or Markdown for some callers).
-        print_stderr(&format!(
-            "saved plan: {} ({} certificate{} to write); apply it with `tccert apply --plan {}`\n",
+        // The command that applies it, with `--emulator` when the plan was
+        // made with it (the plan is applied only where it was made).
+        print_note(&format!(
+            "saved plan: {} ({} certificate{} to write); apply it with `tccert apply --plan {}{}`\n",
             out.display(),
             plan.certificates.len(),
             report::plural(plan.certificates.len()),
-            out.display()
+            out.display(),
+            if args.emulator { " --emulator" } else { "" }
         ));
     }
     write_json_out(settings.json_out.as_deref(), &json, code)
@@ -896,7 +918,7 @@ pub(super) async fn start_emulator(
         CommandError::EmulatorStart { source }
     })?;
     let url = started.url();
-    print_stderr(&format!(
+    print_note(&format!(
         "using the built-in emulator at {url} (no account needed; nothing leaves this machine)\n"
     ));
     let endpoint = Endpoint::parse(&url).map_err(|message| CommandError::Connection { message })?;
@@ -954,11 +976,11 @@ pub(super) fn emulator_state(
             } else {
                 "kept between runs on these PATHs; --emulator-reset starts afresh"
             };
-            print_stderr(&format!("emulator state: {} ({how})\n", path.display()));
+            print_note(&format!("emulator state: {} ({how})\n", path.display()));
             Ok(Some(path))
         }
         TreeState::NotKept(why) => {
-            print_stderr(&format!(
+            print_note(&format!(
                 "emulator state: not kept, this run only ({why})\n"
             ));
             Ok(None)
@@ -1073,6 +1095,7 @@ mod tests {
             resubmit: Vec::new(),
             target: Vec::new(),
             certificates: Vec::new(),
+            drift: Vec::new(),
         }
     }
 

@@ -735,12 +735,12 @@ fn check_document(
                 .filter(|e| !ACCOUNT_CREDENTIAL_KEYS.contains(&e.key.as_str()))
             {
                 warn_unbraced(&e.value, Some(&e.key), problems);
-                interpolate_tree(&mut e.value, env, problems);
+                interpolate_tree(&mut e.value, Some(&e.key), env, problems);
             }
         }
         _ => {
             warn_unbraced(&document.root, None, problems);
-            interpolate_tree(&mut document.root, env, problems);
+            interpolate_tree(&mut document.root, None, env, problems);
         }
     }
     schema::validate(&loaded.files, document, problems);
@@ -810,7 +810,15 @@ fn describe(node: &Node) -> String {
 }
 
 /// Interpolates every string value in place, marking environment values secret.
-fn interpolate_tree(node: &mut Node, env: &dyn Environment, problems: &mut Vec<Diagnostic>) {
+/// `key` is the key the value is under: a secret's (`key_password`) unset
+/// variable gets no "give a default" hint, since a default would be sent in
+/// place of the secret (docs/manifest-format.md, "Interpolation").
+fn interpolate_tree(
+    node: &mut Node,
+    key: Option<&str>,
+    env: &dyn Environment,
+    problems: &mut Vec<Diagnostic>,
+) {
     match &mut node.value {
         Value::String(text) if needs_interpolation(&text.text) => {
             match interpolate(&text.text, &|name| env.var(name)) {
@@ -820,6 +828,12 @@ fn interpolate_tree(node: &mut Node, env: &dyn Environment, problems: &mut Vec<D
                 }
                 Err(error) => {
                     let (code, hint) = match &error {
+                        InterpolationError::Unset { name } if key == Some("key_password") => (
+                            Code::UnsetVariable,
+                            format!(
+                                "set {name} in the environment (in CI, as a masked secret); a secret takes no default, which would be sent in its place"
+                            ),
+                        ),
                         InterpolationError::Unset { name } => (
                             Code::UnsetVariable,
                             format!(
@@ -848,10 +862,10 @@ fn interpolate_tree(node: &mut Node, env: &dyn Environment, problems: &mut Vec<D
         }
         Value::Sequence(items) => items
             .iter_mut()
-            .for_each(|n| interpolate_tree(n, env, problems)),
+            .for_each(|n| interpolate_tree(n, key, env, problems)),
         Value::Mapping(entries) => entries
             .iter_mut()
-            .for_each(|e| interpolate_tree(&mut e.value, env, problems)),
+            .for_each(|e| interpolate_tree(&mut e.value, Some(&e.key), env, problems)),
         _ => {}
     }
 }

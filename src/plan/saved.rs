@@ -73,6 +73,10 @@ pub struct SavedPlan {
     pub target: Vec<String>,
     /// The certificates plan would write, in the report's order.
     pub certificates: Vec<PlannedCertificate>,
+    /// The certificates plan found drifted (by name): `apply --plan` exits
+    /// 1 for them as `apply PATH...` does, sending nothing for them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub drift: Vec<String>,
 }
 
 /// One certificate plan would write.
@@ -416,6 +420,7 @@ mod tests {
                 live_digest: sha256("l"),
                 account: None,
             }],
+            drift: vec![],
         }
     }
 

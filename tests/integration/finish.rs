@@ -237,3 +237,98 @@ fn import_from_the_kept_emulator_state_in_one_command() {
         .failure()
         .stderr_contains("cannot be used with");
 }
+
+/// `-q` leaves out the notes (the emulator's state, the saved plan); the
+/// saved plan's hint names `--emulator` when the plan was made with it.
+#[test]
+fn quiet_leaves_out_notes_and_the_plan_hint_names_the_emulator() {
+    let run = with_a_warning()
+        .args(["plan", ".", "--emulator", "--out", "p.json"])
+        .run()
+        .success();
+    let hint: Vec<&str> = run
+        .stderr()
+        .lines()
+        .filter(|l| l.starts_with("saved plan:"))
+        .map(|_| "")
+        .collect();
+    assert_eq!(hint.len(), 1, "{}", run.stderr());
+    assert!(
+        run.stderr()
+            .contains("apply it with `tccert apply --plan p.json --emulator`"),
+        "{}",
+        run.stderr()
+    );
+    let quiet = Test::new()
+        .file("acme.yaml", PROFILE)
+        .file("www.yaml", CERTIFICATE)
+        .args(["-q", "plan", ".", "--emulator", "--out", "p.json"])
+        .run()
+        .success();
+    assert_eq!(quiet.stderr(), "", "-q: only errors on stderr");
+}
+
+/// A TOML `key: value` is one error saying to use `=`.
+#[test]
+fn a_yaml_colon_in_toml_is_one_error_saying_use_equals() {
+    let run = Test::new()
+        .file(
+            "acme.toml",
+            "apiVersion = \"tccert/v1\"\nkind = \"Profile\"\nname = \"acme\"\n[organization]\nname = \"Acme\"\ndivision: \"x\"\n",
+        )
+        .args(["validate", "."])
+        .run()
+        .failure();
+    insta::assert_snapshot!("toml_colon", run.stderr());
+}
+
+/// An unset variable for a secret gets no "give a default" hint.
+#[test]
+fn an_unset_secret_variable_is_not_offered_a_default() {
+    let run = Test::new()
+        .file("acme.yaml", PROFILE)
+        .file(
+            "www.yaml",
+            &CERTIFICATE.replace(
+                "type: online\n",
+                "type: online\n  key_password: ${WWW_KEY_PASSWORD}\n",
+            ),
+        )
+        .args(["validate", "."])
+        .run()
+        .failure()
+        .output_lacks(":-value");
+    insta::assert_snapshot!("unset_secret_variable", run.stderr());
+}
+
+/// `csr new` in a tree prints `file:` relative to `certificates/`, where
+/// the manifest goes, so the lines paste as they are.
+#[test]
+fn csr_new_prints_the_path_from_the_manifest_folder() {
+    let test = Test::new().file("certificates/.keep", "");
+    std::fs::create_dir_all(test.path().join("csr")).expect("a folder");
+    let run = test
+        .args([
+            "csr",
+            "new",
+            "--domain",
+            "www.acme.example",
+            "--key-type",
+            "ecdsa-p256",
+            "--key-out",
+            "csr/www.key",
+            "--csr-out",
+            "csr/www.csr",
+        ])
+        .run()
+        .success()
+        .stdout_contains("For a certificate manifest in certificates/")
+        .stdout_contains("  file: \"../csr/www.csr\"\n");
+    let tail: String = run
+        .stdout()
+        .lines()
+        .skip_while(|l| !l.starts_with("For a certificate"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    insta::assert_snapshot!("csr_new_manifest_folder", tail);
+}

@@ -588,3 +588,33 @@ fn a_plan_made_in_one_checkout_applies_in_another_and_elsewhere_says_where() {
         ]
     );
 }
+
+/// Drift the plan found fails `apply --plan` as it fails `apply PATH...`
+/// (exit 1, nothing sent for it), while the planned certificates are sent.
+#[test]
+fn drift_found_by_the_plan_fails_the_apply_of_the_plan() {
+    let (test, seed) = manifests(2, &[0]);
+    let emulator = Emulator::start(&seed, &[], |_| {});
+    let url = emulator.url();
+    let first = crate::support::emulator::apply(test, &emulator, &[]).success();
+    let dir = first._dir.path().to_path_buf();
+    // c0 was ordered (its information is with the CA); c1 was submitted.
+    let profile = dir.join("profiles/acme.yaml");
+    let text = std::fs::read_to_string(&profile).expect("the profile");
+    std::fs::write(&profile, text.replace("city: Shenzhen", "city: Guangzhou"))
+        .expect("edit the profile");
+    let planned = run_in(
+        &dir,
+        &["plan", ".", "--endpoint", &url, "--out", "plan.json"],
+    )
+    .success();
+    assert!(planned.stdout().contains("drift"), "{}", planned.stdout());
+    let applied = apply_plan(&dir, &emulator).failure();
+    assert_eq!(
+        results(&applied),
+        vec![("c1".to_string(), "submitted".to_string())]
+    );
+    let stderr = applied.stderr();
+    let line: Vec<&str> = stderr.lines().filter(|l| l.starts_with("drift:")).collect();
+    insta::assert_snapshot!("apply_plan_with_drift", line.join("\n"));
+}
