@@ -108,27 +108,6 @@ fn relative_path(from: &std::path::Path, to: &std::path::Path) -> std::path::Pat
     path
 }
 
-#[cfg(test)]
-mod tests {
-    use super::relative_path;
-    use std::path::{Path, PathBuf};
-
-    #[test]
-    fn a_csr_path_is_made_relative_to_the_manifest_folder() {
-        let rel = |from: &str, to: &str| relative_path(Path::new(from), Path::new(to));
-        assert_eq!(
-            rel("/t/certificates", "/t/csr/www.csr"),
-            PathBuf::from("../csr/www.csr")
-        );
-        assert_eq!(
-            rel("/t/./certificates/", "/t/certificates/www.csr"),
-            PathBuf::from("www.csr")
-        );
-        assert_eq!(rel("/t/.", "/t/csr/../www.csr"), PathBuf::from("www.csr"));
-        assert_eq!(rel("/t/a/b", "/t/c"), PathBuf::from("../../c"));
-    }
-}
-
 /// `tccert csr inspect`: the facts are printed even when the signature does
 /// not verify; the error after them says so, and the exit code is 1.
 pub fn inspect(args: &CsrInspectArgs) -> CommandResult {
@@ -176,5 +155,26 @@ pub fn inspect(args: &CsrInspectArgs) -> CommandResult {
             "{path}: cannot verify a {} signature",
             info.signature_algorithm
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative_path;
+    use std::path::{Path, PathBuf};
+
+    #[test]
+    fn a_csr_path_is_made_relative_to_the_manifest_folder() {
+        let rel = |from: &str, to: &str| relative_path(Path::new(from), Path::new(to));
+        assert_eq!(
+            rel("/t/certificates", "/t/csr/www.csr"),
+            PathBuf::from("../csr/www.csr")
+        );
+        assert_eq!(
+            rel("/t/./certificates/", "/t/certificates/www.csr"),
+            PathBuf::from("www.csr")
+        );
+        assert_eq!(rel("/t/.", "/t/csr/../www.csr"), PathBuf::from("www.csr"));
+        assert_eq!(rel("/t/a/b", "/t/c"), PathBuf::from("../../c"));
     }
 }

@@ -93,7 +93,7 @@ pub async fn run_with(args: &RunArgs, mode: Mode, terminal: &dyn Terminal) -> Co
     run_mode(args, mode, None).await
 }
 
-async fn run_mode(args: &RunArgs, mode: Mode, mut preview: Option<&mut Preview>) -> CommandResult {
+async fn run_mode(args: &RunArgs, mode: Mode, preview: Option<&mut Preview>) -> CommandResult {
     // `apply --plan FILE`: the manifests, options and certificates are the
     // plan's; the flags given may only say how to connect.
     let saved = match &args.plan {
@@ -335,7 +335,7 @@ async fn run_mode(args: &RunArgs, mode: Mode, mut preview: Option<&mut Preview>)
             code = EXIT_FAILURE;
         }
     }
-    if let Some(preview) = preview.as_deref_mut() {
+    if let Some(preview) = preview {
         let changes = reports
             .iter()
             .filter(|r| r.outcome == Outcome::Planned)
