@@ -299,6 +299,12 @@ async fn run_mode(args: &RunArgs, mode: Mode, preview: Option<&mut Preview>) -> 
     let stops = plan::stops(&runs);
     let json = report::to_json(&reports, &stops);
     match output {
+        // The plan shown before apply's question, when stdout carries a
+        // document (JSON, Markdown, GitHub): the table, on stderr, so that
+        // stdout holds apply's report alone.
+        _ if preview.is_some() && output != Output::Text => {
+            print_stderr(&report::table(mode, &reports, &stops));
+        }
         Output::Json => print_stdout(&format!("{json:#}\n")),
         Output::Text | Output::Github => {
             if !reports.is_empty() {

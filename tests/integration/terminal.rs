@@ -153,3 +153,23 @@ fn status_wait_on_a_terminal_shows_the_records_while_waiting() {
     assert!(record.contains("record"), "{}", run.terminal);
     assert!(run.stdout.contains("approved (1)"), "{}", run.stdout);
 }
+
+/// With `--output json` on a terminal, the plan before the question goes to
+/// stderr: stdout is apply's one JSON document.
+#[test]
+fn apply_json_on_a_terminal_keeps_stdout_one_document() {
+    let (test, seed) = manifests(1, &[]);
+    let emulator = Emulator::start(&seed, &[], |_| {});
+    let url = emulator.url();
+    let mut command = tccert(
+        test.path(),
+        &["apply", ".", "--endpoint", &url, "--output", "json"],
+    );
+    command.env("NO_COLOR", "1");
+    let run = run_on_terminal(command, PROMPT, Some("yes"));
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.terminal);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("one JSON document ({e}): {}", run.stdout));
+    assert_eq!(json["certificates"][0]["result"], "submitted");
+    assert!(run.terminal.contains("planned"), "{}", run.terminal);
+}
