@@ -25,8 +25,8 @@ COPY . .
 # build between builds on one machine; the binary is copied out of them.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
-    cargo build --release --locked --bin tccert \
- && cp target/release/tccert /usr/local/bin/tccert \
+    cargo build --profile dist --locked --bin tccert \
+ && cp target/dist/tccert /usr/local/bin/tccert \
  && /usr/local/bin/tccert --version
 
 # CA certificates (/etc/ssl/certs) for the HTTPS API, tzdata, /etc/passwd

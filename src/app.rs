@@ -30,6 +30,20 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             });
         }
     };
+    let no_color = ProcessEnvironment.var("NO_COLOR");
+    crate::output::colour::set(
+        crate::output::colour::wanted(
+            cli.color,
+            std::io::stdout().is_terminal(),
+            no_color.as_deref(),
+        ),
+        crate::output::colour::wanted(
+            cli.color,
+            std::io::stderr().is_terminal(),
+            no_color.as_deref(),
+        ),
+    );
+    commands::set_quiet(cli.quiet);
     init_logging(cli.verbose, cli.quiet);
     ExitCode::from(finish(run(cli.command)))
 }
@@ -54,12 +68,9 @@ fn init_logging(verbose: u8, quiet: bool) {
     let filter = Targets::new()
         .with_default(LevelFilter::WARN)
         .with_target("tccert", level);
-    // Colour only for a person at a terminal: CI logs and files get plain
-    // text, and NO_COLOR (no-color.org) turns it off everywhere.
-    let colour = std::io::stderr().is_terminal()
-        && ProcessEnvironment
-            .var("NO_COLOR")
-            .is_none_or(|v| v.is_empty());
+    // `--color` (auto: only for a person at a terminal, and NO_COLOR,
+    // no-color.org, turns it off).
+    let colour = crate::output::colour::on(crate::output::colour::Stream::Stderr);
     let _ = tracing_subscriber::registry()
         .with(
             tracing_subscriber::fmt::layer()

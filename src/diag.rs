@@ -653,6 +653,22 @@ impl Diagnostics {
         self.items.is_empty()
     }
 
+    /// `--strict`: every warning becomes an error, with a note saying why.
+    /// Returns whether any did.
+    pub fn make_warnings_errors(&mut self) -> bool {
+        let mut any = false;
+        for diagnostic in &mut self.items {
+            if diagnostic.severity == Severity::Warning {
+                diagnostic.severity = Severity::Error;
+                diagnostic
+                    .notes
+                    .push("an error under --strict (a warning without it)".into());
+                any = true;
+            }
+        }
+        any
+    }
+
     /// Adds a note to the diagnostic pushed `index`-th (nothing if none).
     pub fn add_note(&mut self, index: usize, note: String) {
         let note = self.from_environment.mask(&note);

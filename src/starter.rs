@@ -126,8 +126,9 @@ csr:
   # Tencent Cloud makes the private key and the CSR. To keep the key
   # yourself instead, make them here and point the manifest at the CSR:
   #   tccert csr new --domain www.example.com --key-out www.key --csr-out www.csr
-  # then `type: parse` and `file: www.csr` (relative to this file). The
-  # .gitignore beside the tree keeps `*.key` files out of the repository.
+  # (here, in this folder), then `type: parse` and `file: www.csr`
+  # (relative to this file). The .gitignore init wrote at the top of this
+  # tree keeps `*.key` files out of the repository.
   type: online
 # commit: true                  # also send the order to the CA once submitted
 "#;
@@ -222,6 +223,9 @@ mod tests {
     #[test]
     fn the_gitignore_keeps_the_key_csr_new_is_shown_writing() {
         assert!(starter_certificate().contains("--key-out www.key"));
+        // The .gitignore is inside the tree init writes, at its top.
+        assert!(starter_certificate().contains("The .gitignore init wrote at the top of this"));
+        assert!(!starter_certificate().contains("beside the tree"));
         assert!(GITIGNORE.lines().any(|l| l == "*.key"));
         assert!(!GITIGNORE.lines().any(|l| l == "*.csr" || l == "*.pem"));
     }

@@ -135,6 +135,38 @@ impl FileSystem for WithStdin<'_> {
     }
 }
 
+/// A person at a terminal, for `apply`'s confirmation (docs/cli.md, "Apply
+/// on a terminal").
+pub trait Terminal {
+    /// Whether stdin and stderr are both terminals: someone can answer.
+    fn interactive(&self) -> bool;
+    /// Shows `question` on stderr and reads one line of answer from stdin
+    /// (end of input: an empty answer).
+    fn ask(&self, question: &str) -> io::Result<String>;
+}
+
+/// The process's own stdin and stderr.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ProcessTerminal;
+
+impl Terminal for ProcessTerminal {
+    fn interactive(&self) -> bool {
+        use std::io::IsTerminal as _;
+        io::stdin().is_terminal() && io::stderr().is_terminal()
+    }
+
+    fn ask(&self, question: &str) -> io::Result<String> {
+        use std::io::{BufRead as _, Write as _};
+        let mut stderr = io::stderr().lock();
+        stderr.write_all(question.as_bytes())?;
+        stderr.flush()?;
+        drop(stderr);
+        let mut answer = String::new();
+        io::stdin().lock().read_line(&mut answer)?;
+        Ok(answer)
+    }
+}
+
 /// The process environment.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ProcessEnvironment;

@@ -218,11 +218,11 @@ install() {
     local binary installed=true reported
     binary="$install_dir/bin/tccert$(exe_suffix)"
     if [ "$version" = source ]; then
-        note "cargo install --locked --path $(action_path)"
+        note "cargo install --locked --profile dist --path $(action_path)"
         # One target directory for the job: a second use of the action in
         # the same job finds the build fresh instead of compiling again.
         CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${RUNNER_TEMP:-${TMPDIR:-/tmp}}/tccert-source-target}" \
-            cargo install --locked --path "$(action_path)" --root "$install_dir" --force
+            cargo install --locked --profile dist --path "$(action_path)" --root "$install_dir" --force
     elif [ -x "$binary" ] && [ "$("$binary" --version 2>/dev/null)" = "tccert ${version#v}" ]; then
         note "tccert $version from the cache"
         installed=false
@@ -232,7 +232,7 @@ install() {
         # No asset for this runner, or none in this release: build that tag.
         note "no release asset for ${RUNNER_OS:-this OS}/${RUNNER_ARCH:-this architecture}: building $version with cargo (minutes)"
         command -v cargo >/dev/null 2>&1 || die "no release asset fits this runner and cargo is not installed (add a Rust toolchain step first)"
-        cargo install --locked --git "$(repository)" --tag "$version" --root "$install_dir" --force tccert
+        cargo install --locked --profile dist --git "$(repository)" --tag "$version" --root "$install_dir" --force tccert
     fi
     [ -x "$binary" ] || die "no tccert at $binary after installing"
     reported=$("$binary" --version) || die "$binary does not run on this runner"

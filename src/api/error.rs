@@ -35,6 +35,46 @@ pub enum CallError {
     MissingRequestId,
 }
 
+/// An error as every output shows it: the API's code and words, and the
+/// server's `RequestId` when the reply carried one (what Tencent Cloud's
+/// support asks for). tccert's own errors (`ClientError.*`, `tccert.*`)
+/// have none.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ApiError {
+    pub code: String,
+    pub message: String,
+    pub request_id: Option<String>,
+}
+
+impl ApiError {
+    /// An error of tccert's own, with no request behind it.
+    pub fn local(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            message: message.into(),
+            request_id: None,
+        }
+    }
+
+    /// ` (RequestId …)`, or nothing: the tail of the text forms.
+    pub fn request_id_suffix(&self) -> String {
+        self.request_id
+            .as_deref()
+            .filter(|id| !id.is_empty())
+            .map_or(String::new(), |id| format!(" (RequestId {id})"))
+    }
+}
+
+impl From<&CallError> for ApiError {
+    fn from(error: &CallError) -> Self {
+        Self {
+            code: error.code(),
+            message: error.message(),
+            request_id: error.request_id(),
+        }
+    }
+}
+
 /// The most a reply body may hold; anything longer is [`CallError::TooLarge`].
 pub const MAX_REPLY_BYTES: usize = 1024 * 1024;
 
@@ -52,6 +92,14 @@ impl CallError {
             CallError::TooLarge => "ClientError.ReplyTooLarge".into(),
             CallError::Decode(_) => "ClientError.BadResponse".into(),
             CallError::MissingRequestId => "ClientError.NoRequestId".into(),
+        }
+    }
+
+    /// The server's `RequestId` of an API error reply.
+    pub fn request_id(&self) -> Option<String> {
+        match self {
+            CallError::Api { request_id, .. } => request_id.clone(),
+            _ => None,
         }
     }
 
@@ -122,6 +170,13 @@ impl CallError {
 
 impl std::fmt::Display for CallError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.code(), self.message())
+        // With the server's RequestId, as every shown API error is.
+        write!(
+            f,
+            "{}: {}{}",
+            self.code(),
+            self.message(),
+            ApiError::from(self).request_id_suffix()
+        )
     }
 }

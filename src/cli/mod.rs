@@ -28,6 +28,21 @@ pub struct Cli {
     /// Only errors on stderr.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
+
+    /// Colour in tables and diagnostics: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, value_enum, value_name = "WHEN", global = true, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+}
+
+/// `--color WHEN`, as ls, git and cargo spell it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// Colour when the output is a terminal and NO_COLOR is not set.
+    Auto,
+    /// Colour always, even into a pipe or a file.
+    Always,
+    /// No colour.
+    Never,
 }
 
 /// Where `plan` and `apply` find credentials (src/api/credentials.rs, in
@@ -50,6 +65,7 @@ pub enum Command {
     /// Load, merge and validate manifests; send nothing.
     Validate(ManifestArgs),
     /// Print each effective certificate, where each field came from, and the request it would send (secrets masked).
+    #[command(mut_arg("strict", |arg| arg.hide(true)))]
     Render(ManifestArgs),
     /// Print the JSON Schema of a manifest document.
     Schema(SchemaArgs),
@@ -58,7 +74,8 @@ pub enum Command {
     // `--out` is on apply): plan always reads PATHs.
     #[command(
         after_help = CREDENTIALS_HELP,
-        mut_arg("plan", |arg| arg.hide(true))
+        mut_arg("plan", |arg| arg.hide(true)),
+        mut_arg("auto_approve", |arg| arg.hide(true))
     )]
     Plan(RunArgs),
     /// Submit what is pending and report on every certificate.
@@ -76,6 +93,7 @@ pub enum Command {
     /// Write manifests for certificates that exist (all with information, or the IDs given) into DIR.
     Import(ImportArgs),
     /// Show each certificate's live status and the domain-validation records the CA wants; --wait follows them to issuance.
+    #[command(mut_arg("strict", |arg| arg.hide(true)))]
     Status(StatusArgs),
     /// Make a private key and CSR locally, or show what a CSR holds.
     #[command(subcommand)]
@@ -165,6 +183,10 @@ pub struct ManifestArgs {
 
     #[command(flatten)]
     pub trust: TrustArgs,
+
+    /// Warnings found before anything is sent count as errors: exit 1, nothing sent (for CI).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// What the operator lets manifests reach (a manifest may come from a
@@ -206,6 +228,7 @@ impl ManifestArgs {
             max_files: budget.max_files,
             target: Vec::new(),
             trust: TrustArgs::default(),
+            strict: false,
         }
     }
 
@@ -314,6 +337,10 @@ pub struct RunArgs {
         conflicts_with_all = ["paths", "target", "commit", "resubmit", "api", "deep"]
     )]
     pub plan: Option<PathBuf>,
+
+    /// (apply) Do not ask for confirmation on a terminal: send at once.
+    #[arg(long)]
+    pub auto_approve: bool,
 }
 
 /// How `status` and `import` reach the API: the connection flags of plan.
@@ -406,6 +433,15 @@ pub struct ImportArgs {
     /// (--account) Manifest files or directories holding the Account document.
     #[arg(long, value_name = "PATH", num_args = 1.., requires = "account")]
     pub accounts: Vec<PathBuf>,
+
+    /// Read from the built-in emulator with the state `apply PATH... --emulator` keeps for these PATHs (no credentials): to try import locally.
+    #[arg(
+        long,
+        value_name = "PATH",
+        num_args = 1..,
+        conflicts_with_all = ["account", "endpoint", "china", "profile", "ca_cert"]
+    )]
+    pub emulator: Vec<PathBuf>,
 
     #[command(flatten)]
     pub read: ReadArgs,
@@ -533,6 +569,10 @@ pub struct CsrNewArgs {
     /// Where to write the CSR (PEM).
     #[arg(long, value_name = "FILE")]
     pub csr_out: PathBuf,
+
+    /// The folder of the manifest that will name the CSR: the printed `file:` is relative to it [default: certificates when that folder is here, else .].
+    #[arg(long, value_name = "DIR")]
+    pub manifest_dir: Option<PathBuf>,
 
     /// Replace FILEs that exist.
     #[arg(long)]

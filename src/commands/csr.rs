@@ -50,19 +50,62 @@ pub fn new(args: &CsrNewArgs) -> CommandResult {
     ];
     outfile::write_all(&files, args.force)?;
     let mode = if cfg!(unix) { ", mode 0600" } else { "" };
-    let csr_path = args.csr_out.display().to_string();
+    // `file:` is read relative to the manifest: relative to the folder the
+    // manifest will be in (`certificates/` of a tree, as `init` makes it).
+    let manifest_dir = args.manifest_dir.clone().unwrap_or_else(|| {
+        if std::path::Path::new("certificates").is_dir() {
+            "certificates".into()
+        } else {
+            ".".into()
+        }
+    });
+    let here = std::env::current_dir().unwrap_or_default();
+    let from_manifest = relative_path(&here.join(&manifest_dir), &here.join(&args.csr_out))
+        .display()
+        .to_string();
     print_stdout(&format!(
         "wrote {}: the private key ({}, PKCS#8 PEM{mode}); keep it secret, never commit it\n\
-         wrote {csr_path}: the CSR, CN={}, signed with SHA-256\n\
+         wrote {}: the CSR, CN={}, signed with SHA-256\n\
          names (SAN): {}\n\n\
-         For the certificate's manifest (`file` is read relative to the manifest file; the path below is relative to where you ran this, so adjust it if the manifest is in another folder):\n\n{}",
+         For a certificate manifest in {}/ (`file` is read relative to the manifest; --manifest-dir DIR for another folder):\n\n{}",
         args.key_out.display(),
         key_type.describe(),
+        args.csr_out.display(),
         args.domain,
         generated.names.join(", "),
-        keygen::manifest_snippet(&generated.names, &csr_path),
+        manifest_dir.display().to_string().trim_end_matches('/'),
+        keygen::manifest_snippet(&generated.names, &from_manifest),
     ));
     Ok(EXIT_OK)
+}
+
+/// `to` relative to the directory `from` (both absolute), lexically: `.`
+/// and `..` resolved by name, no symlink followed.
+fn relative_path(from: &std::path::Path, to: &std::path::Path) -> std::path::PathBuf {
+    use std::path::{Component, PathBuf};
+    fn normal(p: &std::path::Path) -> Vec<Component<'_>> {
+        let mut out: Vec<Component<'_>> = Vec::new();
+        for c in p.components() {
+            match c {
+                Component::CurDir => {}
+                Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                    out.pop();
+                }
+                other => out.push(other),
+            }
+        }
+        out
+    }
+    let (from, to) = (normal(from), normal(to));
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut path = PathBuf::new();
+    for _ in common..from.len() {
+        path.push("..");
+    }
+    for c in &to[common..] {
+        path.push(c.as_os_str());
+    }
+    path
 }
 
 /// `tccert csr inspect`: the facts are printed even when the signature does
@@ -112,5 +155,26 @@ pub fn inspect(args: &CsrInspectArgs) -> CommandResult {
             "{path}: cannot verify a {} signature",
             info.signature_algorithm
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative_path;
+    use std::path::{Path, PathBuf};
+
+    #[test]
+    fn a_csr_path_is_made_relative_to_the_manifest_folder() {
+        let rel = |from: &str, to: &str| relative_path(Path::new(from), Path::new(to));
+        assert_eq!(
+            rel("/t/certificates", "/t/csr/www.csr"),
+            PathBuf::from("../csr/www.csr")
+        );
+        assert_eq!(
+            rel("/t/./certificates/", "/t/certificates/www.csr"),
+            PathBuf::from("www.csr")
+        );
+        assert_eq!(rel("/t/.", "/t/csr/../www.csr"), PathBuf::from("www.csr"));
+        assert_eq!(rel("/t/a/b", "/t/c"), PathBuf::from("../../c"));
     }
 }

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::{Map, Value as Json, json};
 
-use super::plan_apply::write_json_out;
+use super::plan_apply::{emulator_state, start_emulator, write_json_out};
 use super::settings::{RunAccounts, check_json_out};
 use super::status::readers;
 use super::{
@@ -83,7 +83,18 @@ pub async fn run(args: &ImportArgs) -> CommandResult {
         accounts: account.iter().collect(),
         needs_default: account.is_none(),
     };
-    let (runs, _) = readers(None, &args.read, &run_accounts, &[])?;
+    // `--emulator PATH...`: the state `apply PATH... --emulator` kept.
+    let mut running_emulator = None;
+    let emulated = if args.emulator.is_empty() {
+        None
+    } else {
+        let state = emulator_state(&args.emulator, false)?;
+        let (connections, running) =
+            start_emulator(&[], &run_accounts, None, args.read.rate, state).await?;
+        running_emulator = Some(running);
+        Some(connections)
+    };
+    let (runs, _) = readers(emulated, &args.read, &run_accounts, &[])?;
     let run = runs
         .into_values()
         .next()
@@ -104,6 +115,9 @@ pub async fn run(args: &ImportArgs) -> CommandResult {
         })
     };
     let read = read_certificates(&run, &args.ids).await;
+    if let Some(running) = running_emulator {
+        running.shutdown().await;
+    }
     if signalled.load(Ordering::SeqCst) {
         interrupt.abort();
         print_stderr("tccert: interrupted; nothing was written\n");
@@ -226,13 +240,9 @@ async fn read_certificates(
         }
         unique
     } else {
-        let listed = list(run).await.map_err(|e| {
-            fail(vec![format!(
-                "DescribeCertificates failed: {}: {}",
-                e.code(),
-                e.message()
-            )])
-        })?;
+        let listed = list(run)
+            .await
+            .map_err(|e| fail(vec![format!("DescribeCertificates failed: {e}")]))?;
         let mut wanted = Vec::new();
         for (id, status) in listed {
             if IMPORTED_STATUSES.contains(&status) {
@@ -277,7 +287,7 @@ async fn read_certificates(
         let response = match reply {
             Ok(response) => response,
             Err(error) => {
-                problems.push(format!("{id}: {}: {}", error.code(), error.message()));
+                problems.push(format!("{id}: {error}"));
                 continue;
             }
         };

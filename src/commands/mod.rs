@@ -63,7 +63,12 @@ fn load_and_validate(
         args.budget(),
         options,
     );
-    let (loaded, diagnostics, valid) = checked.into_parts();
+    let (loaded, mut diagnostics, mut valid) = checked.into_parts();
+    // `--strict`: warnings found before anything is sent are errors, so
+    // the run is invalid and nothing is sent (docs/cli.md, "--strict").
+    if args.strict && diagnostics.make_warnings_errors() {
+        valid = None;
+    }
     Ok((loaded, valid, diagnostics))
 }
 
@@ -262,6 +267,21 @@ pub fn print_stdout(text: &str) {
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes());
     let _ = stdout.flush();
+}
+
+/// `-q`: only errors on stderr; notes ([`print_note`]) are left out.
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// A line on stderr that is neither an error nor the report (where the
+/// emulator's state is, where a plan was saved): left out under `-q`.
+pub fn print_note(text: &str) {
+    if !QUIET.load(std::sync::atomic::Ordering::Relaxed) {
+        print_stderr(text);
+    }
 }
 
 pub fn print_stderr(text: &str) {

@@ -13,7 +13,7 @@ use super::settings::{
 };
 use super::{
     CommandError, CommandResult, EXIT_CHANGES, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK,
-    append_step_summary, invalid_json, load_and_validate, print_stderr, print_stdout,
+    append_step_summary, invalid_json, load_and_validate, print_note, print_stderr, print_stdout,
     report_diagnostics, report_invalid, select_targets, wait_for_signal,
 };
 use crate::api::client::{Endpoint, HttpTransport, TransportConfig, run_secrets};
@@ -30,14 +30,78 @@ use crate::plan::saved::{self, Expected, PlannedCertificate, SavedPlan};
 use crate::plan::{self, CertificateReport, Mode, Outcome, Stop, StopReason};
 use crate::secret::{Redactor, Secret};
 use crate::select::select;
-use crate::system::{ProcessEnvironment, RealFileSystem};
+use crate::system::{ProcessEnvironment, ProcessTerminal, RealFileSystem, Terminal};
 
 pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
+    run_with(args, mode, &ProcessTerminal).await
+}
+
+/// Whether apply asks before sending (docs/cli.md, "Apply on a terminal"):
+/// on a terminal, unless `--auto-approve`, `--plan FILE` (the plan was the
+/// review) or `--emulator` (nothing leaves the machine; the quick start
+/// stays one command).
+pub fn asks_first(args: &RunArgs, mode: Mode, interactive: bool) -> bool {
+    mode == Mode::Apply
+        && interactive
+        && !args.auto_approve
+        && args.plan.is_none()
+        && !args.emulator
+}
+
+/// The question, for `changes` certificates with something to write.
+pub fn question(changes: usize) -> String {
+    format!("Apply these {changes} changes? Only 'yes' goes on: ")
+}
+
+/// Only `yes` goes on, as in Terraform (surrounding blanks aside).
+pub fn approved(answer: &str) -> bool {
+    answer.trim() == "yes"
+}
+
+/// What the plan shown before the question found.
+#[derive(Debug, Default)]
+struct Preview {
+    /// Certificates with something to write; `None`: the run did not get
+    /// as far as reading (invalid manifests, an error).
+    changes: Option<usize>,
+    /// The exit code apply would give with nothing to write.
+    apply_code: u8,
+}
+
+/// `run`, with the terminal given.
+pub async fn run_with(args: &RunArgs, mode: Mode, terminal: &dyn Terminal) -> CommandResult {
     RunFlags::check(args, mode, &RealFileSystem)?;
+    if asks_first(args, mode, terminal.interactive()) {
+        // The plan first, read live and shown as plan shows it.
+        let mut preview = Preview::default();
+        let code = run_mode(args, Mode::Plan, Some(&mut preview)).await?;
+        let Some(changes) = preview.changes else {
+            return Ok(code);
+        };
+        if changes == 0 {
+            print_stderr("No changes: nothing to apply.\n");
+            return Ok(preview.apply_code);
+        }
+        let answer = terminal
+            .ask(&question(changes))
+            .map_err(|source| CommandError::Stdin { source })?;
+        if !approved(&answer) {
+            print_stderr("apply cancelled: only 'yes' goes on; nothing sent\n");
+            return Ok(EXIT_FAILURE);
+        }
+    }
+    run_mode(args, mode, None).await
+}
+
+async fn run_mode(args: &RunArgs, mode: Mode, preview: Option<&mut Preview>) -> CommandResult {
     // `apply --plan FILE`: the manifests, options and certificates are the
     // plan's; the flags given may only say how to connect.
     let saved = match &args.plan {
-        Some(path) => Some((path.as_path(), read_saved_plan(path)?)),
+        Some(path) => {
+            let plan = read_saved_plan(path)?;
+            check_same_place(path, &plan, &RealFileSystem)?;
+            Some((path.as_path(), plan))
+        }
         None => None,
     };
     let recorded;
@@ -238,6 +302,12 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
     let stops = plan::stops(&runs);
     let json = report::to_json(&reports, &stops);
     match output {
+        // The plan shown before apply's question, when stdout carries a
+        // document (JSON, Markdown, GitHub): the table, on stderr, so that
+        // stdout holds apply's report alone.
+        _ if preview.is_some() && output != Output::Text => {
+            print_stderr(&report::table(mode, &reports, &stops));
+        }
         Output::Json => print_stdout(&format!("{json:#}\n")),
         Output::Text | Output::Github => {
             if !reports.is_empty() {
@@ -259,10 +329,54 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
     for warning in reports.iter().filter(|r| r.outcome == Outcome::Skipped) {
         tracing::warn!(certificate = %warning.name, "skipped: {}", warning.notes.join("; "));
     }
-    let code = exit_code(mode, settings.detailed_exitcode, &reports, &stops);
+    let mut code = exit_code(mode, settings.detailed_exitcode, &reports, &stops);
+    // `apply --plan`: drift the plan found fails the apply as it fails
+    // `apply PATH...` (nothing is sent for a drifted certificate either way).
+    if let Some((_, plan)) = &saved
+        && !plan.drift.is_empty()
+    {
+        print_stderr(&format!(
+            "drift: {} (found by the plan; nothing sent for {}): change the manifest back, or cancel the review in the console and plan again\n",
+            plan.drift.join(", "),
+            if plan.drift.len() == 1 { "it" } else { "them" }
+        ));
+        if code == EXIT_OK {
+            code = EXIT_FAILURE;
+        }
+    }
+    if let Some(preview) = preview {
+        let changes = reports
+            .iter()
+            .filter(|r| r.outcome == Outcome::Planned)
+            .count();
+        preview.changes = Some(changes);
+        preview.apply_code = exit_code(Mode::Apply, false, &reports, &stops);
+        if changes > 0 {
+            // Apply's own run writes the report of what it did.
+            return Ok(code);
+        }
+        return write_json_out(settings.json_out.as_deref(), &json, preview.apply_code);
+    }
     if let Some(out) = &args.out
         && matches!(code, EXIT_OK | EXIT_CHANGES)
     {
+        // Paths relative to where plan ran, which is recorded too.
+        let here = std::env::current_dir().ok();
+        let relative = |path: &Path| match &here {
+            Some(dir) => saved::relative_to(dir, path),
+            None => path.to_path_buf(),
+        };
+        // A file under an absolute PATH is named as the loader will name it
+        // when apply reads that PATH made relative (`.` + `a.yaml` is
+        // `./a.yaml`).
+        let relative_file = |file: &Path| {
+            args.manifests
+                .paths
+                .iter()
+                .filter(|p| p.is_absolute())
+                .find_map(|p| Some(relative(p).join(file.strip_prefix(p).ok()?)))
+                .unwrap_or_else(|| relative(file))
+        };
         let plan = SavedPlan {
             format: saved::FORMAT.into(),
             format_version: saved::FORMAT_VERSION,
@@ -270,8 +384,9 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
             endpoint,
             emulator: args.emulator,
             account_endpoints,
-            paths: args.manifests.paths.clone(),
-            files: files_read,
+            paths: args.manifests.paths.iter().map(|p| relative(p)).collect(),
+            files: files_read.iter().map(|p| relative_file(p)).collect(),
+            directory: here.clone(),
             api: args.manifests.api.map(|api| {
                 crate::certificate::Api::from(api)
                     .action()
@@ -282,17 +397,31 @@ pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
             resubmit: args.resubmit.clone(),
             target: args.manifests.target.clone(),
             deep: args.deep,
-            certificates: planned(&reports),
+            certificates: planned(&reports)
+                .into_iter()
+                .map(|c| PlannedCertificate {
+                    file: relative_file(&c.file),
+                    ..c
+                })
+                .collect(),
+            drift: reports
+                .iter()
+                .filter(|r| r.outcome == Outcome::Drift)
+                .map(|r| r.name.clone())
+                .collect(),
         };
         write_saved_plan(out, &plan)?;
         // On stderr, as Terraform says where it saved a plan: stdout is
         // the report (JSON or Markdown for some callers).
-        print_stderr(&format!(
-            "saved plan: {} ({} certificate{} to write); apply it with `tccert apply --plan {}`\n",
+        // The command that applies it, with `--emulator` when the plan was
+        // made with it (the plan is applied only where it was made).
+        print_note(&format!(
+            "saved plan: {} ({} certificate{} to write); apply it with `tccert apply --plan {}{}`\n",
             out.display(),
             plan.certificates.len(),
             report::plural(plan.certificates.len()),
-            out.display()
+            out.display(),
+            if args.emulator { " --emulator" } else { "" }
         ));
     }
     write_json_out(settings.json_out.as_deref(), &json, code)
@@ -365,6 +494,35 @@ fn read_saved_plan(path: &Path) -> Result<SavedPlan, CommandError> {
     saved::parse(&text).map_err(|e| fail(e.to_string()))
 }
 
+/// `apply --plan` resolves the plan's paths from its own current directory:
+/// when none of the files the plan read is there, apply runs from another
+/// place than plan did, and says so (rather than "no manifest found" or a
+/// misleading `stale`).
+fn check_same_place(
+    path: &Path,
+    plan: &SavedPlan,
+    files: &dyn crate::system::FileSystem,
+) -> Result<(), CommandError> {
+    let here = |p: &PathBuf| files.kind(p).is_ok();
+    if plan.files.is_empty() || plan.files.iter().any(here) {
+        return Ok(());
+    }
+    let made_in = plan.directory.as_ref().map_or_else(
+        || "another directory".to_string(),
+        |dir| dir.display().to_string(),
+    );
+    let paths: Vec<String> = plan.paths.iter().map(|p| p.display().to_string()).collect();
+    Err(CommandError::SavedPlan {
+        path: path.to_path_buf(),
+        message: format!(
+            "none of the files it read is here: {} is not found from this directory. The plan was made in {made_in} (PATH {}); run apply from the same place in the tree, where {} is",
+            plan.files[0].display(),
+            paths.join(" "),
+            plan.files[0].display(),
+        ),
+    })
+}
+
 /// The manifests as the plan read them: its PATHs and `--api`, with this
 /// run's output format and input budget.
 fn recorded_manifests(
@@ -391,6 +549,7 @@ fn recorded_manifests(
         target: Vec::new(),
         // Never from the plan: this command line's own.
         trust: given.trust.clone(),
+        strict: given.strict,
     })
 }
 
@@ -771,7 +930,7 @@ pub(super) async fn start_emulator(
         CommandError::EmulatorStart { source }
     })?;
     let url = started.url();
-    print_stderr(&format!(
+    print_note(&format!(
         "using the built-in emulator at {url} (no account needed; nothing leaves this machine)\n"
     ));
     let endpoint = Endpoint::parse(&url).map_err(|message| CommandError::Connection { message })?;
@@ -829,11 +988,11 @@ pub(super) fn emulator_state(
             } else {
                 "kept between runs on these PATHs; --emulator-reset starts afresh"
             };
-            print_stderr(&format!("emulator state: {} ({how})\n", path.display()));
+            print_note(&format!("emulator state: {} ({how})\n", path.display()));
             Ok(Some(path))
         }
         TreeState::NotKept(why) => {
-            print_stderr(&format!(
+            print_note(&format!(
                 "emulator state: not kept, this run only ({why})\n"
             ));
             Ok(None)
@@ -887,6 +1046,35 @@ mod tests {
     }
 
     #[test]
+    fn apply_asks_on_a_terminal_only_and_only_yes_goes_on() {
+        use clap::Parser as _;
+        let args = |line: &[&str]| {
+            let cli = crate::cli::Cli::try_parse_from(line).unwrap();
+            match cli.command {
+                crate::cli::Command::Apply(args) | crate::cli::Command::Plan(args) => args,
+                _ => panic!("not plan or apply"),
+            }
+        };
+        let plain = args(&["tccert", "apply", "m"]);
+        assert!(asks_first(&plain, Mode::Apply, true));
+        assert!(!asks_first(&plain, Mode::Apply, false), "no terminal: CI");
+        assert!(!asks_first(&plain, Mode::Plan, true));
+        for flag in [
+            &["tccert", "apply", "m", "--auto-approve"][..],
+            &["tccert", "apply", "m", "--emulator"],
+            &["tccert", "apply", "--plan", "p.json"],
+        ] {
+            assert!(!asks_first(&args(flag), Mode::Apply, true), "{flag:?}");
+        }
+        assert!(approved("yes\n"));
+        assert!(approved("  yes \r\n"));
+        for no in ["", "\n", "y", "YES", "Yes\n", "yes please", "no"] {
+            assert!(!approved(no), "{no:?}");
+        }
+        assert_eq!(question(3), "Apply these 3 changes? Only 'yes' goes on: ");
+    }
+
+    #[test]
     fn exit_codes_follow_the_contract() {
         let planned = reports(&[Outcome::InSync, Outcome::Planned]);
         assert_eq!(exit_code(Mode::Plan, false, &planned, &[]), EXIT_OK);
@@ -911,6 +1099,7 @@ mod tests {
             endpoint: endpoint.map(str::to_string),
             emulator,
             account_endpoints: BTreeMap::new(),
+            directory: None,
             paths: vec!["m".into()],
             files: vec!["m/a.yaml".into(), "m/b.yaml".into()],
             api: None,
@@ -919,6 +1108,7 @@ mod tests {
             target: Vec::new(),
             deep: false,
             certificates: Vec::new(),
+            drift: Vec::new(),
         }
     }
 
@@ -993,6 +1183,7 @@ mod tests {
         let refused = StopReason::AuthFailure {
             code: "AuthFailure.SignatureFailure".into(),
             message: "m".into(),
+            request_id: Some("req-1".into()),
         };
         assert_eq!(
             exit_code(Mode::Apply, false, &fine, &[Stop::run(refused)]),

@@ -36,6 +36,13 @@ impl RunFlags {
                         .into(),
             });
         }
+        if mode == Mode::Plan && args.auto_approve {
+            return Err(CommandError::Usage {
+                message:
+                    "--auto-approve is for apply (it skips the confirmation); plan sends nothing"
+                        .into(),
+            });
+        }
         if let Some(path) = &args.json_out {
             check_json_out(path, files)?;
         }
@@ -642,6 +649,20 @@ mod tests {
                     .into()
             )
         );
+    }
+
+    #[test]
+    fn auto_approve_is_for_apply() {
+        let files = MemoryFileSystem::default();
+        let args = run_args(&["plan", "m", "--auto-approve"]);
+        assert_eq!(
+            RunFlags::check(&args, Mode::Plan, &files).map_err(|e| e.to_string()),
+            Err(
+                "--auto-approve is for apply (it skips the confirmation); plan sends nothing"
+                    .into()
+            )
+        );
+        assert!(RunFlags::check(&args, Mode::Apply, &files).is_ok());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! no longer be by waiting (docs/cli.md, "status").
 
 use std::collections::{BTreeMap, HashMap};
+use crate::api::error::ApiError;
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -170,6 +171,9 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
     let interval = Duration::from_secs_f64(args.interval);
     let deadline = Instant::now() + Duration::from_secs_f64(args.wait_timeout);
     let mut timed_out = false;
+    // On a terminal, the records to create, shown while waiting (again
+    // when they change).
+    let mut records_shown = String::new();
     loop {
         let round_start = Instant::now();
         let pending: Vec<usize> = (0..entries.len()).filter(|&i| !entries[i].done()).collect();
@@ -194,6 +198,17 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
             }
         }
         if let Some(bar) = &progress {
+            let records = status::records_text(&entries);
+            if records != records_shown {
+                // A bar indicatif hides (a terminal it does not draw on)
+                // prints nothing: then plainly on stderr.
+                if !records.is_empty() && bar.is_hidden() {
+                    print_stderr(&records);
+                } else if !records.is_empty() {
+                    bar.println(records.trim_end());
+                }
+                records_shown = records;
+            }
             bar.set_position(entries.iter().filter(|e| e.issued()).count() as u64);
         }
         // A stopped account's certificates failed their reads (done); the
@@ -272,7 +287,7 @@ async fn stopped(runs: &[Arc<plan::Run<HttpTransport>>]) {
     }
 }
 
-type ReadResult = Result<Live, (String, String)>;
+type ReadResult = Result<Live, ApiError>;
 
 /// Reads the certificates at `which` at once, each paced by the run: the
 /// bulk list first (per account, as plan; docs/cli.md "Reading a fleet in
@@ -314,9 +329,9 @@ async fn read_all(
         let Some(run) = runs.get(&certificate.account).cloned() else {
             results.push((
                 i,
-                Err((
-                    "ClientError.NoConnection".to_owned(),
-                    "internal error: no connection for this certificate's account".to_owned(),
+                Err(ApiError::local(
+                    "ClientError.NoConnection",
+                    "internal error: no connection for this certificate's account",
                 )),
             ));
             continue;
@@ -339,7 +354,7 @@ async fn read_all(
                         return (i, Ok(live));
                     }
                     plan::Listed::Stopped(error) => {
-                        return (i, Err((error.code(), error.message())));
+                        return (i, Err(ApiError::from(&error)));
                     }
                     _ => {}
                 }
@@ -353,12 +368,12 @@ async fn read_all(
                 Ok(response) => Live::from_response(&response)
                     .map(|live| live.redacted(&redactor))
                     .ok_or_else(|| {
-                        (
-                            "ClientError.BadResponse".to_owned(),
-                            "DescribeCertificateDetail answered without a Status".to_owned(),
+                        ApiError::local(
+                            "ClientError.BadResponse",
+                            "DescribeCertificateDetail answered without a Status",
                         )
                     }),
-                Err(error) => Err((error.code(), error.message())),
+                Err(error) => Err(ApiError::from(&error)),
             };
             (i, read)
         });

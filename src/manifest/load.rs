@@ -1074,16 +1074,27 @@ fn literal_only(key: &str, node: &mut Node, problems: &mut Vec<Diagnostic>) {
 
 /// Interpolates every string value in place, marking environment values
 /// secret. Iterative: a deep nesting cannot exhaust the stack.
+///
+/// A value under `key_password` (a secret) whose variable is unset gets no
+/// "give a default" hint: a default would be sent in the secret's place
+/// (docs/manifest-format.md, "Interpolation").
 fn interpolate_tree(root: &mut Node, reading: &mut Reading, problems: &mut Vec<Diagnostic>) {
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
+    let mut stack = vec![(root, false)];
+    while let Some((node, under_secret_key)) = stack.pop() {
         let span = node.span;
         match &mut node.value {
             Value::String(text) if needs_interpolation(&text.text) => {
-                interpolate_text(text, span, reading, problems);
+                interpolate_text(text, span, under_secret_key, reading, problems);
             }
-            Value::Sequence(items) => stack.extend(items.iter_mut().rev()),
-            Value::Mapping(entries) => stack.extend(entries.iter_mut().rev().map(|e| &mut e.value)),
+            Value::Sequence(items) => {
+                stack.extend(items.iter_mut().rev().map(|n| (n, under_secret_key)));
+            }
+            Value::Mapping(entries) => stack.extend(
+                entries
+                    .iter_mut()
+                    .rev()
+                    .map(|e| (&mut e.value, e.key == "key_password")),
+            ),
             _ => {}
         }
     }
@@ -1092,6 +1103,7 @@ fn interpolate_tree(root: &mut Node, reading: &mut Reading, problems: &mut Vec<D
 fn interpolate_text(
     text: &mut crate::manifest::tree::Text,
     span: crate::source::Span,
+    under_secret_key: bool,
     reading: &mut Reading,
     problems: &mut Vec<Diagnostic>,
 ) {
@@ -1146,6 +1158,12 @@ fn interpolate_text(
         }
         Err(error) => {
             let (code, hint) = match &error {
+                InterpolationError::Unset { name } if under_secret_key => (
+                    Code::UnsetVariable,
+                    format!(
+                        "set {name} in the environment (in CI, as a masked secret); a secret takes no default, which would be sent in its place"
+                    ),
+                ),
                 InterpolationError::Unset { name } => (
                     Code::UnsetVariable,
                     format!("set {name} in the environment, or give a default: ${{{name}:-value}}"),

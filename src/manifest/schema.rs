@@ -354,6 +354,18 @@ fn allowed_keys(kind: &str, pointer: &str) -> Vec<&'static str> {
     keys
 }
 
+/// The block directly under `pointer` (`/csr`, `/organization`, ...) that
+/// has `key` among its keys: where a key found outside its block belongs.
+fn block_of(kind: &str, pointer: &str, key: &str) -> Option<String> {
+    let blocks = Section::ALL
+        .iter()
+        .map(|s| format!("{pointer}/{}", s.key()))
+        .chain((kind == "Certificate").then(|| format!("{pointer}/csr")));
+    blocks
+        .into_iter()
+        .find(|block| allowed_keys(kind, block).contains(&key))
+}
+
 /// `/organization/name` → `organization.name`, `/domains/1` → `domains[1]`.
 pub fn display_path(pointer: &str) -> String {
     let mut out = String::new();
@@ -545,6 +557,13 @@ pub fn validate(files: &Files, document: &Document, diagnostics: &mut Vec<Diagno
                         d = d.note(format!("`{key}` belongs to certificates only; profiles hold organization, admin, contact and verify_type"));
                     } else if let Some(near) = suggest_key(key, allowed_keys(&kind, &pointer)) {
                         d = d.hint(format!("did you mean `{near}`?"));
+                    } else if let Some(block) = block_of(&kind, &pointer, key) {
+                        // A key of a block, outside it: an indentation slip.
+                        d = d.hint(format!(
+                            "did you mean `{}.{key}`? indent it under `{}:`",
+                            display_path(&block),
+                            block.rsplit('/').next().unwrap_or_default()
+                        ));
                     }
                     diagnostics.push(d);
                 }

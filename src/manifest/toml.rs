@@ -40,11 +40,47 @@ pub fn parse(file: FileId, source: &SourceFile) -> (Vec<Document>, Vec<Diagnosti
     if let Some(diagnostic) = unclosed(file, source, &errors) {
         return (Vec::new(), vec![diagnostic]);
     }
-    let mut diagnostics: Vec<Diagnostic> = errors
-        .iter()
-        .map(|error| {
-            let message = error.message().trim_end();
-            match error.span() {
+    // `key: value` (YAML's way) on a line: one error for that line, saying
+    // to use `=`, instead of the parser's two.
+    let mut colon_lines: Vec<usize> = Vec::new();
+    let mut colon_diagnostics: Vec<Diagnostic> = Vec::new();
+    for error in &errors {
+        if let Some(range) = error.span()
+            && let Some((line_start, key)) = yaml_style_key(&source.text, range.start)
+        {
+            if colon_lines.contains(&line_start) {
+                continue;
+            }
+            colon_lines.push(line_start);
+            let key_start = line_start + source.text[line_start..].find(key).unwrap_or(0);
+            let rest = source.text[line_start..]
+                .lines()
+                .next()
+                .and_then(|l| l.split_once(':'))
+                .map_or("", |(_, v)| v.trim());
+            colon_diagnostics.push(
+                Diagnostic::error(
+                    Code::TomlSyntax,
+                    format!("TOML syntax error: `{key}:` is YAML; TOML sets a key with `=`"),
+                )
+                .at(source.span_of_bytes(file, key_start..key_start + key.len() + 1))
+                .with_label("`=` expected")
+                .hint(format!("use `=`: {key} = {rest}")),
+            );
+        }
+    }
+    let on_colon_line = |start: usize| {
+        let line_start = source.text[..start].rfind('\n').map_or(0, |i| i + 1);
+        colon_lines.contains(&line_start)
+    };
+    let mut diagnostics: Vec<Diagnostic> = colon_diagnostics;
+    diagnostics.extend(
+        errors
+            .iter()
+            .filter(|error| !error.span().is_some_and(|r| on_colon_line(r.start)))
+            .map(|error| {
+                let message = error.message().trim_end();
+                match error.span() {
                 Some(range) => match leading_zero(&source.text, message, range.start) {
                     // Said as the YAML reader's type-mismatch says it.
                     Some(number) => Diagnostic::error(
@@ -71,8 +107,8 @@ pub fn parse(file: FileId, source: &SourceFile) -> (Vec<Document>, Vec<Diagnosti
                     format!("{}: TOML syntax error: {message}", source.path.display()),
                 ),
             }
-        })
-        .collect();
+            }),
+    );
     if !diagnostics.is_empty() {
         return (Vec::new(), diagnostics);
     }
@@ -106,6 +142,21 @@ pub fn parse(file: FileId, source: &SourceFile) -> (Vec<Document>, Vec<Diagnosti
 /// token after it: 11 for a ten-line manifest. When the parser reports an
 /// unclosed array or inline table and one is open where its first error
 /// is, that opening bracket is the one cause: it is reported alone.
+/// When the line holding byte `at` reads `key: ...` (a bare key, then a
+/// colon, as YAML writes it): the line's start and the key.
+fn yaml_style_key(text: &str, at: usize) -> Option<(usize, &str)> {
+    let at = at.min(text.len());
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next()?;
+    let (key, _) = line.split_once(':')?;
+    let key = key.trim();
+    let bare = !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    (bare && !line.contains('=')).then_some((line_start, key))
+}
+
 fn unclosed(file: FileId, source: &SourceFile, errors: &[toml::de::Error]) -> Option<Diagnostic> {
     if !errors.iter().any(|e| e.message().contains("unclosed")) {
         return None;

@@ -54,18 +54,92 @@ pub fn parse(file: FileId, text: &str) -> (Vec<Document>, Vec<Diagnostic>) {
                     column: to_u32(marker.col() + 1),
                     length: 1,
                 };
-                builder.diagnostics.push(
-                    Diagnostic::error(
+                let diagnostic = match misindented(text, marker.line().max(1)) {
+                    // The parser stops at the line after a dedented key;
+                    // the mistake is the line out of step with both of its
+                    // neighbours.
+                    Some(odd) => Diagnostic::error(
+                        Code::YamlSyntax,
+                        format!(
+                            "YAML syntax error: `{}` is indented {} space{}, the lines around it {}",
+                            odd.key,
+                            odd.indent,
+                            if odd.indent == 1 { "" } else { "s" },
+                            odd.neighbours
+                        ),
+                    )
+                    .at(Span {
+                        file,
+                        line: to_u32(odd.line),
+                        column: to_u32(odd.indent + 1),
+                        length: to_u32(odd.key.chars().count().max(1)),
+                    })
+                    .with_label("out of line")
+                    .note(format!(
+                        "the parser stopped at line {}: {}",
+                        span.line,
+                        error.info()
+                    ))
+                    .hint(format!(
+                        "indent `{}:` by {} spaces, as the lines around it are",
+                        odd.key, odd.neighbours
+                    )),
+                    None => Diagnostic::error(
                         Code::YamlSyntax,
                         format!("YAML syntax error: {}", error.info()),
                     )
                     .at(span),
-                );
+                };
+                builder.diagnostics.push(diagnostic);
                 break;
             }
         }
     }
     (builder.documents, builder.diagnostics)
+}
+
+/// A `key:` line indented differently from its neighbours, which are
+/// indented alike.
+#[derive(Debug, PartialEq, Eq)]
+struct Misindented {
+    /// 1-based.
+    line: usize,
+    key: String,
+    indent: usize,
+    neighbours: usize,
+}
+
+/// Near a syntax error at `error_line` (1-based): the line itself or the
+/// one before it, when it is a `key:` line whose indentation differs from
+/// both its previous and next non-blank lines, which agree. `None` when no
+/// line stands out so (the parser's words are shown as they are).
+fn misindented(text: &str, error_line: usize) -> Option<Misindented> {
+    let lines: Vec<&str> = text.lines().collect();
+    let content = |i: usize| {
+        let line = lines.get(i)?;
+        let trimmed = line.trim_start_matches(' ');
+        (!trimmed.is_empty() && !trimmed.starts_with('#') && !line.starts_with('\t'))
+            .then(|| (line.len() - trimmed.len(), trimmed))
+    };
+    let previous = |i: usize| (0..i).rev().find(|&j| content(j).is_some());
+    let next = |i: usize| (i + 1..lines.len()).find(|&j| content(j).is_some());
+    let at = error_line.checked_sub(1)?;
+    let candidates = [previous(at), Some(at)];
+    candidates.into_iter().flatten().find_map(|i| {
+        let (indent, trimmed) = content(i)?;
+        let key = trimmed.split_once(':')?.0;
+        if key.is_empty() || key.contains([' ', '"', '\'', '-', '[', '{']) {
+            return None;
+        }
+        let (before, _) = content(previous(i)?)?;
+        let (after, _) = content(next(i)?)?;
+        (before == after && before != indent && before > 0).then(|| Misindented {
+            line: i + 1,
+            key: key.to_string(),
+            indent,
+            neighbours: before,
+        })
+    })
 }
 
 fn to_u32(n: usize) -> u32 {
@@ -470,6 +544,21 @@ mod tests {
         let mut files = Files::default();
         let id = files.add("t.yaml".into(), text.into());
         parse(id, text)
+    }
+
+    #[test]
+    fn the_line_out_of_step_with_its_neighbours_is_found() {
+        let text = "a:\n  b: 1\nc: 2\n  d: 3\n";
+        let odd = misindented(text, 4).expect("found");
+        assert_eq!(
+            (odd.line, odd.key.as_str(), odd.indent, odd.neighbours),
+            (3, "c", 0, 2)
+        );
+        let text = "a:\n  b: 1\n c: 2\n  d: 3\n";
+        assert_eq!(misindented(text, 3).map(|o| o.line), Some(3));
+        // Lines in step: nothing to point at.
+        assert_eq!(misindented("a:\n  b: 1\n  c: [\n", 3), None);
+        assert_eq!(misindented("", 1), None);
     }
 
     #[test]

@@ -20,16 +20,20 @@ pub fn render_text(files: &Files, diagnostics: &Diagnostics) -> String {
 }
 
 fn render_one(out: &mut String, files: &Files, d: &Diagnostic) {
+    use super::colour::{Paint, Stream, paint};
     let severity = match d.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
+        Severity::Error => paint(
+            Stream::Stderr,
+            Paint::Red,
+            &format!("error[{}]", d.code.as_str()),
+        ),
+        Severity::Warning => paint(
+            Stream::Stderr,
+            Paint::Yellow,
+            &format!("warning[{}]", d.code.as_str()),
+        ),
     };
-    let _ = writeln!(
-        out,
-        "{severity}[{}]: {}",
-        d.code.as_str(),
-        printable(&d.message)
-    );
+    let _ = writeln!(out, "{severity}: {}", printable(&d.message));
     let width = std::iter::once(d.span)
         .chain(d.related.iter().map(|l| Some(l.span)))
         .flatten()

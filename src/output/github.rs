@@ -237,7 +237,7 @@ mod tests {
     #[test]
     fn report_annotations_by_outcome_and_mode() {
         let mut failed = report("api", Outcome::Failed);
-        failed.error = Some(("InternalError".into(), "boom".into()));
+        failed.error = Some(crate::api::error::ApiError::local("InternalError", "boom"));
         let reports = [
             report("www", Outcome::InSync),
             failed,
@@ -279,7 +279,7 @@ mod tests {
         hk.account = Some("acme-hk".into());
         let text = github_report(&Files::default(), Mode::Apply, &[hk], &[]);
         assert!(
-            text.contains("::failed    hk (hk-id) account acme-hk status 5"),
+            text.contains("::failed    hk (hk-id) account acme-hk status pending information (5)"),
             "{text}"
         );
     }

@@ -199,7 +199,10 @@ mod tests {
         assert!(text.contains("| www\\|x | `www\\|x-id` | `certificates/www\\|x.yaml:3` | 5 | **planned** | would send SubmitCertificateInformation; first submission |"), "{text}");
         // Every row has the header's six cells, whatever the names hold.
         let mut odd = report("</details> a—b", Outcome::Failed);
-        odd.error = Some(("Code".into(), "line\nbreak | pipe".into()));
+        odd.error = Some(crate::api::error::ApiError::local(
+            "Code",
+            "line\nbreak | pipe",
+        ));
         let odd_text = markdown_report(Mode::Apply, &[odd], &[]);
         let row = odd_text
             .lines()
@@ -224,6 +227,7 @@ mod tests {
             reason: crate::plan::StopReason::AuthFailure {
                 code: "AuthFailure.SecretIdNotFound".into(),
                 message: "m".into(),
+                request_id: Some("req-1".into()),
             },
         };
         let text = markdown_report(

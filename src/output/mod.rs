@@ -16,3 +16,98 @@ pub mod markdown;
 pub mod render;
 pub mod report;
 pub mod status;
+
+/// Colour (`--color WHEN`), settled once at start by [`crate::app`] for
+/// each stream and read by the text printers: the plan/apply table (stdout)
+/// and diagnostics' severities (stderr). Plain text unless set.
+pub mod colour {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    static STDOUT: AtomicBool = AtomicBool::new(false);
+    static STDERR: AtomicBool = AtomicBool::new(false);
+
+    /// Which stream a text goes to.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Stream {
+        Stdout,
+        Stderr,
+    }
+
+    /// What `--color` says for a stream: `auto` is colour on a terminal
+    /// unless `NO_COLOR` is set (to anything but the empty string,
+    /// no-color.org); `always` and `never` ignore both.
+    pub fn wanted(when: crate::cli::ColorWhen, terminal: bool, no_color: Option<&str>) -> bool {
+        match when {
+            crate::cli::ColorWhen::Always => true,
+            crate::cli::ColorWhen::Never => false,
+            crate::cli::ColorWhen::Auto => terminal && no_color.is_none_or(str::is_empty),
+        }
+    }
+
+    pub fn set(stdout: bool, stderr: bool) {
+        STDOUT.store(stdout, Ordering::Relaxed);
+        STDERR.store(stderr, Ordering::Relaxed);
+    }
+
+    pub fn on(stream: Stream) -> bool {
+        match stream {
+            Stream::Stdout => STDOUT.load(Ordering::Relaxed),
+            Stream::Stderr => STDERR.load(Ordering::Relaxed),
+        }
+    }
+
+    /// ANSI styles, as terraform and cargo use them.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Paint {
+        Red,
+        Green,
+        Yellow,
+        Cyan,
+        Bold,
+        Dim,
+    }
+
+    impl Paint {
+        fn code(self) -> &'static str {
+            match self {
+                Paint::Red => "1;31",
+                Paint::Green => "32",
+                Paint::Yellow => "1;33",
+                Paint::Cyan => "36",
+                Paint::Bold => "1",
+                Paint::Dim => "2",
+            }
+        }
+    }
+
+    /// `text` in `paint` when colour is on for `stream`, else unchanged.
+    pub fn paint(stream: Stream, paint: Paint, text: &str) -> String {
+        paint_if(on(stream), paint, text)
+    }
+
+    pub fn paint_if(on: bool, paint: Paint, text: &str) -> String {
+        if on && !text.is_empty() {
+            format!("\x1b[{}m{text}\x1b[0m", paint.code())
+        } else {
+            text.to_string()
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use crate::cli::ColorWhen;
+
+        #[test]
+        fn auto_is_colour_on_a_terminal_without_no_color() {
+            assert!(wanted(ColorWhen::Auto, true, None));
+            assert!(wanted(ColorWhen::Auto, true, Some("")));
+            assert!(!wanted(ColorWhen::Auto, true, Some("1")));
+            assert!(!wanted(ColorWhen::Auto, false, None));
+            assert!(wanted(ColorWhen::Always, false, Some("1")));
+            assert!(!wanted(ColorWhen::Never, true, None));
+            assert_eq!(paint_if(true, Paint::Red, "x"), "\x1b[1;31mx\x1b[0m");
+            assert_eq!(paint_if(false, Paint::Red, "x"), "x");
+        }
+    }
+}

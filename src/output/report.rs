@@ -12,6 +12,8 @@ use crate::plan::changes::{Change, Shown};
 use crate::plan::{CertificateReport, Mode, Outcome, Stop, StopReason, Whose};
 use crate::source::printable;
 
+use super::colour::{Paint, Stream, paint};
+
 pub fn counts(reports: &[CertificateReport]) -> BTreeMap<Outcome, usize> {
     let mut counts: BTreeMap<Outcome, usize> = Outcome::ALL.iter().map(|o| (*o, 0)).collect();
     for report in reports {
@@ -45,9 +47,14 @@ pub fn detail(report: &CertificateReport) -> String {
             parts.push(format!("via {}", report.api));
         }
     }
-    if let Some((code, message)) = &report.error {
+    if let Some(error) = &report.error {
         // The API's words, and a code that could be anything on the wire.
-        parts.push(format!("{}: {}", printable(code), printable(message)));
+        parts.push(format!(
+            "{}: {}{}",
+            printable(&error.code),
+            printable(&error.message),
+            printable(&error.request_id_suffix())
+        ));
     }
     parts.extend(report.notes.iter().map(|n| printable(n).into_owned()));
     parts.join("; ")
@@ -142,10 +149,14 @@ pub fn changes_text(reports: &[CertificateReport]) -> String {
 
 /// One line for a finished certificate, for logs (no terminal).
 pub fn line(report: &CertificateReport) -> String {
-    let status = report.status.map_or("-".to_string(), |s| s.to_string());
+    // A status not read (a stale or refused certificate) is left out, not
+    // shown as `status -`.
+    let status = report.status.map_or(String::new(), |s| {
+        format!(" status {}", status_cell(Some(s)))
+    });
     let detail = detail(report);
     let mut line = format!(
-        "{:<9} {} ({}){} status {status}",
+        "{:<9} {} ({}){}{status}",
         report.outcome.as_str(),
         printable(&report.name),
         printable(&report.certificate_id),
@@ -189,6 +200,25 @@ pub fn any_account(reports: &[CertificateReport]) -> bool {
     reports.iter().any(|r| r.account.is_some())
 }
 
+/// A status as `status` shows it: its name and code, `pending information
+/// (5)`; `-` when it was not read.
+pub fn status_cell(status: Option<u64>) -> String {
+    status.map_or("-".into(), |s| {
+        format!("{} ({s})", crate::api::status::short_name(s))
+    })
+}
+
+/// The colour of a RESULT cell: red for what needs a person, yellow for
+/// what is about to change or moved, green for what was written.
+fn outcome_paint(cell: &str) -> Option<Paint> {
+    match cell.trim_end() {
+        "submitted" | "committed" => Some(Paint::Green),
+        "planned" | "drift" | "skipped" => Some(Paint::Yellow),
+        "failed" | "unknown" | "stale" => Some(Paint::Red),
+        _ => None,
+    }
+}
+
 /// The table printed at the end of a run.
 pub fn table(mode: Mode, reports: &[CertificateReport], stops: &[Stop]) -> String {
     // The account rides in the name column's neighbour only when the run
@@ -215,7 +245,7 @@ pub fn table(mode: Mode, reports: &[CertificateReport], stops: &[Stop]) -> Strin
                     .as_deref()
                     .map_or("-".into(), |a| printable(a).into_owned()),
                 printable(&r.certificate_id).into_owned(),
-                r.status.map_or("-".into(), |s| s.to_string()),
+                status_cell(r.status),
                 r.outcome.as_str().to_string(),
                 detail(r),
             ]
@@ -235,14 +265,23 @@ pub fn table(mode: Mode, reports: &[CertificateReport], stops: &[Stop]) -> Strin
                 continue;
             }
             if i < 5 {
-                let _ = write!(line, "{cell:<width$}  ", width = widths[i]);
+                let padded = format!("{cell:<width$}  ", width = widths[i]);
+                // Colour around the padded cell, so widths stay those of
+                // the text.
+                match (i, outcome_paint(cell)) {
+                    (4, Some(colour)) => line.push_str(&paint(Stream::Stdout, colour, &padded)),
+                    _ => line.push_str(&padded),
+                }
             } else {
                 line.push_str(cell);
             }
         }
         line.trim_end().to_string()
     };
-    let _ = writeln!(out, "{}", format_row(headers));
+    // No certificate: no empty table, the summary says it.
+    if !rows.is_empty() {
+        let _ = writeln!(out, "{}", format_row(headers));
+    }
     for row in &rows {
         let _ = writeln!(
             out,
@@ -277,8 +316,15 @@ pub fn stop_message(stop: &Stop) -> String {
         ),
     };
     match &stop.reason {
-        StopReason::AuthFailure { code, message } => {
-            let mut text = format!("{prefix}stopped at {code}: {message}; {nothing_more}");
+        StopReason::AuthFailure {
+            code,
+            message,
+            request_id,
+        } => {
+            let id = request_id
+                .as_deref()
+                .map_or(String::new(), |id| format!(" (RequestId {id})"));
+            let mut text = format!("{prefix}stopped at {code}: {message}{id}; {nothing_more}");
             if code == "AuthFailure.SignatureExpire" {
                 text.push_str("\nthe clock of this machine is off by more than five minutes: set it right (NTP) and run again");
             }
@@ -312,8 +358,13 @@ pub fn to_json(reports: &[CertificateReport], stops: &[Stop]) -> Json {
             if !r.drift.is_empty() {
                 object["drift"] = json!(r.drift);
             }
-            if let Some((code, message)) = &r.error {
-                object["error"] = json!({ "code": code, "message": message });
+            if let Some(error) = &r.error {
+                object["error"] = json!({
+                    "code": error.code,
+                    "message": error.message,
+                    "request_id": error.request_id,
+                });
+                object["request_id"] = json!(error.request_id);
             }
             if !r.actions.is_empty() {
                 object["actions"] = json!(r.actions);
@@ -334,8 +385,12 @@ pub fn to_json(reports: &[CertificateReport], stops: &[Stop]) -> Json {
     let mut report = json!({ "certificates": certificates, "summary": summary });
     let stop_json = |stop: &Stop| {
         let mut object = match &stop.reason {
-            StopReason::AuthFailure { code, message } => {
-                json!({ "reason": "auth_failure", "code": code, "message": message })
+            StopReason::AuthFailure {
+                code,
+                message,
+                request_id,
+            } => {
+                json!({ "reason": "auth_failure", "code": code, "message": message, "request_id": request_id })
             }
             StopReason::Unreachable { code, message } => {
                 json!({ "reason": "unreachable", "code": code, "message": message })
@@ -383,9 +438,9 @@ mod tests {
     #[test]
     fn names_and_api_messages_cannot_start_a_line() {
         let mut failed = report("www\n::error::injected", Outcome::Failed);
-        failed.error = Some((
-            "InternalError".into(),
-            "boom\n::set-output name=x::y".into(),
+        failed.error = Some(crate::api::error::ApiError::local(
+            "InternalError",
+            "boom\n::set-output name=x::y",
         ));
         for text in [line(&failed), table(Mode::Apply, &[failed.clone()], &[])] {
             assert!(
@@ -421,7 +476,7 @@ mod tests {
         );
         assert_eq!(
             text,
-            "NAME           CERTIFICATE ID    STATUS  RESULT     DETAIL\nwww            www-id            5       submitted\napi-long-name  api-long-name-id  5       in_sync\n\napply: 2 certificates: 1 submitted, 0 committed, 1 in sync, 0 drift, 0 skipped, 0 failed\n"
+            "NAME           CERTIFICATE ID    STATUS                   RESULT     DETAIL\nwww            www-id            pending information (5)  submitted\napi-long-name  api-long-name-id  pending information (5)  in_sync\n\napply: 2 certificates: 1 submitted, 0 committed, 1 in sync, 0 drift, 0 skipped, 0 failed\n"
         );
     }
 
@@ -430,13 +485,17 @@ mod tests {
         let mut hk = report("hk", Outcome::Failed);
         hk.account = Some("acme-hk".into());
         let plain = report("www", Outcome::Submitted);
-        assert!(line(&hk).starts_with("failed    hk (hk-id) account acme-hk status 5"));
-        assert!(line(&plain).starts_with("submitted www (www-id) status 5"));
+        assert!(
+            line(&hk)
+                .starts_with("failed    hk (hk-id) account acme-hk status pending information (5)")
+        );
+        assert!(line(&plain).starts_with("submitted www (www-id) status pending information (5)"));
         let stop = Stop {
             whose: Whose::Account("acme-hk".into()),
             reason: StopReason::AuthFailure {
                 code: "AuthFailure.SecretIdNotFound".into(),
                 message: "m".into(),
+                request_id: Some("req-1".into()),
             },
         };
         let text = table(
@@ -450,7 +509,7 @@ mod tests {
         );
         assert!(text.contains("\nwww   -        www-id"), "{text}");
         assert!(
-            text.ends_with("account `acme-hk`: stopped at AuthFailure.SecretIdNotFound: m; nothing more was sent with its credentials\n"),
+            text.ends_with("account `acme-hk`: stopped at AuthFailure.SecretIdNotFound: m (RequestId req-1); nothing more was sent with its credentials\n"),
             "{text}"
         );
         let value = to_json(&[hk, plain], &[stop]);

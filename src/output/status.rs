@@ -114,7 +114,7 @@ pub struct Entry {
     /// The last read, if any succeeded.
     pub live: Option<Live>,
     /// Why the last read failed: `(code, message)`, masked already.
-    pub error: Option<(String, String)>,
+    pub error: Option<crate::api::error::ApiError>,
 }
 
 impl Entry {
@@ -129,8 +129,13 @@ impl Entry {
 
     fn status_text(&self) -> String {
         match (&self.live, &self.error) {
-            (_, Some((code, message))) => {
-                format!("failed: {}: {}", printable(code), printable(message))
+            (_, Some(error)) => {
+                format!(
+                    "failed: {}: {}{}",
+                    printable(&error.code),
+                    printable(&error.message),
+                    printable(&error.request_id_suffix())
+                )
             }
             (Some(live), None) => {
                 let mut text = format!("{} ({})", short_name(live.status), live.status);
@@ -198,8 +203,12 @@ pub fn to_json(entries: &[Entry]) -> Json {
                 "status_message": live.and_then(|l| l.status_message.clone()),
                 "validation": validation,
             });
-            if let (Some((code, message)), Some(map)) = (&entry.error, object.as_object_mut()) {
-                map.insert("error".into(), json!({"code": code, "message": message}));
+            if let (Some(error), Some(map)) = (&entry.error, object.as_object_mut()) {
+                map.insert(
+                    "error".into(),
+                    json!({"code": error.code, "message": error.message, "request_id": error.request_id}),
+                );
+                map.insert("request_id".into(), json!(error.request_id));
             }
             object
         })
@@ -259,6 +268,33 @@ pub fn text(entries: &[Entry]) -> String {
     }
     out.push_str(&summary(entries));
     out.push('\n');
+    out
+}
+
+/// What `status --wait` shows on a terminal while it waits: for each
+/// certificate not done, the records to create (empty when none is asked
+/// for). Shown again only when it changes.
+pub fn records_text(entries: &[Entry]) -> String {
+    let mut out = String::new();
+    for entry in entries.iter().filter(|e| !e.done()) {
+        let records: Vec<String> = entry
+            .live
+            .iter()
+            .flat_map(|l| &l.validation)
+            .map(validation_text)
+            .collect();
+        if records.is_empty() {
+            continue;
+        }
+        out.push_str(&format!(
+            "{} ({}): create, then wait here:\n",
+            printable(&entry.name),
+            printable(&entry.certificate_id)
+        ));
+        for record in records {
+            out.push_str(&format!("    {record}\n"));
+        }
+    }
     out
 }
 
@@ -399,7 +435,11 @@ mod tests {
         }
         let mut failed = entry("x", None);
         assert!(!failed.done());
-        failed.error = Some(("FailedOperation.CertificateNotFound".into(), "gone".into()));
+        failed.error = Some(crate::api::error::ApiError {
+            code: "FailedOperation.CertificateNotFound".into(),
+            message: "gone".into(),
+            request_id: Some("req-gone".into()),
+        });
         assert!(
             failed.done(),
             "a read that failed for good ends the wait for it"

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use super::changes::Change;
 use super::saved::Digests;
 use crate::api::action::Action;
-use crate::api::error::CallError;
+use crate::api::error::{ApiError, CallError};
 use crate::certificate::{Api, Certificate};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,7 +86,7 @@ pub struct CertificateReport {
     pub changes: Vec<Change>,
     /// A submit with no live data to compare: `changes` lists every field.
     pub first_submission: bool,
-    pub error: Option<(String, String)>,
+    pub error: Option<ApiError>,
     /// The submit action of the certificate's API.
     pub api: Api,
     /// What plan would send, or what apply sent.
@@ -103,7 +103,11 @@ pub struct CertificateReport {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StopReason {
     /// `AuthFailure.*`: the credentials are refused; nothing more is sent.
-    AuthFailure { code: String, message: String },
+    AuthFailure {
+        code: String,
+        message: String,
+        request_id: Option<String>,
+    },
     /// [`retry::CONNECT_FAILURES_TO_STOP`] connection failures in a row: the
     /// endpoint cannot be reached; nothing more is sent.
     Unreachable { code: String, message: String },
@@ -176,14 +180,14 @@ impl CertificateReport {
 
     pub(super) fn fail(&mut self, error: &CallError) {
         self.outcome = Outcome::Failed;
-        self.error = Some((error.code(), error.message()));
+        self.error = Some(ApiError::from(error));
     }
 
     /// A write was sent and could not be settled: it may or may not be in
     /// place. `plan` (or another apply, which reads first) will tell.
     pub(super) fn unknown(&mut self, action: Action, error: &CallError) {
         self.outcome = Outcome::Unknown;
-        self.error = Some((error.code(), error.message()));
+        self.error = Some(ApiError::from(error));
         self.notes.push(format!(
             "{action} was sent and its outcome could not be settled by reads; run plan to see whether it took effect"
         ));

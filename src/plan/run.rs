@@ -29,6 +29,7 @@ use super::retry::{self, CallKind, Next};
 use super::saved::{self, Digests, Expected};
 use crate::api::action::Action;
 use crate::api::client::Transport;
+use crate::api::error::ApiError;
 use crate::api::error::CallError;
 use crate::api::request::{
     Body, Secrets, describe_body, list_ids_body, order_body, submit_action, submit_body,
@@ -494,7 +495,11 @@ impl<T: Transport> Run<T> {
         if next == Next::StopAccount {
             let (code, message) = (error.code(), error.message());
             self.stop(if error.is_auth_failure() {
-                StopReason::AuthFailure { code, message }
+                StopReason::AuthFailure {
+                    code,
+                    message,
+                    request_id: error.request_id(),
+                }
             } else {
                 StopReason::Unreachable { code, message }
             });
@@ -834,7 +839,7 @@ impl<T: Transport> Run<T> {
             }
             Decision::Failed { message } => {
                 report.outcome = Outcome::Failed;
-                report.error = Some(("tccert.ReviewFailed".into(), message));
+                report.error = Some(ApiError::local("tccert.ReviewFailed", message));
                 return report;
             }
             Decision::Skipped { warning } => {
@@ -847,9 +852,9 @@ impl<T: Transport> Run<T> {
         // status 5, which is always read in detail (`needs_detail`).
         if !detailed {
             report.outcome = Outcome::Failed;
-            report.error = Some((
-                INTERNAL.into(),
-                "a write was decided without this certificate's detail read; nothing sent".into(),
+            report.error = Some(ApiError::local(
+                INTERNAL,
+                "a write was decided without this certificate's detail read; nothing sent",
             ));
             return report;
         }
@@ -1029,9 +1034,9 @@ pub async fn run_all<T: Transport>(
             Ok(report) => report,
             Err(error) => {
                 tracing::error!(certificate = %skeleton.name, "a certificate task failed: {error}");
-                skeleton.error = Some((
-                    INTERNAL.into(),
-                    "tccert failed internally while reconciling this certificate; its live state is unknown: run plan".into(),
+                skeleton.error = Some(ApiError::local(
+                    INTERNAL,
+                    "tccert failed internally while reconciling this certificate; its live state is unknown: run plan",
                 ));
                 on_done(&skeleton);
                 skeleton

@@ -344,7 +344,7 @@ async fn run_all(
 }
 
 fn error_code(report: &CertificateReport) -> &str {
-    report.error.as_ref().map_or("", |(code, _)| code.as_str())
+    report.error.as_ref().map_or("", |e| e.code.as_str())
 }
 
 fn api(code: &str) -> CallError {
@@ -543,7 +543,8 @@ async fn three_connection_failures_in_a_row_stop_the_account() {
     // with the connection error or as not sent because of it.
     for report in &reports {
         assert_eq!(report.outcome, Outcome::Failed);
-        let (code, message) = report.error.clone().unwrap_or_default();
+        let crate::api::error::ApiError { code, message, .. } =
+            report.error.clone().unwrap_or_default();
         assert!(
             code == "ClientError.ConnectFailed"
                 || (code == NOT_SENT && message.contains("ClientError.ConnectFailed")),
@@ -782,7 +783,14 @@ async fn resubmit_sends_at_status_5_even_when_in_sync_and_fails_elsewhere() {
     assert_eq!(second[0].outcome, Outcome::Submitted, "{:?}", second[0]);
     assert_eq!(fake.applied("a"), (2, 0));
     assert_eq!(second[1].outcome, Outcome::Failed);
-    assert!(second[1].error.as_ref().unwrap().1.contains("status 5"));
+    assert!(
+        second[1]
+            .error
+            .as_ref()
+            .unwrap()
+            .message
+            .contains("status 5")
+    );
     assert_eq!(fake.applied("b"), (1, 0));
     // Without --resubmit, in sync.
     let (third, _) = run_all(&fake, &["a"], false, self::options()).await;
@@ -837,7 +845,7 @@ async fn a_status_message_quoting_a_secret_is_masked() {
         a.status_message = Some("rejected: password hunter2-secret is weak".into());
     }
     let (reports, _) = run_all(&fake, &["a"], false, options()).await;
-    let (_, message) = reports[0].error.clone().unwrap_or_default();
+    let message = reports[0].error.clone().unwrap_or_default().message;
     assert!(!message.contains("hunter2-secret"), "{message}");
     assert!(message.contains(crate::secret::MASK), "{message}");
 }
@@ -1150,7 +1158,8 @@ async fn an_auth_failure_stops_only_its_accounts_certificates() {
     // The cause named once per certificate: the refusal, or not sent
     // because of it, naming the account.
     for report in bad_reports {
-        let (code, message) = report.error.clone().unwrap_or_default();
+        let crate::api::error::ApiError { code, message, .. } =
+            report.error.clone().unwrap_or_default();
         assert!(
             code == "AuthFailure.SecretIdNotFound"
                 || (code == NOT_SENT

@@ -55,9 +55,16 @@ pub struct SavedPlan {
     /// credentials. Empty (and absent from the file) without accounts.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub account_endpoints: BTreeMap<String, String>,
-    /// The PATH arguments as given.
+    /// The directory plan ran in (absolute), for the error of an apply run
+    /// from elsewhere; absent in plans of earlier tccert versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub directory: Option<PathBuf>,
+    /// The PATH arguments, relative to `directory` where they were inside
+    /// it (so the plan job and the apply job may run in different
+    /// checkouts of one tree).
     pub paths: Vec<PathBuf>,
-    /// Every file read (manifests and CSR files), as the loader named them.
+    /// Every file read (manifests and CSR files), as the loader named them,
+    /// relative to `directory` likewise.
     pub files: Vec<PathBuf>,
     /// `--api`, by the API's action name.
     pub api: Option<String>,
@@ -70,6 +77,10 @@ pub struct SavedPlan {
     pub deep: bool,
     /// The certificates plan would write, in the report's order.
     pub certificates: Vec<PlannedCertificate>,
+    /// The certificates plan found drifted (by name): `apply --plan` exits
+    /// 1 for them as `apply PATH...` does, sending nothing for them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub drift: Vec<String>,
 }
 
 /// One certificate plan would write.
@@ -397,6 +408,7 @@ mod tests {
             endpoint: Some("http://127.0.0.1:4000".into()),
             emulator: false,
             account_endpoints: BTreeMap::new(),
+            directory: None,
             paths: vec!["manifests/".into()],
             files: vec!["manifests/www.yaml".into()],
             api: None,
@@ -413,6 +425,7 @@ mod tests {
                 live_digest: sha256("l"),
                 account: None,
             }],
+            drift: vec![],
         }
     }
 
@@ -671,6 +684,48 @@ mod tests {
             expected
                 .stale_reason(&same, 5, &more)
                 .is_some_and(|w| w.contains("CertificateOrderSubmit"))
+        );
+    }
+}
+
+/// `path` relative to `directory` when it is inside it (`.` for the
+/// directory itself); any other path as it is. A saved plan keeps its paths
+/// so, to be applied from another checkout of the same tree.
+pub fn relative_to(directory: &std::path::Path, path: &std::path::Path) -> PathBuf {
+    match path.strip_prefix(directory) {
+        Ok(rest) if rest.as_os_str().is_empty() => PathBuf::from("."),
+        Ok(rest) => rest.to_path_buf(),
+        Err(_) => path.to_path_buf(),
+    }
+}
+
+#[cfg(test)]
+mod relative_tests {
+    use super::relative_to;
+    use std::path::{Path, PathBuf};
+
+    #[test]
+    fn paths_inside_the_directory_become_relative_others_stay() {
+        let dir = Path::new("/ci/job/repo");
+        assert_eq!(
+            relative_to(dir, Path::new("/ci/job/repo/manifests/www.yaml")),
+            PathBuf::from("manifests/www.yaml")
+        );
+        assert_eq!(
+            relative_to(dir, Path::new("/ci/job/repo")),
+            PathBuf::from(".")
+        );
+        assert_eq!(
+            relative_to(dir, Path::new("manifests")),
+            PathBuf::from("manifests")
+        );
+        assert_eq!(
+            relative_to(dir, Path::new("/etc/tccert/csr.pem")),
+            PathBuf::from("/etc/tccert/csr.pem")
+        );
+        assert_eq!(
+            relative_to(dir, Path::new("/ci/job/repository/x")),
+            PathBuf::from("/ci/job/repository/x")
         );
     }
 }

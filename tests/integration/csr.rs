@@ -20,7 +20,9 @@ fn in_dir(dir: &Path) -> Test {
 fn snippet(run: &Run) -> String {
     let stdout = run.stdout();
     let (_, after) = stdout
-        .split_once("(`file` is read relative to the manifest file; the path below is relative to where you ran this, so adjust it if the manifest is in another folder):\n\n")
+        .split_once(
+            "(`file` is read relative to the manifest; --manifest-dir DIR for another folder):\n\n",
+        )
         .unwrap_or_else(|| panic!("no manifest snippet in\n{stdout}"));
     after.to_string()
 }

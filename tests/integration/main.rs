@@ -7,6 +7,8 @@
 //! - `diagnostics`: every kind of bad input docs/manifest-format.md names, with its
 //!   rendered diagnostic snapshotted (tests/integration/snapshots/).
 //! - `examples`: everything under examples/ validates and renders.
+//! - `finish`: `--strict`, `--color`, status names in tables, the small
+//!   things of a first real use.
 //! - `commands`: validate/render/schema behaviour, JSON output, exit codes.
 //! - `csr`: `csr new` (keys, files, a CSR that validates) and `csr inspect`.
 //! - `init`: the starter tree validates and plans; a second init refuses.
@@ -47,6 +49,7 @@
 //!   a signal.
 //! - `import`: `tccert import` against the emulator: the round trip through
 //!   validate and plan, which certificates are read, DIR rules, a signal.
+//! - `terminal`: apply on a real pseudo-terminal: the plan, the question, `yes`.
 //! - `write_path`: a slow server gets each write once, pacing after SIGINT, a
 //!   second signal, an unreachable endpoint, `--resubmit`, KeyPassword drift.
 
@@ -59,6 +62,7 @@ mod csr;
 mod diagnostics;
 mod examples;
 mod fleet;
+mod finish;
 mod hostile;
 mod import;
 mod init;
@@ -74,6 +78,7 @@ mod secrets;
 mod status;
 mod successor;
 mod support;
+mod terminal;
 mod transport;
 mod values;
 mod write_path;

@@ -560,3 +560,105 @@ fn the_allow_flags_of_apply_plan_are_its_own() {
     assert_eq!(submits(&emulator), 1);
     drop(test);
 }
+
+/// Copies the regular files of `from` (not the hidden ones: scratch and
+/// state directories) into `to`, as a second checkout of the same tree.
+fn checkout(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).expect("read a directory") {
+        let entry = entry.expect("an entry");
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with('.') || name == "plan.json" {
+            continue;
+        }
+        let target = to.join(&name);
+        if entry.file_type().expect("a type").is_dir() {
+            std::fs::create_dir_all(&target).expect("create a directory");
+            checkout(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy a file");
+        }
+    }
+}
+
+/// The plan job and the apply job of a CI recipe run in different
+/// checkouts: the saved plan keeps paths relative to where plan ran (even
+/// when PATH was absolute) and applies from the same place in another copy
+/// of the tree. From a directory without the tree, the error names where
+/// the plan was made and says to run apply from the same place.
+#[test]
+fn a_plan_made_in_one_checkout_applies_in_another_and_elsewhere_says_where() {
+    let (plan_job, seed) = tree(2);
+    let emulator = Emulator::start(&seed, &[], |_| {});
+    let url = emulator.url();
+    let absolute = plan_job.path().display().to_string();
+    run_in(
+        plan_job.path(),
+        &["plan", &absolute, "--endpoint", &url, "--out", "plan.json"],
+    )
+    .success();
+    let plan_file = plan_job.path().join("plan.json");
+    let recorded: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&plan_file).expect("the plan"))
+            .expect("JSON");
+    assert_eq!(recorded["paths"], serde_json::json!(["."]), "{recorded:#}");
+    assert_eq!(recorded["directory"], absolute.as_str());
+    assert!(
+        recorded["files"]
+            .as_array()
+            .expect("files")
+            .iter()
+            .all(|f| !f.as_str().expect("a path").starts_with('/')),
+        "{recorded:#}"
+    );
+
+    // Nowhere near the tree: nothing sent, the error says where to run.
+    let elsewhere = tempfile::tempdir().expect("a directory");
+    std::fs::copy(&plan_file, elsewhere.path().join("plan.json")).expect("copy the plan");
+    let run = apply_plan(elsewhere.path(), &emulator).failure();
+    let error = run.stderr().replace(&absolute, "<plan directory>");
+    insta::assert_snapshot!("apply_plan_from_elsewhere", error);
+    assert_eq!(submits(&emulator), 0, "nothing sent");
+
+    // Another checkout of the same tree (the apply job's): applied.
+    let apply_job = tempfile::tempdir().expect("a directory");
+    checkout(plan_job.path(), apply_job.path());
+    std::fs::copy(&plan_file, apply_job.path().join("plan.json")).expect("copy the plan");
+    let run = apply_plan(apply_job.path(), &emulator).success();
+    assert_eq!(
+        results(&run),
+        vec![
+            ("c0".to_string(), "submitted".to_string()),
+            ("c1".to_string(), "submitted".to_string())
+        ]
+    );
+}
+
+/// Drift the plan found fails `apply --plan` as it fails `apply PATH...`
+/// (exit 1, nothing sent for it), while the planned certificates are sent.
+#[test]
+fn drift_found_by_the_plan_fails_the_apply_of_the_plan() {
+    let (test, seed) = manifests(2, &[0]);
+    let emulator = Emulator::start(&seed, &[], |_| {});
+    let url = emulator.url();
+    let first = crate::support::emulator::apply(test, &emulator, &[]).success();
+    let dir = first._dir.path().to_path_buf();
+    // c0 was ordered (its information is with the CA); c1 was submitted.
+    let profile = dir.join("profiles/acme.yaml");
+    let text = std::fs::read_to_string(&profile).expect("the profile");
+    std::fs::write(&profile, text.replace("city: Shenzhen", "city: Guangzhou"))
+        .expect("edit the profile");
+    let planned = run_in(
+        &dir,
+        &["plan", ".", "--endpoint", &url, "--out", "plan.json"],
+    )
+    .success();
+    assert!(planned.stdout().contains("drift"), "{}", planned.stdout());
+    let applied = apply_plan(&dir, &emulator).failure();
+    assert_eq!(
+        results(&applied),
+        vec![("c1".to_string(), "submitted".to_string())]
+    );
+    let stderr = applied.stderr();
+    let line: Vec<&str> = stderr.lines().filter(|l| l.starts_with("drift:")).collect();
+    insta::assert_snapshot!("apply_plan_with_drift", line.join("\n"));
+}
