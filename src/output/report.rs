@@ -465,6 +465,19 @@ mod tests {
     }
 
     #[test]
+    fn no_certificate_no_empty_table_header_and_a_line_without_status_says_none() {
+        let text = table(Mode::Apply, &[], &[]);
+        assert!(!text.contains("NAME"), "{text}");
+        assert!(text.contains("apply: 0 certificates"), "{text}");
+        let mut stale = report("www", Outcome::Stale);
+        stale.status = None;
+        stale.notes.push("moved since the plan".into());
+        let shown = line(&stale);
+        assert!(!shown.contains("status"), "{shown}");
+        assert!(shown.ends_with(" — moved since the plan"), "{shown}");
+    }
+
+    #[test]
     fn table_aligns_and_summarises() {
         let text = table(
             Mode::Apply,
