@@ -44,11 +44,12 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         ),
     );
     commands::set_quiet(cli.quiet);
-    init_logging(cli.verbose, cli.quiet);
+    let standalone_emulator = matches!(cli.command, Command::Emulator(_));
+    init_logging(cli.verbose, cli.quiet, standalone_emulator);
     ExitCode::from(finish(run(cli.command)))
 }
 
-fn init_logging(verbose: u8, quiet: bool) {
+fn init_logging(verbose: u8, quiet: bool, standalone_emulator: bool) {
     use tracing_subscriber::Layer as _;
     use tracing_subscriber::filter::{LevelFilter, Targets};
     use tracing_subscriber::layer::SubscriberExt as _;
@@ -65,9 +66,16 @@ fn init_logging(verbose: u8, quiet: bool) {
     // not `EnvFilter`: tccert reads no RUST_LOG, and EnvFilter's directive
     // parser (with its regex matching) was code and a crate (`matchers`) for
     // nothing (BENCHMARKS.md, "Size and build time").
-    let filter = Targets::new()
+    let mut filter = Targets::new()
         .with_default(LevelFilter::WARN)
         .with_target("tccert", level);
+    // The built-in emulator of `--emulator` logs each request with its
+    // certificate id, which may come from the environment (a manifest may
+    // read any variable into `certificate_id`); the client masks it, the
+    // emulator cannot know to. Only `tccert emulator` shows those lines.
+    if !standalone_emulator {
+        filter = filter.with_target("tccert::emulator", level.min(LevelFilter::WARN));
+    }
     // `--color` (auto: only for a person at a terminal, and NO_COLOR,
     // no-color.org, turns it off).
     let colour = crate::output::colour::on(crate::output::colour::Stream::Stderr);

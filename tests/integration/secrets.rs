@@ -368,3 +368,24 @@ fn credentials_print_as_a_mask_in_debug_output() {
     );
     assert!(shown.contains(tccert::secret::MASK));
 }
+
+/// A certificate id read from the environment is masked by the client
+/// everywhere; the built-in emulator of `--emulator` logs each request with
+/// its id, so at -vvv its request lines must stay out of a client command's
+/// log (only `tccert emulator` shows them).
+#[test]
+fn a_certificate_id_from_the_environment_stays_out_of_the_built_in_emulators_log() {
+    const ID_FROM_ENV: &str = "idsecret7f3a9c";
+    let certificate = CERTIFICATE.replace("abcb1234", "${CERT_ID}");
+    let run = Test::new()
+        .file("acme.yaml", PROFILE)
+        .file("www.yaml", &certificate)
+        .env("CERT_ID", ID_FROM_ENV)
+        .args(["plan", ".", "-vvv", "--emulator"])
+        .run();
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert!(run.stdout().contains("www"), "{}", run.stdout());
+    for text in [run.stdout(), run.stderr()] {
+        assert!(!text.contains(ID_FROM_ENV), "{text}");
+    }
+}
