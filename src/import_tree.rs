@@ -1,7 +1,8 @@
 //! `tccert import`: the manifest tree for certificates that exist, built
 //! from their `DescribeCertificateDetail` replies (docs/cli.md, "import").
 //! Pure: certificates in, files (path relative to DIR, text) out; the
-//! command reads the API and writes the tree.
+//! command reads the API and writes the tree. A manifest generator, as
+//! [`crate::starter`] (the tree `tccert init` writes) is.
 //!
 //! The tree is made so that, with the placeholder variables set, `validate`
 //! finds nothing to say and `plan` reports every certificate `in_sync`:
