@@ -6,7 +6,7 @@
 
 mod saved_plan;
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -24,7 +24,7 @@ use crate::cli::{Output, RunArgs};
 use crate::emulator::RunningEmulator;
 use crate::output::format::Report;
 use crate::output::report;
-use crate::plan::saved::{self, Expected};
+use crate::plan::saved::{self, SavedPlan};
 use crate::plan::{self, CertificateReport, Mode, Outcome, Stop, StopReason};
 use crate::select::select;
 use crate::system::{ProcessEnvironment, ProcessTerminal, RealFileSystem, Terminal};
@@ -67,6 +67,19 @@ struct Preview {
     changes: Option<usize>,
     /// The exit code apply would give with nothing to write.
     apply_code: u8,
+}
+
+impl Preview {
+    /// Records what the plan found; true when there is something to write.
+    fn record(&mut self, reports: &[CertificateReport], stops: &[Stop]) -> bool {
+        let changes = reports
+            .iter()
+            .filter(|r| r.outcome == Outcome::Planned)
+            .count();
+        self.changes = Some(changes);
+        self.apply_code = exit_code(Mode::Apply, false, reports, stops);
+        changes > 0
+    }
 }
 
 /// `run`, with the terminal given.
@@ -117,18 +130,7 @@ async fn run_mode(args: &RunArgs, mode: Mode, preview: Option<&mut Preview>) -> 
     if let Some((path, plan)) = &saved {
         check_files(path, plan, &files_read)?;
     }
-    let resubmit_patterns = saved
-        .as_ref()
-        .map_or(&args.resubmit, |(_, plan)| &plan.resubmit);
-    let resubmit = select(
-        resubmit_patterns,
-        validated.certificates.iter().map(|c| c.name.as_str()),
-    )
-    .map_err(|names| CommandError::UnknownResubmit { names })?;
-    let chosen = match &saved {
-        Some((path, plan)) => planned_certificates(path, plan, validated.certificates, &loaded)?,
-        None => select_targets(&args.manifests.target, validated.certificates)?,
-    };
+    let (resubmit, chosen) = choose(args, saved.as_ref(), validated.certificates, &loaded)?;
     if let Some((path, plan)) = &saved
         && plan.emulator != args.emulator
     {
@@ -160,15 +162,7 @@ async fn run_mode(args: &RunArgs, mode: Mode, preview: Option<&mut Preview>) -> 
             (c, file)
         })
         .collect();
-    let expected: BTreeMap<String, Expected> = saved
-        .as_ref()
-        .map(|(_, plan)| {
-            plan.certificates
-                .iter()
-                .map(|c| (c.name.clone(), Expected::from_planned(c)))
-                .collect()
-        })
-        .unwrap_or_default();
+    let expected = saved_plan::expected(saved.as_ref().map(|(_, plan)| plan));
     // `apply --plan`: a planned body that changed means the manifest files
     // changed, and nothing of the plan is read or sent. The run below then
     // goes with no certificate, and these reports stand for them.
@@ -191,6 +185,7 @@ async fn run_mode(args: &RunArgs, mode: Mode, preview: Option<&mut Preview>) -> 
         settings.write_rate,
     )
     .await?;
+    let certificates_count = certificates.len();
     let bodies: Vec<Body> = certificates
         .iter()
         .flat_map(|(c, _)| [submit_body(c), order_body(c)])
@@ -211,35 +206,23 @@ async fn run_mode(args: &RunArgs, mode: Mode, preview: Option<&mut Preview>) -> 
         deep: saved.as_ref().map_or(args.deep, |(_, plan)| plan.deep),
         ..plan::Options::default()
     };
-    let mut runner = Runner::open(
-        connections,
-        running_emulator,
-        &bodies,
-        &options,
-        Pace::Writes,
-    )?;
-    let mut work = Vec::with_capacity(certificates.len());
-    for (certificate, file) in certificates {
-        let run = runner.run_for(&certificate.account, &certificate.name)?;
-        work.push((run, certificate, file));
-    }
-
     let output = settings.output;
-    let progress = settings.progress.then(|| progress_bar(mode, work.len()));
-    let on_done = on_done(progress.clone(), output);
-
-    // SIGINT/SIGTERM: write nothing new, settle what is in flight (paced),
-    // report. A second signal cuts everything off at once.
-    runner.handle_signals(OnSignal::Settle);
-    for report in changed.iter().flatten() {
-        on_done(report);
-    }
-    let reports = plan::run_all(work, on_done).await;
-    let reports = changed.unwrap_or(reports);
-    if let Some(bar) = progress {
-        bar.finish_and_clear();
-    }
-    let stops = runner.close().await;
+    let (reports, stops) = send(
+        Runner::open(
+            connections,
+            running_emulator,
+            &bodies,
+            &options,
+            Pace::Writes,
+        )?,
+        certificates,
+        changed,
+        settings
+            .progress
+            .then(|| progress_bar(mode, certificates_count)),
+        output,
+    )
+    .await?;
     let json = report::to_json(&reports, &stops);
     // The plan shown before apply's question, when stdout carries a
     // document (JSON, Markdown, GitHub): the table, on stderr, so that
@@ -258,28 +241,11 @@ async fn run_mode(args: &RunArgs, mode: Mode, preview: Option<&mut Preview>) -> 
         tracing::warn!(certificate = %warning.name, "skipped: {}", warning.notes.join("; "));
     }
     let mut code = exit_code(mode, settings.detailed_exitcode, &reports, &stops);
-    // `apply --plan`: drift the plan found fails the apply as it fails
-    // `apply PATH...` (nothing is sent for a drifted certificate either way).
-    if let Some((_, plan)) = &saved
-        && !plan.drift.is_empty()
-    {
-        print_stderr(&format!(
-            "drift: {} (found by the plan; nothing sent for {}): change the manifest back, or cancel the review in the console and plan again\n",
-            plan.drift.join(", "),
-            if plan.drift.len() == 1 { "it" } else { "them" }
-        ));
-        if code == EXIT_OK {
-            code = EXIT_FAILURE;
-        }
+    if let Some((_, plan)) = &saved {
+        code = saved_plan::with_drift(plan, code);
     }
     if let Some(preview) = preview {
-        let changes = reports
-            .iter()
-            .filter(|r| r.outcome == Outcome::Planned)
-            .count();
-        preview.changes = Some(changes);
-        preview.apply_code = exit_code(Mode::Apply, false, &reports, &stops);
-        if changes > 0 {
+        if preview.record(&reports, &stops) {
             // Apply's own run writes the report of what it did.
             return Ok(code);
         }
@@ -298,6 +264,54 @@ async fn run_mode(args: &RunArgs, mode: Mode, preview: Option<&mut Preview>) -> 
         )?;
     }
     write_json_out(settings.json_out.as_deref(), &json, code)
+}
+
+/// Reconciles every certificate with the runs of `runner` (`changed`: the
+/// reports of a saved plan whose bodies changed, sent for nothing), showing
+/// each as it is done, under the one interrupt handler: a signal writes
+/// nothing new and settles what is in flight (paced), a second cuts
+/// everything off. The reports and the runs' stops.
+async fn send(
+    mut runner: Runner,
+    certificates: Vec<(Certificate, PathBuf)>,
+    changed: Option<Vec<CertificateReport>>,
+    progress: Option<indicatif::ProgressBar>,
+    output: Output,
+) -> Result<(Vec<CertificateReport>, Vec<Stop>), CommandError> {
+    let mut work = Vec::with_capacity(certificates.len());
+    for (certificate, file) in certificates {
+        let run = runner.run_for(&certificate.account, &certificate.name)?;
+        work.push((run, certificate, file));
+    }
+    let on_done = on_done(progress.clone(), output);
+    runner.handle_signals(OnSignal::Settle);
+    for report in changed.iter().flatten() {
+        on_done(report);
+    }
+    let reports = plan::run_all(work, on_done).await;
+    let reports = changed.unwrap_or(reports);
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    Ok((reports, runner.close().await))
+}
+
+/// `--resubmit` (the plan's under `apply --plan`) and the certificates this
+/// run sends: the plan's, else those `--target` chooses.
+fn choose(
+    args: &RunArgs,
+    saved: Option<&(&std::path::Path, SavedPlan)>,
+    certificates: Vec<Certificate>,
+    loaded: &crate::manifest::load::Loaded,
+) -> Result<(BTreeSet<String>, Vec<Certificate>), CommandError> {
+    let patterns = saved.map_or(&args.resubmit, |(_, plan)| &plan.resubmit);
+    let resubmit = select(patterns, certificates.iter().map(|c| c.name.as_str()))
+        .map_err(|names| CommandError::UnknownResubmit { names })?;
+    let chosen = match saved {
+        Some((path, plan)) => planned_certificates(path, plan, certificates, loaded)?,
+        None => select_targets(&args.manifests.target, certificates)?,
+    };
+    Ok((resubmit, chosen))
 }
 
 /// The connections of a run: one per account (the default credentials

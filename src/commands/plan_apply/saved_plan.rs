@@ -9,13 +9,13 @@ use std::path::{Path, PathBuf};
 use crate::certificate::Certificate;
 use crate::cli::{ApiArg, ManifestArgs, RunArgs};
 use crate::commands::CommandError;
-use crate::commands::print_note;
 use crate::commands::settings::Target;
+use crate::commands::{EXIT_FAILURE, EXIT_OK, print_note, print_stderr};
 use crate::manifest::load::Loaded;
 use crate::manifest::raw::RawDocument;
 use crate::outfile::{self, NewFile};
 use crate::output::report;
-use crate::plan::saved::{self, PlannedCertificate, SavedPlan};
+use crate::plan::saved::{self, Expected, PlannedCertificate, SavedPlan};
 use crate::plan::{CertificateReport, Outcome};
 use crate::system::RealFileSystem;
 
@@ -29,6 +29,32 @@ pub(super) fn open(args: &RunArgs) -> Result<Option<(&Path, SavedPlan)>, Command
         }
         None => Ok(None),
     }
+}
+
+/// What apply expects of each planned certificate (empty without a plan).
+pub(super) fn expected(plan: Option<&SavedPlan>) -> BTreeMap<String, Expected> {
+    plan.map(|plan| {
+        plan.certificates
+            .iter()
+            .map(|c| (c.name.clone(), Expected::from_planned(c)))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// `apply --plan`: drift the plan found fails the apply as it fails `apply
+/// PATH...` (nothing is sent for a drifted certificate either way); said
+/// on stderr. The exit code, given the run's.
+pub(super) fn with_drift(plan: &SavedPlan, code: u8) -> u8 {
+    if plan.drift.is_empty() {
+        return code;
+    }
+    print_stderr(&format!(
+        "drift: {} (found by the plan; nothing sent for {}): change the manifest back, or cancel the review in the console and plan again\n",
+        plan.drift.join(", "),
+        if plan.drift.len() == 1 { "it" } else { "them" }
+    ));
+    if code == EXIT_OK { EXIT_FAILURE } else { code }
 }
 
 /// `plan --out FILE`: records what plan read and would write, for `apply
