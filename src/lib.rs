@@ -16,6 +16,12 @@
 //!                                   the one interrupt handler; close),
 //!                           settings (flags + environment + files → what a run uses)
 //!
+//!  A command that talks to the API (plan, apply, status, import), as data flows:
+//!   settings ─► runner::Runner::open (the API per account, or the emulator started and seeded;
+//!   one plan::Run per account, paced; one Redactor) ─► plan::run_all / Run::read (typed by
+//!   api/reply) ─► Runner::close (stops) ─► a Report ─► commands::emit ─► output::format::of(--output)
+//!   .render ─► stdout, stderr, $GITHUB_STEP_SUMMARY
+//!
 //!  PATHs ─► pipeline::load_and_validate (the front door: certificates only when nothing is invalid)
 //!            │
 //!            ├─► manifest/   load (walks PATHs through system::FileSystem/Environment; the budget)

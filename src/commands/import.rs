@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use serde_json::{Map, Value as Json, json};
+use serde_json::{Map, Value as Json};
 
 use super::runner::{self, OnSignal, Runner, write_json_out};
 use super::settings::{RunAccounts, check_json_out};
@@ -29,6 +29,7 @@ use crate::cli::{ImportArgs, ManifestArgs, Output};
 use crate::import_tree::{self as import, Imported, Tree};
 use crate::outfile::{self, NewFile};
 use crate::output::format::Report;
+use crate::output::{self, import::Skipped};
 use crate::plan::{self, StopReason};
 use crate::source::printable;
 use crate::system::RealFileSystem;
@@ -49,13 +50,6 @@ type Reader = plan::Run<crate::api::client::HttpTransport>;
 
 /// One `DescribeCertificateDetail` reply.
 type Reply = Result<Map<String, Json>, CallError>;
-
-/// A certificate left out, and why.
-struct Skipped {
-    certificate_id: String,
-    status: Option<u64>,
-    reason: String,
-}
 
 pub async fn run(args: &ImportArgs) -> CommandResult {
     if let Some(path) = &args.read.json_out {
@@ -131,16 +125,18 @@ pub async fn run(args: &ImportArgs) -> CommandResult {
         runner.close().await;
         print_stderr(&format!(
             "tccert: no certificate with information to import; nothing was written{}\n",
-            skipped_note(&skipped)
+            output::import::skipped_note(&skipped)
         ));
-        let json = report_json(&args.out, account_name, &Tree::default(), &skipped);
-        emit(
-            args.output,
-            &Report::Import {
-                json: &json,
-                text: None,
-            },
-        );
+        let tree = Tree::default();
+        let report = Report::Import {
+            dir: &args.out,
+            account: account_name,
+            tree: &tree,
+            skipped: &skipped,
+            written: false,
+        };
+        emit(args.output, &report);
+        let json = output::import::to_json(&args.out, account_name, &tree, &skipped);
         return write_json_out(args.read.json_out.as_deref(), &json, EXIT_OK);
     }
     let tree = import::build(&certificates, account_name);
@@ -159,15 +155,15 @@ pub async fn run(args: &ImportArgs) -> CommandResult {
             });
         }
     }
-    let json = report_json(&args.out, account_name, &tree, &skipped);
-    let text = text_report(&args.out, account_name, &tree, &skipped);
-    emit(
-        args.output,
-        &Report::Import {
-            json: &json,
-            text: Some(&text),
-        },
-    );
+    let report = Report::Import {
+        dir: &args.out,
+        account: account_name,
+        tree: &tree,
+        skipped: &skipped,
+        written: true,
+    };
+    emit(args.output, &report);
+    let json = output::import::to_json(&args.out, account_name, &tree, &skipped);
     write_json_out(args.read.json_out.as_deref(), &json, EXIT_OK)
 }
 
@@ -447,101 +443,10 @@ fn write_tree(
     Ok(true)
 }
 
-fn skipped_note(skipped: &[Skipped]) -> String {
-    if skipped.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " ({} certificate{} left out)",
-            skipped.len(),
-            crate::output::report::plural(skipped.len())
-        )
-    }
-}
-
-fn report_json(dir: &Path, account: Option<&str>, tree: &Tree, skipped: &[Skipped]) -> Json {
-    let shown = |path: &str| dir.join(path).display().to_string();
-    json!({
-        "out": dir.display().to_string(),
-        "account": account,
-        "certificates": tree.certificates.iter().map(|c| json!({
-            "name": c.name,
-            "certificate_id": c.certificate_id,
-            "status": c.status,
-            "file": shown(&c.file),
-            "profiles": c.profiles,
-            "key_password_variable": c.key_password_variable,
-            "csr_file": c.csr_file.as_deref().map(shown),
-        })).collect::<Vec<_>>(),
-        "profiles": tree.profiles.iter().map(|(name, file)| json!({
-            "name": name, "file": shown(file),
-        })).collect::<Vec<_>>(),
-        "skipped": skipped.iter().map(|s| json!({
-            "certificate_id": s.certificate_id, "status": s.status, "reason": s.reason,
-        })).collect::<Vec<_>>(),
-    })
-}
-
-fn text_report(dir: &Path, account: Option<&str>, tree: &Tree, skipped: &[Skipped]) -> String {
-    let shown = |path: &str| dir.join(path).display().to_string();
-    let n = tree.certificates.len();
-    let mut out = format!(
-        "imported {n} certificate{}{} into {} ({} shared profile{}):\n",
-        crate::output::report::plural(n),
-        account.map_or(String::new(), |a| format!(" of account {}", printable(a))),
-        dir.display(),
-        tree.profiles.len(),
-        crate::output::report::plural(tree.profiles.len())
-    );
-    for (_, file) in &tree.profiles {
-        out.push_str(&format!("  {}\n", shown(file)));
-    }
-    for c in &tree.certificates {
-        out.push_str(&format!(
-            "  {}  ({})\n",
-            shown(&c.file),
-            printable(&c.certificate_id)
-        ));
-    }
-    if !skipped.is_empty() {
-        out.push_str(&format!(
-            "left out {} certificate{}:\n",
-            skipped.len(),
-            crate::output::report::plural(skipped.len())
-        ));
-        for s in skipped {
-            out.push_str(&format!(
-                "  {}: {}\n",
-                printable(&s.certificate_id),
-                printable(&s.reason)
-            ));
-        }
-    }
-    let variables: Vec<(&str, &str)> = tree
-        .certificates
-        .iter()
-        .filter_map(|c| {
-            c.key_password_variable
-                .as_deref()
-                .map(|v| (v, c.name.as_str()))
-        })
-        .collect();
-    if !variables.is_empty() {
-        out.push_str("set these variables before validate or plan (the values are not written):\n");
-        for (variable, name) in variables {
-            out.push_str(&format!("  {variable}  (the key password of {name})\n"));
-        }
-    }
-    out.push_str(&format!(
-        "next:\n  tccert validate {0}\n  tccert plan {0}\n",
-        dir.display()
-    ));
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     /// Lists 5 certificates two at a time (a server may send fewer than
     /// `Limit`), and notes each page asked for.

@@ -2,7 +2,16 @@
 //! (disk, environment, network, terminal, signals). Each command returns
 //! its exit code, or a [`CommandError`] that [`crate::app`] prints; problems
 //! in manifests are not errors here but diagnostics, shown in the chosen
-//! output. The pieces every manifest command shares are below.
+//! output. A command is a short script over the shared layer, and imports
+//! no other command (tests/integration/layout.rs checks it):
+//!
+//! - this file: loading and validating through the front door, [`emit`]
+//!   (a report in the chosen format, `crate::output::format`), printing,
+//!   signals;
+//! - [`runner`]: the run layer (open the runs for a target, the one
+//!   interrupt handler, close);
+//! - [`settings`]: what a run uses, from flags, environment and files;
+//! - [`error`]: the one [`CommandError`].
 
 pub mod csr;
 pub mod debug_sign;

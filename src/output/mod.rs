@@ -8,7 +8,8 @@
 //! - [`report`]: the plan/apply table, per-certificate lines and JSON;
 //! - [`github`]: GitHub Actions workflow commands (annotations);
 //! - [`markdown`]: Markdown summaries for pull requests and step summaries;
-//! - [`status`]: `tccert status`, live statuses and validation records.
+//! - [`status`]: `tccert status`, live statuses and validation records;
+//! - [`import`]: `tccert import`'s report (what was written, what was left out).
 //!
 //! (The manifest tree `tccert import` writes is not output but a manifest
 //! generator: `crate::import_tree`, beside `crate::starter`.)
@@ -16,6 +17,7 @@
 pub mod diagnostics;
 pub mod format;
 pub mod github;
+pub mod import;
 pub mod markdown;
 pub mod render;
 pub mod report;

@@ -3,7 +3,7 @@
 
 use super::{Format, Rendered, Report, diagnostics_text, invalid_json};
 use crate::manifest::raw::RawDocument;
-use crate::output::{diagnostics as diagnostics_output, render, report, status};
+use crate::output::{diagnostics as diagnostics_output, import, render, report, status};
 
 pub struct Json;
 
@@ -70,7 +70,13 @@ impl Format for Json {
             Report::Run { reports, stops, .. } => document(&report::to_json(reports, stops)),
             Report::StatusLine(line) => Rendered::stderr(format!("{line}\n")),
             Report::Status { entries } => document(&status::to_json(entries)),
-            Report::Import { json, .. } => document(json),
+            Report::Import {
+                dir,
+                account,
+                tree,
+                skipped,
+                ..
+            } => document(&import::to_json(dir, account, tree, skipped)),
         }
     }
 }

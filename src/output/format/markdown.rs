@@ -63,7 +63,7 @@ impl Format for Markdown {
             } => Rendered::stdout(markdown::markdown_report(mode, reports, stops)),
             Report::StatusLine(line) => Rendered::stderr(format!("{line}\n")),
             Report::Status { entries } => Rendered::stdout(status::markdown(entries)),
-            Report::Import { text, .. } => Rendered::stdout(text.unwrap_or_default()),
+            Report::Import { .. } => Rendered::stdout(super::import_text(shown)),
         }
     }
 }

@@ -11,16 +11,20 @@ mod json;
 mod markdown;
 mod text;
 
+use std::path::Path;
+
 use serde_json::Value as Json;
 
 use crate::certificate::Certificate;
 use crate::cli::Output;
 use crate::diag::Diagnostics;
+use crate::import_tree::Tree;
 use crate::manifest::load::Loaded;
 use crate::pipeline::Valid;
 use crate::plan::{CertificateReport, Mode, Stop};
 use crate::source::Files;
 
+use super::import::Skipped;
 use super::status::Entry;
 
 /// What a command has to show, whatever the format.
@@ -67,11 +71,15 @@ pub enum Report<'a> {
     StatusLine(&'a str),
     /// `tccert status`: the report at the end.
     Status { entries: &'a [Entry] },
-    /// `tccert import`: the JSON report, and the text one when the tree
-    /// was written.
+    /// `tccert import`: what was written where (`written`: the tree is in
+    /// place; else nothing was, and only the JSON report says so), and what
+    /// was left out.
     Import {
-        json: &'a Json,
-        text: Option<&'a str>,
+        dir: &'a Path,
+        account: Option<&'a str>,
+        tree: &'a Tree,
+        skipped: &'a [Skipped],
+        written: bool,
     },
 }
 
@@ -142,6 +150,21 @@ pub fn invalid_json(files: &Files, diagnostics: &Diagnostics) -> Json {
     })
 }
 
+/// The text report of `tccert import`: what was written (nothing when the
+/// tree was not).
+fn import_text(report: &Report<'_>) -> String {
+    match *report {
+        Report::Import {
+            dir,
+            account,
+            tree,
+            skipped,
+            written: true,
+        } => super::import::text(dir, account, tree, skipped),
+        _ => String::new(),
+    }
+}
+
 /// The `valid:` line of `tccert validate`, for the formats that show it.
 fn valid_line(loaded: &Loaded, valid: &Valid) -> String {
     use super::report::plural;
@@ -210,16 +233,30 @@ mod tests {
         assert_eq!(of(Output::Text).render(&status).stdout, "www: approved\n");
         assert_eq!(of(Output::Json).render(&status).stderr, "www: approved\n");
 
-        let json = serde_json::json!({"written": 1});
-        let import = Report::Import {
-            json: &json,
-            text: Some("wrote 1\n"),
+        let tree = Tree::default();
+        let import = |written| Report::Import {
+            dir: Path::new("out"),
+            account: None,
+            tree: &tree,
+            skipped: &[],
+            written,
         };
-        assert_eq!(
-            of(Output::Json).render(&import).stdout,
-            format!("{json:#}\n")
+        let json = crate::output::import::to_json(Path::new("out"), None, &tree, &[]);
+        for written in [true, false] {
+            assert_eq!(
+                of(Output::Json).render(&import(written)).stdout,
+                format!("{json:#}\n")
+            );
+        }
+        let text = crate::output::import::text(Path::new("out"), None, &tree, &[]);
+        assert!(
+            text.starts_with("imported 0 certificates into out"),
+            "{text}"
         );
-        assert_eq!(of(Output::Markdown).render(&import).stdout, "wrote 1\n");
+        for output in [Output::Text, Output::Github, Output::Markdown] {
+            assert_eq!(of(output).render(&import(true)).stdout, text);
+            assert_eq!(of(output).render(&import(false)), Rendered::default());
+        }
         assert!(of(Output::Text).draws_progress());
         assert!(!of(Output::Github).draws_progress());
     }

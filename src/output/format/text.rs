@@ -40,7 +40,7 @@ impl Format for Text {
             }
             Report::StatusLine(line) => Rendered::stdout(format!("{line}\n")),
             Report::Status { entries } => Rendered::stdout(status::text(entries)),
-            Report::Import { text, .. } => Rendered::stdout(text.unwrap_or_default()),
+            Report::Import { .. } => Rendered::stdout(super::import_text(report)),
         }
     }
 
