@@ -11,7 +11,7 @@
 //! ```text
 //!  main ─► app (parse, log, dispatch; prints a CommandError, picks the exit code)
 //!           └─► commands/<command> (one file per command, a short script; none imports another) over
-//!                 commands/ mod (the front door's caller, emit, printing, signals),
+//!                 commands/ mod (the front door's caller, emit, printing),
 //!                           runner (open the runs for a target: accounts, pace, redactor, emulator;
 //!                                   the one interrupt handler; close),
 //!                           settings (flags + environment + files → what a run uses)

@@ -6,10 +6,9 @@
 //! no other command (tests/integration/layout.rs checks it):
 //!
 //! - this file: loading and validating through the front door, [`emit`]
-//!   (a report in the chosen format, `crate::output::format`), printing,
-//!   signals;
+//!   (a report in the chosen format, `crate::output::format`), printing;
 //! - [`runner`]: the run layer (open the runs for a target, the one
-//!   interrupt handler, close);
+//!   interrupt handler and its signals, close);
 //! - [`settings`]: what a run uses, from flags, environment and files;
 //! - [`error`]: the one [`CommandError`].
 
@@ -305,27 +304,4 @@ where
         .build()
         .map_err(|source| CommandError::Runtime { source })?;
     runtime.block_on(f())
-}
-
-/// Resolves on SIGINT or SIGTERM (Ctrl-C elsewhere).
-async fn wait_for_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut terminate) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = terminate.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }

@@ -21,7 +21,7 @@ use tokio::sync::watch;
 use super::settings::{
     AccountConnection, Connection, ConnectionFlags, RunAccounts, api_connections, log_proxy, region,
 };
-use super::{CommandError, CommandResult, print_note, wait_for_signal};
+use super::{CommandError, CommandResult, print_note};
 use crate::api::client::{Endpoint, HttpTransport, TransportConfig, run_secrets};
 use crate::api::credentials::Credentials;
 use crate::api::request::Body;
@@ -210,6 +210,29 @@ impl Runner {
         }
         self.stop_emulator().await;
         plan::stops(&self.ordered)
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM (Ctrl-C elsewhere).
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 
