@@ -10,7 +10,17 @@
 //!
 //! ```text
 //!  main ─► app (parse, log, dispatch; prints a CommandError, picks the exit code)
-//!           └─► commands/ (one file per command; settings: flags + environment + files → what a run uses)
+//!           └─► commands/<command> (one file per command, a short script; none imports another) over
+//!                 commands/ mod (the front door's caller, emit, printing),
+//!                           runner (open the runs for a target: accounts, pace, redactor, emulator;
+//!                                   the one interrupt handler; close),
+//!                           settings (flags + environment + files → what a run uses)
+//!
+//!  A command that talks to the API (plan, apply, status, import), as data flows:
+//!   settings ─► runner::Runner::open (the API per account, or the emulator started and seeded;
+//!   one plan::Run per account, paced; one Redactor) ─► plan::run_all / Run::read (typed by
+//!   api/reply) ─► Runner::close (stops) ─► a Report ─► commands::emit ─► output::format::of(--output)
+//!   .render ─► stdout, stderr, $GITHUB_STEP_SUMMARY
 //!
 //!  PATHs ─► pipeline::load_and_validate (the front door: certificates only when nothing is invalid)
 //!            │
@@ -27,12 +37,14 @@
 //!        ▼                                                   ▼
 //!   output/render         api/request (the body in the certificate's API; secrets masked for display)
 //!                                    │
-//!                         plan/  decide · retry · pace (pure) ─► run (async; the only loop that sleeps)
+//!                         plan/  decide · retry · pace (pure) ─► run (async; its waits: pacing, retries, cut-off)
 //!                                    │                            │
 //!                                    ▼                            ▼
-//!                  output/ report, github, markdown,    api/ client (reqwest; the only network code),
-//!                  status (and diagnostics, everywhere)      sign (pure TC3), action, param, status,
-//!                                                            error, credentials (flag > env > files), proxy
+//!                  output/format (Report ─► Format::render     api/ client (reqwest; the only network code),
+//!                  ─► Rendered { stdout, stderr,              sign (pure TC3), action, param, status,
+//!                  step_summary }; text, json, github,        reply (typed replies of the reads, paging),
+//!                  markdown) over report, status, ...          error (ApiError with RequestId), credentials
+//!                  ─► commands::emit prints it                 (flag > env > files), proxy
 //!
 //!  Names and constants of the API: api/action (actions, SSL_API_VERSION), api/status,
 //!  api/param (fixed parameters), api/product (the products CreateCertificate sells),
@@ -44,7 +56,7 @@
 //!   csr new      csr/keygen (names checked by validate::formats; key + CSR as PEM) ─► outfile (0600, no clobber)
 //!   csr inspect  csr/inspect (parse, verify, describe)
 //!   init         starter (the starter tree as text) ─► outfile
-//!   import       plan::run reads (DescribeCertificates, DescribeCertificateDetail) ─► output/import (the tree as text) ─► a directory renamed into place
+//!   import       plan::run reads (DescribeCertificates, DescribeCertificateDetail; api/reply) ─► import_tree (the tree as text) ─► a directory renamed into place
 //!   completions, man   cli/man_and_completions (from the clap definition in cli)
 //!   emulator     emulator/ (the API on loopback, for tests and --emulator)
 //! ```
@@ -64,7 +76,7 @@
 //! - Every number a user types is range-checked once, by [`numbers`], when
 //!   the command line is parsed; the run never sees one out of range.
 //! - The pure core (`source`, `diag`, `field`, `certificate`, `secret`,
-//!   `numbers`, `select`, `pipeline`, `starter`, `archive`, `manifest/`, `validate/`,
+//!   `numbers`, `select`, `pipeline`, `starter`, `import_tree`, `archive`, `manifest/`, `validate/`,
 //!   `output/`, `csr/`, `cli/`, `plan/` but `plan::run`, and `api/` but
 //!   `api::{client, proxy}`) imports no tokio, reqwest, hyper or `std::fs`:
 //!   files and the environment come through [`system`], the network through
@@ -84,6 +96,7 @@ pub mod csr;
 pub mod diag;
 pub mod emulator;
 pub mod field;
+pub mod import_tree;
 pub mod manifest;
 pub mod numbers;
 pub mod outfile;

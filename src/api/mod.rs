@@ -6,6 +6,7 @@ pub mod error;
 pub mod param;
 pub mod product;
 pub mod proxy;
+pub mod reply;
 pub mod request;
 pub mod sign;
 pub mod status;

@@ -14,6 +14,30 @@ pub const ISSUED: u64 = 1;
 /// `CertificateOrderSubmit` leaves a certificate.
 pub const INFO_SUBMITTED: u64 = 8;
 
+/// "Under review" (审核中): the information is with the CA.
+pub const UNDER_REVIEW: u64 = 0;
+
+/// "Review failed" (审核失败); `StatusMsg` says why.
+pub const REVIEW_FAILED: u64 = 2;
+
+/// "Expired" (已过期).
+pub const EXPIRED: u64 = 3;
+
+/// "DNS record added" (已添加DNS记录): domain validation under way.
+pub const DNS_RECORD_ADDED: u64 = 4;
+
+/// "Cancelled" (已取消).
+pub const CANCELLED: u64 = 7;
+
+/// "Revoked" (已吊销).
+pub const REVOKED: u64 = 10;
+
+/// "Being reissued" (重颁发中).
+pub const BEING_REISSUED: u64 = 11;
+
+/// "Refunded" (证书已退款).
+pub const REFUNDED: u64 = 14;
+
 /// How the caller wants the API's texts worded (`X-TC-Language`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Language {
@@ -130,6 +154,28 @@ mod tests {
     fn every_code_from_0_to_15_once() {
         let codes: Vec<u64> = STATUSES.iter().map(|s| s.code).collect();
         assert_eq!(codes, (0..16).collect::<Vec<u64>>());
+    }
+
+    #[test]
+    fn the_named_codes_are_the_table_s() {
+        for (code, short) in [
+            (UNDER_REVIEW, "under review"),
+            (ISSUED, "approved"),
+            (REVIEW_FAILED, "review failed"),
+            (EXPIRED, "expired"),
+            (DNS_RECORD_ADDED, "DNS record added"),
+            (PENDING_SUBMISSION, "pending information"),
+            (CANCELLED, "cancelled"),
+            (
+                INFO_SUBMITTED,
+                "information submitted, pending confirmation letter",
+            ),
+            (REVOKED, "revoked"),
+            (BEING_REISSUED, "being reissued"),
+            (REFUNDED, "refunded"),
+        ] {
+            assert_eq!(short_name(code), short, "{code}");
+        }
     }
 
     #[test]

@@ -8,23 +8,28 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use serde_json::{Map, Value as Json, json};
+use serde_json::{Map, Value as Json};
 
-use super::plan_apply::{emulator_state, start_emulator, write_json_out};
+use super::runner::{self, OnSignal, Runner, write_json_out};
 use super::settings::{RunAccounts, check_json_out};
-use super::status::readers;
 use super::{
-    CommandError, CommandResult, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, load_and_validate,
-    print_stderr, print_stdout, report_invalid, wait_for_signal,
+    CommandError, CommandResult, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, emit, load_and_validate,
+    print_stderr, report_invalid,
 };
 use crate::api::action::Action;
 use crate::api::client::Transport;
 use crate::api::error::CallError;
-use crate::api::request::{detail_body, list_body};
+use crate::api::reply::{CertificateDetail, ListPaging};
+use crate::api::request::detail_body;
+use crate::api::status::{
+    BEING_REISSUED, DNS_RECORD_ADDED, INFO_SUBMITTED, ISSUED, PENDING_SUBMISSION, UNDER_REVIEW,
+};
 use crate::certificate::Account;
 use crate::cli::{ImportArgs, ManifestArgs, Output};
+use crate::import_tree::{self as import, Imported, Tree};
 use crate::outfile::{self, NewFile};
-use crate::output::import::{self, Imported, Tree};
+use crate::output::format::Report;
+use crate::output::{self, import::Skipped};
 use crate::plan::{self, StopReason};
 use crate::source::printable;
 use crate::system::RealFileSystem;
@@ -32,22 +37,19 @@ use crate::system::RealFileSystem;
 /// The statuses whose certificates are imported when no ID is named: pending
 /// information (5) when it holds some, and those whose information is with
 /// the CA or done (0, 1, 4, 8, 11).
-pub const IMPORTED_STATUSES: [u64; 6] = [5, 0, 1, 4, 8, 11];
-
-/// One page of `DescribeCertificates`: its documented maximum.
-const PAGE: u64 = 1000;
+pub const IMPORTED_STATUSES: [u64; 6] = [
+    PENDING_SUBMISSION,
+    UNDER_REVIEW,
+    ISSUED,
+    DNS_RECORD_ADDED,
+    INFO_SUBMITTED,
+    BEING_REISSUED,
+];
 
 type Reader = plan::Run<crate::api::client::HttpTransport>;
 
 /// One `DescribeCertificateDetail` reply.
 type Reply = Result<Map<String, Json>, CallError>;
-
-/// A certificate left out, and why.
-struct Skipped {
-    certificate_id: String,
-    status: Option<u64>,
-    reason: String,
-}
 
 pub async fn run(args: &ImportArgs) -> CommandResult {
     if let Some(path) = &args.read.json_out {
@@ -84,59 +86,62 @@ pub async fn run(args: &ImportArgs) -> CommandResult {
         needs_default: account.is_none(),
     };
     // `--emulator PATH...`: the state `apply PATH... --emulator` kept.
-    let mut running_emulator = None;
     let emulated = if args.emulator.is_empty() {
         None
     } else {
-        let state = emulator_state(&args.emulator, false)?;
-        let (connections, running) =
-            start_emulator(&[], &run_accounts, None, args.read.rate, state).await?;
-        running_emulator = Some(running);
-        Some(connections)
+        Some(
+            runner::open_emulator(
+                &args.emulator,
+                false,
+                &[],
+                &run_accounts,
+                None,
+                args.read.rate,
+            )
+            .await?,
+        )
     };
-    let (runs, _) = readers(emulated, &args.read, &run_accounts, &[])?;
-    let run = runs
-        .into_values()
-        .next()
+    let mut runner = Runner::open_readers(emulated, &args.read, &run_accounts, &[])?;
+    let run = runner
+        .ordered()
+        .first()
+        .cloned()
         .ok_or_else(|| CommandError::Connection {
             message: "internal error: no connection to read with".into(),
         })?;
     let account_name = account.as_ref().map(|a| a.name.as_str());
 
     // A signal: stop reading; a tree not yet renamed into place is dropped.
-    let signalled = Arc::new(AtomicBool::new(false));
-    let interrupt = {
-        let run = Arc::clone(&run);
-        let signalled = Arc::clone(&signalled);
-        tokio::spawn(async move {
-            wait_for_signal().await;
-            signalled.store(true, Ordering::SeqCst);
-            run.cut_off_now();
-        })
-    };
+    runner.handle_signals(OnSignal::CutOff);
     let read = read_certificates(&run, &args.ids).await;
-    if let Some(running) = running_emulator {
-        running.shutdown().await;
-    }
-    if signalled.load(Ordering::SeqCst) {
-        interrupt.abort();
+    runner.stop_emulator().await;
+    if runner.interrupted() {
+        runner.close().await;
         print_stderr("tccert: interrupted; nothing was written\n");
         return Ok(EXIT_INTERRUPTED);
     }
     let (certificates, skipped) = read?;
     if certificates.is_empty() {
-        interrupt.abort();
+        runner.close().await;
         print_stderr(&format!(
             "tccert: no certificate with information to import; nothing was written{}\n",
-            skipped_note(&skipped)
+            output::import::skipped_note(&skipped)
         ));
-        let json = report_json(&args.out, account_name, &Tree::default(), &skipped);
-        emit(args.output, &json, None);
+        let tree = Tree::default();
+        let report = Report::Import {
+            dir: &args.out,
+            account: account_name,
+            tree: &tree,
+            skipped: &skipped,
+            written: false,
+        };
+        emit(args.output, &report);
+        let json = output::import::to_json(&args.out, account_name, &tree, &skipped);
         return write_json_out(args.read.json_out.as_deref(), &json, EXIT_OK);
     }
     let tree = import::build(&certificates, account_name);
-    let written = write_tree(&args.out, &tree, args.force, &signalled);
-    interrupt.abort();
+    let written = write_tree(&args.out, &tree, args.force, runner.signal_flag());
+    runner.close().await;
     match written {
         Ok(true) => {}
         Ok(false) => {
@@ -150,12 +155,15 @@ pub async fn run(args: &ImportArgs) -> CommandResult {
             });
         }
     }
-    let json = report_json(&args.out, account_name, &tree, &skipped);
-    emit(
-        args.output,
-        &json,
-        Some(text_report(&args.out, account_name, &tree, &skipped)),
-    );
+    let report = Report::Import {
+        dir: &args.out,
+        account: account_name,
+        tree: &tree,
+        skipped: &skipped,
+        written: true,
+    };
+    emit(args.output, &report);
+    let json = output::import::to_json(&args.out, account_name, &tree, &skipped);
     write_json_out(args.read.json_out.as_deref(), &json, EXIT_OK)
 }
 
@@ -201,14 +209,6 @@ fn import_account(
                 }
             ),
         }),
-    }
-}
-
-fn emit(output: Output, json: &Json, text: Option<String>) {
-    match (output, text) {
-        (Output::Json, _) => print_stdout(&format!("{json:#}\n")),
-        (_, Some(text)) => print_stdout(&text),
-        (_, None) => {}
     }
 }
 
@@ -291,9 +291,9 @@ async fn read_certificates(
                 continue;
             }
         };
-        let status = response.get("Status").and_then(Json::as_u64);
-        let submitted = response.get("SubmittedData").and_then(Json::as_object);
-        if !import::has_information(submitted) {
+        let detail = CertificateDetail::from_response(&response);
+        let status = detail.status;
+        if !import::has_information(detail.submitted.as_ref()) {
             let reason = "its SubmittedData holds no information".to_owned();
             if named {
                 problems.push(format!("{id}: {reason}"));
@@ -308,14 +308,10 @@ async fn read_certificates(
         }
         certificates.push(Imported {
             certificate_id: id.clone(),
-            domain: response
-                .get("Domain")
-                .and_then(Json::as_str)
-                .unwrap_or_default()
-                .to_owned(),
+            domain: detail.domain.unwrap_or_default(),
             status: status.unwrap_or_default(),
-            is_dv: response.get("IsDv").and_then(Json::as_bool) == Some(true),
-            submitted: submitted.cloned().unwrap_or_default(),
+            is_dv: detail.is_dv,
+            submitted: detail.submitted.unwrap_or_default(),
         });
     }
     for stop in plan::stops(std::slice::from_ref(run)) {
@@ -331,35 +327,23 @@ async fn read_certificates(
 }
 
 /// Every certificate `DescribeCertificates` lists, `(id, status)`, page by
-/// page at the read pace, until `TotalCount` is reached or a page is empty.
+/// page at the read pace (the paging: [`ListPaging`]).
 async fn list<T: Transport>(run: &plan::Run<T>) -> Result<Vec<(String, u64)>, CallError> {
-    let mut listed = Vec::new();
-    let mut offset = 0;
+    let mut paging = ListPaging::default();
     loop {
         let page = run
             .read(
                 Action::DescribeCertificates,
-                &list_body(offset, PAGE),
+                &paging.next_body(),
                 "DescribeCertificates",
             )
             .await?;
-        let total = page.get("TotalCount").and_then(Json::as_u64).unwrap_or(0);
-        let items = page
-            .get("Certificates")
-            .and_then(Json::as_array)
-            .cloned()
-            .unwrap_or_default();
-        for item in &items {
-            if let (Some(id), Some(status)) = (
-                item.get("CertificateId").and_then(Json::as_str),
-                item.get("Status").and_then(Json::as_u64),
-            ) {
-                listed.push((id.to_owned(), status));
-            }
-        }
-        offset += items.len() as u64;
-        if items.is_empty() || offset >= total {
-            return Ok(listed);
+        if paging.take(&page)? {
+            return Ok(paging
+                .into_items()
+                .into_iter()
+                .map(|item| (item.certificate_id, item.status))
+                .collect());
         }
     }
 }
@@ -459,101 +443,10 @@ fn write_tree(
     Ok(true)
 }
 
-fn skipped_note(skipped: &[Skipped]) -> String {
-    if skipped.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " ({} certificate{} left out)",
-            skipped.len(),
-            crate::output::report::plural(skipped.len())
-        )
-    }
-}
-
-fn report_json(dir: &Path, account: Option<&str>, tree: &Tree, skipped: &[Skipped]) -> Json {
-    let shown = |path: &str| dir.join(path).display().to_string();
-    json!({
-        "out": dir.display().to_string(),
-        "account": account,
-        "certificates": tree.certificates.iter().map(|c| json!({
-            "name": c.name,
-            "certificate_id": c.certificate_id,
-            "status": c.status,
-            "file": shown(&c.file),
-            "profiles": c.profiles,
-            "key_password_variable": c.key_password_variable,
-            "csr_file": c.csr_file.as_deref().map(shown),
-        })).collect::<Vec<_>>(),
-        "profiles": tree.profiles.iter().map(|(name, file)| json!({
-            "name": name, "file": shown(file),
-        })).collect::<Vec<_>>(),
-        "skipped": skipped.iter().map(|s| json!({
-            "certificate_id": s.certificate_id, "status": s.status, "reason": s.reason,
-        })).collect::<Vec<_>>(),
-    })
-}
-
-fn text_report(dir: &Path, account: Option<&str>, tree: &Tree, skipped: &[Skipped]) -> String {
-    let shown = |path: &str| dir.join(path).display().to_string();
-    let n = tree.certificates.len();
-    let mut out = format!(
-        "imported {n} certificate{}{} into {} ({} shared profile{}):\n",
-        crate::output::report::plural(n),
-        account.map_or(String::new(), |a| format!(" of account {}", printable(a))),
-        dir.display(),
-        tree.profiles.len(),
-        crate::output::report::plural(tree.profiles.len())
-    );
-    for (_, file) in &tree.profiles {
-        out.push_str(&format!("  {}\n", shown(file)));
-    }
-    for c in &tree.certificates {
-        out.push_str(&format!(
-            "  {}  ({})\n",
-            shown(&c.file),
-            printable(&c.certificate_id)
-        ));
-    }
-    if !skipped.is_empty() {
-        out.push_str(&format!(
-            "left out {} certificate{}:\n",
-            skipped.len(),
-            crate::output::report::plural(skipped.len())
-        ));
-        for s in skipped {
-            out.push_str(&format!(
-                "  {}: {}\n",
-                printable(&s.certificate_id),
-                printable(&s.reason)
-            ));
-        }
-    }
-    let variables: Vec<(&str, &str)> = tree
-        .certificates
-        .iter()
-        .filter_map(|c| {
-            c.key_password_variable
-                .as_deref()
-                .map(|v| (v, c.name.as_str()))
-        })
-        .collect();
-    if !variables.is_empty() {
-        out.push_str("set these variables before validate or plan (the values are not written):\n");
-        for (variable, name) in variables {
-            out.push_str(&format!("  {variable}  (the key password of {name})\n"));
-        }
-    }
-    out.push_str(&format!(
-        "next:\n  tccert validate {0}\n  tccert plan {0}\n",
-        dir.display()
-    ));
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     /// Lists 5 certificates two at a time (a server may send fewer than
     /// `Limit`), and notes each page asked for.
@@ -616,7 +509,7 @@ mod tests {
     fn a_signal_before_the_rename_leaves_nothing() {
         let parent = tempfile::tempdir().unwrap();
         let out = parent.path().join("out");
-        let tree = crate::output::import::build(&[], None);
+        let tree = crate::import_tree::build(&[], None);
         let stop = AtomicBool::new(true);
         assert!(matches!(write_tree(&out, &tree, false, &stop), Ok(false)));
         assert_eq!(std::fs::read_dir(parent.path()).unwrap().count(), 0);

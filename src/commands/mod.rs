@@ -2,7 +2,15 @@
 //! (disk, environment, network, terminal, signals). Each command returns
 //! its exit code, or a [`CommandError`] that [`crate::app`] prints; problems
 //! in manifests are not errors here but diagnostics, shown in the chosen
-//! output. The pieces every manifest command shares are below.
+//! output. A command is a short script over the shared layer, and imports
+//! no other command (tests/integration/layout.rs checks it):
+//!
+//! - this file: loading and validating through the front door, [`emit`]
+//!   (a report in the chosen format, `crate::output::format`), printing;
+//! - [`runner`]: the run layer (open the runs for a target, the one
+//!   interrupt handler and its signals, close);
+//! - [`settings`]: what a run uses, from flags, environment and files;
+//! - [`error`]: the one [`CommandError`].
 
 pub mod csr;
 pub mod debug_sign;
@@ -13,6 +21,7 @@ pub mod init;
 pub mod man;
 pub mod plan_apply;
 pub mod render;
+pub mod runner;
 pub mod schema;
 pub mod settings;
 pub mod status;
@@ -27,7 +36,7 @@ use crate::certificate::Certificate;
 use crate::cli::{ManifestArgs, Output};
 use crate::diag::Diagnostics;
 use crate::manifest::load::{Budget, Loaded, MAX_MANIFEST_BYTES};
-use crate::output::{diagnostics as diagnostics_output, github, markdown};
+use crate::output::format::{self, Report};
 use crate::pipeline::{self, Valid};
 use crate::system::{
     Environment as _, ProcessEnvironment, RealFileSystem, STDIN_NAME, STDIN_PATH, WithStdin,
@@ -188,43 +197,48 @@ fn select_targets(
         .collect())
 }
 
-/// Shows diagnostics the way `output` asks; JSON callers print their own
-/// object and get the text on stderr here.
+/// Shows a report in the format `output` names (`crate::output::format`,
+/// the one home of the formats): what it renders for stderr, then for
+/// stdout, then for GitHub's step summary.
+pub fn emit(output: Output, report: &Report<'_>) {
+    let rendered = format::of(output).render(report);
+    if !rendered.stderr.is_empty() {
+        print_stderr(&rendered.stderr);
+    }
+    if !rendered.stdout.is_empty() {
+        print_stdout(&rendered.stdout);
+    }
+    if let Some(summary) = rendered.step_summary {
+        append_step_summary(&summary);
+    }
+}
+
+/// Shows diagnostics the way `output` asks (nothing when there are none);
+/// JSON callers print their own object and get the text on stderr here.
 fn report_diagnostics(output: Output, loaded: &Loaded, diagnostics: &Diagnostics) {
-    if diagnostics.is_empty() {
-        return;
-    }
-    match output {
-        Output::Text | Output::Json => report_diagnostics_text(loaded, diagnostics),
-        Output::Github => {
-            report_diagnostics_text(loaded, diagnostics);
-            print_stdout(&github::github_diagnostics(&loaded.files, diagnostics));
-            if diagnostics.has_errors() {
-                append_step_summary(&markdown::markdown_diagnostics(&loaded.files, diagnostics));
-            }
-        }
-        Output::Markdown => {
-            print_stdout(&markdown::markdown_diagnostics(&loaded.files, diagnostics))
-        }
-    }
+    emit(
+        output,
+        &Report::Diagnostics {
+            files: &loaded.files,
+            diagnostics,
+        },
+    );
 }
 
 /// The JSON object of a command stopped by invalid input.
 fn invalid_json(loaded: &Loaded, diagnostics: &Diagnostics) -> serde_json::Value {
-    serde_json::json!({
-        "errors": diagnostics.error_count(),
-        "warnings": diagnostics.warning_count(),
-        "diagnostics": diagnostics_output::to_json(&loaded.files, diagnostics),
-    })
+    format::invalid_json(&loaded.files, diagnostics)
 }
 
 /// When invalid input stops a command: the JSON object, or the diagnostics.
 fn report_invalid(output: Output, loaded: &Loaded, diagnostics: &Diagnostics) {
-    if output == Output::Json {
-        print_stdout(&format!("{:#}\n", invalid_json(loaded, diagnostics)));
-    } else {
-        report_diagnostics(output, loaded, diagnostics);
-    }
+    emit(
+        output,
+        &Report::Invalid {
+            files: &loaded.files,
+            diagnostics,
+        },
+    );
 }
 
 /// GitHub Actions shows this file's Markdown on the run's summary page.
@@ -243,19 +257,6 @@ fn append_step_summary(markdown: &str) {
     if let Err(error) = written {
         tracing::warn!("cannot append to GITHUB_STEP_SUMMARY ({path}): {error}");
     }
-}
-
-fn report_diagnostics_text(loaded: &Loaded, diagnostics: &Diagnostics) {
-    let mut text = diagnostics_output::render_text(&loaded.files, diagnostics);
-    if diagnostics.has_errors() {
-        text.push_str(&format!(
-            "error: {}; nothing was sent\n",
-            diagnostics.counts()
-        ));
-    } else {
-        text.push_str(&format!("warning: {}\n", diagnostics.counts()));
-    }
-    print_stderr(&text);
 }
 
 /// Writes to stdout; a closed pipe (`tccert render | head`) is not an error.
@@ -303,27 +304,4 @@ where
         .build()
         .map_err(|source| CommandError::Runtime { source })?;
     runtime.block_on(f())
-}
-
-/// Resolves on SIGINT or SIGTERM (Ctrl-C elsewhere).
-async fn wait_for_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut terminate) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = terminate.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }

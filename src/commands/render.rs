@@ -2,11 +2,11 @@
 //! and the exact request it would send, secrets masked.
 
 use super::{
-    CommandResult, EXIT_FAILURE, EXIT_OK, load_and_validate, print_stdout, report_diagnostics,
+    CommandResult, EXIT_FAILURE, EXIT_OK, emit, load_and_validate, report_diagnostics,
     report_invalid, select_targets,
 };
-use crate::cli::{ManifestArgs, Output};
-use crate::output::render;
+use crate::cli::ManifestArgs;
+use crate::output::format::Report;
 
 pub fn run(args: &ManifestArgs) -> CommandResult {
     let (loaded, validated, diagnostics) = load_and_validate(args)?;
@@ -17,18 +17,12 @@ pub fn run(args: &ManifestArgs) -> CommandResult {
     report_diagnostics(args.output, &loaded, &diagnostics);
     let mut validated = validated;
     validated.certificates = select_targets(&args.target, validated.certificates)?;
-    match args.output {
-        Output::Text | Output::Github => {
-            print_stdout(&render::render_text(&loaded.files, &validated.certificates))
-        }
-        Output::Markdown => print_stdout(&format!(
-            "```text\n{}```\n",
-            render::render_text(&loaded.files, &validated.certificates)
-        )),
-        Output::Json => print_stdout(&format!(
-            "{:#}\n",
-            render::render_json(&loaded.files, &validated.certificates)
-        )),
-    }
+    emit(
+        args.output,
+        &Report::Render {
+            files: &loaded.files,
+            certificates: &validated.certificates,
+        },
+    );
     Ok(EXIT_OK)
 }

@@ -264,7 +264,7 @@ impl RunSettings {
             detailed_exitcode: args.detailed_exitcode,
             output,
             json_out: args.json_out.clone(),
-            progress: output == Output::Text && stderr_is_terminal,
+            progress: crate::output::format::of(output).draws_progress() && stderr_is_terminal,
         })
     }
 }

@@ -3,7 +3,6 @@
 //! with `--wait`, read again every `--interval` until each is issued or can
 //! no longer be by waiting (docs/cli.md, "status").
 
-use crate::api::error::ApiError;
 use std::collections::{BTreeMap, HashMap};
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
@@ -12,83 +11,23 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::plan_apply::{
-    Pace, Runs, account_runs, emulator_state, run_connections, start_emulator, write_json_out,
-};
-use super::settings::{ConnectionFlags, RunAccounts, api_connections, check_json_out, region};
+use super::runner::{self, OnSignal, Runner, Runs, accounts_of, write_json_out};
+use super::settings::{check_json_out, region};
 use super::{
-    CommandError, CommandResult, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, invalid_json,
-    load_and_validate, print_stderr, print_stdout, report_diagnostics, report_invalid,
-    select_targets, wait_for_signal,
+    CommandResult, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, emit, invalid_json, load_and_validate,
+    print_stderr, report_diagnostics, report_invalid, select_targets,
 };
 use crate::api::action::Action;
-use crate::api::client::HttpTransport;
+use crate::api::error::ApiError;
 use crate::api::request::{Body, describe_body};
-use crate::certificate::{Account, Certificate};
-use crate::cli::{Output, ReadArgs, StatusArgs};
+use crate::certificate::Certificate;
+use crate::cli::StatusArgs;
+use crate::output::format::{self, Report};
 use crate::output::status::{self, Entry, Live};
 use crate::plan::decide::needs_detail;
-use crate::plan::{self, Mode, StopReason};
+use crate::plan::{self, StopReason};
 use crate::secret::Redactor;
 use crate::system::{ProcessEnvironment, RealFileSystem};
-
-/// The documented limit of each read action (docs/api.md): 10 a second.
-pub const READ_RATE: f64 = 10.0;
-
-/// The runs of a command that only reads (`status`, `import`), one per
-/// account its certificates use (the default credentials counting as one,
-/// needed only when some certificate has no account), each with its own
-/// transport, pacers and stop, reading at the documented rate or the
-/// account's `rate` (else `--rate`) when that is lower; and the redactor
-/// that masks every secret of the run in what the server sends back.
-///
-/// With `emulator` (status `--emulator`), the connections are those of the
-/// built-in emulator, already started; no variable is read.
-pub(super) fn readers(
-    connections: Option<Vec<super::plan_apply::RunConnection>>,
-    read: &ReadArgs,
-    run_accounts: &RunAccounts<'_>,
-    bodies: &[Body],
-) -> Result<(Runs, Arc<Redactor>), CommandError> {
-    let timeout = Duration::from_secs_f64(read.timeout);
-    let connections = match connections {
-        Some(connections) => connections,
-        None => {
-            let region = region(read.region.as_deref(), &ProcessEnvironment);
-            let flags = ConnectionFlags {
-                endpoint: read.endpoint.as_deref(),
-                china: read.china,
-                profile: read.profile.as_deref(),
-                ca_cert: read.ca_cert.as_deref(),
-            };
-            let (default, accounts) = api_connections(
-                &flags,
-                read.rate,
-                region.as_ref(),
-                run_accounts,
-                &ProcessEnvironment,
-                &RealFileSystem,
-            )?;
-            run_connections(default, accounts, region.as_ref(), read.rate)
-        }
-    };
-    let options = plan::Options {
-        mode: Mode::Plan,
-        read_rate: READ_RATE,
-        timeout,
-        ..plan::Options::default()
-    };
-    account_runs(connections, bodies, &options, Pace::Reads)
-}
-
-/// The accounts `certificates` use, among `accounts`.
-fn accounts_of<'a>(
-    certificates: &[(Certificate, PathBuf)],
-    accounts: &'a [Account],
-) -> RunAccounts<'a> {
-    let chosen: Vec<Certificate> = certificates.iter().map(|(c, _)| c.clone()).collect();
-    RunAccounts::of(&chosen, accounts)
-}
 
 pub async fn run(args: &StatusArgs) -> CommandResult {
     if let Some(path) = &args.read.json_out {
@@ -114,35 +53,29 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
     // One paced run per account, as plan: each certificate is read with
     // its own account's credentials.
     let run_accounts = accounts_of(&certificates, &validated.accounts);
-    let (emulated, running_emulator) = if args.emulator {
-        let state = emulator_state(&args.manifests.paths, false)?;
+    let emulated = if args.emulator {
         let region = region(args.read.region.as_deref(), &ProcessEnvironment);
-        let (connections, running) = start_emulator(
-            &certificates,
-            &run_accounts,
-            region.as_ref(),
-            args.read.rate,
-            state,
+        Some(
+            runner::open_emulator(
+                &args.manifests.paths,
+                false,
+                &certificates,
+                &run_accounts,
+                region.as_ref(),
+                args.read.rate,
+            )
+            .await?,
         )
-        .await?;
-        (Some(connections), Some(running))
     } else {
-        (None, None)
+        None
     };
     let bodies: Vec<Body> = certificates.iter().map(|(c, _)| describe_body(c)).collect();
-    let (runs, redactor) = readers(emulated, &args.read, &run_accounts, &bodies)?;
-    // In a stable order (the default credentials first, then by name), for
-    // the stops said at the end.
-    let mut ordered: Vec<(Option<String>, Arc<plan::Run<HttpTransport>>)> = runs
-        .iter()
-        .map(|(k, v)| (k.clone(), Arc::clone(v)))
-        .collect();
-    ordered.sort_by(|a, b| a.0.cmp(&b.0));
-    let ordered: Vec<Arc<plan::Run<HttpTransport>>> = ordered.into_iter().map(|(_, r)| r).collect();
+    let mut runner = Runner::open_readers(emulated, &args.read, &run_accounts, &bodies)?;
 
     let output = args.manifests.output;
-    let progress = (args.wait && output == Output::Text && std::io::stderr().is_terminal())
-        .then(|| progress_bar(certificates.len()));
+    let progress =
+        (args.wait && format::of(output).draws_progress() && std::io::stderr().is_terminal())
+            .then(|| progress_bar(certificates.len()));
     let mut entries: Vec<Entry> = certificates
         .iter()
         .map(|(c, file)| Entry {
@@ -161,13 +94,7 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
         .collect();
 
     // A signal: no new read, the ones in flight cut off (nothing to settle).
-    let interrupt = {
-        let runs = ordered.clone();
-        tokio::spawn(async move {
-            wait_for_signal().await;
-            runs.iter().for_each(|run| run.cut_off_now());
-        })
-    };
+    runner.handle_signals(OnSignal::CutOff);
     let interval = Duration::from_secs_f64(args.interval);
     let deadline = Instant::now() + Duration::from_secs_f64(args.wait_timeout);
     let mut timed_out = false;
@@ -177,8 +104,15 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
     loop {
         let round_start = Instant::now();
         let pending: Vec<usize> = (0..entries.len()).filter(|&i| !entries[i].done()).collect();
-        let reads = read_all(&runs, &certificates, &pending, &redactor, args.deep).await;
-        if interrupted(&ordered) {
+        let reads = read_all(
+            runner.runs(),
+            &certificates,
+            &pending,
+            runner.redactor(),
+            args.deep,
+        )
+        .await;
+        if runner.interrupted() {
             break;
         }
         for (i, result) in reads {
@@ -190,10 +124,9 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
             let after = entries[i].live.as_ref().map(|l| l.status);
             if args.wait && (before != after || entries[i].error.is_some()) {
                 let line = entries[i].line();
-                match (&progress, output) {
-                    (Some(bar), _) => bar.println(line),
-                    (None, Output::Text | Output::Github) => print_stdout(&format!("{line}\n")),
-                    (None, Output::Json | Output::Markdown) => print_stderr(&format!("{line}\n")),
+                match &progress {
+                    Some(bar) => bar.println(line),
+                    None => emit(output, &Report::StatusLine(&line)),
                 }
             }
         }
@@ -220,28 +153,19 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
         let wake = next.min(deadline);
         tokio::select! {
             () = tokio::time::sleep_until(wake) => {}
-            () = stopped(&ordered) => break,
+            () = runner.until_interrupted() => break,
         }
         if wake == deadline {
             timed_out = true;
             break;
         }
     }
-    interrupt.abort();
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    if let Some(running) = running_emulator {
-        running.shutdown().await;
-    }
-
-    let stops = plan::stops(&ordered);
+    let stops = runner.close().await;
     let json = status::to_json(&entries);
-    match output {
-        Output::Json => print_stdout(&format!("{json:#}\n")),
-        Output::Text | Output::Github => print_stdout(&status::text(&entries)),
-        Output::Markdown => print_stdout(&status::markdown(&entries)),
-    }
+    emit(output, &Report::Status { entries: &entries });
     if timed_out {
         print_stderr(&format!(
             "tccert: --wait-timeout {}s reached before every certificate was issued\n",
@@ -272,19 +196,6 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
         EXIT_FAILURE
     };
     write_json_out(args.read.json_out.as_deref(), &json, code)
-}
-
-fn interrupted(runs: &[Arc<plan::Run<HttpTransport>>]) -> bool {
-    runs.iter()
-        .any(|run| matches!(run.stop_reason(), Some(StopReason::Interrupted)))
-}
-
-/// Resolves once a signal stopped the runs (an account's own stop happens
-/// only during reads, and its certificates are done then).
-async fn stopped(runs: &[Arc<plan::Run<HttpTransport>>]) {
-    while !interrupted(runs) {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 type ReadResult = Result<Live, ApiError>;

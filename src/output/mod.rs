@@ -1,15 +1,21 @@
 //! Everything a person or a CI system reads, rendered as text or JSON by
-//! pure functions; only the commands (`crate::commands`) write it out.
+//! pure functions; only the commands (`crate::commands::emit`) write it out.
 //!
+//! - [`format`]: the one home of the `--output` formats: a command's
+//!   [`format::Report`] rendered by the chosen [`format::Format`];
 //! - [`diagnostics`]: problems found in the manifests, rustc-style or JSON;
 //! - [`render`]: `tccert render`, each effective certificate and its request;
 //! - [`report`]: the plan/apply table, per-certificate lines and JSON;
 //! - [`github`]: GitHub Actions workflow commands (annotations);
 //! - [`markdown`]: Markdown summaries for pull requests and step summaries;
 //! - [`status`]: `tccert status`, live statuses and validation records;
-//! - [`import`]: `tccert import`, the manifest tree written from live data.
+//! - [`import`]: `tccert import`'s report (what was written, what was left out).
+//!
+//! (The manifest tree `tccert import` writes is not output but a manifest
+//! generator: `crate::import_tree`, beside `crate::starter`.)
 
 pub mod diagnostics;
+pub mod format;
 pub mod github;
 pub mod import;
 pub mod markdown;

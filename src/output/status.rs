@@ -6,7 +6,10 @@
 use serde_json::{Map, Value as Json, json};
 
 use super::markdown::{cell, code_span};
-use crate::api::status::{ISSUED, short_name};
+use crate::api::reply::CertificateDetail;
+use crate::api::status::{
+    CANCELLED, EXPIRED, ISSUED, PENDING_SUBMISSION, REFUNDED, REVIEW_FAILED, REVOKED, short_name,
+};
 use crate::secret::Redactor;
 use crate::source::printable;
 
@@ -57,36 +60,22 @@ impl Live {
 
     /// From a `DescribeCertificateDetail` reply; `None` without a `Status`.
     pub fn from_response(response: &Map<String, Json>) -> Option<Self> {
-        let status = response.get("Status").and_then(Json::as_u64)?;
-        let text = |entry: &Json, key: &str| -> String {
-            entry
-                .get(key)
-                .and_then(Json::as_str)
-                .unwrap_or_default()
-                .to_owned()
-        };
-        let validation = response
-            .get("DvAuthDetail")
-            .and_then(|d| d.get("DvAuths"))
-            .and_then(Json::as_array)
+        let detail = CertificateDetail::from_response(response);
+        let validation = detail
+            .dv_auths
             .into_iter()
-            .flatten()
-            .map(|entry| Validation {
-                domain: text(entry, "DvAuthDomain"),
-                kind: text(entry, "DvAuthVerifyType"),
-                name: text(entry, "DvAuthKey"),
-                subdomain: text(entry, "DvAuthSubDomain"),
-                value: text(entry, "DvAuthValue"),
-                path: Some(text(entry, "DvAuthPath")).filter(|p| !p.is_empty()),
+            .map(|auth| Validation {
+                domain: auth.domain,
+                kind: auth.verify_type,
+                name: auth.key,
+                subdomain: auth.sub_domain,
+                value: auth.value,
+                path: Some(auth.path).filter(|p| !p.is_empty()),
             })
             .collect();
         Some(Self {
-            status,
-            status_message: response
-                .get("StatusMsg")
-                .and_then(Json::as_str)
-                .filter(|m| !m.is_empty())
-                .map(str::to_owned),
+            status: detail.status?,
+            status_message: detail.status_message.filter(|m| !m.is_empty()),
             validation,
         })
     }
@@ -96,7 +85,14 @@ impl Live {
 /// failed (2), expired (3), cancelled (7), revoked (10), refunded (14), and
 /// pending information (5), where the information or the order is still to
 /// be sent.
-pub const END_STATES: [u64; 6] = [2, 3, 5, 7, 10, 14];
+pub const END_STATES: [u64; 6] = [
+    REVIEW_FAILED,
+    EXPIRED,
+    PENDING_SUBMISSION,
+    CANCELLED,
+    REVOKED,
+    REFUNDED,
+];
 
 /// Whether `--wait` is done with a certificate at this status.
 pub fn settled(status: u64) -> bool {

@@ -5,8 +5,12 @@
 use serde_json::{Map, Value as Json};
 
 use crate::api::error::CallError;
+use crate::api::reply::CertificateDetail;
 use crate::api::request::{Body, comparable_fields, legacy_name};
-use crate::api::status::{self, PENDING_SUBMISSION};
+use crate::api::status::{
+    self, BEING_REISSUED, DNS_RECORD_ADDED, INFO_SUBMITTED, PENDING_SUBMISSION, REVIEW_FAILED,
+    UNDER_REVIEW,
+};
 use crate::certificate::{Api, Certificate};
 
 /// The live state that matters, from `DescribeCertificateDetail`.
@@ -19,22 +23,14 @@ pub struct Live {
 
 impl Live {
     pub fn from_response(response: &Map<String, Json>) -> Result<Self, CallError> {
-        let status = response
-            .get("Status")
-            .and_then(Json::as_u64)
-            .ok_or_else(|| {
-                CallError::Decode("DescribeCertificateDetail answered without a Status".into())
-            })?;
+        let detail = CertificateDetail::from_response(response);
+        let status = detail.status.ok_or_else(|| {
+            CallError::Decode("DescribeCertificateDetail answered without a Status".into())
+        })?;
         Ok(Self {
             status,
-            status_message: response
-                .get("StatusMsg")
-                .and_then(Json::as_str)
-                .map(str::to_string),
-            submitted: response
-                .get("SubmittedData")
-                .and_then(Json::as_object)
-                .cloned(),
+            status_message: detail.status_message,
+            submitted: detail.submitted,
         })
     }
 }
@@ -46,57 +42,23 @@ impl Live {
 /// says why). Issued (1) and the statuses nothing can be done in are decided
 /// from the list alone.
 pub fn needs_detail(status: u64) -> bool {
-    matches!(status, PENDING_SUBMISSION | 0 | 4 | 8 | 2 | 11)
+    matches!(
+        status,
+        PENDING_SUBMISSION
+            | UNDER_REVIEW
+            | DNS_RECORD_ADDED
+            | INFO_SUBMITTED
+            | REVIEW_FAILED
+            | BEING_REISSUED
+    )
 }
 
 /// The note of an issued certificate decided from the list (no `--deep`).
 pub const ISSUED_NOT_COMPARED: &str = "issued: information not compared";
 
-/// One item of a `DescribeCertificates` reply: what the list says of one
-/// certificate.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ListItem {
-    pub certificate_id: String,
-    pub status: u64,
-    pub status_message: Option<String>,
-}
-
-/// One `DescribeCertificates` page: `TotalCount` and its items (official
-/// model `DescribeCertificatesResponseParams`: `TotalCount`, `Certificates`,
-/// each with `CertificateId`, `Status` and `StatusMsg`). A reply without
-/// `TotalCount` or `Certificates`, or an item without an id or a status, is
-/// not a list page.
-pub fn list_page(response: &Map<String, Json>) -> Result<(u64, Vec<ListItem>), CallError> {
-    let bad = |what: &str| CallError::Decode(format!("DescribeCertificates answered {what}"));
-    let total = response
-        .get("TotalCount")
-        .and_then(Json::as_u64)
-        .ok_or_else(|| bad("without a TotalCount"))?;
-    let items = response
-        .get("Certificates")
-        .and_then(Json::as_array)
-        .ok_or_else(|| bad("without a Certificates list"))?;
-    let items = items
-        .iter()
-        .map(|item| {
-            let certificate_id = item.get("CertificateId").and_then(Json::as_str);
-            let status = item.get("Status").and_then(Json::as_u64);
-            match (certificate_id, status) {
-                (Some(id), Some(status)) => Ok(ListItem {
-                    certificate_id: id.to_string(),
-                    status,
-                    status_message: item
-                        .get("StatusMsg")
-                        .and_then(Json::as_str)
-                        .filter(|m| !m.is_empty())
-                        .map(str::to_string),
-                }),
-                _ => Err(bad("an item without a CertificateId or a Status")),
-            }
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((total, items))
-}
+/// A `DescribeCertificates` page, typed where the read's reply is
+/// (`api/reply.rs`).
+pub use crate::api::reply::{ListItem, list_page};
 
 /// What to do about one certificate.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -29,6 +29,7 @@ const PLACES: &[(&str, Place)] = &[
     ("certificate.rs", Place::Core),
     ("cli/", Place::Core),
     ("commands/", Place::Edge),
+    ("commands/runner.rs", Place::Edge),
     ("csr/", Place::Core),
     ("diag.rs", Place::Core),
     ("emulator/", Place::Edge),
@@ -36,12 +37,14 @@ const PLACES: &[(&str, Place)] = &[
     ("emulator/issuer.rs", Place::Edge),
     ("emulator/lifecycle.rs", Place::Edge),
     ("field.rs", Place::Core),
+    ("import_tree.rs", Place::Core),
     ("lib.rs", Place::Core),
     ("main.rs", Place::Edge),
     ("manifest/", Place::Core),
     ("numbers.rs", Place::Core),
     ("outfile.rs", Place::Edge),
     ("output/", Place::Core),
+    ("output/format/", Place::Core),
     ("pipeline.rs", Place::Core),
     ("plan/", Place::Core),
     ("plan/run.rs", Place::Edge),
@@ -230,6 +233,139 @@ fn the_check_sees_a_forbidden_import_but_not_in_tests_or_comments() {
             ("api/request.rs".to_string(), "crate::api::client"),
             ("manifest/raw.rs".to_string(), "crate::validate"),
             ("emulator/actions.rs".to_string(), "crate::api::request"),
+        ]
+    );
+}
+
+/// The files of `commands/` every command may use: the rest are commands,
+/// and a command imports no other command (docs/architecture.md, "The run
+/// layer").
+const SHARED_COMMAND_FILES: &[&str] = &["mod.rs", "error.rs", "settings.rs", "runner.rs"];
+
+/// The first names of the paths after each `super::` and
+/// `crate::commands::` in `code`: `super::{a::x, b}` names `a` and `b`.
+fn modules_named(code: &str) -> Vec<String> {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    let mut names = Vec::new();
+    for prefix in ["super::", "crate::commands::"] {
+        for (at, _) in code.match_indices(prefix) {
+            let rest = &code[at + prefix.len()..];
+            if let Some(group) = rest.strip_prefix('{') {
+                // The items of the group at its top level.
+                let mut depth = 0;
+                let mut item = String::new();
+                for c in group.chars() {
+                    match c {
+                        '{' => depth += 1,
+                        '}' if depth == 0 => break,
+                        '}' => depth -= 1,
+                        ',' if depth == 0 => {
+                            names.push(item.trim().chars().take_while(|&c| ident(c)).collect());
+                            item.clear();
+                            continue;
+                        }
+                        _ => {}
+                    }
+                    item.push(c);
+                }
+                names.push(item.trim().chars().take_while(|&c| ident(c)).collect());
+            } else {
+                names.push(rest.chars().take_while(|&c| ident(c)).collect());
+            }
+        }
+    }
+    names
+}
+
+/// Files of `commands/` that name a command module other than their own
+/// (the shared files, `mod.rs` aside, name none): (file, module).
+fn command_imports(files: &[(String, String)]) -> Vec<(String, String)> {
+    // Each file of `commands/` but `mod.rs`, with the command it belongs
+    // to (`None`: a shared file): `plan_apply/saved_plan.rs` is plan_apply's.
+    let in_commands: Vec<(&str, Option<&str>, &str)> = files
+        .iter()
+        .filter_map(|(relative, text)| {
+            let name = relative.strip_prefix("commands/")?;
+            let command = match name.split_once('/') {
+                Some((folder, _)) => Some(folder),
+                None if SHARED_COMMAND_FILES.contains(&name) => None,
+                None => Some(name.trim_end_matches(".rs")),
+            };
+            (name != "mod.rs").then_some((name, command, text.as_str()))
+        })
+        .collect();
+    let mut commands: Vec<&str> = in_commands.iter().filter_map(|(_, c, _)| *c).collect();
+    commands.sort_unstable();
+    commands.dedup();
+    let mut found = Vec::new();
+    for (name, own, text) in &in_commands {
+        let named = modules_named(&shipped(text));
+        for other in commands.iter().filter(|other| Some(**other) != *own) {
+            if named.iter().any(|n| n == other) {
+                found.push((format!("commands/{name}"), (*other).to_string()));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn no_command_file_imports_another() {
+    let sources = sources();
+    let commands = sources
+        .iter()
+        .filter(|(relative, _)| relative.starts_with("commands/"))
+        .count();
+    assert!(commands > 10, "{commands}");
+    let found = command_imports(&sources);
+    assert!(
+        found.is_empty(),
+        "a command file imports another command (move what they share to commands/runner.rs or commands/mod.rs): {found:?}"
+    );
+}
+
+#[test]
+fn the_check_sees_a_command_importing_another() {
+    let file = |relative: &str, text: &str| (relative.to_string(), text.to_string());
+    let found = command_imports(&[
+        file(
+            "commands/status.rs",
+            "use super::plan_apply::{Pace, Runs};\n",
+        ),
+        file(
+            "commands/import.rs",
+            "use super::{status::readers, CommandError};\n",
+        ),
+        file(
+            "commands/plan_apply.rs",
+            "use super::runner::Runner;\nuse super::settings::Target;\n// super::emulator in a comment\n",
+        ),
+        file("commands/emulator.rs", "use crate::commands::plan_apply;\n"),
+        file(
+            "commands/render.rs",
+            "use super::statuses;\n#[cfg(test)]\nmod tests { use super::super::status; }\n",
+        ),
+        file("commands/runner.rs", "use super::emulator::TreeState;\n"),
+        file(
+            "commands/plan_apply/saved.rs",
+            "use super::super::status::Entry;\n",
+        ),
+        file(
+            "commands/plan_apply/mod.rs",
+            "mod saved;\nuse saved::open;\nuse super::runner;\n",
+        ),
+    ]);
+    assert_eq!(
+        found,
+        [
+            ("commands/status.rs".to_string(), "plan_apply".to_string()),
+            ("commands/import.rs".to_string(), "status".to_string()),
+            ("commands/emulator.rs".to_string(), "plan_apply".to_string()),
+            ("commands/runner.rs".to_string(), "emulator".to_string()),
+            (
+                "commands/plan_apply/saved.rs".to_string(),
+                "status".to_string()
+            ),
         ]
     );
 }
