@@ -3,8 +3,8 @@
 //! with `--wait`, read again every `--interval` until each is issued or can
 //! no longer be by waiting (docs/cli.md, "status").
 
-use std::collections::{BTreeMap, HashMap};
 use crate::api::error::ApiError;
+use std::collections::{BTreeMap, HashMap};
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -19,14 +19,16 @@ use tokio::sync::Mutex;
 use tokio::time::Instant;
 
 use super::changes::{self, Change, Values};
+#[cfg(test)]
+use super::decide::ISSUED_NOT_COMPARED;
 use super::decide::{
-    Decision, ISSUED_NOT_COMPARED, ListItem, Live, comparison_notes, decide, differences,
-    drift_note, list_page, needs_detail, unverifiable_note,
+    ListItem, Live, differences, drift_note, list_page, needs_detail, unverifiable_note,
 };
 use super::outcome::{CertificateReport, Mode, Outcome, Stop, StopReason, Whose};
 use super::pace::{Backoff, Pacer};
 use super::retry::{self, CallKind, Next};
 use super::saved::{self, Digests, Expected};
+use super::step::{Read, Step, StepOptions, Then, order_not_sent, step};
 use crate::api::action::Action;
 use crate::api::client::Transport;
 use crate::api::error::ApiError;
@@ -35,7 +37,7 @@ use crate::api::request::{
     Body, Secrets, describe_body, list_ids_body, order_body, submit_action, submit_body,
     submitted_view,
 };
-use crate::api::status::{self, ISSUED, PENDING_SUBMISSION};
+use crate::api::status::PENDING_SUBMISSION;
 use crate::certificate::Certificate;
 
 #[derive(Clone, Debug)]
@@ -275,8 +277,7 @@ fn not_sent(reason: Option<&StopReason>, account: Option<&str>) -> CallError {
     }
 }
 
-/// The code of a request the run did not send.
-pub const NOT_SENT: &str = "tccert.NotSent";
+pub use super::step::NOT_SENT;
 
 impl<T: Transport> Run<T> {
     pub fn new(transport: Arc<T>, options: Options) -> Arc<Self> {
@@ -767,69 +768,44 @@ impl<T: Transport> Run<T> {
         // What SubmittedData shows once the body is in place: the comparison
         // for drift, for "in sync" and for settling an unknown outcome.
         let desired = submitted_view(certificate, &body);
-        let commit = certificate.commit || self.options.commit_all;
-        let resubmit = self.options.resubmit.contains(&certificate.name);
-        report.notes.extend(comparison_notes(&live, &desired));
-        let decided = if !detailed && live.status == ISSUED {
-            Decision::InSync {
-                note: Some(ISSUED_NOT_COMPARED.into()),
-            }
-        } else {
-            decide(&live, &desired, commit)
-        };
-        let decision = match decided {
-            Decision::InSync { .. } | Decision::Commit
-                if resubmit && live.status == PENDING_SUBMISSION =>
-            {
-                report
-                    .notes
-                    .push("--resubmit: submitted although every comparable field agrees".into());
-                Decision::Submit { commit }
-            }
-            _ if resubmit && live.status != PENDING_SUBMISSION => Decision::Failed {
-                message: format!(
-                    "--resubmit: the information can be submitted again only at status 5 (pending information); this certificate is at status {} ({})",
-                    live.status,
-                    status::short_name(live.status)
-                ),
-            },
-            decision => decision,
-        };
         let digests = Digests {
             body: saved::body_digest(action, &body, &order_body(certificate)),
             live: saved::live_digest(&live, &desired),
         };
-        // `apply --plan`: in sync is in sync (a plan applied twice writes
-        // once); anything else must be exactly what the plan planned. An
-        // issued certificate decided from the list was not compared: its
-        // status moved since the plan, and that is all that is known.
-        if let Some(expected) = self.options.saved.get(&certificate.name)
-            && (!detailed || !matches!(decision, Decision::InSync { .. }))
-        {
-            let actions = match &decision {
-                Decision::Submit { commit: true } => vec![action, Action::CertificateOrderSubmit],
-                Decision::Submit { commit: false } => vec![action],
-                Decision::Commit => vec![Action::CertificateOrderSubmit],
-                _ => Vec::new(),
-            };
-            if let Some(why) = expected.stale_reason(&digests, live.status, &actions) {
+        let options = StepOptions {
+            commit: certificate.commit || self.options.commit_all,
+            resubmit: self.options.resubmit.contains(&certificate.name),
+            saved: self.options.saved.get(&certificate.name),
+            submit_action: action,
+            digests: &digests,
+            mode: self.options.mode,
+        };
+        let read = Read {
+            live: &live,
+            detailed,
+        };
+        let Step { notes, then } = step(read, &desired, &options);
+        report.notes.extend(notes);
+        let (submit, order, send) = match then {
+            Then::Write {
+                submit,
+                order,
+                send,
+            } => (submit, order, send),
+            Then::Stale { why } => {
                 report.outcome = Outcome::Stale;
                 report.notes.push(why);
                 return report;
             }
-        }
-        let (submit, order) = match decision {
-            Decision::Submit { commit } => (true, commit),
-            Decision::Commit => (false, true),
-            Decision::InSync { note } => {
+            Then::InSync { note, unverifiable } => {
                 report.outcome = Outcome::InSync;
                 report.notes.extend(note);
-                if detailed {
+                if unverifiable {
                     report.notes.extend(unverifiable_note(certificate, &body));
                 }
                 return report;
             }
-            Decision::Drift { fields } => {
+            Then::Drift { fields } => {
                 report.outcome = Outcome::Drift;
                 report.drift = fields;
                 report.changes = self.changes(certificate, &live, &desired);
@@ -837,27 +813,17 @@ impl<T: Transport> Run<T> {
                 report.notes.extend(unverifiable_note(certificate, &body));
                 return report;
             }
-            Decision::Failed { message } => {
+            Then::Failed { code, message } => {
                 report.outcome = Outcome::Failed;
-                report.error = Some(ApiError::local("tccert.ReviewFailed", message));
+                report.error = Some(ApiError::local(code, message));
                 return report;
             }
-            Decision::Skipped { warning } => {
+            Then::Skipped { warning } => {
                 report.outcome = Outcome::Skipped;
                 report.notes.push(warning);
                 return report;
             }
         };
-        // No write rests on the list alone: a write is decided only at
-        // status 5, which is always read in detail (`needs_detail`).
-        if !detailed {
-            report.outcome = Outcome::Failed;
-            report.error = Some(ApiError::local(
-                INTERNAL,
-                "a write was decided without this certificate's detail read; nothing sent",
-            ));
-            return report;
-        }
         if submit {
             report.actions.push(action);
             report.first_submission = live.submitted.is_none();
@@ -869,7 +835,7 @@ impl<T: Transport> Run<T> {
             report.actions.push(Action::CertificateOrderSubmit);
         }
         report.digests = Some(digests);
-        if self.options.mode == Mode::Plan {
+        if !send {
             report.outcome = Outcome::Planned;
             return report;
         }
@@ -915,21 +881,13 @@ impl<T: Transport> Run<T> {
                 // run stopped before sending it, or it never left: connection
                 // refused): the information is in place, so the certificate is
                 // `submitted`, not `failed` (docs/cli.md "Interrupts").
-                Written::Failed(error) if submit && order_never_left(&error) => {
-                    let why = if is_not_sent(&error) {
-                        "the run stopped after the information was submitted".to_string()
-                    } else {
-                        format!("{}, after the information was submitted", error.code())
-                    };
-                    report.notes.push(format!(
-                        "{} not sent: {why}; apply again to commit",
-                        Action::CertificateOrderSubmit
-                    ));
-                }
-                Written::Failed(error) => {
-                    self.settle_conflict(certificate, &desired, &error, &mut report)
-                        .await;
-                }
+                Written::Failed(error) => match order_not_sent(submit, &error) {
+                    Some(note) => report.notes.push(note),
+                    None => {
+                        self.settle_conflict(certificate, &desired, &error, &mut report)
+                            .await;
+                    }
+                },
                 Written::Unknown(error) => report.unknown(Action::CertificateOrderSubmit, &error),
             }
         }
@@ -982,16 +940,6 @@ impl<T: Transport> Run<T> {
         }
         report.fail(error);
     }
-}
-
-fn is_not_sent(error: &CallError) -> bool {
-    matches!(error, CallError::Api { code, .. } if code == NOT_SENT)
-}
-
-/// A write that certainly never reached the server: not sent because the run
-/// stopped, or its connection was refused before a byte left.
-fn order_never_left(error: &CallError) -> bool {
-    is_not_sent(error) || error.is_connect_failure()
 }
 
 /// Reconciles every certificate with one set of credentials; see [`run_all`].
