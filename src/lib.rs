@@ -68,7 +68,7 @@
 //!   `output/`, `csr/`, `cli/`, `plan/` but `plan::run`, and `api/` but
 //!   `api::{client, proxy}`) imports no tokio, reqwest, hyper or `std::fs`:
 //!   files and the environment come through [`system`], the network through
-//!   [`api::client::Transport`]. `csr::keygen` reads only the system's random
+//!   [`transport::Transport`]. `csr::keygen` reads only the system's random
 //!   numbers; the files tccert makes are written by [`outfile`], from [`commands`].
 //!   tests/integration/layout.rs checks the import rule.
 
@@ -95,4 +95,5 @@ pub mod select;
 pub mod source;
 pub mod starter;
 pub mod system;
+pub mod transport;
 pub mod validate;

@@ -18,7 +18,6 @@ use super::{
     print_stderr, print_stdout, report_invalid, wait_for_signal,
 };
 use crate::api::action::Action;
-use crate::api::client::Transport;
 use crate::api::error::CallError;
 use crate::api::request::{detail_body, list_body};
 use crate::certificate::Account;
@@ -28,6 +27,7 @@ use crate::output::import::{self, Imported, Tree};
 use crate::plan::{self, StopReason};
 use crate::source::printable;
 use crate::system::RealFileSystem;
+use crate::transport::Transport;
 
 /// The statuses whose certificates are imported when no ID is named: pending
 /// information (5) when it holds some, and those whose information is with
@@ -37,7 +37,7 @@ pub const IMPORTED_STATUSES: [u64; 6] = [5, 0, 1, 4, 8, 11];
 /// One page of `DescribeCertificates`: its documented maximum.
 const PAGE: u64 = 1000;
 
-type Reader = plan::Run<crate::api::client::HttpTransport>;
+type Reader = plan::Run<crate::transport::HttpTransport>;
 
 /// One `DescribeCertificateDetail` reply.
 type Reply = Result<Map<String, Json>, CallError>;

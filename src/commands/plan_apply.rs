@@ -16,7 +16,6 @@ use super::{
     append_step_summary, invalid_json, load_and_validate, print_note, print_stderr, print_stdout,
     report_diagnostics, report_invalid, select_targets, wait_for_signal,
 };
-use crate::api::client::{Endpoint, HttpTransport, TransportConfig, run_secrets};
 use crate::api::credentials::Credentials;
 use crate::api::request::{Body, order_body, submit_body};
 use crate::certificate::{Account, Certificate};
@@ -31,6 +30,7 @@ use crate::plan::{self, CertificateReport, Mode, Outcome, Stop, StopReason};
 use crate::secret::{Redactor, Secret};
 use crate::select::select;
 use crate::system::{ProcessEnvironment, ProcessTerminal, RealFileSystem, Terminal};
+use crate::transport::{Endpoint, HttpTransport, TransportConfig, run_secrets};
 
 pub async fn run(args: &RunArgs, mode: Mode) -> CommandResult {
     run_with(args, mode, &ProcessTerminal).await

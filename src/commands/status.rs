@@ -22,7 +22,6 @@ use super::{
     select_targets, wait_for_signal,
 };
 use crate::api::action::Action;
-use crate::api::client::HttpTransport;
 use crate::api::request::{Body, describe_body};
 use crate::certificate::{Account, Certificate};
 use crate::cli::{Output, ReadArgs, StatusArgs};
@@ -31,6 +30,7 @@ use crate::plan::decide::needs_detail;
 use crate::plan::{self, Mode, StopReason};
 use crate::secret::Redactor;
 use crate::system::{ProcessEnvironment, RealFileSystem};
+use crate::transport::HttpTransport;
 
 /// The documented limit of each read action (docs/api.md): 10 a second.
 pub const READ_RATE: f64 = 10.0;

@@ -30,7 +30,6 @@ use super::retry::{self, CallKind, Next};
 use super::saved::{self, Digests, Expected};
 use super::step::{Read, Step, StepOptions, Then, order_not_sent, step};
 use crate::api::action::Action;
-use crate::api::client::Transport;
 use crate::api::error::ApiError;
 use crate::api::error::CallError;
 use crate::api::request::{
@@ -39,6 +38,7 @@ use crate::api::request::{
 };
 use crate::api::status::PENDING_SUBMISSION;
 use crate::certificate::Certificate;
+use crate::transport::Transport;
 
 #[derive(Clone, Debug)]
 pub struct Options {

@@ -22,8 +22,6 @@ enum Place {
 const PLACES: &[(&str, Place)] = &[
     ("api/", Place::Core),
     ("api/product.rs", Place::Core),
-    ("api/client.rs", Place::Edge),
-    ("api/proxy.rs", Place::Edge),
     ("app.rs", Place::Edge),
     ("archive.rs", Place::Core),
     ("certificate.rs", Place::Core),
@@ -46,11 +44,13 @@ const PLACES: &[(&str, Place)] = &[
     ("plan/", Place::Core),
     ("plan/run.rs", Place::Edge),
     ("plan/run_tests.rs", Place::Test),
+    ("plan/step_tests.rs", Place::Test),
     ("secret.rs", Place::Core),
     ("select.rs", Place::Core),
     ("source.rs", Place::Core),
     ("starter.rs", Place::Core),
     ("system.rs", Place::Edge),
+    ("transport/", Place::Edge),
     ("validate/", Place::Core),
     ("validate/letter.rs", Place::Core),
 ];
@@ -72,8 +72,7 @@ const FORBIDDEN_IN_CORE: &[&str] = &[
     "crate::commands",
     "crate::emulator",
     "crate::outfile",
-    "crate::api::client",
-    "crate::api::proxy",
+    "crate::transport",
     "crate::plan::run",
 ];
 
@@ -99,7 +98,15 @@ const FOLDER_RULES: &[(&str, &[&str])] = &[
             "crate::pipeline",
         ],
     ),
-    ("api/", &["crate::plan", "crate::output", "crate::commands"]),
+    (
+        "api/",
+        &[
+            "crate::plan",
+            "crate::output",
+            "crate::commands",
+            "crate::transport",
+        ],
+    ),
     ("plan/", &["crate::output", "crate::commands"]),
     ("field.rs", &["crate::"]),
     (
@@ -219,7 +226,7 @@ fn the_check_sees_a_forbidden_import_but_not_in_tests_or_comments() {
             "fn f() {}\n#[cfg(test)]\nmod tests { use tokio; }\n",
         ),
         file("plan/run.rs", "use tokio::time::Instant;\n"),
-        file("api/request.rs", "use crate::api::client::Transport;\n"),
+        file("api/request.rs", "use crate::transport::Transport;\n"),
         file("manifest/raw.rs", "use crate::validate::Options;\n"),
         file("emulator/actions.rs", "use crate::api::request::Body;\n"),
     ]);
@@ -227,7 +234,7 @@ fn the_check_sees_a_forbidden_import_but_not_in_tests_or_comments() {
         found,
         [
             ("validate/mod.rs".to_string(), "std::fs"),
-            ("api/request.rs".to_string(), "crate::api::client"),
+            ("api/request.rs".to_string(), "crate::transport"),
             ("manifest/raw.rs".to_string(), "crate::validate"),
             ("emulator/actions.rs".to_string(), "crate::api::request"),
         ]

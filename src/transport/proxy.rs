@@ -22,7 +22,7 @@ use std::net::IpAddr;
 
 use reqwest::Url;
 
-use super::client::{Endpoint, host_ip};
+use super::endpoint::{Endpoint, host_ip};
 use crate::secret::{MASK, Secret};
 use crate::system::Environment;
 
