@@ -41,7 +41,7 @@
 //!  archive (a safe reader of the ZIP DownloadCertificate answers, into memory).
 //!
 //!  Beside the pipeline (no manifest involved):
-//!   csr new      csr/keygen (names checked by validate::formats; key + CSR as PEM) ─► outfile (0600, no clobber)
+//!   csr new      csr/keygen (names checked by syntax; key + CSR as PEM) ─► outfile (0600, no clobber)
 //!   csr inspect  csr/inspect (parse, verify, describe)
 //!   init         starter (the starter tree as text) ─► outfile
 //!   import       plan::run reads (DescribeCertificates, DescribeCertificateDetail) ─► output/import (the tree as text) ─► a directory renamed into place
@@ -94,6 +94,7 @@ pub mod secret;
 pub mod select;
 pub mod source;
 pub mod starter;
+pub mod syntax;
 pub mod system;
 pub mod transport;
 pub mod validate;

@@ -41,9 +41,11 @@
 
 pub mod actions;
 pub mod bucket;
+pub mod call;
 pub mod fault;
 pub mod issuer;
 pub mod lifecycle;
+pub mod params;
 pub mod server;
 pub mod state;
 

@@ -3,6 +3,8 @@
 
 use std::net::IpAddr;
 
+use crate::secret::MASK;
+
 /// Default endpoint: the international site.
 pub const INTERNATIONAL_ENDPOINT: &str = "https://ssl.intl.tencentcloudapi.com";
 /// `--china`: the China site.
@@ -22,7 +24,7 @@ impl Endpoint {
     /// crosses a network; no credentials in the URL (they would be sent as
     /// Basic auth and shown in messages).
     pub fn parse(url: &str) -> Result<Self, String> {
-        let shown = super::proxy::mask_userinfo(url);
+        let shown = mask_userinfo(url);
         let parsed = reqwest::Url::parse(url)
             .map_err(|e| format!("endpoint `{shown}` is not a URL: {e}"))?;
         if !matches!(parsed.scheme(), "http" | "https") {
@@ -97,5 +99,16 @@ pub fn choose_endpoint(
     match variable.filter(|v| !v.is_empty()) {
         Some(url) => (url, "TCCERT_ENDPOINT"),
         None => (INTERNATIONAL_ENDPOINT.to_string(), "the default"),
+    }
+}
+
+/// `value` with any `user:pass@` replaced by the mask, for messages.
+pub fn mask_userinfo(value: &str) -> String {
+    let authority_start = value.find("://").map_or(0, |i| i + 3);
+    match value.rfind('@') {
+        Some(at) if at >= authority_start => {
+            format!("{}{MASK}@{}", &value[..authority_start], &value[at + 1..])
+        }
+        _ => value.to_string(),
     }
 }

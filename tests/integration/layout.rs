@@ -49,6 +49,7 @@ const PLACES: &[(&str, Place)] = &[
     ("select.rs", Place::Core),
     ("source.rs", Place::Core),
     ("starter.rs", Place::Core),
+    ("syntax/", Place::Core),
     ("system.rs", Place::Edge),
     ("transport/", Place::Edge),
     ("validate/", Place::Core),
@@ -109,10 +110,20 @@ const FOLDER_RULES: &[(&str, &[&str])] = &[
     ),
     ("plan/", &["crate::output", "crate::commands"]),
     ("field.rs", &["crate::"]),
+    // The emulator keeps its own tables and checks: a mistake on either
+    // side must show, so it never calls the client's validation.
     (
         "emulator/",
-        &["crate::plan", "crate::api::request", "crate::commands"],
+        &[
+            "crate::plan",
+            "crate::api::request",
+            "crate::commands",
+            "crate::validate",
+            "crate::syntax",
+        ],
     ),
+    // The floor: pure syntax checks that every stage may use.
+    ("syntax/", &["crate::"]),
 ];
 
 fn place(relative: &str) -> Option<Place> {
@@ -239,4 +250,119 @@ fn the_check_sees_a_forbidden_import_but_not_in_tests_or_comments() {
             ("emulator/actions.rs".to_string(), "crate::api::request"),
         ]
     );
+}
+
+/// The modules a file's shipped code names: `crate::<top>` gives the
+/// top-level module, and within a folder `super::<name>` (or
+/// `crate::<folder>::<name>`) the sibling file. (Module, file) edges.
+fn edges(files: &[(String, String)]) -> (Vec<(String, String)>, Vec<(String, String)>) {
+    let names: Vec<&str> = files.iter().map(|(r, _)| r.as_str()).collect();
+    let word = |text: &str| -> String {
+        text.chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect()
+    };
+    let mut modules = Vec::new();
+    let mut siblings = Vec::new();
+    for (relative, text) in files {
+        if place(relative) == Some(Place::Test) {
+            continue;
+        }
+        let code = shipped(text);
+        let top = relative
+            .split('/')
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches(".rs");
+        for (at, _) in code.match_indices("crate::") {
+            let named = word(&code[at + "crate::".len()..]);
+            if !named.is_empty() && named != top {
+                modules.push((top.to_string(), named));
+            }
+        }
+        let Some((folder, own)) = relative.rsplit_once('/') else {
+            continue;
+        };
+        if own == "mod.rs" {
+            continue;
+        }
+        let own = own.trim_end_matches(".rs");
+        let prefixes = [
+            "super::".to_string(),
+            format!("crate::{}::", folder.replace('/', "::")),
+        ];
+        for prefix in &prefixes {
+            for (at, _) in code.match_indices(prefix.as_str()) {
+                let named = word(&code[at + prefix.len()..]);
+                let sibling = format!("{folder}/{named}.rs");
+                if named != own && names.contains(&sibling.as_str()) {
+                    siblings.push((relative.clone(), sibling));
+                }
+            }
+        }
+    }
+    (modules, siblings)
+}
+
+/// A cycle of the graph, if any: its nodes in order.
+fn cycle(edges: &[(String, String)]) -> Option<Vec<String>> {
+    fn visit<'a>(
+        node: &'a str,
+        edges: &'a [(String, String)],
+        path: &mut Vec<&'a str>,
+        done: &mut Vec<&'a str>,
+    ) -> Option<Vec<String>> {
+        if let Some(start) = path.iter().position(|n| *n == node) {
+            return Some(path[start..].iter().map(|n| (*n).to_string()).collect());
+        }
+        if done.contains(&node) {
+            return None;
+        }
+        path.push(node);
+        for (_, to) in edges.iter().filter(|(from, _)| from == node) {
+            if let Some(found) = visit(to, edges, path, done) {
+                return Some(found);
+            }
+        }
+        path.pop();
+        done.push(node);
+        None
+    }
+    let mut done = Vec::new();
+    edges
+        .iter()
+        .find_map(|(from, _)| visit(from, edges, &mut Vec::new(), &mut done))
+}
+
+#[test]
+fn no_import_cycle_between_modules_or_files() {
+    let (modules, files) = edges(&sources());
+    assert!(modules.len() > 50, "{}", modules.len());
+    assert_eq!(cycle(&modules), None, "top-level modules import in a cycle");
+    assert_eq!(cycle(&files), None, "files of one folder import in a cycle");
+}
+
+#[test]
+fn the_cycle_check_sees_a_cycle() {
+    let file = |relative: &str, text: &str| (relative.to_string(), text.to_string());
+    let (modules, files) = edges(&[
+        file("certificate.rs", "use crate::api::action::Action;\n"),
+        file("api/request.rs", "use crate::certificate::Api;\n"),
+        file("plan/outcome.rs", "use super::saved::Digests;\n"),
+        file("plan/saved.rs", "use crate::plan::outcome::Outcome;\n"),
+        file("plan/run_tests.rs", "use crate::output::Report;\n"),
+    ]);
+    assert_eq!(
+        cycle(&modules),
+        Some(vec!["certificate".to_string(), "api".to_string()])
+    );
+    assert_eq!(
+        cycle(&files),
+        Some(vec![
+            "plan/outcome.rs".to_string(),
+            "plan/saved.rs".to_string()
+        ])
+    );
+    let (modules, _) = edges(&[file("plan/run_tests.rs", "use crate::output::Report;\n")]);
+    assert!(modules.is_empty());
 }
