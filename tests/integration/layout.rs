@@ -43,6 +43,7 @@ const PLACES: &[(&str, Place)] = &[
     ("pipeline.rs", Place::Core),
     ("plan/", Place::Core),
     ("plan/run.rs", Place::Edge),
+    ("plan/run_send.rs", Place::Edge),
     ("plan/run_tests.rs", Place::Test),
     ("plan/step_tests.rs", Place::Test),
     ("secret.rs", Place::Core),
