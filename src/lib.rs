@@ -27,16 +27,23 @@
 //!        ▼                                                   ▼
 //!   output/render         api/request (the body in the certificate's API; secrets masked for display)
 //!                                    │
-//!                         plan/  decide · retry · pace (pure) ─► run (async; the only loop that sleeps)
-//!                                    │                            │
-//!                                    ▼                            ▼
-//!                  output/ report, github, markdown,    api/ client (reqwest; the only network code),
-//!                  status (and diagnostics, everywhere)      sign (pure TC3), action, param, status,
-//!                                                            error, credentials (flag > env > files), proxy
+//!                         plan/  decide · step · retry · pace (pure) ─► run (async: reads, calls
+//!                                    │                 step, carries the Step out; run_send: the sends)
+//!                                    ▼                            │
+//!                  output/ report, github, markdown,              ▼
+//!                  status (and diagnostics, everywhere)  api/ signed (pure: the SignedRequest, headers
+//!                                                            and TC3 signature), sign, action, param,
+//!                                                            status, error, credentials (flag > env > files)
+//!                                                            │
+//!                                                            ▼
+//!                                                       transport/ endpoint, proxy, http (reqwest; the only
+//!                                                            network code; sends a SignedRequest)
 //!
 //!  Names and constants of the API: api/action (actions, SSL_API_VERSION), api/status,
 //!  api/param (fixed parameters), api/product (the products CreateCertificate sells),
-//!  field.rs (profile fields), certificate::Api (which submit).
+//!  field.rs (profile fields: the const table FIELDS), certificate::Api (which submit).
+//!  The floor: syntax/ (country, domain, email checks; the country table), imported by
+//!  validate and csr, importing nothing of the crate; the emulator keeps its own.
 //!  Lifecycle building blocks: validate/letter (confirmation letters by content and size),
 //!  archive (a safe reader of the ZIP DownloadCertificate answers, into memory).
 //!
@@ -65,12 +72,14 @@
 //!   the command line is parsed; the run never sees one out of range.
 //! - The pure core (`source`, `diag`, `field`, `certificate`, `secret`,
 //!   `numbers`, `select`, `pipeline`, `starter`, `archive`, `manifest/`, `validate/`,
-//!   `output/`, `csr/`, `cli/`, `plan/` but `plan::run`, and `api/` but
-//!   `api::{client, proxy}`) imports no tokio, reqwest, hyper or `std::fs`:
+//!   `output/`, `csr/`, `cli/`, `syntax/`, `plan/` but `plan::run`, and all
+//!   of `api/`) imports no tokio, reqwest, hyper or `std::fs`:
 //!   files and the environment come through [`system`], the network through
 //!   [`transport::Transport`]. `csr::keygen` reads only the system's random
 //!   numbers; the files tccert makes are written by [`outfile`], from [`commands`].
-//!   tests/integration/layout.rs checks the import rule.
+//!   tests/integration/layout.rs checks the import rule, and that no two
+//!   top-level modules (nor two files of one folder) import each other in a
+//!   cycle.
 
 #![recursion_limit = "256"]
 
