@@ -16,6 +16,7 @@
 use serde_json::{Map, Value, json};
 
 pub use super::call::{ApiError, Caller, Executed, Param, ParamType};
+#[allow(clippy::wildcard_imports)]
 use super::params::*;
 pub use super::params::{
     LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT, beijing_time, certificate_param, check_params, params,

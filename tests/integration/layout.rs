@@ -253,10 +253,13 @@ fn the_check_sees_a_forbidden_import_but_not_in_tests_or_comments() {
     );
 }
 
+/// An import: (from, to).
+type Edge = (String, String);
+
 /// The modules a file's shipped code names: `crate::<top>` gives the
 /// top-level module, and within a folder `super::<name>` (or
 /// `crate::<folder>::<name>`) the sibling file. (Module, file) edges.
-fn edges(files: &[(String, String)]) -> (Vec<(String, String)>, Vec<(String, String)>) {
+fn edges(files: &[(String, String)]) -> (Vec<Edge>, Vec<Edge>) {
     let names: Vec<&str> = files.iter().map(|(r, _)| r.as_str()).collect();
     let word = |text: &str| -> String {
         text.chars()
@@ -306,10 +309,10 @@ fn edges(files: &[(String, String)]) -> (Vec<(String, String)>, Vec<(String, Str
 }
 
 /// A cycle of the graph, if any: its nodes in order.
-fn cycle(edges: &[(String, String)]) -> Option<Vec<String>> {
+fn cycle(edges: &[Edge]) -> Option<Vec<String>> {
     fn visit<'a>(
         node: &'a str,
-        edges: &'a [(String, String)],
+        edges: &'a [Edge],
         path: &mut Vec<&'a str>,
         done: &mut Vec<&'a str>,
     ) -> Option<Vec<String>> {
