@@ -7,8 +7,6 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::api::action::Action;
-use crate::api::param::Param;
 use crate::field::Field;
 use crate::source::{FileId, Files, Sourced, Span};
 
@@ -61,30 +59,18 @@ impl Api {
         Api::CertificateInfoSubmit,
     ];
 
-    /// The action that submits a certificate's information.
-    pub fn action(self) -> Action {
-        match self {
-            Api::SubmitCertificateInformation => Action::SubmitCertificateInformation,
-            Api::CertificateInfoSubmit => Action::CertificateInfoSubmit,
-        }
-    }
-
-    /// The action's name, which is also how manifests and `--api` spell the
-    /// API.
+    /// The submit action's name, which is also how manifests and `--api`
+    /// spell the API. (The action itself, [`Api::action`], is the API
+    /// vocabulary's: `api/action.rs`, which checks the two agree.)
     pub fn name(self) -> &'static str {
-        self.action().name()
+        match self {
+            Api::SubmitCertificateInformation => "SubmitCertificateInformation",
+            Api::CertificateInfoSubmit => "CertificateInfoSubmit",
+        }
     }
 
     pub fn from_action(name: &str) -> Option<Api> {
         Api::ALL.into_iter().find(|a| a.name() == name)
-    }
-
-    /// The name of a fixed parameter in this API.
-    pub fn param(self, param: Param) -> &'static str {
-        match self {
-            Api::SubmitCertificateInformation => param.legacy_name(),
-            Api::CertificateInfoSubmit => param.successor_name(),
-        }
     }
 
     /// Whether this API can send the field.
@@ -393,6 +379,7 @@ impl Certificate {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::param::Param;
 
     #[test]
     fn api_names_its_submit_action_and_what_it_sends() {

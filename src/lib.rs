@@ -37,23 +37,29 @@
 //!        ▼                                                   ▼
 //!   output/render         api/request (the body in the certificate's API; secrets masked for display)
 //!                                    │
-//!                         plan/  decide · retry · pace (pure) ─► run (async; its waits: pacing, retries, cut-off)
-//!                                    │                            │
-//!                                    ▼                            ▼
-//!                  output/format (Report ─► Format::render     api/ client (reqwest; the only network code),
-//!                  ─► Rendered { stdout, stderr,              sign (pure TC3), action, param, status,
-//!                  step_summary }; text, json, github,        reply (typed replies of the reads, paging),
-//!                  markdown) over report, status, ...          error (ApiError with RequestId), credentials
-//!                  ─► commands::emit prints it                 (flag > env > files), proxy
+//!                         plan/  decide · step · retry · pace (pure) ─► run (async: reads, calls
+//!                                    │                 step, carries the Step out; run_send: the sends)
+//!                                    ▼                            │
+//!                  output/format (Report ─► Format::render        ▼
+//!                  ─► Rendered { stdout, stderr,         api/ signed (pure: the SignedRequest, headers
+//!                  step_summary }; text, json, github,       and TC3 signature), sign, action, param, status,
+//!                  markdown) over report, status, ...        reply (typed replies of the reads, paging),
+//!                  ─► commands::emit prints it               error (ApiError with RequestId), credentials
+//!                                                            │
+//!                                                            ▼
+//!                                                       transport/ endpoint, proxy, http (reqwest; the only
+//!                                                            network code; sends a SignedRequest)
 //!
 //!  Names and constants of the API: api/action (actions, SSL_API_VERSION), api/status,
 //!  api/param (fixed parameters), api/product (the products CreateCertificate sells),
-//!  field.rs (profile fields), certificate::Api (which submit).
+//!  field.rs (profile fields: the const table FIELDS), certificate::Api (which submit).
+//!  The floor: syntax/ (country, domain, email checks; the country table), imported by
+//!  validate and csr, importing nothing of the crate; the emulator keeps its own.
 //!  Lifecycle building blocks: validate/letter (confirmation letters by content and size),
 //!  archive (a safe reader of the ZIP DownloadCertificate answers, into memory).
 //!
 //!  Beside the pipeline (no manifest involved):
-//!   csr new      csr/keygen (names checked by validate::formats; key + CSR as PEM) ─► outfile (0600, no clobber)
+//!   csr new      csr/keygen (names checked by syntax; key + CSR as PEM) ─► outfile (0600, no clobber)
 //!   csr inspect  csr/inspect (parse, verify, describe)
 //!   init         starter (the starter tree as text) ─► outfile
 //!   import       plan::run reads (DescribeCertificates, DescribeCertificateDetail; api/reply) ─► import_tree (the tree as text) ─► a directory renamed into place
@@ -77,12 +83,14 @@
 //!   the command line is parsed; the run never sees one out of range.
 //! - The pure core (`source`, `diag`, `field`, `certificate`, `secret`,
 //!   `numbers`, `select`, `pipeline`, `starter`, `import_tree`, `archive`, `manifest/`, `validate/`,
-//!   `output/`, `csr/`, `cli/`, `plan/` but `plan::run`, and `api/` but
-//!   `api::{client, proxy}`) imports no tokio, reqwest, hyper or `std::fs`:
+//!   `output/`, `csr/`, `cli/`, `syntax/`, `plan/` but `plan::run`, and all
+//!   of `api/`) imports no tokio, reqwest, hyper or `std::fs`:
 //!   files and the environment come through [`system`], the network through
-//!   [`api::client::Transport`]. `csr::keygen` reads only the system's random
+//!   [`transport::Transport`]. `csr::keygen` reads only the system's random
 //!   numbers; the files tccert makes are written by [`outfile`], from [`commands`].
-//!   tests/integration/layout.rs checks the import rule.
+//!   tests/integration/layout.rs checks the import rule, and that no two
+//!   top-level modules (nor two files of one folder) import each other in a
+//!   cycle.
 
 #![recursion_limit = "256"]
 
@@ -107,5 +115,7 @@ pub mod secret;
 pub mod select;
 pub mod source;
 pub mod starter;
+pub mod syntax;
 pub mod system;
+pub mod transport;
 pub mod validate;

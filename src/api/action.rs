@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use crate::certificate::Api;
+
 /// The version of the SSL API every [`Action`] belongs to, sent as
 /// `X-TC-Version` (docs/api.md §1). Not the manifest format's version, which
 /// is [`crate::manifest::FORMAT_VERSION`].
@@ -98,9 +100,31 @@ impl serde::Serialize for Action {
     }
 }
 
+impl Api {
+    /// The action that submits a certificate's information.
+    pub fn action(self) -> Action {
+        match self {
+            Api::SubmitCertificateInformation => Action::SubmitCertificateInformation,
+            Api::CertificateInfoSubmit => Action::CertificateInfoSubmit,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_api_is_named_as_its_submit_action() {
+        for api in Api::ALL {
+            assert_eq!(api.action().name(), api.name());
+            assert!(api.action().is_submit());
+        }
+        assert_ne!(
+            Api::SubmitCertificateInformation.action(),
+            Api::CertificateInfoSubmit.action()
+        );
+    }
 
     #[test]
     fn names_round_trip_and_are_the_documented_ones() {

@@ -3,6 +3,8 @@
 //! names are in [`crate::field`]; a certificate's API picks the column
 //! ([`crate::certificate::Api::param`]).
 
+use crate::certificate::Api;
+
 /// A fixed parameter of the submit actions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Param {
@@ -50,6 +52,16 @@ impl Param {
     /// The parameter `CertificateInfoSubmit` names `name`.
     pub fn from_successor_name(name: &str) -> Option<Param> {
         Param::ALL.into_iter().find(|p| p.successor_name() == name)
+    }
+}
+
+impl Api {
+    /// The name of a fixed parameter in this API.
+    pub fn param(self, param: Param) -> &'static str {
+        match self {
+            Api::SubmitCertificateInformation => param.legacy_name(),
+            Api::CertificateInfoSubmit => param.successor_name(),
+        }
     }
 }
 

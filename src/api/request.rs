@@ -123,40 +123,62 @@ pub fn company_type(certificate: &Certificate) -> u64 {
     certificate.company_type.code()
 }
 
+/// One parameter of `CertificateInfoSubmit`, for its order: a fixed
+/// parameter ([`Param`]), a profile field (named by the field table,
+/// [`crate::field::FIELDS`]), or one of the successor's own.
+#[derive(Clone, Copy, Debug)]
+enum Slot {
+    Param(Param),
+    Field(Field),
+    Own(&'static str),
+}
+
+impl Slot {
+    /// Whether the body field `name` is this parameter.
+    fn names(self, name: &str) -> bool {
+        match self {
+            Slot::Param(param) => param.successor_name() == name,
+            Slot::Field(field) => field.info().successor == Some(name),
+            Slot::Own(own) => own == name,
+        }
+    }
+}
+
 /// The order of `CertificateInfoSubmit`'s parameters in its reference
-/// (docs/api.md §3), which is the order of the body.
-const SUCCESSOR_ORDER: [&str; 31] = [
-    "CertId",
-    "GenCsrType",
-    "CertCommonName",
-    "CompanyType",
-    "CompanyId",
-    "Csr",
-    "DnsNames",
-    "KeyPass",
-    "OrgOrganization",
-    "OrgDivision",
-    "OrgAddress",
-    "OrgCountry",
-    "OrgCity",
-    "OrgRegion",
-    "OrgPhoneArea",
-    "OrgPhoneNumber",
-    "VerifyType",
-    "AdminFirstName",
-    "AdminLastName",
-    "AdminPhone",
-    "AdminEmail",
-    "AdminTitle",
-    "TechFirstName",
-    "TechLastName",
-    "ContactEmail",
-    "CsrKeyParameter",
-    "CsrEncryptAlgo",
-    "ManagerId",
-    "TechPhone",
-    "TechEmail",
-    "TechTitle",
+/// (docs/api.md §3), which is the order of the body. The profile fields'
+/// names come from the field table.
+const SUCCESSOR_ORDER: [Slot; 31] = [
+    Slot::Param(Param::CertificateId),
+    Slot::Param(Param::CsrType),
+    Slot::Param(Param::Domain),
+    Slot::Own("CompanyType"),
+    Slot::Field(Field::CompanyId),
+    Slot::Param(Param::CsrContent),
+    Slot::Param(Param::DomainList),
+    Slot::Param(Param::KeyPassword),
+    Slot::Field(Field::OrganizationName),
+    Slot::Field(Field::OrganizationDivision),
+    Slot::Field(Field::OrganizationAddress),
+    Slot::Field(Field::OrganizationCountry),
+    Slot::Field(Field::OrganizationCity),
+    Slot::Field(Field::OrganizationRegion),
+    Slot::Field(Field::PhoneAreaCode),
+    Slot::Field(Field::PhoneNumber),
+    Slot::Field(Field::VerifyType),
+    Slot::Field(Field::AdminFirstName),
+    Slot::Field(Field::AdminLastName),
+    Slot::Field(Field::AdminPhoneNum),
+    Slot::Field(Field::AdminEmail),
+    Slot::Field(Field::AdminPosition),
+    Slot::Field(Field::ContactFirstName),
+    Slot::Field(Field::ContactLastName),
+    Slot::Own("ContactEmail"),
+    Slot::Own("CsrKeyParameter"),
+    Slot::Own("CsrEncryptAlgo"),
+    Slot::Field(Field::ManagerId),
+    Slot::Field(Field::ContactNumber),
+    Slot::Field(Field::ContactEmail),
+    Slot::Field(Field::ContactPosition),
 ];
 
 /// The body of `CertificateInfoSubmit` (docs/api.md §3, with the name mapping).
@@ -178,7 +200,7 @@ fn successor_body(certificate: &Certificate) -> Body {
     body.fields.sort_by_key(|f| {
         SUCCESSOR_ORDER
             .iter()
-            .position(|n| *n == f.name)
+            .position(|slot| slot.names(f.name))
             .unwrap_or(SUCCESSOR_ORDER.len())
     });
     body
@@ -435,6 +457,58 @@ mod tests {
 
     fn sent(certificate: &Certificate) -> Json {
         Json::Object(submit_body(certificate).to_json(Secrets::Reveal))
+    }
+
+    #[test]
+    fn the_successor_order_names_every_parameter_once_in_the_reference_s_order() {
+        let names: Vec<&str> = SUCCESSOR_ORDER
+            .iter()
+            .map(|slot| match slot {
+                Slot::Param(param) => param.successor_name(),
+                Slot::Field(field) => field.info().successor.expect("a successor name"),
+                Slot::Own(own) => own,
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "CertId",
+                "GenCsrType",
+                "CertCommonName",
+                "CompanyType",
+                "CompanyId",
+                "Csr",
+                "DnsNames",
+                "KeyPass",
+                "OrgOrganization",
+                "OrgDivision",
+                "OrgAddress",
+                "OrgCountry",
+                "OrgCity",
+                "OrgRegion",
+                "OrgPhoneArea",
+                "OrgPhoneNumber",
+                "VerifyType",
+                "AdminFirstName",
+                "AdminLastName",
+                "AdminPhone",
+                "AdminEmail",
+                "AdminTitle",
+                "TechFirstName",
+                "TechLastName",
+                "ContactEmail",
+                "CsrKeyParameter",
+                "CsrEncryptAlgo",
+                "ManagerId",
+                "TechPhone",
+                "TechEmail",
+                "TechTitle",
+            ]
+        );
+        for (i, slot) in SUCCESSOR_ORDER.iter().enumerate() {
+            assert!(slot.names(names[i]));
+            assert_eq!(names.iter().filter(|n| slot.names(n)).count(), 1);
+        }
     }
 
     #[test]

@@ -17,7 +17,6 @@ use super::{
     print_stderr, report_invalid,
 };
 use crate::api::action::Action;
-use crate::api::client::Transport;
 use crate::api::error::CallError;
 use crate::api::reply::{CertificateDetail, ListPaging};
 use crate::api::request::detail_body;
@@ -33,6 +32,7 @@ use crate::output::{self, import::Skipped};
 use crate::plan::{self, StopReason};
 use crate::source::printable;
 use crate::system::RealFileSystem;
+use crate::transport::Transport;
 
 /// The statuses whose certificates are imported when no ID is named: pending
 /// information (5) when it holds some, and those whose information is with
@@ -46,7 +46,7 @@ pub const IMPORTED_STATUSES: [u64; 6] = [
     BEING_REISSUED,
 ];
 
-type Reader = plan::Run<crate::api::client::HttpTransport>;
+type Reader = plan::Run<crate::transport::HttpTransport>;
 
 /// One `DescribeCertificateDetail` reply.
 type Reply = Result<Map<String, Json>, CallError>;

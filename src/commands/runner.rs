@@ -22,7 +22,6 @@ use super::settings::{
     AccountConnection, Connection, ConnectionFlags, RunAccounts, api_connections, log_proxy, region,
 };
 use super::{CommandError, CommandResult, print_note};
-use crate::api::client::{Endpoint, HttpTransport, TransportConfig, run_secrets};
 use crate::api::credentials::Credentials;
 use crate::api::request::Body;
 use crate::certificate::{Account, Certificate};
@@ -32,6 +31,7 @@ use crate::outfile::{self, NewFile};
 use crate::plan::{self, Mode, Stop, StopReason};
 use crate::secret::{Redactor, Secret};
 use crate::system::{Environment, ProcessEnvironment, RealFileSystem, STDIN_PATH};
+use crate::transport::{Endpoint, HttpTransport, TransportConfig, run_secrets};
 
 /// One account's run.
 pub type AccountRun = Arc<plan::Run<HttpTransport>>;

@@ -13,15 +13,15 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::CommandError;
-use crate::api::client::{
-    CHINA_ENDPOINT, Endpoint, ExtraRoots, INTERNATIONAL_ENDPOINT, choose_endpoint,
-};
 use crate::api::credentials::{self, Credentials};
-use crate::api::proxy::{ProxyChoice, choose_proxy};
 use crate::certificate::{Account, Certificate, Site};
 use crate::cli::{Output, RunArgs};
 use crate::plan::Mode;
 use crate::system::{EntryKind, Environment, FileSystem};
+use crate::transport::proxy::{ProxyChoice, choose_proxy};
+use crate::transport::{
+    CHINA_ENDPOINT, Endpoint, ExtraRoots, INTERNATIONAL_ENDPOINT, choose_endpoint,
+};
 
 /// The checks on the flags alone, made before any manifest is read.
 pub struct RunFlags;

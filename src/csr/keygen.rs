@@ -13,7 +13,7 @@ use rsa::pkcs8::EncodePrivateKey as _;
 use rustls::pki_types::PrivatePkcs8KeyDer;
 
 use crate::secret::Secret;
-use crate::validate::formats;
+use crate::syntax as formats;
 
 /// The kinds of key `csr new` makes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -14,7 +14,7 @@
 use base64::Engine as _;
 use serde_json::{Map, Value, json};
 
-use super::actions::{ApiError, Caller, Executed, Param, ParamType};
+use super::call::{ApiError, Caller, Executed, Param, ParamType};
 use super::issuer::{self, Issuer};
 use super::state::{CANCELLED, CANCELLING, CertificateState, Purchase, StateSnapshot, Tag};
 use crate::api::action::Action;

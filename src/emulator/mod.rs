@@ -41,11 +41,15 @@
 
 pub mod actions;
 pub mod bucket;
+pub mod call;
+mod envelope;
 pub mod fault;
 pub mod issuer;
 pub mod lifecycle;
+pub mod params;
 pub mod server;
 pub mod state;
+mod tls;
 
 #[cfg(test)]
 mod tests;

@@ -34,9 +34,12 @@ use tokio::task::JoinSet;
 use super::EmulatorConfig;
 use super::actions::{self, ApiError};
 use super::bucket::TokenBucket;
+pub(super) use super::envelope::host_without_port;
+use super::envelope::{api_envelope, auth_error, error_envelope, request_id, request_limit_error};
 use super::fault::{FaultInjector, FaultKind};
 use super::lifecycle;
 use super::state::{self, StateSnapshot};
+pub use super::tls::{TlsIdentity, make_tls_identity};
 use crate::api::action::{Action, SSL_API_VERSION};
 use crate::api::sign::{self, ReceivedRequest, SSL_SERVICE, VerifyError};
 use crate::api::status::Language;
@@ -165,79 +168,6 @@ impl Shared {
     }
 }
 
-/// What `tccert emulator --tls` serves with, made afresh at every start: a
-/// certificate authority of its own (the PEM to trust, `--tls-ca-out`) and
-/// a server certificate it signed for `localhost`, 127.0.0.1 and ::1. A CA
-/// rather than one self-signed certificate, because clients (Python's
-/// `requests`, Go, rustls) are built to trust an authority, and a fresh one
-/// each run means no private key is ever kept on disk.
-pub struct TlsIdentity {
-    pub config: Arc<rustls::ServerConfig>,
-    pub ca_pem: String,
-}
-
-pub fn make_tls_identity() -> Result<TlsIdentity, String> {
-    use rcgen::{
-        BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose,
-        IsCa, KeyPair, KeyUsagePurpose,
-    };
-    let failed = |what: &str, error: rcgen::Error| format!("cannot make the {what}: {error}");
-    let mut ca_params =
-        CertificateParams::new(Vec::<String>::new()).map_err(|e| failed("CA's parameters", e))?;
-    ca_params.distinguished_name.push(
-        DnType::CommonName,
-        "tccert emulator CA (local testing only)",
-    );
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-    ca_params.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
-    let ca_key = KeyPair::generate().map_err(|e| failed("CA's key", e))?;
-    let ca = CertifiedIssuer::self_signed(ca_params, ca_key).map_err(|e| failed("CA", e))?;
-    // `ssl.localhost` too: the official Node.js SDK takes the service name
-    // from the endpoint's first label, so it must be pointed at a host
-    // named `ssl.…` (docs/cli.md, "Official clients against the emulator").
-    let mut leaf_params = CertificateParams::new(vec![
-        "localhost".to_string(),
-        "ssl.localhost".to_string(),
-        "127.0.0.1".to_string(),
-        "::1".to_string(),
-    ])
-    .map_err(|e| failed("server certificate's parameters", e))?;
-    leaf_params
-        .distinguished_name
-        .push(DnType::CommonName, "localhost");
-    leaf_params.is_ca = IsCa::ExplicitNoCa;
-    leaf_params.key_usages = vec![
-        KeyUsagePurpose::DigitalSignature,
-        KeyUsagePurpose::KeyEncipherment,
-    ];
-    leaf_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    leaf_params.use_authority_key_identifier_extension = true;
-    let leaf_key = KeyPair::generate().map_err(|e| failed("server key", e))?;
-    let leaf = leaf_params
-        .signed_by(&leaf_key, &ca)
-        .map_err(|e| failed("server certificate", e))?;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| format!("cannot set up TLS: {e}"))?
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![leaf.der().clone(), ca.der().clone()],
-            rustls::pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into()),
-        )
-        .map_err(|e| format!("cannot set up TLS: {e}"))?;
-    // The server speaks HTTP/1.1 only; say so to clients that ask (ALPN).
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(TlsIdentity {
-        config: Arc::new(config),
-        ca_pem: ca.pem(),
-    })
-}
-
 /// Closes the connection without a response (the drop-after-write fault).
 #[derive(Debug)]
 struct DropConnection;
@@ -251,24 +181,6 @@ impl std::fmt::Display for DropConnection {
 impl std::error::Error for DropConnection {}
 
 type Reply = Response<Full<Bytes>>;
-
-/// A fresh uuid4-shaped request id.
-fn request_id() -> String {
-    let hex: String = (0..32)
-        .map(|_| char::from_digit(fastrand::u32(0..16), 16).unwrap_or('0'))
-        .collect();
-    // Version 4, RFC 4122 variant, like the ids the API returns.
-    let variant = char::from_digit(8 + fastrand::u32(0..4), 16).unwrap_or('8');
-    format!(
-        "{}-{}-4{}-{}{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[13..16],
-        variant,
-        &hex[17..20],
-        &hex[20..32]
-    )
-}
 
 fn json_reply(status: StatusCode, body: &Value) -> Reply {
     let mut reply = Response::new(Full::new(Bytes::from(body.to_string())));
@@ -290,18 +202,6 @@ fn text_reply(status: StatusCode, text: &'static str) -> Reply {
         hyper::header::HeaderValue::from_static("text/plain"),
     );
     reply
-}
-
-fn api_envelope(mut fields: Map<String, Value>, request_id: &str) -> Value {
-    fields.insert("RequestId".into(), Value::String(request_id.to_owned()));
-    json!({ "Response": fields })
-}
-
-fn error_envelope(error: &ApiError, request_id: &str) -> Value {
-    json!({"Response": {
-        "Error": {"Code": error.code, "Message": error.message},
-        "RequestId": request_id,
-    }})
 }
 
 /// A header as text; a header that is not visible ASCII reads as absent.
@@ -864,54 +764,10 @@ async fn api_gates_inner(
     Ok(Outcome::Ok(executed))
 }
 
-/// `host` without its `:PORT`, when it has one (`[::1]:80` -> `[::1]`).
-pub(super) fn host_without_port(host: &str) -> Option<&str> {
-    let (bare, port) = if host.starts_with('[') {
-        let end = host.find("]:")?;
-        (&host[..=end], &host[end + 2..])
-    } else {
-        let (bare, port) = host.rsplit_once(':')?;
-        if bare.contains(':') {
-            return None;
-        }
-        (bare, port)
-    };
-    (!port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())).then_some(bare)
-}
-
 fn refuse_auth(shared: &Shared, error: &VerifyError) -> ApiError {
     count_auth_failure(shared);
     // The reason names headers and dates only, never a key; the client is
     // told less, like the real API.
     tracing::debug!(reason = %error, "emulator refused a request's authentication");
     auth_error(error)
-}
-
-fn auth_error(error: &VerifyError) -> ApiError {
-    let message = match error {
-        VerifyError::InvalidAuthorization(why) => {
-            format!("The Authorization header is invalid: {why}.")
-        }
-        VerifyError::SecretIdNotFound => {
-            "The SecretId is not found, please ensure that your SecretId is correct.".to_owned()
-        }
-        VerifyError::SignatureFailure(_) => {
-            // The API does not say why; neither do we, to stay an oracle-free verifier.
-            "The provided credentials could not be validated. Please check your signature is \
-             correct."
-                .to_owned()
-        }
-    };
-    ApiError::new(error.code(), message)
-}
-
-fn request_limit_error(action: Action, rate: f64) -> ApiError {
-    ApiError::new(
-        "RequestLimitExceeded",
-        format!(
-            "Your current request frequency exceeds the limit of {rate} requests a second \
-             for `{}`. Please reduce the frequency of calls.",
-            action.name()
-        ),
-    )
 }

@@ -5,6 +5,8 @@
 /// [`crate::api::action::SSL_API_VERSION`].
 pub const FORMAT_VERSION: &str = "tccert/v1";
 
+mod budget;
+mod document;
 pub mod interpolate;
 pub mod load;
 pub mod raw;
@@ -14,4 +16,5 @@ pub(crate) mod testing;
 pub mod toml;
 pub mod tree;
 pub mod trust;
+mod walk;
 pub mod yaml;

@@ -8,6 +8,10 @@
 //! - [`outcome`]: what happened to each certificate, and why a run stopped;
 //! - [`saved`]: saved plans (`plan --out`, `apply --plan`): the file, its
 //!   digests and checks, pure;
+//! - [`step`]: what to do with one certificate, from its live state, what
+//!   would be sent and the run's options (`--resubmit`, `apply --plan`
+//!   staleness, which writes are sent), and how a failed order counts: pure;
+//!   the reconciler reads, calls it, and carries the step out;
 //! - [`run`]: the effectful part, the only one here that sleeps or calls
 //!   the API: the bulk list (`DescribeCertificates`, 100 ids a call, per
 //!   account) and one task per certificate that reads its detail only where
@@ -38,6 +42,7 @@ pub mod pace;
 pub mod retry;
 pub mod run;
 pub mod saved;
+pub mod step;
 
 pub use decide::{Decision, Live, decide};
 pub use outcome::{CertificateReport, Mode, Outcome, Stop, StopReason, Whose};

@@ -4,10 +4,17 @@
 use std::path::PathBuf;
 
 use super::changes::Change;
-use super::saved::Digests;
 use crate::api::action::Action;
 use crate::api::error::{ApiError, CallError};
 use crate::certificate::{Api, Certificate};
+
+/// The two digests of one certificate at one moment (what
+/// [`super::saved`] writes into a plan and checks on `apply --plan`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Digests {
+    pub body: String,
+    pub live: String,
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {

@@ -20,23 +20,23 @@ use tokio::time::Instant;
 
 use super::changes::{self, Change, Values};
 use super::decide::{
-    Decision, ISSUED_NOT_COMPARED, ListItem, Live, comparison_notes, decide, differences,
-    drift_note, list_page, needs_detail, unverifiable_note,
+    ListItem, Live, differences, drift_note, list_page, needs_detail, unverifiable_note,
 };
 use super::outcome::{CertificateReport, Mode, Outcome, Stop, StopReason, Whose};
 use super::pace::{Backoff, Pacer};
 use super::retry::{self, CallKind, Next};
 use super::saved::{self, Digests, Expected};
+use super::step::{Read, Step, StepOptions, Then, order_not_sent, step};
 use crate::api::action::Action;
-use crate::api::client::Transport;
 use crate::api::error::ApiError;
 use crate::api::error::CallError;
 use crate::api::request::{
     Body, Secrets, describe_body, list_ids_body, order_body, submit_action, submit_body,
     submitted_view,
 };
-use crate::api::status::{self, ISSUED, PENDING_SUBMISSION};
+use crate::api::status::PENDING_SUBMISSION;
 use crate::certificate::Certificate;
+use crate::transport::Transport;
 
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -275,8 +275,7 @@ fn not_sent(reason: Option<&StopReason>, account: Option<&str>) -> CallError {
     }
 }
 
-/// The code of a request the run did not send.
-pub const NOT_SENT: &str = "tccert.NotSent";
+pub use super::step::NOT_SENT;
 
 impl<T: Transport> Run<T> {
     pub fn new(transport: Arc<T>, options: Options) -> Arc<Self> {
@@ -418,308 +417,6 @@ impl<T: Transport> Run<T> {
         }
     }
 
-    /// One send, paced by its action's pacer, with the stop checked before it
-    /// goes and the cut-off racing it while it is in flight.
-    async fn call(
-        &self,
-        action: Action,
-        body: &Body,
-        certificate: &str,
-        attempt: u32,
-        purpose: Purpose,
-    ) -> Attempt {
-        let refused = |run: &Self| Attempt {
-            result: Err(run.not_sent()),
-            sent_at: Instant::now(),
-            connect_failures: 0,
-        };
-        if !self.may_send(purpose) {
-            return refused(self);
-        }
-        if let Some(pacer) = self.pacers.get(&action) {
-            let slot = pacer.lock().await.reserve(Instant::now().into_std());
-            if !self.sleep_until(Instant::from_std(slot), purpose).await {
-                return refused(self);
-            }
-        }
-        if !self.may_send(purpose) {
-            return refused(self);
-        }
-        tracing::debug!(action = %action, certificate, attempt, "sending");
-        let sent_at = Instant::now();
-        let result = tokio::select! {
-            result = self.transport.call(action, body.to_json(Secrets::Reveal)) => result,
-            () = self.cut_off() => Err(CallError::Transport {
-                message: "cut off: the run was interrupted while the request was in flight".into(),
-                timed_out: true,
-            }),
-        };
-        let connect_failures = match &result {
-            Err(error) if error.is_connect_failure() => {
-                self.connect_failures.fetch_add(1, Ordering::SeqCst) + 1
-            }
-            _ => {
-                self.connect_failures.store(0, Ordering::SeqCst);
-                0
-            }
-        };
-        match &result {
-            Ok(_) => tracing::debug!(action = %action, certificate, attempt, "accepted"),
-            Err(error) => {
-                tracing::info!(action = %action, certificate, attempt, code = %error.code(), "call failed");
-            }
-        }
-        Attempt {
-            result,
-            sent_at,
-            connect_failures,
-        }
-    }
-
-    /// The decision after a failed call; stops the account when it says so.
-    fn after_error(
-        &self,
-        error: &CallError,
-        kind: CallKind,
-        attempt: u32,
-        connect_failures: u32,
-    ) -> Next {
-        let next = retry::after_error(
-            error,
-            kind,
-            attempt,
-            connect_failures,
-            &self.options.backoff,
-            fastrand::f64(),
-        );
-        if next == Next::StopAccount {
-            let (code, message) = (error.code(), error.message());
-            self.stop(if error.is_auth_failure() {
-                StopReason::AuthFailure {
-                    code,
-                    message,
-                    request_id: error.request_id(),
-                }
-            } else {
-                StopReason::Unreachable { code, message }
-            });
-        }
-        next
-    }
-
-    /// A read, retried while the rules say so.
-    async fn describe(
-        &self,
-        certificate: &Certificate,
-        purpose: Purpose,
-    ) -> Result<Live, CallError> {
-        let body = describe_body(certificate);
-        let mut live = self
-            .read_as(
-                Action::DescribeCertificateDetail,
-                &body,
-                &certificate.name,
-                purpose,
-                |response| Live::from_response(&response),
-            )
-            .await?;
-        // StatusMsg is the one text from a successful reply that is printed:
-        // masked like every error from the network.
-        live.status_message = live
-            .status_message
-            .map(|message| self.transport.redactor().redact(&message));
-        Ok(live)
-    }
-
-    /// One read (`DescribeCertificateDetail`, `DescribeCertificates`) for
-    /// `status` and `import`: paced at the read rate, retried and stopped
-    /// exactly as plan's reads. `label` names what is read in the log.
-    pub async fn read(
-        &self,
-        action: Action,
-        body: &Body,
-        label: &str,
-    ) -> Result<Map<String, Json>, CallError> {
-        self.read_as(action, body, label, Purpose::Work, Ok).await
-    }
-
-    /// A read whose reply `decode` turns into a value; a reply it refuses
-    /// is retried like any other unreadable answer.
-    async fn read_as<R>(
-        &self,
-        action: Action,
-        body: &Body,
-        label: &str,
-        purpose: Purpose,
-        decode: impl Fn(Map<String, Json>) -> Result<R, CallError>,
-    ) -> Result<R, CallError> {
-        let mut attempt = 1;
-        loop {
-            let sent = self.call(action, body, label, attempt, purpose).await;
-            let error = match sent.result.and_then(&decode) {
-                Ok(value) => return Ok(value),
-                Err(error) => error,
-            };
-            match self.after_error(&error, CallKind::Read, attempt, sent.connect_failures) {
-                Next::Retry(delay) => {
-                    if !self.sleep_until(Instant::now() + delay, purpose).await {
-                        return Err(error);
-                    }
-                }
-                Next::Settle | Next::Fail | Next::StopAccount => return Err(error),
-            }
-            attempt += 1;
-        }
-    }
-
-    /// One call of the bulk list: `DescribeCertificates` of these ids
-    /// (`CertIds`, `Limit` their number), paged by `TotalCount`, at the
-    /// list's own pace. `None` when the list cannot be used (it failed after
-    /// its retries, the run stopped, or its `TotalCount` shows the filter
-    /// was not applied): the certificates are then read in detail, each
-    /// getting its own result.
-    async fn list_ids(
-        &self,
-        ids: &[(String, bool)],
-    ) -> (Option<HashMap<String, ListItem>>, Option<CallError>) {
-        let wanted: HashSet<&str> = ids.iter().map(|(id, _)| id.as_str()).collect();
-        let mut found = HashMap::new();
-        let mut offset = 0;
-        loop {
-            let page = self
-                .read_as(
-                    Action::DescribeCertificates,
-                    &list_ids_body(ids, offset),
-                    "DescribeCertificates",
-                    Purpose::Work,
-                    |response| list_page(&response),
-                )
-                .await;
-            let (total, items) = match page {
-                Ok(page) => page,
-                Err(error) => {
-                    if self.may_send(Purpose::Work) {
-                        tracing::warn!(
-                            code = %error.code(),
-                            certificates = ids.len(),
-                            "DescribeCertificates failed; reading these certificates in detail instead"
-                        );
-                    }
-                    return (None, Some(error));
-                }
-            };
-            if total > ids.len() as u64 {
-                tracing::warn!(
-                    total,
-                    certificates = ids.len(),
-                    "DescribeCertificates counted more certificates than the ids asked for (the CertIds filter was not applied); reading these certificates in detail instead"
-                );
-                return (None, None);
-            }
-            let count = items.len() as u64;
-            for mut item in items {
-                if wanted.contains(item.certificate_id.as_str()) {
-                    // Printed by status and in skip warnings: masked like
-                    // every text from the network.
-                    item.status_message = item
-                        .status_message
-                        .map(|message| self.transport.redactor().redact(&message));
-                    found.insert(item.certificate_id.clone(), item);
-                }
-            }
-            offset += count;
-            if count == 0 || offset >= total {
-                return (Some(found), None);
-            }
-        }
-    }
-
-    /// Reads after a write of unknown outcome, sent at `sent_at`, until the
-    /// reads show it in place, or show it absent over the settle window.
-    async fn settle(
-        &self,
-        certificate: &Certificate,
-        sent_at: Instant,
-        landed: &impl Fn(&Live) -> bool,
-    ) -> Settled {
-        loop {
-            let Ok(live) = self.describe(certificate, Purpose::Settle).await else {
-                return Settled::Unknown;
-            };
-            if landed(&live) {
-                return Settled::Landed;
-            }
-            let elapsed = sent_at.elapsed();
-            if retry::may_resend(elapsed, self.options.timeout) {
-                return Settled::Absent;
-            }
-            let next = sent_at + retry::next_settle_read(elapsed, self.options.timeout);
-            if !self.sleep_until(next, Purpose::Settle).await {
-                return Settled::Unknown;
-            }
-        }
-    }
-
-    /// A write. Certainly not applied (throttled, never sent): retried. Any
-    /// other failure that may have been applied is settled by reads before
-    /// anything else is sent for the certificate, and sent again only when
-    /// reads spread over [`retry::SETTLE_TIMEOUTS`] timeouts show it absent.
-    async fn write(
-        &self,
-        action: Action,
-        body: &Body,
-        certificate: &Certificate,
-        landed: impl Fn(&Live) -> bool,
-        notes: &mut Vec<String>,
-    ) -> Written {
-        let mut attempt = 1;
-        loop {
-            let sent = self
-                .call(action, body, &certificate.name, attempt, Purpose::Work)
-                .await;
-            let error = match sent.result {
-                Ok(_) => return Written::Done,
-                Err(error) => error,
-            };
-            match self.after_error(&error, CallKind::Write, attempt, sent.connect_failures) {
-                Next::Retry(delay) => {
-                    if !self
-                        .sleep_until(Instant::now() + delay, Purpose::Work)
-                        .await
-                    {
-                        return Written::Failed(self.not_sent());
-                    }
-                }
-                Next::Fail | Next::StopAccount => return Written::Failed(error),
-                Next::Settle => {
-                    tracing::info!(action = %action, certificate = %certificate.name, code = %error.code(), "outcome unknown; reading the certificate to settle it");
-                    match self.settle(certificate, sent.sent_at, &landed).await {
-                        Settled::Landed => {
-                            notes.push(format!(
-                                "{action}: {}; a read showed the write in place",
-                                error.code()
-                            ));
-                            return Written::Done;
-                        }
-                        Settled::Unknown => return Written::Unknown(error),
-                        Settled::Absent if !self.options.backoff.allows(attempt) => {
-                            return Written::Failed(error);
-                        }
-                        Settled::Absent if !self.may_send(Purpose::Work) => {
-                            notes.push(format!(
-                                "{action}: {}; reads showed it did not take effect",
-                                error.code()
-                            ));
-                            return Written::Failed(self.not_sent());
-                        }
-                        Settled::Absent => {}
-                    }
-                }
-            }
-            attempt += 1;
-        }
-    }
-
     /// Reconciles one certificate. With `list` (and no `--deep`), the bulk
     /// list's status decides first: only the statuses that need it
     /// ([`needs_detail`]) and a certificate the list did not return are read
@@ -767,69 +464,44 @@ impl<T: Transport> Run<T> {
         // What SubmittedData shows once the body is in place: the comparison
         // for drift, for "in sync" and for settling an unknown outcome.
         let desired = submitted_view(certificate, &body);
-        let commit = certificate.commit || self.options.commit_all;
-        let resubmit = self.options.resubmit.contains(&certificate.name);
-        report.notes.extend(comparison_notes(&live, &desired));
-        let decided = if !detailed && live.status == ISSUED {
-            Decision::InSync {
-                note: Some(ISSUED_NOT_COMPARED.into()),
-            }
-        } else {
-            decide(&live, &desired, commit)
-        };
-        let decision = match decided {
-            Decision::InSync { .. } | Decision::Commit
-                if resubmit && live.status == PENDING_SUBMISSION =>
-            {
-                report
-                    .notes
-                    .push("--resubmit: submitted although every comparable field agrees".into());
-                Decision::Submit { commit }
-            }
-            _ if resubmit && live.status != PENDING_SUBMISSION => Decision::Failed {
-                message: format!(
-                    "--resubmit: the information can be submitted again only at status 5 (pending information); this certificate is at status {} ({})",
-                    live.status,
-                    status::short_name(live.status)
-                ),
-            },
-            decision => decision,
-        };
         let digests = Digests {
             body: saved::body_digest(action, &body, &order_body(certificate)),
             live: saved::live_digest(&live, &desired),
         };
-        // `apply --plan`: in sync is in sync (a plan applied twice writes
-        // once); anything else must be exactly what the plan planned. An
-        // issued certificate decided from the list was not compared: its
-        // status moved since the plan, and that is all that is known.
-        if let Some(expected) = self.options.saved.get(&certificate.name)
-            && (!detailed || !matches!(decision, Decision::InSync { .. }))
-        {
-            let actions = match &decision {
-                Decision::Submit { commit: true } => vec![action, Action::CertificateOrderSubmit],
-                Decision::Submit { commit: false } => vec![action],
-                Decision::Commit => vec![Action::CertificateOrderSubmit],
-                _ => Vec::new(),
-            };
-            if let Some(why) = expected.stale_reason(&digests, live.status, &actions) {
+        let options = StepOptions {
+            commit: certificate.commit || self.options.commit_all,
+            resubmit: self.options.resubmit.contains(&certificate.name),
+            saved: self.options.saved.get(&certificate.name),
+            submit_action: action,
+            digests: &digests,
+            mode: self.options.mode,
+        };
+        let read = Read {
+            live: &live,
+            detailed,
+        };
+        let Step { notes, then } = step(read, &desired, &options);
+        report.notes.extend(notes);
+        let (submit, order, send) = match then {
+            Then::Write {
+                submit,
+                order,
+                send,
+            } => (submit, order, send),
+            Then::Stale { why } => {
                 report.outcome = Outcome::Stale;
                 report.notes.push(why);
                 return report;
             }
-        }
-        let (submit, order) = match decision {
-            Decision::Submit { commit } => (true, commit),
-            Decision::Commit => (false, true),
-            Decision::InSync { note } => {
+            Then::InSync { note, unverifiable } => {
                 report.outcome = Outcome::InSync;
                 report.notes.extend(note);
-                if detailed {
+                if unverifiable {
                     report.notes.extend(unverifiable_note(certificate, &body));
                 }
                 return report;
             }
-            Decision::Drift { fields } => {
+            Then::Drift { fields } => {
                 report.outcome = Outcome::Drift;
                 report.drift = fields;
                 report.changes = self.changes(certificate, &live, &desired);
@@ -837,27 +509,17 @@ impl<T: Transport> Run<T> {
                 report.notes.extend(unverifiable_note(certificate, &body));
                 return report;
             }
-            Decision::Failed { message } => {
+            Then::Failed { code, message } => {
                 report.outcome = Outcome::Failed;
-                report.error = Some(ApiError::local("tccert.ReviewFailed", message));
+                report.error = Some(ApiError::local(code, message));
                 return report;
             }
-            Decision::Skipped { warning } => {
+            Then::Skipped { warning } => {
                 report.outcome = Outcome::Skipped;
                 report.notes.push(warning);
                 return report;
             }
         };
-        // No write rests on the list alone: a write is decided only at
-        // status 5, which is always read in detail (`needs_detail`).
-        if !detailed {
-            report.outcome = Outcome::Failed;
-            report.error = Some(ApiError::local(
-                INTERNAL,
-                "a write was decided without this certificate's detail read; nothing sent",
-            ));
-            return report;
-        }
         if submit {
             report.actions.push(action);
             report.first_submission = live.submitted.is_none();
@@ -869,7 +531,7 @@ impl<T: Transport> Run<T> {
             report.actions.push(Action::CertificateOrderSubmit);
         }
         report.digests = Some(digests);
-        if self.options.mode == Mode::Plan {
+        if !send {
             report.outcome = Outcome::Planned;
             return report;
         }
@@ -915,21 +577,13 @@ impl<T: Transport> Run<T> {
                 // run stopped before sending it, or it never left: connection
                 // refused): the information is in place, so the certificate is
                 // `submitted`, not `failed` (docs/cli.md "Interrupts").
-                Written::Failed(error) if submit && order_never_left(&error) => {
-                    let why = if is_not_sent(&error) {
-                        "the run stopped after the information was submitted".to_string()
-                    } else {
-                        format!("{}, after the information was submitted", error.code())
-                    };
-                    report.notes.push(format!(
-                        "{} not sent: {why}; apply again to commit",
-                        Action::CertificateOrderSubmit
-                    ));
-                }
-                Written::Failed(error) => {
-                    self.settle_conflict(certificate, &desired, &error, &mut report)
-                        .await;
-                }
+                Written::Failed(error) => match order_not_sent(submit, &error) {
+                    Some(note) => report.notes.push(note),
+                    None => {
+                        self.settle_conflict(certificate, &desired, &error, &mut report)
+                            .await;
+                    }
+                },
                 Written::Unknown(error) => report.unknown(Action::CertificateOrderSubmit, &error),
             }
         }
@@ -951,47 +605,6 @@ impl<T: Transport> Run<T> {
         }
         list
     }
-
-    /// A write refused for the certificate's status may mean another run got
-    /// there first (two applies at once). Read again: if the information is
-    /// in place, that is not a failure of this run.
-    async fn settle_conflict(
-        &self,
-        certificate: &Certificate,
-        desired: &Body,
-        error: &CallError,
-        report: &mut CertificateReport,
-    ) {
-        let conflict = matches!(error, CallError::Api { code, .. }
-            if code == "FailedOperation.InvalidCertificateStatusCode" || code == "FailedOperation.CertificateInfoSubmitStatusInvalid");
-        if conflict
-            && let Ok(live) = self.describe(certificate, Purpose::Settle).await
-            && live.status != PENDING_SUBMISSION
-            && differences(live.submitted.as_ref(), desired).is_empty()
-        {
-            report.outcome = if report.actions.contains(&Action::CertificateOrderSubmit) {
-                Outcome::Committed
-            } else {
-                Outcome::InSync
-            };
-            report.notes.push(format!(
-                "status is now {}: another run submitted the same information",
-                live.status
-            ));
-            return;
-        }
-        report.fail(error);
-    }
-}
-
-fn is_not_sent(error: &CallError) -> bool {
-    matches!(error, CallError::Api { code, .. } if code == NOT_SENT)
-}
-
-/// A write that certainly never reached the server: not sent because the run
-/// stopped, or its connection was refused before a byte left.
-fn order_never_left(error: &CallError) -> bool {
-    is_not_sent(error) || error.is_connect_failure()
 }
 
 /// Reconciles every certificate with one set of credentials; see [`run_all`].
@@ -1106,6 +719,12 @@ pub fn stops<T: Transport>(runs: &[Arc<Run<T>>]) -> Vec<Stop> {
 
 /// The code of a certificate whose reconciling failed inside tccert.
 pub const INTERNAL: &str = "tccert.Internal";
+
+#[path = "run_send.rs"]
+mod send;
+
+#[cfg(test)]
+use super::decide::ISSUED_NOT_COMPARED;
 
 #[cfg(test)]
 #[path = "run_tests.rs"]

@@ -104,12 +104,7 @@ pub struct PlannedCertificate {
     pub account: Option<String>,
 }
 
-/// The two digests of one certificate at one moment.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Digests {
-    pub body: String,
-    pub live: String,
-}
+pub use super::outcome::Digests;
 
 /// What `apply --plan` expects of one planned certificate.
 #[derive(Clone, Debug, PartialEq, Eq)]

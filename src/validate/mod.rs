@@ -7,7 +7,7 @@
 //! - [`accounts`]: Accounts and the `account:` references to them;
 //! - [`merge`]: profiles merged into each certificate, with provenance;
 //! - [`formats`]: values' syntax (email, country, domain), with
-//!   [`countries`] (ISO 3166-1, to name the code a country's name means);
+//!   [`crate::syntax::countries`] (ISO 3166-1, to name the code a country's name means);
 //! - [`names`]: names that are unique and safe to print;
 //! - [`required`]: the fields each API requires after merging;
 //! - [`csr`]: the CSR (online key, or the user's own CSR and its names);
@@ -16,7 +16,6 @@
 //! Pure: the loader has read every file (CSR files included) before this.
 
 pub mod accounts;
-pub mod countries;
 pub mod csr;
 pub mod formats;
 pub mod letter;

@@ -22,8 +22,6 @@ enum Place {
 const PLACES: &[(&str, Place)] = &[
     ("api/", Place::Core),
     ("api/product.rs", Place::Core),
-    ("api/client.rs", Place::Edge),
-    ("api/proxy.rs", Place::Edge),
     ("app.rs", Place::Edge),
     ("archive.rs", Place::Core),
     ("certificate.rs", Place::Core),
@@ -48,12 +46,16 @@ const PLACES: &[(&str, Place)] = &[
     ("pipeline.rs", Place::Core),
     ("plan/", Place::Core),
     ("plan/run.rs", Place::Edge),
+    ("plan/run_send.rs", Place::Edge),
     ("plan/run_tests.rs", Place::Test),
+    ("plan/step_tests.rs", Place::Test),
     ("secret.rs", Place::Core),
     ("select.rs", Place::Core),
     ("source.rs", Place::Core),
     ("starter.rs", Place::Core),
+    ("syntax/", Place::Core),
     ("system.rs", Place::Edge),
+    ("transport/", Place::Edge),
     ("validate/", Place::Core),
     ("validate/letter.rs", Place::Core),
 ];
@@ -75,8 +77,7 @@ const FORBIDDEN_IN_CORE: &[&str] = &[
     "crate::commands",
     "crate::emulator",
     "crate::outfile",
-    "crate::api::client",
-    "crate::api::proxy",
+    "crate::transport",
     "crate::plan::run",
 ];
 
@@ -102,13 +103,31 @@ const FOLDER_RULES: &[(&str, &[&str])] = &[
             "crate::pipeline",
         ],
     ),
-    ("api/", &["crate::plan", "crate::output", "crate::commands"]),
+    (
+        "api/",
+        &[
+            "crate::plan",
+            "crate::output",
+            "crate::commands",
+            "crate::transport",
+        ],
+    ),
     ("plan/", &["crate::output", "crate::commands"]),
     ("field.rs", &["crate::"]),
+    // The emulator keeps its own tables and checks: a mistake on either
+    // side must show, so it never calls the client's validation.
     (
         "emulator/",
-        &["crate::plan", "crate::api::request", "crate::commands"],
+        &[
+            "crate::plan",
+            "crate::api::request",
+            "crate::commands",
+            "crate::validate",
+            "crate::syntax",
+        ],
     ),
+    // The floor: pure syntax checks that every stage may use.
+    ("syntax/", &["crate::"]),
 ];
 
 fn place(relative: &str) -> Option<Place> {
@@ -222,7 +241,7 @@ fn the_check_sees_a_forbidden_import_but_not_in_tests_or_comments() {
             "fn f() {}\n#[cfg(test)]\nmod tests { use tokio; }\n",
         ),
         file("plan/run.rs", "use tokio::time::Instant;\n"),
-        file("api/request.rs", "use crate::api::client::Transport;\n"),
+        file("api/request.rs", "use crate::transport::Transport;\n"),
         file("manifest/raw.rs", "use crate::validate::Options;\n"),
         file("emulator/actions.rs", "use crate::api::request::Body;\n"),
     ]);
@@ -230,7 +249,7 @@ fn the_check_sees_a_forbidden_import_but_not_in_tests_or_comments() {
         found,
         [
             ("validate/mod.rs".to_string(), "std::fs"),
-            ("api/request.rs".to_string(), "crate::api::client"),
+            ("api/request.rs".to_string(), "crate::transport"),
             ("manifest/raw.rs".to_string(), "crate::validate"),
             ("emulator/actions.rs".to_string(), "crate::api::request"),
         ]
@@ -368,4 +387,122 @@ fn the_check_sees_a_command_importing_another() {
             ),
         ]
     );
+}
+
+/// An import: (from, to).
+type Edge = (String, String);
+
+/// The modules a file's shipped code names: `crate::<top>` gives the
+/// top-level module, and within a folder `super::<name>` (or
+/// `crate::<folder>::<name>`) the sibling file. (Module, file) edges.
+fn edges(files: &[(String, String)]) -> (Vec<Edge>, Vec<Edge>) {
+    let names: Vec<&str> = files.iter().map(|(r, _)| r.as_str()).collect();
+    let word = |text: &str| -> String {
+        text.chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect()
+    };
+    let mut modules = Vec::new();
+    let mut siblings = Vec::new();
+    for (relative, text) in files {
+        if place(relative) == Some(Place::Test) {
+            continue;
+        }
+        let code = shipped(text);
+        let top = relative
+            .split('/')
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches(".rs");
+        for (at, _) in code.match_indices("crate::") {
+            let named = word(&code[at + "crate::".len()..]);
+            if !named.is_empty() && named != top {
+                modules.push((top.to_string(), named));
+            }
+        }
+        let Some((folder, own)) = relative.rsplit_once('/') else {
+            continue;
+        };
+        if own == "mod.rs" {
+            continue;
+        }
+        let own = own.trim_end_matches(".rs");
+        let prefixes = [
+            "super::".to_string(),
+            format!("crate::{}::", folder.replace('/', "::")),
+        ];
+        for prefix in &prefixes {
+            for (at, _) in code.match_indices(prefix.as_str()) {
+                let named = word(&code[at + prefix.len()..]);
+                let sibling = format!("{folder}/{named}.rs");
+                if named != own && names.contains(&sibling.as_str()) {
+                    siblings.push((relative.clone(), sibling));
+                }
+            }
+        }
+    }
+    (modules, siblings)
+}
+
+/// A cycle of the graph, if any: its nodes in order.
+fn cycle(edges: &[Edge]) -> Option<Vec<String>> {
+    fn visit<'a>(
+        node: &'a str,
+        edges: &'a [Edge],
+        path: &mut Vec<&'a str>,
+        done: &mut Vec<&'a str>,
+    ) -> Option<Vec<String>> {
+        if let Some(start) = path.iter().position(|n| *n == node) {
+            return Some(path[start..].iter().map(|n| (*n).to_string()).collect());
+        }
+        if done.contains(&node) {
+            return None;
+        }
+        path.push(node);
+        for (_, to) in edges.iter().filter(|(from, _)| from == node) {
+            if let Some(found) = visit(to, edges, path, done) {
+                return Some(found);
+            }
+        }
+        path.pop();
+        done.push(node);
+        None
+    }
+    let mut done = Vec::new();
+    edges
+        .iter()
+        .find_map(|(from, _)| visit(from, edges, &mut Vec::new(), &mut done))
+}
+
+#[test]
+fn no_import_cycle_between_modules_or_files() {
+    let (modules, files) = edges(&sources());
+    assert!(modules.len() > 50, "{}", modules.len());
+    assert_eq!(cycle(&modules), None, "top-level modules import in a cycle");
+    assert_eq!(cycle(&files), None, "files of one folder import in a cycle");
+}
+
+#[test]
+fn the_cycle_check_sees_a_cycle() {
+    let file = |relative: &str, text: &str| (relative.to_string(), text.to_string());
+    let (modules, files) = edges(&[
+        file("certificate.rs", "use crate::api::action::Action;\n"),
+        file("api/request.rs", "use crate::certificate::Api;\n"),
+        file("plan/outcome.rs", "use super::saved::Digests;\n"),
+        file("plan/saved.rs", "use crate::plan::outcome::Outcome;\n"),
+        file("plan/run_tests.rs", "use crate::output::Report;\n"),
+    ]);
+    assert_eq!(
+        cycle(&modules),
+        Some(vec!["certificate".to_string(), "api".to_string()])
+    );
+    assert_eq!(
+        cycle(&files),
+        Some(vec![
+            "plan/outcome.rs".to_string(),
+            "plan/saved.rs".to_string()
+        ])
+    );
+    let (modules, _) = edges(&[file("plan/run_tests.rs", "use crate::output::Report;\n")]);
+    assert!(modules.is_empty());
 }

@@ -20,10 +20,10 @@ use std::time::Duration;
 
 use serde_json::{Map, Value as Json, json};
 use tccert::api::action::Action;
-use tccert::api::client::{Endpoint, HttpTransport, TestSeams, Transport, TransportConfig};
 use tccert::api::credentials::Credentials;
 use tccert::api::error::CallError;
 use tccert::secret::{Redactor, Secret};
+use tccert::transport::{Endpoint, HttpTransport, TestSeams, Transport, TransportConfig};
 
 use crate::support::cli::{Run, Test};
 use crate::support::emulator::{SECRET_ID, SECRET_KEY, manifests};

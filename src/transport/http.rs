@@ -1,142 +1,30 @@
-//! Calling the API over HTTP: one signed POST per call, its answer decoded
-//! into a value or a classified [`CallError`].
-//!
-//! [`Transport`] is the seam: [`HttpTransport`] is the real one (reqwest with
-//! rustls on tokio); tests of the reconciler run it against the emulator over
-//! loopback HTTP rather than faking this trait, so the whole wire path is
-//! exercised. Every attempt is signed afresh (new timestamp), as the Python
-//! SDK does, so a retry after a long backoff is not refused as expired.
+//! The real [`Transport`]: one POST per call over reqwest (rustls on
+//! tokio), its headers and signature assembled beforehand by the pure
+//! [`crate::api::signed::signed_request`], its answer decoded into a value or
+//! a classified [`CallError`]. Tests of the reconciler run it against the
+//! emulator over loopback HTTP rather than faking the trait, so the whole
+//! wire path is exercised. Every attempt is signed afresh (new timestamp),
+//! as the Python SDK does, so a retry after a long backoff is not refused as
+//! expired.
 
-use std::future::Future;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Map, Value as Json};
 
-use super::action::{Action, SSL_API_VERSION};
-use super::credentials::Credentials;
-use super::error::{CallError, MAX_REPLY_BYTES};
+use super::Transport;
+pub use super::endpoint::Endpoint;
+#[cfg(test)]
+pub use super::endpoint::{CHINA_ENDPOINT, INTERNATIONAL_ENDPOINT, choose_endpoint};
 use super::proxy::ProxyChoice;
-use super::sign::{RequestToSign, SSL_SERVICE, authorization};
+use crate::api::action::Action;
+use crate::api::credentials::Credentials;
+use crate::api::error::{CallError, MAX_REPLY_BYTES};
 use crate::api::request::Body;
+use crate::api::signed::{SignedRequest, signed_request};
 use crate::secret::Redactor;
-
-/// Default endpoint: the international site.
-pub const INTERNATIONAL_ENDPOINT: &str = "https://ssl.intl.tencentcloudapi.com";
-/// `--china`: the China site.
-pub const CHINA_ENDPOINT: &str = "https://ssl.tencentcloudapi.com";
-
-/// Sends one API call. The body holds real values: implementations must not
-/// log it. Errors come back with every known secret masked in any text the
-/// server sent.
-pub trait Transport: Send + Sync + 'static {
-    fn call(
-        &self,
-        action: Action,
-        body: Map<String, Json>,
-    ) -> impl Future<Output = Result<Map<String, Json>, CallError>> + Send;
-
-    /// The run's secrets, to mask other text from the server (a successful
-    /// reply is returned as it came: `SubmittedData` is compared with the
-    /// real values).
-    fn redactor(&self) -> &Redactor {
-        Redactor::none()
-    }
-}
-
-/// Where and how to call.
-#[derive(Clone, Debug)]
-pub struct Endpoint {
-    pub url: reqwest::Url,
-    /// The `Host` header as the server sees it: what gets signed.
-    pub host: String,
-}
-
-impl Endpoint {
-    /// Checks an endpoint before anything connects: https, or http to a
-    /// loopback host only (127.0.0.0/8, `::1`, `localhost`), where nothing
-    /// crosses a network; no credentials in the URL (they would be sent as
-    /// Basic auth and shown in messages).
-    pub fn parse(url: &str) -> Result<Self, String> {
-        let shown = super::proxy::mask_userinfo(url);
-        let parsed = reqwest::Url::parse(url)
-            .map_err(|e| format!("endpoint `{shown}` is not a URL: {e}"))?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(format!(
-                "endpoint `{shown}` must start with https:// (or http:// for a loopback host)"
-            ));
-        }
-        if !parsed.username().is_empty() || parsed.password().is_some() {
-            return Err(format!(
-                "endpoint `{shown}` holds credentials (user:pass@); tccert signs its requests \
-                 and sends no others: remove them"
-            ));
-        }
-        let host = parsed
-            .host_str()
-            .filter(|h| !h.is_empty())
-            .ok_or_else(|| format!("endpoint `{shown}` has no host"))?;
-        let host = match parsed.port() {
-            Some(port) => format!("{host}:{port}"),
-            None => host.to_string(),
-        };
-        let endpoint = Self { url: parsed, host };
-        if endpoint.url.scheme() == "http" && !endpoint.is_loopback() {
-            return Err(format!(
-                "endpoint `{shown}`: http:// is allowed only for loopback hosts \
-                 (127.0.0.0/8, [::1], localhost), where nothing crosses a network; \
-                 use https:// for any other host"
-            ));
-        }
-        Ok(endpoint)
-    }
-
-    /// 127.0.0.0/8, `::1`, or `localhost` (which tccert resolves to loopback
-    /// addresses itself, never through DNS).
-    pub fn is_loopback(&self) -> bool {
-        match host_ip(&self.url) {
-            Some(ip) => ip.is_loopback(),
-            None => self.is_localhost(),
-        }
-    }
-
-    fn is_localhost(&self) -> bool {
-        self.url
-            .host_str()
-            .is_some_and(|h| h.eq_ignore_ascii_case("localhost"))
-    }
-}
-
-/// The URL's host as an IP address, when it is one.
-pub fn host_ip(url: &reqwest::Url) -> Option<IpAddr> {
-    let host = url.host_str()?;
-    let host = host
-        .strip_prefix('[')
-        .and_then(|h| h.strip_suffix(']'))
-        .unwrap_or(host);
-    host.parse().ok()
-}
-
-/// Which endpoint a run uses, and what chose it (said at `-v`): the flag,
-/// `--china`, `TCCERT_ENDPOINT` (an empty value is unset), or the default.
-pub fn choose_endpoint(
-    flag: Option<&str>,
-    china: bool,
-    variable: Option<String>,
-) -> (String, &'static str) {
-    if let Some(url) = flag {
-        return (url.to_string(), "--endpoint");
-    }
-    if china {
-        return (CHINA_ENDPOINT.to_string(), "--china");
-    }
-    match variable.filter(|v| !v.is_empty()) {
-        Some(url) => (url, "TCCERT_ENDPOINT"),
-        None => (INTERNATIONAL_ENDPOINT.to_string(), "the default"),
-    }
-}
 
 /// Every secret value a run holds, for its [`Redactor`]: the credentials in
 /// use, the proxy's credentials, and every value a request body marks secret
@@ -381,41 +269,17 @@ impl Transport for HttpTransport {
         action: Action,
         body: Map<String, Json>,
     ) -> Result<Map<String, Json>, CallError> {
-        let payload = serde_json::to_vec(&Json::Object(body))
-            .map_err(|e| CallError::Decode(e.to_string()))?;
-        let timestamp = (self.clock)();
-        let content_type = "application/json";
-        let signed = RequestToSign {
-            host: &self.endpoint.host,
-            content_type,
-            action: None,
-            payload: &payload,
-            timestamp,
-            service: SSL_SERVICE,
-        };
-        let authorization = authorization(
-            &self.credentials.secret_id,
-            self.credentials.secret_key.expose(),
-            &signed,
-        );
-        let mut request = self
-            .client
-            .post(self.endpoint.url.clone())
-            .header("Content-Type", content_type)
-            .header("Authorization", authorization)
-            .header("X-TC-Action", action.name())
-            .header("X-TC-Version", SSL_API_VERSION)
-            .header("X-TC-Timestamp", timestamp.to_string())
-            .header("X-TC-Language", "en-US")
-            .header(
-                "X-TC-RequestClient",
-                concat!("tccert_", env!("CARGO_PKG_VERSION")),
-            );
-        if let Some(region) = &self.region {
-            request = request.header("X-TC-Region", region);
-        }
-        if let Some(token) = &self.credentials.token {
-            request = request.header("X-TC-Token", token.expose());
+        let SignedRequest { headers, payload } = signed_request(
+            action,
+            &body,
+            &self.endpoint.host,
+            &self.credentials,
+            self.region.as_deref(),
+            (self.clock)(),
+        )?;
+        let mut request = self.client.post(self.endpoint.url.clone());
+        for (name, value) in headers {
+            request = request.header(name, value);
         }
         let response = request
             .body(payload)

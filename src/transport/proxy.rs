@@ -22,8 +22,9 @@ use std::net::IpAddr;
 
 use reqwest::Url;
 
-use super::client::{Endpoint, host_ip};
-use crate::secret::{MASK, Secret};
+pub use super::endpoint::mask_userinfo;
+use super::endpoint::{Endpoint, host_ip};
+use crate::secret::Secret;
 use crate::system::Environment;
 
 /// The proxy a run goes through.
@@ -118,17 +119,6 @@ pub fn choose_proxy(
     match chosen {
         None => Ok(None),
         Some((variable, value)) => parse_proxy(variable, value.trim()).map(Some),
-    }
-}
-
-/// `value` with any `user:pass@` replaced by the mask, for messages.
-pub fn mask_userinfo(value: &str) -> String {
-    let authority_start = value.find("://").map_or(0, |i| i + 3);
-    match value.rfind('@') {
-        Some(at) if at >= authority_start => {
-            format!("{}{MASK}@{}", &value[..authority_start], &value[at + 1..])
-        }
-        _ => value.to_string(),
     }
 }
 
@@ -265,6 +255,7 @@ fn ip_entry_matches(entry: &str, ip: IpAddr) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::secret::MASK;
     use crate::system::MapEnvironment;
 
     fn endpoint(url: &str) -> Endpoint {
