@@ -300,9 +300,7 @@ fn latencies() -> Result<Vec<u64>, Box<dyn Error>> {
 }
 
 fn python() -> PathBuf {
-    env::var_os("PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("python3"))
+    env::var_os("PYTHON").map_or_else(|| PathBuf::from("python3"), PathBuf::from)
 }
 
 fn start_emulator(

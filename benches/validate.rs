@@ -158,7 +158,7 @@ fn measure(
         exit_code: 0,
         output_head: String::new(),
     };
-    for round in 0..WARMUP_RUNS + runs {
+    for round in 0..=runs {
         let start = Instant::now();
         let mut cpu = Duration::ZERO;
         for args in batches {

@@ -397,7 +397,7 @@ pub fn build(certificates: &[Imported], account: Option<&str>) -> Tree {
         let mut password_variable = None;
         let mut csr_file = None;
         match (text(data, "CsrType"), text(data, "CsrContent")) {
-            (Some("parse"), Some(pem)) | (None, Some(pem)) => {
+            (Some("parse") | None, Some(pem)) => {
                 let csr_path = format!("csr/{name}.csr");
                 body.push_str(&format!(
                     "csr:\n  type: parse\n  file: {}\n",
@@ -583,16 +583,15 @@ mod tests {
     }
 
     fn file<'t>(tree: &'t Tree, path: &str) -> &'t str {
-        tree.files
-            .iter()
-            .find(|f| f.path == path)
-            .map(|f| f.contents.as_str())
-            .unwrap_or_else(|| {
+        tree.files.iter().find(|f| f.path == path).map_or_else(
+            || {
                 panic!(
                     "no {path} in {:?}",
                     tree.files.iter().map(|f| &f.path).collect::<Vec<_>>()
                 )
-            })
+            },
+            |f| f.contents.as_str(),
+        )
     }
 
     #[test]

@@ -109,7 +109,7 @@ contact:
   position: Engineer
 "#;
 
-const CERTIFICATE: &str = r#"#
+const CERTIFICATE: &str = r"#
 # One paid certificate. Replace `certificate_id` with the id of your
 # certificate (Tencent Cloud console, SSL Certificates > ID, e.g. abcd1234),
 # and `domain` with the name it is for. Until then `tccert validate` fails
@@ -131,9 +131,9 @@ csr:
   # tree keeps `*.key` files out of the repository.
   type: online
 # commit: true                  # also send the order to the CA once submitted
-"#;
+";
 
-const README: &str = r#"# Certificates
+const README: &str = r"# Certificates
 
 Manifests for tccert: the information Tencent Cloud needs for each paid SSL
 certificate, submitted with `SubmitCertificateInformation`.
@@ -165,7 +165,7 @@ tccert apply .                  # submit what is pending
 `plan` and `apply` read `TENCENTCLOUD_SECRET_ID` and `TENCENTCLOUD_SECRET_KEY`.
 The manifest format is documented in tccert's `docs/manifest-format.md`;
 `tccert schema` prints the JSON Schema, and `tccert --help` lists the commands.
-"#;
+";
 
 #[cfg(test)]
 mod tests {

@@ -111,8 +111,7 @@ impl CallError {
                 "the endpoint answered HTTP {status} (a redirect); tccert never follows redirects"
             ),
             CallError::TooLarge => format!(
-                "the reply was larger than {} bytes; it was not read further",
-                MAX_REPLY_BYTES
+                "the reply was larger than {MAX_REPLY_BYTES} bytes; it was not read further"
             ),
             CallError::MissingRequestId => {
                 "the reply has no Response.RequestId, which every API answer carries".into()

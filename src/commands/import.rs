@@ -371,8 +371,7 @@ fn sibling(dir: &Path, what: &str) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(&parent)?;
     let name = dir
         .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "import".into());
+        .map_or_else(|| "import".into(), |n| n.to_string_lossy().into_owned());
     Ok(parent.join(format!(
         ".{name}.tccert-{what}-{}-{:08x}",
         std::process::id(),

@@ -454,9 +454,10 @@ fn ca_cert(
 
 /// Said at `-v`: the proxy chosen, or none.
 pub fn log_proxy(proxy: Option<&ProxyChoice>) {
-    match proxy {
-        Some(proxy) => tracing::info!("proxy {proxy}"),
-        None => tracing::info!("no proxy: connecting directly"),
+    if let Some(proxy) = proxy {
+        tracing::info!("proxy {proxy}");
+    } else {
+        tracing::info!("no proxy: connecting directly");
     }
 }
 

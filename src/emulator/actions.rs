@@ -451,7 +451,7 @@ fn list(
     match body.get("ExpirationSort").and_then(Value::as_str) {
         Some("ASC") => matching.sort_by_key(|c| (c.issued_at_ms.is_none(), c.issued_at_ms)),
         Some("DESC") => {
-            matching.sort_by_key(|c| (c.issued_at_ms.is_none(), std::cmp::Reverse(c.issued_at_ms)))
+            matching.sort_by_key(|c| (c.issued_at_ms.is_none(), std::cmp::Reverse(c.issued_at_ms)));
         }
         _ => {}
     }

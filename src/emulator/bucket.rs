@@ -155,7 +155,7 @@ mod tests {
         let t1 = Instant::now() + Duration::from_secs(10);
         let mut bucket = TokenBucket::new(1.0, t1);
         assert!(bucket.try_take(t1));
-        assert!(!bucket.try_take(t1 - Duration::from_secs(5)));
+        assert!(!bucket.try_take(t1.checked_sub(Duration::from_secs(5)).unwrap()));
         assert!(bucket.try_take(t1 + Duration::from_secs(1)));
     }
 }

@@ -245,7 +245,7 @@ mod tests {
         assert_eq!(
             parse_fault("slow-2000:DescribeCertificateDetail@abcb1234=first:1"),
             Ok(FaultRule {
-                kind: FaultKind::SlowReply(Duration::from_millis(2000)),
+                kind: FaultKind::SlowReply(Duration::from_secs(2)),
                 action: Some("DescribeCertificateDetail".into()),
                 certificate_id: Some("abcb1234".into()),
                 trigger: Trigger::FirstN(1),

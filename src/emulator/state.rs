@@ -455,9 +455,7 @@ mod tests {
     #[cfg(unix)]
     fn mode(path: &Path) -> u32 {
         use std::os::unix::fs::PermissionsExt as _;
-        fs::metadata(path)
-            .map(|m| m.permissions().mode() & 0o777)
-            .unwrap_or(0)
+        fs::metadata(path).map_or(0, |m| m.permissions().mode() & 0o777)
     }
 
     /// It holds `KeyPassword`s: owner-only from the first byte, also when

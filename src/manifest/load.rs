@@ -111,7 +111,7 @@ pub fn load_trusted(
                 loaded.diagnostics.push(Diagnostic::error(
                     Code::PathNotFound,
                     format!("{}: no such file or directory", path.display()),
-                ))
+                ));
             }
             Err(error) => loaded.diagnostics.push(Diagnostic::error(
                 Code::ReadFailed,
@@ -643,7 +643,7 @@ fn check_document(
                 .hint(format!(
                     "this version of tccert reads `apiVersion: {FORMAT_VERSION}`"
                 )),
-            )
+            );
         }
         Some(_) => {}
     }

@@ -104,34 +104,33 @@ impl Trust {
         let Some(roots) = &self.roots else {
             return true;
         };
-        match fs.canonical(path) {
-            Ok(real) => roots.iter().any(|root| real.starts_with(root)),
-            Err(_) => {
-                // A missing file in an allowed directory is reported as
-                // unreadable later (`csr-file`): the nearest ancestor that
-                // resolves decides, and what follows it must be plain
-                // names. A missing file elsewhere is outside, whatever the
-                // disk holds.
-                use std::path::Component;
-                let mut ancestor = path;
-                let mut tail = Vec::new();
-                loop {
-                    let Some(parent) = ancestor.parent() else {
-                        return false;
-                    };
-                    tail.push(ancestor.components().next_back());
-                    ancestor = if parent.as_os_str().is_empty() {
-                        Path::new(".")
-                    } else {
-                        parent
-                    };
-                    if let Ok(real) = fs.canonical(ancestor) {
-                        return tail.iter().all(|c| matches!(c, Some(Component::Normal(_))))
-                            && roots.iter().any(|root| real.starts_with(root));
-                    }
-                    if ancestor == Path::new(".") {
-                        return false;
-                    }
+        if let Ok(real) = fs.canonical(path) {
+            roots.iter().any(|root| real.starts_with(root))
+        } else {
+            // A missing file in an allowed directory is reported as
+            // unreadable later (`csr-file`): the nearest ancestor that
+            // resolves decides, and what follows it must be plain
+            // names. A missing file elsewhere is outside, whatever the
+            // disk holds.
+            use std::path::Component;
+            let mut ancestor = path;
+            let mut tail = Vec::new();
+            loop {
+                let Some(parent) = ancestor.parent() else {
+                    return false;
+                };
+                tail.push(ancestor.components().next_back());
+                ancestor = if parent.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    parent
+                };
+                if let Ok(real) = fs.canonical(ancestor) {
+                    return tail.iter().all(|c| matches!(c, Some(Component::Normal(_))))
+                        && roots.iter().any(|root| real.starts_with(root));
+                }
+                if ancestor == Path::new(".") {
+                    return false;
                 }
             }
         }

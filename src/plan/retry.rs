@@ -303,12 +303,12 @@ mod tests {
         assert!(may_resend(Duration::from_secs(4), timeout));
         // Reads go at most one timeout apart, the last at the window's end.
         assert_eq!(
-            next_settle_read(Duration::from_millis(1000), timeout),
-            Duration::from_millis(2000)
+            next_settle_read(Duration::from_secs(1), timeout),
+            Duration::from_secs(2)
         );
         assert_eq!(
             next_settle_read(Duration::from_millis(2500), timeout),
-            Duration::from_millis(3000)
+            Duration::from_secs(3)
         );
         assert_eq!(
             next_settle_read(Duration::from_millis(3500), timeout),

@@ -159,19 +159,18 @@ pub fn list_chunks(ids: &[(String, bool)]) -> Vec<Arc<ListChunk>> {
     let mut index_of: HashMap<&str, usize> = HashMap::new();
     let mut assigned = Vec::with_capacity(ids.len());
     for (id, secret) in ids {
-        let index = match index_of.get(id.as_str()) {
-            Some(&index) => index,
-            None => {
-                if groups.last().is_none_or(|g| g.len() >= IDS_PER_LIST) {
-                    groups.push(Vec::new());
-                }
-                let index = groups.len() - 1;
-                if let Some(group) = groups.last_mut() {
-                    group.push((id.clone(), *secret));
-                }
-                index_of.insert(id, index);
-                index
+        let index = if let Some(&index) = index_of.get(id.as_str()) {
+            index
+        } else {
+            if groups.last().is_none_or(|g| g.len() >= IDS_PER_LIST) {
+                groups.push(Vec::new());
             }
+            let index = groups.len() - 1;
+            if let Some(group) = groups.last_mut() {
+                group.push((id.clone(), *secret));
+            }
+            index_of.insert(id, index);
+            index
         };
         assigned.push(index);
     }

@@ -257,17 +257,16 @@ impl<'a> ProfileIndex<'a> {
         let mut visited: HashSet<&'a str> = HashSet::new();
         let mut ok = true;
         for reference in &certificate.profiles {
-            match self.get(&reference.value) {
-                Some(profile) => ok &= self.visit(profile, &mut visited, &mut order),
-                None => {
-                    if !self.excused(reference) {
-                        diagnostics.push(self.unknown(
-                            reference,
-                            &format!("certificate `{}`", certificate.name.value),
-                        ));
-                    }
-                    ok = false;
+            if let Some(profile) = self.get(&reference.value) {
+                ok &= self.visit(profile, &mut visited, &mut order);
+            } else {
+                if !self.excused(reference) {
+                    diagnostics.push(self.unknown(
+                        reference,
+                        &format!("certificate `{}`", certificate.name.value),
+                    ));
                 }
+                ok = false;
             }
         }
         ok.then_some(order)

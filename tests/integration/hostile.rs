@@ -332,7 +332,7 @@ fn bytes_that_are_not_utf8_are_named_by_offset_and_line() {
     let test = Test::new();
     let mut yaml = PROFILE.as_bytes().to_vec();
     let at = PROFILE.find("Acme Ltd").expect("a name");
-    yaml.splice(at..at + 1, [0xff]);
+    yaml.splice(at..=at, [0xff]);
     let (line, _) = position(PROFILE, "Acme Ltd");
     write_bytes(&test, "latin1.yaml", &yaml);
     write_bytes(&test, "bad.toml", b"name = \"caf\xe9\"\n");

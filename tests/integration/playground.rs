@@ -34,9 +34,7 @@ fn state_line(run: &Run) -> (String, Option<PathBuf>) {
 #[cfg(unix)]
 fn mode(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt as _;
-    std::fs::metadata(path)
-        .map(|m| m.permissions().mode() & 0o777)
-        .unwrap_or(0)
+    std::fs::metadata(path).map_or(0, |m| m.permissions().mode() & 0o777)
 }
 
 fn all_results(run: &Run) -> Vec<String> {
@@ -266,10 +264,7 @@ fn spawn_emulator(
 /// A certificate whose key password and contact email come from variables
 /// that are not set.
 fn with_unset_variables() -> String {
-    format!(
-        "{}  key_password: ${{UNSET_VAR}}\ncontact:\n  email: ${{ALSO_UNSET}}\n",
-        CERTIFICATE
-    )
+    format!("{CERTIFICATE}  key_password: ${{UNSET_VAR}}\ncontact:\n  email: ${{ALSO_UNSET}}\n")
 }
 
 #[test]
@@ -595,7 +590,10 @@ fn two_applies_at_once_on_one_tree_leave_a_whole_state_file() {
     let file = state_line(&first).1.expect("a state file");
     let text = std::fs::read_to_string(&file).expect("the state file");
     let parsed: serde_json::Value = serde_json::from_str(&text).expect("whole JSON");
-    assert_eq!(parsed["certificates"].as_object().map(|c| c.len()), Some(5));
+    assert_eq!(
+        parsed["certificates"].as_object().map(serde_json::Map::len),
+        Some(5)
+    );
     let leftovers: Vec<_> = std::fs::read_dir(file.parent().expect("a directory"))
         .expect("list")
         .filter_map(Result::ok)

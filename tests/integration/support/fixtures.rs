@@ -5,7 +5,7 @@
 /// Shared with the library's unit tests (`src/manifest/testing.rs`).
 pub const PROFILE: &str = include_str!("../../fixtures/profile.yaml");
 
-pub const CERTIFICATE: &str = r#"apiVersion: tccert/v1
+pub const CERTIFICATE: &str = r"apiVersion: tccert/v1
 kind: Certificate
 name: www
 certificate_id: abcb1234
@@ -13,4 +13,4 @@ profiles: [acme]
 domain: www.acme.example
 csr:
   type: online
-"#;
+";
