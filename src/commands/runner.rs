@@ -162,16 +162,21 @@ impl Runner {
         let signalled = Arc::clone(&self.signalled);
         self.handler = Some(tokio::spawn(async move {
             wait_for_signal().await;
+            // The runs are stopped before anyone is told: a command woken
+            // by `until_interrupted` may close the runner at once (on
+            // another worker thread), and the stops it reads then must
+            // already say `Interrupted` (else status exited 1, not 130).
+            match on {
+                OnSignal::Settle => runs
+                    .iter()
+                    .for_each(|run| run.stop(StopReason::Interrupted)),
+                OnSignal::CutOff => runs.iter().for_each(|run| run.cut_off_now()),
+            }
             flag.store(true, Ordering::SeqCst);
             signalled.send_replace(true);
-            match on {
-                OnSignal::Settle => {
-                    runs.iter()
-                        .for_each(|run| run.stop(StopReason::Interrupted));
-                    wait_for_signal().await;
-                    runs.iter().for_each(|run| run.cut_off_now());
-                }
-                OnSignal::CutOff => runs.iter().for_each(|run| run.cut_off_now()),
+            if matches!(on, OnSignal::Settle) {
+                wait_for_signal().await;
+                runs.iter().for_each(|run| run.cut_off_now());
             }
         }));
     }
