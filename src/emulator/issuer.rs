@@ -95,23 +95,34 @@ pub struct Issued {
     pub key_pem: Option<String>,
 }
 
+/// A self-signed CA that may sign leaves only (path length 0), with a new
+/// key: the emulator's issuing CA and the CA of its TLS identity.
+pub(super) fn self_signed_ca(
+    common_name: &str,
+    what: &str,
+) -> Result<CertifiedIssuer<'static, KeyPair>, String> {
+    let failed = |part: &str, error: rcgen::Error| format!("cannot make the {what}{part}: {error}");
+    let mut params =
+        CertificateParams::new(Vec::<String>::new()).map_err(|e| failed("'s parameters", e))?;
+    params
+        .distinguished_name
+        .push(DnType::CommonName, common_name);
+    params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    let key = KeyPair::generate().map_err(|e| failed("'s key", e))?;
+    CertifiedIssuer::self_signed(params, key).map_err(|e| failed("", e))
+}
+
 impl Issuer {
     pub fn new() -> Result<Self, String> {
-        let failed = |what: &str, error: rcgen::Error| format!("cannot make the {what}: {error}");
-        let mut params = CertificateParams::new(Vec::<String>::new())
-            .map_err(|e| failed("issuing CA's parameters", e))?;
-        params.distinguished_name.push(
-            DnType::CommonName,
+        let ca = self_signed_ca(
             "tccert emulator issuing CA (local testing only)",
-        );
-        params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-        params.key_usages = vec![
-            KeyUsagePurpose::KeyCertSign,
-            KeyUsagePurpose::CrlSign,
-            KeyUsagePurpose::DigitalSignature,
-        ];
-        let key = KeyPair::generate().map_err(|e| failed("issuing CA's key", e))?;
-        let ca = CertifiedIssuer::self_signed(params, key).map_err(|e| failed("issuing CA", e))?;
+            "issuing CA",
+        )?;
         Ok(Self { ca })
     }
 

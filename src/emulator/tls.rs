@@ -15,24 +15,10 @@ pub struct TlsIdentity {
 
 pub fn make_tls_identity() -> Result<TlsIdentity, String> {
     use rcgen::{
-        BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose,
-        IsCa, KeyPair, KeyUsagePurpose,
+        CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose,
     };
     let failed = |what: &str, error: rcgen::Error| format!("cannot make the {what}: {error}");
-    let mut ca_params =
-        CertificateParams::new(Vec::<String>::new()).map_err(|e| failed("CA's parameters", e))?;
-    ca_params.distinguished_name.push(
-        DnType::CommonName,
-        "tccert emulator CA (local testing only)",
-    );
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-    ca_params.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
-    let ca_key = KeyPair::generate().map_err(|e| failed("CA's key", e))?;
-    let ca = CertifiedIssuer::self_signed(ca_params, ca_key).map_err(|e| failed("CA", e))?;
+    let ca = super::issuer::self_signed_ca("tccert emulator CA (local testing only)", "CA")?;
     // `ssl.localhost` too: the official Node.js SDK takes the service name
     // from the endpoint's first label, so it must be pointed at a host
     // named `ssl.…` (docs/cli.md, "Official clients against the emulator").
