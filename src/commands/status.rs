@@ -81,10 +81,9 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
         .map(|(c, file)| Entry {
             name: c.name.clone(),
             // Read from the environment: a secret, shown as the mask.
-            certificate_id: if c.certificate_id.secret {
-                crate::secret::MASK.to_owned()
-            } else {
-                c.certificate_id.value.clone()
+            certificate_id: match c.id_or_placeholder() {
+                (_, true) => crate::secret::MASK.to_owned(),
+                (id, false) => id.to_owned(),
             },
             file: file.display().to_string(),
             account: c.account.clone(),
@@ -226,8 +225,8 @@ async fn read_all(
             let ids: Vec<(String, bool)> = indices
                 .iter()
                 .map(|&i| {
-                    let id = &certificates[i].0.certificate_id;
-                    (id.value.clone(), id.secret)
+                    let (id, secret) = certificates[i].0.id_or_placeholder();
+                    (id.to_owned(), secret)
                 })
                 .collect();
             lists.extend(indices.into_iter().zip(plan::list_chunks(&ids)));
@@ -249,7 +248,7 @@ async fn read_all(
         };
         let body = describe_body(certificate);
         let name = certificate.name.clone();
-        let id = certificate.certificate_id.value.clone();
+        let id = certificate.id_or_placeholder().0.to_owned();
         let list = lists.get(&i).cloned();
         let redactor = Arc::clone(redactor);
         tasks.spawn(async move {
