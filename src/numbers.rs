@@ -179,6 +179,21 @@ pub const WAIT_TIMEOUT: Number = Number {
     default: "3600",
 };
 
+/// `apply --restart-timeout`: how long a restart waits for the
+/// cancellation (and for a resubmit to take effect).
+pub const RESTART_TIMEOUT: Number = Number {
+    flag: "--restart-timeout",
+    env: None,
+    commands: "apply",
+    unit: "seconds",
+    range: Range::Real {
+        min: 0.0,
+        min_included: false,
+        max: 2_592_000.0,
+    },
+    default: "600",
+};
+
 /// `emulator --issue-after`: seconds from an order to issuance.
 pub const ISSUE_AFTER: Number = Number {
     flag: "--issue-after",
@@ -209,9 +224,10 @@ pub const CANCEL_AFTER: Number = Number {
 };
 
 /// Every number above, in the order the documentation lists them.
-pub const ALL: [Number; 13] = [
+pub const ALL: [Number; 14] = [
     RATE,
     TIMEOUT,
+    RESTART_TIMEOUT,
     INTERVAL,
     WAIT_TIMEOUT,
     MAX_INPUT_BYTES,
@@ -418,6 +434,11 @@ pub fn parse_clock_offset(text: &str) -> Result<i64, String> {
 /// `status --interval`.
 pub fn parse_interval(text: &str) -> Result<f64, String> {
     INTERVAL.real(text)
+}
+
+/// `apply --restart-timeout`.
+pub fn parse_restart_timeout(text: &str) -> Result<f64, String> {
+    RESTART_TIMEOUT.real(text)
 }
 
 /// `status --wait-timeout`.

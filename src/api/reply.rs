@@ -249,3 +249,38 @@ mod tests {
         assert!(ListPaging::default().take(&object(json!({}))).is_err());
     }
 }
+
+/// What `CreateCertificate` answered (official model
+/// `CreateCertificateResponseParams`: `CertificateIds`, `DealIds`, string
+/// arrays). A missing list reads as empty: the caller checks that exactly
+/// one certificate was bought.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Bought {
+    pub certificate_ids: Vec<String>,
+    pub deal_ids: Vec<String>,
+}
+
+impl Bought {
+    pub fn from_response(response: &Map<String, Json>) -> Self {
+        let strings = |name: &str| -> Vec<String> {
+            response
+                .get(name)
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Json::as_str)
+                .map(str::to_owned)
+                .collect()
+        };
+        Self {
+            certificate_ids: strings("CertificateIds"),
+            deal_ids: strings("DealIds"),
+        }
+    }
+}
+
+/// A write's Boolean answer: `CancelAuditCertificate`'s `Result`,
+/// `UploadConfirmLetter`'s `IsSuccess`. Only `true` is success.
+pub fn flag(response: &Map<String, Json>, name: &str) -> bool {
+    response.get(name).and_then(Json::as_bool) == Some(true)
+}

@@ -16,7 +16,7 @@ use serde_json::{Map, Value as Json};
 
 use crate::api::action::Action;
 use crate::api::param::Param;
-use crate::certificate::{Api, Certificate, CompanyType, Csr};
+use crate::certificate::{Api, CERTIFICATE_TAG, Certificate, CompanyType, Csr};
 use crate::field::Field;
 use crate::secret::MASK;
 
@@ -373,6 +373,49 @@ pub fn tag_list_body(tag: &str, value: &str, offset: u64) -> Body {
         false,
     );
     body
+}
+
+/// The body of an action that takes the certificate's id alone
+/// (`CancelAuditCertificate`, `ModifyCertificateResubmit`).
+pub fn id_body(certificate: &Certificate) -> Body {
+    let mut body = Body::default();
+    let (id, secret) = certificate.id_or_placeholder();
+    body.push(Param::CertificateId.successor_name(), id, secret);
+    body
+}
+
+/// The body of `CreateCertificate` for a certificate's `purchase:`:
+/// `ProductId`, `DomainNum`, `TimeSpan`, `AutoVoucher` (always sent: the
+/// API's default is 1, vouchers used) and `Tags`, [`CERTIFICATE_TAG`] =
+/// the certificate's name first, then the manifest's own tags. `None` for a
+/// certificate without `purchase`.
+pub fn purchase_body(certificate: &Certificate) -> Option<Body> {
+    let purchase = certificate.purchase.as_ref()?;
+    let mut body = Body::default();
+    body.push("ProductId", purchase.product.value, purchase.product.secret);
+    body.push("DomainNum", purchase.domain_count, false);
+    body.push("TimeSpan", purchase.years, false);
+    body.push("AutoVoucher", u64::from(purchase.vouchers), false);
+    let tags: Vec<Json> = std::iter::once((CERTIFICATE_TAG, certificate.name.as_str()))
+        .chain(purchase.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .map(|(key, value)| serde_json::json!({ "TagKey": key, "TagValue": value }))
+        .collect();
+    body.push("Tags", tags, false);
+    Some(body)
+}
+
+/// The body of `UploadConfirmLetter`: the id and the letter, base64.
+/// `None` for a certificate without `confirm_letter`.
+pub fn confirm_letter_body(certificate: &Certificate) -> Option<Body> {
+    use base64::Engine as _;
+    let letter = certificate.confirm_letter.as_ref()?;
+    let mut body = id_body(certificate);
+    body.push(
+        "ConfirmLetter",
+        base64::engine::general_purpose::STANDARD.encode(&letter.bytes),
+        false,
+    );
+    Some(body)
 }
 
 #[cfg(test)]

@@ -26,8 +26,14 @@ pub const EXPIRED: u64 = 3;
 /// "DNS record added" (已添加DNS记录): domain validation under way.
 pub const DNS_RECORD_ADDED: u64 = 4;
 
+/// "Order being cancelled" (订单取消中): after `CancelAuditCertificate`.
+pub const CANCELLING: u64 = 6;
+
 /// "Cancelled" (已取消).
 pub const CANCELLED: u64 = 7;
+
+/// "Being revoked" (证书吊销中).
+pub const REVOKING: u64 = 9;
 
 /// "Revoked" (已吊销).
 pub const REVOKED: u64 = 10;

@@ -334,13 +334,25 @@ pub struct RunArgs {
     #[arg(
         long,
         value_name = "FILE",
-        conflicts_with_all = ["paths", "target", "commit", "resubmit", "api", "deep"]
+        conflicts_with_all = ["paths", "target", "commit", "resubmit", "api", "deep", "restart"]
     )]
     pub plan: Option<PathBuf>,
 
     /// (apply) Do not ask for confirmation on a terminal: send at once.
     #[arg(long)]
     pub auto_approve: bool,
+
+    /// Let apply buy the certificates with `purchase:` that no certificate carries the tag of (CreateCertificate); needed on both `plan --out` and `apply --plan`.
+    #[arg(long)]
+    pub allow_purchase: bool,
+
+    /// Restart this certificate (a name or a glob; repeatable) when its information is with the CA and differs: cancel the review, wait, resubmit, submit and order (recorded in a saved plan).
+    #[arg(long, value_name = "NAME")]
+    pub restart: Vec<String>,
+
+    /// (apply) How long a restart waits for the cancellation, in seconds [default: 600].
+    #[arg(long, value_name = "SECONDS", value_parser = numbers::parse_restart_timeout)]
+    pub restart_timeout: Option<f64>,
 }
 
 /// How `status` and `import` reach the API: the connection flags of plan.

@@ -25,6 +25,13 @@ pub enum CommandError {
         if names.len() == 1 { "that name" } else { "those names" }
     )]
     UnknownResubmit { names: Vec<String> },
+    /// `--restart` patterns that match no certificate.
+    #[error(
+        "--restart {}: no certificate has {}",
+        names.join(", --restart "),
+        if names.len() == 1 { "that name" } else { "those names" }
+    )]
+    UnknownRestart { names: Vec<String> },
     /// `--target` patterns that match no certificate.
     #[error(
         "--target {}: no certificate has {}; nothing was sent",

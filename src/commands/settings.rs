@@ -43,6 +43,13 @@ impl RunFlags {
                         .into(),
             });
         }
+        if mode == Mode::Plan && args.restart_timeout.is_some() {
+            return Err(CommandError::Usage {
+                message:
+                    "--restart-timeout is for apply (a restart waits there); plan sends nothing"
+                        .into(),
+            });
+        }
         if let Some(path) = &args.json_out {
             check_json_out(path, files)?;
         }

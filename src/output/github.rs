@@ -111,6 +111,7 @@ pub fn github_report(
         let (level, what) = match (r.outcome, mode) {
             (Outcome::Failed, _) => ("error", "failed"),
             (Outcome::Unknown, _) => ("error", "outcome unknown"),
+            (Outcome::Partial, _) => ("error", "partly written"),
             (Outcome::Stale, _) => ("error", "stale"),
             (Outcome::Drift, Mode::Apply) => ("error", "drifted"),
             (Outcome::Drift, Mode::Plan) => ("warning", "drifted"),

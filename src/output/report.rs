@@ -47,6 +47,10 @@ pub fn detail(report: &CertificateReport) -> String {
             parts.push(format!("via {}", report.api));
         }
     }
+    if matches!(report.outcome, Outcome::Partial | Outcome::Unknown) && !report.writes.is_empty() {
+        let writes: Vec<&str> = report.writes.iter().map(|w| w.as_str()).collect();
+        parts.push(format!("landed: {}", writes.join(", ")));
+    }
     if let Some(error) = &report.error {
         // The API's words, and a code that could be anything on the wire.
         parts.push(format!(
@@ -183,7 +187,9 @@ pub fn summary_line(mode: Mode, reports: &[CertificateReport]) -> String {
         .filter(|o| mode == Mode::Plan || **o != Outcome::Planned)
         .filter(|o| mode == Mode::Apply || !matches!(o, Outcome::Submitted | Outcome::Committed))
         // Rare outcomes are named only when they happened (JSON always has them).
-        .filter(|o| !matches!(o, Outcome::Unknown | Outcome::Stale) || counts[o] > 0)
+        .filter(|o| {
+            !matches!(o, Outcome::Unknown | Outcome::Stale | Outcome::Partial) || counts[o] > 0
+        })
         .map(|o| format!("{} {}", counts[o], o.as_str().replace('_', " ")))
         .collect();
     format!(
@@ -214,7 +220,7 @@ fn outcome_paint(cell: &str) -> Option<Paint> {
     match cell.trim_end() {
         "submitted" | "committed" => Some(Paint::Green),
         "planned" | "drift" | "skipped" => Some(Paint::Yellow),
-        "failed" | "unknown" | "stale" => Some(Paint::Red),
+        "failed" | "unknown" | "stale" | "partial" => Some(Paint::Red),
         _ => None,
     }
 }
@@ -354,7 +360,13 @@ pub fn to_json(reports: &[CertificateReport], stops: &[Stop]) -> Json {
                 "result": r.outcome.as_str(),
                 "api": r.api.name(),
                 "account": r.account,
+                "writes": r.writes.iter().map(|w| w.as_str()).collect::<Vec<_>>(),
             });
+            if r.actions
+                .contains(&crate::api::action::Action::CreateCertificate)
+            {
+                object["deal_ids"] = json!(r.deal_ids);
+            }
             if !r.drift.is_empty() {
                 object["drift"] = json!(r.drift);
             }
@@ -425,8 +437,10 @@ mod tests {
         let value = to_json(&[report("a", Outcome::Submitted), drifted], &[]);
         assert_eq!(
             value["summary"],
-            json!({"submitted": 1, "committed": 0, "planned": 0, "in_sync": 0, "drift": 1, "skipped": 0, "failed": 0, "unknown": 0, "stale": 0})
+            json!({"submitted": 1, "committed": 0, "planned": 0, "in_sync": 0, "drift": 1, "skipped": 0, "failed": 0, "unknown": 0, "stale": 0, "partial": 0})
         );
+        assert_eq!(value["certificates"][0]["writes"], json!([]));
+        assert!(value["certificates"][0].get("deal_ids").is_none());
         assert!(value["certificates"][0].get("drift").is_none());
         assert!(value["certificates"][0].get("error").is_none());
         assert_eq!(

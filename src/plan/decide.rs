@@ -204,11 +204,11 @@ pub(super) fn comparison_notes(live: &Live, desired: &Body) -> Option<String> {
 /// then `ModifyCertificateResubmit`, at exactly these statuses) and the
 /// information sent again; once issued
 /// or reissuing (1, 11) only the manifest can move.
-pub fn drift_note(status: u64) -> String {
+pub fn drift_note(status: u64, name: &str) -> String {
     let manifest = "change the manifest back to the live values";
     match status {
         0 | 4 | 8 => format!(
-            "the information is with the CA (status {status}, {}), so nothing can be sent: {manifest}, or cancel the review in the Tencent Cloud console so that the information can be submitted again, then apply again",
+            "the information is with the CA (status {status}, {}), so nothing can be sent: {manifest}, or apply with --restart {name} to cancel the review, resubmit and submit the information again",
             status::short_name(status)
         ),
         _ => format!(
@@ -380,12 +380,13 @@ mod tests {
     #[test]
     fn drift_says_what_can_be_done() {
         for status in [0, 4, 8] {
-            let note = drift_note(status);
+            let note = drift_note(status, "www");
             assert!(note.contains("cancel the review"), "{note}");
+            assert!(note.contains("--restart www"), "{note}");
             assert!(note.contains("change the manifest back"), "{note}");
         }
         for status in [1, 11] {
-            let note = drift_note(status);
+            let note = drift_note(status, "www");
             assert!(!note.contains("cancel"), "{note}");
             assert!(note.contains("change the manifest back"), "{note}");
         }

@@ -48,5 +48,5 @@ pub mod saved;
 pub mod step;
 
 pub use decide::{Decision, Live, decide};
-pub use outcome::{CertificateReport, Mode, Outcome, Stop, StopReason, Whose};
+pub use outcome::{CertificateReport, Mode, Outcome, Stop, StopReason, Whose, Write};
 pub use run::{ListChunk, Listed, OnDone, Options, Run, list_chunks, run, run_all, stops};

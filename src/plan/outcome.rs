@@ -37,10 +37,13 @@ pub enum Outcome {
     Unknown,
     /// `apply --plan`: the certificate moved since the plan; nothing sent.
     Stale,
+    /// A write landed in this run, and a later step failed: `failed` keeps
+    /// meaning nothing was written (the landed writes are in `writes`).
+    Partial,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 9] = [
+    pub const ALL: [Outcome; 10] = [
         Outcome::Submitted,
         Outcome::Committed,
         Outcome::Planned,
@@ -50,6 +53,7 @@ impl Outcome {
         Outcome::Failed,
         Outcome::Unknown,
         Outcome::Stale,
+        Outcome::Partial,
     ];
 
     /// The results that carry `changes` (docs/cli.md "JSON output"): what
@@ -57,7 +61,11 @@ impl Outcome {
     pub fn has_changes(self) -> bool {
         matches!(
             self,
-            Outcome::Planned | Outcome::Submitted | Outcome::Committed | Outcome::Drift
+            Outcome::Planned
+                | Outcome::Submitted
+                | Outcome::Committed
+                | Outcome::Drift
+                | Outcome::Partial
         )
     }
 
@@ -72,6 +80,60 @@ impl Outcome {
             Outcome::Failed => "failed",
             Outcome::Unknown => "unknown",
             Outcome::Stale => "stale",
+            Outcome::Partial => "partial",
+        }
+    }
+}
+
+/// A write that landed in a run, as the JSON `writes` list names it, in
+/// the order a certificate's life takes them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Write {
+    /// `CreateCertificate`.
+    Purchase,
+    /// `SubmitCertificateInformation` or `CertificateInfoSubmit`.
+    Submit,
+    /// `CertificateOrderSubmit`.
+    Order,
+    /// `CancelAuditCertificate`.
+    Cancel,
+    /// `ModifyCertificateResubmit`.
+    Resubmit,
+    /// `UploadConfirmLetter`.
+    Letter,
+    /// `CompleteCertificate`.
+    Complete,
+}
+
+impl Write {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Write::Purchase => "purchase",
+            Write::Submit => "submit",
+            Write::Order => "order",
+            Write::Cancel => "cancel",
+            Write::Resubmit => "resubmit",
+            Write::Letter => "letter",
+            Write::Complete => "complete",
+        }
+    }
+
+    /// The write an action makes; `None` for a read.
+    pub fn of(action: Action) -> Option<Write> {
+        match action {
+            Action::CreateCertificate => Some(Write::Purchase),
+            Action::SubmitCertificateInformation | Action::CertificateInfoSubmit => {
+                Some(Write::Submit)
+            }
+            Action::CertificateOrderSubmit => Some(Write::Order),
+            Action::CancelAuditCertificate => Some(Write::Cancel),
+            Action::ModifyCertificateResubmit => Some(Write::Resubmit),
+            Action::UploadConfirmLetter => Some(Write::Letter),
+            Action::CompleteCertificate => Some(Write::Complete),
+            Action::DescribeCertificateDetail
+            | Action::DescribeCertificates
+            | Action::CheckCertificateDomainVerification
+            | Action::DownloadCertificate => None,
         }
     }
 }
@@ -106,6 +168,10 @@ pub struct CertificateReport {
     /// For a write decided (planned or sent): the digests a saved plan
     /// records (`plan --out`, [`super::saved`]).
     pub digests: Option<Digests>,
+    /// The writes that landed in this run, in the order they landed.
+    pub writes: Vec<Write>,
+    /// A purchase: `CreateCertificate`'s `DealIds` (the orders it paid).
+    pub deal_ids: Vec<String>,
 }
 
 /// Why the run stopped early, if it did.
@@ -191,7 +257,25 @@ impl CertificateReport {
             notes: Vec::new(),
             account: certificate.account.clone(),
             digests: None,
+            writes: Vec::new(),
+            deal_ids: Vec::new(),
         }
+    }
+
+    /// Records a write that landed.
+    pub(super) fn landed(&mut self, action: Action) {
+        if let Some(write) = Write::of(action) {
+            self.writes.push(write);
+        }
+    }
+
+    /// The outcome as reported: a failure after a landed write is
+    /// `partial` (`failed` means nothing was written for the certificate).
+    pub(super) fn finish(mut self) -> Self {
+        if self.outcome == Outcome::Failed && !self.writes.is_empty() {
+            self.outcome = Outcome::Partial;
+        }
+        self
     }
 
     pub(super) fn fail(&mut self, error: &CallError) {
@@ -231,6 +315,8 @@ impl CertificateReport {
             notes: Vec::new(),
             account: None,
             digests: None,
+            writes: Vec::new(),
+            deal_ids: Vec::new(),
         }
     }
 }

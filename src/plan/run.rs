@@ -27,7 +27,7 @@ use super::outcome::{CertificateReport, Mode, Outcome, Stop, StopReason, Whose};
 use super::pace::{Backoff, Pacer};
 use super::retry::{self, CallKind, Next};
 use super::saved::{self, Digests, Expected};
-use super::step::{Read, Step, StepOptions, Then, order_not_sent, step};
+use super::step::{Read, RestartPhase, Step, StepOptions, Then, order_not_sent, step};
 use crate::api::action::Action;
 use crate::api::error::ApiError;
 use crate::api::error::CallError;
@@ -68,6 +68,14 @@ pub struct Options {
     /// `--deep`: read every certificate's detail, as before the bulk list
     /// (docs/cli.md, "Reading a fleet in bulk"), and compare issued ones.
     pub deep: bool,
+    /// `--allow-purchase`: apply may buy (`CreateCertificate`).
+    pub allow_purchase: bool,
+    /// `--restart`: certificates (by name) whose review may be cancelled
+    /// and their information submitted again.
+    pub restart: BTreeSet<String>,
+    /// `--restart-timeout`: how long a restart waits for the cancellation
+    /// (and for a resubmit to leave 7 or 2).
+    pub restart_timeout: Duration,
 }
 
 impl Default for Options {
@@ -84,9 +92,15 @@ impl Default for Options {
             values: Values::Shown,
             saved: BTreeMap::new(),
             deep: false,
+            allow_purchase: false,
+            restart: BTreeSet::new(),
+            restart_timeout: Duration::from_secs(600),
         }
     }
 }
+
+/// `--restart-timeout`'s default, in seconds.
+pub const DEFAULT_RESTART_TIMEOUT_SECONDS: f64 = 600.0;
 
 /// At most this many certificate ids in one `DescribeCertificates` call
 /// (`CertIds`). The API documents no limit of its own for `CertIds`; 100
@@ -216,8 +230,9 @@ struct StopState {
 
 /// How one write ended.
 enum Written {
-    /// The server accepted it, or reads showed it in place.
-    Done,
+    /// The server accepted it (its reply), or reads showed it in place
+    /// (`None`).
+    Done(Option<Map<String, Json>>),
     /// Certainly not in place (refused, or never sent).
     Failed(CallError),
     /// Sent, and neither a reply nor the reads could tell whether it took
@@ -299,10 +314,17 @@ impl<T: Transport> Run<T> {
             Action::CertificateInfoSubmit,
             Mutex::new(Pacer::new(options.write_rate)),
         );
-        pacers.insert(
+        // Every write action on its own pacer (each has its own limit per
+        // account, docs/api.md §3).
+        for action in [
             Action::CertificateOrderSubmit,
-            Mutex::new(Pacer::new(options.write_rate)),
-        );
+            Action::CreateCertificate,
+            Action::CancelAuditCertificate,
+            Action::ModifyCertificateResubmit,
+            Action::UploadConfirmLetter,
+        ] {
+            pacers.insert(action, Mutex::new(Pacer::new(options.write_rate)));
+        }
         Arc::new(Self {
             transport,
             pacers,
@@ -420,71 +442,47 @@ impl<T: Transport> Run<T> {
         }
     }
 
-    /// Reconciles one certificate. With `list` (and no `--deep`), the bulk
-    /// list's status decides first: only the statuses that need it
-    /// ([`needs_detail`]) and a certificate the list did not return are read
-    /// in detail; every write follows this certificate's own detail read.
-    pub async fn reconcile(
-        &self,
-        certificate: &Certificate,
-        list: Option<&ListChunk>,
-    ) -> CertificateReport {
-        if certificate.certificate_id.is_some() {
-            return self.reconcile_known(certificate, list).await;
-        }
-        // `purchase:` and no id: the certificate is the one its tag names.
-        let mut report = CertificateReport::new(certificate);
-        match self.find_by_tag(certificate).await {
-            Err(error) => report.fail(&error),
-            Ok(Tagged::One(item)) => {
-                let span = certificate
-                    .purchase
-                    .as_ref()
-                    .map_or(certificate.span, |p| p.span);
-                let found = certificate.with_found_id(item.certificate_id, span);
-                let mut report = self.reconcile_known(&found, None).await;
-                report.notes.insert(
-                    0,
-                    format!("found by its tag {CERTIFICATE_TAG}={}", certificate.name),
-                );
-                return report;
-            }
-            Ok(Tagged::Many(ids)) => {
-                report.error = Some(ApiError::local(
-                    identity::TAGGED_TWICE,
-                    identity::tagged_twice_message(&certificate.name, &ids),
-                ));
-            }
-            Ok(Tagged::Nothing) => self.to_buy(certificate, &mut report),
-        }
-        report
-    }
-
-    /// A certificate with `purchase:` that its account does not hold yet.
-    fn to_buy(&self, certificate: &Certificate, report: &mut CertificateReport) {
-        report.actions.push(Action::CreateCertificate);
-        report.notes.push(format!(
-            "no certificate carries the tag {CERTIFICATE_TAG}={}: it is to be bought (a certificate renamed before it has a certificate_id is bought anew)",
-            certificate.name
-        ));
-        match self.options.mode {
-            Mode::Plan => report.outcome = Outcome::Planned,
-            Mode::Apply => {
-                report.error = Some(ApiError::local(
-                    "tccert.PurchaseNotAllowed",
-                    "buying needs --allow-purchase; nothing was bought",
-                ));
-            }
-        }
-    }
-
-    /// Reconciles a certificate whose id is known.
+    /// Reconciles a certificate whose id is known, continuing `report`
+    /// (a purchase's, or a new one). With `--restart`, each step of the
+    /// restart is followed by a new read and a new step, until the
+    /// certificate is submitted and ordered, or a step ends the run for it.
     async fn reconcile_known(
         &self,
         certificate: &Certificate,
         list: Option<&ListChunk>,
+        mut report: CertificateReport,
     ) -> CertificateReport {
-        let mut report = CertificateReport::new(certificate);
+        let mut restart = if self.options.restart.contains(&certificate.name) {
+            RestartPhase::On
+        } else {
+            RestartPhase::Off
+        };
+        let mut list = list;
+        // `apply --plan` checks the first step only: what the plan planned.
+        let mut saved = self.options.saved.get(&certificate.name);
+        loop {
+            match self
+                .reconcile_once(certificate, list, &mut report, restart, saved)
+                .await
+            {
+                Some(next) => restart = next,
+                None => return report,
+            }
+            list = None;
+            saved = None;
+        }
+    }
+
+    /// One read, one step, and its writes. `Some(phase)`: a restart step
+    /// landed, read and step again in that phase.
+    async fn reconcile_once(
+        &self,
+        certificate: &Certificate,
+        list: Option<&ListChunk>,
+        report: &mut CertificateReport,
+        restart: RestartPhase,
+        saved: Option<&Expected>,
+    ) -> Option<RestartPhase> {
         let listed = match list {
             Some(chunk) if !self.options.deep => {
                 chunk.listed(self, certificate.id_or_placeholder().0).await
@@ -504,35 +502,37 @@ impl<T: Transport> Run<T> {
             ),
             Listed::Stopped(error) => {
                 report.fail(&error);
-                return report;
+                return None;
             }
             Listed::Found(_) | Listed::Missing | Listed::Unread => {
                 match self.describe(certificate, Purpose::Work).await {
                     Ok(live) => (live, true),
                     Err(error) => {
                         report.fail(&error);
-                        return report;
+                        return None;
                     }
                 }
             }
         };
-        report.status = Some(live.status);
+        report.status.get_or_insert(live.status);
         let action = submit_action(certificate);
         let body = submit_body(certificate);
         // What SubmittedData shows once the body is in place: the comparison
         // for drift, for "in sync" and for settling an unknown outcome.
         let desired = submitted_view(certificate, &body);
         let digests = Digests {
-            body: saved::body_digest(action, &body, &order_body(certificate)),
+            body: saved::certificate_body_digest(certificate),
             live: saved::live_digest(&live, &desired),
         };
         let options = StepOptions {
             commit: certificate.commit || self.options.commit_all,
             resubmit: self.options.resubmit.contains(&certificate.name),
-            saved: self.options.saved.get(&certificate.name),
+            saved,
             submit_action: action,
             digests: &digests,
             mode: self.options.mode,
+            restart,
+            letter: certificate.confirm_letter.is_some(),
         };
         let read = Read {
             live: &live,
@@ -540,16 +540,26 @@ impl<T: Transport> Run<T> {
         };
         let Step { notes, then } = step(read, &desired, &options);
         report.notes.extend(notes);
-        let (submit, order, send) = match then {
+        let (submit, order, letter, send) = match then {
             Then::Write {
                 submit,
                 order,
+                letter,
                 send,
-            } => (submit, order, send),
+            } => (submit, order, letter, send),
+            Then::Restart { next, send } => {
+                report.actions.extend(next.actions(action));
+                report.digests = Some(digests);
+                if !send {
+                    report.outcome = Outcome::Planned;
+                    return None;
+                }
+                return self.restart_step(certificate, next, &live, report).await;
+            }
             Then::Stale { why } => {
                 report.outcome = Outcome::Stale;
                 report.notes.push(why);
-                return report;
+                return None;
             }
             Then::InSync { note, unverifiable } => {
                 report.outcome = Outcome::InSync;
@@ -557,25 +567,27 @@ impl<T: Transport> Run<T> {
                 if unverifiable {
                     report.notes.extend(unverifiable_note(certificate, &body));
                 }
-                return report;
+                return None;
             }
             Then::Drift { fields } => {
                 report.outcome = Outcome::Drift;
                 report.drift = fields;
                 report.changes = self.changes(certificate, &live, &desired);
-                report.notes.push(drift_note(live.status));
+                report
+                    .notes
+                    .push(drift_note(live.status, &certificate.name));
                 report.notes.extend(unverifiable_note(certificate, &body));
-                return report;
+                return None;
             }
             Then::Failed { code, message } => {
                 report.outcome = Outcome::Failed;
                 report.error = Some(ApiError::local(code, message));
-                return report;
+                return None;
             }
             Then::Skipped { warning } => {
                 report.outcome = Outcome::Skipped;
                 report.notes.push(warning);
-                return report;
+                return None;
             }
         };
         if submit {
@@ -588,10 +600,14 @@ impl<T: Transport> Run<T> {
         if order {
             report.actions.push(Action::CertificateOrderSubmit);
         }
+        let letter_now = letter && !submit && !order;
+        if letter_now {
+            report.actions.push(Action::UploadConfirmLetter);
+        }
         report.digests = Some(digests);
         if !send {
             report.outcome = Outcome::Planned;
-            return report;
+            return None;
         }
         if submit {
             let landed = |live: &Live| differences(live.submitted.as_ref(), &desired).is_empty();
@@ -599,15 +615,18 @@ impl<T: Transport> Run<T> {
                 .write(action, &body, certificate, landed, &mut report.notes)
                 .await
             {
-                Written::Done => report.outcome = Outcome::Submitted,
+                Written::Done(_) => {
+                    report.landed(action);
+                    report.outcome = Outcome::Submitted;
+                }
                 Written::Failed(error) => {
-                    self.settle_conflict(certificate, &desired, &error, &mut report)
+                    self.settle_conflict(certificate, &desired, &error, report)
                         .await;
-                    return report;
+                    return None;
                 }
                 Written::Unknown(error) => {
                     report.unknown(action, &error);
-                    return report;
+                    return None;
                 }
             }
         }
@@ -617,7 +636,7 @@ impl<T: Transport> Run<T> {
                     "{} not sent: the run stopped after the information was submitted; apply again to commit",
                     Action::CertificateOrderSubmit
                 ));
-                return report;
+                return None;
             }
             let landed = |live: &Live| live.status != PENDING_SUBMISSION;
             match self
@@ -630,22 +649,34 @@ impl<T: Transport> Run<T> {
                 )
                 .await
             {
-                Written::Done => report.outcome = Outcome::Committed,
+                Written::Done(_) => {
+                    report.landed(Action::CertificateOrderSubmit);
+                    report.outcome = Outcome::Committed;
+                }
                 // The submit landed and the order certainly did nothing (the
                 // run stopped before sending it, or it never left: connection
                 // refused): the information is in place, so the certificate is
                 // `submitted`, not `failed` (docs/cli.md "Interrupts").
-                Written::Failed(error) => match order_not_sent(submit, &error) {
-                    Some(note) => report.notes.push(note),
-                    None => {
-                        self.settle_conflict(certificate, &desired, &error, &mut report)
-                            .await;
+                Written::Failed(error) => {
+                    match order_not_sent(submit, &error) {
+                        Some(note) => report.notes.push(note),
+                        None => {
+                            self.settle_conflict(certificate, &desired, &error, report)
+                                .await;
+                        }
                     }
-                },
-                Written::Unknown(error) => report.unknown(Action::CertificateOrderSubmit, &error),
+                    return None;
+                }
+                Written::Unknown(error) => {
+                    report.unknown(Action::CertificateOrderSubmit, &error);
+                    return None;
+                }
             }
         }
-        report
+        if letter {
+            self.upload_letter(certificate, letter_now, report).await;
+        }
+        None
     }
 
     /// The changes from `live` to `desired`, with any secret this run knows
@@ -785,6 +816,9 @@ pub const INTERNAL: &str = "tccert.Internal";
 
 #[path = "run_send.rs"]
 mod send;
+
+#[path = "run_lifecycle.rs"]
+mod lifecycle;
 
 #[cfg(test)]
 use super::decide::ISSUED_NOT_COMPARED;

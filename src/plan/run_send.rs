@@ -298,13 +298,42 @@ impl<T: Transport> Run<T> {
         landed: impl Fn(&Live) -> bool,
         notes: &mut Vec<String>,
     ) -> Written {
+        self.write_sent(action, body, certificate, landed, notes, false)
+            .await
+    }
+
+    /// A write sent at most once after it may have been carried out (the
+    /// restart's steps, the letter): as [`Self::write`], but reads that show
+    /// it absent leave it `unknown` instead of sending it again. A request
+    /// that certainly did nothing (throttled, never sent) is still retried.
+    pub(super) async fn write_once(
+        &self,
+        action: Action,
+        body: &Body,
+        certificate: &Certificate,
+        landed: impl Fn(&Live) -> bool,
+        notes: &mut Vec<String>,
+    ) -> Written {
+        self.write_sent(action, body, certificate, landed, notes, true)
+            .await
+    }
+
+    async fn write_sent(
+        &self,
+        action: Action,
+        body: &Body,
+        certificate: &Certificate,
+        landed: impl Fn(&Live) -> bool,
+        notes: &mut Vec<String>,
+        once: bool,
+    ) -> Written {
         let mut attempt = 1;
         loop {
             let sent = self
                 .call(action, body, &certificate.name, attempt, Purpose::Work)
                 .await;
             let error = match sent.result {
-                Ok(_) => return Written::Done,
+                Ok(reply) => return Written::Done(Some(reply)),
                 Err(error) => error,
             };
             match self.after_error(&error, CallKind::Write, attempt, sent.connect_failures) {
@@ -325,9 +354,16 @@ impl<T: Transport> Run<T> {
                                 "{action}: {}; a read showed the write in place",
                                 error.code()
                             ));
-                            return Written::Done;
+                            return Written::Done(None);
                         }
                         Settled::Unknown => return Written::Unknown(error),
+                        Settled::Absent if once => {
+                            notes.push(format!(
+                                "{action}: {}; reads did not show it in place, and it is not sent twice in a run",
+                                error.code()
+                            ));
+                            return Written::Unknown(error);
+                        }
                         Settled::Absent if !self.options.backoff.allows(attempt) => {
                             return Written::Failed(error);
                         }

@@ -1450,7 +1450,7 @@ async fn a_saved_plan_refuses_a_certificate_the_list_shows_moved() {
             .iter()
             .map(|a| a.name().to_string())
             .collect(),
-        status: report.status.unwrap(),
+        status: report.status,
         digests: report.digests.clone().unwrap(),
     };
     let mut apply_options = options();

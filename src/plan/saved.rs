@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 use super::decide::Live;
 use super::outcome::{CertificateReport, Outcome};
 use crate::api::action::Action;
-use crate::api::request::{Body, Secrets, order_body, submit_action, submit_body};
+use crate::api::request::{Body, Secrets, order_body, purchase_body, submit_action, submit_body};
 use crate::certificate::Certificate;
 
 /// The `format` of every plan file.
@@ -75,6 +75,13 @@ pub struct SavedPlan {
     /// did; without it, apply lists them in bulk first, as plan did.
     #[serde(default)]
     pub deep: bool,
+    /// `--allow-purchase` at plan: apply buys only when both the plan and
+    /// its own command line allow it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_purchase: bool,
+    /// `--restart`, as given to plan.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub restart: Vec<String>,
     /// The certificates plan would write, in the report's order.
     pub certificates: Vec<PlannedCertificate>,
     /// The certificates plan found drifted (by name): `apply --plan` exits
@@ -91,8 +98,9 @@ pub struct PlannedCertificate {
     pub file: PathBuf,
     /// The writes, in order, by action name.
     pub actions: Vec<String>,
-    /// The live status plan read.
-    pub status: u64,
+    /// The live status plan read; null for a certificate to buy (nothing
+    /// carried its tag).
+    pub status: Option<u64>,
     /// [`body_digest`] of what would be sent.
     pub body_digest: String,
     /// [`live_digest`] of what plan read.
@@ -110,7 +118,8 @@ pub use super::outcome::Digests;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Expected {
     pub actions: Vec<String>,
-    pub status: u64,
+    /// `None`: a purchase was planned.
+    pub status: Option<u64>,
     pub digests: Digests,
 }
 
@@ -133,10 +142,11 @@ impl Expected {
         if now.body != self.digests.body {
             return Some(BODY_CHANGED.into());
         }
-        if status != self.status {
+        if Some(status) != self.status {
             return Some(format!(
                 "the live status is {status}, the plan read {}; nothing sent, plan again",
                 self.status
+                    .map_or("none (a purchase)".to_string(), |s| s.to_string())
             ));
         }
         if now.live != self.digests.live {
@@ -239,13 +249,31 @@ pub fn live_digest(live: &Live, desired: &Body) -> String {
     sha256(&canonical(&value))
 }
 
-/// [`body_digest`] of what a certificate would send now.
+/// [`body_digest`] of what a certificate would send now. For a
+/// certificate with `purchase` the id is left out (the one found by its tag
+/// is not the manifest's, and a plan made before the purchase has none),
+/// and what `CreateCertificate` would send is part of the digest.
 pub fn certificate_body_digest(certificate: &Certificate) -> String {
-    body_digest(
-        submit_action(certificate),
-        &submit_body(certificate),
-        &order_body(certificate),
-    )
+    let Some(purchase) = purchase_body(certificate) else {
+        return body_digest(
+            submit_action(certificate),
+            &submit_body(certificate),
+            &order_body(certificate),
+        );
+    };
+    let unbought = Certificate {
+        certificate_id: None,
+        ..certificate.clone()
+    };
+    let value = serde_json::json!({
+        "submit": body_digest(
+            submit_action(&unbought),
+            &submit_body(&unbought),
+            &order_body(&unbought),
+        ),
+        "purchase": Json::Object(purchase.to_json(Secrets::Mask)),
+    });
+    sha256(&canonical(&value))
 }
 
 /// The note of a certificate whose own request body changed since the plan.
@@ -411,11 +439,13 @@ mod tests {
             resubmit: vec![],
             target: vec!["w*".into()],
             deep: false,
+            allow_purchase: false,
+            restart: Vec::new(),
             certificates: vec![PlannedCertificate {
                 name: "www".into(),
                 file: "manifests/www.yaml".into(),
                 actions: vec!["SubmitCertificateInformation".into()],
-                status: 5,
+                status: Some(5),
                 body_digest: sha256("b"),
                 live_digest: sha256("l"),
                 account: None,
@@ -611,7 +641,7 @@ mod tests {
                     c.name.clone(),
                     Expected {
                         actions,
-                        status: 5,
+                        status: Some(5),
                         digests,
                     },
                 )

@@ -18,7 +18,10 @@ use super::{Decision, run::INTERNAL};
 use crate::api::action::Action;
 use crate::api::error::CallError;
 use crate::api::request::Body;
-use crate::api::status::{self, ISSUED, PENDING_SUBMISSION};
+use crate::api::status::{
+    self, CANCELLED, CANCELLING, DNS_RECORD_ADDED, INFO_SUBMITTED, ISSUED, PENDING_SUBMISSION,
+    UNDER_REVIEW,
+};
 
 /// The code of a request the run did not send.
 pub const NOT_SENT: &str = "tccert.NotSent";
@@ -42,6 +45,50 @@ pub struct StepOptions<'a> {
     /// The digests of what would be sent and of the live state now.
     pub digests: &'a Digests,
     pub mode: Mode,
+    /// `--restart` names this certificate, and where this run's restart is.
+    pub restart: RestartPhase,
+    /// `confirm_letter` is set: upload it when the certificate is at 8.
+    pub letter: bool,
+}
+
+/// `--restart` for one certificate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RestartPhase {
+    /// Not named by `--restart`.
+    Off,
+    /// Named: a certificate whose information is with the CA and differs
+    /// is cancelled, resubmitted, submitted and ordered.
+    On,
+    /// This run's resubmit landed: at 5 the information is submitted and
+    /// ordered; anywhere else it is compared, never restarted again.
+    Resubmitted,
+}
+
+/// Where a restart goes next (docs/cli.md, "Restart").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Restart {
+    /// With the CA (0, 4, 8): `CancelAuditCertificate`, then wait for 7.
+    Cancel,
+    /// Cancelling (6): wait for 7.
+    Wait,
+    /// Cancelled (7) or rejected (2): `ModifyCertificateResubmit`.
+    Resubmit,
+}
+
+impl Restart {
+    /// The writes of the whole restart from here, in order.
+    pub fn actions(self, submit_action: Action) -> Vec<Action> {
+        let mut actions = Vec::new();
+        if self == Restart::Cancel {
+            actions.push(Action::CancelAuditCertificate);
+        }
+        actions.extend([
+            Action::ModifyCertificateResubmit,
+            submit_action,
+            Action::CertificateOrderSubmit,
+        ]);
+        actions
+    }
 }
 
 /// What was read of one certificate.
@@ -88,11 +135,19 @@ pub enum Then {
         warning: String,
     },
     /// Writes, in this order: the submit action (when `submit`), then
-    /// `CertificateOrderSubmit` (when `order`). `send`: apply sends them;
-    /// plan only reports them.
+    /// `CertificateOrderSubmit` (when `order`), then the confirmation
+    /// letter (when `letter`: now, at 8, when nothing else is written; after
+    /// the order, when a read shows it left the certificate at 8). `send`:
+    /// apply sends them; plan only reports them.
     Write {
         submit: bool,
         order: bool,
+        letter: bool,
+        send: bool,
+    },
+    /// `--restart`: the restart's next step, then the rest of it.
+    Restart {
+        next: Restart,
         send: bool,
     },
 }
@@ -101,7 +156,19 @@ impl Then {
     /// The actions this step sends (or, in a plan, would send), in order.
     pub fn actions(&self, submit_action: Action) -> Vec<Action> {
         match self {
-            Then::Write { submit, order, .. } => writes(*submit, *order, submit_action),
+            Then::Write {
+                submit,
+                order,
+                letter,
+                ..
+            } => {
+                let mut actions = writes(*submit, *order, submit_action);
+                if *letter && actions.is_empty() {
+                    actions.push(Action::UploadConfirmLetter);
+                }
+                actions
+            }
+            Then::Restart { next, .. } => next.actions(submit_action),
             _ => Vec::new(),
         }
     }
@@ -119,18 +186,6 @@ fn writes(submit: bool, order: bool, submit_action: Action) -> Vec<Action> {
     actions
 }
 
-/// The writes a decision asks for: (submit, order).
-fn decision_writes(decision: &Decision) -> Option<(bool, bool)> {
-    match decision {
-        Decision::Submit { commit } => Some((true, *commit)),
-        Decision::Commit => Some((false, true)),
-        Decision::InSync { .. }
-        | Decision::Drift { .. }
-        | Decision::Failed { .. }
-        | Decision::Skipped { .. } => None,
-    }
-}
-
 /// The note of a certificate `--resubmit` submits although it is in sync.
 pub const RESUBMIT_NOTE: &str = "--resubmit: submitted although every comparable field agrees";
 
@@ -146,6 +201,8 @@ pub fn step(read: Read<'_>, desired: &Body, options: &StepOptions<'_>) -> Step {
     } else {
         decide(live, desired, options.commit)
     };
+    let send = options.mode == Mode::Apply;
+    let restart = options.restart;
     let decision = match decided {
         Decision::InSync { .. } | Decision::Commit
             if options.resubmit && live.status == PENDING_SUBMISSION =>
@@ -162,18 +219,72 @@ pub fn step(read: Read<'_>, desired: &Body, options: &StepOptions<'_>) -> Step {
                 status::short_name(live.status)
             ),
         },
+        // A restart orders what it submits: the certificate was with the CA.
+        _ if restart != RestartPhase::Off && live.status == PENDING_SUBMISSION => {
+            decide(live, desired, true)
+        }
         decision => decision,
+    };
+    let then = match (restart, live.status) {
+        (RestartPhase::On, UNDER_REVIEW | DNS_RECORD_ADDED | INFO_SUBMITTED)
+            if matches!(decision, Decision::Drift { .. }) =>
+        {
+            Then::Restart {
+                next: Restart::Cancel,
+                send,
+            }
+        }
+        (RestartPhase::On, CANCELLING) => Then::Restart {
+            next: Restart::Wait,
+            send,
+        },
+        (RestartPhase::On, CANCELLED | status::REVIEW_FAILED) => Then::Restart {
+            next: Restart::Resubmit,
+            send,
+        },
+        (RestartPhase::On, status)
+            if !matches!(
+                status,
+                PENDING_SUBMISSION | UNDER_REVIEW | DNS_RECORD_ADDED | INFO_SUBMITTED
+            ) =>
+        {
+            Then::Failed {
+                code: RESTART_FAILED,
+                message: restart_refused(status),
+            }
+        }
+        _ => then_of(decision, read, options),
+    };
+    let then = match then {
+        // Without --restart, a cancelled or cancelling certificate waits
+        // for one; a restart that is not needed says so.
+        Then::Skipped { warning }
+            if restart == RestartPhase::Off && matches!(live.status, CANCELLING | CANCELLED) =>
+        {
+            Then::Skipped {
+                warning: format!("{warning}; {RESTART_HINT}"),
+            }
+        }
+        Then::InSync { .. } | Then::Write { .. }
+            if restart == RestartPhase::On
+                && matches!(
+                    live.status,
+                    UNDER_REVIEW | DNS_RECORD_ADDED | INFO_SUBMITTED
+                ) =>
+        {
+            notes.push(RESTART_NOT_NEEDED.into());
+            then
+        }
+        then => then,
     };
     // `apply --plan`: in sync is in sync (a plan applied twice writes once);
     // anything else must be exactly what the plan planned. An issued
     // certificate decided from the list was not compared: its status moved
     // since the plan, and that is all that is known.
     if let Some(expected) = options.saved
-        && (!read.detailed || !matches!(decision, Decision::InSync { .. }))
+        && (!read.detailed || !matches!(then, Then::InSync { .. }))
     {
-        let actions = decision_writes(&decision)
-            .map(|(submit, order)| writes(submit, order, options.submit_action))
-            .unwrap_or_default();
+        let actions = then.actions(options.submit_action);
         if let Some(why) = expected.stale_reason(options.digests, live.status, &actions) {
             return Step {
                 notes,
@@ -181,7 +292,21 @@ pub fn step(read: Read<'_>, desired: &Body, options: &StepOptions<'_>) -> Step {
             };
         }
     }
-    let then = match decision {
+    Step { notes, then }
+}
+
+/// The step a decision reaches without `--restart`'s own steps.
+fn then_of(decision: Decision, read: Read<'_>, options: &StepOptions<'_>) -> Then {
+    let send = options.mode == Mode::Apply;
+    // The letter goes at 8 (or after an order that leaves it there).
+    let letter_now = options.letter && read.live.status == INFO_SUBMITTED;
+    match decision {
+        Decision::InSync { .. } if letter_now && read.detailed => Then::Write {
+            submit: false,
+            order: false,
+            letter: true,
+            send,
+        },
         Decision::InSync { note } => Then::InSync {
             note,
             unverifiable: read.detailed,
@@ -202,15 +327,47 @@ pub fn step(read: Read<'_>, desired: &Body, options: &StepOptions<'_>) -> Step {
         Decision::Submit { commit } => Then::Write {
             submit: true,
             order: commit,
-            send: options.mode == Mode::Apply,
+            letter: commit && options.letter,
+            send,
         },
         Decision::Commit => Then::Write {
             submit: false,
             order: true,
-            send: options.mode == Mode::Apply,
+            letter: options.letter,
+            send,
         },
+    }
+}
+
+/// The code of a certificate `--restart` cannot restart.
+pub const RESTART_FAILED: &str = "tccert.RestartRefused";
+
+/// Said of a certificate at 6 or 7 without `--restart`.
+pub const RESTART_HINT: &str =
+    "apply --restart NAME continues the restart (resubmits, submits and orders)";
+
+/// Said of a certificate `--restart` names whose information with the CA
+/// agrees.
+pub const RESTART_NOT_NEEDED: &str =
+    "--restart: the information with the CA agrees with the manifest; nothing to restart";
+
+/// Why `--restart` refuses a certificate at `status` (1, 3, 9 to 15).
+pub fn restart_refused(status: u64) -> String {
+    let why = match status {
+        ISSUED => {
+            "it is issued: its information can no longer change (a new certificate is bought or reissued instead)"
+        }
+        status::EXPIRED => "it has expired",
+        status::REVOKED | status::REVOKING => "it is revoked or being revoked",
+        status::REFUNDED => "it is refunded",
+        _ => {
+            "only a certificate with the CA (0, 4, 8), cancelling (6), cancelled (7), rejected (2) or pending information (5) can be restarted"
+        }
     };
-    Step { notes, then }
+    format!(
+        "--restart: status {status} ({}): {why}; nothing sent",
+        status::short_name(status)
+    )
 }
 
 /// Whether `error` is a request the run did not send (it stopped).

@@ -54,7 +54,7 @@ fn digests() -> Digests {
 fn expected(status: u64, actions: &[Action]) -> Expected {
     Expected {
         actions: actions.iter().map(|a| a.name().to_string()).collect(),
-        status,
+        status: Some(status),
         digests: digests(),
     }
 }
@@ -66,6 +66,8 @@ struct Case {
     resubmit: bool,
     saved: Option<Expected>,
     mode: Mode,
+    restart: RestartPhase,
+    letter: bool,
 }
 
 impl Case {
@@ -77,6 +79,8 @@ impl Case {
             resubmit: false,
             saved: None,
             mode: Mode::Apply,
+            restart: RestartPhase::Off,
+            letter: false,
         }
     }
 
@@ -114,6 +118,8 @@ impl Case {
             submit_action: SUBMIT,
             digests: &digests,
             mode: self.mode,
+            restart: self.restart,
+            letter: self.letter,
         };
         step(
             Read {
@@ -138,6 +144,7 @@ fn write(submit: bool, order: bool) -> Then {
     Then::Write {
         submit,
         order,
+        letter: false,
         send: true,
     }
 }
@@ -174,6 +181,7 @@ fn a_plan_reports_the_writes_without_sending_them() {
         Then::Write {
             submit: true,
             order: true,
+            letter: false,
             send: false
         }
     );
@@ -182,6 +190,7 @@ fn a_plan_reports_the_writes_without_sending_them() {
         Then::Write {
             submit: false,
             order: true,
+            letter: false,
             send: false
         }
     );

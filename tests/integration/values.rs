@@ -179,7 +179,7 @@ fn json_changes_carry_both_values_and_name_sensitive_fields_only() {
     assert_eq!(old["changes"], serde_json::json!([division, position]));
     let notes = old["notes"].to_string();
     assert!(
-        notes.contains("cancel the review in the Tencent Cloud console"),
+        notes.contains("apply with --restart old to cancel the review"),
         "{notes}"
     );
     assert!(

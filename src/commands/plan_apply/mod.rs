@@ -130,7 +130,8 @@ async fn run_mode(args: &RunArgs, mode: Mode, preview: Option<&mut Preview>) -> 
     if let Some((path, plan)) = &saved {
         check_files(path, plan, &files_read)?;
     }
-    let (resubmit, chosen) = choose(args, saved.as_ref(), validated.certificates, &loaded)?;
+    let (resubmit, restart, chosen) =
+        choose(args, saved.as_ref(), validated.certificates, &loaded)?;
     if let Some((path, plan)) = &saved
         && plan.emulator != args.emulator
     {
@@ -204,6 +205,14 @@ async fn run_mode(args: &RunArgs, mode: Mode, preview: Option<&mut Preview>) -> 
         // `apply --plan`: read as the plan read (`--deep` beside `--plan`
         // is refused).
         deep: saved.as_ref().map_or(args.deep, |(_, plan)| plan.deep),
+        // `apply --plan`: only when the plan allowed it too.
+        allow_purchase: args.allow_purchase
+            && saved.as_ref().is_none_or(|(_, plan)| plan.allow_purchase),
+        restart,
+        restart_timeout: std::time::Duration::from_secs_f64(
+            args.restart_timeout
+                .unwrap_or(plan::run::DEFAULT_RESTART_TIMEOUT_SECONDS),
+        ),
         ..plan::Options::default()
     };
     let output = settings.output;
@@ -296,22 +305,25 @@ async fn send(
     Ok((reports, runner.close().await))
 }
 
-/// `--resubmit` (the plan's under `apply --plan`) and the certificates this
-/// run sends: the plan's, else those `--target` chooses.
+/// `--resubmit` and `--restart` (the plan's under `apply --plan`) and the
+/// certificates this run sends: the plan's, else those `--target` chooses.
 fn choose(
     args: &RunArgs,
     saved: Option<&(&std::path::Path, SavedPlan)>,
     certificates: Vec<Certificate>,
     loaded: &crate::manifest::load::Loaded,
-) -> Result<(BTreeSet<String>, Vec<Certificate>), CommandError> {
+) -> Result<(BTreeSet<String>, BTreeSet<String>, Vec<Certificate>), CommandError> {
     let patterns = saved.map_or(&args.resubmit, |(_, plan)| &plan.resubmit);
     let resubmit = select(patterns, certificates.iter().map(|c| c.name.as_str()))
         .map_err(|names| CommandError::UnknownResubmit { names })?;
+    let patterns = saved.map_or(&args.restart, |(_, plan)| &plan.restart);
+    let restart = select(patterns, certificates.iter().map(|c| c.name.as_str()))
+        .map_err(|names| CommandError::UnknownRestart { names })?;
     let chosen = match saved {
         Some((path, plan)) => planned_certificates(path, plan, certificates, loaded)?,
         None => select_targets(&args.manifests.target, certificates)?,
     };
-    Ok((resubmit, chosen))
+    Ok((resubmit, restart, chosen))
 }
 
 /// The connections of a run: one per account (the default credentials
@@ -345,7 +357,7 @@ async fn connect(
 fn on_done(progress: Option<indicatif::ProgressBar>, output: Output) -> plan::OnDone {
     match progress {
         Some(bar) => Arc::new(move |report: &CertificateReport| {
-            if report.outcome == Outcome::Failed {
+            if matches!(report.outcome, Outcome::Failed | Outcome::Partial) {
                 bar.println(report::line(report));
             }
             bar.inc(1);
@@ -379,7 +391,12 @@ pub fn exit_code(mode: Mode, detailed: bool, reports: &[CertificateReport], stop
         return EXIT_INTERRUPTED;
     }
     let any = |outcome: Outcome| reports.iter().any(|r| r.outcome == outcome);
-    if !stops.is_empty() || any(Outcome::Failed) || any(Outcome::Unknown) || any(Outcome::Stale) {
+    if !stops.is_empty()
+        || any(Outcome::Failed)
+        || any(Outcome::Unknown)
+        || any(Outcome::Stale)
+        || any(Outcome::Partial)
+    {
         return EXIT_FAILURE;
     }
     match mode {
@@ -438,7 +455,12 @@ mod tests {
         let drift = reports(&[Outcome::Drift]);
         assert_eq!(exit_code(Mode::Plan, true, &drift, &[]), EXIT_CHANGES);
         assert_eq!(exit_code(Mode::Apply, false, &drift, &[]), EXIT_FAILURE);
-        for bad in [Outcome::Failed, Outcome::Unknown, Outcome::Stale] {
+        for bad in [
+            Outcome::Failed,
+            Outcome::Unknown,
+            Outcome::Stale,
+            Outcome::Partial,
+        ] {
             let run = reports(&[Outcome::Submitted, bad]);
             assert_eq!(exit_code(Mode::Apply, false, &run, &[]), EXIT_FAILURE);
             assert_eq!(exit_code(Mode::Plan, true, &run, &[]), EXIT_FAILURE);

@@ -104,6 +104,8 @@ pub(super) fn save(
         resubmit: args.resubmit.clone(),
         target: args.manifests.target.clone(),
         deep: args.deep,
+        allow_purchase: args.allow_purchase,
+        restart: args.restart.clone(),
         certificates: planned(reports)
             .into_iter()
             .map(|c| PlannedCertificate {
@@ -145,7 +147,8 @@ pub(super) fn planned(reports: &[CertificateReport]) -> Vec<PlannedCertificate> 
                 name: r.name.clone(),
                 file: r.file.clone(),
                 actions: r.actions.iter().map(|a| a.name().to_string()).collect(),
-                status: r.status?,
+                // A planned purchase has no status (nothing to read yet).
+                status: r.status,
                 body_digest: digests.body.clone(),
                 live_digest: digests.live.clone(),
                 account: r.account.clone(),
@@ -468,6 +471,8 @@ mod tests {
             resubmit: Vec::new(),
             target: Vec::new(),
             deep: false,
+            allow_purchase: false,
+            restart: Vec::new(),
             certificates: Vec::new(),
             drift: Vec::new(),
         }
