@@ -45,6 +45,8 @@ enum Behaviour {
     RefuseAfter(Duration, CallError),
     /// Panic (a bug inside tccert's task).
     Panic,
+    /// Answer this reply without acting.
+    Reply(Map<String, Json>),
 }
 
 #[derive(Clone, Debug)]
@@ -61,12 +63,21 @@ struct FakeCertificate {
     submitted: Option<Map<String, Json>>,
     submits_applied: u32,
     orders_applied: u32,
+    /// Tags, as `CreateCertificate` set them.
+    tags: Vec<(String, String)>,
+    /// At 6: how many more reads see 6 before it is 7.
+    reads_until_cancelled: u32,
+    letters_applied: u32,
 }
 
 type Script = Box<dyn Fn(Action, &str, u32) -> Behaviour + Send + Sync>;
 
 struct Inner {
     certificates: StdMutex<HashMap<String, FakeCertificate>>,
+    /// After a cancel, how many reads see 6 before 7.
+    cancel_reads: StdMutex<u32>,
+    /// Certificates bought so far.
+    bought: StdMutex<u32>,
     log: StdMutex<Vec<Sent>>,
     script: Script,
     redactor: crate::secret::Redactor,
@@ -96,6 +107,8 @@ impl Fake {
             .collect();
         Self(Arc::new(Inner {
             certificates: StdMutex::new(certificates),
+            cancel_reads: StdMutex::new(1),
+            bought: StdMutex::new(0),
             log: StdMutex::new(Vec::new()),
             script: Box::new(script),
             redactor: crate::secret::Redactor::new(["hunter2-secret"]),
@@ -135,6 +148,9 @@ impl Fake {
     fn act(inner: &Inner, action: Action, body: &Map<String, Json>) -> Map<String, Json> {
         let id = request_id(body);
         let mut certificates = inner.certificates.lock().unwrap();
+        if let Some(reply) = lifecycle_act(inner, &mut certificates, action, body) {
+            return reply;
+        }
         if action == LIST_ACTION {
             // `CertIds`, paged by `Offset` and `Limit`, as the API.
             let matching: Vec<Json> = body["CertIds"]
@@ -163,6 +179,13 @@ impl Fake {
         };
         match action {
             DESCRIBE_ACTION => {
+                if certificate.status == 6 {
+                    if certificate.reads_until_cancelled == 0 {
+                        certificate.status = 7;
+                    } else {
+                        certificate.reads_until_cancelled -= 1;
+                    }
+                }
                 let mut reply = Map::new();
                 reply.insert("Status".into(), json!(certificate.status));
                 reply.insert("StatusMsg".into(), json!(certificate.status_message));
@@ -266,6 +289,7 @@ impl Transport for Fake {
                 Err(error)
             }
             Behaviour::Panic => panic!("a bug in a certificate's task"),
+            Behaviour::Reply(reply) => Ok(reply),
         }
     }
 }
@@ -356,6 +380,95 @@ fn api(code: &str) -> CallError {
         request_id: Some("r".into()),
     }
 }
+
+/// What the fake does for the lifecycle's actions (and a list by tag):
+/// `None` for the others.
+fn lifecycle_act(
+    inner: &Inner,
+    certificates: &mut HashMap<String, FakeCertificate>,
+    action: Action,
+    body: &Map<String, Json>,
+) -> Option<Map<String, Json>> {
+    let object = |value: Json| value.as_object().cloned().unwrap_or_default();
+    match action {
+        LIST_ACTION if body.contains_key("Tags") => {
+            let tag = &body["Tags"][0];
+            let wanted = (
+                tag["TagKey"].as_str().unwrap_or_default().to_string(),
+                tag["TagValue"].as_str().unwrap_or_default().to_string(),
+            );
+            let mut ids: Vec<&String> = certificates
+                .iter()
+                .filter(|(_, c)| c.tags.contains(&wanted))
+                .map(|(id, _)| id)
+                .collect();
+            ids.sort();
+            let items: Vec<Json> = ids
+                .iter()
+                .map(|id| json!({"CertificateId": id, "Status": certificates[*id].status}))
+                .collect();
+            Some(object(
+                json!({"TotalCount": items.len(), "Certificates": items}),
+            ))
+        }
+        Action::CreateCertificate => {
+            let mut bought = inner.bought.lock().unwrap();
+            *bought += 1;
+            let id = format!("bought-{bought}");
+            let tags = body["Tags"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|t| {
+                    (
+                        t["TagKey"].as_str().unwrap_or_default().to_string(),
+                        t["TagValue"].as_str().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect();
+            certificates.insert(
+                id.clone(),
+                FakeCertificate {
+                    status: 5,
+                    tags,
+                    ..FakeCertificate::default()
+                },
+            );
+            Some(object(
+                json!({"CertificateIds": [id], "DealIds": [format!("deal-{bought}")]}),
+            ))
+        }
+        Action::CancelAuditCertificate => {
+            let certificate = certificates.get_mut(&request_id(body))?;
+            let ok = matches!(certificate.status, 0 | 4 | 8);
+            if ok {
+                certificate.status = 6;
+                certificate.reads_until_cancelled = *inner.cancel_reads.lock().unwrap();
+            }
+            Some(object(json!({"Result": ok})))
+        }
+        Action::ModifyCertificateResubmit => {
+            let certificate = certificates.get_mut(&request_id(body))?;
+            if matches!(certificate.status, 2 | 7) {
+                certificate.status = 5;
+            }
+            Some(Map::new())
+        }
+        Action::UploadConfirmLetter => {
+            let certificate = certificates.get_mut(&request_id(body))?;
+            let ok = certificate.status == 8;
+            if ok {
+                certificate.status = 0;
+                certificate.letters_applied += 1;
+            }
+            Some(object(json!({"IsSuccess": ok})))
+        }
+        _ => None,
+    }
+}
+
+#[path = "run_lifecycle_tests.rs"]
+mod lifecycle;
 
 #[tokio::test(start_paused = true)]
 async fn a_persistent_transient_read_error_is_tried_max_attempts_times_with_backoff() {

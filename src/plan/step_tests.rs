@@ -449,3 +449,191 @@ fn a_failed_order_after_a_landed_submit_counts_as_submitted_only_if_it_never_lef
         None
     );
 }
+
+impl Case {
+    fn restart(mut self, phase: RestartPhase) -> Self {
+        self.restart = phase;
+        self
+    }
+
+    fn letter(mut self) -> Self {
+        self.letter = true;
+        self
+    }
+}
+
+fn restart(next: Restart) -> Then {
+    Then::Restart { next, send: true }
+}
+
+#[test]
+fn a_restart_cancels_what_differs_with_the_ca_and_leaves_what_agrees() {
+    for status in [0, 4, 8] {
+        assert_eq!(
+            Case::new(live(status, Some("Old")))
+                .restart(RestartPhase::On)
+                .then(),
+            restart(Restart::Cancel),
+            "{status}"
+        );
+        let agrees = Case::new(live(status, Some("Acme")))
+            .restart(RestartPhase::On)
+            .step();
+        assert_eq!(
+            agrees.then,
+            Then::InSync {
+                note: None,
+                unverifiable: true
+            }
+        );
+        assert!(agrees.notes.contains(&RESTART_NOT_NEEDED.to_string()));
+    }
+}
+
+#[test]
+fn a_restart_continues_from_6_7_and_2_and_orders_at_5() {
+    let on = |status, organisation| {
+        Case::new(live(status, organisation))
+            .restart(RestartPhase::On)
+            .then()
+    };
+    assert_eq!(on(6, None), restart(Restart::Wait));
+    assert_eq!(on(7, Some("Old")), restart(Restart::Resubmit));
+    assert_eq!(on(2, Some("Acme")), restart(Restart::Resubmit));
+    // At 5 the order always follows (the certificate was with the CA).
+    assert_eq!(on(5, Some("Old")), write(true, true));
+    assert_eq!(on(5, Some("Acme")), write(false, true));
+    assert_eq!(
+        Case::new(live(5, Some("Acme")))
+            .restart(RestartPhase::Resubmitted)
+            .then(),
+        write(false, true)
+    );
+}
+
+#[test]
+fn after_this_runs_resubmit_a_certificate_with_the_ca_is_compared_never_restarted_again() {
+    assert_eq!(
+        Case::new(live(4, Some("Old")))
+            .restart(RestartPhase::Resubmitted)
+            .then(),
+        Then::Drift {
+            fields: vec!["OrganizationName"]
+        }
+    );
+    assert!(matches!(
+        Case::new(live(7, Some("Old")))
+            .restart(RestartPhase::Resubmitted)
+            .then(),
+        Then::Skipped { .. }
+    ));
+}
+
+#[test]
+fn restart_is_refused_where_nothing_can_be_restarted() {
+    for status in [1, 3, 9, 10, 11, 12, 13, 14, 15] {
+        match Case::new(live(status, Some("Old")))
+            .restart(RestartPhase::On)
+            .then()
+        {
+            Then::Failed { code, message } => {
+                assert_eq!(code, RESTART_FAILED);
+                assert!(
+                    message.starts_with(&format!("--restart: status {status} (")),
+                    "{message}"
+                );
+            }
+            other => panic!("{status}: {other:?}"),
+        }
+    }
+    assert!(restart_refused(1).contains("issued"));
+}
+
+#[test]
+fn without_restart_6_and_7_are_skipped_with_a_hint_naming_it() {
+    for status in [6, 7] {
+        match Case::new(live(status, None)).then() {
+            Then::Skipped { warning } => assert!(warning.ends_with(RESTART_HINT), "{warning}"),
+            other => panic!("{status}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_plan_shows_a_restarts_steps_and_a_saved_plan_holds_them() {
+    assert_eq!(
+        Case::new(live(4, Some("Old")))
+            .restart(RestartPhase::On)
+            .plan()
+            .then(),
+        Then::Restart {
+            next: Restart::Cancel,
+            send: false
+        }
+    );
+    assert_eq!(
+        restart(Restart::Cancel).actions(SUBMIT),
+        [
+            Action::CancelAuditCertificate,
+            Action::ModifyCertificateResubmit,
+            SUBMIT,
+            ORDER
+        ]
+    );
+    assert_eq!(
+        restart(Restart::Wait).actions(SUBMIT),
+        [Action::ModifyCertificateResubmit, SUBMIT, ORDER]
+    );
+    let planned = Restart::Cancel.actions(SUBMIT);
+    assert_eq!(
+        Case::new(live(4, Some("Old")))
+            .restart(RestartPhase::On)
+            .saved(expected(4, &planned))
+            .then(),
+        restart(Restart::Cancel)
+    );
+    assert!(matches!(
+        Case::new(live(4, Some("Old")))
+            .restart(RestartPhase::On)
+            .saved(expected(4, &[]))
+            .then(),
+        Then::Stale { .. }
+    ));
+}
+
+#[test]
+fn the_letter_goes_at_8_or_after_an_order() {
+    let at_8 = Case::new(live(8, Some("Acme"))).letter().then();
+    assert_eq!(
+        at_8,
+        Then::Write {
+            submit: false,
+            order: false,
+            letter: true,
+            send: true
+        }
+    );
+    assert_eq!(at_8.actions(SUBMIT), [Action::UploadConfirmLetter]);
+    // Drift at 8: no letter for information that differs.
+    assert!(matches!(
+        Case::new(live(8, Some("Old"))).letter().then(),
+        Then::Drift { .. }
+    ));
+    let ordered = Case::new(live(5, Some("Old"))).commit().letter().then();
+    assert_eq!(
+        ordered,
+        Then::Write {
+            submit: true,
+            order: true,
+            letter: true,
+            send: true
+        }
+    );
+    // Whether the order leaves it at 8 is read after the order.
+    assert_eq!(ordered.actions(SUBMIT), [SUBMIT, ORDER]);
+    // Without commit nothing reaches 8.
+    assert_eq!(
+        Case::new(live(5, Some("Old"))).letter().then(),
+        write(true, false)
+    );
+}

@@ -47,6 +47,8 @@ const PLACES: &[(&str, Place)] = &[
     ("plan/", Place::Core),
     ("plan/run.rs", Place::Edge),
     ("plan/run_send.rs", Place::Edge),
+    ("plan/run_lifecycle.rs", Place::Edge),
+    ("plan/run_lifecycle_tests.rs", Place::Test),
     ("plan/run_tests.rs", Place::Test),
     ("plan/step_tests.rs", Place::Test),
     ("secret.rs", Place::Core),

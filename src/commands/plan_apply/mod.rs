@@ -305,6 +305,9 @@ async fn send(
     Ok((reports, runner.close().await))
 }
 
+/// Certificate names a flag chose.
+type Names = BTreeSet<String>;
+
 /// `--resubmit` and `--restart` (the plan's under `apply --plan`) and the
 /// certificates this run sends: the plan's, else those `--target` chooses.
 fn choose(
@@ -312,7 +315,7 @@ fn choose(
     saved: Option<&(&std::path::Path, SavedPlan)>,
     certificates: Vec<Certificate>,
     loaded: &crate::manifest::load::Loaded,
-) -> Result<(BTreeSet<String>, BTreeSet<String>, Vec<Certificate>), CommandError> {
+) -> Result<(Names, Names, Vec<Certificate>), CommandError> {
     let patterns = saved.map_or(&args.resubmit, |(_, plan)| &plan.resubmit);
     let resubmit = select(patterns, certificates.iter().map(|c| c.name.as_str()))
         .map_err(|names| CommandError::UnknownResubmit { names })?;
