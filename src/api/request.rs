@@ -380,7 +380,7 @@ pub fn tag_list_body(tag: &str, value: &str, offset: u64) -> Body {
 pub fn id_body(certificate: &Certificate) -> Body {
     let mut body = Body::default();
     let (id, secret) = certificate.id_or_placeholder();
-    body.push(Param::CertificateId.successor_name(), id, secret);
+    body.push(Param::CertificateId.legacy_name(), id, secret);
     body
 }
 

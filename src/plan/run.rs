@@ -442,40 +442,9 @@ impl<T: Transport> Run<T> {
         }
     }
 
-    /// Reconciles a certificate whose id is known, continuing `report`
-    /// (a purchase's, or a new one). With `--restart`, each step of the
-    /// restart is followed by a new read and a new step, until the
-    /// certificate is submitted and ordered, or a step ends the run for it.
-    async fn reconcile_known(
-        &self,
-        certificate: &Certificate,
-        list: Option<&ListChunk>,
-        mut report: CertificateReport,
-    ) -> CertificateReport {
-        let mut restart = if self.options.restart.contains(&certificate.name) {
-            RestartPhase::On
-        } else {
-            RestartPhase::Off
-        };
-        let mut list = list;
-        // `apply --plan` checks the first step only: what the plan planned.
-        let mut saved = self.options.saved.get(&certificate.name);
-        loop {
-            match self
-                .reconcile_once(certificate, list, &mut report, restart, saved)
-                .await
-            {
-                Some(next) => restart = next,
-                None => return report,
-            }
-            list = None;
-            saved = None;
-        }
-    }
-
     /// One read, one step, and its writes. `Some(phase)`: a restart step
     /// landed, read and step again in that phase.
-    async fn reconcile_once(
+    pub(super) async fn reconcile_once(
         &self,
         certificate: &Certificate,
         list: Option<&ListChunk>,

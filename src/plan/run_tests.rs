@@ -439,6 +439,8 @@ fn lifecycle_act(
             ))
         }
         Action::CancelAuditCertificate => {
+            // These three take `CertificateId` (the order takes `CertId`).
+            assert!(body.contains_key("CertificateId"), "{body:?}");
             let certificate = certificates.get_mut(&request_id(body))?;
             let ok = matches!(certificate.status, 0 | 4 | 8);
             if ok {
@@ -448,6 +450,7 @@ fn lifecycle_act(
             Some(object(json!({"Result": ok})))
         }
         Action::ModifyCertificateResubmit => {
+            assert!(body.contains_key("CertificateId"), "{body:?}");
             let certificate = certificates.get_mut(&request_id(body))?;
             if matches!(certificate.status, 2 | 7) {
                 certificate.status = 5;
@@ -455,6 +458,7 @@ fn lifecycle_act(
             Some(Map::new())
         }
         Action::UploadConfirmLetter => {
+            assert!(body.contains_key("CertificateId"), "{body:?}");
             let certificate = certificates.get_mut(&request_id(body))?;
             let ok = certificate.status == 8;
             if ok {

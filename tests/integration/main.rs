@@ -39,6 +39,8 @@
 //!   mismatch, no secret in the file) and `--target`, against the emulator.
 //! - `successor`: plan and apply with `CertificateInfoSubmit`, alone and
 //!   mixed with the contract's API, against the emulator.
+//! - `lifecycle`: `--restart` against the emulator (to the end, timed
+//!   out, interrupted and continued, refused), `writes` in the results.
 //! - `layout`: the layout rules of docs/architecture.md on the source text
 //!   (every file placed; the pure core names no effects). Reads files only.
 //! - `values`: values in plans: `changes` with live and desired values in
@@ -68,6 +70,7 @@ mod import;
 mod init;
 mod input;
 mod layout;
+mod lifecycle;
 mod manual;
 mod playground;
 mod properties;
