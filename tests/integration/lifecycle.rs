@@ -224,3 +224,65 @@ fn a_restart_is_refused_at_issued_and_with_a_saved_plan() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--restart-timeout is for apply"));
 }
+
+#[test]
+fn a_landed_write_then_a_failure_is_partial_in_every_output() {
+    let (test, seed) = manifests(1, &[0]);
+    let dir = test.path();
+    let committed = dir.join(".committed-state.json");
+    let kept = committed.clone();
+    let mut emulator = Emulator::start(&seed, &[], |c| c.state_file = Some(kept));
+    let (code, _, _) = apply(dir, &emulator.url(), &[]);
+    assert_eq!(code, 0);
+    emulator.stop();
+    change_division(dir);
+    // From that state each time, with every submit failing: the restart's
+    // cancel and resubmit land, the submit does not.
+    for (output, expected) in [
+        ("json", ""),
+        ("text", "landed: cancel, resubmit"),
+        ("github", "partly written"),
+        ("markdown", "partial"),
+    ] {
+        let state_file = dir.join(format!(".state-{output}.json"));
+        std::fs::copy(&committed, &state_file).expect("copy the state");
+        let emulator = Emulator::start(
+            &seed,
+            &["internal-error:SubmitCertificateInformation"],
+            |c| c.state_file = Some(state_file),
+        );
+        let url = emulator.url();
+        let out = tccert(
+            dir,
+            &[
+                "apply",
+                ".",
+                "--endpoint",
+                &url,
+                "--output",
+                output,
+                "--restart",
+                "c0",
+                "--timeout",
+                "0.2",
+            ],
+        )
+        .output()
+        .expect("run");
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let all = format!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.status.code(), Some(1), "{all}");
+        assert_eq!(emulator.certificate("id000000").status, 5);
+        if output != "json" {
+            assert!(all.contains(expected), "{output}: {all}");
+            continue;
+        }
+        let report: Json = serde_json::from_str(&stdout).expect("JSON");
+        let result = first(&report);
+        assert_eq!(result["result"], "partial", "{report:#}");
+        assert_eq!(result["writes"], serde_json::json!(["cancel", "resubmit"]));
+        assert_eq!(result["error"]["code"], "InternalError");
+        assert_eq!(report["summary"]["partial"], 1);
+        assert_eq!(report["summary"]["failed"], 0);
+    }
+}
