@@ -123,6 +123,18 @@ pub struct CertificateDetail {
     pub submitted: Option<Map<String, Json>>,
     /// `DvAuthDetail.DvAuths`.
     pub dv_auths: Vec<DvAuth>,
+    /// `Tags`: `(TagKey, TagValue)` pairs, in the reply's order.
+    pub tags: Vec<(String, String)>,
+}
+
+impl CertificateDetail {
+    /// The value of tag `key`, when the certificate carries it.
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        self.tags
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 impl CertificateDetail {
@@ -165,6 +177,18 @@ impl CertificateDetail {
                 .and_then(Json::as_object)
                 .cloned(),
             dv_auths,
+            tags: response
+                .get("Tags")
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|tag| {
+                    Some((
+                        tag.get("TagKey")?.as_str()?.to_owned(),
+                        tag.get("TagValue")?.as_str()?.to_owned(),
+                    ))
+                })
+                .collect(),
         }
     }
 }
@@ -198,6 +222,15 @@ mod tests {
         assert_eq!(detail.domain.as_deref(), Some("www.acme.example"));
         assert!(detail.is_dv);
         assert_eq!(detail.submitted.unwrap()["AdminEmail"], "a@acme.example");
+        assert!(detail.tags.is_empty());
+        let tagged = CertificateDetail::from_response(&object(json!({
+            "Tags": [{"TagKey": "team", "TagValue": "web"},
+                     {"TagKey": "tccert:certificate", "TagValue": "shop"},
+                     {"TagKey": "broken"}],
+        })));
+        assert_eq!(tagged.tags.len(), 2, "a tag without a value is left out");
+        assert_eq!(tagged.tag("tccert:certificate"), Some("shop"));
+        assert_eq!(tagged.tag("owner"), None);
         assert_eq!(
             detail.dv_auths,
             [DvAuth {

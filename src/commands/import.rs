@@ -306,11 +306,15 @@ async fn read_certificates(
             }
             continue;
         }
+        let name_tag = detail
+            .tag(crate::certificate::CERTIFICATE_TAG)
+            .map(str::to_owned);
         certificates.push(Imported {
             certificate_id: id.clone(),
             domain: detail.domain.unwrap_or_default(),
             status: status.unwrap_or_default(),
             is_dv: detail.is_dv,
+            name_tag,
             submitted: detail.submitted.unwrap_or_default(),
         });
     }
