@@ -54,16 +54,22 @@ pub fn list_page(response: &Map<String, Json>) -> Result<(u64, Vec<ListItem>), C
     Ok((total, items))
 }
 
-/// One page of `DescribeCertificates`: its documented maximum.
-pub const LIST_PAGE: u64 = 1000;
+/// One page of `DescribeCertificates` when import lists a whole account.
+/// The documented maximum is 1000, but a list item carries some 60 fields
+/// (1 to 3 KB): a full page of 1000 could pass the 1 MiB tccert accepts in
+/// a reply, so pages hold 100, as the bulk read's calls do (docs/api.md).
+pub const LIST_PAGE: u64 = 100;
 
 /// Reading every certificate `DescribeCertificates` lists, page by page
 /// (`Offset`, `Limit`): the body of the next page, then each page taken
-/// until `TotalCount` is reached or a page comes back empty.
+/// until `TotalCount` is reached or a page comes back empty. A page that
+/// brings no certificate not seen before is refused: a server repeating
+/// itself (or counting ever more) cannot keep the reader paging.
 #[derive(Debug, Default)]
 pub struct ListPaging {
     offset: u64,
     items: Vec<ListItem>,
+    seen: std::collections::HashSet<String>,
 }
 
 impl ListPaging {
@@ -77,7 +83,19 @@ impl ListPaging {
         let (total, items) = list_page(response)?;
         let empty = items.is_empty();
         self.offset += items.len() as u64;
-        self.items.extend(items);
+        let mut new = false;
+        for item in items {
+            if self.seen.insert(item.certificate_id.clone()) {
+                new = true;
+                self.items.push(item);
+            }
+        }
+        if !empty && !new {
+            return Err(CallError::Decode(format!(
+                "DescribeCertificates answered a page (from Offset {}) holding only certificates it had listed already",
+                self.offset
+            )));
+        }
         Ok(empty || self.offset >= total)
     }
 
@@ -268,6 +286,12 @@ mod tests {
         assert!(!paging.take(&page(3, &["a", "b"])).unwrap());
         assert_eq!(field(&paging, "Offset"), 2);
         assert!(paging.take(&page(3, &["c"])).unwrap());
+        let mut repeating = ListPaging::default();
+        assert!(!repeating.take(&page(1_000_000, &["a", "b"])).unwrap());
+        assert!(
+            repeating.take(&page(1_000_000, &["b", "a"])).is_err(),
+            "a page of nothing new ends the paging with an error"
+        );
         let ids: Vec<String> = paging
             .into_items()
             .into_iter()

@@ -490,8 +490,8 @@ mod tests {
         assert_eq!(listed[3].1, 3);
         assert_eq!(
             *pages.asked.lock().unwrap(),
-            [(0, 1000), (2, 1000), (4, 1000)],
-            "Limit is the documented maximum; Offset follows what came"
+            [(0, 100), (2, 100), (4, 100)],
+            "Limit is 100 (a page of 1000 could pass the reply limit); Offset follows what came"
         );
     }
 
