@@ -130,6 +130,10 @@ const FOLDER_RULES: &[(&str, &[&str])] = &[
     ("syntax/", &["crate::"]),
 ];
 
+/// Exceptions to the folder rules: (folder, path it may import). The
+/// product table is pure data that validation checks `purchase` against.
+const FOLDER_EXCEPTIONS: &[(&str, &str)] = &[("validate/", "crate::api::product")];
+
 fn place(relative: &str) -> Option<Place> {
     PLACES
         .iter()
@@ -169,7 +173,12 @@ fn shipped(text: &str) -> String {
 fn violations(files: &[(String, String)]) -> Vec<(String, &'static str)> {
     let mut found = Vec::new();
     for (relative, text) in files {
-        let code = shipped(text);
+        let mut code = shipped(text);
+        for (prefix, allowed) in FOLDER_EXCEPTIONS {
+            if relative.starts_with(prefix) {
+                code = code.replace(allowed, "");
+            }
+        }
         let core: &[&'static str] = if place(relative) == Some(Place::Core) {
             FORBIDDEN_IN_CORE
         } else {
