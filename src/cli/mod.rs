@@ -406,6 +406,10 @@ pub struct StatusArgs {
     /// (--wait) The longest wait in all, in seconds.
     #[arg(long, value_name = "SECONDS", default_value = numbers::WAIT_TIMEOUT.default, value_parser = numbers::parse_wait_timeout)]
     pub wait_timeout: f64,
+
+    /// Once every domain of a certificate passes Tencent Cloud's local check, send CompleteCertificate once (not for DNSPod and WoTrus certificates, which the API does not serve).
+    #[arg(long)]
+    pub complete: bool,
 }
 
 #[derive(Debug, Args)]

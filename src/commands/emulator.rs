@@ -87,6 +87,7 @@ pub async fn run(args: EmulatorArgs) -> CommandResult {
         issue_after: args.issue_after.map(Duration::from_secs_f64),
         cancel_after: Duration::from_secs_f64(args.cancel_after),
         tls,
+        ..EmulatorConfig::default()
     };
     emulator::run_cli(config)
         .await

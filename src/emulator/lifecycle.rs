@@ -275,6 +275,9 @@ pub struct Context<'a> {
     pub issuer: &'a Issuer,
     /// Issuance after the order (the emulator's `issue_after`).
     pub issue_after: Option<std::time::Duration>,
+    /// When the local check passes, from the order (the emulator's
+    /// `local_check_after`); `None`: at the issue time.
+    pub local_check_after: Option<std::time::Duration>,
 }
 
 /// The product a certificate was bought as, if bought.
@@ -570,7 +573,8 @@ fn names(cert: &CertificateState) -> Vec<String> {
 }
 
 /// `VerificationResults`: per name, the local check fails (-1, "txt record
-/// not found") until the certificate's issue time, then passes (1); `null`
+/// not found") until the certificate's issue time (or the emulator's
+/// `local_check_after`, when set), then passes (1); `null`
 /// for a certificate with no order time (one issued by a test's patch).
 fn verification(cert: &CertificateState, now_ms: i64, context: &Context<'_>) -> Value {
     let issued = cert.status == ISSUED;
@@ -581,7 +585,8 @@ fn verification(cert: &CertificateState, now_ms: i64, context: &Context<'_>) -> 
         return Value::Null;
     };
     let due = context
-        .issue_after
+        .local_check_after
+        .or(context.issue_after)
         .map(|after| ordered.saturating_add(i64::try_from(after.as_millis()).unwrap_or(i64::MAX)));
     let passed = issued || due.is_some_and(|due| now_ms >= due);
     let verify_type = cert

@@ -103,6 +103,12 @@ pub struct EmulatorConfig {
     /// certificate still waiting for the CA (status 0, 4 or 8) is issued
     /// (1). `None`: never, as before.
     pub issue_after: Option<Duration>,
+    /// When the local check of `CheckCertificateDomainVerification` passes,
+    /// counted from the order; `None`: at the issue time (`issue_after`),
+    /// as the official checks pass when the CA can issue. Set shorter than
+    /// `issue_after` (or with no `issue_after`) by tests of `status
+    /// --complete`, which acts on a passed local check before issuance.
+    pub local_check_after: Option<Duration>,
     /// How long a certificate stays cancelling (6) after a
     /// `CancelAuditCertificate` before it is cancelled (7)
     /// (`tccert emulator --cancel-after SECONDS`; zero: at the next read).
@@ -125,6 +131,7 @@ impl Default for EmulatorConfig {
             rate_per_second: 10.0,
             clock_offset_seconds: 0,
             issue_after: None,
+            local_check_after: None,
             cancel_after: Duration::ZERO,
             tls: None,
         }
@@ -152,6 +159,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("rate_per_second", &self.rate_per_second)
             .field("clock_offset_seconds", &self.clock_offset_seconds)
             .field("issue_after", &self.issue_after)
+            .field("local_check_after", &self.local_check_after)
             .field("cancel_after", &self.cancel_after)
             .field("tls", &self.tls.is_some())
             .finish()
@@ -327,6 +335,24 @@ impl RunningEmulator {
             .mutate(|state| match state.certificates.get_mut(certificate_id) {
                 Some(cert) => {
                     state::set_submitted_field(cert, api_field, value);
+                    (true, true)
+                }
+                None => (false, false),
+            })
+    }
+
+    /// Changes a certificate as `edit` says (a test's way to make a state
+    /// the API would reach otherwise, such as a bought product); `false`
+    /// if unknown.
+    pub fn edit_certificate(
+        &self,
+        certificate_id: &str,
+        edit: impl FnOnce(&mut CertificateState),
+    ) -> bool {
+        self.shared
+            .mutate(|state| match state.certificates.get_mut(certificate_id) {
+                Some(cert) => {
+                    edit(cert);
                     (true, true)
                 }
                 None => (false, false),

@@ -341,6 +341,8 @@ mod tests {
             account: None,
             live: None,
             error: Some(error),
+            writes: Vec::new(),
+            notes: Vec::new(),
         }];
         let status = Report::Status { entries: &entries };
         for output in [Output::Text, Output::Github, Output::Markdown] {
