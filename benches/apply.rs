@@ -95,10 +95,12 @@ fn run() -> Result<ExitCode, Box<dyn Error>> {
     let seed: Vec<SeedCertificate> = validated
         .certificates
         .iter()
-        .map(|c| SeedCertificate {
-            certificate_id: c.certificate_id.value.clone(),
-            domain: c.domain.value.clone(),
-            owner: c.account.clone(),
+        .filter_map(|c| {
+            Some(SeedCertificate {
+                certificate_id: c.certificate_id.as_ref()?.value.clone(),
+                domain: c.domain.value.clone(),
+                owner: c.account.clone(),
+            })
         })
         .collect();
     let commits = validated.certificates.iter().filter(|c| c.commit).count();

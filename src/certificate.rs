@@ -345,12 +345,66 @@ impl Account {
     }
 }
 
+/// The tag every certificate tccert buys carries, with the certificate's
+/// name as its value: how a later run (stateless, as the rest of tccert)
+/// finds the certificate a `purchase:` bought (docs/lifecycle.md).
+pub const CERTIFICATE_TAG: &str = "tccert:certificate";
+
+/// `purchase:`: what `CreateCertificate` buys when the account holds no
+/// certificate tagged with this one's name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Purchase {
+    /// `product`: `ProductId`, a number of the official table
+    /// ([`crate::api::product`]).
+    pub product: Sourced<u64>,
+    /// `years`: `TimeSpan` (default 1).
+    pub years: u64,
+    /// `domain_count`: `DomainNum` (default: the number of names).
+    pub domain_count: u64,
+    /// `vouchers`: `AutoVoucher` (default false; always sent).
+    pub vouchers: bool,
+    /// `tags`: more tags, after [`CERTIFICATE_TAG`], in the order written.
+    pub tags: Vec<(String, String)>,
+    /// Which document set `purchase`, and where.
+    pub layer: Layer,
+    pub span: Span,
+}
+
+/// `confirm_letter:`: the file, read and checked at validation.
+#[derive(Clone, PartialEq)]
+pub struct ConfirmLetter {
+    /// As written, resolved from the manifest's directory.
+    pub path: Sourced<String>,
+    /// The content, already checked (type by content, size).
+    pub bytes: std::sync::Arc<[u8]>,
+}
+
+impl fmt::Debug for ConfirmLetter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConfirmLetter")
+            .field("path", &self.path)
+            .field("bytes", &self.bytes.len())
+            .finish()
+    }
+}
+
+/// What `render` and plans show for the id of a certificate still to buy.
+/// Not an id the API could accept (it has spaces), so it cannot be mistaken
+/// for one.
+pub const TO_BE_BOUGHT: &str = "(assigned when bought)";
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Certificate {
     pub name: String,
     pub file: FileId,
     pub span: Span,
-    pub certificate_id: Sourced<String>,
+    /// The id: written in the manifest, or, for a certificate with
+    /// `purchase`, the one the run found by its tag (`None` until then, and
+    /// when there is none yet to find). Validation ensures a certificate
+    /// has an id or a purchase.
+    pub certificate_id: Option<Sourced<String>>,
+    pub purchase: Option<Purchase>,
+    pub confirm_letter: Option<ConfirmLetter>,
     pub domain: Sourced<String>,
     pub domains: Vec<Sourced<String>>,
     pub dv: bool,
@@ -373,6 +427,30 @@ pub struct Certificate {
 impl Certificate {
     pub fn field(&self, field: Field) -> Option<&str> {
         self.fields.get(&field).map(|s| s.value.as_str())
+    }
+
+    /// The id as requests carry it, and whether it came from the
+    /// environment; for a certificate still to buy, [`TO_BE_BOUGHT`] (shown
+    /// by `render` and plans, never sent: the run sends only for a
+    /// certificate whose id is known).
+    pub fn id_or_placeholder(&self) -> (&str, bool) {
+        match &self.certificate_id {
+            Some(id) => (id.value.as_str(), id.secret),
+            None => (TO_BE_BOUGHT, false),
+        }
+    }
+
+    /// This certificate with the id a run found for it (by its tag).
+    #[must_use]
+    pub fn with_found_id(&self, id: String, span: Span) -> Certificate {
+        Certificate {
+            certificate_id: Some(Sourced {
+                value: id,
+                span,
+                secret: false,
+            }),
+            ..self.clone()
+        }
     }
 }
 

@@ -212,8 +212,8 @@ fn successor_body(certificate: &Certificate) -> Body {
 /// online CSR, and the profile fields the API sends.
 fn push_shared(body: &mut Body, certificate: &Certificate) {
     let name = |param: Param| certificate.api.param(param);
-    let id = &certificate.certificate_id;
-    body.push(name(Param::CertificateId), id.value.clone(), id.secret);
+    let (id, secret) = certificate.id_or_placeholder();
+    body.push(name(Param::CertificateId), id, secret);
     match &certificate.csr {
         Csr::Online { .. } => body.push(name(Param::CsrType), "online", false),
         Csr::Parse { pem, .. } => {
@@ -308,11 +308,8 @@ pub fn comparable_fields(body: &Body) -> impl Iterator<Item = &BodyField> {
 /// The body of `CertificateOrderSubmit`.
 pub fn order_body(certificate: &Certificate) -> Body {
     let mut body = Body::default();
-    body.push(
-        Param::CertificateId.successor_name(),
-        certificate.certificate_id.value.clone(),
-        certificate.certificate_id.secret,
-    );
+    let (id, secret) = certificate.id_or_placeholder();
+    body.push(Param::CertificateId.successor_name(), id, secret);
     if let Some(setting) = certificate.fields.get(&Field::VerifyType) {
         body.push("VerifyType", setting.value.clone(), setting.secret);
     }
@@ -322,11 +319,8 @@ pub fn order_body(certificate: &Certificate) -> Body {
 /// The body of `DescribeCertificateDetail`.
 pub fn describe_body(certificate: &Certificate) -> Body {
     let mut body = Body::default();
-    body.push(
-        Param::CertificateId.legacy_name(),
-        certificate.certificate_id.value.clone(),
-        certificate.certificate_id.secret,
-    );
+    let (id, secret) = certificate.id_or_placeholder();
+    body.push(Param::CertificateId.legacy_name(), id, secret);
     body
 }
 
@@ -359,6 +353,25 @@ pub fn list_ids_body(ids: &[(String, bool)], offset: u64) -> Body {
     body.push("Limit", ids.len() as u64, false);
     let list: Vec<Json> = ids.iter().map(|(id, _)| Json::from(id.clone())).collect();
     body.push("CertIds", list, ids.iter().any(|(_, secret)| *secret));
+    body
+}
+
+/// At most this many tagged certificates read in one call: one is the
+/// normal answer, two or more an error that names them.
+pub const TAG_LIST_LIMIT: u64 = 100;
+
+/// `DescribeCertificates` of the certificates carrying `tag` = `value`
+/// (`Tags`, one pair), from `Offset`: how a certificate bought by tccert is
+/// found again. The value is the certificate's name, never secret.
+pub fn tag_list_body(tag: &str, value: &str, offset: u64) -> Body {
+    let mut body = Body::default();
+    body.push("Offset", offset, false);
+    body.push("Limit", TAG_LIST_LIMIT, false);
+    body.push(
+        "Tags",
+        serde_json::json!([{ "TagKey": tag, "TagValue": value }]),
+        false,
+    );
     body
 }
 
@@ -433,7 +446,9 @@ mod tests {
             name: "www".into(),
             file: span().file,
             span: span(),
-            certificate_id: text("abcb1234"),
+            certificate_id: Some(text("abcb1234")),
+            purchase: None,
+            confirm_letter: None,
             domain: text("www.acme.example"),
             domains: vec![text("acme.example"), text("api.acme.example")],
             dv: false,

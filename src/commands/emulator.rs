@@ -224,7 +224,13 @@ fn seed_of<'a>(
         .collect();
     let key_spans: Vec<Span> = certificates
         .iter()
-        .flat_map(|c| [c.certificate_id.span, c.domain.span])
+        .flat_map(|c| {
+            c.certificate_id
+                .as_ref()
+                .map(|id| id.span)
+                .into_iter()
+                .chain([c.domain.span])
+        })
         .collect();
     let is_interpolation = |d: &Diagnostic| {
         matches!(
@@ -249,13 +255,16 @@ fn seed_of<'a>(
         }
     }
     let (owners, accounts) = crate::validate::accounts::seed_owners(&loaded.documents, &mut fatal);
+    // A certificate without an id (`purchase:`) is bought, not seeded.
     let seed = certificates
         .iter()
         .zip(owners)
-        .map(|(c, owner)| SeedCertificate {
-            certificate_id: c.certificate_id.value.clone(),
-            domain: c.domain.value.clone(),
-            owner,
+        .filter_map(|(c, owner)| {
+            Some(SeedCertificate {
+                certificate_id: c.certificate_id.as_ref()?.value.clone(),
+                domain: c.domain.value.clone(),
+                owner,
+            })
         })
         .collect();
     (seed, accounts, fatal)

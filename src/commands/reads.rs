@@ -2,7 +2,9 @@
 //! [`super::runner`]): each certificate's live status, paced as plan's
 //! reads (the bulk list first, per account; docs/cli.md "Reading a fleet in
 //! bulk"), then the detail where the status needs it, and, for `status`,
-//! the domain checks of a certificate waiting for validation.
+//! the domain checks of a certificate waiting for validation. A certificate
+//! with `purchase:` and no id is first found by its tag (`tccert:certificate`
+//! = its name, [`crate::plan::identity`]), as plan and apply find it.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -13,11 +15,17 @@ use crate::api::action::Action;
 use crate::api::error::ApiError;
 use crate::api::request::describe_body;
 use crate::api::status::awaits_validation;
-use crate::certificate::Certificate;
+use crate::certificate::{CERTIFICATE_TAG, Certificate};
 use crate::output::status::Live;
 use crate::plan;
 use crate::plan::decide::needs_detail;
+use crate::plan::identity::{self, Tagged};
 use crate::secret::Redactor;
+
+/// The code of a certificate with `purchase:` that no certificate of its
+/// account carries the tag of yet: not an error of the read; the caller
+/// reports it `skipped`, "not bought yet".
+pub const NOT_BOUGHT: &str = "tccert.NotBought";
 
 /// One certificate's read: what it showed, or why it failed (masked).
 pub type ReadResult = Result<Live, ApiError>;
@@ -36,10 +44,13 @@ pub struct ReadOptions {
 /// run: the bulk list first (per account, as plan), then the detail of
 /// those whose status needs it and of any the list did not return; with
 /// `deep`, every certificate's detail; with `checks`, the domain checks of
-/// those waiting for validation. Results in the order of `which`.
+/// those waiting for validation. Results in the order of `which`. A
+/// certificate without an id is looked for by its tag first: found, its id
+/// is set in `certificates` (later rounds read it as any other); not found,
+/// its result is the [`NOT_BOUGHT`] error.
 pub async fn read_all(
     runs: &Runs,
-    certificates: &[(Certificate, PathBuf)],
+    certificates: &mut [(Certificate, PathBuf)],
     which: &[usize],
     redactor: &Arc<Redactor>,
     options: ReadOptions,
@@ -49,7 +60,11 @@ pub async fn read_all(
     let mut lists: HashMap<usize, Arc<plan::ListChunk>> = HashMap::new();
     if !options.deep {
         let mut by_account: BTreeMap<&Option<String>, Vec<usize>> = BTreeMap::new();
-        for &i in which {
+        // A certificate still to find has no id to list: its tag finds it.
+        for &i in which
+            .iter()
+            .filter(|&&i| certificates[i].0.certificate_id.is_some())
+        {
             by_account
                 .entry(&certificates[i].0.account)
                 .or_default()
@@ -59,8 +74,8 @@ pub async fn read_all(
             let ids: Vec<(String, bool)> = indices
                 .iter()
                 .map(|&i| {
-                    let id = &certificates[i].0.certificate_id;
-                    (id.value.clone(), id.secret)
+                    let (id, secret) = certificates[i].0.id_or_placeholder();
+                    (id.to_owned(), secret)
                 })
                 .collect();
             lists.extend(indices.into_iter().zip(plan::list_chunks(&ids)));
@@ -73,6 +88,7 @@ pub async fn read_all(
         let Some(run) = runs.get(&certificate.account).cloned() else {
             results.push((
                 i,
+                None,
                 Err(ApiError::local(
                     "ClientError.NoConnection",
                     "internal error: no connection for this certificate's account",
@@ -83,7 +99,38 @@ pub async fn read_all(
         let list = lists.get(&i).cloned();
         let redactor = Arc::clone(redactor);
         tasks.spawn(async move {
-            let id = certificate.certificate_id.value.clone();
+            let mut found = None;
+            let certificate = if certificate.certificate_id.is_some() {
+                certificate
+            } else {
+                match run.find_by_tag(&certificate).await {
+                    Ok(Tagged::One(item)) => {
+                        let span = certificate
+                            .purchase
+                            .as_ref()
+                            .map_or(certificate.span, |p| p.span);
+                        let with_id = certificate.with_found_id(item.certificate_id, span);
+                        found = Some(with_id.clone());
+                        with_id
+                    }
+                    Ok(Tagged::Nothing) => {
+                        let why = format!(
+                            "not bought yet: no certificate carries the tag {CERTIFICATE_TAG}={}",
+                            certificate.name
+                        );
+                        return (i, None, Err(ApiError::local(NOT_BOUGHT, why)));
+                    }
+                    Ok(Tagged::Many(ids)) => {
+                        let error = ApiError::local(
+                            identity::TAGGED_TWICE,
+                            identity::tagged_twice_message(&certificate.name, &ids),
+                        );
+                        return (i, None, Err(error));
+                    }
+                    Err(error) => return (i, None, Err(ApiError::from(&error))),
+                }
+            };
+            let id = certificate.id_or_placeholder().0.to_owned();
             if let Some(list) = list {
                 match list.listed(&run, &id).await {
                     plan::Listed::Found(item) if !needs_detail(item.status) => {
@@ -93,10 +140,10 @@ pub async fn read_all(
                             status_message: item.status_message,
                             ..Live::default()
                         };
-                        return (i, Ok(live));
+                        return (i, found, Ok(live));
                     }
                     plan::Listed::Stopped(error) => {
-                        return (i, Err(ApiError::from(&error)));
+                        return (i, found, Err(ApiError::from(&error)));
                     }
                     _ => {}
                 }
@@ -131,7 +178,7 @@ pub async fn read_all(
                 }
                 other => other,
             };
-            (i, read)
+            (i, found, read)
         });
     }
     while let Some(joined) = tasks.join_next().await {
@@ -139,6 +186,14 @@ pub async fn read_all(
             results.push(result);
         }
     }
-    results.sort_by_key(|(i, _)| *i);
+    results.sort_by_key(|(i, _, _)| *i);
     results
+        .into_iter()
+        .map(|(i, found, read)| {
+            if let Some(found) = found {
+                certificates[i].0 = found;
+            }
+            (i, read)
+        })
+        .collect()
 }

@@ -424,10 +424,14 @@ pub async fn start_emulator(
         state_file,
         seed: certificates
             .iter()
-            .map(|(c, _)| SeedCertificate {
-                certificate_id: c.certificate_id.value.clone(),
-                domain: c.domain.value.clone(),
-                owner: c.account.clone(),
+            // A certificate still to buy is not seeded: apply buys it from
+            // the emulator as from Tencent Cloud.
+            .filter_map(|(c, _)| {
+                Some(SeedCertificate {
+                    certificate_id: c.certificate_id.as_ref()?.value.clone(),
+                    domain: c.domain.value.clone(),
+                    owner: c.account.clone(),
+                })
             })
             .collect(),
         ..EmulatorConfig::default()

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::reads::{ReadOptions, read_all};
+use super::reads::{NOT_BOUGHT, ReadOptions, read_all};
 use super::runner::{self, AccountRun, OnSignal, Runner, accounts_of, write_json_out};
 use super::settings::{check_json_out, region};
 use super::{
@@ -41,7 +41,7 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
     };
     report_diagnostics(args.manifests.output, &loaded, &diagnostics);
     // `--target`: every manifest was validated; only these are read.
-    let certificates: Vec<(Certificate, PathBuf)> =
+    let mut certificates: Vec<(Certificate, PathBuf)> =
         select_targets(&args.manifests.target, validated.certificates)?
             .into_iter()
             .map(|c| {
@@ -81,17 +81,18 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
         .map(|(c, file)| Entry {
             name: c.name.clone(),
             // Read from the environment: a secret, shown as the mask.
-            certificate_id: if c.certificate_id.secret {
-                crate::secret::MASK.to_owned()
-            } else {
-                c.certificate_id.value.clone()
+            certificate_id: match c.id_or_placeholder() {
+                (_, true) => crate::secret::MASK.to_owned(),
+                (id, false) => id.to_owned(),
             },
             file: file.display().to_string(),
             account: c.account.clone(),
             live: None,
             error: None,
+            id_known: c.certificate_id.is_some(),
             writes: Vec::new(),
             notes: Vec::new(),
+            skipped: None,
         })
         .collect();
 
@@ -113,7 +114,7 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
         let pending: Vec<usize> = (0..entries.len()).filter(|&i| !entries[i].done()).collect();
         let reads = read_all(
             runner.runs(),
-            &certificates,
+            &mut certificates,
             &pending,
             runner.redactor(),
             ReadOptions {
@@ -129,7 +130,14 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
             let before = entries[i].live.as_ref().map(|l| l.status);
             match result {
                 Ok(live) => entries[i].live = Some(live),
+                // `purchase:` and no certificate with its tag yet.
+                Err(error) if error.code == NOT_BOUGHT => entries[i].skipped = Some(error.message),
                 Err(error) => entries[i].error = Some(error),
+            }
+            // Found by its tag: shown by the id found.
+            if let (Some(id), false) = (&certificates[i].0.certificate_id, entries[i].id_known) {
+                entries[i].certificate_id.clone_from(&id.value);
+                entries[i].id_known = true;
             }
             let after = entries[i].live.as_ref().map(|l| l.status);
             if args.wait && (before != after || entries[i].error.is_some()) {
@@ -217,7 +225,7 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
         }
     } else if entries
         .iter()
-        .all(|e| e.error.is_none() && e.live.is_some())
+        .all(|e| e.error.is_none() && (e.live.is_some() || e.skipped.is_some()))
     {
         EXIT_OK
     } else {

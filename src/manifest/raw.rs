@@ -95,7 +95,8 @@ pub struct RawCertificate {
     /// The document had errors: checks that would only repeat them are skipped.
     pub had_errors: bool,
     pub name: Sourced<String>,
-    pub certificate_id: Sourced<String>,
+    /// `certificate_id`; a certificate may have `purchase` instead.
+    pub certificate_id: Option<Sourced<String>>,
     pub profiles: Vec<Sourced<String>>,
     pub domain: Sourced<String>,
     pub domains: Option<Sourced<Vec<Sourced<String>>>>,
@@ -231,7 +232,7 @@ pub fn from_tree(root: &Node, had_errors: bool) -> Option<RawDocument> {
     Some(RawDocument::Certificate(Box::new(RawCertificate {
         had_errors,
         name,
-        certificate_id: field(root, "certificate_id")?,
+        certificate_id: field(root, "certificate_id"),
         profiles,
         domain: field(root, "domain")?,
         domains: root

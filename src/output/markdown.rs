@@ -129,7 +129,7 @@ fn table(out: &mut String, reports: &[&CertificateReport], with_account: bool) {
             out,
             "| {} |{account} {} | {} | {} | **{}** | {} |",
             cell(&r.name),
-            code_span(&r.certificate_id),
+            code_span(r.id_shown()),
             code_span(&place(&r.file, r.line)),
             r.status.map_or("-".into(), |s| s.to_string()),
             r.outcome.as_str(),
@@ -153,7 +153,7 @@ fn changes(out: &mut String, reports: &[CertificateReport]) {
         let mut block = format!(
             "**{}** {} {}:\n\n```text\n",
             cell(&r.name),
-            code_span(&r.certificate_id),
+            code_span(r.id_shown()),
             r.outcome.as_str().replace('_', " ")
         );
         for change in &r.changes {

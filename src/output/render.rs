@@ -57,10 +57,10 @@ pub fn render_text(files: &Files, certificates: &[Certificate]) -> String {
             out,
             "certificate `{}` (CertificateId {})",
             printable(&certificate.name),
-            shown(
-                &certificate.certificate_id.value,
-                certificate.certificate_id.secret
-            )
+            {
+                let (id, secret) = certificate.id_or_placeholder();
+                shown(id, secret)
+            }
         );
         let _ = writeln!(out, "  defined at {}", files.location(certificate.span));
         let profiles = if certificate.profiles.is_empty() {
@@ -233,7 +233,7 @@ pub fn render_json(files: &Files, certificates: &[Certificate]) -> Json {
             }
             json!({
                 "name": certificate.name,
-                "certificate_id": shown(&certificate.certificate_id.value, certificate.certificate_id.secret),
+                "certificate_id": certificate.certificate_id.as_ref().map(|id| shown(&id.value, id.secret)),
                 "file": files.path(certificate.file).display().to_string(),
                 "line": certificate.span.line,
                 "profiles": certificate.profiles,

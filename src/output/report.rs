@@ -129,7 +129,7 @@ pub fn changes_heading(report: &CertificateReport) -> String {
     format!(
         "{} ({}) {}:",
         printable(&report.name),
-        printable(&report.certificate_id),
+        printable(report.id_shown()),
         report.outcome.as_str().replace('_', " ")
     )
 }
@@ -159,7 +159,7 @@ pub fn line(report: &CertificateReport) -> String {
         "{:<9} {} ({}){}{status}",
         report.outcome.as_str(),
         printable(&report.name),
-        printable(&report.certificate_id),
+        printable(report.id_shown()),
         report
             .account
             .as_ref()
@@ -244,7 +244,7 @@ pub fn table(mode: Mode, reports: &[CertificateReport], stops: &[Stop]) -> Strin
                 r.account
                     .as_deref()
                     .map_or("-".into(), |a| printable(a).into_owned()),
-                printable(&r.certificate_id).into_owned(),
+                printable(r.id_shown()).into_owned(),
                 status_cell(r.status),
                 r.outcome.as_str().to_string(),
                 detail(r),

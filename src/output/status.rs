@@ -137,6 +137,12 @@ pub struct Entry {
     /// What the run has to say of it (why `CompleteCertificate` was not
     /// sent, how it ended).
     pub notes: Vec<String>,
+    /// Why it was not read: a certificate with `purchase:` that is not
+    /// bought yet (no certificate carries its tag).
+    pub skipped: Option<String>,
+    /// Whether `certificate_id` is the certificate's id (written, or found
+    /// by its tag), not the placeholder of one still to buy.
+    pub id_known: bool,
 }
 
 impl Entry {
@@ -144,12 +150,18 @@ impl Entry {
         self.live.as_ref().is_some_and(|l| l.status == ISSUED)
     }
 
-    /// `--wait` is done with it: issued, at an end state, or unreadable.
+    /// `--wait` is done with it: issued, at an end state, unreadable, or
+    /// not bought yet (waiting does not buy it).
     pub fn done(&self) -> bool {
-        self.error.is_some() || self.live.as_ref().is_some_and(|l| settled(l.status))
+        self.error.is_some()
+            || self.skipped.is_some()
+            || self.live.as_ref().is_some_and(|l| settled(l.status))
     }
 
     fn status_text(&self) -> String {
+        if let Some(why) = &self.skipped {
+            return format!("skipped: {}", printable(why));
+        }
         match (&self.live, &self.error) {
             (_, Some(error)) => {
                 format!(
@@ -234,6 +246,9 @@ pub fn to_json(entries: &[Entry]) -> Json {
                     json!({"code": error.code, "message": error.message, "request_id": error.request_id}),
                 );
                 map.insert("request_id".into(), json!(error.request_id));
+            }
+            if let (Some(why), Some(map)) = (&entry.skipped, object.as_object_mut()) {
+                map.insert("skipped".into(), json!(why));
             }
             if let (Some(error), Some(map)) = (
                 live.and_then(|l| l.checks_error.as_ref()),
@@ -521,6 +536,8 @@ mod tests {
             error: None,
             writes: Vec::new(),
             notes: Vec::new(),
+            skipped: None,
+            id_known: true,
         }
     }
 

@@ -6,6 +6,8 @@
 //!   functions;
 //! - [`pace`]: the rate arithmetic (when each request may go), pure;
 //! - [`outcome`]: what happened to each certificate, and why a run stopped;
+//! - [`identity`]: a certificate with `purchase:` is found again by its tag
+//!   (`tccert:certificate` = its name): none, one or many, pure;
 //! - [`saved`]: saved plans (`plan --out`, `apply --plan`): the file, its
 //!   digests and checks, pure;
 //! - [`step`]: what to do with one certificate, from its live state, what
@@ -37,6 +39,7 @@
 
 pub mod changes;
 pub mod decide;
+pub mod identity;
 pub mod outcome;
 pub mod pace;
 pub mod retry;

@@ -80,7 +80,9 @@ impl Outcome {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CertificateReport {
     pub name: String,
-    pub certificate_id: String,
+    /// `None` while a certificate to buy has none (nothing found by its
+    /// tag, not bought yet).
+    pub certificate_id: Option<String>,
     pub file: PathBuf,
     pub line: u32,
     /// The live status read before acting.
@@ -160,15 +162,22 @@ impl Stop {
 }
 
 impl CertificateReport {
+    /// The id as tables and lines show it: `-` while there is none.
+    pub fn id_shown(&self) -> &str {
+        self.certificate_id.as_deref().unwrap_or("-")
+    }
+
     /// The report before anything is known: failed until decided otherwise.
     pub(super) fn new(certificate: &Certificate) -> Self {
         Self {
             name: certificate.name.clone(),
-            certificate_id: if certificate.certificate_id.secret {
-                crate::secret::MASK.into()
-            } else {
-                certificate.certificate_id.value.clone()
-            },
+            certificate_id: certificate.certificate_id.as_ref().map(|id| {
+                if id.secret {
+                    crate::secret::MASK.into()
+                } else {
+                    id.value.clone()
+                }
+            }),
             file: PathBuf::new(),
             line: certificate.span.line,
             status: None,
@@ -208,7 +217,7 @@ impl CertificateReport {
     pub fn example(name: &str, outcome: Outcome) -> Self {
         Self {
             name: name.into(),
-            certificate_id: format!("{name}-id"),
+            certificate_id: Some(format!("{name}-id")),
             file: format!("certificates/{name}.yaml").into(),
             line: 3,
             status: Some(5),

@@ -22,6 +22,7 @@ use super::changes::{self, Change, Values};
 use super::decide::{
     ListItem, Live, differences, drift_note, list_page, needs_detail, unverifiable_note,
 };
+use super::identity::{self, CERTIFICATE_TAG, Tagged};
 use super::outcome::{CertificateReport, Mode, Outcome, Stop, StopReason, Whose};
 use super::pace::{Backoff, Pacer};
 use super::retry::{self, CallKind, Next};
@@ -32,7 +33,7 @@ use crate::api::error::ApiError;
 use crate::api::error::CallError;
 use crate::api::request::{
     Body, Secrets, describe_body, list_ids_body, order_body, submit_action, submit_body,
-    submitted_view,
+    submitted_view, tag_list_body,
 };
 use crate::api::status::PENDING_SUBMISSION;
 use crate::certificate::Certificate;
@@ -94,6 +95,9 @@ impl Default for Options {
 /// 1 MiB tccert accepts, while 1,000 certificates still take only 10 calls
 /// (1 s at the action's 10 a second).
 pub const IDS_PER_LIST: usize = 100;
+
+/// At most this many pages of a tag list ([`Run::find_by_tag`]).
+pub const TAG_LIST_PAGES: usize = 10;
 
 /// What the bulk list said of one certificate.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -436,10 +440,65 @@ impl<T: Transport> Run<T> {
         certificate: &Certificate,
         list: Option<&ListChunk>,
     ) -> CertificateReport {
+        if certificate.certificate_id.is_some() {
+            return self.reconcile_known(certificate, list).await;
+        }
+        // `purchase:` and no id: the certificate is the one its tag names.
+        let mut report = CertificateReport::new(certificate);
+        match self.find_by_tag(certificate).await {
+            Err(error) => report.fail(&error),
+            Ok(Tagged::One(item)) => {
+                let span = certificate
+                    .purchase
+                    .as_ref()
+                    .map_or(certificate.span, |p| p.span);
+                let found = certificate.with_found_id(item.certificate_id, span);
+                let mut report = self.reconcile_known(&found, None).await;
+                report.notes.insert(
+                    0,
+                    format!("found by its tag {CERTIFICATE_TAG}={}", certificate.name),
+                );
+                return report;
+            }
+            Ok(Tagged::Many(ids)) => {
+                report.error = Some(ApiError::local(
+                    identity::TAGGED_TWICE,
+                    identity::tagged_twice_message(&certificate.name, &ids),
+                ));
+            }
+            Ok(Tagged::Nothing) => self.to_buy(certificate, &mut report),
+        }
+        report
+    }
+
+    /// A certificate with `purchase:` that its account does not hold yet.
+    fn to_buy(&self, certificate: &Certificate, report: &mut CertificateReport) {
+        report.actions.push(Action::CreateCertificate);
+        report.notes.push(format!(
+            "no certificate carries the tag {CERTIFICATE_TAG}={}: it is to be bought (a certificate renamed before it has a certificate_id is bought anew)",
+            certificate.name
+        ));
+        match self.options.mode {
+            Mode::Plan => report.outcome = Outcome::Planned,
+            Mode::Apply => {
+                report.error = Some(ApiError::local(
+                    "tccert.PurchaseNotAllowed",
+                    "buying needs --allow-purchase; nothing was bought",
+                ));
+            }
+        }
+    }
+
+    /// Reconciles a certificate whose id is known.
+    async fn reconcile_known(
+        &self,
+        certificate: &Certificate,
+        list: Option<&ListChunk>,
+    ) -> CertificateReport {
         let mut report = CertificateReport::new(certificate);
         let listed = match list {
             Some(chunk) if !self.options.deep => {
-                chunk.listed(self, &certificate.certificate_id.value).await
+                chunk.listed(self, certificate.id_or_placeholder().0).await
             }
             _ => Listed::Unread,
         };
@@ -688,11 +747,16 @@ fn bulk_lists<T: Transport>(
         }
     }
     for (_, indices) in by_run {
+        // A certificate to buy has no id to list: it is found by its tag.
+        let indices: Vec<usize> = indices
+            .into_iter()
+            .filter(|&i| certificates[i].1.certificate_id.is_some())
+            .collect();
         let ids: Vec<(String, bool)> = indices
             .iter()
             .map(|&i| {
-                let id = &certificates[i].1.certificate_id;
-                (id.value.clone(), id.secret)
+                let (id, secret) = certificates[i].1.id_or_placeholder();
+                (id.to_owned(), secret)
             })
             .collect();
         for (i, chunk) in indices.into_iter().zip(list_chunks(&ids)) {

@@ -224,6 +224,42 @@ impl<T: Transport> Run<T> {
         }
     }
 
+    /// The certificates of this account carrying `certificate`'s tag
+    /// ([`crate::plan::identity`]): `DescribeCertificates` with `Tags`, paced
+    /// as every list call, paged by `TotalCount` for at most
+    /// [`TAG_LIST_PAGES`] pages (a server that keeps counting more cannot
+    /// keep the run reading; what was read is then two or more already).
+    pub async fn find_by_tag(&self, certificate: &Certificate) -> Result<Tagged, CallError> {
+        self.find_by_tag_for(certificate, Purpose::Work).await
+    }
+
+    pub(super) async fn find_by_tag_for(
+        &self,
+        certificate: &Certificate,
+        purpose: Purpose,
+    ) -> Result<Tagged, CallError> {
+        let mut items = Vec::new();
+        let mut offset = 0;
+        for _ in 0..TAG_LIST_PAGES {
+            let (total, page) = self
+                .read_as(
+                    Action::DescribeCertificates,
+                    &tag_list_body(CERTIFICATE_TAG, &certificate.name, offset),
+                    &certificate.name,
+                    purpose,
+                    |response| list_page(&response),
+                )
+                .await?;
+            let count = page.len() as u64;
+            items.extend(page);
+            offset += count;
+            if count == 0 || offset >= total {
+                break;
+            }
+        }
+        Ok(identity::tagged(items))
+    }
+
     /// Reads after a write of unknown outcome, sent at `sent_at`, until the
     /// reads show it in place, or show it absent over the settle window.
     pub(super) async fn settle(

@@ -100,8 +100,11 @@ pub(crate) fn validate_with(
     }
     for (_, certificate) in &certificates {
         check_name(&certificate.name, "certificate", diagnostics);
-        let id = &certificate.certificate_id;
-        if id.value.trim().is_empty() {
+        if let Some(id) = certificate
+            .certificate_id
+            .as_ref()
+            .filter(|id| id.value.trim().is_empty())
+        {
             diagnostics.push(
                 Diagnostic::error(Code::EmptyValue, "`certificate_id` is empty")
                     .at(id.span)
@@ -122,7 +125,9 @@ pub(crate) fn validate_with(
         diagnostics,
     );
     unique(
-        certificates.iter().map(|(_, c)| &c.certificate_id),
+        certificates
+            .iter()
+            .filter_map(|(_, c)| c.certificate_id.as_ref()),
         "certificate_id",
         Code::DuplicateCertificateId,
         diagnostics,
@@ -185,6 +190,8 @@ pub(crate) fn validate_with(
                 file,
                 span: raw.name.span,
                 certificate_id: raw.certificate_id.clone(),
+                purchase: None,
+                confirm_letter: None,
                 domain: raw.domain.clone(),
                 domains: raw
                     .domains

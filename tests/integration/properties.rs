@@ -132,7 +132,7 @@ fn certificate(profiles: &[String], fields: &BTreeMap<Field, String>) -> RawCert
     RawCertificate {
         had_errors: false,
         name: sourced("cert"),
-        certificate_id: sourced("id"),
+        certificate_id: Some(sourced("id")),
         profiles: profiles.iter().map(|p| sourced(p)).collect(),
         domain: sourced("www.acme.example"),
         domains: None,

@@ -343,6 +343,8 @@ mod tests {
             error: Some(error),
             writes: Vec::new(),
             notes: Vec::new(),
+            skipped: None,
+            id_known: true,
         }];
         let status = Report::Status { entries: &entries };
         for output in [Output::Text, Output::Github, Output::Markdown] {
