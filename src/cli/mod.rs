@@ -95,6 +95,9 @@ pub enum Command {
     /// Show each certificate's live status and the domain-validation records the CA wants; --wait follows them to issuance.
     #[command(mut_arg("strict", |arg| arg.hide(true)))]
     Status(StatusArgs),
+    /// Write each issued certificate's files (the ZIP DownloadCertificate answers, unpacked) into DIR/NAME/.
+    #[command(mut_arg("strict", |arg| arg.hide(true)))]
+    Download(DownloadArgs),
     /// Make a private key and CSR locally, or show what a CSR holds.
     #[command(subcommand)]
     Csr(CsrCommand),
@@ -294,6 +297,10 @@ pub struct RunArgs {
     #[arg(long, requires = "emulator")]
     pub emulator_reset: bool,
 
+    /// With --emulator: the emulator issues ordered certificates this many seconds after the order (default: never).
+    #[arg(long, value_name = "SECONDS", requires = "emulator", value_parser = numbers::parse_emulator_issue_after)]
+    pub emulator_issue_after: Option<f64>,
+
     /// (plan) Exit 2 when anything would be written or has drifted.
     #[arg(long)]
     pub detailed_exitcode: bool,
@@ -391,6 +398,10 @@ pub struct StatusArgs {
     #[arg(long, conflicts_with_all = ["endpoint", "china", "profile", "ca_cert"])]
     pub emulator: bool,
 
+    /// With --emulator: the emulator issues ordered certificates this many seconds after the order (default: never).
+    #[arg(long, value_name = "SECONDS", requires = "emulator", value_parser = numbers::parse_emulator_issue_after)]
+    pub emulator_issue_after: Option<f64>,
+
     /// Read every certificate's detail (DescribeCertificateDetail) instead of listing them in bulk first.
     #[arg(long)]
     pub deep: bool,
@@ -410,6 +421,31 @@ pub struct StatusArgs {
     /// Once every domain of a certificate passes Tencent Cloud's local check, send CompleteCertificate once (not for DNSPod and WoTrus certificates, which the API does not serve).
     #[arg(long)]
     pub complete: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DownloadArgs {
+    #[command(flatten)]
+    pub manifests: ManifestArgs,
+
+    #[command(flatten)]
+    pub read: ReadArgs,
+
+    /// The directory to write into: each issued certificate's files go to DIR/NAME/ (made 0700, files 0600).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Replace DIR/NAME/ when it holds something other than what was downloaded.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Download from the built-in emulator on loopback, with the state `apply --emulator` keeps for these PATHs.
+    #[arg(long, conflicts_with_all = ["endpoint", "china", "profile", "ca_cert"])]
+    pub emulator: bool,
+
+    /// With --emulator: the emulator issues ordered certificates this many seconds after the order (default: never).
+    #[arg(long, value_name = "SECONDS", requires = "emulator", value_parser = numbers::parse_emulator_issue_after)]
+    pub emulator_issue_after: Option<f64>,
 }
 
 #[derive(Debug, Args)]
@@ -446,6 +482,10 @@ pub struct ImportArgs {
         conflicts_with_all = ["account", "endpoint", "china", "profile", "ca_cert"]
     )]
     pub emulator: Vec<PathBuf>,
+
+    /// With --emulator: the emulator issues ordered certificates this many seconds after the order (default: never).
+    #[arg(long, value_name = "SECONDS", requires = "emulator", value_parser = numbers::parse_emulator_issue_after)]
+    pub emulator_issue_after: Option<f64>,
 
     #[command(flatten)]
     pub read: ReadArgs,

@@ -15,6 +15,7 @@
 
 pub mod csr;
 pub mod debug_sign;
+pub mod download;
 pub mod emulator;
 pub mod error;
 pub mod import;

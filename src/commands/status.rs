@@ -63,6 +63,7 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
                 &run_accounts,
                 region.as_ref(),
                 args.read.rate,
+                args.emulator_issue_after,
             )
             .await?,
         )

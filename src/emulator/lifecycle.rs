@@ -639,10 +639,17 @@ fn download(cert: &mut CertificateState, context: &Context<'_>) -> Result<Execut
             Some(issuer::make_online_key().map_err(|e| ApiError::new("InternalError", e))?);
         changed = true;
     }
-    let issued = context
-        .issuer
-        .issue(&names, csr.as_deref(), cert.online_key_pem.as_deref())
-        .map_err(|e| ApiError::new("FailedOperation.CertificateInvalid", e))?;
+    let chain_pem = if let Some(chain) = &cert.issued_chain_pem {
+        chain.clone()
+    } else {
+        let issued = context
+            .issuer
+            .issue(&names, csr.as_deref(), cert.online_key_pem.as_deref())
+            .map_err(|e| ApiError::new("FailedOperation.CertificateInvalid", e))?;
+        cert.issued_chain_pem = Some(issued.chain_pem.clone());
+        changed = true;
+        issued.chain_pem
+    };
     let base = names
         .first()
         .map_or_else(|| cert.certificate_id.clone(), |n| n.replace('*', "_"));
@@ -651,14 +658,12 @@ fn download(cert: &mut CertificateState, context: &Context<'_>) -> Result<Execut
         (folder.clone(), Vec::new()),
         (
             format!("{folder}{base}_bundle.crt"),
-            issued.chain_pem.clone().into_bytes(),
+            chain_pem.clone().into_bytes(),
         ),
-        (
-            format!("{folder}{base}_bundle.pem"),
-            issued.chain_pem.into_bytes(),
-        ),
+        (format!("{folder}{base}_bundle.pem"), chain_pem.into_bytes()),
     ];
-    if let Some(key) = issued.key_pem {
+    // `online`: the key made for it (kept); `parse`: the applicant's own.
+    if let Some(key) = cert.online_key_pem.clone().filter(|_| csr.is_none()) {
         entries.push((format!("{folder}{base}.key"), key.into_bytes()));
     }
     if let Some(csr) = csr {

@@ -55,6 +55,7 @@ fn man_prints_roff_and_writes_one_page_per_command() {
             "tccert-csr-inspect.1",
             "tccert-csr-new.1",
             "tccert-csr.1",
+            "tccert-download.1",
             "tccert-emulator.1",
             "tccert-import.1",
             "tccert-init.1",
