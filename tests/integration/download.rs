@@ -392,3 +392,94 @@ fn hostile_archives_are_refused_with_nothing_written() {
         .failure();
     insta::assert_snapshot!("download_hostile_text", text.stdout());
 }
+
+/// The newcomer's path of docs/cli.md, on a copy of examples/: `apply
+/// --emulator --emulator-issue-after 2`, then `status --wait --emulator`
+/// (no flag: the tree's kept state remembers the delay), then `download
+/// --out certs --emulator`, each its own process sharing the tree's state.
+#[test]
+fn the_newcomer_path_buys_nothing_and_downloads_from_the_emulator() {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).expect("a folder");
+        for entry in std::fs::read_dir(from).expect("examples/") {
+            let path = entry.expect("an entry").path();
+            let target = to.join(path.file_name().expect("a name"));
+            if path.is_dir() {
+                copy(&path, &target);
+            } else {
+                std::fs::copy(&path, &target).expect("copy");
+            }
+        }
+    }
+    let job = tempfile::tempdir().expect("a job directory");
+    copy(
+        &crate::support::cli::repo().join("examples"),
+        &job.path().join("examples"),
+    );
+    let state = job.path().join(".state");
+    let state = state.to_string_lossy().into_owned();
+    let step = |args: &[&str]| {
+        Test::from_dir(job.path().to_path_buf())
+            .args(args.iter().copied())
+            .env("XDG_STATE_HOME", &state)
+            .run()
+    };
+    step(&[
+        "apply",
+        "examples/",
+        "--emulator",
+        "--emulator-issue-after",
+        "2",
+    ])
+    .success()
+    .stdout_contains("2 committed");
+    let waited = step(&[
+        "status",
+        "examples/",
+        "--wait",
+        "--emulator",
+        "--interval",
+        "1",
+        "--output",
+        "json",
+    ])
+    .failure();
+    let issued: Vec<String> = waited.json()["certificates"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter(|c| c["status"] == 1)
+        .map(|c| c["name"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(issued, ["hk-www", "www"], "{}", waited.stdout());
+    let run = step(&[
+        "download",
+        "examples/",
+        "--out",
+        "certs",
+        "--emulator",
+        "--output",
+        "json",
+    ])
+    .success();
+    let report = run.json();
+    assert_eq!(
+        report["summary"],
+        json!({"downloaded": 2, "in_sync": 0, "skipped": 6, "failed": 0}),
+        "{report}"
+    );
+    let chain = job
+        .path()
+        .join("certs/www/www.acme.example_nginx/www.acme.example_bundle.crt");
+    assert!(
+        std::fs::read_to_string(&chain)
+            .expect("the chain")
+            .starts_with("-----BEGIN CERTIFICATE-----"),
+        "{}",
+        chain.display()
+    );
+    // Again, as another process: the kept state answers the same chain.
+    let again = step(&["download", "examples/", "--out", "certs", "--emulator", "--output", "json"])
+        .success();
+    assert_eq!(again.json()["summary"]["in_sync"], 2);
+}
