@@ -26,6 +26,9 @@ pub struct Imported {
     pub status: u64,
     /// `IsDv`.
     pub is_dv: bool,
+    /// The value of its `tccert:certificate` tag: the name of the manifest
+    /// that bought it, which the imported manifest keeps.
+    pub name_tag: Option<String>,
     /// `SubmittedData`.
     pub submitted: Map<String, Json>,
 }
@@ -276,12 +279,34 @@ fn unique(base: String, taken: &mut BTreeSet<String>) -> String {
     name
 }
 
-/// Names for every certificate: from the domain, with the id appended to
-/// every certificate of a name that two would share.
+/// A `tccert:certificate` tag's value that can be a manifest's name and a
+/// file name as it is: letters, digits, `-`, `_` and `.` (not first), at
+/// most 64 characters. Any other value (the tag is the server's text) is
+/// not used.
+fn usable_tag_name(value: &str) -> bool {
+    (1..=64).contains(&value.len())
+        && !value.starts_with('.')
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// Names for every certificate: the name its `tccert:certificate` tag
+/// gives (a certificate tccert bought keeps the name it was bought under,
+/// so the manifest written for it names the same certificate), else from
+/// the domain; the id is appended to every certificate of a name that two
+/// would share.
 fn names(certificates: &[Imported]) -> Vec<String> {
     let bases: Vec<String> = certificates
         .iter()
-        .map(|c| certificate_name(text(&c.submitted, "CertificateDomain").unwrap_or(&c.domain)))
+        .map(
+            |c| match c.name_tag.as_deref().filter(|t| usable_tag_name(t)) {
+                Some(tag) => tag.to_owned(),
+                None => {
+                    certificate_name(text(&c.submitted, "CertificateDomain").unwrap_or(&c.domain))
+                }
+            },
+        )
         .collect();
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for base in &bases {
@@ -578,8 +603,42 @@ mod tests {
             domain: "ignored.example".into(),
             status: 5,
             is_dv: false,
+            name_tag: None,
             submitted: data,
         }
+    }
+
+    #[test]
+    fn a_certificate_tccert_bought_keeps_the_name_of_its_tag() {
+        let mut bought = imported("Bought1", submitted("Acme", "Luke", json!({})));
+        bought.name_tag = Some("shop".into());
+        let mut odd = imported(
+            "Odd1",
+            submitted(
+                "Acme",
+                "Luke",
+                json!({"CertificateDomain": "odd.acme.example"}),
+            ),
+        );
+        // The tag is the server's text: a value that cannot be a file name
+        // as it is falls back to the domain.
+        odd.name_tag = Some("../etc/passwd".into());
+        let plain = imported(
+            "Plain1",
+            submitted(
+                "Acme",
+                "Luke",
+                json!({"CertificateDomain": "plain.acme.example"}),
+            ),
+        );
+        let names = names(&[bought, odd, plain]);
+        assert_eq!(names[0], "shop");
+        assert_ne!(names[1], "../etc/passwd");
+        assert!(!names[1].contains('/'));
+        assert!(usable_tag_name("shop-2.eu_west"));
+        assert!(!usable_tag_name(".hidden"));
+        assert!(!usable_tag_name(""));
+        assert!(!usable_tag_name(&"a".repeat(65)));
     }
 
     fn file<'t>(tree: &'t Tree, path: &str) -> &'t str {

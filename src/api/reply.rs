@@ -54,16 +54,22 @@ pub fn list_page(response: &Map<String, Json>) -> Result<(u64, Vec<ListItem>), C
     Ok((total, items))
 }
 
-/// One page of `DescribeCertificates`: its documented maximum.
-pub const LIST_PAGE: u64 = 1000;
+/// One page of `DescribeCertificates` when import lists a whole account.
+/// The documented maximum is 1000, but a list item carries some 60 fields
+/// (1 to 3 KB): a full page of 1000 could pass the 1 MiB tccert accepts in
+/// a reply, so pages hold 100, as the bulk read's calls do (docs/api.md).
+pub const LIST_PAGE: u64 = 100;
 
 /// Reading every certificate `DescribeCertificates` lists, page by page
 /// (`Offset`, `Limit`): the body of the next page, then each page taken
-/// until `TotalCount` is reached or a page comes back empty.
+/// until `TotalCount` is reached or a page comes back empty. A page that
+/// brings no certificate not seen before is refused: a server repeating
+/// itself (or counting ever more) cannot keep the reader paging.
 #[derive(Debug, Default)]
 pub struct ListPaging {
     offset: u64,
     items: Vec<ListItem>,
+    seen: std::collections::HashSet<String>,
 }
 
 impl ListPaging {
@@ -77,7 +83,19 @@ impl ListPaging {
         let (total, items) = list_page(response)?;
         let empty = items.is_empty();
         self.offset += items.len() as u64;
-        self.items.extend(items);
+        let mut new = false;
+        for item in items {
+            if self.seen.insert(item.certificate_id.clone()) {
+                new = true;
+                self.items.push(item);
+            }
+        }
+        if !empty && !new {
+            return Err(CallError::Decode(format!(
+                "DescribeCertificates answered a page (from Offset {}) holding only certificates it had listed already",
+                self.offset
+            )));
+        }
         Ok(empty || self.offset >= total)
     }
 
@@ -128,6 +146,18 @@ pub struct CertificateDetail {
     pub package_type: Option<String>,
     /// `ProductZhName`: the product's name.
     pub product_name: Option<String>,
+    /// `Tags`: `(TagKey, TagValue)` pairs, in the reply's order.
+    pub tags: Vec<(String, String)>,
+}
+
+impl CertificateDetail {
+    /// The value of tag `key`, when the certificate carries it.
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        self.tags
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 impl CertificateDetail {
@@ -172,6 +202,18 @@ impl CertificateDetail {
             dv_auths,
             package_type: text_field(response, "PackageType"),
             product_name: text_field(response, "ProductZhName"),
+            tags: response
+                .get("Tags")
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|tag| {
+                    Some((
+                        tag.get("TagKey")?.as_str()?.to_owned(),
+                        tag.get("TagValue")?.as_str()?.to_owned(),
+                    ))
+                })
+                .collect(),
         }
     }
 }
@@ -344,6 +386,15 @@ mod tests {
             Some("DNSPod-域名型(DV)SSL证书")
         );
         assert_eq!(detail.submitted.unwrap()["AdminEmail"], "a@acme.example");
+        assert!(detail.tags.is_empty());
+        let tagged = CertificateDetail::from_response(&object(json!({
+            "Tags": [{"TagKey": "team", "TagValue": "web"},
+                     {"TagKey": "tccert:certificate", "TagValue": "shop"},
+                     {"TagKey": "broken"}],
+        })));
+        assert_eq!(tagged.tags.len(), 2, "a tag without a value is left out");
+        assert_eq!(tagged.tag("tccert:certificate"), Some("shop"));
+        assert_eq!(tagged.tag("owner"), None);
         assert_eq!(
             detail.dv_auths,
             [DvAuth {
@@ -444,6 +495,12 @@ mod tests {
         assert!(!paging.take(&page(3, &["a", "b"])).unwrap());
         assert_eq!(field(&paging, "Offset"), 2);
         assert!(paging.take(&page(3, &["c"])).unwrap());
+        let mut repeating = ListPaging::default();
+        assert!(!repeating.take(&page(1_000_000, &["a", "b"])).unwrap());
+        assert!(
+            repeating.take(&page(1_000_000, &["b", "a"])).is_err(),
+            "a page of nothing new ends the paging with an error"
+        );
         let ids: Vec<String> = paging
             .into_items()
             .into_iter()

@@ -307,11 +307,15 @@ async fn read_certificates(
             }
             continue;
         }
+        let name_tag = detail
+            .tag(crate::certificate::CERTIFICATE_TAG)
+            .map(str::to_owned);
         certificates.push(Imported {
             certificate_id: id.clone(),
             domain: detail.domain.unwrap_or_default(),
             status: status.unwrap_or_default(),
             is_dv: detail.is_dv,
+            name_tag,
             submitted: detail.submitted.unwrap_or_default(),
         });
     }
@@ -487,8 +491,8 @@ mod tests {
         assert_eq!(listed[3].1, 3);
         assert_eq!(
             *pages.asked.lock().unwrap(),
-            [(0, 1000), (2, 1000), (4, 1000)],
-            "Limit is the documented maximum; Offset follows what came"
+            [(0, 100), (2, 100), (4, 100)],
+            "Limit is 100 (a page of 1000 could pass the reply limit); Offset follows what came"
         );
     }
 

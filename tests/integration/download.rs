@@ -479,7 +479,15 @@ fn the_newcomer_path_buys_nothing_and_downloads_from_the_emulator() {
         chain.display()
     );
     // Again, as another process: the kept state answers the same chain.
-    let again = step(&["download", "examples/", "--out", "certs", "--emulator", "--output", "json"])
-        .success();
+    let again = step(&[
+        "download",
+        "examples/",
+        "--out",
+        "certs",
+        "--emulator",
+        "--output",
+        "json",
+    ])
+    .success();
     assert_eq!(again.json()["summary"]["in_sync"], 2);
 }
