@@ -147,6 +147,8 @@ pub fn to_json(results: &[Downloaded]) -> Json {
                 "path": d.path,
                 "files": d.files,
                 "note": d.note,
+                // The API writes of this run: download makes none.
+                "writes": Vec::<&str>::new(),
             });
             if let (Some(error), Some(map)) = (&d.error, object.as_object_mut()) {
                 map.insert(

@@ -464,6 +464,11 @@ fn wait_complete_sends_complete_certificate_once_when_the_local_checks_pass() {
         emulator.snapshot().requests_by_action["CompleteCertificate"],
         1
     );
+    let notes = c0["notes"].to_string();
+    assert!(
+        notes.contains("CompleteCertificate: sent: every domain passed the local check"),
+        "{notes}"
+    );
     // Issued now: a second run has nothing to complete.
     status(
         &dir,
@@ -511,21 +516,7 @@ fn complete_is_not_sent_for_a_dnspod_or_wotrus_product() {
                 .expect("a purchase"),
             );
         }));
-        let run = status(
-            &dir,
-            &emulator,
-            &[
-                "--wait",
-                "--complete",
-                "--interval",
-                "1",
-                "--wait-timeout",
-                "3",
-                "--output",
-                "json",
-            ],
-        )
-        .failure();
+        let run = status(&dir, &emulator, &["--complete", "--output", "json"]).success();
         let c0 = &run.json()["certificates"][0];
         assert_eq!(c0["writes"], json!([]));
         assert_eq!(c0["checks"][0]["passed"], true, "{c0}");
@@ -536,6 +527,26 @@ fn complete_is_not_sent_for_a_dnspod_or_wotrus_product() {
                 .is_some_and(|n| n.contains(&format!("does not serve {brand} certificates"))),
             "{c0}"
         );
+        assert_eq!(received(&emulator, "id000000", "CompleteCertificate"), 0);
+        if product == 48 {
+            let text = status(&dir, &emulator, &["--complete"]).success();
+            insta::assert_snapshot!("status_complete_not_served_text", text.stdout());
+        }
+        // --wait goes on waiting for the CA; it does not send it later.
+        status(
+            &dir,
+            &emulator,
+            &[
+                "--wait",
+                "--complete",
+                "--interval",
+                "1",
+                "--wait-timeout",
+                "2",
+            ],
+        )
+        .failure()
+        .stderr_contains("--wait-timeout 2s reached");
         assert_eq!(received(&emulator, "id000000", "CompleteCertificate"), 0);
     }
 }
