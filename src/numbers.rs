@@ -208,6 +208,21 @@ pub const CANCEL_AFTER: Number = Number {
     default: "0",
 };
 
+/// `emulator --local-check-after`: seconds from an order to a passing local
+/// domain check.
+pub const LOCAL_CHECK_AFTER: Number = Number {
+    flag: "--local-check-after",
+    env: None,
+    commands: "emulator",
+    unit: "seconds",
+    range: Range::Real {
+        min: 0.0,
+        min_included: true,
+        max: 2_592_000.0,
+    },
+    default: "none",
+};
+
 /// `--emulator-issue-after` (every command with `--emulator`): the built-in
 /// emulator's `--issue-after`.
 pub const EMULATOR_ISSUE_AFTER: Number = Number {
@@ -224,7 +239,7 @@ pub const EMULATOR_ISSUE_AFTER: Number = Number {
 };
 
 /// Every number above, in the order the documentation lists them.
-pub const ALL: [Number; 14] = [
+pub const ALL: [Number; 15] = [
     RATE,
     TIMEOUT,
     INTERVAL,
@@ -236,6 +251,7 @@ pub const ALL: [Number; 14] = [
     LATENCY_MS,
     CLOCK_OFFSET,
     ISSUE_AFTER,
+    LOCAL_CHECK_AFTER,
     CANCEL_AFTER,
     FAULT_SEED,
     TIMESTAMP,
@@ -444,6 +460,11 @@ pub fn parse_wait_timeout(text: &str) -> Result<f64, String> {
 /// `emulator --issue-after`.
 pub fn parse_issue_after(text: &str) -> Result<f64, String> {
     ISSUE_AFTER.real(text)
+}
+
+/// `emulator --local-check-after`.
+pub fn parse_local_check_after(text: &str) -> Result<f64, String> {
+    LOCAL_CHECK_AFTER.real(text)
 }
 
 /// `--emulator-issue-after`.

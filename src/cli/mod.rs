@@ -550,6 +550,10 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "SECONDS", value_parser = numbers::parse_issue_after)]
     pub issue_after: Option<f64>,
 
+    /// Test only: CheckCertificateDomainVerification's local check passes this many seconds after the order (default: at the issue time), so `status --complete` can be tried before issuance.
+    #[arg(long, value_name = "SECONDS", value_parser = numbers::parse_local_check_after)]
+    pub local_check_after: Option<f64>,
+
     /// Seconds a certificate stays cancelling (6) after CancelAuditCertificate before it is cancelled (7).
     #[arg(long, value_name = "SECONDS", default_value = numbers::CANCEL_AFTER.default, value_parser = numbers::parse_cancel_after)]
     pub cancel_after: f64,
