@@ -100,6 +100,7 @@ pub async fn read_all(
         let redactor = Arc::clone(redactor);
         tasks.spawn(async move {
             let mut found = None;
+            let mut tagged = None;
             let certificate = if certificate.certificate_id.is_some() {
                 certificate
             } else {
@@ -109,8 +110,9 @@ pub async fn read_all(
                             .purchase
                             .as_ref()
                             .map_or(certificate.span, |p| p.span);
-                        let with_id = certificate.with_found_id(item.certificate_id, span);
+                        let with_id = certificate.with_found_id(item.certificate_id.clone(), span);
                         found = Some(with_id.clone());
+                        tagged = Some(item);
                         with_id
                     }
                     Ok(Tagged::Nothing) => {
@@ -130,6 +132,15 @@ pub async fn read_all(
                     Err(error) => return (i, None, Err(ApiError::from(&error))),
                 }
             };
+            // The tag list told the status, as the bulk list would have.
+            if let Some(item) = tagged.filter(|item| !options.deep && !needs_detail(item.status)) {
+                let live = Live {
+                    status: item.status,
+                    status_message: item.status_message.map(|m| redactor.redact(&m)),
+                    ..Live::default()
+                };
+                return (i, found, Ok(live));
+            }
             let id = certificate.id_or_placeholder().0.to_owned();
             if let Some(list) = list {
                 match list.listed(&run, &id).await {
@@ -196,4 +207,147 @@ pub async fn read_all(
             (i, read)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::certificate::{ApiChoice, CompanyType, Csr, CsrKey, Layer, Purchase};
+    use crate::commands::runner::{Pace, Runner, start_emulator};
+    use crate::commands::settings::RunAccounts;
+    use crate::emulator::SeedCertificate;
+    use crate::emulator::state::{Purchase as Bought, Tag};
+    use crate::source::{Files, Sourced, Span};
+
+    fn span() -> Span {
+        let mut files = Files::default();
+        Span {
+            file: files.add("m.yaml".into(), String::new()),
+            line: 1,
+            column: 1,
+            length: 1,
+        }
+    }
+
+    /// A certificate with `purchase:` and no id.
+    fn to_buy(name: &str) -> Certificate {
+        let text = |value: &str| Sourced::new(value.to_string(), span());
+        Certificate {
+            name: name.into(),
+            file: span().file,
+            span: span(),
+            certificate_id: None,
+            purchase: Some(Purchase {
+                product: Sourced::new(12, span()),
+                years: 1,
+                domain_count: 1,
+                vouchers: false,
+                tags: Vec::new(),
+                layer: Layer::Certificate(name.into()),
+                span: span(),
+            }),
+            confirm_letter: None,
+            domain: text(&format!("{name}.example")),
+            domains: Vec::new(),
+            dv: true,
+            commit: false,
+            api: crate::certificate::Api::SubmitCertificateInformation,
+            api_choice: ApiChoice::Default,
+            csr: Csr::Online {
+                key_password: None,
+                key: CsrKey::default(),
+            },
+            fields: std::collections::BTreeMap::new(),
+            profiles: Vec::new(),
+            account: None,
+            company_type: CompanyType::default_for(false),
+            company_type_span: None,
+        }
+    }
+
+    /// Over HTTP against the emulator: a certificate with `purchase:` is
+    /// found by its tag and read as that id (and the id kept for later
+    /// rounds); one whose tag no certificate carries is `NOT_BOUGHT`,
+    /// having sent nothing but the tag list.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_certificate_to_buy_is_found_by_its_tag_or_is_not_bought_yet() {
+        let mut certificates = vec![
+            (to_buy("shop"), PathBuf::from("m.yaml")),
+            (to_buy("blog"), PathBuf::from("m.yaml")),
+        ];
+        let chosen: Vec<Certificate> = certificates.iter().map(|(c, _)| c.clone()).collect();
+        let run_accounts = RunAccounts::of(&chosen, &[]);
+        let (connections, emulator) =
+            start_emulator(&certificates, &run_accounts, None, 10.0, None, None)
+                .await
+                .expect("the emulator starts");
+        emulator.add_certificate(SeedCertificate {
+            certificate_id: "bought1".into(),
+            domain: "shop.example".into(),
+            owner: None,
+        });
+        assert!(emulator.edit_certificate("bought1", |cert| {
+            cert.status = crate::api::status::ISSUED;
+            cert.purchase = Some(Bought {
+                product_id: 12,
+                domain_num: 1,
+                time_span: 1,
+                auto_voucher: 0,
+                tags: vec![Tag {
+                    key: CERTIFICATE_TAG.into(),
+                    value: "shop".into(),
+                }],
+                deal_id: "deal-1".into(),
+            });
+        }));
+        let options = plan::Options {
+            mode: plan::Mode::Plan,
+            timeout: Duration::from_secs(5),
+            ..plan::Options::default()
+        };
+        let runner =
+            Runner::open(connections, None, &[], &options, Pace::Reads).expect("the runs open");
+        let reads = read_all(
+            runner.runs(),
+            &mut certificates,
+            &[0, 1],
+            runner.redactor(),
+            ReadOptions {
+                deep: false,
+                checks: true,
+            },
+        )
+        .await;
+        let shop = reads[0].1.as_ref().expect("shop found and read");
+        assert_eq!(shop.status, crate::api::status::ISSUED);
+        assert_eq!(
+            certificates[0]
+                .0
+                .certificate_id
+                .as_ref()
+                .map(|id| id.value.as_str()),
+            Some("bought1"),
+            "the id found is kept for the next round"
+        );
+        let blog = reads[1].1.as_ref().expect_err("blog not bought");
+        assert_eq!(blog.code, NOT_BOUGHT);
+        assert!(
+            blog.message
+                .contains("no certificate carries the tag tccert:certificate=blog"),
+            "{}",
+            blog.message
+        );
+        assert!(certificates[1].0.certificate_id.is_none());
+        let counts = emulator.snapshot().requests_by_action;
+        assert_eq!(counts.get("DescribeCertificates"), Some(&2), "{counts:?}");
+        assert_eq!(
+            counts.get("DescribeCertificateDetail"),
+            None,
+            "issued: the list said so"
+        );
+        assert_eq!(counts.get("CheckCertificateDomainVerification"), None);
+        emulator.shutdown().await;
+    }
 }
