@@ -491,3 +491,29 @@ fn the_newcomer_path_buys_nothing_and_downloads_from_the_emulator() {
     .success();
     assert_eq!(again.json()["summary"]["in_sync"], 2);
 }
+
+#[test]
+fn emulator_issue_after_needs_the_emulator_and_a_number_in_range() {
+    for command in ["plan", "apply", "status", "download"] {
+        let mut args = vec![command, ".", "--emulator-issue-after", "2"];
+        if command == "download" {
+            args.extend(["--out", "certs"]);
+        }
+        Test::new()
+            .args(args)
+            .run()
+            .failure()
+            .stderr_contains("--emulator");
+    }
+    Test::new()
+        .args(["status", ".", "--emulator", "--emulator-issue-after", "1e9"])
+        .run()
+        .failure()
+        .stderr_contains("--emulator-issue-after takes from 0 to 2592000 seconds");
+    // download needs --out.
+    Test::new()
+        .args(["download", ".", "--emulator"])
+        .run()
+        .failure()
+        .stderr_contains("--out");
+}
