@@ -274,7 +274,13 @@ async fn complete_ready(
         let certificate = &certificates[i].0;
         let run: AccountRun = match runner.run_for(&certificate.account, &certificate.name) {
             Ok(run) => run,
-            Err(_) => continue,
+            Err(error) => {
+                failed = true;
+                entry
+                    .notes
+                    .push(format!("{} not sent: {error}", Action::CompleteCertificate));
+                continue;
+            }
         };
         match run.complete(certificate).await {
             Completion::Landed(notes) => {
