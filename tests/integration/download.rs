@@ -96,7 +96,9 @@ fn download_unpacks_a_real_chain_privately_and_again_only_when_asked() {
     let dir = applied._dir.path().to_path_buf();
     let url = emulator.url();
 
-    let run = download(&dir, &url, &[]).success();
+    // At -vvv: the key must still be in its file only.
+    let run = download(&dir, &url, &["-vvv"]).success();
+    assert!(run.stderr().contains("DEBUG"), "-vvv logs something");
     let report = run.json();
     let c0 = &report["certificates"][0];
     assert_eq!(c0["result"], "downloaded", "{report}");
@@ -136,6 +138,7 @@ fn download_unpacks_a_real_chain_privately_and_again_only_when_asked() {
         .expect("the key");
     assert!(key.contains("PRIVATE KEY"), "{key}");
     let key_body = key.lines().nth(1).unwrap_or_default().to_owned();
+    assert!(key_body.len() > 40, "{key_body}");
     run.output_lacks(&key_body);
 
     // A real chain: the leaf names the domain and is signed by the CA after it.
