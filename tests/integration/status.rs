@@ -550,3 +550,52 @@ fn complete_is_not_sent_for_a_dnspod_or_wotrus_product() {
         assert_eq!(received(&emulator, "id000000", "CompleteCertificate"), 0);
     }
 }
+
+/// A fleet's domain checks and downloads stay under the documented 10 a
+/// second: 15 certificates checked and downloaded, and the emulator (10 a
+/// second, bursts of 10, as the API) throttles none of them. (Each check
+/// follows its certificate's paced detail read, so this would hold even
+/// without the checks' own pacer: `plan::run`'s unit test
+/// `domain_checks_and_completes_are_paced_per_action` proves that pacer.)
+#[test]
+fn checks_and_downloads_of_a_fleet_are_paced_under_the_limit() {
+    let all: Vec<usize> = (0..15).collect();
+    let (test, seed) = manifests(15, &all);
+    let emulator = Emulator::start(&seed, &[], |_| {});
+    let run = apply(test, &emulator, &[]).success();
+    let dir = run._dir.path().to_path_buf();
+    let started = Instant::now();
+    status(&dir, &emulator, &["--output", "json"]).success();
+    assert_eq!(
+        emulator.snapshot().requests_by_action["CheckCertificateDomainVerification"],
+        15
+    );
+    assert_eq!(emulator.snapshot().throttled, 0, "checks paced");
+    assert!(
+        started.elapsed() >= Duration::from_millis(400),
+        "15 checks at 10 a second take at least 0.4 s after the first 10"
+    );
+    for (id, _) in &seed {
+        assert!(emulator.running().set_status(id, 1));
+    }
+    let url = emulator.url();
+    Test::from_dir(dir.clone())
+        .args([
+            "download",
+            ".",
+            "--out",
+            "certs",
+            "--endpoint",
+            url.as_str(),
+        ])
+        .env("TENCENTCLOUD_SECRET_ID", SECRET_ID)
+        .env("TENCENTCLOUD_SECRET_KEY", SECRET_KEY)
+        .run()
+        .success()
+        .stdout_contains("15 certificates: 15 downloaded");
+    assert_eq!(
+        emulator.snapshot().requests_by_action["DownloadCertificate"],
+        15
+    );
+    assert_eq!(emulator.snapshot().throttled, 0, "downloads paced");
+}
