@@ -11,6 +11,8 @@ fn bash_completions_know_the_commands_and_flags() {
         .success()
         .stdout_contains("apply")
         .stdout_contains("--detailed-exitcode")
+        .stdout_contains("download")
+        .stdout_contains("--emulator-issue-after")
         .stdout_contains("inspect")
         .output_lacks("debug-sign");
     assert!(run.stdout().contains("complete -F"), "{}", run.stdout());
