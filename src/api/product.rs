@@ -787,6 +787,33 @@ pub fn lookup(id: u64) -> Option<&'static Product> {
     PRODUCTS.iter().find(|p| p.id == id)
 }
 
+/// The brand `CompleteCertificate` does not serve ("DNSPod和Wotrus品牌的证书不支持使用此接口"),
+/// if the certificate is one of them, judged from what its
+/// `DescribeCertificateDetail` says: `PackageType` (the product's id, as a
+/// string) when it names a product of the table, else `ProductZhName` (the
+/// product's name, which starts with the brand). `None`: not known to be
+/// refused (a product outside the table, or no product named), so
+/// `status --complete` sends it.
+pub fn complete_refused_brand(
+    package_type: Option<&str>,
+    product_name: Option<&str>,
+) -> Option<&'static str> {
+    let by_id = package_type
+        .and_then(|id| id.trim().parse::<u64>().ok())
+        .and_then(lookup);
+    if let Some(product) = by_id {
+        return (!product.completable()).then_some(product.brand);
+    }
+    let name = product_name.unwrap_or_default().to_lowercase();
+    if name.contains("dnspod") {
+        Some("DNSPod")
+    } else if name.contains("wotrus") {
+        Some("WoTrus")
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -903,5 +930,32 @@ mod tests {
                 .count(),
             81
         );
+    }
+
+    #[test]
+    fn the_brands_complete_certificate_refuses_are_found_by_id_then_by_name() {
+        assert_eq!(complete_refused_brand(Some("48"), None), Some("DNSPod"));
+        assert_eq!(complete_refused_brand(Some(" 25 "), None), Some("WoTrus"));
+        assert_eq!(complete_refused_brand(Some("33"), None), Some("WoTrus"));
+        // The id wins over the name.
+        assert_eq!(
+            complete_refused_brand(Some("9"), Some("DNSPod-域名型(DV)SSL证书")),
+            None
+        );
+        // No product of the table: the name decides.
+        assert_eq!(
+            complete_refused_brand(Some("83"), Some("DNSPod（国密）-企业型")),
+            Some("DNSPod")
+        );
+        assert_eq!(
+            complete_refused_brand(None, Some("Wotrus 域名型证书")),
+            Some("WoTrus")
+        );
+        assert_eq!(
+            complete_refused_brand(Some("83"), Some("TrustAsia C1 DV Free")),
+            None
+        );
+        assert_eq!(complete_refused_brand(None, None), None);
+        assert_eq!(complete_refused_brand(Some(""), Some("")), None);
     }
 }

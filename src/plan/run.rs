@@ -303,6 +303,17 @@ impl<T: Transport> Run<T> {
             Action::CertificateOrderSubmit,
             Mutex::new(Pacer::new(options.write_rate)),
         );
+        // status and download (run_status.rs): two reads and a write.
+        for (action, rate) in [
+            (
+                Action::CheckCertificateDomainVerification,
+                options.read_rate,
+            ),
+            (Action::DownloadCertificate, options.read_rate),
+            (Action::CompleteCertificate, options.write_rate),
+        ] {
+            pacers.insert(action, Mutex::new(Pacer::new(rate)));
+        }
         Arc::new(Self {
             transport,
             pacers,
@@ -785,6 +796,10 @@ pub const INTERNAL: &str = "tccert.Internal";
 
 #[path = "run_send.rs"]
 mod send;
+
+#[path = "run_status.rs"]
+mod status_calls;
+pub use status_calls::Completion;
 
 #[cfg(test)]
 use super::decide::ISSUED_NOT_COMPARED;
