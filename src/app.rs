@@ -100,6 +100,7 @@ fn run(command: Command) -> CommandResult {
         Command::Emulator(args) => with_runtime(|| commands::emulator::run(args)),
         Command::Import(args) => with_runtime(|| commands::import::run(&args)),
         Command::Status(args) => with_runtime(|| commands::status::run(&args)),
+        Command::Download(args) => with_runtime(|| commands::download::run(&args)),
         Command::DebugSign(args) => commands::debug_sign::run(&args),
         Command::Csr(CsrCommand::New(args)) => commands::csr::new(&args),
         Command::Csr(CsrCommand::Inspect(args)) => commands::csr::inspect(&args),

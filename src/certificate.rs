@@ -363,8 +363,10 @@ pub struct Purchase {
     pub domain_count: u64,
     /// `vouchers`: `AutoVoucher` (default false; always sent).
     pub vouchers: bool,
-    /// `tags`: more tags, after [`CERTIFICATE_TAG`], in the order written.
-    pub tags: Vec<(String, String)>,
+    /// `tags`: more tags, after [`CERTIFICATE_TAG`], key and value, in the
+    /// order written (profiles' first, merged key by key). A value from the
+    /// environment is marked secret: sent, never shown.
+    pub tags: Vec<(Sourced<String>, Sourced<String>)>,
     /// Which document set `purchase`, and where.
     pub layer: Layer,
     pub span: Span,

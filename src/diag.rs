@@ -80,10 +80,19 @@ pub enum Code {
     PathOutsideTree,
     ProfileDepth,
     CredentialsFileMode,
+    PurchaseAndId,
+    UnknownProduct,
+    ProductTypeMismatch,
+    DomainCount,
+    PurchaseYears,
+    ReservedTag,
+    InvalidTag,
+    ConfirmLetterFile,
+    InvalidConfirmLetter,
 }
 
 impl Code {
-    pub const ALL: [Code; 60] = [
+    pub const ALL: [Code; 69] = [
         Code::PathNotFound,
         Code::NoManifests,
         Code::ReadFailed,
@@ -144,6 +153,15 @@ impl Code {
         Code::PathOutsideTree,
         Code::ProfileDepth,
         Code::CredentialsFileMode,
+        Code::PurchaseAndId,
+        Code::UnknownProduct,
+        Code::ProductTypeMismatch,
+        Code::DomainCount,
+        Code::PurchaseYears,
+        Code::ReservedTag,
+        Code::InvalidTag,
+        Code::ConfirmLetterFile,
+        Code::InvalidConfirmLetter,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -208,6 +226,15 @@ impl Code {
             Code::PathOutsideTree => "path-outside-tree",
             Code::ProfileDepth => "profile-depth",
             Code::CredentialsFileMode => "credentials-file-mode",
+            Code::PurchaseAndId => "purchase-and-id",
+            Code::UnknownProduct => "unknown-product",
+            Code::ProductTypeMismatch => "product-type-mismatch",
+            Code::DomainCount => "domain-count",
+            Code::PurchaseYears => "purchase-years",
+            Code::ReservedTag => "reserved-tag",
+            Code::InvalidTag => "invalid-tag",
+            Code::ConfirmLetterFile => "confirm-letter-file",
+            Code::InvalidConfirmLetter => "invalid-confirm-letter",
         }
     }
 
@@ -320,11 +347,38 @@ impl Code {
                 "`${NAME}` names a variable that no `--env-allow`/`TCCERT_ENV_ALLOW` pattern matches (either branch of `${NAME:-default}` counts; Account credentials too)"
             }
             Code::PathOutsideTree => {
-                "a file a manifest names (`csr.file`) lies outside the current directory, the PATHs given and `--allow-path`, once symlinks are resolved; the message never says whether it exists"
+                "a file a manifest names (`csr.file`, `confirm_letter`) lies outside the current directory, the PATHs given and `--allow-path`, once symlinks are resolved; the message never says whether it exists"
             }
             Code::ProfileDepth => "profiles build on each other more than 64 deep",
             Code::CredentialsFileMode => {
                 "(warning) the credentials file is readable by its group or by others (`chmod 600` it)"
+            }
+            Code::PurchaseAndId => {
+                "a certificate has both `certificate_id` and `purchase` (after merging its profiles): one names a certificate already bought, the other buys one"
+            }
+            Code::UnknownProduct => {
+                "`purchase.product` is not a `ProductId` of `CreateCertificate`'s official table (docs/products.md)"
+            }
+            Code::ProductTypeMismatch => {
+                "`dv: true` with an OV or EV product, or a DV product without `dv: true`"
+            }
+            Code::DomainCount => {
+                "`purchase.domain_count` (`DomainNum`) does not fit: below the number of names (`domain` and `domains`), 1 for a multi-domain product, or more than 1 for a single-domain one"
+            }
+            Code::PurchaseYears => {
+                "`purchase.years` (`TimeSpan`) is not 1 to 5, or more than 1 for a product sold for one year only"
+            }
+            Code::ReservedTag => {
+                "`purchase.tags` sets `tccert:certificate`, the tag tccert itself puts on every certificate it buys (the certificate's name)"
+            }
+            Code::InvalidTag => {
+                "a `purchase.tags` key or value breaks Tencent Cloud's tag rules: a key of 1 to 127 characters not starting with `qcloud`, `tencent` or `project`, a value of at most 255 characters, at most 50 tags"
+            }
+            Code::ConfirmLetterFile => {
+                "the `confirm_letter` file cannot be read (missing, a directory, not a regular file)"
+            }
+            Code::InvalidConfirmLetter => {
+                "the confirmation letter is not a JPG, JPEG, PNG or PDF by its content, or not 1,024 to 1,468,006 bytes"
             }
         }
     }

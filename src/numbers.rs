@@ -46,7 +46,7 @@ pub struct Number {
 pub const RATE: Number = Number {
     flag: "--rate",
     env: None,
-    commands: "plan, apply, status, import",
+    commands: "plan, apply, status, download, import",
     unit: "requests a second",
     range: Range::Real {
         min: 0.01,
@@ -59,7 +59,7 @@ pub const RATE: Number = Number {
 pub const TIMEOUT: Number = Number {
     flag: "--timeout",
     env: None,
-    commands: "plan, apply, status, import",
+    commands: "plan, apply, status, download, import",
     unit: "seconds",
     range: Range::Real {
         min: 0.0,
@@ -223,19 +223,51 @@ pub const CANCEL_AFTER: Number = Number {
     default: "0",
 };
 
+/// `emulator --local-check-after`: seconds from an order to a passing local
+/// domain check.
+pub const LOCAL_CHECK_AFTER: Number = Number {
+    flag: "--local-check-after",
+    env: None,
+    commands: "emulator",
+    unit: "seconds",
+    range: Range::Real {
+        min: 0.0,
+        min_included: true,
+        max: 2_592_000.0,
+    },
+    default: "none",
+};
+
+/// `--emulator-issue-after` (every command with `--emulator`): the built-in
+/// emulator's `--issue-after`.
+pub const EMULATOR_ISSUE_AFTER: Number = Number {
+    flag: "--emulator-issue-after",
+    env: None,
+    commands: "plan, apply, status, download, import",
+    unit: "seconds",
+    range: Range::Real {
+        min: 0.0,
+        min_included: true,
+        max: 2_592_000.0,
+    },
+    default: "none",
+};
+
 /// Every number above, in the order the documentation lists them.
-pub const ALL: [Number; 14] = [
+pub const ALL: [Number; 16] = [
     RATE,
     TIMEOUT,
     RESTART_TIMEOUT,
     INTERVAL,
     WAIT_TIMEOUT,
+    EMULATOR_ISSUE_AFTER,
     MAX_INPUT_BYTES,
     MAX_FILES,
     EMULATOR_RATE,
     LATENCY_MS,
     CLOCK_OFFSET,
     ISSUE_AFTER,
+    LOCAL_CHECK_AFTER,
     CANCEL_AFTER,
     FAULT_SEED,
     TIMESTAMP,
@@ -449,6 +481,16 @@ pub fn parse_wait_timeout(text: &str) -> Result<f64, String> {
 /// `emulator --issue-after`.
 pub fn parse_issue_after(text: &str) -> Result<f64, String> {
     ISSUE_AFTER.real(text)
+}
+
+/// `emulator --local-check-after`.
+pub fn parse_local_check_after(text: &str) -> Result<f64, String> {
+    LOCAL_CHECK_AFTER.real(text)
+}
+
+/// `--emulator-issue-after`.
+pub fn parse_emulator_issue_after(text: &str) -> Result<f64, String> {
+    EMULATOR_ISSUE_AFTER.real(text)
 }
 
 /// `emulator --cancel-after`.

@@ -1,4 +1,5 @@
-//! Writing the files tccert makes (`csr new`, `init`, `man --out-dir`, the
+//! Writing the files tccert makes (`csr new`, `init`, `man --out-dir`,
+//! the folders `download` unpacks, the
 //! emulator's `--state` file): an effect at the edge, used by `commands/` and
 //! the emulator.
 //!
@@ -183,6 +184,241 @@ fn open_new(path: &Path, private: bool) -> io::Result<File> {
     options.open(path)
 }
 
+/// What [`write_folder`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FolderWrite {
+    /// The folder was not there: written.
+    Created,
+    /// A folder with other content was there: replaced (`replace`).
+    Replaced,
+    /// The folder holds exactly these entries already: left as it is.
+    Same,
+}
+
+/// Why [`write_folder`] wrote nothing.
+#[derive(Debug)]
+pub enum FolderError {
+    /// Something else is there (other files, other content, a link or a
+    /// file in its place) and `replace` was not given: left alone.
+    Differs(PathBuf),
+    /// Writing failed; nothing was put in place (the temporary folder is
+    /// removed).
+    Io { path: PathBuf, error: io::Error },
+}
+
+impl std::fmt::Display for FolderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FolderError::Differs(path) => write!(
+                f,
+                "{} exists with other content; left alone (--force replaces it)",
+                path.display()
+            ),
+            FolderError::Io { path, error } => write!(
+                f,
+                "cannot write {}: {error}; nothing was written",
+                path.display()
+            ),
+        }
+    }
+}
+
+/// Writes `entries` (an archive's, already checked: relative paths, no
+/// `..`) as the folder `dir/name`: every file 0600, every folder 0700 (on
+/// Unix, less the umask), `dir` made 0700 when missing.
+///
+/// The folder is written whole under a temporary name in `dir`
+/// (`.NAME.tccert-RANDOM.tmp`) and renamed into place, so a reader never
+/// sees half of it. When `dir/name` exists: the same files with the same
+/// bytes and the same folders (nothing else, no link) is [`FolderWrite::Same`]
+/// and nothing is written; anything else is [`FolderError::Differs`] unless
+/// `replace`, which moves the old one aside under a temporary name, renames
+/// the new one in and removes the old (a link in the way is moved aside,
+/// never followed).
+pub fn write_folder(
+    dir: &Path,
+    name: &str,
+    entries: &[crate::archive::Entry],
+    replace: bool,
+) -> Result<FolderWrite, FolderError> {
+    let target = dir.join(name);
+    let io_error = |path: &Path, error: io::Error| FolderError::Io {
+        path: path.to_path_buf(),
+        error,
+    };
+    let exists = std::fs::symlink_metadata(&target).is_ok();
+    if exists {
+        if holds_exactly(&target, entries) {
+            return Ok(FolderWrite::Same);
+        }
+        if !replace {
+            return Err(FolderError::Differs(target));
+        }
+    }
+    create_private_dirs(dir).map_err(|e| io_error(dir, e))?;
+    let temporary = temporary_sibling(&target);
+    if let Err(error) = fill_folder(&temporary, entries) {
+        let _ = std::fs::remove_dir_all(&temporary);
+        return Err(io_error(&target, error));
+    }
+    if !exists {
+        return match std::fs::rename(&temporary, &target) {
+            Ok(()) => Ok(FolderWrite::Created),
+            Err(error) => {
+                let _ = std::fs::remove_dir_all(&temporary);
+                Err(io_error(&target, error))
+            }
+        };
+    }
+    let old = temporary_sibling(&target).with_extension("old");
+    if let Err(error) = std::fs::rename(&target, &old) {
+        let _ = std::fs::remove_dir_all(&temporary);
+        return Err(io_error(&target, error));
+    }
+    if let Err(error) = std::fs::rename(&temporary, &target) {
+        // Put the old one back: nothing changed.
+        let _ = std::fs::rename(&old, &target);
+        let _ = std::fs::remove_dir_all(&temporary);
+        return Err(io_error(&target, error));
+    }
+    let removed = if std::fs::symlink_metadata(&old).is_ok_and(|m| m.is_dir()) {
+        std::fs::remove_dir_all(&old)
+    } else {
+        std::fs::remove_file(&old)
+    };
+    if let Err(error) = removed {
+        tracing::warn!(path = %old.display(), %error, "cannot remove the folder download replaced");
+    }
+    Ok(FolderWrite::Replaced)
+}
+
+/// Makes `dir` and its missing parents, each 0700 (an existing one keeps
+/// its mode: the user chose it).
+fn create_private_dirs(dir: &Path) -> io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt as _;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// Writes the entries into the new folder `root`.
+fn fill_folder(root: &Path, entries: &[crate::archive::Entry]) -> io::Result<()> {
+    use crate::archive::Entry;
+    let mut builder = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt as _;
+        builder.mode(0o700);
+    }
+    builder.create(root)?;
+    builder.recursive(true);
+    for entry in entries {
+        let path = entry_path(root, entry.path());
+        match entry {
+            Entry::Folder(_) => builder.create(&path)?,
+            Entry::File { contents, .. } => {
+                if let Some(parent) = path.parent() {
+                    builder.create(parent)?;
+                }
+                create_and_write(
+                    &path,
+                    &NewFile {
+                        path: &path,
+                        contents,
+                        private: true,
+                    },
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// An archive path (`/`-separated, relative, checked) under `root`.
+fn entry_path(root: &Path, path: &str) -> PathBuf {
+    path.split('/')
+        .filter(|part| !part.is_empty())
+        .fold(root.to_path_buf(), |p, part| p.join(part))
+}
+
+/// Whether the folder `root` holds exactly `entries`: the same files with
+/// the same bytes, the same folders (those named and those files are in),
+/// and nothing else (a link or anything that is neither file nor folder
+/// differs). Reads at most what the archive holds, plus one byte a file.
+fn holds_exactly(root: &Path, entries: &[crate::archive::Entry]) -> bool {
+    use crate::archive::Entry;
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut files: BTreeMap<PathBuf, &[u8]> = BTreeMap::new();
+    let mut folders: BTreeSet<PathBuf> = BTreeSet::new();
+    for entry in entries {
+        let path = entry_path(Path::new(""), entry.path());
+        let mut parent = path.parent();
+        while let Some(p) = parent.filter(|p| !p.as_os_str().is_empty()) {
+            folders.insert(p.to_path_buf());
+            parent = p.parent();
+        }
+        match entry {
+            Entry::Folder(_) => {
+                folders.insert(path);
+            }
+            Entry::File { contents, .. } => {
+                files.insert(path, contents);
+            }
+        }
+    }
+    let Ok(meta) = std::fs::symlink_metadata(root) else {
+        return false;
+    };
+    if !meta.is_dir() {
+        return false;
+    }
+    let mut seen_files = 0;
+    let mut seen_folders = 0;
+    let mut stack = vec![PathBuf::new()];
+    while let Some(relative) = stack.pop() {
+        let Ok(listing) = std::fs::read_dir(root.join(&relative)) else {
+            return false;
+        };
+        for item in listing {
+            let Ok(item) = item else { return false };
+            let path = relative.join(item.file_name());
+            let Ok(kind) = item.file_type() else {
+                return false;
+            };
+            if kind.is_dir() && folders.contains(&path) {
+                seen_folders += 1;
+                stack.push(path);
+            } else if kind.is_file()
+                && let Some(expected) = files.get(&path)
+            {
+                if !same_bytes(&root.join(&path), expected) {
+                    return false;
+                }
+                seen_files += 1;
+            } else {
+                return false;
+            }
+        }
+    }
+    seen_files == files.len() && seen_folders == folders.len()
+}
+
+/// Whether the file at `path` holds exactly `expected` (read no further
+/// than one byte past it).
+fn same_bytes(path: &Path, expected: &[u8]) -> bool {
+    use std::io::Read as _;
+    let Ok(file) = File::open(path) else {
+        return false;
+    };
+    let mut bytes = Vec::new();
+    let limit = expected.len() as u64 + 1;
+    file.take(limit).read_to_end(&mut bytes).is_ok() && bytes == expected
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -351,5 +587,76 @@ mod tests {
         );
         assert_eq!(std::fs::read(&kept).unwrap(), b"old");
         assert_eq!(leftovers(dir.path()), ["kept"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_folder_is_written_private_then_kept_or_refused_or_replaced() {
+        use crate::archive::Entry;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("certs");
+        let entries = vec![
+            Entry::Folder("a_nginx".into()),
+            Entry::File {
+                path: "a_nginx/a.crt".into(),
+                contents: b"chain".to_vec(),
+            },
+            Entry::File {
+                path: "deep/er/a.key".into(),
+                contents: b"key".to_vec(),
+            },
+        ];
+        assert_eq!(
+            write_folder(&out, "www", &entries, false).unwrap(),
+            FolderWrite::Created
+        );
+        let www = out.join("www");
+        assert_eq!(std::fs::read(www.join("a_nginx/a.crt")).unwrap(), b"chain");
+        for folder in [&out, &www, &www.join("a_nginx"), &www.join("deep/er")] {
+            assert_eq!(mode(folder), 0o700, "{folder:?}");
+        }
+        for file in ["a_nginx/a.crt", "deep/er/a.key"] {
+            assert_eq!(mode(&www.join(file)), 0o600, "{file}");
+        }
+        assert_eq!(leftovers(&out), ["www"], "no temporary folder left");
+        // The same content again: nothing written.
+        assert_eq!(
+            write_folder(&out, "www", &entries, false).unwrap(),
+            FolderWrite::Same
+        );
+        // Other content: left alone without replace, replaced with it.
+        let other = vec![Entry::File {
+            path: "a_nginx/a.crt".into(),
+            contents: b"other".to_vec(),
+        }];
+        let refused = write_folder(&out, "www", &other, false).unwrap_err();
+        assert!(matches!(refused, FolderError::Differs(_)), "{refused}");
+        assert_eq!(std::fs::read(www.join("a_nginx/a.crt")).unwrap(), b"chain");
+        // An extra file is other content too.
+        std::fs::write(www.join("extra"), b"x").unwrap();
+        assert!(write_folder(&out, "www", &entries, false).is_err());
+        assert_eq!(
+            write_folder(&out, "www", &other, true).unwrap(),
+            FolderWrite::Replaced
+        );
+        assert_eq!(std::fs::read(www.join("a_nginx/a.crt")).unwrap(), b"other");
+        assert!(!www.join("deep").exists() && !www.join("extra").exists());
+        assert_eq!(leftovers(&out), ["www"], "the old folder removed");
+        // A link in the way differs, and is replaced, not followed.
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::create_dir(&elsewhere).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, out.join("api")).unwrap();
+        assert!(write_folder(&out, "api", &entries, false).is_err());
+        write_folder(&out, "api", &entries, true).unwrap();
+        assert!(
+            !std::fs::symlink_metadata(out.join("api"))
+                .unwrap()
+                .is_symlink()
+        );
+        assert_eq!(
+            leftovers(&elsewhere),
+            Vec::<String>::new(),
+            "nothing written through the link"
+        );
     }
 }

@@ -787,9 +787,75 @@ pub fn lookup(id: u64) -> Option<&'static Product> {
     PRODUCTS.iter().find(|p| p.id == id)
 }
 
+/// The brand `CompleteCertificate` does not serve ("DNSPod和Wotrus品牌的证书不支持使用此接口"),
+/// if the certificate is one of them, judged from what its
+/// `DescribeCertificateDetail` says: `PackageType` (the product's id, as a
+/// string) when it names a product of the table, else `ProductZhName` (the
+/// product's name, which starts with the brand). `None`: not known to be
+/// refused (a product outside the table, or no product named), so
+/// `status --complete` sends it.
+pub fn complete_refused_brand(
+    package_type: Option<&str>,
+    product_name: Option<&str>,
+) -> Option<&'static str> {
+    let by_id = package_type
+        .and_then(|id| id.trim().parse::<u64>().ok())
+        .and_then(lookup);
+    if let Some(product) = by_id {
+        return (!product.completable()).then_some(product.brand);
+    }
+    let name = product_name.unwrap_or_default().to_lowercase();
+    if name.contains("dnspod") {
+        Some("DNSPod")
+    } else if name.contains("wotrus") {
+        Some("WoTrus")
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The table of products for `docs/products.md` (kept in step by a test).
+    fn products_markdown() -> String {
+        use std::fmt::Write as _;
+        let mut out = String::from(
+            "# Products (`purchase.product`)\n\n\
+             The `ProductId`s `CreateCertificate` sells, from the official description of the field \
+             (the Go SDK's `CreateCertificateRequestParams`, the same list on the API's page; docs/api.md, \
+             \"Products\", says how each column is read from the official name). \
+             `purchase.product` must be one of them (`unknown-product`); a DV product needs `dv: true`, \
+             an OV or EV one must not have it (`product-type-mismatch`); a multi-domain product needs \
+             `domain_count` above 1, any other exactly 1 (`domain-count`); `years` above 1 needs a \
+             multi-year product (`purchase-years`). OV and EV orders wait for a confirmation letter \
+             (`confirm_letter`). 36 is not in the table.\n\n\
+             Generated from `src/api/product.rs` (`TCCERT_BLESS=1 cargo test product` rewrites it; a test \
+             fails when they differ).\n\n\
+             | ProductId | brand | type | wildcard | multi-domain | multi-year | official name |\n\
+             | --- | --- | --- | --- | --- | --- | --- |\n",
+        );
+        let yes = |b: bool| if b { "yes" } else { "no" };
+        for p in PRODUCTS {
+            let brand = if p.brand.is_empty() {
+                "(none)"
+            } else {
+                p.brand
+            };
+            let _ = writeln!(
+                out,
+                "| {} | {brand} | {} | {} | {} | {} | {} |",
+                p.id,
+                p.level,
+                yes(p.wildcard),
+                yes(p.multi_domain),
+                yes(p.multi_year),
+                p.name
+            );
+        }
+        out
+    }
 
     #[test]
     fn ids_are_unique_and_sorted_and_every_official_number_is_there() {
@@ -843,5 +909,53 @@ mod tests {
         );
         assert_eq!(lookup(36), None);
         assert_eq!(Level::Ev.to_string(), "EV");
+    }
+
+    #[test]
+    fn docs_list_every_product() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/products.md");
+        if std::env::var_os("TCCERT_BLESS").is_some() {
+            std::fs::write(path, products_markdown()).unwrap();
+        }
+        let docs = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            docs == products_markdown(),
+            "docs/products.md is stale: run `TCCERT_BLESS=1 cargo test product`"
+        );
+        assert_eq!(
+            docs.lines()
+                .filter(|l| l.starts_with("| ")
+                    && !l.starts_with("| ProductId")
+                    && !l.starts_with("| ---"))
+                .count(),
+            81
+        );
+    }
+
+    #[test]
+    fn the_brands_complete_certificate_refuses_are_found_by_id_then_by_name() {
+        assert_eq!(complete_refused_brand(Some("48"), None), Some("DNSPod"));
+        assert_eq!(complete_refused_brand(Some(" 25 "), None), Some("WoTrus"));
+        assert_eq!(complete_refused_brand(Some("33"), None), Some("WoTrus"));
+        // The id wins over the name.
+        assert_eq!(
+            complete_refused_brand(Some("9"), Some("DNSPod-域名型(DV)SSL证书")),
+            None
+        );
+        // No product of the table: the name decides.
+        assert_eq!(
+            complete_refused_brand(Some("83"), Some("DNSPod（国密）-企业型")),
+            Some("DNSPod")
+        );
+        assert_eq!(
+            complete_refused_brand(None, Some("Wotrus 域名型证书")),
+            Some("WoTrus")
+        );
+        assert_eq!(
+            complete_refused_brand(Some("83"), Some("TrustAsia C1 DV Free")),
+            None
+        );
+        assert_eq!(complete_refused_brand(None, None), None);
+        assert_eq!(complete_refused_brand(Some(""), Some("")), None);
     }
 }

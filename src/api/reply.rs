@@ -1,5 +1,5 @@
-//! Typed replies of the reads: what `DescribeCertificates` and
-//! `DescribeCertificateDetail` answer, by the official names, read once
+//! Typed replies: what `DescribeCertificates`, `DescribeCertificateDetail`,
+//! `CheckCertificateDomainVerification` and `DownloadCertificate` answer, by the official names, read once
 //! here so that no caller looks into a raw reply; and the paging of the
 //! list, next to the list's reply. Pure: JSON in, values out.
 
@@ -141,6 +141,11 @@ pub struct CertificateDetail {
     pub submitted: Option<Map<String, Json>>,
     /// `DvAuthDetail.DvAuths`.
     pub dv_auths: Vec<DvAuth>,
+    /// `PackageType`: the product's id, as a string (`None` for an
+    /// uploaded certificate).
+    pub package_type: Option<String>,
+    /// `ProductZhName`: the product's name.
+    pub product_name: Option<String>,
     /// `Tags`: `(TagKey, TagValue)` pairs, in the reply's order.
     pub tags: Vec<(String, String)>,
 }
@@ -195,6 +200,8 @@ impl CertificateDetail {
                 .and_then(Json::as_object)
                 .cloned(),
             dv_auths,
+            package_type: text_field(response, "PackageType"),
+            product_name: text_field(response, "ProductZhName"),
             tags: response
                 .get("Tags")
                 .and_then(Json::as_array)
@@ -209,6 +216,138 @@ impl CertificateDetail {
                 .collect(),
         }
     }
+}
+
+/// A string field of a reply, `None` when absent, null or not a string.
+fn text_field(response: &Map<String, Json>, key: &str) -> Option<String> {
+    response.get(key).and_then(Json::as_str).map(str::to_string)
+}
+
+/// One domain's checks of a `CheckCertificateDomainVerification` reply
+/// (official model `DomainValidationResult`); a field the reply leaves out
+/// is empty, `None` or false.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DomainCheck {
+    /// `Domain`.
+    pub domain: String,
+    /// `VerifyType`: `DNS`, `FILE`, `DNS_AUTO`, `DNS_PROXY` or `FILE_PROXY`.
+    pub verify_type: String,
+    /// `LocalCheck`: Tencent Cloud's own check ([`local_check_words`]).
+    pub local_check: Option<i64>,
+    /// `CaCheck`: the CA's check ([`ca_check_words`]).
+    pub ca_check: Option<i64>,
+    /// `LocalCheckFailReason`, as sent (empty when the check passed).
+    pub local_fail_reason: String,
+    /// `CheckValue`: the values the check found.
+    pub check_value: Vec<String>,
+    /// `Frequently`: the check was refused for being asked too often.
+    pub frequently: bool,
+    /// `Issued`.
+    pub issued: bool,
+}
+
+/// `LocalCheck` of a domain that passed.
+pub const LOCAL_CHECK_PASSED: i64 = 1;
+
+/// `CaCheck` of a domain that passed.
+pub const CA_CHECK_PASSED: i64 = 2;
+
+impl DomainCheck {
+    /// Tencent Cloud's own check passed for this domain.
+    pub fn local_passed(&self) -> bool {
+        self.local_check == Some(LOCAL_CHECK_PASSED)
+    }
+}
+
+/// `VerificationResults` of a `CheckCertificateDomainVerification` reply:
+/// one check per domain; `null` (which the model allows) or absent is no
+/// check yet. A reply whose `VerificationResults` is neither a list nor
+/// null is not this action's reply.
+pub fn domain_checks(response: &Map<String, Json>) -> Result<Vec<DomainCheck>, CallError> {
+    let results = match response.get("VerificationResults") {
+        None | Some(Json::Null) => return Ok(Vec::new()),
+        Some(Json::Array(results)) => results,
+        Some(_) => {
+            return Err(CallError::Decode(
+                "CheckCertificateDomainVerification answered a VerificationResults that is not a list"
+                    .into(),
+            ));
+        }
+    };
+    let text = |entry: &Json, key: &str| -> String {
+        entry
+            .get(key)
+            .and_then(Json::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    Ok(results
+        .iter()
+        .map(|entry| DomainCheck {
+            domain: text(entry, "Domain"),
+            verify_type: text(entry, "VerifyType"),
+            local_check: entry.get("LocalCheck").and_then(Json::as_i64),
+            ca_check: entry.get("CaCheck").and_then(Json::as_i64),
+            local_fail_reason: text(entry, "LocalCheckFailReason"),
+            check_value: entry
+                .get("CheckValue")
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Json::as_str)
+                .map(str::to_owned)
+                .collect(),
+            frequently: entry.get("Frequently").and_then(Json::as_bool) == Some(true),
+            issued: entry.get("Issued").and_then(Json::as_bool) == Some(true),
+        })
+        .collect())
+}
+
+/// `LocalCheck` in words, from the official model's list of values
+/// (docs/api.md, "The lifecycle actions"). `frequently` (the reply's
+/// `Frequently`) tells -1's two meanings apart.
+pub fn local_check_words(code: i64, frequently: bool) -> String {
+    let words = match code {
+        1 => "passed",
+        -1 if frequently => "not checked: rate limited (checked too often)",
+        -1 => "TXT record not found",
+        -2 => "TXT record value does not match",
+        -3 | -8 => "NS record not found",
+        -4 | -9 => "file not found",
+        -5 | -10 => "file content does not match",
+        -6 => "CNAME record not found",
+        -7 => "CNAME record value does not match",
+        other => return format!("unknown result {other}"),
+    };
+    words.to_owned()
+}
+
+/// `CaCheck` in words: -1 not passed, 2 passed (official model).
+pub fn ca_check_words(code: i64) -> String {
+    match code {
+        CA_CHECK_PASSED => "passed".to_owned(),
+        -1 => "not passed".to_owned(),
+        other => format!("unknown result {other}"),
+    }
+}
+
+/// What a `DownloadCertificate` reply holds: the ZIP, decoded from
+/// `Content` (base64). A reply without `Content`, or whose `Content` is not
+/// base64, is not this action's reply.
+pub fn download_zip(response: &Map<String, Json>) -> Result<Vec<u8>, CallError> {
+    use base64::Engine as _;
+    let content = response
+        .get("Content")
+        .and_then(Json::as_str)
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| {
+            CallError::Decode("DownloadCertificate answered without a Content".into())
+        })?;
+    base64::engine::general_purpose::STANDARD
+        .decode(content.trim())
+        .map_err(|_| {
+            CallError::Decode("DownloadCertificate answered a Content that is not base64".into())
+        })
 }
 
 #[cfg(test)]
@@ -227,6 +366,8 @@ mod tests {
             "StatusMsg": "",
             "Domain": "www.acme.example",
             "IsDv": true,
+            "PackageType": "48",
+            "ProductZhName": "DNSPod-域名型(DV)SSL证书",
             "SubmittedData": {"AdminEmail": "a@acme.example"},
             "DvAuthDetail": {"DvAuths": [{
                 "DvAuthDomain": "www.acme.example",
@@ -239,6 +380,11 @@ mod tests {
         assert_eq!(detail.status_message.as_deref(), Some(""));
         assert_eq!(detail.domain.as_deref(), Some("www.acme.example"));
         assert!(detail.is_dv);
+        assert_eq!(detail.package_type.as_deref(), Some("48"));
+        assert_eq!(
+            detail.product_name.as_deref(),
+            Some("DNSPod-域名型(DV)SSL证书")
+        );
         assert_eq!(detail.submitted.unwrap()["AdminEmail"], "a@acme.example");
         assert!(detail.tags.is_empty());
         let tagged = CertificateDetail::from_response(&object(json!({
@@ -265,6 +411,69 @@ mod tests {
             !CertificateDetail::from_response(&object(json!({"IsDv": "true"}))).is_dv,
             "only a JSON true is a DV certificate"
         );
+    }
+
+    #[test]
+    fn domain_checks_are_read_by_the_official_names_and_told_in_words() {
+        let checks = domain_checks(&object(json!({"VerificationResults": [
+            {"Domain": "www.acme.example", "VerifyType": "DNS", "LocalCheck": -2, "CaCheck": -1,
+             "LocalCheckFailReason": "txt record not match", "CheckValue": ["old"],
+             "Frequently": false, "Issued": false},
+            {"Domain": "api.acme.example", "LocalCheck": 1, "CaCheck": 2, "Issued": true},
+        ]})))
+        .unwrap();
+        assert_eq!(checks.len(), 2);
+        assert_eq!(checks[0].local_check, Some(-2));
+        assert_eq!(checks[0].check_value, ["old"]);
+        assert!(!checks[0].local_passed());
+        assert!(checks[1].local_passed() && checks[1].issued);
+        assert_eq!(checks[1].verify_type, "");
+        assert_eq!(
+            domain_checks(&object(json!({"VerificationResults": null}))).unwrap(),
+            []
+        );
+        assert_eq!(domain_checks(&object(json!({}))).unwrap(), []);
+        assert!(domain_checks(&object(json!({"VerificationResults": "x"}))).is_err());
+
+        let words: Vec<String> = (-10..=1).map(|c| local_check_words(c, false)).collect();
+        assert_eq!(
+            words,
+            [
+                "file content does not match",
+                "file not found",
+                "NS record not found",
+                "CNAME record value does not match",
+                "CNAME record not found",
+                "file content does not match",
+                "file not found",
+                "NS record not found",
+                "TXT record value does not match",
+                "TXT record not found",
+                "unknown result 0",
+                "passed",
+            ]
+        );
+        assert_eq!(
+            local_check_words(-1, true),
+            "not checked: rate limited (checked too often)"
+        );
+        assert_eq!(ca_check_words(2), "passed");
+        assert_eq!(ca_check_words(-1), "not passed");
+        assert_eq!(ca_check_words(7), "unknown result 7");
+    }
+
+    #[test]
+    fn a_download_is_the_base64_content() {
+        assert_eq!(
+            download_zip(&object(
+                json!({"Content": "UEsFBg==", "ContentType": "application/zip"})
+            ))
+            .unwrap(),
+            b"PK\x05\x06"
+        );
+        assert!(download_zip(&object(json!({"Content": "%%"}))).is_err());
+        assert!(download_zip(&object(json!({"Content": ""}))).is_err());
+        assert!(download_zip(&object(json!({}))).is_err());
     }
 
     #[test]

@@ -384,38 +384,57 @@ pub fn id_body(certificate: &Certificate) -> Body {
     body
 }
 
-/// The body of `CreateCertificate` for a certificate's `purchase:`:
+/// The body of `CreateCertificate` for a certificate's `purchase`:
 /// `ProductId`, `DomainNum`, `TimeSpan`, `AutoVoucher` (always sent: the
 /// API's default is 1, vouchers used) and `Tags`, [`CERTIFICATE_TAG`] =
-/// the certificate's name first, then the manifest's own tags. `None` for a
-/// certificate without `purchase`.
-pub fn purchase_body(certificate: &Certificate) -> Option<Body> {
-    let purchase = certificate.purchase.as_ref()?;
+/// the certificate's name first, then the manifest's tags in their order.
+/// `Tags` is secret when any tag value came from the environment (sent,
+/// never shown). Empty for a certificate without `purchase`: there is
+/// nothing to buy, and the run never sends it.
+pub fn create_body(certificate: &Certificate) -> Body {
     let mut body = Body::default();
-    body.push("ProductId", purchase.product.value, purchase.product.secret);
+    let Some(purchase) = &certificate.purchase else {
+        return body;
+    };
+    body.push("ProductId", purchase.product.value, false);
     body.push("DomainNum", purchase.domain_count, false);
     body.push("TimeSpan", purchase.years, false);
     body.push("AutoVoucher", u64::from(purchase.vouchers), false);
-    let tags: Vec<Json> = std::iter::once((CERTIFICATE_TAG, certificate.name.as_str()))
-        .chain(purchase.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .map(|(key, value)| serde_json::json!({ "TagKey": key, "TagValue": value }))
-        .collect();
-    body.push("Tags", tags, false);
-    Some(body)
+    let mut tags = vec![serde_json::json!({
+        "TagKey": CERTIFICATE_TAG,
+        "TagValue": certificate.name,
+    })];
+    tags.extend(
+        purchase.tags.iter().map(
+            |(key, value)| serde_json::json!({ "TagKey": key.value, "TagValue": value.value }),
+        ),
+    );
+    let secret = purchase
+        .tags
+        .iter()
+        .any(|(key, value)| key.secret || value.secret);
+    body.push("Tags", tags, secret);
+    body
 }
 
-/// The body of `UploadConfirmLetter`: the id and the letter, base64.
-/// `None` for a certificate without `confirm_letter`.
-pub fn confirm_letter_body(certificate: &Certificate) -> Option<Body> {
+/// The body of `UploadConfirmLetter`: `CertificateId` and `ConfirmLetter`,
+/// the file in base64. Not secret (it is the user's own letter, sent only
+/// to Tencent Cloud), but never printed: `render` shows its size only.
+/// Empty for a certificate without `confirm_letter`.
+pub fn letter_body(certificate: &Certificate) -> Body {
     use base64::Engine as _;
-    let letter = certificate.confirm_letter.as_ref()?;
-    let mut body = id_body(certificate);
+    let mut body = Body::default();
+    let Some(letter) = &certificate.confirm_letter else {
+        return body;
+    };
+    let (id, secret) = certificate.id_or_placeholder();
+    body.push(Param::CertificateId.legacy_name(), id, secret);
     body.push(
         "ConfirmLetter",
         base64::engine::general_purpose::STANDARD.encode(&letter.bytes),
         false,
     );
-    Some(body)
+    body
 }
 
 #[cfg(test)]
@@ -842,5 +861,75 @@ mod tests {
             list_ids_body(&ids[..1], 30).to_json(Secrets::Reveal)["Offset"],
             30
         );
+    }
+
+    #[test]
+    fn the_create_body_names_every_parameter_as_the_models_do_with_tccerts_tag_first() {
+        let mut bought = certificate(Api::SubmitCertificateInformation, fields(&[]));
+        assert_eq!(create_body(&bought), Body::default(), "nothing to buy");
+        bought.certificate_id = None;
+        bought.purchase = Some(crate::certificate::Purchase {
+            product: Sourced::new(15, span()),
+            years: 2,
+            domain_count: 3,
+            vouchers: false,
+            tags: vec![
+                (text("team"), text("web")),
+                (
+                    text("owner"),
+                    Sourced {
+                        secret: true,
+                        ..text("from-env")
+                    },
+                ),
+            ],
+            layer: Layer::Certificate("www".into()),
+            span: span(),
+        });
+        let body = create_body(&bought);
+        assert_eq!(
+            Json::Object(body.to_json(Secrets::Reveal)),
+            json!({
+                "ProductId": 15,
+                "DomainNum": 3,
+                "TimeSpan": 2,
+                "AutoVoucher": 0,
+                "Tags": [
+                    {"TagKey": "tccert:certificate", "TagValue": "www"},
+                    {"TagKey": "team", "TagValue": "web"},
+                    {"TagKey": "owner", "TagValue": "from-env"},
+                ],
+            })
+        );
+        assert!(body.get("Tags").is_some_and(|t| t.secret));
+        // The names are the official models' (tests/fixtures/sdk-models-ssl.json).
+        let models: Json =
+            serde_json::from_str(include_str!("../../tests/fixtures/sdk-models-ssl.json"))
+                .expect("the fixture");
+        for (action, body) in [("CreateCertificate", &body)] {
+            let request = &models["actions"][action]["request"];
+            for field in &body.fields {
+                assert!(
+                    request.get(field.name).is_some(),
+                    "{action}: {}",
+                    field.name
+                );
+            }
+        }
+
+        bought.confirm_letter = Some(crate::certificate::ConfirmLetter {
+            path: text("letter.pdf"),
+            bytes: b"%PDF-1".as_slice().into(),
+        });
+        let letter = letter_body(&bought);
+        assert_eq!(
+            Json::Object(letter.to_json(Secrets::Reveal)),
+            json!({"CertificateId": crate::certificate::TO_BE_BOUGHT, "ConfirmLetter": "JVBERi0x"})
+        );
+        let request = &models["actions"]["UploadConfirmLetter"]["request"];
+        for field in &letter.fields {
+            assert!(request.get(field.name).is_some(), "{}", field.name);
+            assert!(!field.secret);
+        }
     }
 }

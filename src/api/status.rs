@@ -44,6 +44,14 @@ pub const BEING_REISSUED: u64 = 11;
 /// "Refunded" (证书已退款).
 pub const REFUNDED: u64 = 14;
 
+/// Whether a certificate at `status` waits for its domain validation (under
+/// review, 0; DNS record added, 4; information submitted, 8): the statuses
+/// whose `CheckCertificateDomainVerification` `status` reads, and from
+/// which `CompleteCertificate` may issue.
+pub fn awaits_validation(status: u64) -> bool {
+    matches!(status, UNDER_REVIEW | DNS_RECORD_ADDED | INFO_SUBMITTED)
+}
+
 /// How the caller wants the API's texts worded (`X-TC-Language`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Language {

@@ -95,6 +95,9 @@ pub enum Command {
     /// Show each certificate's live status and the domain-validation records the CA wants; --wait follows them to issuance.
     #[command(mut_arg("strict", |arg| arg.hide(true)))]
     Status(StatusArgs),
+    /// Write each issued certificate's files (the ZIP DownloadCertificate answers, unpacked) into DIR/NAME/.
+    #[command(mut_arg("strict", |arg| arg.hide(true)))]
+    Download(DownloadArgs),
     /// Make a private key and CSR locally, or show what a CSR holds.
     #[command(subcommand)]
     Csr(CsrCommand),
@@ -294,6 +297,10 @@ pub struct RunArgs {
     #[arg(long, requires = "emulator")]
     pub emulator_reset: bool,
 
+    /// With --emulator: the emulator issues ordered certificates this many seconds after the order (default: never).
+    #[arg(long, value_name = "SECONDS", requires = "emulator", value_parser = numbers::parse_emulator_issue_after)]
+    pub emulator_issue_after: Option<f64>,
+
     /// (plan) Exit 2 when anything would be written or has drifted.
     #[arg(long)]
     pub detailed_exitcode: bool,
@@ -403,6 +410,10 @@ pub struct StatusArgs {
     #[arg(long, conflicts_with_all = ["endpoint", "china", "profile", "ca_cert"])]
     pub emulator: bool,
 
+    /// With --emulator: the emulator issues ordered certificates this many seconds after the order (default: never).
+    #[arg(long, value_name = "SECONDS", requires = "emulator", value_parser = numbers::parse_emulator_issue_after)]
+    pub emulator_issue_after: Option<f64>,
+
     /// Read every certificate's detail (DescribeCertificateDetail) instead of listing them in bulk first.
     #[arg(long)]
     pub deep: bool,
@@ -418,6 +429,35 @@ pub struct StatusArgs {
     /// (--wait) The longest wait in all, in seconds.
     #[arg(long, value_name = "SECONDS", default_value = numbers::WAIT_TIMEOUT.default, value_parser = numbers::parse_wait_timeout)]
     pub wait_timeout: f64,
+
+    /// Once every domain of a certificate passes Tencent Cloud's local check, send CompleteCertificate once (not for DNSPod and WoTrus certificates, which the API does not serve).
+    #[arg(long)]
+    pub complete: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DownloadArgs {
+    #[command(flatten)]
+    pub manifests: ManifestArgs,
+
+    #[command(flatten)]
+    pub read: ReadArgs,
+
+    /// The directory to write into: each issued certificate's files go to DIR/NAME/ (made 0700, files 0600).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Replace DIR/NAME/ when it holds something other than what was downloaded.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Download from the built-in emulator on loopback, with the state `apply --emulator` keeps for these PATHs.
+    #[arg(long, conflicts_with_all = ["endpoint", "china", "profile", "ca_cert"])]
+    pub emulator: bool,
+
+    /// With --emulator: the emulator issues ordered certificates this many seconds after the order (default: never).
+    #[arg(long, value_name = "SECONDS", requires = "emulator", value_parser = numbers::parse_emulator_issue_after)]
+    pub emulator_issue_after: Option<f64>,
 }
 
 #[derive(Debug, Args)]
@@ -454,6 +494,10 @@ pub struct ImportArgs {
         conflicts_with_all = ["account", "endpoint", "china", "profile", "ca_cert"]
     )]
     pub emulator: Vec<PathBuf>,
+
+    /// With --emulator: the emulator issues ordered certificates this many seconds after the order (default: never).
+    #[arg(long, value_name = "SECONDS", requires = "emulator", value_parser = numbers::parse_emulator_issue_after)]
+    pub emulator_issue_after: Option<f64>,
 
     #[command(flatten)]
     pub read: ReadArgs,
@@ -517,6 +561,10 @@ pub struct EmulatorArgs {
     /// Issue ordered certificates (status 0, 4 or 8 after CertificateOrderSubmit) this many seconds after the order; without it they wait for ever.
     #[arg(long, value_name = "SECONDS", value_parser = numbers::parse_issue_after)]
     pub issue_after: Option<f64>,
+
+    /// Test only: CheckCertificateDomainVerification's local check passes this many seconds after the order (default: at the issue time), so `status --complete` can be tried before issuance.
+    #[arg(long, value_name = "SECONDS", value_parser = numbers::parse_local_check_after)]
+    pub local_check_after: Option<f64>,
 
     /// Seconds a certificate stays cancelling (6) after CancelAuditCertificate before it is cancelled (7).
     #[arg(long, value_name = "SECONDS", default_value = numbers::CANCEL_AFTER.default, value_parser = numbers::parse_cancel_after)]

@@ -86,7 +86,9 @@ pub async fn run(args: EmulatorArgs) -> CommandResult {
         clock_offset_seconds: args.clock_offset,
         issue_after: args.issue_after.map(Duration::from_secs_f64),
         cancel_after: Duration::from_secs_f64(args.cancel_after),
+        local_check_after: args.local_check_after.map(Duration::from_secs_f64),
         tls,
+        ..EmulatorConfig::default()
     };
     emulator::run_cli(config)
         .await

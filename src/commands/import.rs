@@ -97,6 +97,7 @@ pub async fn run(args: &ImportArgs) -> CommandResult {
                 &run_accounts,
                 None,
                 args.read.rate,
+                args.emulator_issue_after,
             )
             .await?,
         )

@@ -9,17 +9,20 @@
 //!   (a report in the chosen format, `crate::output::format`), printing;
 //! - [`runner`]: the run layer (open the runs for a target, the one
 //!   interrupt handler and its signals, close);
+//! - [`reads`]: the status reads `status` and `download` share;
 //! - [`settings`]: what a run uses, from flags, environment and files;
 //! - [`error`]: the one [`CommandError`].
 
 pub mod csr;
 pub mod debug_sign;
+pub mod download;
 pub mod emulator;
 pub mod error;
 pub mod import;
 pub mod init;
 pub mod man;
 pub mod plan_apply;
+pub mod reads;
 pub mod render;
 pub mod runner;
 pub mod schema;

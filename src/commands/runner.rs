@@ -243,6 +243,9 @@ async fn wait_for_signal() {
 
 /// The built-in emulator for a run, started (see [`start_emulator`]) with
 /// the state kept for the tree of `paths` (see [`emulator_state`]).
+/// `issue_after` (`--emulator-issue-after`): the emulator issues ordered
+/// certificates this long after the order; the tree's state remembers it,
+/// so a later run without the flag issues on the same delay.
 pub async fn open_emulator(
     paths: &[PathBuf],
     reset: bool,
@@ -250,9 +253,11 @@ pub async fn open_emulator(
     run_accounts: &RunAccounts<'_>,
     region: Option<&String>,
     rate: f64,
+    issue_after: Option<f64>,
 ) -> Result<(Vec<RunConnection>, RunningEmulator), CommandError> {
     let state = emulator_state(paths, reset)?;
-    start_emulator(certificates, run_accounts, region, rate, state).await
+    let issue_after = issue_after.map(Duration::from_secs_f64);
+    start_emulator(certificates, run_accounts, region, rate, state, issue_after).await
 }
 
 /// The connections of a reading command to the API, from its read flags.
@@ -401,6 +406,7 @@ pub async fn start_emulator(
     region: Option<&String>,
     rate: f64,
     state_file: Option<PathBuf>,
+    issue_after: Option<Duration>,
 ) -> Result<(Vec<RunConnection>, RunningEmulator), CommandError> {
     let (secret_id, secret_key) = emulator::generate_credentials();
     let accounts: Vec<(&Account, EmulatorAccount)> = run_accounts
@@ -422,6 +428,8 @@ pub async fn start_emulator(
         credentials: vec![(secret_id.clone(), secret_key.clone())],
         accounts: accounts.iter().map(|(_, a)| a.clone()).collect(),
         state_file,
+        issue_after,
+        keep_issue_after: true,
         seed: certificates
             .iter()
             // A certificate still to buy is not seeded: apply buys it from

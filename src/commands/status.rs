@@ -3,15 +3,14 @@
 //! with `--wait`, read again every `--interval` until each is issued or can
 //! no longer be by waiting (docs/cli.md, "status").
 
-use std::collections::{BTreeMap, HashMap};
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::runner::{self, OnSignal, Runner, Runs, accounts_of, write_json_out};
+use super::reads::{NOT_BOUGHT, ReadOptions, read_all};
+use super::runner::{self, AccountRun, OnSignal, Runner, accounts_of, write_json_out};
 use super::settings::{check_json_out, region};
 use super::{
     CommandResult, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, emit, invalid_json, load_and_validate,
@@ -19,14 +18,15 @@ use super::{
 };
 use crate::api::action::Action;
 use crate::api::error::ApiError;
+use crate::api::product::complete_refused_brand;
+use crate::api::reply::DomainCheck;
 use crate::api::request::{Body, describe_body};
+use crate::api::status::awaits_validation;
 use crate::certificate::Certificate;
 use crate::cli::StatusArgs;
 use crate::output::format::{self, Report};
-use crate::output::status::{self, Entry, Live};
-use crate::plan::decide::needs_detail;
-use crate::plan::{self, StopReason};
-use crate::secret::Redactor;
+use crate::output::status::{self, Entry};
+use crate::plan::{Completion, StopReason};
 use crate::system::{ProcessEnvironment, RealFileSystem};
 
 pub async fn run(args: &StatusArgs) -> CommandResult {
@@ -41,7 +41,7 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
     };
     report_diagnostics(args.manifests.output, &loaded, &diagnostics);
     // `--target`: every manifest was validated; only these are read.
-    let certificates: Vec<(Certificate, PathBuf)> =
+    let mut certificates: Vec<(Certificate, PathBuf)> =
         select_targets(&args.manifests.target, validated.certificates)?
             .into_iter()
             .map(|c| {
@@ -63,6 +63,7 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
                 &run_accounts,
                 region.as_ref(),
                 args.read.rate,
+                args.emulator_issue_after,
             )
             .await?,
         )
@@ -89,6 +90,10 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
             account: c.account.clone(),
             live: None,
             error: None,
+            id_known: c.certificate_id.is_some(),
+            writes: Vec::new(),
+            notes: Vec::new(),
+            skipped: None,
         })
         .collect();
 
@@ -100,15 +105,23 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
     // On a terminal, the records to create, shown while waiting (again
     // when they change).
     let mut records_shown = String::new();
+    // `--complete`: the certificates CompleteCertificate was sent for (or
+    // decided against) in this run: once each.
+    let mut attempted = vec![false; entries.len()];
+    // A CompleteCertificate that failed or whose outcome is unknown: exit 1.
+    let mut complete_failed = false;
     loop {
         let round_start = Instant::now();
         let pending: Vec<usize> = (0..entries.len()).filter(|&i| !entries[i].done()).collect();
         let reads = read_all(
             runner.runs(),
-            &certificates,
+            &mut certificates,
             &pending,
             runner.redactor(),
-            args.deep,
+            ReadOptions {
+                deep: args.deep,
+                checks: true,
+            },
         )
         .await;
         if runner.interrupted() {
@@ -118,7 +131,14 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
             let before = entries[i].live.as_ref().map(|l| l.status);
             match result {
                 Ok(live) => entries[i].live = Some(live),
+                // `purchase:` and no certificate with its tag yet.
+                Err(error) if error.code == NOT_BOUGHT => entries[i].skipped = Some(error.message),
                 Err(error) => entries[i].error = Some(error),
+            }
+            // Found by its tag: shown by the id found.
+            if let (Some(id), false) = (&certificates[i].0.certificate_id, entries[i].id_known) {
+                entries[i].certificate_id.clone_from(&id.value);
+                entries[i].id_known = true;
             }
             let after = entries[i].live.as_ref().map(|l| l.status);
             if args.wait && (before != after || entries[i].error.is_some()) {
@@ -142,6 +162,22 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
                 records_shown = records;
             }
             bar.set_position(entries.iter().filter(|e| e.issued()).count() as u64);
+        }
+        // `--complete`: CompleteCertificate once for each certificate whose
+        // every domain passed the local check; read again at once after.
+        let completed = if args.complete {
+            let (landed, failed) =
+                complete_ready(&runner, &certificates, &mut entries, &mut attempted).await;
+            complete_failed |= failed;
+            landed
+        } else {
+            false
+        };
+        if runner.interrupted() {
+            break;
+        }
+        if completed {
+            continue;
         }
         // A stopped account's certificates failed their reads (done); the
         // other accounts' go on.
@@ -180,6 +216,8 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
     }
     let code = if interrupted {
         EXIT_INTERRUPTED
+    } else if complete_failed {
+        EXIT_FAILURE
     } else if args.wait {
         if entries.iter().all(Entry::issued) {
             EXIT_OK
@@ -188,7 +226,7 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
         }
     } else if entries
         .iter()
-        .all(|e| e.error.is_none() && e.live.is_some())
+        .all(|e| e.error.is_none() && (e.live.is_some() || e.skipped.is_some()))
     {
         EXIT_OK
     } else {
@@ -197,104 +235,86 @@ pub async fn run(args: &StatusArgs) -> CommandResult {
     write_json_out(args.read.json_out.as_deref(), &json, code)
 }
 
-type ReadResult = Result<Live, ApiError>;
-
-/// Reads the certificates at `which` at once, each paced by the run: the
-/// bulk list first (per account, as plan; docs/cli.md "Reading a fleet in
-/// bulk"), then the detail of those whose status needs it and of any the
-/// list did not return; with `deep`, every certificate's detail.
-async fn read_all(
-    runs: &Runs,
+/// `status --complete`: for each certificate still waiting for validation
+/// (0, 4, 8) whose every domain passed the local check, and for which
+/// nothing was tried yet in this run, `CompleteCertificate` once, paced as
+/// a write and settled by reads when its outcome is unknown (the run's
+/// `complete`); not for the brands the API does not serve (DNSPod, WoTrus),
+/// told from the detail's product. Sent one certificate after another.
+/// Returns whether any landed (the caller reads again at once) and whether
+/// any failed or ended unknown.
+async fn complete_ready(
+    runner: &Runner,
     certificates: &[(Certificate, PathBuf)],
-    which: &[usize],
-    redactor: &Arc<Redactor>,
-    deep: bool,
-) -> Vec<(usize, ReadResult)> {
-    let mut tasks = tokio::task::JoinSet::new();
-    let mut results = Vec::new();
-    let mut lists: HashMap<usize, Arc<plan::ListChunk>> = HashMap::new();
-    if !deep {
-        let mut by_account: BTreeMap<&Option<String>, Vec<usize>> = BTreeMap::new();
-        for &i in which {
-            by_account
-                .entry(&certificates[i].0.account)
-                .or_default()
-                .push(i);
+    entries: &mut [Entry],
+    attempted: &mut [bool],
+) -> (bool, bool) {
+    let mut landed = false;
+    let mut failed = false;
+    for (i, entry) in entries.iter_mut().enumerate() {
+        let Some(live) = &entry.live else { continue };
+        let ready = !attempted[i]
+            && entry.error.is_none()
+            && awaits_validation(live.status)
+            && !live.checks.is_empty()
+            && live.checks.iter().all(DomainCheck::local_passed);
+        if !ready {
+            continue;
         }
-        for indices in by_account.into_values() {
-            let ids: Vec<(String, bool)> = indices
-                .iter()
-                .map(|&i| {
-                    let (id, secret) = certificates[i].0.id_or_placeholder();
-                    (id.to_owned(), secret)
-                })
-                .collect();
-            lists.extend(indices.into_iter().zip(plan::list_chunks(&ids)));
-        }
-    }
-    for &i in which {
-        let certificate = &certificates[i].0;
-        // Every account a certificate names has its run (RunAccounts); a
-        // miss would be a bug, said as this certificate's failure.
-        let Some(run) = runs.get(&certificate.account).cloned() else {
-            results.push((
-                i,
-                Err(ApiError::local(
-                    "ClientError.NoConnection",
-                    "internal error: no connection for this certificate's account",
-                )),
+        attempted[i] = true;
+        if let Some(brand) =
+            complete_refused_brand(live.package_type.as_deref(), live.product_name.as_deref())
+        {
+            entry.notes.push(format!(
+                "{}: not sent: the API does not serve {brand} certificates; the CA checks them on its own",
+                Action::CompleteCertificate
             ));
             continue;
-        };
-        let body = describe_body(certificate);
-        let name = certificate.name.clone();
-        let id = certificate.id_or_placeholder().0.to_owned();
-        let list = lists.get(&i).cloned();
-        let redactor = Arc::clone(redactor);
-        tasks.spawn(async move {
-            if let Some(list) = list {
-                match list.listed(&run, &id).await {
-                    plan::Listed::Found(item) if !needs_detail(item.status) => {
-                        // The list's StatusMsg is masked already.
-                        let live = Live {
-                            status: item.status,
-                            status_message: item.status_message,
-                            validation: Vec::new(),
-                        };
-                        return (i, Ok(live));
-                    }
-                    plan::Listed::Stopped(error) => {
-                        return (i, Err(ApiError::from(&error)));
-                    }
-                    _ => {}
-                }
+        }
+        let certificate = &certificates[i].0;
+        let run: AccountRun = match runner.run_for(&certificate.account, &certificate.name) {
+            Ok(run) => run,
+            Err(error) => {
+                failed = true;
+                entry
+                    .notes
+                    .push(format!("{} not sent: {error}", Action::CompleteCertificate));
+                continue;
             }
-            let result = run
-                .read(Action::DescribeCertificateDetail, &body, &name)
-                .await;
-            let read = match result {
-                // Text from a successful reply is printed: masked like every
-                // error from the network.
-                Ok(response) => Live::from_response(&response)
-                    .map(|live| live.redacted(&redactor))
-                    .ok_or_else(|| {
-                        ApiError::local(
-                            "ClientError.BadResponse",
-                            "DescribeCertificateDetail answered without a Status",
-                        )
-                    }),
-                Err(error) => Err(ApiError::from(&error)),
-            };
-            (i, read)
-        });
-    }
-    while let Some(joined) = tasks.join_next().await {
-        if let Ok(result) = joined {
-            results.push(result);
+        };
+        match run.complete(certificate).await {
+            Completion::Landed(notes) => {
+                entry.writes.push("complete");
+                entry.notes.extend(notes);
+                entry.notes.push(format!(
+                    "{}: sent: every domain passed the local check",
+                    Action::CompleteCertificate
+                ));
+                landed = true;
+            }
+            Completion::Failed(error) => {
+                failed = true;
+                let error = ApiError::from(&error);
+                entry.notes.push(format!(
+                    "{} failed: {}: {}{}",
+                    Action::CompleteCertificate,
+                    error.code,
+                    error.message,
+                    error.request_id_suffix()
+                ));
+            }
+            Completion::Unknown(error) => {
+                failed = true;
+                let error = ApiError::from(&error);
+                entry.notes.push(format!(
+                    "{}: outcome unknown ({}); reads could not tell whether it took effect: run status again",
+                    Action::CompleteCertificate,
+                    error.code
+                ));
+            }
         }
     }
-    results.sort_by_key(|(i, _)| *i);
-    results
+    (landed, failed)
 }
 
 fn progress_bar(total: usize) -> indicatif::ProgressBar {

@@ -275,6 +275,9 @@ pub struct Context<'a> {
     pub issuer: &'a Issuer,
     /// Issuance after the order (the emulator's `issue_after`).
     pub issue_after: Option<std::time::Duration>,
+    /// When the local check passes, from the order (the emulator's
+    /// `local_check_after`); `None`: at the issue time.
+    pub local_check_after: Option<std::time::Duration>,
 }
 
 /// The product a certificate was bought as, if bought.
@@ -570,7 +573,8 @@ fn names(cert: &CertificateState) -> Vec<String> {
 }
 
 /// `VerificationResults`: per name, the local check fails (-1, "txt record
-/// not found") until the certificate's issue time, then passes (1); `null`
+/// not found") until the certificate's issue time (or the emulator's
+/// `local_check_after`, when set), then passes (1); `null`
 /// for a certificate with no order time (one issued by a test's patch).
 fn verification(cert: &CertificateState, now_ms: i64, context: &Context<'_>) -> Value {
     let issued = cert.status == ISSUED;
@@ -581,7 +585,8 @@ fn verification(cert: &CertificateState, now_ms: i64, context: &Context<'_>) -> 
         return Value::Null;
     };
     let due = context
-        .issue_after
+        .local_check_after
+        .or(context.issue_after)
         .map(|after| ordered.saturating_add(i64::try_from(after.as_millis()).unwrap_or(i64::MAX)));
     let passed = issued || due.is_some_and(|due| now_ms >= due);
     let verify_type = cert
@@ -634,10 +639,17 @@ fn download(cert: &mut CertificateState, context: &Context<'_>) -> Result<Execut
             Some(issuer::make_online_key().map_err(|e| ApiError::new("InternalError", e))?);
         changed = true;
     }
-    let issued = context
-        .issuer
-        .issue(&names, csr.as_deref(), cert.online_key_pem.as_deref())
-        .map_err(|e| ApiError::new("FailedOperation.CertificateInvalid", e))?;
+    let chain_pem = if let Some(chain) = &cert.issued_chain_pem {
+        chain.clone()
+    } else {
+        let issued = context
+            .issuer
+            .issue(&names, csr.as_deref(), cert.online_key_pem.as_deref())
+            .map_err(|e| ApiError::new("FailedOperation.CertificateInvalid", e))?;
+        cert.issued_chain_pem = Some(issued.chain_pem.clone());
+        changed = true;
+        issued.chain_pem
+    };
     let base = names
         .first()
         .map_or_else(|| cert.certificate_id.clone(), |n| n.replace('*', "_"));
@@ -646,14 +658,12 @@ fn download(cert: &mut CertificateState, context: &Context<'_>) -> Result<Execut
         (folder.clone(), Vec::new()),
         (
             format!("{folder}{base}_bundle.crt"),
-            issued.chain_pem.clone().into_bytes(),
+            chain_pem.clone().into_bytes(),
         ),
-        (
-            format!("{folder}{base}_bundle.pem"),
-            issued.chain_pem.into_bytes(),
-        ),
+        (format!("{folder}{base}_bundle.pem"), chain_pem.into_bytes()),
     ];
-    if let Some(key) = issued.key_pem {
+    // `online`: the key made for it (kept); `parse`: the applicant's own.
+    if let Some(key) = cert.online_key_pem.clone().filter(|_| csr.is_none()) {
         entries.push((format!("{folder}{base}.key"), key.into_bytes()));
     }
     if let Some(csr) = csr {

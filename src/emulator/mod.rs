@@ -103,6 +103,19 @@ pub struct EmulatorConfig {
     /// certificate still waiting for the CA (status 0, 4 or 8) is issued
     /// (1). `None`: never, as before.
     pub issue_after: Option<Duration>,
+    /// When the local check of `CheckCertificateDomainVerification` passes,
+    /// counted from the order; `None`: at the issue time (`issue_after`),
+    /// as the official checks pass when the CA can issue. Set shorter than
+    /// `issue_after` (or with no `issue_after`) by tests of `status
+    /// --complete`, which acts on a passed local check before issuance.
+    pub local_check_after: Option<Duration>,
+    /// The state file remembers `issue_after` (`tccert plan/apply/status/
+    /// download --emulator`, whose state is kept per tree): set, it is
+    /// written to the state; not set (`None`), the one the state remembers
+    /// is used, so `status --wait --emulator` after `apply --emulator
+    /// --emulator-issue-after 2` issues without the flag again. Off for
+    /// `tccert emulator --state FILE`, which issues only with `--issue-after`.
+    pub keep_issue_after: bool,
     /// How long a certificate stays cancelling (6) after a
     /// `CancelAuditCertificate` before it is cancelled (7)
     /// (`tccert emulator --cancel-after SECONDS`; zero: at the next read).
@@ -125,6 +138,8 @@ impl Default for EmulatorConfig {
             rate_per_second: 10.0,
             clock_offset_seconds: 0,
             issue_after: None,
+            local_check_after: None,
+            keep_issue_after: false,
             cancel_after: Duration::ZERO,
             tls: None,
         }
@@ -152,6 +167,8 @@ impl fmt::Debug for EmulatorConfig {
             .field("rate_per_second", &self.rate_per_second)
             .field("clock_offset_seconds", &self.clock_offset_seconds)
             .field("issue_after", &self.issue_after)
+            .field("local_check_after", &self.local_check_after)
+            .field("keep_issue_after", &self.keep_issue_after)
             .field("cancel_after", &self.cancel_after)
             .field("tls", &self.tls.is_some())
             .finish()
@@ -213,7 +230,7 @@ impl fmt::Debug for RunningEmulator {
 }
 
 /// Starts an emulator: loads the state file, adds the seed, binds, serves.
-pub async fn start(config: EmulatorConfig) -> io::Result<RunningEmulator> {
+pub async fn start(mut config: EmulatorConfig) -> io::Result<RunningEmulator> {
     if !config.listen.ip().is_loopback() {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -252,6 +269,16 @@ pub async fn start(config: EmulatorConfig) -> io::Result<RunningEmulator> {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
         .saturating_add(config.clock_offset_seconds);
     snapshot.add_seed(&config.seed, now);
+    if config.keep_issue_after {
+        config.issue_after = config.issue_after.or_else(|| {
+            snapshot
+                .issue_after_ms
+                .map(std::time::Duration::from_millis)
+        });
+        snapshot.issue_after_ms = config
+            .issue_after
+            .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+    }
     if let Some(path) = &config.state_file {
         state::save_atomic(path, &snapshot)?;
     }
@@ -327,6 +354,24 @@ impl RunningEmulator {
             .mutate(|state| match state.certificates.get_mut(certificate_id) {
                 Some(cert) => {
                     state::set_submitted_field(cert, api_field, value);
+                    (true, true)
+                }
+                None => (false, false),
+            })
+    }
+
+    /// Changes a certificate as `edit` says (a test's way to make a state
+    /// the API would reach otherwise, such as a bought product); `false`
+    /// if unknown.
+    pub fn edit_certificate(
+        &self,
+        certificate_id: &str,
+        edit: impl FnOnce(&mut CertificateState),
+    ) -> bool {
+        self.shared
+            .mutate(|state| match state.certificates.get_mut(certificate_id) {
+                Some(cert) => {
+                    edit(cert);
                     (true, true)
                 }
                 None => (false, false),

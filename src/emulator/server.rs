@@ -59,6 +59,7 @@ pub(super) struct Shared {
     rate_per_second: f64,
     /// Ordered certificates move to issued (1) this long after the order.
     issue_after: Option<Duration>,
+    local_check_after: Option<Duration>,
     /// Cancelling certificates (6) move to cancelled (7) this long after
     /// their `CancelAuditCertificate`.
     cancel_after: Duration,
@@ -106,6 +107,7 @@ impl Shared {
             latency: config.latency,
             rate_per_second: config.rate_per_second,
             issue_after: config.issue_after,
+            local_check_after: config.local_check_after,
             cancel_after: config.cancel_after,
             issuer,
             state_file: config.state_file.clone(),
@@ -742,6 +744,7 @@ async fn api_gates_inner(
             let context = lifecycle::Context {
                 issuer: &shared.issuer,
                 issue_after: shared.issue_after,
+                local_check_after: shared.local_check_after,
             };
             lifecycle::execute(state, action, &params, caller, &context)
         } else {

@@ -102,6 +102,10 @@ pub struct CertificateState {
     /// The private key the emulator made for an `online` CSR (PKCS#8 PEM),
     /// made at the first download and kept, so every download matches.
     pub online_key_pem: Option<String>,
+    /// The chain the first download issued (PEM, leaf then CA), kept so
+    /// that every later download answers the same certificate, as the CA's
+    /// one issued certificate is, across restarts of a kept state too.
+    pub issued_chain_pem: Option<String>,
 }
 
 /// What `CreateCertificate` bought.
@@ -159,6 +163,7 @@ impl Default for CertificateState {
             confirm_letter_bytes: None,
             lifecycle_received: BTreeMap::new(),
             online_key_pem: None,
+            issued_chain_pem: None,
         }
     }
 }
@@ -201,6 +206,7 @@ impl std::fmt::Debug for CertificateState {
             .field("confirm_letter_bytes", &self.confirm_letter_bytes)
             .field("lifecycle_received", &self.lifecycle_received)
             .field("online_key", &self.online_key_pem.is_some())
+            .field("issued_chain", &self.issued_chain_pem.is_some())
             .finish()
     }
 }
@@ -220,6 +226,11 @@ pub struct StateSnapshot {
     /// Requests answered with any `AuthFailure.*` code.
     pub auth_failures: u64,
     pub faults_injected: u64,
+    /// The `issue_after` (milliseconds) the state was last served with, so
+    /// that a tree's kept state issues on the delay its `apply --emulator
+    /// --emulator-issue-after` chose when a later run (`status --wait
+    /// --emulator`, `download --emulator`) gives none; `null`: never.
+    pub issue_after_ms: Option<u64>,
 }
 
 impl StateSnapshot {

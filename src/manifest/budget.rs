@@ -9,6 +9,10 @@ use crate::diag::{Code, Diagnostic};
 pub const MAX_MANIFEST_BYTES: u64 = 4 * 1024 * 1024;
 /// Largest CSR file or inline PEM (a CSR is 1–3 KiB).
 pub const MAX_CSR_BYTES: u64 = 64 * 1024;
+/// Largest `confirm_letter` file the API takes (1,468,006 bytes, 1.4 MiB
+/// rounded down; `validate::letter::MAX_BYTES`, which a test keeps equal):
+/// a letter is read up to this and one byte more, never further.
+pub const MAX_LETTER_BYTES: u64 = 1_468_006;
 /// Default of `--max-input-bytes`: every byte one run reads, manifests and
 /// CSR files together. The 10,000-certificate benchmark reads 4.3 MiB.
 pub const DEFAULT_MAX_INPUT_BYTES: u64 = 256 << 20;

@@ -12,6 +12,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use super::files::plain_io;
 use crate::certificate::CredentialRef;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::manifest::FORMAT_VERSION;
@@ -28,7 +29,8 @@ use crate::system::{EntryKind, Environment, FileSystem};
 #[allow(clippy::wildcard_imports)]
 use super::budget::*;
 pub use super::budget::{
-    Budget, DEFAULT_MAX_FILES, DEFAULT_MAX_INPUT_BYTES, MAX_CSR_BYTES, MAX_MANIFEST_BYTES,
+    Budget, DEFAULT_MAX_FILES, DEFAULT_MAX_INPUT_BYTES, MAX_CSR_BYTES, MAX_LETTER_BYTES,
+    MAX_MANIFEST_BYTES,
 };
 #[allow(clippy::wildcard_imports)]
 use super::document::*;
@@ -493,31 +495,25 @@ fn load_file(
                         }
                     }
                 }
+                super::files::load_letter(
+                    (&loaded.files, &mut loaded.diagnostics),
+                    fs,
+                    trust,
+                    file,
+                    &document.root,
+                    &mut raw,
+                    spending,
+                );
                 if let RawDocument::Certificate(certificate) = &mut raw
                     && let Some(file_ref) = &certificate.csr.file
                 {
-                    let base = loaded
-                        .files
-                        .path(file)
-                        .parent()
-                        .map(Path::to_path_buf)
-                        .unwrap_or_default();
-                    let csr_path = base.join(&file_ref.value);
+                    let csr_path = super::files::base_of(&loaded.files, file).join(&file_ref.value);
                     if !trust.path_inside(fs, &csr_path) {
                         // Never read, and the message tells nothing of
                         // what is there: not even whether it exists.
-                        loaded.diagnostics.push(
-                            Diagnostic::error(
-                                Code::PathOutsideTree,
-                                format!(
-                                    "`csr.file` `{}` is outside the directories this run may read",
-                                    file_ref.value
-                                ),
-                            )
-                            .at(file_ref.span)
-                            .note("files named in manifests must lie, once symlinks are resolved, in the current directory, a PATH given on the command line (or a file's directory), or an --allow-path DIR")
-                            .hint("keep the CSR beside the manifests, or (the operator) add --allow-path DIR"),
-                        );
+                        loaded
+                            .diagnostics
+                            .push(super::files::outside_tree("csr.file", file_ref, "the CSR"));
                         certificate.csr.loaded_file = Some(CsrFile {
                             path: csr_path,
                             text: Err(OUTSIDE_TREE.to_string()),
@@ -592,16 +588,6 @@ fn read_csr_file(
             }
         }
         Err(error) => Ok(Err(plain_io(&error))),
-    }
-}
-
-/// Why a file cannot be read, in plain words: the reason, without the
-/// system's error number ("No such file or directory (os error 2)").
-fn plain_io(error: &std::io::Error) -> String {
-    match error.kind() {
-        std::io::ErrorKind::NotFound => "there is no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        kind => kind.to_string(),
     }
 }
 

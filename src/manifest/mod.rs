@@ -7,6 +7,7 @@ pub const FORMAT_VERSION: &str = "tccert/v1";
 
 mod budget;
 mod document;
+mod files;
 pub mod interpolate;
 pub mod load;
 pub mod raw;

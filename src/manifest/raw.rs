@@ -22,7 +22,54 @@ pub struct RawProfile {
     /// `account`: the Account whose credentials send the certificates
     /// that use this profile (a certificate's own `account` wins).
     pub account: Option<Sourced<String>>,
+    /// `purchase`: what a certificate using this profile buys (key by key,
+    /// the certificate's keys win).
+    /// (Boxed, as the other kinds of document are, so that a document is small.)
+    pub purchase: Option<Box<RawPurchase>>,
+    /// `confirm_letter`, read by the loader.
+    pub confirm_letter: Option<Box<LetterFile>>,
     pub fields: FieldValues,
+}
+
+/// `purchase:` as one document writes it: every key optional here, since
+/// the layers merge key by key (`product` is required after merging).
+#[derive(Clone, Debug)]
+pub struct RawPurchase {
+    /// The `purchase` mapping itself.
+    pub span: Span,
+    /// `product`: `ProductId`, as written (range-checked in validation).
+    pub product: Option<Sourced<i64>>,
+    /// `years`: `TimeSpan`.
+    pub years: Option<Sourced<i64>>,
+    /// `domain_count`: `DomainNum`.
+    pub domain_count: Option<Sourced<i64>>,
+    /// `vouchers`: `AutoVoucher`.
+    pub vouchers: Option<Sourced<bool>>,
+    /// `tags`: key and value, in the order written.
+    pub tags: Vec<(Sourced<String>, Sourced<String>)>,
+}
+
+/// What `confirm_letter` named, read by the loader (an effect, bounded:
+/// never more than the largest letter plus one byte) so that the checks
+/// after it stay pure.
+#[derive(Clone, Debug)]
+pub struct LetterFile {
+    /// As written in the manifest.
+    pub written: Sourced<String>,
+    /// Resolved from the manifest's directory.
+    pub path: PathBuf,
+    /// The bytes, or why not (`Err`); `Ok(None)` when the file is larger
+    /// than the largest letter (only that many bytes and one were read).
+    pub bytes: Result<Option<Vec<u8>>, LetterUnread>,
+}
+
+/// Why a `confirm_letter` file was not read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LetterUnread {
+    /// Outside the roots: reported by the loader as `path-outside-tree`.
+    Outside,
+    /// Missing, a directory, not a regular file, the budget spent...
+    Unreadable(String),
 }
 
 /// The keys of an Account that name credentials: each is kept as written,
@@ -108,6 +155,8 @@ pub struct RawCertificate {
     pub company_type: Option<Sourced<String>>,
     /// `account`: wins over the profiles' `account`.
     pub account: Option<Sourced<String>>,
+    pub purchase: Option<RawPurchase>,
+    pub confirm_letter: Option<LetterFile>,
     pub csr: RawCsr,
     pub fields: FieldValues,
 }
@@ -144,6 +193,43 @@ fn number(node: &Node) -> Option<Sourced<f64>> {
         Value::Float(x) => Some(Sourced::new(x, node.span)),
         _ => None,
     }
+}
+
+fn integer(node: &Node) -> Option<Sourced<i64>> {
+    match node.value {
+        Value::Integer(n) => Some(Sourced::new(n, node.span)),
+        _ => None,
+    }
+}
+
+fn purchase(root: &Node) -> Option<RawPurchase> {
+    let node = &root.get("purchase")?.value;
+    if !matches!(node.value, Value::Mapping(_)) {
+        return None;
+    }
+    let tags = match node.get("tags").map(|e| &e.value.value) {
+        Some(Value::Mapping(entries)) => entries
+            .iter()
+            .filter_map(|e| {
+                let value = text(&e.value)?;
+                Some((Sourced::new(e.key.clone(), e.key_span), value))
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    Some(RawPurchase {
+        span: node.span,
+        product: node.get("product").and_then(|e| integer(&e.value)),
+        years: node.get("years").and_then(|e| integer(&e.value)),
+        domain_count: node.get("domain_count").and_then(|e| integer(&e.value)),
+        vouchers: node.get("vouchers").and_then(|e| boolean(&e.value)),
+        tags,
+    })
+}
+
+/// `confirm_letter` as written; the loader reads the file.
+pub fn confirm_letter_ref(root: &Node) -> Option<Sourced<String>> {
+    field(root, "confirm_letter")
 }
 
 fn texts(node: &Node) -> Vec<Sourced<String>> {
@@ -207,6 +293,8 @@ pub fn from_tree(root: &Node, had_errors: bool) -> Option<RawDocument> {
             name,
             profiles,
             account,
+            purchase: purchase(root).map(Box::new),
+            confirm_letter: None,
             fields,
         }));
     }
@@ -243,6 +331,8 @@ pub fn from_tree(root: &Node, had_errors: bool) -> Option<RawDocument> {
         api: field(root, "api"),
         company_type: field(root, "company_type"),
         account,
+        purchase: purchase(root),
+        confirm_letter: None,
         csr,
         fields,
     })))

@@ -128,20 +128,51 @@ fn common_properties(draft: Draft, kind: &str, name_description: &str) -> Map<St
         "account".into(),
         string("The Account (a `kind: Account` document) whose credentials and site send the certificate; without one, the default credentials. A certificate's own `account` wins over its profiles'."),
     );
+    properties.insert("purchase".into(), draft.reference("purchase"));
+    properties.insert(
+        "confirm_letter".into(),
+        string("The confirmation letter an OV or EV order waits for (status 8), uploaded by apply (`UploadConfirmLetter`): a JPG, JPEG, PNG or PDF file of 1,024 to 1,468,006 bytes, relative to this manifest. A certificate's own wins over its profiles'."),
+    );
     for section in Section::ALL {
         properties.insert(section.key().into(), draft.reference(section.key()));
     }
     properties
 }
 
+/// `purchase:`: what `CreateCertificate` buys. Every key is optional in one
+/// document, since a certificate's keys merge over its profiles' key by
+/// key; `product` is required after merging (checked in validation, as
+/// are the ranges, against the product table).
+fn purchase_schema() -> Json {
+    json!({
+        "type": "object",
+        "description": "Buy the certificate (`CreateCertificate`) when the account holds none tagged `tccert:certificate` with this certificate's name. Not with `certificate_id`.",
+        "properties": {
+            "product": { "type": "integer", "description": "The product (API field `ProductId`), a number of the official table (docs/products.md). Required after merging." },
+            "years": { "type": "integer", "description": "Years (API field `TimeSpan`), 1 to 5; more than 1 only for multi-year products. Default 1." },
+            "domain_count": { "type": "integer", "description": "Names the certificate covers (API field `DomainNum`). Default: the number of names (`domain` and `domains`)." },
+            "vouchers": { "type": "boolean", "description": "Use vouchers (API field `AutoVoucher`). Default false; always sent." },
+            "tags": {
+                "type": "object",
+                "additionalProperties": { "type": "string" },
+                "description": "More tags on the bought certificate (API field `Tags`), after `tccert:certificate`, which tccert sets and which may not be set here.",
+            },
+        },
+        "additionalProperties": false,
+    })
+}
+
 /// The schema of one manifest document.
 pub fn document_schema(draft: Draft) -> Json {
     let profile = common_properties(draft, "Profile", "Unique among profiles.");
     let mut certificate = common_properties(draft, "Certificate", "Unique among certificates.");
-    let mut certificate_id =
-        string("The paid certificate's id (API field `CertificateId`). Unique.");
+    let mut certificate_id = string(
+        "The paid certificate's id (API field `CertificateId`). Unique. Or `purchase` instead.",
+    );
     // `tccert init` writes a placeholder that must not validate, so that an
-    // editor flags it as the checks do (`placeholder-certificate-id`).
+    // editor flags it as the checks do (`placeholder-certificate-id`). Not
+    // required: a certificate may have `purchase` instead (from a profile,
+    // so the check is after merging).
     certificate_id["not"] = json!({ "const": PLACEHOLDER_CERTIFICATE_ID });
     certificate.insert("certificate_id".into(), certificate_id);
     certificate.insert(
@@ -182,7 +213,7 @@ pub fn document_schema(draft: Draft) -> Json {
         json!({
             "type": "object",
             "description": "One paid certificate and the information to submit for it.",
-            "required": ["apiVersion", "kind", "name", "certificate_id", "domain", "csr"],
+            "required": ["apiVersion", "kind", "name", "domain", "csr"],
             "properties": certificate,
             "additionalProperties": false,
         }),
@@ -204,6 +235,7 @@ pub fn document_schema(draft: Draft) -> Json {
             "additionalProperties": false,
         }),
     );
+    definitions.insert("purchase".into(), purchase_schema());
     definitions.insert("account".into(), account_schema());
     for section in Section::ALL {
         definitions.insert(section.key().into(), section_schema(section));
@@ -326,10 +358,13 @@ fn allowed_keys(kind: &str, pointer: &str) -> Vec<&'static str> {
             "profiles",
             "verify_type",
             "account",
+            "purchase",
+            "confirm_letter",
             "organization",
             "admin",
             "contact",
         ],
+        "/purchase" => vec!["product", "years", "domain_count", "vouchers", "tags"],
         "/csr" => vec![
             "type",
             "key_password",
@@ -635,6 +670,31 @@ pub fn validate(files: &Files, document: &Document, diagnostics: &mut Vec<Diagno
         };
         diagnostics.push(diagnostic);
     }
+    if kind == "Certificate" {
+        missing_identity(&document.root, diagnostics);
+    }
+}
+
+/// A certificate needs `certificate_id` or `purchase`. `purchase` may come
+/// from a profile, so a document that names profiles is checked after
+/// merging (in validation); one that names none is told here, with the
+/// other missing keys.
+fn missing_identity(root: &Node, diagnostics: &mut Vec<Diagnostic>) {
+    let names_profiles = root
+        .get("profiles")
+        .is_some_and(|e| !matches!(&e.value.value, Value::Sequence(items) if items.is_empty()));
+    if root.get("certificate_id").is_some() || root.get("purchase").is_some() || names_profiles {
+        return;
+    }
+    let span = root.get("kind").map_or(root.span, |e| e.key_span);
+    diagnostics.push(
+        Diagnostic::error(
+            Code::MissingKey,
+            "this document is missing the required key `certificate_id` (or `purchase`)",
+        )
+        .at(span)
+        .note("`certificate_id` names a certificate already bought; `purchase` buys one (with apply --allow-purchase)"),
+    );
 }
 
 fn describe(node: &Node) -> String {

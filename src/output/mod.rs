@@ -15,6 +15,7 @@
 //! generator: `crate::import_tree`, beside `crate::starter`.)
 
 pub mod diagnostics;
+pub mod download;
 pub mod format;
 pub mod github;
 pub mod import;

@@ -9,9 +9,12 @@ use serde_json::{Value as Json, json};
 use crate::api::action::Action;
 use crate::api::param::Param;
 use crate::api::request::{
-    Secrets, company_type, order_body, sent_name, submit_action, submit_body,
+    Body, Secrets, company_type, create_body, letter_body, order_body, sent_name, submit_action,
+    submit_body,
 };
-use crate::certificate::{Api, ApiChoice, Certificate, Csr};
+use crate::certificate::{
+    Api, ApiChoice, CERTIFICATE_TAG, Certificate, ConfirmLetter, Csr, Purchase,
+};
 use crate::field::Field;
 use crate::secret::MASK;
 use crate::source::{Files, printable};
@@ -45,6 +48,76 @@ fn shown(value: &str, secret: bool) -> String {
     } else {
         printable(value).into_owned()
     }
+}
+
+/// "product 9 (GeoTrust OV), 1 year, 2 names, vouchers not used".
+fn purchase_summary(purchase: &Purchase) -> String {
+    let product =
+        crate::api::product::lookup(purchase.product.value).map_or_else(String::new, |p| {
+            let brand = if p.brand.is_empty() { "" } else { " " };
+            format!(" ({}{brand}{})", p.brand, p.level)
+        });
+    format!(
+        "product {}{product}, {} year{}, {} name{}, vouchers {}",
+        purchase.product.value,
+        purchase.years,
+        if purchase.years == 1 { "" } else { "s" },
+        purchase.domain_count,
+        if purchase.domain_count == 1 { "" } else { "s" },
+        if purchase.vouchers {
+            "used"
+        } else {
+            "not used"
+        }
+    )
+}
+
+/// "PDF, 20480 bytes": what is shown of a letter (never its content).
+fn letter_summary(letter: &ConfirmLetter) -> String {
+    let kind = crate::validate::letter::sniff(&letter.bytes).map_or("?", |t| t.name());
+    format!("{kind}, {} bytes", letter.bytes.len())
+}
+
+/// `UploadConfirmLetter`'s body as shown: the letter's type and size in
+/// place of its base64 content.
+fn letter_body_shown(
+    certificate: &Certificate,
+    letter: &ConfirmLetter,
+) -> serde_json::Map<String, Json> {
+    let mut body = letter_body(certificate).to_json(Secrets::Mask);
+    body.insert(
+        "ConfirmLetter".into(),
+        Json::from(format!("({})", letter_summary(letter))),
+    );
+    body
+}
+
+fn pretty(body: &serde_json::Map<String, Json>) -> String {
+    let text = serde_json::to_string_pretty(&Json::Object(body.clone())).unwrap_or_default();
+    // JSON escapes control characters; bidi controls too, here.
+    crate::source::without_bidi(&text).into_owned()
+}
+
+fn write_request(out: &mut String, action: impl std::fmt::Display, body: &str) {
+    let _ = writeln!(out, "\n  request {action}:");
+    for line in body.lines() {
+        let _ = writeln!(out, "    {line}");
+    }
+}
+
+/// `CreateCertificate`'s body as shown: a tag value from the environment
+/// masked one by one, so the others (`tccert:certificate` first) show.
+fn create_shown(certificate: &Certificate) -> serde_json::Map<String, Json> {
+    let body: Body = create_body(certificate);
+    let mut shown_body = body.to_json(Secrets::Mask);
+    if let Some(purchase) = &certificate.purchase {
+        let mut tags = vec![json!({ "TagKey": CERTIFICATE_TAG, "TagValue": certificate.name })];
+        tags.extend(purchase.tags.iter().map(|(k, v)| {
+            json!({ "TagKey": shown(&k.value, k.secret), "TagValue": shown(&v.value, v.secret) })
+        }));
+        shown_body.insert("Tags".into(), Json::from(tags));
+    }
+    shown_body
 }
 
 pub fn render_text(files: &Files, certificates: &[Certificate]) -> String {
@@ -83,6 +156,24 @@ pub fn render_text(files: &Files, certificates: &[Certificate]) -> String {
             }
         );
         let _ = writeln!(out, "  api        {}", api_line(files, certificate));
+        if let Some(purchase) = &certificate.purchase {
+            let _ = writeln!(
+                out,
+                "  purchase   {}; set by {} at {}",
+                purchase_summary(purchase),
+                printable(&purchase.layer.to_string()),
+                files.location(purchase.span)
+            );
+        }
+        if let Some(letter) = &certificate.confirm_letter {
+            let _ = writeln!(
+                out,
+                "  letter     {} ({}) at {}",
+                shown(&letter.path.value, letter.path.secret),
+                letter_summary(letter),
+                files.location(letter.path.span)
+            );
+        }
         let mut rows: Vec<(String, String, String)> = Vec::new();
         rows.push((
             named(certificate, Param::Domain),
@@ -186,15 +277,24 @@ pub fn render_text(files: &Files, certificates: &[Certificate]) -> String {
                 "  {name:<name_width$}  {value:<value_width$}  {origin}"
             );
         }
-        let body = serde_json::to_string_pretty(&Json::Object(
-            submit_body(certificate).to_json(Secrets::Mask),
-        ))
-        .unwrap_or_default();
-        // JSON escapes control characters; bidi controls too, here.
-        let body = crate::source::without_bidi(&body).into_owned();
-        let _ = writeln!(out, "\n  request {}:", submit_action(certificate));
-        for line in body.lines() {
-            let _ = writeln!(out, "    {line}");
+        if certificate.purchase.is_some() {
+            write_request(
+                &mut out,
+                Action::CreateCertificate,
+                &pretty(&create_shown(certificate)),
+            );
+        }
+        write_request(
+            &mut out,
+            submit_action(certificate),
+            &pretty(&submit_body(certificate).to_json(Secrets::Mask)),
+        );
+        if let Some(letter) = &certificate.confirm_letter {
+            write_request(
+                &mut out,
+                Action::UploadConfirmLetter,
+                &pretty(&letter_body_shown(certificate, letter)),
+            );
         }
     }
     out
@@ -221,16 +321,58 @@ pub fn render_json(files: &Files, certificates: &[Certificate]) -> Json {
                     }),
                 );
             }
-            let mut requests = vec![json!({
+            let mut requests = Vec::new();
+            if certificate.purchase.is_some() {
+                requests.push(json!({
+                    "action": Action::CreateCertificate,
+                    "body": Json::Object(create_shown(certificate)),
+                }));
+            }
+            requests.push(json!({
                 "action": submit_action(certificate),
                 "body": Json::Object(submit_body(certificate).to_json(Secrets::Mask)),
-            })];
+            }));
             if certificate.commit {
                 requests.push(json!({
                     "action": Action::CertificateOrderSubmit,
                     "body": Json::Object(order_body(certificate).to_json(Secrets::Mask)),
                 }));
             }
+            if let Some(letter) = &certificate.confirm_letter {
+                requests.push(json!({
+                    "action": Action::UploadConfirmLetter,
+                    "body": Json::Object(letter_body_shown(certificate, letter)),
+                }));
+            }
+            let purchase = certificate.purchase.as_ref().map(|p| {
+                let product = crate::api::product::lookup(p.product.value);
+                json!({
+                    "product": p.product.value,
+                    "brand": product.map(|p| p.brand),
+                    "level": product.map(|p| p.level.name()),
+                    "years": p.years,
+                    "domain_count": p.domain_count,
+                    "vouchers": p.vouchers,
+                    "tags": p.tags.iter().map(|(k, v)| json!({
+                        "key": shown(&k.value, k.secret),
+                        "value": shown(&v.value, v.secret),
+                    })).collect::<Vec<_>>(),
+                    "layer": p.layer.to_string().replace('`', ""),
+                    "file": files.path(p.span.file).display().to_string(),
+                    "line": p.span.line,
+                    "column": p.span.column,
+                })
+            });
+            let letter = certificate.confirm_letter.as_ref().map(|l| {
+                json!({
+                    "path": shown(&l.path.value, l.path.secret),
+                    "type": crate::validate::letter::sniff(&l.bytes).map(crate::validate::letter::LetterType::name),
+                    "bytes": l.bytes.len(),
+                    "file": files.path(l.path.span.file).display().to_string(),
+                    "line": l.path.span.line,
+                    "column": l.path.span.column,
+                })
+            });
             json!({
                 "name": certificate.name,
                 "certificate_id": certificate.certificate_id.as_ref().map(|id| shown(&id.value, id.secret)),
@@ -241,6 +383,8 @@ pub fn render_json(files: &Files, certificates: &[Certificate]) -> Json {
                 "commit": certificate.commit,
                 "api": certificate.api.name(),
                 "api_choice": api_choice_name(certificate.api_choice),
+                "purchase": purchase,
+                "confirm_letter": letter,
                 "provenance": provenance,
                 "not_sent": not_sent,
                 "requests": requests,
@@ -340,5 +484,87 @@ mod tests {
             "www.acme.example"
         );
         assert_eq!(www["requests"][0]["body"]["CompanyType"], 2);
+    }
+
+    #[test]
+    fn a_purchase_shows_the_create_body_and_a_letter_its_size_only() {
+        let shop = "apiVersion: tccert/v1\nkind: Certificate\nname: shop\nprofiles: [acme]\ndomain: shop.acme.example\ncsr:\n  type: online\npurchase:\n  product: 9\n  tags: {team: web, owner: \"${OWNER}\"}\nconfirm_letter: shop.pdf\n";
+        let mut letter = b"%PDF-1.7\n".to_vec();
+        letter.resize(2048, b'L');
+        let (fs, paths) = files(&[("p.yaml", PROFILE), ("shop.yaml", shop)]);
+        let fs = fs.with_bytes("shop.pdf", &letter);
+        let env = MapEnvironment::default().with("OWNER", "owner-from-env");
+        let checked =
+            pipeline::load_and_validate(&paths, &fs, &env, Budget::default(), Options::default());
+        assert!(checked.valid().is_some(), "{:?}", checked.diagnostics);
+        let text = render_text(&checked.loaded.files, certificates(&checked));
+        assert!(
+            text.starts_with("certificate `shop` (CertificateId (assigned when bought))\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  purchase   product 9 (GeoTrust OV), 1 year, 1 name, vouchers not used; set by certificate `shop` at shop.yaml:9:3\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  letter     shop.pdf (PDF, 2048 bytes) at shop.yaml:11:17\n"),
+            "{text}"
+        );
+        let create = text
+            .find("request CreateCertificate:")
+            .expect("the purchase");
+        let submit = text
+            .find("request SubmitCertificateInformation:")
+            .expect("the submit");
+        let upload = text
+            .find("request UploadConfirmLetter:")
+            .expect("the letter");
+        assert!(create < submit && submit < upload, "{text}");
+        assert!(text.contains("\"ProductId\": 9"), "{text}");
+        assert!(text.contains("\"AutoVoucher\": 0"), "{text}");
+        assert!(
+            text.contains("\"TagKey\": \"tccert:certificate\",\n          \"TagValue\": \"shop\""),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!(
+                "\"TagKey\": \"owner\",\n          \"TagValue\": \"{MASK}\""
+            )),
+            "{text}"
+        );
+        assert!(
+            text.contains("\"ConfirmLetter\": \"(PDF, 2048 bytes)\""),
+            "{text}"
+        );
+        assert!(
+            !text.contains("owner-from-env") && !text.contains("JVBER"),
+            "{text}"
+        );
+
+        let json = render_json(&checked.loaded.files, certificates(&checked));
+        let shop = &json["certificates"][0];
+        assert_eq!(shop["certificate_id"], Json::Null);
+        assert_eq!(shop["purchase"]["product"], 9);
+        assert_eq!(shop["purchase"]["level"], "OV");
+        assert_eq!(shop["purchase"]["tags"][1]["value"], MASK);
+        assert_eq!(shop["confirm_letter"]["bytes"], 2048);
+        assert_eq!(shop["confirm_letter"]["type"], "PDF");
+        let actions: Vec<&str> = shop["requests"]
+            .as_array()
+            .map(|r| r.iter().filter_map(|q| q["action"].as_str()).collect())
+            .unwrap_or_default();
+        assert_eq!(
+            actions,
+            [
+                "CreateCertificate",
+                "SubmitCertificateInformation",
+                "UploadConfirmLetter"
+            ]
+        );
+        let all = json.to_string();
+        assert!(
+            !all.contains("owner-from-env") && !all.contains("JVBER"),
+            "{all}"
+        );
     }
 }

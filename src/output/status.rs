@@ -6,7 +6,8 @@
 use serde_json::{Map, Value as Json, json};
 
 use super::markdown::{cell, code_span};
-use crate::api::reply::CertificateDetail;
+use crate::api::error::ApiError;
+use crate::api::reply::{CertificateDetail, DomainCheck, ca_check_words, local_check_words};
 use crate::api::status::{
     CANCELLED, EXPIRED, ISSUED, PENDING_SUBMISSION, REFUNDED, REVIEW_FAILED, REVOKED, short_name,
 };
@@ -32,11 +33,20 @@ pub struct Validation {
 }
 
 /// What one read showed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Live {
     pub status: u64,
     pub status_message: Option<String>,
     pub validation: Vec<Validation>,
+    /// The domain checks (`CheckCertificateDomainVerification`), read for a
+    /// certificate waiting for validation (0, 4, 8); empty otherwise.
+    pub checks: Vec<DomainCheck>,
+    /// Why the domain checks could not be read, when they could not.
+    pub checks_error: Option<ApiError>,
+    /// `PackageType` of the detail (the product's id), when read.
+    pub package_type: Option<String>,
+    /// `ProductZhName` of the detail, when read.
+    pub product_name: Option<String>,
 }
 
 impl Live {
@@ -54,6 +64,14 @@ impl Live {
                 *text = redactor.redact(text);
             }
             v.path = v.path.take().map(|p| redactor.redact(&p));
+        }
+        for c in &mut self.checks {
+            for text in [&mut c.domain, &mut c.verify_type, &mut c.local_fail_reason]
+                .into_iter()
+                .chain(c.check_value.iter_mut())
+            {
+                *text = redactor.redact(text);
+            }
         }
         self
     }
@@ -77,6 +95,9 @@ impl Live {
             status: detail.status?,
             status_message: detail.status_message.filter(|m| !m.is_empty()),
             validation,
+            package_type: detail.package_type,
+            product_name: detail.product_name,
+            ..Self::default()
         })
     }
 }
@@ -111,6 +132,17 @@ pub struct Entry {
     pub live: Option<Live>,
     /// Why the last read failed: `(code, message)`, masked already.
     pub error: Option<crate::api::error::ApiError>,
+    /// The writes that landed in this run, in order (`complete`).
+    pub writes: Vec<&'static str>,
+    /// What the run has to say of it (why `CompleteCertificate` was not
+    /// sent, how it ended).
+    pub notes: Vec<String>,
+    /// Why it was not read: a certificate with `purchase:` that is not
+    /// bought yet (no certificate carries its tag).
+    pub skipped: Option<String>,
+    /// Whether `certificate_id` is the certificate's id (written, or found
+    /// by its tag), not the placeholder of one still to buy.
+    pub id_known: bool,
 }
 
 impl Entry {
@@ -118,12 +150,18 @@ impl Entry {
         self.live.as_ref().is_some_and(|l| l.status == ISSUED)
     }
 
-    /// `--wait` is done with it: issued, at an end state, or unreadable.
+    /// `--wait` is done with it: issued, at an end state, unreadable, or
+    /// not bought yet (waiting does not buy it).
     pub fn done(&self) -> bool {
-        self.error.is_some() || self.live.as_ref().is_some_and(|l| settled(l.status))
+        self.error.is_some()
+            || self.skipped.is_some()
+            || self.live.as_ref().is_some_and(|l| settled(l.status))
     }
 
     fn status_text(&self) -> String {
+        if let Some(why) = &self.skipped {
+            return format!("skipped: {}", printable(why));
+        }
         match (&self.live, &self.error) {
             (_, Some(error)) => {
                 format!(
@@ -198,6 +236,9 @@ pub fn to_json(entries: &[Entry]) -> Json {
                 "status_name": live.map(|l| short_name(l.status)),
                 "status_message": live.and_then(|l| l.status_message.clone()),
                 "validation": validation,
+                "checks": live.map(|l| l.checks.as_slice()).unwrap_or_default().iter().map(check_json).collect::<Vec<Json>>(),
+                "writes": entry.writes,
+                "notes": entry.notes,
             });
             if let (Some(error), Some(map)) = (&entry.error, object.as_object_mut()) {
                 map.insert(
@@ -206,10 +247,89 @@ pub fn to_json(entries: &[Entry]) -> Json {
                 );
                 map.insert("request_id".into(), json!(error.request_id));
             }
+            if let (Some(why), Some(map)) = (&entry.skipped, object.as_object_mut()) {
+                map.insert("skipped".into(), json!(why));
+            }
+            if let (Some(error), Some(map)) = (
+                live.and_then(|l| l.checks_error.as_ref()),
+                object.as_object_mut(),
+            ) {
+                map.insert(
+                    "checks_error".into(),
+                    json!({"code": error.code, "message": error.message, "request_id": error.request_id}),
+                );
+            }
             object
         })
         .collect();
     json!({ "certificates": certificates })
+}
+
+/// One domain check in JSON: the codes as the API sent them and in words.
+fn check_json(c: &DomainCheck) -> Json {
+    json!({
+        "domain": c.domain,
+        "verify_type": c.verify_type,
+        "local_check": c.local_check,
+        "local_check_text": c.local_check.map(|code| local_check_words(code, c.frequently)),
+        "local_check_reason": Some(&c.local_fail_reason).filter(|r| !r.is_empty()),
+        "ca_check": c.ca_check,
+        "ca_check_text": c.ca_check.map(ca_check_words),
+        "found": c.check_value,
+        "rate_limited": c.frequently,
+        "issued": c.issued,
+        "passed": c.local_passed(),
+    })
+}
+
+/// How a domain check is shown in text: Tencent Cloud's own check and the
+/// CA's, in words with their codes, and what the check found.
+fn check_text(c: &DomainCheck) -> String {
+    let local = c.local_check.map_or_else(
+        || "not reported".to_owned(),
+        |code| format!("{} ({code})", local_check_words(code, c.frequently)),
+    );
+    let ca = c.ca_check.map_or_else(
+        || "not reported".to_owned(),
+        |code| format!("{} ({code})", ca_check_words(code)),
+    );
+    let how = if c.verify_type.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", printable(&c.verify_type))
+    };
+    let mut text = format!(
+        "check {}{how}: local check {local}; CA check {ca}",
+        printable(&c.domain)
+    );
+    if !c.check_value.is_empty() {
+        let found: Vec<String> = c
+            .check_value
+            .iter()
+            .map(|v| format!("\"{}\"", printable(v)))
+            .collect();
+        text.push_str(&format!("; found {}", found.join(", ")));
+    }
+    text
+}
+
+/// The lines shown under a certificate after its records: its domain
+/// checks (or why they could not be read), then the run's notes.
+fn detail_lines(entry: &Entry) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(live) = &entry.live {
+        lines.extend(live.checks.iter().map(check_text));
+        if let Some(error) = &live.checks_error {
+            lines.push(format!(
+                "domain checks not read: {}: {}{}",
+                printable(&error.code),
+                printable(&error.message),
+                printable(&error.request_id_suffix())
+            ));
+        }
+    }
+    lines.extend(entry.notes.iter().map(|n| printable(n).into_owned()));
+    lines
 }
 
 /// How a record is shown in text: what to create, where.
@@ -261,6 +381,9 @@ pub fn text(entries: &[Entry]) -> String {
         for v in entry.live.iter().flat_map(|l| &l.validation) {
             out.push_str(&format!("    {}\n", validation_text(v)));
         }
+        for line in detail_lines(entry) {
+            out.push_str(&format!("    {line}\n"));
+        }
     }
     out.push_str(&summary(entries));
     out.push('\n');
@@ -278,6 +401,7 @@ pub fn records_text(entries: &[Entry]) -> String {
             .iter()
             .flat_map(|l| &l.validation)
             .map(validation_text)
+            .chain(detail_lines(entry))
             .collect();
         if records.is_empty() {
             continue;
@@ -357,6 +481,35 @@ pub fn markdown(entries: &[Entry]) -> String {
             ));
         }
     }
+    let checks: Vec<(&Entry, &DomainCheck)> = entries
+        .iter()
+        .flat_map(|e| {
+            e.live
+                .iter()
+                .flat_map(move |l| l.checks.iter().map(move |c| (e, c)))
+        })
+        .collect();
+    if !checks.is_empty() {
+        out.push_str("\n#### Domain checks\n\n");
+        out.push_str(
+            "| Certificate | Domain | Local check | CA check |\n| --- | --- | --- | --- |\n",
+        );
+        for (entry, c) in checks {
+            let local = c.local_check.map_or_else(String::new, |code| {
+                format!("{} ({code})", local_check_words(code, c.frequently))
+            });
+            let ca = c.ca_check.map_or_else(String::new, |code| {
+                format!("{} ({code})", ca_check_words(code))
+            });
+            out.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
+                code_span(&entry.name),
+                code_span(&printable(&c.domain)),
+                cell(&local),
+                cell(&ca)
+            ));
+        }
+    }
     out.push_str(&format!("\n{}\n", summary(entries)));
     out
 }
@@ -381,6 +534,10 @@ mod tests {
             account: None,
             live,
             error: None,
+            writes: Vec::new(),
+            notes: Vec::new(),
+            skipped: None,
+            id_known: true,
         }
     }
 
@@ -457,6 +614,7 @@ mod tests {
                 value: "hunter2\nx".into(),
                 path: Some("/hunter2".into()),
             }],
+            ..Live::default()
         }
         .redacted(&redactor);
         let entries = [entry("www", Some(live))];
@@ -492,6 +650,7 @@ mod tests {
                     path,
                 })
                 .collect(),
+            ..Live::default()
         };
         let shown = text(&[entry("www", Some(live))]);
         for raw in ['\u{1b}', '\u{7}', '\r', '\u{202e}'] {
@@ -507,6 +666,7 @@ mod tests {
             status: 1,
             status_message: None,
             validation: Vec::new(),
+            ..Live::default()
         };
         let mut hk = entry("hk", Some(live()));
         hk.account = Some("acme-hk".into());
@@ -557,6 +717,7 @@ mod tests {
                 value: "a|b".into(),
                 path: None,
             }],
+            ..Live::default()
         };
         let entries = [entry("www", Some(live)), entry("api", None)];
         let text = text(&entries);

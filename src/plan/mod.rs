@@ -49,4 +49,6 @@ pub mod step;
 
 pub use decide::{Decision, Live, decide};
 pub use outcome::{CertificateReport, Mode, Outcome, Stop, StopReason, Whose, Write};
-pub use run::{ListChunk, Listed, OnDone, Options, Run, list_chunks, run, run_all, stops};
+pub use run::{
+    Completion, ListChunk, Listed, OnDone, Options, Run, list_chunks, run, run_all, stops,
+};

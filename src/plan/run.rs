@@ -325,6 +325,17 @@ impl<T: Transport> Run<T> {
         ] {
             pacers.insert(action, Mutex::new(Pacer::new(options.write_rate)));
         }
+        // status and download (run_status.rs): two reads and a write.
+        for (action, rate) in [
+            (
+                Action::CheckCertificateDomainVerification,
+                options.read_rate,
+            ),
+            (Action::DownloadCertificate, options.read_rate),
+            (Action::CompleteCertificate, options.write_rate),
+        ] {
+            pacers.insert(action, Mutex::new(Pacer::new(rate)));
+        }
         Arc::new(Self {
             transport,
             pacers,
@@ -685,7 +696,7 @@ pub async fn run_all<T: Transport>(
     certificates: Vec<(Arc<Run<T>>, Certificate, PathBuf)>,
     on_done: OnDone,
 ) -> Vec<CertificateReport> {
-    let lists = bulk_lists(&certificates);
+    let lists = send::bulk_lists(&certificates);
     let mut tasks = Vec::with_capacity(certificates.len());
     for ((run, certificate, file), list) in certificates.into_iter().zip(lists) {
         let mut skeleton = CertificateReport::new(&certificate);
@@ -716,43 +727,6 @@ pub async fn run_all<T: Transport>(
         reports.push(report);
     }
     reports
-}
-
-/// The bulk list's call for each certificate (docs/cli.md, "Reading a fleet
-/// in bulk"): per run (account), its certificates' ids in calls of at most
-/// [`IDS_PER_LIST`]; `None` for every certificate of a `--deep` run.
-fn bulk_lists<T: Transport>(
-    certificates: &[(Arc<Run<T>>, Certificate, PathBuf)],
-) -> Vec<Option<Arc<ListChunk>>> {
-    let mut lists = vec![None; certificates.len()];
-    let mut by_run: Vec<(&Arc<Run<T>>, Vec<usize>)> = Vec::new();
-    for (i, (run, _, _)) in certificates.iter().enumerate() {
-        if run.options.deep {
-            continue;
-        }
-        match by_run.iter_mut().find(|(r, _)| Arc::ptr_eq(r, run)) {
-            Some((_, indices)) => indices.push(i),
-            None => by_run.push((run, vec![i])),
-        }
-    }
-    for (_, indices) in by_run {
-        // A certificate to buy has no id to list: it is found by its tag.
-        let indices: Vec<usize> = indices
-            .into_iter()
-            .filter(|&i| certificates[i].1.certificate_id.is_some())
-            .collect();
-        let ids: Vec<(String, bool)> = indices
-            .iter()
-            .map(|&i| {
-                let (id, secret) = certificates[i].1.id_or_placeholder();
-                (id.to_owned(), secret)
-            })
-            .collect();
-        for (i, chunk) in indices.into_iter().zip(list_chunks(&ids)) {
-            lists[i] = Some(chunk);
-        }
-    }
-    lists
 }
 
 /// Why the runs stopped, one entry per account that stopped; an interrupt,
@@ -788,6 +762,9 @@ mod send;
 
 #[path = "run_lifecycle.rs"]
 mod lifecycle;
+#[path = "run_status.rs"]
+mod status_calls;
+pub use status_calls::Completion;
 
 #[cfg(test)]
 use super::decide::ISSUED_NOT_COMPARED;

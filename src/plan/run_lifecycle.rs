@@ -9,7 +9,7 @@
 #[allow(clippy::wildcard_imports)]
 use super::*;
 use crate::api::reply::{Bought, flag};
-use crate::api::request::{confirm_letter_body, id_body, purchase_body};
+use crate::api::request::{create_body, id_body, letter_body};
 use crate::api::status::{CANCELLED, CANCELLING, INFO_SUBMITTED, REVIEW_FAILED};
 use crate::plan::step::{RESTART_FAILED, Restart};
 
@@ -198,10 +198,11 @@ impl<T: Transport> Run<T> {
     ) -> Option<String> {
         let action = Action::CreateCertificate;
         report.actions.push(action);
-        let Some(body) = purchase_body(certificate) else {
+        if certificate.purchase.is_none() {
             report.error = Some(ApiError::local(INTERNAL, "no purchase to send"));
             return None;
-        };
+        }
+        let body = create_body(certificate);
         let mut attempt = 1;
         loop {
             let sent = self
@@ -533,9 +534,10 @@ impl<T: Transport> Run<T> {
         now: bool,
         report: &mut CertificateReport,
     ) {
-        let Some(body) = confirm_letter_body(certificate) else {
+        if certificate.confirm_letter.is_none() {
             return;
-        };
+        }
+        let body = letter_body(certificate);
         if !now {
             match self.describe(certificate, Purpose::Work).await {
                 Ok(live) if live.status == INFO_SUBMITTED => {}

@@ -23,7 +23,10 @@ fn to_buy(name: &str, commit: bool) -> Certificate {
             years: 1,
             domain_count: 1,
             vouchers: false,
-            tags: vec![("team".into(), "web".into())],
+            tags: vec![(
+                Sourced::new("team".into(), span()),
+                Sourced::new("web".into(), span()),
+            )],
             layer: Layer::Certificate(name.into()),
             span: span(),
         }),

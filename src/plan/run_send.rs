@@ -413,3 +413,40 @@ impl<T: Transport> Run<T> {
         report.fail(error);
     }
 }
+
+/// The bulk list's call for each certificate (docs/cli.md, "Reading a fleet
+/// in bulk"): per run (account), its certificates' ids in calls of at most
+/// [`IDS_PER_LIST`]; `None` for every certificate of a `--deep` run.
+pub(super) fn bulk_lists<T: Transport>(
+    certificates: &[(Arc<Run<T>>, Certificate, PathBuf)],
+) -> Vec<Option<Arc<ListChunk>>> {
+    let mut lists = vec![None; certificates.len()];
+    let mut by_run: Vec<(&Arc<Run<T>>, Vec<usize>)> = Vec::new();
+    for (i, (run, _, _)) in certificates.iter().enumerate() {
+        if run.options.deep {
+            continue;
+        }
+        match by_run.iter_mut().find(|(r, _)| Arc::ptr_eq(r, run)) {
+            Some((_, indices)) => indices.push(i),
+            None => by_run.push((run, vec![i])),
+        }
+    }
+    for (_, indices) in by_run {
+        // A certificate to buy has no id to list: it is found by its tag.
+        let indices: Vec<usize> = indices
+            .into_iter()
+            .filter(|&i| certificates[i].1.certificate_id.is_some())
+            .collect();
+        let ids: Vec<(String, bool)> = indices
+            .iter()
+            .map(|&i| {
+                let (id, secret) = certificates[i].1.id_or_placeholder();
+                (id.to_owned(), secret)
+            })
+            .collect();
+        for (i, chunk) in indices.into_iter().zip(list_chunks(&ids)) {
+            lists[i] = Some(chunk);
+        }
+    }
+    lists
+}

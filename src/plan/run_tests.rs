@@ -1637,3 +1637,44 @@ async fn a_list_answered_in_short_pages_is_paged_on_by_total_count() {
     assert_eq!(lists, 4, "30 + 30 + 30 + 10");
     assert!(detail_reads(&fake).is_empty());
 }
+
+/// status's domain checks and `--complete` go on their own pacers, at the
+/// read and the write rate: 15 at once are spread over 1.4 s each.
+#[tokio::test(start_paused = true)]
+async fn domain_checks_and_completes_are_paced_per_action() {
+    let ids: Vec<String> = (0..15).map(|i| format!("c{i}")).collect();
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let fake = Fake::new(&refs, |_, _, _| Behaviour::Normal);
+    let run = Run::new(Arc::new(fake.clone()), options());
+    let mut tasks = Vec::new();
+    for id in &ids {
+        let run = Arc::clone(&run);
+        let certificate = certificate(id, false);
+        tasks.push(tokio::spawn(async move {
+            let checks = run.domain_checks(&certificate).await;
+            let completed = run.complete(&certificate).await;
+            (checks, completed)
+        }));
+    }
+    for task in tasks {
+        let (checks, completed) = task.await.unwrap();
+        assert_eq!(checks.unwrap(), [], "no VerificationResults: no check yet");
+        assert!(matches!(completed, Completion::Landed(_)), "{completed:?}");
+    }
+    for action in [
+        Action::CheckCertificateDomainVerification,
+        Action::CompleteCertificate,
+    ] {
+        let mut at: Vec<Instant> = fake
+            .log()
+            .into_iter()
+            .filter(|s| s.action == action)
+            .map(|s| s.at)
+            .collect();
+        at.sort();
+        assert_eq!(at.len(), 15, "{action}: each once");
+        for gap in at.windows(2).map(|w| w[1] - w[0]) {
+            assert!(gap >= Duration::from_millis(99), "{action}: {gap:?} apart");
+        }
+    }
+}

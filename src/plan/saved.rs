@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 use super::decide::Live;
 use super::outcome::{CertificateReport, Outcome};
 use crate::api::action::Action;
-use crate::api::request::{Body, Secrets, order_body, purchase_body, submit_action, submit_body};
+use crate::api::request::{Body, Secrets, create_body, order_body, submit_action, submit_body};
 use crate::certificate::Certificate;
 
 /// The `format` of every plan file.
@@ -254,13 +254,14 @@ pub fn live_digest(live: &Live, desired: &Body) -> String {
 /// is not the manifest's, and a plan made before the purchase has none),
 /// and what `CreateCertificate` would send is part of the digest.
 pub fn certificate_body_digest(certificate: &Certificate) -> String {
-    let Some(purchase) = purchase_body(certificate) else {
+    if certificate.purchase.is_none() {
         return body_digest(
             submit_action(certificate),
             &submit_body(certificate),
             &order_body(certificate),
         );
-    };
+    }
+    let purchase = create_body(certificate);
     let unbought = Certificate {
         certificate_id: None,
         ..certificate.clone()

@@ -11,7 +11,9 @@
 //! - [`names`]: names that are unique and safe to print;
 //! - [`required`]: the fields each API requires after merging;
 //! - [`csr`]: the CSR (online key, or the user's own CSR and its names);
-//! - [`not_sent`]: the warning for values the chosen API cannot send.
+//! - [`not_sent`]: the warning for values the chosen API cannot send;
+//! - [`purchase`]: `purchase:` (merged key by key, against the product
+//!   table) and `confirm_letter:` (with [`letter`]).
 //!
 //! Pure: the loader has read every file (CSR files included) before this.
 
@@ -22,6 +24,7 @@ pub mod letter;
 pub mod merge;
 pub mod names;
 pub mod not_sent;
+pub mod purchase;
 pub mod required;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -147,6 +150,15 @@ pub(crate) fn validate_with(
         );
     }
 
+    for purchase in profiles
+        .iter()
+        .filter_map(|p| p.purchase.as_deref())
+        .chain(certificates.iter().filter_map(|(_, c)| c.purchase.as_ref()))
+    {
+        purchase::check_written(purchase, diagnostics);
+    }
+    let profile_letters = purchase::profile_letters(&profiles, diagnostics);
+
     let index = ProfileIndex::new(profiles.iter().copied()).excusing(&loaded.unread_profiles);
     index.check(&profiles, diagnostics);
 
@@ -159,6 +171,7 @@ pub(crate) fn validate_with(
             // so that one run shows every problem.
             let _ = check_csr(&loaded.files, raw, diagnostics);
             check_domains(raw, diagnostics);
+            let _ = purchase::check_letter(raw.confirm_letter.as_ref(), diagnostics);
             used_accounts.extend(raw.account.as_ref().map(|a| a.value.clone()));
             continue;
         };
@@ -184,14 +197,19 @@ pub(crate) fn validate_with(
             not_sent.note_csr_key(raw, api_choice);
         }
         check_domains(raw, diagnostics);
-        if let (Some(csr), true) = (csr, diagnostics.error_count() == before) {
+        let bought = purchase::check_merged(&layers, raw, dv, diagnostics);
+        let own_letter = purchase::check_letter(raw.confirm_letter.as_ref(), diagnostics);
+        let letter = purchase::effective_letter(&layers, raw, own_letter, &profile_letters);
+        if let (Some(csr), Ok(bought), Ok(confirm_letter), true) =
+            (csr, bought, letter, diagnostics.error_count() == before)
+        {
             valid.push(Certificate {
                 name: raw.name.value.clone(),
                 file,
                 span: raw.name.span,
                 certificate_id: raw.certificate_id.clone(),
-                purchase: None,
-                confirm_letter: None,
+                purchase: bought,
+                confirm_letter,
                 domain: raw.domain.clone(),
                 domains: raw
                     .domains

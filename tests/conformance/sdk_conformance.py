@@ -43,6 +43,7 @@ import hashlib
 import http.client
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -360,6 +361,7 @@ def main():
     run_debug_sign(checks, binary)
     run_over_tls(checks, binary)
     run_lifecycle(checks, binary)
+    run_tccert_complete_and_download(checks, binary)
 
     print(f"{checks.passed} passed, {checks.failed} failed", flush=True)
     return 1 if checks.failed else 0
@@ -727,6 +729,92 @@ def run_lifecycle(checks, binary):
     checks.run("sdk CompleteCertificate (-> 1)", complete)
     checks.run("sdk DownloadCertificate (a ZIP zipfile opens, the chain, the key)", download)
     emulator.stop()
+
+
+def run_tccert_complete_and_download(checks, binary):
+    """(f) tccert's own `status --complete` and `download` against `tccert
+    emulator --local-check-after 0`, then the official SDK reads what they
+    left: the certificate issued by one CompleteCertificate, and the chain
+    tccert wrote is the one the SDK downloads."""
+    import base64
+    import io
+    import json
+    import urllib.request
+    import zipfile
+
+    started = []
+    checks.run("emulator for tccert's complete starts",
+               lambda: started.append(Emulator(binary, extra_args=["--local-check-after", "0"]))
+               or started[0].url)
+    if not started:
+        return
+    emulator = started[0]
+    sdk = client(emulator)
+    work = tempfile.mkdtemp(prefix="tccert-conformance-")
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    os.makedirs(os.path.join(work, "profiles"))
+    os.makedirs(os.path.join(work, "certificates"))
+    with open(os.path.join(repo, "tests", "fixtures", "profile.yaml"), encoding="utf-8") as f:
+        profile = f.read()
+    with open(os.path.join(work, "profiles", "acme.yaml"), "w", encoding="utf-8") as f:
+        f.write(profile)
+    with open(os.path.join(work, "certificates", "www.yaml"), "w", encoding="utf-8") as f:
+        f.write("apiVersion: tccert/v1\nkind: Certificate\nname: www\n"
+                f"certificate_id: {CERT_ID}\nprofiles: [acme]\ndomain: {DOMAIN}\n"
+                "csr:\n  type: online\ncommit: true\n")
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": work,
+           "TENCENTCLOUD_SECRET_ID": SECRET_ID, "TENCENTCLOUD_SECRET_KEY": SECRET_KEY}
+
+    def tccert(*args):
+        done = subprocess.run([binary, *args, "--endpoint", emulator.url], cwd=work, env=env,
+                              stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
+        return done.returncode, done.stdout.decode("utf-8", "replace"), done.stderr.decode("utf-8", "replace")
+
+    def state():
+        with urllib.request.urlopen(f"{emulator.url}/_emulator/state", timeout=30) as reply:
+            return json.loads(reply.read())
+
+    def apply_commits():
+        code, out, err = tccert("apply", ".", "--output", "json")
+        expect(code == 0, f"apply exited {code}: {err}")
+        result = json.loads(out)["certificates"][0]["result"]
+        expect(result == "committed", result)
+
+    def status_completes_once():
+        code, out, err = tccert("status", ".", "--complete", "--output", "json")
+        expect(code == 0, f"status exited {code}: {err}")
+        www = json.loads(out)["certificates"][0]
+        expect(www["writes"] == ["complete"], f"writes {www['writes']}")
+        expect(www["status"] == 1, f"status {www['status']}")
+        reply = sdk.call_json("DescribeCertificateDetail", {"CertificateId": CERT_ID})["Response"]
+        expect(reply["Status"] == 1, f"the SDK reads status {reply['Status']}")
+        checked = sdk.call_json("CheckCertificateDomainVerification", {"CertificateId": CERT_ID})["Response"]
+        result = checked["VerificationResults"][0]
+        expect(result["Issued"] is True and result["CaCheck"] == 2, str(result))
+        received = state()["certificates"][CERT_ID]["lifecycle_received"]
+        expect(received.get("CompleteCertificate") == 1, f"lifecycle_received {received}")
+
+    def download_matches_the_sdk():
+        code, out, err = tccert("download", ".", "--out", "certs", "--output", "json")
+        expect(code == 0, f"download exited {code}: {err}")
+        expect(json.loads(out)["certificates"][0]["result"] == "downloaded", out)
+        with open(os.path.join(work, "certs", "www", f"{DOMAIN}_nginx", f"{DOMAIN}_bundle.crt"),
+                  encoding="ascii") as f:
+            written = f.read()
+        reply = sdk.call_json("DownloadCertificate", {"CertificateId": CERT_ID})["Response"]
+        archive = zipfile.ZipFile(io.BytesIO(base64.b64decode(reply["Content"])))
+        sdk_chain = archive.read(f"{DOMAIN}_nginx/{DOMAIN}_bundle.crt").decode("ascii")
+        expect(written == sdk_chain, "tccert wrote the chain the SDK downloads")
+        mode = os.stat(os.path.join(work, "certs", "www", f"{DOMAIN}_nginx", f"{DOMAIN}.key")).st_mode & 0o777
+        expect(mode == 0o600, f"key mode {oct(mode)}")
+
+    try:
+        checks.run("tccert apply --commit (8)", apply_commits)
+        checks.run("tccert status --complete: one CompleteCertificate; the SDK reads 1", status_completes_once)
+        checks.run("tccert download: the chain the SDK downloads, the key 0600", download_matches_the_sdk)
+    finally:
+        emulator.stop()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -828,3 +828,89 @@ fn import_account_unknown_or_without_its_variables_is_an_error_before_any_read()
     assert!(!dir.join("out").exists(), "nothing written");
     drop(test);
 }
+
+/// `download` reads and downloads each certificate with its own account's
+/// key pair: the emulator answers a certificate to its owner only, so
+/// three downloads prove three key pairs.
+#[test]
+fn download_fetches_each_certificate_with_its_own_accounts_key_pair() {
+    let emulator = Emulator::start(&[], &[], |config| {
+        config.rate_per_second = 1000.0;
+        config.issue_after = Some(std::time::Duration::ZERO);
+        config.accounts = vec![
+            emulator_account("hk", HK_ID, HK_KEY),
+            emulator_account("cn", CN_ID, CN_KEY),
+        ];
+        config.seed = vec![
+            seed("www", None),
+            seed("pay", Some("hk")),
+            seed("shop", Some("cn")),
+        ];
+    });
+    let applied = apply(three_manifests(), &emulator, &["--commit"]).success();
+    let dir = applied._dir.path();
+    let url = emulator.url();
+    let run = read_in(
+        dir,
+        &[
+            "download",
+            ".",
+            "--out",
+            "certs",
+            "--endpoint",
+            &url,
+            "--output",
+            "json",
+        ],
+        &["HK", "CN"],
+        true,
+    )
+    .success();
+    let report = run.json();
+    let rows: Vec<(String, Option<String>, String)> = report["certificates"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap_or_default().to_owned(),
+                c["account"].as_str().map(str::to_owned),
+                c["result"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (
+                "pay".to_owned(),
+                Some("hk".to_owned()),
+                "downloaded".to_owned()
+            ),
+            (
+                "shop".to_owned(),
+                Some("cn".to_owned()),
+                "downloaded".to_owned()
+            ),
+            ("www".to_owned(), None, "downloaded".to_owned()),
+        ],
+        "{report}"
+    );
+    for (name, id) in [("pay", "pay-id"), ("shop", "shop-id"), ("www", "www-id")] {
+        assert!(
+            dir.join(format!(
+                "certs/{name}/{name}.acme.example_nginx/{name}.acme.example_bundle.crt"
+            ))
+            .is_file(),
+            "{name}"
+        );
+        assert_eq!(
+            emulator
+                .certificate(id)
+                .lifecycle_received
+                .get("DownloadCertificate"),
+            Some(&1),
+            "{name}"
+        );
+    }
+}

@@ -1046,3 +1046,135 @@ fn csr_errors_in_plain_words() {
         .output_lacks("/../");
     insta::assert_snapshot!("csr_plain_words", run.stderr());
 }
+
+/// A certificate on `acme` without an id; `extra` is appended.
+fn to_buy(name: &str, extra: &str) -> String {
+    format!(
+        "apiVersion: tccert/v1\nkind: Certificate\nname: {name}\nprofiles: [acme]\ndomain: {name}.acme.example\ncsr:\n  type: online\n{extra}"
+    )
+}
+
+#[test]
+fn a_purchase_beside_an_id_or_neither() {
+    let profile = format!(
+        "{PROFILE}---\napiVersion: tccert/v1\nkind: Profile\nname: buyer\npurchase:\n  product: 9\n"
+    );
+    snapshot(
+        "purchase_and_id",
+        &[
+            ("acme.yaml", &profile),
+            (
+                "both.yaml",
+                &to_buy("both", "certificate_id: abc1\npurchase:\n  product: 9\n"),
+            ),
+            (
+                "inherited.yaml",
+                &to_buy("inherited", "certificate_id: abc2\n").replace("[acme]", "[acme, buyer]"),
+            ),
+            ("neither.yaml", &to_buy("neither", "")),
+        ],
+    );
+}
+
+#[test]
+fn purchase_products_counts_and_years() {
+    snapshot(
+        "unknown_product",
+        &[
+            ("acme.yaml", PROFILE),
+            ("shop.yaml", &to_buy("shop", "purchase:\n  product: 36\n")),
+        ],
+    );
+    snapshot(
+        "product_type_mismatch",
+        &[
+            ("acme.yaml", PROFILE),
+            (
+                "ov.yaml",
+                &to_buy("ov", "dv: true\npurchase:\n  product: 9\n"),
+            ),
+            ("dv.yaml", &to_buy("dv", "purchase:\n  product: 12\n")),
+        ],
+    );
+    snapshot(
+        "domain_count",
+        &[
+            ("acme.yaml", PROFILE),
+            (
+                "below.yaml",
+                &to_buy(
+                    "below",
+                    "domains: [a.acme.example, b.acme.example]\npurchase:\n  product: 15\n  domain_count: 2\n",
+                ),
+            ),
+            (
+                "multi.yaml",
+                &to_buy("multi", "purchase:\n  product: 15\n  domain_count: 1\n"),
+            ),
+            (
+                "single.yaml",
+                &to_buy(
+                    "single",
+                    "domains: [a.acme.example]\npurchase:\n  product: 9\n",
+                ),
+            ),
+        ],
+    );
+    snapshot(
+        "purchase_years",
+        &[
+            ("acme.yaml", PROFILE),
+            (
+                "long.yaml",
+                &to_buy("long", "purchase:\n  product: 9\n  years: 6\n"),
+            ),
+            (
+                "cfca.yaml",
+                &to_buy("cfca", "purchase:\n  product: 101\n  years: 2\n"),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn purchase_tags_tccert_owns_or_the_api_refuses() {
+    let toml = "apiVersion = \"tccert/v1\"\nkind = \"Certificate\"\nname = \"shop\"\nprofiles = [\"acme\"]\ndomain = \"shop.acme.example\"\n\n[csr]\ntype = \"online\"\n\n[purchase]\nproduct = 9\n\n[purchase.tags]\n\"tccert:certificate\" = \"other\"\nqcloud-app = \"x\"\nteam = \"a;b\"\n";
+    snapshot(
+        "purchase_tags",
+        &[("acme.yaml", PROFILE), ("shop.toml", toml)],
+    );
+}
+
+#[test]
+fn confirm_letters_unreadable_of_the_wrong_kind_or_outside_the_tree() {
+    let mut small = String::from("%PDF-1.7\n");
+    small.push_str(&"x".repeat(100));
+    let text = "not a letter\n".repeat(100);
+    snapshot(
+        "confirm_letter",
+        &[
+            ("acme.yaml", PROFILE),
+            ("small.pdf", &small),
+            ("letter.pdf", &text),
+            (
+                "a.yaml",
+                &to_buy("a", "purchase: {product: 9}\nconfirm_letter: small.pdf\n"),
+            ),
+            (
+                "b.yaml",
+                &to_buy("b", "purchase: {product: 9}\nconfirm_letter: letter.pdf\n"),
+            ),
+            (
+                "c.yaml",
+                &to_buy(
+                    "c",
+                    "purchase: {product: 9}\nconfirm_letter: letters/c.pdf\n",
+                ),
+            ),
+            (
+                "d.yaml",
+                &to_buy("d", "purchase: {product: 9}\nconfirm_letter: /etc/passwd\n"),
+            ),
+        ],
+    );
+}

@@ -49,6 +49,7 @@ const PLACES: &[(&str, Place)] = &[
     ("plan/run_send.rs", Place::Edge),
     ("plan/run_lifecycle.rs", Place::Edge),
     ("plan/run_lifecycle_tests.rs", Place::Test),
+    ("plan/run_status.rs", Place::Edge),
     ("plan/run_tests.rs", Place::Test),
     ("plan/step_tests.rs", Place::Test),
     ("secret.rs", Place::Core),
@@ -132,6 +133,10 @@ const FOLDER_RULES: &[(&str, &[&str])] = &[
     ("syntax/", &["crate::"]),
 ];
 
+/// Exceptions to the folder rules: (folder, path it may import). The
+/// product table is pure data that validation checks `purchase` against.
+const FOLDER_EXCEPTIONS: &[(&str, &str)] = &[("validate/", "crate::api::product")];
+
 fn place(relative: &str) -> Option<Place> {
     PLACES
         .iter()
@@ -171,7 +176,12 @@ fn shipped(text: &str) -> String {
 fn violations(files: &[(String, String)]) -> Vec<(String, &'static str)> {
     let mut found = Vec::new();
     for (relative, text) in files {
-        let code = shipped(text);
+        let mut code = shipped(text);
+        for (prefix, allowed) in FOLDER_EXCEPTIONS {
+            if relative.starts_with(prefix) {
+                code = code.replace(allowed, "");
+            }
+        }
         let core: &[&'static str] = if place(relative) == Some(Place::Core) {
             FORBIDDEN_IN_CORE
         } else {
@@ -261,7 +271,8 @@ fn the_check_sees_a_forbidden_import_but_not_in_tests_or_comments() {
 /// The files of `commands/` every command may use: the rest are commands,
 /// and a command imports no other command (docs/architecture.md, "The run
 /// layer").
-const SHARED_COMMAND_FILES: &[&str] = &["mod.rs", "error.rs", "settings.rs", "runner.rs"];
+const SHARED_COMMAND_FILES: &[&str] =
+    &["mod.rs", "error.rs", "settings.rs", "runner.rs", "reads.rs"];
 
 /// The first names of the paths after each `super::` and
 /// `crate::commands::` in `code`: `super::{a::x, b}` names `a` and `b`.

@@ -49,6 +49,9 @@
 //! - `status`: `tccert status` against the emulator: text/JSON/Markdown,
 //!   `--target`, `--wait` to issuance (`issue_after`), end states, timeout,
 //!   a signal.
+//! - `download`: `tccert download` against the emulator (a real chain,
+//!   modes, in_sync, --force, skipped) and hostile archives from a hostile
+//!   server (`..`, links, a bomb): refused, nothing written.
 //! - `import`: `tccert import` against the emulator: the round trip through
 //!   validate and plan, which certificates are read, DIR rules, a signal.
 //! - `terminal`: apply on a real pseudo-terminal: the plan, the question, `yes`.
@@ -62,6 +65,7 @@ mod commands;
 mod credentials;
 mod csr;
 mod diagnostics;
+mod download;
 mod examples;
 mod finish;
 mod fleet;

@@ -11,6 +11,8 @@ fn bash_completions_know_the_commands_and_flags() {
         .success()
         .stdout_contains("apply")
         .stdout_contains("--detailed-exitcode")
+        .stdout_contains("download")
+        .stdout_contains("--emulator-issue-after")
         .stdout_contains("inspect")
         .output_lacks("debug-sign");
     assert!(run.stdout().contains("complete -F"), "{}", run.stdout());
@@ -55,6 +57,7 @@ fn man_prints_roff_and_writes_one_page_per_command() {
             "tccert-csr-inspect.1",
             "tccert-csr-new.1",
             "tccert-csr.1",
+            "tccert-download.1",
             "tccert-emulator.1",
             "tccert-import.1",
             "tccert-init.1",

@@ -124,6 +124,8 @@ fn profile(name: &str, parents: &[String], fields: &BTreeMap<Field, String>) -> 
         name: sourced(name),
         profiles: parents.iter().map(|p| sourced(p)).collect(),
         account: None,
+        purchase: None,
+        confirm_letter: None,
         fields: fields.iter().map(|(f, v)| (*f, sourced(v))).collect(),
     }
 }
@@ -141,6 +143,8 @@ fn certificate(profiles: &[String], fields: &BTreeMap<Field, String>) -> RawCert
         api: None,
         company_type: None,
         account: None,
+        purchase: None,
+        confirm_letter: None,
         csr: RawCsr {
             span: span(),
             kind: Sourced::new(CsrType::Online, span()),

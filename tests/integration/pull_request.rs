@@ -305,6 +305,70 @@ fn cases(port: u16, outside: &Path) -> Vec<Case> {
         ],
         codes: &["path-outside-tree"],
     });
+    // The same for a confirmation letter: linked in, absolute, and named
+    // by a secret (relative: unreadable; absolute: outside), from a
+    // certificate and from a profile.
+    let to_buy = |name: &str, extra: &str| {
+        CERTIFICATE
+            .replace("certificate_id: abcb1234\n", "")
+            .replace("name: www", &format!("name: {name}"))
+            .replace("www.acme", &format!("{name}.acme"))
+            + "purchase:\n  product: 9\n"
+            + extra
+    };
+    cases.push(Case {
+        name: "confirm_letter: a link to a credentials file, an absolute path, paths from secrets",
+        files: vec![
+            (
+                "acme.yaml".into(),
+                format!("{PROFILE}confirm_letter: \"/tmp/${{TENCENTCLOUD_SECRET_KEY:-x}}.pdf\"\n"),
+            ),
+            (
+                "letter.pdf".into(),
+                format!("{LINK}{}", credentials.display()),
+            ),
+            (
+                "www.yaml".into(),
+                to_buy("www", "confirm_letter: letter.pdf\n"),
+            ),
+            (
+                "api.yaml".into(),
+                to_buy("api", "confirm_letter: /etc/ssh/ssh_host_ed25519_key\n"),
+            ),
+            (
+                "env.yaml".into(),
+                to_buy("env", "confirm_letter: \"${GITHUB_TOKEN}/letter.pdf\"\n"),
+            ),
+            (
+                "abs.yaml".into(),
+                to_buy("abs", "confirm_letter: \"/tmp/${OTHER_SECRET}.pdf\"\n"),
+            ),
+            ("profile.yaml".into(), to_buy("profile", "")),
+        ],
+        codes: &[
+            "path-outside-tree",
+            "confirm-letter-file",
+            "credential-variable",
+        ],
+    });
+    cases.push(Case {
+        name: "purchase tags from the environment",
+        files: vec![
+            ("acme.yaml".into(), PROFILE.into()),
+            (
+                "www.yaml".into(),
+                to_buy(
+                    "www",
+                    "  tags:\n    team: \"${GITHUB_TOKEN}\"\n    owner: \"${OTHER_SECRET};x\"\n    \"tccert:certificate\": \"${OTHER_SECRET}\"\n",
+                ),
+            ),
+            (
+                "api.yaml".into(),
+                to_buy("api", "  tags:\n    key: \"${TENCENTCLOUD_SECRET_KEY}\"\n"),
+            ),
+        ],
+        codes: &["invalid-tag", "reserved-tag", "credential-variable"],
+    });
     // A diamond 40 levels deep: 2^40 paths through 121 profiles.
     let mut diamond = String::new();
     for i in 0..40 {

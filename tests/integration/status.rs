@@ -352,3 +352,250 @@ fn a_certificate_id_from_the_environment_is_never_shown() {
         "read with the real id"
     );
 }
+
+/// One certificate, c0, ordered (`commit: true`, status 8) against an
+/// emulator whose local check passes `local_check_after` after the order
+/// and that never issues by delay.
+fn ordered(local_check_after: Option<Duration>, faults: &[&str]) -> (Emulator, PathBuf, Run) {
+    let (test, seed) = manifests(1, &[0]);
+    let emulator = Emulator::start(&seed, faults, |config| {
+        config.local_check_after = local_check_after;
+    });
+    let run = apply(test, &emulator, &[]).success();
+    let dir = run._dir.path().to_path_buf();
+    (emulator, dir, run)
+}
+
+fn received(emulator: &Emulator, id: &str, action: &str) -> u64 {
+    emulator
+        .certificate(id)
+        .lifecycle_received
+        .get(action)
+        .copied()
+        .unwrap_or(0)
+}
+
+#[test]
+fn status_shows_the_domain_checks_in_words_beside_the_records() {
+    let (emulator, dir, _run) = applied(None);
+    let text = status(&dir, &emulator, &["--target", "c1"]).success();
+    insta::assert_snapshot!("status_checks_text", text.stdout());
+    assert!(
+        text.stdout().contains(
+            "    check c1.acme.example (DNS): local check TXT record not found (-1); CA check not passed (-1)\n"
+        ),
+        "{}",
+        text.stdout()
+    );
+    assert_eq!(
+        received(&emulator, "id000001", "CheckCertificateDomainVerification"),
+        1,
+        "one check read for the one certificate waiting for validation"
+    );
+
+    let json = status(&dir, &emulator, &["--output", "json"])
+        .success()
+        .json();
+    let c1 = &json["certificates"][1];
+    assert_eq!(
+        c1["checks"],
+        json!([{
+            "domain": "c1.acme.example",
+            "verify_type": "DNS",
+            "local_check": -1,
+            "local_check_text": "TXT record not found",
+            "local_check_reason": "txt record not found",
+            "ca_check": -1,
+            "ca_check_text": "not passed",
+            "found": [],
+            "rate_limited": false,
+            "issued": false,
+            "passed": false,
+        }])
+    );
+    assert_eq!(c1["writes"], json!([]), "status alone writes nothing");
+    // Not waiting for validation (5): no check read, `checks` still there.
+    assert_eq!(json["certificates"][0]["checks"], json!([]));
+    assert_eq!(
+        received(&emulator, "id000000", "CheckCertificateDomainVerification"),
+        0
+    );
+    let markdown = status(&dir, &emulator, &["--target", "c1", "--output", "markdown"]).success();
+    assert!(
+        markdown
+            .stdout()
+            .contains("| `c1` | `c1.acme.example` | TXT record not found (-1) | not passed (-1) |"),
+        "{}",
+        markdown.stdout()
+    );
+    assert_eq!(emulator.snapshot().throttled, 0, "paced under the limit");
+}
+
+#[test]
+fn wait_complete_sends_complete_certificate_once_when_the_local_checks_pass() {
+    let (emulator, dir, _run) = ordered(Some(Duration::from_secs(1)), &[]);
+    // Without --complete nothing is written, whatever the checks say.
+    let plain = status(&dir, &emulator, &["--output", "json"]).success();
+    assert_eq!(plain.json()["certificates"][0]["writes"], json!([]));
+    let run = status(
+        &dir,
+        &emulator,
+        &[
+            "--wait",
+            "--complete",
+            "--interval",
+            "1",
+            "--wait-timeout",
+            "20",
+            "--output",
+            "json",
+        ],
+    )
+    .success();
+    let c0 = &run.json()["certificates"][0];
+    assert_eq!(c0["status"], 1, "{c0}");
+    assert_eq!(c0["writes"], json!(["complete"]));
+    assert_eq!(
+        received(&emulator, "id000000", "CompleteCertificate"),
+        1,
+        "sent once"
+    );
+    assert_eq!(
+        emulator.snapshot().requests_by_action["CompleteCertificate"],
+        1
+    );
+    let notes = c0["notes"].to_string();
+    assert!(
+        notes.contains("CompleteCertificate: sent: every domain passed the local check"),
+        "{notes}"
+    );
+    // Issued now: a second run has nothing to complete.
+    status(
+        &dir,
+        &emulator,
+        &["--wait", "--complete", "--interval", "1"],
+    )
+    .success()
+    .stdout_contains("c0: approved (1)");
+    assert_eq!(received(&emulator, "id000000", "CompleteCertificate"), 1);
+}
+
+#[test]
+fn a_complete_whose_reply_is_lost_is_settled_by_a_read_and_not_sent_again() {
+    let (emulator, dir, _run) = ordered(
+        Some(Duration::ZERO),
+        &["drop-after-write:CompleteCertificate=first:1"],
+    );
+    let run = status(
+        &dir,
+        &emulator,
+        &["--complete", "--output", "json", "--timeout", "2"],
+    )
+    .success();
+    let c0 = &run.json()["certificates"][0];
+    assert_eq!(c0["writes"], json!(["complete"]), "{c0}");
+    assert_eq!(c0["status"], 1, "read again after the complete");
+    let notes = c0["notes"].to_string();
+    assert!(
+        notes.contains("a read showed the write in place"),
+        "{notes}"
+    );
+    assert_eq!(received(&emulator, "id000000", "CompleteCertificate"), 1);
+}
+
+#[test]
+fn complete_is_not_sent_for_a_dnspod_or_wotrus_product() {
+    for product in [48, 25] {
+        let (emulator, dir, _run) = ordered(Some(Duration::ZERO), &[]);
+        assert!(emulator.running().edit_certificate("id000000", |cert| {
+            cert.purchase = Some(
+                serde_json::from_value(json!({
+                    "ProductId": product, "DomainNum": 1, "TimeSpan": 1, "AutoVoucher": 0,
+                    "Tags": [], "DealId": "deal-1",
+                }))
+                .expect("a purchase"),
+            );
+        }));
+        let run = status(&dir, &emulator, &["--complete", "--output", "json"]).success();
+        let c0 = &run.json()["certificates"][0];
+        assert_eq!(c0["writes"], json!([]));
+        assert_eq!(c0["checks"][0]["passed"], true, "{c0}");
+        let brand = if product == 48 { "DNSPod" } else { "WoTrus" };
+        assert!(
+            c0["notes"][0]
+                .as_str()
+                .is_some_and(|n| n.contains(&format!("does not serve {brand} certificates"))),
+            "{c0}"
+        );
+        assert_eq!(received(&emulator, "id000000", "CompleteCertificate"), 0);
+        if product == 48 {
+            let text = status(&dir, &emulator, &["--complete"]).success();
+            insta::assert_snapshot!("status_complete_not_served_text", text.stdout());
+        }
+        // --wait goes on waiting for the CA; it does not send it later.
+        status(
+            &dir,
+            &emulator,
+            &[
+                "--wait",
+                "--complete",
+                "--interval",
+                "1",
+                "--wait-timeout",
+                "2",
+            ],
+        )
+        .failure()
+        .stderr_contains("--wait-timeout 2s reached");
+        assert_eq!(received(&emulator, "id000000", "CompleteCertificate"), 0);
+    }
+}
+
+/// A fleet's domain checks and downloads stay under the documented 10 a
+/// second: 15 certificates checked and downloaded, and the emulator (10 a
+/// second, bursts of 10, as the API) throttles none of them. (Each check
+/// follows its certificate's paced detail read, so this would hold even
+/// without the checks' own pacer: `plan::run`'s unit test
+/// `domain_checks_and_completes_are_paced_per_action` proves that pacer.)
+#[test]
+fn checks_and_downloads_of_a_fleet_are_paced_under_the_limit() {
+    let all: Vec<usize> = (0..15).collect();
+    let (test, seed) = manifests(15, &all);
+    let emulator = Emulator::start(&seed, &[], |_| {});
+    let run = apply(test, &emulator, &[]).success();
+    let dir = run._dir.path().to_path_buf();
+    let started = Instant::now();
+    status(&dir, &emulator, &["--output", "json"]).success();
+    assert_eq!(
+        emulator.snapshot().requests_by_action["CheckCertificateDomainVerification"],
+        15
+    );
+    assert_eq!(emulator.snapshot().throttled, 0, "checks paced");
+    assert!(
+        started.elapsed() >= Duration::from_millis(400),
+        "15 checks at 10 a second take at least 0.4 s after the first 10"
+    );
+    for (id, _) in &seed {
+        assert!(emulator.running().set_status(id, 1));
+    }
+    let url = emulator.url();
+    Test::from_dir(dir.clone())
+        .args([
+            "download",
+            ".",
+            "--out",
+            "certs",
+            "--endpoint",
+            url.as_str(),
+        ])
+        .env("TENCENTCLOUD_SECRET_ID", SECRET_ID)
+        .env("TENCENTCLOUD_SECRET_KEY", SECRET_KEY)
+        .run()
+        .success()
+        .stdout_contains("15 certificates: 15 downloaded");
+    assert_eq!(
+        emulator.snapshot().requests_by_action["DownloadCertificate"],
+        15
+    );
+    assert_eq!(emulator.snapshot().throttled, 0, "downloads paced");
+}

@@ -179,7 +179,10 @@ async fn run_mode(args: &RunArgs, mode: Mode, preview: Option<&mut Preview>) -> 
     let (connections, running_emulator) = connect(
         settings.target,
         &manifests.paths,
-        args.emulator_reset,
+        EmulatorFlags {
+            reset: args.emulator_reset,
+            issue_after: args.emulator_issue_after,
+        },
         &certificates,
         &run_accounts,
         settings.region.as_ref(),
@@ -332,10 +335,17 @@ fn choose(
 /// The connections of a run: one per account (the default credentials
 /// counting as one), to the built-in emulator (started here, with the
 /// state kept for the tree of `paths`) or to the real API.
+/// `--emulator-reset` and `--emulator-issue-after`.
+#[derive(Clone, Copy)]
+struct EmulatorFlags {
+    reset: bool,
+    issue_after: Option<f64>,
+}
+
 async fn connect(
     target: Target,
     paths: &[PathBuf],
-    reset: bool,
+    emulator: EmulatorFlags,
     certificates: &[(Certificate, PathBuf)],
     run_accounts: &RunAccounts<'_>,
     region: Option<&String>,
@@ -343,9 +353,16 @@ async fn connect(
 ) -> Result<(Vec<RunConnection>, Option<RunningEmulator>), CommandError> {
     Ok(match target {
         Target::Emulator => {
-            let (connections, running) =
-                runner::open_emulator(paths, reset, certificates, run_accounts, region, rate)
-                    .await?;
+            let (connections, running) = runner::open_emulator(
+                paths,
+                emulator.reset,
+                certificates,
+                run_accounts,
+                region,
+                rate,
+                emulator.issue_after,
+            )
+            .await?;
             (connections, Some(running))
         }
         Target::Api { default, accounts } => (

@@ -70,6 +70,7 @@ impl Format for Github {
             | Report::RunLine(_)
             | Report::StatusLine(_)
             | Report::Status { .. }
+            | Report::Download { .. }
             | Report::Import { .. } => Text.render(shown),
         }
     }

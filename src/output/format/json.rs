@@ -3,7 +3,7 @@
 
 use super::{Format, Rendered, Report, diagnostics_text, invalid_json};
 use crate::manifest::raw::RawDocument;
-use crate::output::{diagnostics as diagnostics_output, import, render, report, status};
+use crate::output::{diagnostics as diagnostics_output, download, import, render, report, status};
 
 pub struct Json;
 
@@ -70,6 +70,7 @@ impl Format for Json {
             Report::Run { reports, stops, .. } => document(&report::to_json(reports, stops)),
             Report::StatusLine(line) => Rendered::stderr(format!("{line}\n")),
             Report::Status { entries } => document(&status::to_json(entries)),
+            Report::Download { results } => document(&download::to_json(results)),
             Report::Import {
                 dir,
                 account,

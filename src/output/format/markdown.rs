@@ -2,7 +2,7 @@
 //! request; progress lines on stderr.
 
 use super::{Format, Rendered, Report};
-use crate::output::{markdown, render, report, status};
+use crate::output::{download, markdown, render, report, status};
 
 pub struct Markdown;
 
@@ -63,6 +63,7 @@ impl Format for Markdown {
             } => Rendered::stdout(markdown::markdown_report(mode, reports, stops)),
             Report::StatusLine(line) => Rendered::stderr(format!("{line}\n")),
             Report::Status { entries } => Rendered::stdout(status::markdown(entries)),
+            Report::Download { results } => Rendered::stdout(download::markdown(results)),
             Report::Import { .. } => Rendered::stdout(super::import_text(shown)),
         }
     }

@@ -24,6 +24,7 @@ use crate::pipeline::Valid;
 use crate::plan::{CertificateReport, Mode, Stop};
 use crate::source::Files;
 
+use super::download::Downloaded;
 use super::import::Skipped;
 use super::status::Entry;
 
@@ -71,6 +72,8 @@ pub enum Report<'a> {
     StatusLine(&'a str),
     /// `tccert status`: the report at the end.
     Status { entries: &'a [Entry] },
+    /// `tccert download`: what became of each certificate.
+    Download { results: &'a [Downloaded] },
     /// `tccert import`: what was written where (`written`: the tree is in
     /// place; else nothing was, and only the JSON report says so), and what
     /// was left out.
@@ -341,6 +344,10 @@ mod tests {
             account: None,
             live: None,
             error: Some(error),
+            writes: Vec::new(),
+            notes: Vec::new(),
+            skipped: None,
+            id_known: true,
         }];
         let status = Report::Status { entries: &entries };
         for output in [Output::Text, Output::Github, Output::Markdown] {

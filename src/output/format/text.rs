@@ -2,7 +2,7 @@
 //! diagnostics on stderr, a progress bar on a terminal.
 
 use super::{Format, Rendered, Report, diagnostics_text, valid_line};
-use crate::output::{render, report, status};
+use crate::output::{download, render, report, status};
 
 pub struct Text;
 
@@ -40,6 +40,7 @@ impl Format for Text {
             }
             Report::StatusLine(line) => Rendered::stdout(format!("{line}\n")),
             Report::Status { entries } => Rendered::stdout(status::text(entries)),
+            Report::Download { results } => Rendered::stdout(download::text(results)),
             Report::Import { .. } => Rendered::stdout(super::import_text(report)),
         }
     }
