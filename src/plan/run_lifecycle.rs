@@ -38,7 +38,8 @@ impl<T: Transport> Run<T> {
     ) -> CertificateReport {
         let report = CertificateReport::new(certificate);
         let report = if certificate.certificate_id.is_some() {
-            self.reconcile_known(certificate, list, report).await
+            let saved = self.options.saved.get(&certificate.name);
+            self.reconcile_known(certificate, list, report, saved).await
         } else {
             self.reconcile_tagged(certificate, report).await
         };
@@ -54,6 +55,7 @@ impl<T: Transport> Run<T> {
         certificate: &Certificate,
         list: Option<&ListChunk>,
         mut report: CertificateReport,
+        saved: Option<&Expected>,
     ) -> CertificateReport {
         let mut restart = if self.options.restart.contains(&certificate.name) {
             RestartPhase::On
@@ -62,7 +64,7 @@ impl<T: Transport> Run<T> {
         };
         let mut list = list;
         // `apply --plan` checks the first step only: what the plan planned.
-        let mut saved = self.options.saved.get(&certificate.name);
+        let mut saved = saved;
         loop {
             match self
                 .reconcile_once(certificate, list, &mut report, restart, saved)
@@ -100,7 +102,7 @@ impl<T: Transport> Run<T> {
                     return report;
                 }
                 let found = self.found(certificate, item.certificate_id, &mut report);
-                return self.reconcile_known(&found, None, report).await;
+                return self.reconcile_known(&found, None, report, saved).await;
             }
             Ok(Tagged::Many(ids)) => {
                 report.error = Some(ApiError::local(
@@ -180,7 +182,9 @@ impl<T: Transport> Run<T> {
                     return report;
                 };
                 let bought = self.found(certificate, id, &mut report);
-                self.reconcile_known(&bought, None, report).await
+                // What the plan planned was this purchase and what follows
+                // it: nothing of the bought certificate to compare.
+                self.reconcile_known(&bought, None, report, None).await
             }
         }
     }

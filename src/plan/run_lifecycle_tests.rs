@@ -518,3 +518,35 @@ async fn a_letter_goes_at_8_once_and_after_an_order_that_leaves_it_at_8() {
     assert_eq!(reports[0].outcome, Outcome::Unknown);
     assert_eq!(fake.count(LETTER), 1);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_saved_purchase_is_stale_once_the_tag_is_found_and_goes_on_after_buying() {
+    let planned = |status| {
+        let mut options = buying();
+        options.saved.insert(
+            "shop".into(),
+            Expected {
+                actions: vec![CREATE.name().into(), SUBMIT_ACTION.name().into()],
+                status,
+                digests: Digests {
+                    body: saved::certificate_body_digest(&to_buy("shop", false)),
+                    live: "x".into(),
+                },
+            },
+        );
+        options
+    };
+    // Nothing tagged: bought, then submitted without a stale check.
+    let fake = Fake::new(&[], |_, _, _| Behaviour::Normal);
+    let reports = reconcile(&fake, vec![to_buy("shop", false)], planned(None)).await;
+    assert_eq!(reports[0].outcome, Outcome::Submitted, "{:?}", reports[0]);
+    // Tagged now: stale, nothing bought.
+    let reports = reconcile(&fake, vec![to_buy("shop", false)], planned(None)).await;
+    assert_eq!(reports[0].outcome, Outcome::Stale, "{:?}", reports[0]);
+    assert_eq!(fake.count(CREATE), 1);
+    // The plan found one by its tag, and now none carries it: stale.
+    let empty = Fake::new(&[], |_, _, _| Behaviour::Normal);
+    let reports = reconcile(&empty, vec![to_buy("shop", false)], planned(Some(5))).await;
+    assert_eq!(reports[0].outcome, Outcome::Stale);
+    assert_eq!(empty.count(CREATE), 0);
+}

@@ -286,3 +286,301 @@ fn a_landed_write_then_a_failure_is_partial_in_every_output() {
         assert_eq!(report["summary"]["failed"], 0);
     }
 }
+
+/// A tree with the shared profile and `shop`, bought with `purchase`
+/// (`product` 9: GeoTrust OV, whose order waits at 8 for a letter), and
+/// `extra` lines.
+fn shop(extra: &str) -> crate::support::cli::Test {
+    crate::support::cli::Test::new()
+        .file("profiles/acme.yaml", crate::support::fixtures::PROFILE)
+        .file(
+            "certificates/shop.yaml",
+            &format!(
+                "apiVersion: tccert/v1\nkind: Certificate\nname: shop\nprofiles: [acme]\ndomain: shop.acme.example\ncsr:\n  type: online\npurchase:\n  product: 9\n  tags: {{team: web}}\n{extra}"
+            ),
+        )
+}
+
+fn requests(emulator: &Emulator, action: &str) -> u64 {
+    emulator
+        .snapshot()
+        .requests_by_action
+        .get(action)
+        .copied()
+        .unwrap_or(0)
+}
+
+/// The ids of the emulator's certificates tagged `tccert:certificate=NAME`.
+fn tagged(emulator: &Emulator, name: &str) -> Vec<String> {
+    emulator
+        .snapshot()
+        .certificates
+        .values()
+        .filter(|c| {
+            c.purchase.as_ref().is_some_and(|p| {
+                p.tags
+                    .iter()
+                    .any(|t| t.key == "tccert:certificate" && t.value == name)
+            })
+        })
+        .map(|c| c.certificate_id.clone())
+        .collect()
+}
+
+#[test]
+fn a_purchase_through_a_dropped_reply_is_bought_once_then_submitted_and_ordered() {
+    let test = shop("commit: true\n");
+    let dir = test.path();
+    let emulator = Emulator::start(&[], &["drop-after-write:CreateCertificate=first:1"], |_| {});
+    let url = emulator.url();
+    let (code, report, stderr) = apply(dir, &url, &["--allow-purchase", "--timeout", "1"]);
+    assert_eq!(code, 0, "{report:#}\n{stderr}");
+    let result = first(&report);
+    assert_eq!(result["result"], "committed", "{report:#}");
+    assert_eq!(
+        result["writes"],
+        serde_json::json!(["purchase", "submit", "order"])
+    );
+    assert_eq!(requests(&emulator, "CreateCertificate"), 1, "sent once");
+    assert!(
+        emulator.snapshot().faults_injected >= 1,
+        "the reply was dropped"
+    );
+    let ids = tagged(&emulator, "shop");
+    assert_eq!(ids.len(), 1, "bought once: {ids:?}");
+    assert_eq!(result["certificate_id"], ids[0].as_str());
+    assert!(
+        result["notes"]
+            .to_string()
+            .contains("found the certificate bought"),
+        "{report:#}"
+    );
+    // The reply was lost, so its DealIds were never read.
+    assert_eq!(result["deal_ids"], serde_json::json!([]));
+    let state = emulator.certificate(&ids[0]);
+    assert_eq!(state.status, 8, "an OV order waits for its letter");
+    assert_eq!(state.submits_applied, 1);
+    let purchase = state.purchase.expect("a purchase");
+    assert_eq!(purchase.auto_voucher, 0, "AutoVoucher always sent");
+    assert_eq!(purchase.tags[0].key, "tccert:certificate");
+    assert_eq!(purchase.tags[1].key, "team");
+
+    // A second apply finds it by its tag and buys nothing.
+    let (code, report, _) = apply(dir, &url, &["--allow-purchase"]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(first(&report)["result"], "in_sync", "{report:#}");
+    assert_eq!(first(&report)["writes"], serde_json::json!([]));
+    assert_eq!(requests(&emulator, "CreateCertificate"), 1);
+    assert_eq!(tagged(&emulator, "shop").len(), 1);
+}
+
+#[test]
+fn a_purchase_with_its_reply_carries_deal_ids_and_the_letter_goes_at_8() {
+    let letter = {
+        let mut bytes = b"%PDF-1.4\n".to_vec();
+        bytes.resize(2048, b' ');
+        bytes
+    };
+    let test = shop("commit: true\nconfirm_letter: letter.pdf\n");
+    std::fs::write(test.path().join("certificates/letter.pdf"), &letter).expect("letter");
+    let dir = test.path();
+    let emulator = Emulator::start(&[], &[], |_| {});
+    let (code, report, stderr) = apply(dir, &emulator.url(), &["--allow-purchase"]);
+    assert_eq!(code, 0, "{report:#}\n{stderr}");
+    let result = first(&report);
+    assert_eq!(
+        result["writes"],
+        serde_json::json!(["purchase", "submit", "order", "letter"]),
+        "{report:#}"
+    );
+    assert_eq!(
+        result["deal_ids"].as_array().map(Vec::len),
+        Some(1),
+        "{report:#}"
+    );
+    let id = result["certificate_id"]
+        .as_str()
+        .expect("an id")
+        .to_string();
+    let state = emulator.certificate(&id);
+    assert_eq!(state.status, 0, "the letter moved it on");
+    assert_eq!(state.confirm_letter_bytes, Some(2048));
+    assert_eq!(lifecycle_count(&emulator, &id, "UploadConfirmLetter"), 1);
+}
+
+#[test]
+fn without_allow_purchase_nothing_is_bought_and_the_others_proceed() {
+    let (test, seed) = manifests(1, &[]);
+    let test = test.file(
+        "certificates/shop.yaml",
+        "apiVersion: tccert/v1\nkind: Certificate\nname: shop\nprofiles: [acme]\ndomain: shop.acme.example\ncsr:\n  type: online\npurchase:\n  product: 9\n",
+    );
+    let emulator = Emulator::start(&seed, &[], |_| {});
+    let url = emulator.url();
+    let (code, report, _) = apply(test.path(), &url, &[]);
+    assert_eq!(code, 1, "{report:#}");
+    let by_name = |name: &str| {
+        report["certificates"]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .find(|c| c["name"] == name)
+            .cloned()
+            .expect("reported")
+    };
+    let shop = by_name("shop");
+    assert_eq!(shop["result"], "failed");
+    assert_eq!(shop["error"]["code"], "tccert.PurchaseNotAllowed");
+    assert!(
+        shop["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("buying needs --allow-purchase")
+    );
+    assert_eq!(shop["certificate_id"], Json::Null);
+    assert_eq!(by_name("c0")["result"], "submitted");
+    assert_eq!(requests(&emulator, "CreateCertificate"), 0);
+
+    // plan shows the purchase and that apply needs the flag.
+    let out = tccert(
+        test.path(),
+        &["plan", ".", "--endpoint", &url, "--output", "json"],
+    )
+    .output()
+    .expect("run");
+    let plan: Json = serde_json::from_slice(&out.stdout).expect("JSON");
+    let planned = plan["certificates"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|c| c["name"] == "shop")
+        .cloned()
+        .expect("planned");
+    assert_eq!(planned["result"], "planned", "{plan:#}");
+    assert_eq!(
+        planned["actions"],
+        serde_json::json!(["CreateCertificate", "SubmitCertificateInformation"])
+    );
+    assert!(planned["notes"].to_string().contains("--allow-purchase"));
+}
+
+#[test]
+fn a_landed_purchase_then_a_failing_submit_is_partial() {
+    let test = shop("");
+    let emulator = Emulator::start(
+        &[],
+        &["internal-error:SubmitCertificateInformation"],
+        |_| {},
+    );
+    let (code, report, stderr) = apply(
+        test.path(),
+        &emulator.url(),
+        &["--allow-purchase", "--timeout", "0.2"],
+    );
+    assert_eq!(code, 1, "{report:#}\n{stderr}");
+    let result = first(&report);
+    assert_eq!(result["result"], "partial", "{report:#}");
+    assert_eq!(result["writes"], serde_json::json!(["purchase"]));
+    assert_eq!(result["error"]["code"], "InternalError");
+    assert_eq!(report["summary"]["partial"], 1);
+    assert_eq!(tagged(&emulator, "shop").len(), 1);
+}
+
+#[test]
+fn two_certificates_with_the_tag_are_an_error_naming_both_and_nothing_is_bought() {
+    let test = shop("");
+    let dir = test.path();
+    let state_file = dir.join(".state.json");
+    let kept = state_file.clone();
+    let mut emulator = Emulator::start(&[], &[], |c| c.state_file = Some(kept));
+    let (code, report, _) = apply(dir, &emulator.url(), &["--allow-purchase"]);
+    assert_eq!(code, 0, "{report:#}");
+    let id = first(&report)["certificate_id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    emulator.stop();
+    // A second certificate with the same tag (another tree, a console copy).
+    let mut state: Json =
+        serde_json::from_str(&std::fs::read_to_string(&state_file).expect("state")).expect("JSON");
+    let mut twin = state["certificates"][&id].clone();
+    twin["certificate_id"] = Json::from("twin0001");
+    state["certificates"]["twin0001"] = twin;
+    std::fs::write(&state_file, state.to_string()).expect("write state");
+    let emulator = Emulator::start(&[], &[], |c| c.state_file = Some(state_file));
+    let bought_before = requests(&emulator, "CreateCertificate");
+    let (code, report, _) = apply(dir, &emulator.url(), &["--allow-purchase"]);
+    assert_eq!(code, 1, "{report:#}");
+    let error = &first(&report)["error"];
+    assert_eq!(error["code"], "tccert.TaggedTwice");
+    let message = error["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains(&id) && message.contains("twin0001"),
+        "{message}"
+    );
+    assert!(message.contains("nothing is bought"), "{message}");
+    assert_eq!(requests(&emulator, "CreateCertificate"), bought_before);
+}
+
+#[test]
+fn a_saved_plan_buys_only_with_allow_purchase_on_both_sides_and_never_twice() {
+    let test = shop("");
+    let dir = test.path();
+    let emulator = Emulator::start(&[], &[], |_| {});
+    let url = emulator.url();
+    let plan = |extra: &[&str]| {
+        let mut args = vec!["plan", ".", "--endpoint", &url, "--out", "p.json"];
+        args.extend_from_slice(extra);
+        let out = tccert(dir, &args).output().expect("run");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let apply_plan = |extra: &[&str]| {
+        let mut args = vec![
+            "apply",
+            "--plan",
+            "p.json",
+            "--endpoint",
+            &url,
+            "--output",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let out = tccert(dir, &args).output().expect("run");
+        let report: Json = serde_json::from_slice(&out.stdout).expect("JSON");
+        (out.status.code(), report)
+    };
+    // Planned without the flag: apply --plan with it still buys nothing.
+    plan(&[]);
+    let (code, report) = apply_plan(&["--allow-purchase"]);
+    assert_eq!(code, Some(1), "{report:#}");
+    assert_eq!(first(&report)["error"]["code"], "tccert.PurchaseNotAllowed");
+    assert_eq!(requests(&emulator, "CreateCertificate"), 0);
+
+    plan(&["--allow-purchase"]);
+    let saved: Json =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("p.json")).expect("plan"))
+            .expect("JSON");
+    assert_eq!(saved["allow_purchase"], true);
+    assert_eq!(saved["certificates"][0]["status"], Json::Null);
+    assert_eq!(saved["certificates"][0]["actions"][0], "CreateCertificate");
+    // Without the flag at apply: nothing bought.
+    let (code, _) = apply_plan(&[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(requests(&emulator, "CreateCertificate"), 0);
+    let (code, report) = apply_plan(&["--allow-purchase"]);
+    assert_eq!(code, Some(0), "{report:#}");
+    assert_eq!(
+        first(&report)["writes"],
+        serde_json::json!(["purchase", "submit"])
+    );
+    // The same plan again: the tag is there now, so it is stale.
+    let (code, report) = apply_plan(&["--allow-purchase"]);
+    assert_eq!(code, Some(1), "{report:#}");
+    assert_eq!(first(&report)["result"], "stale", "{report:#}");
+    assert_eq!(requests(&emulator, "CreateCertificate"), 1);
+}
