@@ -146,10 +146,13 @@ impl<T: Transport> Run<T> {
         mut report: CertificateReport,
     ) -> CertificateReport {
         report.actions.push(Action::CreateCertificate);
-        report.notes.push(format!(
+        let to_be_bought = format!(
             "no certificate carries the tag {CERTIFICATE_TAG}={}: it is to be bought (a certificate renamed before it has a certificate_id is bought anew)",
             certificate.name
-        ));
+        );
+        if self.options.mode == Mode::Plan || !self.options.allow_purchase {
+            report.notes.push(to_be_bought);
+        }
         let commit = certificate.commit || self.options.commit_all;
         match self.options.mode {
             Mode::Plan => {
@@ -181,6 +184,10 @@ impl<T: Transport> Run<T> {
                 let Some(id) = self.purchase(certificate, &mut report).await else {
                     return report;
                 };
+                report.notes.push(format!(
+                    "bought {id}, tagged {CERTIFICATE_TAG}={}",
+                    certificate.name
+                ));
                 let bought = self.found(certificate, id, &mut report);
                 // What the plan planned was this purchase and what follows
                 // it: nothing of the bought certificate to compare.

@@ -1,7 +1,9 @@
 //! The paid certificate's life against the emulator over loopback HTTP:
-//! `--restart` (cancel, the wait through 6, resubmit, submit, order),
-//! interrupted at each step and continued by the next `apply --restart`;
-//! `writes` and `partial` in the JSON results.
+//! a purchase bought exactly once (through a dropped reply; found by its
+//! tag afterwards; refused without `--allow-purchase`; two tagged; saved
+//! plans), `--restart` (cancel, the wait through 6, resubmit, submit,
+//! order), timed out or interrupted and continued by the next `apply
+//! --restart`; the letter at 8; `writes` and `partial` in every output.
 
 use std::time::{Duration, Instant};
 
@@ -583,4 +585,44 @@ fn a_saved_plan_buys_only_with_allow_purchase_on_both_sides_and_never_twice() {
     assert_eq!(code, Some(1), "{report:#}");
     assert_eq!(first(&report)["result"], "stale", "{report:#}");
     assert_eq!(requests(&emulator, "CreateCertificate"), 1);
+}
+
+/// The text of what apply says of a purchase refused and a restart not
+/// needed (the messages, snapshotted).
+#[test]
+fn the_lifecycle_messages_in_text() {
+    let (test, seed) = manifests(2, &[0, 1]);
+    let test = test.file(
+        "certificates/shop.yaml",
+        "apiVersion: tccert/v1\nkind: Certificate\nname: shop\nprofiles: [acme]\ndomain: shop.acme.example\ncsr:\n  type: online\npurchase:\n  product: 9\n",
+    );
+    let emulator = Emulator::start(&seed, &[], |_| {});
+    let url = emulator.url();
+    let dir = test.path();
+    // c0 and c1 committed (8), in sync.
+    let (_, report, _) = apply(dir, &url, &["--target", "c*"]);
+    assert_eq!(report["summary"]["committed"], 2, "{report:#}");
+    let out = tccert(
+        dir,
+        &[
+            "apply",
+            ".",
+            "--endpoint",
+            &url,
+            "--output",
+            "text",
+            "--restart",
+            "c0",
+            "--color",
+            "never",
+        ],
+    )
+    .output()
+    .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let table = stdout
+        .find("NAME ")
+        .map_or(stdout.as_str(), |i| &stdout[i..]);
+    insta::assert_snapshot!("lifecycle_text", table);
 }

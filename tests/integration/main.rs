@@ -39,8 +39,10 @@
 //!   mismatch, no secret in the file) and `--target`, against the emulator.
 //! - `successor`: plan and apply with `CertificateInfoSubmit`, alone and
 //!   mixed with the contract's API, against the emulator.
-//! - `lifecycle`: `--restart` against the emulator (to the end, timed
-//!   out, interrupted and continued, refused), `writes` in the results.
+//! - `lifecycle`: buying exactly once (`--allow-purchase`, a dropped
+//!   reply, found by its tag, two tagged, saved plans), `--restart` (to the
+//!   end, timed out, interrupted and continued, refused), letters, `writes`
+//!   and `partial`, against the emulator.
 //! - `layout`: the layout rules of docs/architecture.md on the source text
 //!   (every file placed; the pure core names no effects). Reads files only.
 //! - `values`: values in plans: `changes` with live and desired values in
