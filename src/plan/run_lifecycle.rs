@@ -485,7 +485,8 @@ impl<T: Transport> Run<T> {
             let live = match self.describe(certificate, Purpose::Work).await {
                 Ok(live) => live,
                 Err(error) if !self.may_send(Purpose::Work) => {
-                    report.unknown(Action::DescribeCertificateDetail, &error);
+                    report.outcome = Outcome::Unknown;
+                    report.error = Some(ApiError::from(&error));
                     report
                         .notes
                         .push(format!("stopped while waiting for {what}; {continues}"));

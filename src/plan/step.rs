@@ -256,6 +256,17 @@ pub fn step(read: Read<'_>, desired: &Body, options: &StepOptions<'_>) -> Step {
         _ => then_of(decision, read, options),
     };
     let then = match then {
+        // Without --restart, a rejected one can be resubmitted with it.
+        Then::Failed { code, message }
+            if restart == RestartPhase::Off && live.status == status::REVIEW_FAILED =>
+        {
+            Then::Failed {
+                code,
+                message: format!(
+                    "{message}; fix what the CA refused, then apply --restart NAME resubmits it"
+                ),
+            }
+        }
         // Without --restart, a cancelled or cancelling certificate waits
         // for one; a restart that is not needed says so.
         Then::Skipped { warning }

@@ -246,7 +246,7 @@ fn review_failed_and_other_statuses_send_nothing() {
         Case::new(live(2, None)).then(),
         Then::Failed {
             code: REVIEW_FAILED,
-            message: "review failed (status 2): why".into()
+            message: "review failed (status 2): why; fix what the CA refused, then apply --restart NAME resubmits it".into()
         }
     );
     assert!(matches!(
