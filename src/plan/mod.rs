@@ -21,7 +21,9 @@
 //!   with `--deep`), every request paced per action,
 //!   retried with backoff for the retryable codes, and every write whose
 //!   outcome is unknown settled by reading the certificate again before
-//!   anything else is sent for it.
+//!   anything else is sent for it; a purchase (`--allow-purchase`) is sent
+//!   at most once while one may exist, settled by listing with the tag, and
+//!   `--restart` and the confirmation letter go step by step, each settled.
 //!
 //! A certificate is written with its API's submit action
 //! (`SubmitCertificateInformation` or `CertificateInfoSubmit`, each with its
@@ -35,7 +37,12 @@
 //! - A certificate is reported `submitted`/`committed` only when the server
 //!   accepted the write (its answer, or a read that shows the write in place).
 //! - A write that took effect is not sent again: after an unknown outcome we
-//!   read first, and only re-send when the read shows it did not land.
+//!   read first, and only re-send when the read shows it did not land. A
+//!   purchase, a restart step or a letter is never re-sent after an unknown
+//!   outcome in the same run (only after a request that certainly did
+//!   nothing: throttled, or refused before it left).
+//! - `failed` means nothing was written for the certificate in this run; a
+//!   landed write followed by a failure is `partial`.
 
 pub mod changes;
 pub mod decide;
