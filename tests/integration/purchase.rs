@@ -211,3 +211,32 @@ fn special_and_huge_letters_are_errors_never_a_hang_or_a_whole_read() {
         .failure()
         .stderr_contains("error[invalid-confirm-letter]: `confirm_letter` `huge.pdf`: a confirmation letter must be at most 1468006 bytes (1.4 MB); this file is larger");
 }
+
+/// A letter counts against the run's input budget like a CSR file.
+#[test]
+fn letters_count_against_the_input_budget() {
+    let tree = || {
+        Test::new()
+            .file("acme.yaml", PROFILE)
+            .file(
+                "shop.yaml",
+                &to_buy("shop", "purchase: {product: 9}\nconfirm_letter: shop.pdf\n"),
+            )
+            .file("shop.pdf", &pdf(64 * 1024))
+    };
+    tree()
+        .args(["validate", ".", "--max-input-bytes", "32KiB"])
+        .run()
+        .failure()
+        .stderr_contains("error[input-budget]")
+        .stderr_contains("stopped before ./shop.pdf");
+    tree()
+        .args(["validate", ".", "--max-input-bytes", "128KiB"])
+        .run()
+        .success();
+    tree()
+        .args(["validate", ".", "--max-files", "2"])
+        .run()
+        .failure()
+        .stderr_contains("error[input-budget]: more than 2 files");
+}
