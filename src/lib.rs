@@ -28,10 +28,12 @@
 //!            │                ├─► yaml, toml ─► tree::Node (every value with file:line:col)
 //!            │                ├─► interpolate (${NAME}, ${NAME:-default}, $$; env values marked secret)
 //!            │                ├─► schema      (JSON Schema, generated from field.rs; errors mapped back)
-//!            │                └─► raw         (raw documents: Sourced<T> values)
+//!            │                ├─► raw         (raw documents: Sourced<T> values)
+//!            │                └─► files       (csr.file, confirm_letter: inside the roots, read bounded)
 //!            │
 //!            └─► validate/   merge (profiles depth-first, provenance per field), formats, names,
-//!                             required, csr, not_sent ─► certificate::Certificate
+//!                             required, csr, purchase (+ letter; against api/product), not_sent
+//!                             ─► certificate::Certificate
 //!                                                            │
 //!        ┌───────────────────────────────────────────────────┤
 //!        ▼                                                   ▼

@@ -395,7 +395,8 @@ fn block_of(kind: &str, pointer: &str, key: &str) -> Option<String> {
     let blocks = Section::ALL
         .iter()
         .map(|s| format!("{pointer}/{}", s.key()))
-        .chain((kind == "Certificate").then(|| format!("{pointer}/csr")));
+        .chain((kind == "Certificate").then(|| format!("{pointer}/csr")))
+        .chain(std::iter::once(format!("{pointer}/purchase")));
     blocks
         .into_iter()
         .find(|block| allowed_keys(kind, block).contains(&key))
@@ -673,6 +674,32 @@ pub fn validate(files: &Files, document: &Document, diagnostics: &mut Vec<Diagno
     if kind == "Certificate" {
         missing_identity(&document.root, diagnostics);
     }
+    whole_numbers(files, document, diagnostics);
+}
+
+/// JSON Schema counts `9.0` as an integer; the format does not (values are
+/// never coerced): a float in `purchase`'s integers is a type mismatch.
+fn whole_numbers(files: &Files, document: &Document, diagnostics: &mut Vec<Diagnostic>) {
+    for key in ["product", "years", "domain_count"] {
+        let pointer = format!("/purchase/{key}");
+        if let Some(node) = document.root.pointer(&pointer)
+            && matches!(node.value, Value::Float(_))
+        {
+            let source_text = files.text_at(node.span).unwrap_or_default();
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::TypeMismatch,
+                    format!(
+                        "`purchase.{key}` must be an integer, but {} reads `{source_text}` as {}",
+                        document.format.name(),
+                        node.type_name()
+                    ),
+                )
+                .at(node.span)
+                .hint("write it without a decimal point"),
+            );
+        }
+    }
 }
 
 /// A certificate needs `certificate_id` or `purchase`. `purchase` may come
@@ -890,7 +917,14 @@ mod tests {
     /// Every key of the format, misspelt the usual ways, is suggested back.
     #[test]
     fn every_key_gets_a_did_you_mean() {
-        let pointers = ["", "/csr", "/organization", "/admin", "/contact"];
+        let pointers = [
+            "",
+            "/csr",
+            "/purchase",
+            "/organization",
+            "/admin",
+            "/contact",
+        ];
         for kind in ["Certificate", "Profile"] {
             for pointer in pointers {
                 let keys = allowed_keys(kind, pointer);

@@ -268,6 +268,10 @@ pub(super) fn check_merged(
         );
     }
     let Some(product_id) = merged.product else {
+        // A `product` of the wrong type is a schema error already.
+        if raw.had_errors || layers.iter().any(|p| p.had_errors) {
+            return Err(());
+        }
         diagnostics.push(
             Diagnostic::error(
                 Code::MissingKey,

@@ -1178,3 +1178,20 @@ fn confirm_letters_unreadable_of_the_wrong_kind_or_outside_the_tree() {
         ],
     );
 }
+
+#[test]
+fn purchase_values_of_the_wrong_type_are_never_coerced() {
+    snapshot(
+        "purchase_types",
+        &[
+            ("acme.yaml", PROFILE),
+            (
+                "shop.yaml",
+                &to_buy(
+                    "shop",
+                    "purchase:\n  product: 9.0\n  years: \"2\"\n  vouchers: yes\n  tags: {cost: 42}\n",
+                ),
+            ),
+        ],
+    );
+}

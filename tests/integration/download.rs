@@ -520,3 +520,111 @@ fn emulator_issue_after_needs_the_emulator_and_a_number_in_range() {
         .failure()
         .stderr_contains("--out");
 }
+
+/// A certificate with `purchase:` and no id: `status` and `download` find
+/// it by its tag (`tccert:certificate` = its name) and read it as that id;
+/// one no certificate carries the tag of yet is `skipped`, "not bought yet",
+/// and neither fails the run.
+#[test]
+fn a_bought_certificate_is_found_by_its_tag_and_one_not_bought_is_skipped() {
+    let bought = |name: &str| {
+        format!(
+            "apiVersion: tccert/v1\nkind: Certificate\nname: {name}\nprofiles: [acme]\n\
+             domain: {name}.acme.example\ndv: true\npurchase:\n  product: 104\ncsr:\n  type: online\n"
+        )
+    };
+    let test = Test::new()
+        .file("profiles/acme.yaml", crate::support::fixtures::PROFILE)
+        .file("certificates/shop.yaml", &bought("shop"))
+        .file("certificates/blog.yaml", &bought("blog"));
+    let dir = test.path().to_path_buf();
+    let emulator = Emulator::start(&[], &[], |_| {});
+    emulator
+        .running()
+        .add_certificate(tccert::emulator::SeedCertificate {
+            certificate_id: "bought01".into(),
+            domain: "shop.acme.example".into(),
+            owner: None,
+        });
+    assert!(emulator.running().edit_certificate("bought01", |cert| {
+        cert.status = 1;
+        cert.purchase = Some(
+            serde_json::from_value(json!({
+                "ProductId": 104, "DomainNum": 1, "TimeSpan": 1, "AutoVoucher": 0,
+                "Tags": [{"TagKey": "tccert:certificate", "TagValue": "shop"}],
+                "DealId": "deal-1",
+            }))
+            .expect("a purchase"),
+        );
+    }));
+    let url = emulator.url();
+    let status = Test::from_dir(dir.clone())
+        .args([
+            "status",
+            ".",
+            "--endpoint",
+            url.as_str(),
+            "--output",
+            "json",
+        ])
+        .env("TENCENTCLOUD_SECRET_ID", SECRET_ID)
+        .env("TENCENTCLOUD_SECRET_KEY", SECRET_KEY)
+        .run()
+        .success();
+    let report = status.json();
+    let by_name = |name: &str| {
+        report["certificates"]
+            .as_array()
+            .and_then(|all| all.iter().find(|c| c["name"] == name))
+            .cloned()
+            .unwrap_or_else(|| panic!("{name} reported: {report}"))
+    };
+    let shop = by_name("shop");
+    assert_eq!(shop["certificate_id"], "bought01", "{shop}");
+    assert_eq!(shop["status"], 1);
+    let blog = by_name("blog");
+    assert_eq!(blog["status"], Json::Null);
+    assert!(
+        blog["skipped"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("not bought yet")),
+        "{blog}"
+    );
+    assert!(blog.get("error").is_none(), "{blog}");
+
+    let run = download(&dir, &url, &[]).success();
+    let report = run.json();
+    let results: Vec<(String, String, String)> = report["certificates"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap_or_default().to_owned(),
+                c["certificate_id"].as_str().unwrap_or_default().to_owned(),
+                c["result"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        results.contains(&("shop".into(), "bought01".into(), "downloaded".into())),
+        "{report}"
+    );
+    let blog = report["certificates"]
+        .as_array()
+        .and_then(|all| all.iter().find(|c| c["name"] == "blog"))
+        .cloned()
+        .expect("blog reported");
+    assert_eq!(blog["result"], "skipped", "{blog}");
+    assert!(
+        blog["note"]
+            .as_str()
+            .is_some_and(|n| n.contains("no certificate carries the tag tccert:certificate=blog")),
+        "{blog}"
+    );
+    assert!(
+        dir.join("certs/shop/shop.acme.example_nginx/shop.acme.example_bundle.crt")
+            .is_file()
+    );
+    assert!(!dir.join("certs/blog").exists());
+}

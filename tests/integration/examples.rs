@@ -247,3 +247,35 @@ fn the_ci_recipes_run_as_written() {
     }
     assert_eq!(applied_plans, 2);
 }
+
+/// The purchase example lives under docs/ (`apply examples/ --emulator`
+/// runs without --allow-purchase): it validates with the example profiles,
+/// and render shows what it buys and its letter.
+#[test]
+fn the_purchase_example_validates_and_renders() {
+    let args = |command: &str| -> Vec<String> {
+        vec![
+            command.into(),
+            repo().join("docs/examples/purchase").display().to_string(),
+            repo()
+                .join("examples/profiles/acme.yaml")
+                .display()
+                .to_string(),
+            repo()
+                .join("examples/profiles/pki-team.yaml")
+                .display()
+                .to_string(),
+            "--output".into(),
+            "json".into(),
+        ]
+    };
+    Test::new().args(args("validate")).run().success();
+    let run = Test::new().args(args("render")).run().success();
+    let report = run.json();
+    let certificates = report["certificates"].as_array().expect("a list");
+    assert_eq!(certificates.len(), 2);
+    for certificate in certificates {
+        assert_eq!(certificate["requests"][0]["action"], "CreateCertificate");
+        assert_eq!(certificate["confirm_letter"]["type"], "PDF");
+    }
+}

@@ -20,6 +20,9 @@
 //!   `--emulator-reset`, `emulator --seed` with no variables, `emulator
 //!   --tls` and `--ca-cert`, `-` (stdin) as a PATH, help texts, `init`.
 //! - `properties`: property tests of merging and interpolation.
+//! - `purchase`: `purchase:` and `confirm_letter:` in validate and render
+//!   (YAML and TOML), the letter's roots, `--allow-path`, stdin, special
+//!   and huge files.
 //! - `accounts`: several accounts in one run against the emulator serving
 //!   accounts (own key pairs, stops and pace), `--seed` with accounts, the
 //!   account diagnostics, `status` with accounts and `import --account`.
@@ -81,6 +84,7 @@ mod manual;
 mod playground;
 mod properties;
 mod pull_request;
+mod purchase;
 mod resilience;
 mod saved_plan;
 mod secrets;

@@ -366,8 +366,16 @@ fn cases(port: u16, outside: &Path) -> Vec<Case> {
                 "api.yaml".into(),
                 to_buy("api", "  tags:\n    key: \"${TENCENTCLOUD_SECRET_KEY}\"\n"),
             ),
+            // A name from a secret is the tag's value: every message about
+            // the purchase names the certificate.
+            (
+                "named.yaml".into(),
+                to_buy("named", "  domain_count: 3\n  years: 2\n")
+                    .replace("name: named", "name: \"${OTHER_SECRET}\"")
+                    .replace("dv: true\n", ""),
+            ),
         ],
-        codes: &["invalid-tag", "reserved-tag", "credential-variable"],
+        codes: &["invalid-tag", "reserved-tag", "credential-variable", "domain-count", "invalid-name"],
     });
     // A diamond 40 levels deep: 2^40 paths through 121 profiles.
     let mut diamond = String::new();
