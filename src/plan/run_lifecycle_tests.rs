@@ -550,3 +550,42 @@ async fn a_saved_purchase_is_stale_once_the_tag_is_found_and_goes_on_after_buyin
     assert_eq!(reports[0].outcome, Outcome::Stale);
     assert_eq!(empty.count(CREATE), 0);
 }
+
+#[tokio::test(start_paused = true)]
+async fn each_restart_step_whose_reply_is_lost_is_settled_by_reads_and_sent_once() {
+    let fake = Fake::new(&["a"], |action, _, nth| match (action, nth) {
+        (CANCEL | RESUBMIT, 1) => Behaviour::ActThenDrop,
+        _ => Behaviour::Normal,
+    });
+    fake.set_submitted("a", "Old");
+    fake.set_status("a", 8);
+    let reports = reconcile(&fake, vec![certificate("a", false)], restarting("a")).await;
+    let report = &reports[0];
+    assert_eq!(report.outcome, Outcome::Committed, "{report:?}");
+    assert_eq!(
+        report.writes,
+        [Write::Cancel, Write::Resubmit, Write::Submit, Write::Order]
+    );
+    assert_eq!(fake.count(CANCEL), 1);
+    assert_eq!(fake.count(RESUBMIT), 1);
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("a read showed the write in place")),
+        "{report:?}"
+    );
+
+    // A cancel whose reply is lost and that never shows: unknown, not sent
+    // again in the run.
+    let fake = Fake::new(&["b"], |action, _, _| match action {
+        CANCEL => Behaviour::DropWithoutActing,
+        _ => Behaviour::Normal,
+    });
+    fake.set_submitted("b", "Old");
+    fake.set_status("b", 4);
+    let reports = reconcile(&fake, vec![certificate("b", false)], restarting("b")).await;
+    assert_eq!(reports[0].outcome, Outcome::Unknown, "{:?}", reports[0]);
+    assert_eq!(fake.count(CANCEL), 1);
+    assert_eq!(fake.count(RESUBMIT), 0);
+}
