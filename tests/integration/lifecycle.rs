@@ -585,6 +585,15 @@ fn a_saved_plan_buys_only_with_allow_purchase_on_both_sides_and_never_twice() {
     assert_eq!(code, Some(1), "{report:#}");
     assert_eq!(first(&report)["result"], "stale", "{report:#}");
     assert_eq!(requests(&emulator, "CreateCertificate"), 1);
+
+    // Bought and found by its tag: a plan of a change applies as planned
+    // (its digest leaves out the id found, as the manifest has none).
+    change_division(dir);
+    plan(&[]);
+    let (code, report) = apply_plan(&[]);
+    assert_eq!(code, Some(0), "{report:#}");
+    assert_eq!(first(&report)["result"], "submitted", "{report:#}");
+    assert_eq!(first(&report)["writes"], serde_json::json!(["submit"]));
 }
 
 /// The text of what apply says of a purchase refused and a restart not
