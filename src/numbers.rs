@@ -532,6 +532,17 @@ mod tests {
     use crate::manifest::load::{DEFAULT_MAX_FILES, DEFAULT_MAX_INPUT_BYTES};
 
     #[test]
+    fn restart_timeout_takes_its_range() {
+        assert_eq!(parse_restart_timeout("600"), Ok(600.0));
+        assert_eq!(parse_restart_timeout("0.5"), Ok(0.5));
+        assert_eq!(parse_restart_timeout("2592000"), Ok(2_592_000.0));
+        for bad in ["0", "-1", "2592001", "NaN", "inf", "soon"] {
+            let error = parse_restart_timeout(bad).unwrap_err();
+            assert!(error.contains("--restart-timeout"), "{bad}: {error}");
+        }
+    }
+
+    #[test]
     fn rate_and_timeout_take_their_ranges_and_nothing_else() {
         assert_eq!(parse_rate("10"), Ok(10.0));
         assert_eq!(parse_rate("0.01"), Ok(0.01));

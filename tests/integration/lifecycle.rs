@@ -225,6 +225,21 @@ fn a_restart_is_refused_at_issued_and_with_a_saved_plan() {
         .expect("run");
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--restart-timeout is for apply"));
+    for (args, says) in [
+        (
+            &["apply", ".", "--restart-timeout", "0"][..],
+            "--restart-timeout takes",
+        ),
+        (
+            &["apply", ".", "--restart", "nope*"][..],
+            "--restart nope*: no certificate has that name",
+        ),
+    ] {
+        let out = tccert(dir, args).output().expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
 }
 
 #[test]
