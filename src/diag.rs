@@ -312,7 +312,7 @@ impl Code {
                 "a profile or certificate name is empty, comes from the environment, starts with a space, `:` or `#`, or holds control characters (names are printed in every report and log)"
             }
             Code::InputBudget => {
-                "the run would read more than its input budget, manifests and CSR files together: 256 MiB and 100,000 files unless `--max-input-bytes`/`TCCERT_MAX_INPUT_BYTES` or `--max-files`/`TCCERT_MAX_FILES` say otherwise; nothing after that point is read or checked"
+                "the run would read more than its input budget, manifests, CSR files and letters together: 256 MiB and 100,000 files unless `--max-input-bytes`/`TCCERT_MAX_INPUT_BYTES` or `--max-files`/`TCCERT_MAX_FILES` say otherwise; nothing after that point is read or checked"
             }
             Code::IndividualWithoutDv => {
                 "`company_type: individual` on a certificate that is not `dv: true`: the API takes an individual (CompanyType 1) for DV certificates only"

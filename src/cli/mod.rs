@@ -160,7 +160,7 @@ pub struct ManifestArgs {
     #[arg(long, value_enum, value_name = "API")]
     pub api: Option<ApiArg>,
 
-    /// Most bytes read in this run, manifests and CSR files together (a number, or with KiB, MiB or GiB).
+    /// Most bytes read in this run, manifests, CSR files and letters together (a number, or with KiB, MiB or GiB).
     #[arg(
         long,
         value_name = "SIZE",
@@ -170,7 +170,7 @@ pub struct ManifestArgs {
     )]
     pub max_input_bytes: u64,
 
-    /// Most files read in this run, manifests and CSR files together.
+    /// Most files read in this run, manifests, CSR files and letters together.
     #[arg(
         long,
         value_name = "N",

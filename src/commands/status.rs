@@ -284,7 +284,7 @@ async fn complete_ready(
         };
         match run.complete(certificate).await {
             Completion::Landed(notes) => {
-                entry.writes.push("complete");
+                entry.writes.push(crate::plan::Write::Complete);
                 entry.notes.extend(notes);
                 entry.notes.push(format!(
                     "{}: sent: every domain passed the local check",

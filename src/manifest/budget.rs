@@ -105,7 +105,7 @@ impl Spending {
         Diagnostic::error(
             Code::InputBudget,
             format!(
-                "{what} to read in this run (manifests and CSR files together): stopped before {}",
+                "{what} to read in this run (manifests, CSR files and letters together): stopped before {}",
                 path.display()
             ),
         )

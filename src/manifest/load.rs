@@ -811,7 +811,7 @@ mod tests {
         assert_eq!(
             message.as_deref(),
             Some(
-                "more than 499 bytes to read in this run (manifests and CSR files together): stopped before m/4.yaml"
+                "more than 499 bytes to read in this run (manifests, CSR files and letters together): stopped before m/4.yaml"
             )
         );
         // Each file is under its own 4 MiB cap; the default budget is not

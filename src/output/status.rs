@@ -132,8 +132,9 @@ pub struct Entry {
     pub live: Option<Live>,
     /// Why the last read failed: `(code, message)`, masked already.
     pub error: Option<crate::api::error::ApiError>,
-    /// The writes that landed in this run, in order (`complete`).
-    pub writes: Vec<&'static str>,
+    /// The writes that landed in this run, in order (`complete`), as
+    /// apply's results name them.
+    pub writes: Vec<crate::plan::Write>,
     /// What the run has to say of it (why `CompleteCertificate` was not
     /// sent, how it ended).
     pub notes: Vec<String>,
@@ -237,7 +238,7 @@ pub fn to_json(entries: &[Entry]) -> Json {
                 "status_message": live.and_then(|l| l.status_message.clone()),
                 "validation": validation,
                 "checks": live.map(|l| l.checks.as_slice()).unwrap_or_default().iter().map(check_json).collect::<Vec<Json>>(),
-                "writes": entry.writes,
+                "writes": entry.writes.iter().map(|w| w.as_str()).collect::<Vec<_>>(),
                 "notes": entry.notes,
             });
             if let (Some(error), Some(map)) = (&entry.error, object.as_object_mut()) {

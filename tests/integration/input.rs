@@ -214,7 +214,7 @@ fn more_bytes_than_the_budget_stop_the_run_before_anything_is_sent() {
         .run_measured()
         .bounded()
         .failure()
-        .stderr_contains("error[input-budget]: more than 512 KiB to read in this run (manifests and CSR files together): stopped before m/filler-00")
+        .stderr_contains("error[input-budget]: more than 512 KiB to read in this run (manifests, CSR files and letters together): stopped before m/filler-00")
         .stderr_contains("raise --max-input-bytes (or TCCERT_MAX_INPUT_BYTES)");
     // The budget error stands alone: no check ran over half the tree.
     assert!(
@@ -296,7 +296,7 @@ fn csr_files_count_against_the_budget() {
         .args(["validate", "acme.yaml", "www.yaml", "--max-files", "2"])
         .run()
         .failure()
-        .stderr_contains("error[input-budget]: more than 2 files to read in this run (manifests and CSR files together): stopped before www.csr")
+        .stderr_contains("error[input-budget]: more than 2 files to read in this run (manifests, CSR files and letters together): stopped before www.csr")
         .stderr_contains("--> www.yaml:");
     test()
         .args(["validate", "acme.yaml", "www.yaml", "--max-files", "3"])
