@@ -159,7 +159,9 @@ fn check_path(name: &str) -> Result<(), ArchiveError> {
     if trimmed.is_empty()
         || name.starts_with('/')
         || name.contains('\\')
-        || name.chars().any(|c| c.is_control() || bidirectional_control(c))
+        || name
+            .chars()
+            .any(|c| c.is_control() || bidirectional_control(c))
         || name.as_bytes().get(1) == Some(&b':')
     {
         return Err(unsafe_path());
