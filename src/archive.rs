@@ -8,7 +8,9 @@
 //! character (a newline, an escape: a file name that rewrites the terminal
 //! of whoever lists the folder) or a bidirectional override (a name that
 //! reads other than it is), or is empty; a file that is also a folder
-//! (`a` and `a/b`); a link
+//! (`a` and `a/b`); a file named as a manifest (`.yaml`, `.yml`, `.toml`:
+//! unpacked into a manifest tree, as `download . --out certs` does, the next
+//! `plan .` would read it as one of the operator's manifests); a link
 //! (a Unix symbolic link's mode) or any entry that is neither a file nor a
 //! folder; an encrypted entry, a ZIP64 archive or a compression other than
 //! stored and deflate; two entries with one path; an entry whose real size
@@ -57,6 +59,8 @@ pub enum ArchiveError {
     Duplicate(String),
     /// A file that other entries have as their folder (`a` and `a/b`).
     FileAndFolder(String),
+    /// A file named as tccert's manifests are (`.yaml`, `.yml`, `.toml`).
+    ManifestName(String),
     /// An entry's real size or CRC differs from what its headers declare.
     SizeMismatch(String),
     /// More than [`MAX_UNPACKED_BYTES`] unpacked, or more than [`MAX_ENTRIES`].
@@ -81,6 +85,10 @@ impl fmt::Display for ArchiveError {
                 write!(f, "the archive uses {why}, which tccert does not read")
             }
             ArchiveError::Duplicate(path) => write!(f, "the archive holds `{path}` twice"),
+            ArchiveError::ManifestName(path) => write!(
+                f,
+                "the archive entry `{path}` is named as a manifest (.yaml, .yml, .toml): unpacked into a tree of manifests, the next run would read it as one"
+            ),
             ArchiveError::FileAndFolder(path) => write!(
                 f,
                 "the archive holds `{path}` both as a file and as the folder of other entries"
@@ -185,6 +193,16 @@ fn bidirectional_control(c: char) -> bool {
     )
 }
 
+/// Whether a file of this name would be read as a manifest by a walk of
+/// the folder it lands in (the walk's extensions, in any case).
+fn manifest_name(name: &str) -> bool {
+    name.rsplit_once('.').is_some_and(|(_, extension)| {
+        ["yaml", "yml", "toml"]
+            .iter()
+            .any(|m| extension.eq_ignore_ascii_case(m))
+    })
+}
+
 const EOCD: u32 = 0x0605_4b50;
 const CENTRAL: u32 = 0x0201_4b50;
 const LOCAL: u32 = 0x0403_4b50;
@@ -241,6 +259,9 @@ pub fn read(zip: &[u8]) -> Result<Vec<Entry>, ArchiveError> {
             return Err(ArchiveError::Unsupported(format!("encryption (`{name}`)")));
         }
         let folder = name.ends_with('/');
+        if !folder && manifest_name(&name) {
+            return Err(ArchiveError::ManifestName(name));
+        }
         // Unix hosts keep the mode in the high half of the external attributes.
         if made_by_host == 3 {
             let kind = (external >> 16) & 0o170_000;
@@ -560,6 +581,18 @@ mod tests {
                 "{pair:?}"
             );
         }
+        // A file the next walk of a tree would read as a manifest.
+        for name in ["evil.yaml", "site/x.YML", "a.toml"] {
+            assert_eq!(
+                read(&build(&[spec(name, b"kind: Certificate")])),
+                Err(ArchiveError::ManifestName(name.into())),
+                "{name}"
+            );
+        }
+        assert!(
+            read(&build(&[spec("conf.yaml/", b""), spec("x.yaml.pem", b"1")])).is_ok(),
+            "a folder so named, or another extension, is fine"
+        );
         assert!(
             read(&build(&[spec("ab", b"1"), spec("a/b", b"2")])).is_ok(),
             "a name that only starts like another is fine"
