@@ -4,7 +4,13 @@
 //! leaves nothing behind.
 //!
 //! Refused, with the entry named: a path that is absolute (`/x`, `\x`,
-//! `C:x`), has a `..` component, a backslash or a NUL, or is empty; a link
+//! `C:x`), has a `..` component, a backslash, a NUL or another control
+//! character (a newline, an escape: a file name that rewrites the terminal
+//! of whoever lists the folder) or a bidirectional override (a name that
+//! reads other than it is), or is empty; a file that is also a folder
+//! (`a` and `a/b`); a file named as a manifest (`.yaml`, `.yml`, `.toml`:
+//! unpacked into a manifest tree, as `download . --out certs` does, the next
+//! `plan .` would read it as one of the operator's manifests); a link
 //! (a Unix symbolic link's mode) or any entry that is neither a file nor a
 //! folder; an encrypted entry, a ZIP64 archive or a compression other than
 //! stored and deflate; two entries with one path; an entry whose real size
@@ -51,6 +57,10 @@ pub enum ArchiveError {
     Unsupported(String),
     /// Two entries with one path.
     Duplicate(String),
+    /// A file that other entries have as their folder (`a` and `a/b`).
+    FileAndFolder(String),
+    /// A file named as tccert's manifests are (`.yaml`, `.yml`, `.toml`).
+    ManifestName(String),
     /// An entry's real size or CRC differs from what its headers declare.
     SizeMismatch(String),
     /// More than [`MAX_UNPACKED_BYTES`] unpacked, or more than [`MAX_ENTRIES`].
@@ -63,7 +73,7 @@ impl fmt::Display for ArchiveError {
             ArchiveError::Malformed(why) => write!(f, "the archive is not a readable ZIP: {why}"),
             ArchiveError::UnsafePath(path) => write!(
                 f,
-                "the archive entry `{path}` is not a plain relative path (absolute, `..`, a backslash or a NUL)"
+                "the archive entry `{path}` is not a plain relative path (absolute, `..`, a backslash or a control character)"
             ),
             ArchiveError::NotAFile(path) => {
                 write!(
@@ -75,6 +85,14 @@ impl fmt::Display for ArchiveError {
                 write!(f, "the archive uses {why}, which tccert does not read")
             }
             ArchiveError::Duplicate(path) => write!(f, "the archive holds `{path}` twice"),
+            ArchiveError::ManifestName(path) => write!(
+                f,
+                "the archive entry `{path}` is named as a manifest (.yaml, .yml, .toml): unpacked into a tree of manifests, the next run would read it as one"
+            ),
+            ArchiveError::FileAndFolder(path) => write!(
+                f,
+                "the archive holds `{path}` both as a file and as the folder of other entries"
+            ),
             ArchiveError::SizeMismatch(path) => write!(
                 f,
                 "the archive entry `{path}` does not match the size or checksum its headers declare"
@@ -149,7 +167,9 @@ fn check_path(name: &str) -> Result<(), ArchiveError> {
     if trimmed.is_empty()
         || name.starts_with('/')
         || name.contains('\\')
-        || name.contains('\0')
+        || name
+            .chars()
+            .any(|c| c.is_control() || bidirectional_control(c))
         || name.as_bytes().get(1) == Some(&b':')
     {
         return Err(unsafe_path());
@@ -161,6 +181,26 @@ fn check_path(name: &str) -> Result<(), ArchiveError> {
         return Err(unsafe_path());
     }
     Ok(())
+}
+
+/// The Unicode characters that reorder the text around them (explicit
+/// embeddings, overrides, isolates, marks): a name holding one can display
+/// as another (`cert\u{202e}gnp.exe` shows as `certexe.png`).
+fn bidirectional_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+    )
+}
+
+/// Whether a file of this name would be read as a manifest by a walk of
+/// the folder it lands in (the walk's extensions, in any case).
+fn manifest_name(name: &str) -> bool {
+    name.rsplit_once('.').is_some_and(|(_, extension)| {
+        ["yaml", "yml", "toml"]
+            .iter()
+            .any(|m| extension.eq_ignore_ascii_case(m))
+    })
 }
 
 const EOCD: u32 = 0x0605_4b50;
@@ -219,6 +259,9 @@ pub fn read(zip: &[u8]) -> Result<Vec<Entry>, ArchiveError> {
             return Err(ArchiveError::Unsupported(format!("encryption (`{name}`)")));
         }
         let folder = name.ends_with('/');
+        if !folder && manifest_name(&name) {
+            return Err(ArchiveError::ManifestName(name));
+        }
         // Unix hosts keep the mode in the high half of the external attributes.
         if made_by_host == 3 {
             let kind = (external >> 16) & 0o170_000;
@@ -289,6 +332,25 @@ pub fn read(zip: &[u8]) -> Result<Vec<Entry>, ArchiveError> {
             entries.push(Entry::Folder(path));
         } else {
             entries.push(Entry::File { path, contents });
+        }
+    }
+    // A file cannot also be the folder of another entry: unpacking would
+    // fail half-way, so the archive is refused whole, as a duplicate is.
+    let files: std::collections::HashSet<&str> = entries
+        .iter()
+        .filter_map(|e| match e {
+            Entry::File { path, .. } => Some(path.as_str()),
+            Entry::Folder(_) => None,
+        })
+        .collect();
+    for entry in &entries {
+        let path = entry.path();
+        let mut cut = path.len();
+        while let Some(slash) = path[..cut].rfind('/') {
+            if files.contains(&path[..slash]) {
+                return Err(ArchiveError::FileAndFolder(path[..slash].to_owned()));
+            }
+            cut = slash;
         }
     }
     Ok(entries)
@@ -420,6 +482,13 @@ mod tests {
             "a/./b",
             "",
             "/",
+            "evil\u{1b}[31mred.pem",
+            "two\nlines.pem",
+            "bell\u{7}",
+            "del\u{7f}",
+            "c1\u{9b}31m",
+            "cert\u{202e}gnp.exe",
+            "iso\u{2066}late",
         ] {
             let zip = build(&[spec(name, b"x")]);
             assert!(
@@ -497,6 +566,36 @@ mod tests {
         assert_eq!(
             read(&build(&[spec("d/", b""), spec("d", b"2")])),
             Err(ArchiveError::Duplicate("d".into()))
+        );
+        // A file that is also another entry's folder, in either order.
+        for pair in [["a", "a/b/c"], ["a/b/c", "a"], ["x/a", "x/a/b"]] {
+            let zip = build(&[spec(pair[0], b"1"), spec(pair[1], b"2")]);
+            let file = if pair[0].len() < pair[1].len() {
+                pair[0]
+            } else {
+                pair[1]
+            };
+            assert_eq!(
+                read(&zip),
+                Err(ArchiveError::FileAndFolder(file.into())),
+                "{pair:?}"
+            );
+        }
+        // A file the next walk of a tree would read as a manifest.
+        for name in ["evil.yaml", "site/x.YML", "a.toml"] {
+            assert_eq!(
+                read(&build(&[spec(name, b"kind: Certificate")])),
+                Err(ArchiveError::ManifestName(name.into())),
+                "{name}"
+            );
+        }
+        assert!(
+            read(&build(&[spec("conf.yaml/", b""), spec("x.yaml.pem", b"1")])).is_ok(),
+            "a folder so named, or another extension, is fine"
+        );
+        assert!(
+            read(&build(&[spec("ab", b"1"), spec("a/b", b"2")])).is_ok(),
+            "a name that only starts like another is fine"
         );
     }
 

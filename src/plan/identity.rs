@@ -4,7 +4,10 @@
 //! account with that tag (docs/lifecycle.md, "Found again by its tag").
 //! Pure: what a tag list says; [`super::Run::find_by_tag`] reads it.
 
-use crate::api::reply::ListItem;
+use serde_json::{Map, Value as Json};
+
+use crate::api::error::CallError;
+use crate::api::reply::{ListItem, list_page};
 use crate::api::status;
 
 pub use crate::certificate::CERTIFICATE_TAG;
@@ -36,6 +39,103 @@ pub fn tagged(items: Vec<ListItem>) -> Tagged {
         0 => Tagged::Nothing,
         1 => Tagged::One(live.remove(0)),
         _ => Tagged::Many(live.into_iter().map(|i| i.certificate_id).collect()),
+    }
+}
+
+/// Reading a certificate's tag list page by page (`Offset`, by
+/// `TotalCount`), refusing what a server that does not filter or page
+/// honestly answers: an item whose `Tags` lack the tag (another
+/// certificate: read or downloaded as this one, it would be the wrong
+/// one), a page that brings no certificate not listed before (the same page
+/// again), and a list cut short of its `TotalCount` (what was not read
+/// could hold the certificate: "nothing" would buy it again).
+#[derive(Debug)]
+pub struct TagPaging {
+    name: String,
+    offset: u64,
+    total: u64,
+    pages: usize,
+    items: Vec<ListItem>,
+    seen: std::collections::HashSet<String>,
+}
+
+impl TagPaging {
+    /// The list of the certificate `name`'s tag, none read yet.
+    pub fn new(name: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            offset: 0,
+            total: 0,
+            pages: 0,
+            items: Vec::new(),
+            seen: std::collections::HashSet::new(),
+        }
+    }
+
+    /// The `Offset` of the next page.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// Takes one page's reply; `Ok(true)` when the list is whole (its
+    /// `TotalCount` reached, or an empty page).
+    pub fn take(&mut self, response: &Map<String, Json>) -> Result<bool, CallError> {
+        let (total, page) = list_page(response)?;
+        let bad = |what: String| {
+            CallError::Decode(format!(
+                "DescribeCertificates answered the list of the tag {CERTIFICATE_TAG}={} with {what}; not trusted",
+                self.name
+            ))
+        };
+        let raw = response.get("Certificates").and_then(Json::as_array);
+        for item in raw.into_iter().flatten() {
+            if let Some(tags) = item.get("Tags").and_then(Json::as_array)
+                && !tags.iter().any(|t| {
+                    t.get("TagKey").and_then(Json::as_str) == Some(CERTIFICATE_TAG)
+                        && t.get("TagValue").and_then(Json::as_str) == Some(self.name.as_str())
+                })
+            {
+                let id = item
+                    .get("CertificateId")
+                    .and_then(Json::as_str)
+                    .unwrap_or_default();
+                return Err(bad(format!(
+                    "the certificate {id}, which does not carry that tag"
+                )));
+            }
+        }
+        self.pages += 1;
+        self.total = total;
+        let empty = page.is_empty();
+        self.offset += page.len() as u64;
+        let mut new = false;
+        for item in page {
+            if self.seen.insert(item.certificate_id.clone()) {
+                new = true;
+                self.items.push(item);
+            }
+        }
+        if !empty && !new {
+            return Err(bad(format!(
+                "a page (to Offset {}) holding only certificates it had listed already",
+                self.offset
+            )));
+        }
+        Ok(empty || self.offset >= total)
+    }
+
+    /// What the list says. `whole`: whether [`TagPaging::take`] said so;
+    /// a list read in part says only "two or more", never "one" or
+    /// "nothing".
+    pub fn finish(self, whole: bool) -> Result<Tagged, CallError> {
+        let found = tagged(self.items);
+        if whole || matches!(found, Tagged::Many(_)) {
+            return Ok(found);
+        }
+        Err(CallError::Decode(format!(
+            "DescribeCertificates counted {} certificates with the tag {CERTIFICATE_TAG}={}, more than {} pages hold ({} read); not read further, so whether it is bought is not known",
+            self.total, self.name, self.pages, self.offset
+        )))
     }
 }
 
@@ -82,6 +182,72 @@ mod tests {
         assert_eq!(
             tagged(vec![item("a", 5), item("b", 3), item("a", 5)]),
             Tagged::One(item("a", 5))
+        );
+    }
+
+    fn page(total: u64, items: &[(&str, u64, Option<&str>)]) -> Map<String, Json> {
+        let certificates: Vec<Json> = items
+            .iter()
+            .map(|(id, status, tag)| {
+                let mut item = serde_json::json!({"CertificateId": id, "Status": status});
+                if let Some(value) = tag {
+                    item["Tags"] =
+                        serde_json::json!([{"TagKey": CERTIFICATE_TAG, "TagValue": value}]);
+                }
+                item
+            })
+            .collect();
+        serde_json::json!({"TotalCount": total, "Certificates": certificates})
+            .as_object()
+            .cloned()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_tag_list_is_read_whole_or_refused() {
+        // Two pages, whole: one live certificate (tags absent or carrying it).
+        let mut paging = TagPaging::new("shop");
+        assert!(!paging.take(&page(2, &[("a", 3, Some("shop"))])).unwrap());
+        assert_eq!(paging.offset(), 1);
+        assert!(paging.take(&page(2, &[("b", 1, None)])).unwrap());
+        assert_eq!(paging.finish(true).unwrap(), Tagged::One(item("b", 1)));
+
+        // Another certificate answered (its Tags lack the tag): refused.
+        let mut paging = TagPaging::new("shop");
+        let error = paging
+            .take(&page(1, &[("victim", 1, Some("other"))]))
+            .unwrap_err();
+        assert!(error.to_string().contains("victim"), "{error}");
+
+        // The same page again: refused.
+        let mut paging = TagPaging::new("shop");
+        assert!(
+            !paging
+                .take(&page(100_000, &[("a", 1, Some("shop"))]))
+                .unwrap()
+        );
+        assert!(
+            paging
+                .take(&page(100_000, &[("a", 1, Some("shop"))]))
+                .is_err()
+        );
+
+        // Cut short of TotalCount: neither "one" nor "nothing" is known...
+        let mut paging = TagPaging::new("shop");
+        assert!(!paging.take(&page(100_000, &[("g1", 3, None)])).unwrap());
+        assert!(!paging.take(&page(100_000, &[("g2", 3, None)])).unwrap());
+        let error = paging.finish(false).unwrap_err();
+        assert!(error.to_string().contains("100000"), "{error}");
+        // ...but two live ones already read are two, whatever follows.
+        let mut paging = TagPaging::new("shop");
+        assert!(
+            !paging
+                .take(&page(9, &[("a", 1, None), ("b", 5, None)]))
+                .unwrap()
+        );
+        assert_eq!(
+            paging.finish(false).unwrap(),
+            Tagged::Many(vec!["a".into(), "b".into()])
         );
     }
 

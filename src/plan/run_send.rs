@@ -228,7 +228,9 @@ impl<T: Transport> Run<T> {
     /// ([`crate::plan::identity`]): `DescribeCertificates` with `Tags`, paced
     /// as every list call, paged by `TotalCount` for at most
     /// [`TAG_LIST_PAGES`] pages (a server that keeps counting more cannot
-    /// keep the run reading; what was read is then two or more already).
+    /// keep the run reading: a list cut short is an error unless it holds
+    /// two or more already; [`identity::TagPaging`] says what else is
+    /// refused).
     pub async fn find_by_tag(&self, certificate: &Certificate) -> Result<Tagged, CallError> {
         self.find_by_tag_for(certificate, Purpose::Work).await
     }
@@ -238,26 +240,28 @@ impl<T: Transport> Run<T> {
         certificate: &Certificate,
         purpose: Purpose,
     ) -> Result<Tagged, CallError> {
-        let mut items = Vec::new();
-        let mut offset = 0;
+        let mut paging = identity::TagPaging::new(&certificate.name);
+        let mut whole = false;
         for _ in 0..TAG_LIST_PAGES {
-            let (total, page) = self
+            let response = self
                 .read_as(
                     Action::DescribeCertificates,
-                    &tag_list_body(CERTIFICATE_TAG, &certificate.name, offset),
+                    &tag_list_body(CERTIFICATE_TAG, &certificate.name, paging.offset()),
                     &certificate.name,
                     purpose,
-                    |response| list_page(&response),
+                    |response| {
+                        // A list page, or the read is retried as any read.
+                        list_page(&response)?;
+                        Ok(response)
+                    },
                 )
                 .await?;
-            let count = page.len() as u64;
-            items.extend(page);
-            offset += count;
-            if count == 0 || offset >= total {
+            whole = paging.take(&response)?;
+            if whole {
                 break;
             }
         }
-        Ok(identity::tagged(items))
+        paging.finish(whole)
     }
 
     /// Reads after a write of unknown outcome, sent at `sent_at`, until the

@@ -54,28 +54,48 @@ impl<T: Transport> Run<T> {
         .await
     }
 
-    /// `CompleteCertificate` once, paced as a write. An outcome that is not
-    /// known (a timeout, a dropped connection, a 5xx) is settled by reads of
-    /// the certificate before anything else is sent for it: a status past
-    /// validation (no longer 0, 4 or 8) shows it landed; it is sent again
-    /// only when reads spread over the settle window show the certificate
-    /// still waiting, as apply's writes are.
+    /// `CompleteCertificate` once, paced as a write. It is sent again only
+    /// when it certainly did not arrive (throttled, never sent). An outcome
+    /// that is not known (a timeout, a dropped connection, a 5xx) is settled
+    /// by reads of the certificate: a status past validation (no longer 0,
+    /// 4 or 8) shows it landed; otherwise it stays unknown and is never sent
+    /// again. Unlike apply's writes, a status still waiting does not show
+    /// that it did not arrive: it only asks the CA to check, and the status
+    /// moves when the CA is done.
     pub async fn complete(&self, certificate: &Certificate) -> Completion {
-        let mut notes = Vec::new();
+        let action = Action::CompleteCertificate;
+        let body = describe_body(certificate);
         let landed = |live: &Live| !awaits_validation(live.status);
-        match self
-            .write(
-                Action::CompleteCertificate,
-                &describe_body(certificate),
-                certificate,
-                landed,
-                &mut notes,
-            )
-            .await
-        {
-            Written::Done(_) => Completion::Landed(notes),
-            Written::Failed(error) => Completion::Failed(error),
-            Written::Unknown(error) => Completion::Unknown(error),
+        let mut attempt = 1;
+        loop {
+            let sent = self
+                .call(action, &body, &certificate.name, attempt, Purpose::Work)
+                .await;
+            let error = match sent.result {
+                Ok(_) => return Completion::Landed(Vec::new()),
+                Err(error) => error,
+            };
+            match self.after_error(&error, CallKind::Write, attempt, sent.connect_failures) {
+                Next::Retry(delay) => {
+                    if !self
+                        .sleep_until(Instant::now() + delay, Purpose::Work)
+                        .await
+                    {
+                        return Completion::Failed(self.not_sent());
+                    }
+                }
+                Next::Fail | Next::StopAccount => return Completion::Failed(error),
+                Next::Settle => {
+                    return match self.settle(certificate, sent.sent_at, &landed).await {
+                        Settled::Landed => Completion::Landed(vec![format!(
+                            "{action}: {}; a read showed the write in place",
+                            error.code()
+                        )]),
+                        Settled::Absent | Settled::Unknown => Completion::Unknown(error),
+                    };
+                }
+            }
+            attempt += 1;
         }
     }
 }

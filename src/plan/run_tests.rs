@@ -1678,3 +1678,25 @@ async fn domain_checks_and_completes_are_paced_per_action() {
         }
     }
 }
+
+/// A `CompleteCertificate` whose reply is lost is never sent again, even
+/// when reads over the settle window show the certificate still waiting:
+/// it only asks the CA to check, so the status cannot show that it did not
+/// arrive. A throttled one (certainly not carried out) is sent again.
+#[tokio::test(start_paused = true)]
+async fn a_complete_whose_reply_is_lost_is_not_sent_again() {
+    let fake = Fake::new(&["c0", "c1"], |action, id, nth| match (action, id, nth) {
+        (Action::CompleteCertificate, "c0", _) => Behaviour::ActThenDrop,
+        (Action::CompleteCertificate, "c1", 1) => Behaviour::Refuse(api("RequestLimitExceeded")),
+        _ => Behaviour::Normal,
+    });
+    fake.set_status("c0", 4);
+    fake.set_status("c1", 4);
+    let run = Run::new(Arc::new(fake.clone()), options());
+    let lost = run.complete(&certificate("c0", false)).await;
+    assert!(matches!(lost, Completion::Unknown(_)), "{lost:?}");
+    assert_eq!(fake.sent(Action::CompleteCertificate, "c0").len(), 1);
+    let throttled = run.complete(&certificate("c1", false)).await;
+    assert!(matches!(throttled, Completion::Landed(_)), "{throttled:?}");
+    assert_eq!(fake.sent(Action::CompleteCertificate, "c1").len(), 2);
+}

@@ -628,3 +628,77 @@ fn a_bought_certificate_is_found_by_its_tag_and_one_not_bought_is_skipped() {
     );
     assert!(!dir.join("certs/blog").exists());
 }
+
+/// A server that does not filter or page a tag list honestly: it answers
+/// the tag of `other` with a certificate that does not carry it, the same
+/// page for ever for `again`, and pages of expired certificates without
+/// end for `gone`. None of them is taken for the certificate: `download`
+/// writes nothing and sends no `DownloadCertificate`, and `plan` never
+/// says "to be bought" on a list it could not read whole.
+#[test]
+fn a_tag_list_that_lies_is_not_trusted() {
+    let server = Hostile::start(Ipv4Addr::LOCALHOST, |request| {
+        let body: Json = serde_json::from_str(&request.body).unwrap_or(Json::Null);
+        let name = body["Tags"][0]["TagValue"].as_str().unwrap_or_default();
+        let offset = body["Offset"].as_u64().unwrap_or_default();
+        let ours = json!([{"TagKey": "tccert:certificate", "TagValue": name}]);
+        let reply = match (request.action.as_str(), name) {
+            ("DescribeCertificates", "other") => json!({
+                "TotalCount": 1,
+                "Certificates": [{"CertificateId": "victim9", "Status": 1,
+                                  "Tags": [{"TagKey": "team", "TagValue": "web"}]}],
+            }),
+            ("DescribeCertificates", "again") => json!({
+                "TotalCount": 100_000,
+                "Certificates": [{"CertificateId": "same1", "Status": 1, "Tags": ours}],
+            }),
+            ("DescribeCertificates", _) => json!({
+                "TotalCount": 100_000,
+                "Certificates": (0..100)
+                    .map(|i| json!({"CertificateId": format!("gone{}", offset + i), "Status": 3, "Tags": ours}))
+                    .collect::<Vec<_>>(),
+            }),
+            _ => json!({"Error": {"Code": "InvalidAction", "Message": "no"}}),
+        };
+        let mut reply = reply;
+        reply["RequestId"] = json!("req-tag");
+        Answer::Raw(http_json(200, &json!({ "Response": reply })))
+    });
+    let mut test = Test::new().file("profiles/acme.yaml", crate::support::fixtures::PROFILE);
+    for name in ["other", "again", "gone"] {
+        test = test.file(
+            &format!("certificates/{name}.yaml"),
+            &format!(
+                "apiVersion: tccert/v1\nkind: Certificate\nname: {name}\nprofiles: [acme]\n\
+                 domain: {name}.acme.example\ndv: true\npurchase:\n  product: 104\ncsr:\n  type: online\n"
+            ),
+        );
+    }
+    let dir = test.path().to_path_buf();
+    let report = download(&dir, &server.url(), &[]).failure().json();
+    for name in ["other", "again", "gone"] {
+        let result = report["certificates"]
+            .as_array()
+            .and_then(|all| all.iter().find(|c| c["name"] == name))
+            .unwrap_or_else(|| panic!("{name} reported: {report}"));
+        assert_eq!(result["result"], "failed", "{result}");
+        assert_eq!(
+            result["error"]["code"], "ClientError.BadResponse",
+            "{result}"
+        );
+    }
+    assert_eq!(server.count("DownloadCertificate"), 0);
+    assert!(!dir.join("certs").exists());
+
+    let plan = Test::from_dir(dir.clone())
+        .args(["plan", ".", "--endpoint", &server.url(), "--output", "json"])
+        .env("TENCENTCLOUD_SECRET_ID", SECRET_ID)
+        .env("TENCENTCLOUD_SECRET_KEY", SECRET_KEY)
+        .run()
+        .failure();
+    let report = plan.json();
+    for certificate in report["certificates"].as_array().expect("a list") {
+        assert_eq!(certificate["result"], "failed", "{certificate}");
+    }
+    assert!(!plan.stdout().contains("to be bought"), "{}", plan.stdout());
+}
