@@ -1700,3 +1700,31 @@ async fn a_complete_whose_reply_is_lost_is_not_sent_again() {
     assert!(matches!(throttled, Completion::Landed(_)), "{throttled:?}");
     assert_eq!(fake.sent(Action::CompleteCertificate, "c1").len(), 2);
 }
+
+#[test]
+fn a_replaced_confirmation_letter_changes_the_saved_plans_body_digest() {
+    use crate::certificate::ConfirmLetter;
+    let plain = certificate("www", true);
+    let with_letter = |bytes: &[u8]| Certificate {
+        confirm_letter: Some(ConfirmLetter {
+            path: Sourced::new("letters/www.pdf".to_string(), span()),
+            bytes: std::sync::Arc::from(bytes),
+        }),
+        ..plain.clone()
+    };
+    let digest = saved::certificate_body_digest;
+    let one = digest(&with_letter(b"%PDF-1 first"));
+    assert_eq!(one, digest(&with_letter(b"%PDF-1 first")));
+    assert_ne!(one, digest(&with_letter(b"%PDF-1 other")));
+    assert_ne!(one, digest(&plain));
+    // A certificate without a letter keeps the digest it always had, so
+    // plans saved before letters existed stay valid.
+    assert_eq!(
+        digest(&plain),
+        saved::body_digest(
+            submit_action(&plain),
+            &submit_body(&plain),
+            &order_body(&plain)
+        )
+    );
+}

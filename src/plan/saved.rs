@@ -252,8 +252,28 @@ pub fn live_digest(live: &Live, desired: &Body) -> String {
 /// [`body_digest`] of what a certificate would send now. For a
 /// certificate with `purchase` the id is left out (the one found by its tag
 /// is not the manifest's, and a plan made before the purchase has none),
-/// and what `CreateCertificate` would send is part of the digest.
+/// and what `CreateCertificate` would send is part of the digest; with a
+/// `confirm_letter`, so is the letter's SHA-256 (a letter replaced after the
+/// plan makes the plan stale, as a changed manifest does).
 pub fn certificate_body_digest(certificate: &Certificate) -> String {
+    let bodies = bodies_digest(certificate);
+    match &certificate.confirm_letter {
+        None => bodies,
+        Some(letter) => {
+            let value = serde_json::json!({
+                "bodies": bodies,
+                "letter": hex_sha256(&letter.bytes),
+            });
+            sha256(&canonical(&value))
+        }
+    }
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+fn bodies_digest(certificate: &Certificate) -> String {
     if certificate.purchase.is_none() {
         return body_digest(
             submit_action(certificate),
