@@ -262,13 +262,7 @@ pub fn write_folder(
         return Err(io_error(&target, error));
     }
     if !exists {
-        return match std::fs::rename(&temporary, &target) {
-            Ok(()) => Ok(FolderWrite::Created),
-            Err(error) => {
-                let _ = std::fs::remove_dir_all(&temporary);
-                Err(io_error(&target, error))
-            }
-        };
+        return put_new_folder(&temporary, &target, entries);
     }
     let old = temporary_sibling(&target).with_extension("old");
     if let Err(error) = std::fs::rename(&target, &old) {
@@ -290,6 +284,30 @@ pub fn write_folder(
         tracing::warn!(path = %old.display(), %error, "cannot remove the folder download replaced");
     }
     Ok(FolderWrite::Replaced)
+}
+
+/// Renames the filled `temporary` folder to `target`, which was absent. When
+/// the rename fails because something took the place meanwhile (another
+/// download into the same DIR), a folder holding exactly these entries is
+/// the same outcome, not a failure.
+fn put_new_folder(
+    temporary: &Path,
+    target: &Path,
+    entries: &[crate::archive::Entry],
+) -> Result<FolderWrite, FolderError> {
+    match std::fs::rename(temporary, target) {
+        Ok(()) => Ok(FolderWrite::Created),
+        Err(error) => {
+            let _ = std::fs::remove_dir_all(temporary);
+            if holds_exactly(target, entries) {
+                return Ok(FolderWrite::Same);
+            }
+            Err(FolderError::Io {
+                path: target.to_path_buf(),
+                error,
+            })
+        }
+    }
 }
 
 /// Makes `dir` and its missing parents, each 0700 (an existing one keeps
@@ -559,6 +577,36 @@ mod tests {
         assert_eq!(std::fs::read(&elsewhere).unwrap(), b"untouched");
         assert_eq!(std::fs::read(&link).unwrap(), b"key");
         assert!(!std::fs::symlink_metadata(&link).unwrap().is_symlink());
+    }
+
+    #[test]
+    fn a_folder_another_download_put_in_place_first_is_the_same_outcome() {
+        use crate::archive::Entry;
+        let dir = tempfile::tempdir().unwrap();
+        let entries = vec![Entry::File {
+            path: "a.crt".into(),
+            contents: b"chain".to_vec(),
+        }];
+        // Two downloads into one DIR: both saw no `www`, both filled a
+        // temporary folder; the other one renamed its folder in first.
+        let target = dir.path().join("www");
+        fill_folder(&target, &entries).unwrap();
+        let mine = dir.path().join(".www.tmp");
+        fill_folder(&mine, &entries).unwrap();
+        assert_eq!(
+            put_new_folder(&mine, &target, &entries).unwrap(),
+            FolderWrite::Same
+        );
+        assert!(!mine.exists(), "the temporary folder is removed");
+        // Other content in its place is still a failure, and is kept.
+        let other = vec![Entry::File {
+            path: "a.crt".into(),
+            contents: b"other".to_vec(),
+        }];
+        fill_folder(&mine, &other).unwrap();
+        assert!(put_new_folder(&mine, &target, &other).is_err());
+        assert!(!mine.exists());
+        assert_eq!(std::fs::read(target.join("a.crt")).unwrap(), b"chain");
     }
 
     #[test]
