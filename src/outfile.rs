@@ -204,6 +204,13 @@ pub enum FolderError {
     /// Writing failed; nothing was put in place (the temporary folder is
     /// removed).
     Io { path: PathBuf, error: io::Error },
+    /// `replace`: the new folder could not be renamed in, and the old one,
+    /// moved aside, could not be put back either: it is kept at `aside`.
+    OldAside {
+        target: PathBuf,
+        aside: PathBuf,
+        error: io::Error,
+    },
 }
 
 impl std::fmt::Display for FolderError {
@@ -218,6 +225,16 @@ impl std::fmt::Display for FolderError {
                 f,
                 "cannot write {}: {error}; nothing was written",
                 path.display()
+            ),
+            FolderError::OldAside {
+                target,
+                aside,
+                error,
+            } => write!(
+                f,
+                "cannot put the new folder at {}: {error}; the old one could not be put back and is kept, whole, at {}",
+                target.display(),
+                aside.display()
             ),
         }
     }
@@ -270,9 +287,16 @@ pub fn write_folder(
         return Err(io_error(&target, error));
     }
     if let Err(error) = std::fs::rename(&temporary, &target) {
-        // Put the old one back: nothing changed.
-        let _ = std::fs::rename(&old, &target);
         let _ = std::fs::remove_dir_all(&temporary);
+        // Put the old one back: nothing changed. If even that fails, say
+        // where the old content is rather than leave it to be found.
+        if std::fs::rename(&old, &target).is_err() {
+            return Err(FolderError::OldAside {
+                target,
+                aside: old,
+                error,
+            });
+        }
         return Err(io_error(&target, error));
     }
     let removed = if std::fs::symlink_metadata(&old).is_ok_and(|m| m.is_dir()) {
@@ -607,6 +631,23 @@ mod tests {
         assert!(put_new_folder(&mine, &target, &other).is_err());
         assert!(!mine.exists());
         assert_eq!(std::fs::read(target.join("a.crt")).unwrap(), b"chain");
+    }
+
+    #[test]
+    fn an_old_folder_that_could_not_be_put_back_is_named() {
+        // The two renames failing in a row cannot be brought about in a
+        // test run as root; the message is what the user then has.
+        let error = FolderError::OldAside {
+            target: "certs/www".into(),
+            aside: "certs/.www.tccert-x.old".into(),
+            error: io::Error::other("no space left"),
+        };
+        let message = error.to_string();
+        assert!(message.contains("certs/www"), "{message}");
+        assert!(
+            message.contains("kept, whole, at certs/.www.tccert-x.old"),
+            "{message}"
+        );
     }
 
     #[test]

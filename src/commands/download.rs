@@ -249,7 +249,9 @@ async fn download_one(
             done.note = Some("already there with the same content; left as it is".into());
         }
         Err(error @ FolderError::Differs(_)) => fail(done, FOLDER_EXISTS, error.to_string()),
-        Err(error @ FolderError::Io { .. }) => fail(done, WRITE_FAILED, error.to_string()),
+        Err(error @ (FolderError::Io { .. } | FolderError::OldAside { .. })) => {
+            fail(done, WRITE_FAILED, error.to_string());
+        }
     }
 }
 
