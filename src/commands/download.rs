@@ -8,17 +8,12 @@
 //! No file's content is printed or logged: a downloaded private key goes
 //! to its file only.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use super::reads::{NOT_BOUGHT, ReadOptions, read_all};
-use super::runner::{self, OnSignal, Runner, accounts_of, write_json_out};
-use super::settings::{check_json_out, region};
-use super::{
-    CommandResult, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, emit, invalid_json, load_and_validate,
-    print_stderr, report_diagnostics, report_invalid, select_targets,
-};
+use super::reads::{self, NOT_BOUGHT, Opened, Opening, ReadOptions, read_all};
+use super::runner::{OnSignal, Runner, write_json_out};
+use super::{CommandResult, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, emit, print_stderr};
 use crate::api::error::ApiError;
-use crate::api::request::{Body, describe_body};
 use crate::api::status::{ISSUED, short_name};
 use crate::archive;
 use crate::certificate::Certificate;
@@ -27,7 +22,6 @@ use crate::outfile::{self, FolderError, FolderWrite};
 use crate::output::download::{Downloaded, Result as Done};
 use crate::output::format::Report;
 use crate::plan::StopReason;
-use crate::system::{ProcessEnvironment, RealFileSystem};
 
 /// The archive `DownloadCertificate` answered was refused (unsafe or
 /// unreadable): nothing written for the certificate.
@@ -40,45 +34,20 @@ pub const WRITE_FAILED: &str = "tccert.WriteFailed";
 pub const UNSAFE_NAME: &str = "tccert.UnsafeName";
 
 pub async fn run(args: &DownloadArgs) -> CommandResult {
-    if let Some(path) = &args.read.json_out {
-        check_json_out(path, &RealFileSystem)?;
-    }
-    let (loaded, validated, diagnostics) = load_and_validate(&args.manifests)?;
-    let Some(validated) = validated else {
-        report_invalid(args.manifests.output, &loaded, &diagnostics);
-        let json = invalid_json(&loaded, &diagnostics);
-        return write_json_out(args.read.json_out.as_deref(), &json, EXIT_FAILURE);
+    let Opened {
+        mut certificates,
+        mut runner,
+    } = match reads::open(
+        &args.manifests,
+        &args.read,
+        args.emulator,
+        args.emulator_issue_after,
+    )
+    .await?
+    {
+        Opening::Ready(opened) => opened,
+        Opening::Invalid(code) => return Ok(code),
     };
-    report_diagnostics(args.manifests.output, &loaded, &diagnostics);
-    let mut certificates: Vec<(Certificate, PathBuf)> =
-        select_targets(&args.manifests.target, validated.certificates)?
-            .into_iter()
-            .map(|c| {
-                let file = loaded.files.path(c.file).to_path_buf();
-                (c, file)
-            })
-            .collect();
-
-    let run_accounts = accounts_of(&certificates, &validated.accounts);
-    let emulated = if args.emulator {
-        let region = region(args.read.region.as_deref(), &ProcessEnvironment);
-        Some(
-            runner::open_emulator(
-                &args.manifests.paths,
-                false,
-                &certificates,
-                &run_accounts,
-                region.as_ref(),
-                args.read.rate,
-                args.emulator_issue_after,
-            )
-            .await?,
-        )
-    } else {
-        None
-    };
-    let bodies: Vec<Body> = certificates.iter().map(|(c, _)| describe_body(c)).collect();
-    let mut runner = Runner::open_readers(emulated, &args.read, &run_accounts, &bodies)?;
     runner.handle_signals(OnSignal::CutOff);
 
     let all: Vec<usize> = (0..certificates.len()).collect();

@@ -10,17 +10,103 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::runner::Runs;
+use super::runner::{self, Runner, Runs, accounts_of, write_json_out};
+use super::settings::{check_json_out, region};
+use super::{
+    CommandError, EXIT_FAILURE, invalid_json, load_and_validate, report_diagnostics,
+    report_invalid, select_targets,
+};
 use crate::api::action::Action;
 use crate::api::error::ApiError;
+use crate::api::request::Body;
 use crate::api::request::describe_body;
 use crate::api::status::awaits_validation;
 use crate::certificate::{CERTIFICATE_TAG, Certificate};
+use crate::cli::{ManifestArgs, ReadArgs};
 use crate::output::status::Live;
 use crate::plan;
 use crate::plan::decide::needs_detail;
 use crate::plan::identity::{self, Tagged};
 use crate::secret::Redactor;
+use crate::system::{ProcessEnvironment, RealFileSystem};
+
+/// What `status` and `download` read: the certificates `--target` picked,
+/// each with its file, and the runs (per account, or the emulator) to read
+/// them with.
+pub struct Opened {
+    pub certificates: Vec<(Certificate, PathBuf)>,
+    pub runner: Runner,
+}
+
+/// How opening a reading command ended.
+pub enum Opening {
+    /// The manifests are invalid: the diagnostics were printed (and the
+    /// JSON written for `--json-out`); the command exits with this code,
+    /// nothing read.
+    Invalid(u8),
+    Ready(Opened),
+}
+
+/// The start `status` and `download` share: load and validate the
+/// manifests (nothing read while any is invalid), pick the `--target`s,
+/// and open one paced run per account, or the built-in emulator with the
+/// tree's kept state.
+pub async fn open(
+    manifests: &ManifestArgs,
+    read: &ReadArgs,
+    emulator: bool,
+    emulator_issue_after: Option<f64>,
+) -> Result<Opening, CommandError> {
+    if let Some(path) = &read.json_out {
+        check_json_out(path, &RealFileSystem)?;
+    }
+    let (loaded, validated, diagnostics) = load_and_validate(manifests)?;
+    let Some(validated) = validated else {
+        report_invalid(manifests.output, &loaded, &diagnostics);
+        let json = invalid_json(&loaded, &diagnostics);
+        return Ok(Opening::Invalid(write_json_out(
+            read.json_out.as_deref(),
+            &json,
+            EXIT_FAILURE,
+        )?));
+    };
+    report_diagnostics(manifests.output, &loaded, &diagnostics);
+    // `--target`: every manifest was validated; only these are read.
+    let certificates: Vec<(Certificate, PathBuf)> =
+        select_targets(&manifests.target, validated.certificates)?
+            .into_iter()
+            .map(|c| {
+                let file = loaded.files.path(c.file).to_path_buf();
+                (c, file)
+            })
+            .collect();
+    // One paced run per account, as plan: each certificate is read with
+    // its own account's credentials.
+    let run_accounts = accounts_of(&certificates, &validated.accounts);
+    let emulated = if emulator {
+        let region = region(read.region.as_deref(), &ProcessEnvironment);
+        Some(
+            runner::open_emulator(
+                &manifests.paths,
+                false,
+                &certificates,
+                &run_accounts,
+                region.as_ref(),
+                read.rate,
+                emulator_issue_after,
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
+    let bodies: Vec<Body> = certificates.iter().map(|(c, _)| describe_body(c)).collect();
+    let runner = Runner::open_readers(emulated, read, &run_accounts, &bodies)?;
+    Ok(Opening::Ready(Opened {
+        certificates,
+        runner,
+    }))
+}
 
 /// The code of a certificate with `purchase:` that no certificate of its
 /// account carries the tag of yet: not an error of the read; the caller

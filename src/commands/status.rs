@@ -9,69 +9,35 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::reads::{NOT_BOUGHT, ReadOptions, read_all};
-use super::runner::{self, AccountRun, OnSignal, Runner, accounts_of, write_json_out};
-use super::settings::{check_json_out, region};
-use super::{
-    CommandResult, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, emit, invalid_json, load_and_validate,
-    print_stderr, report_diagnostics, report_invalid, select_targets,
-};
+use super::reads::{self, NOT_BOUGHT, Opened, Opening, ReadOptions, read_all};
+use super::runner::{AccountRun, OnSignal, Runner, write_json_out};
+use super::{CommandResult, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, emit, print_stderr};
 use crate::api::action::Action;
 use crate::api::error::ApiError;
 use crate::api::product::complete_refused_brand;
 use crate::api::reply::DomainCheck;
-use crate::api::request::{Body, describe_body};
 use crate::api::status::awaits_validation;
 use crate::certificate::Certificate;
 use crate::cli::StatusArgs;
 use crate::output::format::{self, Report};
 use crate::output::status::{self, Entry};
 use crate::plan::{Completion, StopReason};
-use crate::system::{ProcessEnvironment, RealFileSystem};
 
 pub async fn run(args: &StatusArgs) -> CommandResult {
-    if let Some(path) = &args.read.json_out {
-        check_json_out(path, &RealFileSystem)?;
-    }
-    let (loaded, validated, diagnostics) = load_and_validate(&args.manifests)?;
-    let Some(validated) = validated else {
-        report_invalid(args.manifests.output, &loaded, &diagnostics);
-        let json = invalid_json(&loaded, &diagnostics);
-        return write_json_out(args.read.json_out.as_deref(), &json, EXIT_FAILURE);
+    let Opened {
+        mut certificates,
+        mut runner,
+    } = match reads::open(
+        &args.manifests,
+        &args.read,
+        args.emulator,
+        args.emulator_issue_after,
+    )
+    .await?
+    {
+        Opening::Ready(opened) => opened,
+        Opening::Invalid(code) => return Ok(code),
     };
-    report_diagnostics(args.manifests.output, &loaded, &diagnostics);
-    // `--target`: every manifest was validated; only these are read.
-    let mut certificates: Vec<(Certificate, PathBuf)> =
-        select_targets(&args.manifests.target, validated.certificates)?
-            .into_iter()
-            .map(|c| {
-                let file = loaded.files.path(c.file).to_path_buf();
-                (c, file)
-            })
-            .collect();
-
-    // One paced run per account, as plan: each certificate is read with
-    // its own account's credentials.
-    let run_accounts = accounts_of(&certificates, &validated.accounts);
-    let emulated = if args.emulator {
-        let region = region(args.read.region.as_deref(), &ProcessEnvironment);
-        Some(
-            runner::open_emulator(
-                &args.manifests.paths,
-                false,
-                &certificates,
-                &run_accounts,
-                region.as_ref(),
-                args.read.rate,
-                args.emulator_issue_after,
-            )
-            .await?,
-        )
-    } else {
-        None
-    };
-    let bodies: Vec<Body> = certificates.iter().map(|(c, _)| describe_body(c)).collect();
-    let mut runner = Runner::open_readers(emulated, &args.read, &run_accounts, &bodies)?;
 
     let output = args.manifests.output;
     let progress =
